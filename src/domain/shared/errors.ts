@@ -4,13 +4,7 @@
  */
 export abstract class DomainError extends Error {
   abstract readonly kind:
-    | 'validation'
-    | 'notFound'
-    | 'conflict'
-    | 'forbidden'
-    | 'unauthenticated'
-    | 'rateLimited'
-    | 'badRequest';
+    'validation' | 'notFound' | 'conflict' | 'forbidden' | 'unauthenticated' | 'rateLimited' | 'badRequest';
   constructor(
     readonly code: string,
     message: string,

@@ -1,0 +1,19 @@
+/**
+ * Who is calling, as proven by a verified access token. Roles are not taken from the token:
+ * use cases compute the caller's *active* directory roles from live state (DESIGN.md invariant 8).
+ */
+export interface Caller {
+  kind: 'app' | 'user';
+  tenantId: string;
+  /** Object id of the user or service principal. */
+  id: string;
+  /** For apps: the client (application) id. */
+  appId: string | null;
+  /** Application permissions from the token's `roles` claim (apps only). */
+  appPermissions: string[];
+  /** Authentication methods from the token's `amr` claim (users only). */
+  amr: string[];
+  authTime: number | null;
+  ipAddress: string | null;
+  userAgent: string | null;
+}

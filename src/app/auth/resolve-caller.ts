@@ -1,0 +1,48 @@
+import { UnauthenticatedError } from '../../domain/shared/errors.js';
+import type { UnitOfWork } from '../ports.js';
+import type { Caller } from './caller.js';
+
+/** The verified claims the edge hands over (see identity's token verifier). */
+export interface VerifiedClaims {
+  kind: 'app' | 'user';
+  tenantId: string;
+  objectId: string;
+  appId?: string | null;
+  roles: string[];
+  amr?: string[];
+  authTime?: number | null;
+}
+
+/**
+ * Turns verified token claims into a Caller, checking that the principal still exists and is
+ * enabled *now*: a disabled or deleted account loses access at once, not when its token expires.
+ * @throws UnauthenticatedError
+ */
+export function makeCallerResolver(deps: { uow: UnitOfWork }) {
+  return async (
+    claims: VerifiedClaims,
+    ctx: { ip: string | null; userAgent: string | null },
+  ): Promise<Caller> => {
+    const id = claims.objectId.toLowerCase();
+    const ok = await deps.uow.run(async (tx) => {
+      if (claims.kind === 'app') {
+        const sp = await tx.servicePrincipals.get(claims.tenantId, id);
+        return sp?.accountEnabled === true;
+      }
+      const user = await tx.users.get(claims.tenantId, id);
+      return user?.accountEnabled === true;
+    });
+    if (!ok) throw new UnauthenticatedError('The principal of this token is disabled or no longer exists.');
+    return {
+      kind: claims.kind,
+      tenantId: claims.tenantId,
+      id,
+      appId: claims.appId ?? null,
+      appPermissions: claims.kind === 'app' ? claims.roles : [],
+      amr: claims.amr ?? [],
+      authTime: claims.authTime ?? null,
+      ipAddress: ctx.ip,
+      userAgent: ctx.userAgent,
+    };
+  };
+}

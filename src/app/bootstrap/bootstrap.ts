@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import { BOOTSTRAP_APP_PERMISSIONS } from '../../domain/directory/app-permissions.js';
+import { defaultPolicyRules } from '../../domain/policy/default-rules.js';
+import { BUILT_IN_ROLES, GLOBAL_ADMINISTRATOR } from '../../domain/roles/built-in-roles.js';
+import { roleAssignmentId } from '../../domain/roles/assignment-id.js';
+import { hashClientSecret, newClientSecret } from '../../domain/shared/secrets.js';
+import type { Clock } from '../../domain/time/clock.js';
+import type { PasswordHasher } from '../directory/users.js';
+import type { Stores, UnitOfWork } from '../ports.js';
+
+export interface BootstrapResult {
+  tenantId: string;
+  admin: { id: string; userPrincipalName: string; oneTimePassword: string };
+  app: {
+    servicePrincipalId: string;
+    clientId: string;
+    clientSecret: string;
+    secretExpires: number;
+    permissions: string[];
+  };
+}
+
+const SECRET_LIFETIME_MS = 365 * 24 * 3600 * 1000;
+
+/** Seeds built-in roles and their default role-management policies for a tenant. */
+export async function seedRolesAndPolicies(
+  tx: Stores,
+  tenantId: string,
+  now: number,
+  newId: () => string,
+): Promise<void> {
+  for (const role of BUILT_IN_ROLES) {
+    await tx.roleDefinitions.insert({ ...role, tenantId, createdAt: now, modifiedAt: now, rowVersion: 1 });
+    await tx.policies.insert({
+      id: `DirectoryRole_${tenantId}_${newId()}`,
+      tenantId,
+      scopeId: '/',
+      scopeType: 'DirectoryRole',
+      roleDefinitionId: role.id,
+      displayName: 'DirectoryRole',
+      description: 'DirectoryRole',
+      isOrganizationDefault: false,
+      rules: defaultPolicyRules(),
+      lastModifiedAt: null,
+      lastModifiedBy: null,
+      version: 1,
+    });
+  }
+}
+
+/**
+ * First-run set-up, exactly once per database: the tenant, built-in roles and default policies,
+ * one administrator (Global Administrator, one-time password that must be changed) and one
+ * bootstrap application with a client secret. Returns the credentials for the caller to hand
+ * over once; returns undefined when the database was already bootstrapped.
+ */
+export async function bootstrap(deps: {
+  uow: UnitOfWork;
+  clock: Clock;
+  newId: () => string;
+  hasher: PasswordHasher;
+  adminUpn: string;
+}): Promise<BootstrapResult | undefined> {
+  const oneTimePassword = randomBytes(18).toString('base64url');
+  const passwordHash = await deps.hasher.hash(oneTimePassword);
+  const { secret } = newClientSecret();
+  const now = deps.clock.now();
+  return deps.uow.run(async (tx) => {
+    const tenantId = deps.newId();
+    if (!(await tx.systemState.insertOnce('bootstrap', JSON.stringify({ tenantId, at: now }), now)))
+      return undefined;
+    await tx.tenants.insert({ id: tenantId, displayName: 'Elevate', createdAt: now });
+    await seedRolesAndPolicies(tx, tenantId, now, deps.newId);
+
+    const adminId = deps.newId();
+    await tx.users.insert({
+      id: adminId,
+      tenantId,
+      displayName: 'Elevate Administrator',
+      userPrincipalName: deps.adminUpn,
+      mail: null,
+      givenName: null,
+      surname: null,
+      jobTitle: null,
+      accountEnabled: true,
+      passwordHash,
+      passwordMustChange: true,
+      createdAt: now,
+      modifiedAt: now,
+      version: 1,
+    });
+    await tx.roleAssignments.insert({
+      id: roleAssignmentId(GLOBAL_ADMINISTRATOR, adminId, '/', deps.newId),
+      tenantId,
+      principalId: adminId,
+      principalType: 'user',
+      roleDefinitionId: GLOBAL_ADMINISTRATOR,
+      directoryScopeId: '/',
+      appScopeId: null,
+      createdAt: now,
+      createdBy: null,
+    });
+
+    const spId = deps.newId();
+    const clientId = deps.newId();
+    await tx.servicePrincipals.insert({
+      id: spId,
+      tenantId,
+      appId: clientId,
+      displayName: 'Elevate bootstrap automation',
+      accountEnabled: true,
+      appPermissions: [...BOOTSTRAP_APP_PERMISSIONS],
+      createdAt: now,
+      modifiedAt: now,
+      version: 1,
+    });
+    await tx.servicePrincipals.addPassword(
+      tenantId,
+      {
+        keyId: deps.newId(),
+        servicePrincipalId: spId,
+        displayName: 'bootstrap',
+        hint: secret.slice(0, 3),
+        secretHash: hashClientSecret(secret),
+        startAt: now,
+        endAt: now + SECRET_LIFETIME_MS,
+      },
+      now,
+    );
+    return {
+      tenantId,
+      admin: { id: adminId, userPrincipalName: deps.adminUpn, oneTimePassword },
+      app: {
+        servicePrincipalId: spId,
+        clientId,
+        clientSecret: secret,
+        secretExpires: now + SECRET_LIFETIME_MS,
+        permissions: [...BOOTSTRAP_APP_PERMISSIONS],
+      },
+    };
+  });
+}

@@ -1,0 +1,180 @@
+import { isAppPermission, grants } from '../../domain/directory/app-permissions.js';
+import type { PasswordCredential, ServicePrincipal } from '../../domain/directory/types.js';
+import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
+import {
+  BadRequestError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '../../domain/shared/errors.js';
+import { hashClientSecret, newClientSecret } from '../../domain/shared/secrets.js';
+import type { Clock } from '../../domain/time/clock.js';
+import { authorize } from '../auth/authorize.js';
+import type { Caller } from '../auth/caller.js';
+import type { Page, UnitOfWork } from '../ports.js';
+import { DIRECTORY_RULES } from './permissions.js';
+import { removePrincipalEverywhere } from './users.js';
+
+const notFound = () =>
+  new NotFoundError(
+    `Resource does not exist or one of its queried reference-property objects are not present.`,
+  );
+
+/** Secrets live at most two years, as in Entra. */
+export const MAX_SECRET_LIFETIME_MS = 2 * 366 * 24 * 3600 * 1000;
+export const DEFAULT_SECRET_LIFETIME_MS = 180 * 24 * 3600 * 1000;
+
+export interface AddPassword {
+  displayName?: string | null;
+  startDateTime?: number;
+  endDateTime?: number;
+}
+
+/** The secret is returned once, here, and stored only as a hash. */
+export interface NewPasswordCredential extends Omit<PasswordCredential, 'secretHash'> {
+  secretText: string;
+}
+
+/** Service principals (applications), their secrets and their application permissions. */
+export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
+  function checkGrant(caller: Caller, permissions: string[]) {
+    for (const p of permissions) {
+      if (!isAppPermission(p))
+        throw new ValidationError(`Unknown application permission '${p.slice(0, 100)}'.`, 'appPermissions');
+      // No escalation: an app can hand out only permissions it holds itself.
+      if (caller.kind === 'app' && !grants(caller.appPermissions, p)) {
+        throw new ForbiddenError(`The calling application does not hold '${p}' and so cannot grant it.`);
+      }
+    }
+  }
+
+  return {
+    async create(caller: Caller, cmd: { displayName: string; appId?: string; appPermissions?: string[] }) {
+      const now = deps.clock.now();
+      const permissions = [...new Set(cmd.appPermissions ?? [])];
+      return deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.writeApps);
+        if (permissions.length > 0) {
+          await authorize(tx, caller, DIRECTORY_RULES.grantAppPermissions);
+          checkGrant(caller, permissions);
+        }
+        const appId = (cmd.appId ?? deps.newId()).toLowerCase();
+        if (await tx.servicePrincipals.getByAppId(appId)) {
+          throw new BadRequestError(
+            'Request_MultipleObjectsWithSameKeyValue',
+            'An application with this appId already exists.',
+          );
+        }
+        const sp: ServicePrincipal = {
+          id: deps.newId(),
+          tenantId: caller.tenantId,
+          appId,
+          displayName: cmd.displayName,
+          accountEnabled: true,
+          appPermissions: permissions,
+          createdAt: now,
+          modifiedAt: now,
+          version: 1,
+        };
+        await tx.servicePrincipals.insert(sp);
+        return sp;
+      });
+    },
+
+    async get(caller: Caller, id: string): Promise<ServicePrincipal & { passwords: PasswordCredential[] }> {
+      return deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.readApps);
+        const sp = await tx.servicePrincipals.get(caller.tenantId, id.toLowerCase());
+        if (!sp) throw notFound();
+        return { ...sp, passwords: await tx.servicePrincipals.passwords(sp.id) };
+      });
+    },
+
+    async list(caller: Caller, q: CollectionQuery): Promise<Page<ServicePrincipal>> {
+      return deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.readApps);
+        return tx.servicePrincipals.list(caller.tenantId, q);
+      });
+    },
+
+    async update(
+      caller: Caller,
+      id: string,
+      patch: { displayName?: string; accountEnabled?: boolean; appPermissions?: string[] },
+    ) {
+      const now = deps.clock.now();
+      await deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.writeApps);
+        const sp = await tx.servicePrincipals.get(caller.tenantId, id.toLowerCase());
+        if (!sp) throw notFound();
+        if (patch.appPermissions !== undefined) {
+          await authorize(tx, caller, DIRECTORY_RULES.grantAppPermissions);
+          checkGrant(caller, patch.appPermissions);
+        }
+        await tx.servicePrincipals.update(
+          {
+            ...sp,
+            displayName: patch.displayName ?? sp.displayName,
+            accountEnabled: patch.accountEnabled ?? sp.accountEnabled,
+            appPermissions: patch.appPermissions ? [...new Set(patch.appPermissions)] : sp.appPermissions,
+            modifiedAt: now,
+          },
+          sp.version,
+        );
+      });
+    },
+
+    async delete(caller: Caller, id: string): Promise<void> {
+      await deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.writeApps);
+        const sp = await tx.servicePrincipals.get(caller.tenantId, id.toLowerCase());
+        if (!sp) throw notFound();
+        if (caller.kind === 'app' && caller.id === sp.id) {
+          throw new BadRequestError('Request_BadRequest', 'An application cannot delete itself.');
+        }
+        await removePrincipalEverywhere(tx, caller.tenantId, sp.id);
+        await tx.servicePrincipals.delete(caller.tenantId, sp.id);
+      });
+    },
+
+    /** Adds a client secret and returns it once (Graph `addPassword`). */
+    async addPassword(caller: Caller, id: string, cmd: AddPassword): Promise<NewPasswordCredential> {
+      const now = deps.clock.now();
+      const start = cmd.startDateTime ?? now;
+      const end = cmd.endDateTime ?? start + DEFAULT_SECRET_LIFETIME_MS;
+      if (end <= start) throw new ValidationError('endDateTime must be after startDateTime.', 'endDateTime');
+      if (end <= now) throw new ValidationError('endDateTime must be in the future.', 'endDateTime');
+      if (end - start > MAX_SECRET_LIFETIME_MS) {
+        throw new ValidationError('A client secret may be valid for at most two years.', 'endDateTime');
+      }
+      const { secret, hint } = newClientSecret();
+      return deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.writeApps);
+        const sp = await tx.servicePrincipals.get(caller.tenantId, id.toLowerCase());
+        if (!sp) throw notFound();
+        const cred: PasswordCredential = {
+          keyId: deps.newId(),
+          servicePrincipalId: sp.id,
+          displayName: cmd.displayName ?? null,
+          hint,
+          secretHash: hashClientSecret(secret),
+          startAt: start,
+          endAt: end,
+        };
+        await tx.servicePrincipals.addPassword(caller.tenantId, cred, now);
+        const { secretHash: _h, ...rest } = cred;
+        return { ...rest, secretText: secret };
+      });
+    },
+
+    async removePassword(caller: Caller, id: string, keyId: string): Promise<void> {
+      await deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.writeApps);
+        const sp = await tx.servicePrincipals.get(caller.tenantId, id.toLowerCase());
+        if (!sp) throw notFound();
+        if (!(await tx.servicePrincipals.removePassword(caller.tenantId, sp.id, keyId.toLowerCase())))
+          throw notFound();
+      });
+    },
+  };
+}

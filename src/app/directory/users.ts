@@ -1,0 +1,141 @@
+import type { User } from '../../domain/directory/types.js';
+import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
+import type { Clock } from '../../domain/time/clock.js';
+import { ConflictError, NotFoundError } from '../../domain/shared/errors.js';
+import { authorize } from '../auth/authorize.js';
+import type { Caller } from '../auth/caller.js';
+import type { Page, Stores, UnitOfWork } from '../ports.js';
+import { DIRECTORY_RULES } from './permissions.js';
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+}
+
+export interface CreateUser {
+  displayName: string;
+  userPrincipalName: string;
+  accountEnabled: boolean;
+  mail?: string | null;
+  givenName?: string | null;
+  surname?: string | null;
+  jobTitle?: string | null;
+  password?: string;
+  forceChangePasswordNextSignIn?: boolean;
+}
+
+export type UpdateUser = Partial<Omit<CreateUser, 'userPrincipalName'>> & { userPrincipalName?: string };
+
+const notFound = () =>
+  new NotFoundError(
+    `Resource does not exist or one of its queried reference-property objects are not present.`,
+  );
+
+/** Users in Elevate's directory. */
+export function makeUsers(deps: {
+  uow: UnitOfWork;
+  clock: Clock;
+  newId: () => string;
+  hasher: PasswordHasher;
+}) {
+  return {
+    /** @throws ForbiddenError, ConflictError (UPN taken) */
+    async create(caller: Caller, cmd: CreateUser): Promise<User> {
+      // Slow crypto stays outside the transaction (DESIGN.md invariant 3).
+      const passwordHash = cmd.password === undefined ? null : await deps.hasher.hash(cmd.password);
+      const now = deps.clock.now();
+      return deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.writeUsers);
+        const user: User = {
+          id: deps.newId(),
+          tenantId: caller.tenantId,
+          displayName: cmd.displayName,
+          userPrincipalName: cmd.userPrincipalName,
+          mail: cmd.mail ?? null,
+          givenName: cmd.givenName ?? null,
+          surname: cmd.surname ?? null,
+          jobTitle: cmd.jobTitle ?? null,
+          accountEnabled: cmd.accountEnabled,
+          passwordHash,
+          passwordMustChange: cmd.forceChangePasswordNextSignIn ?? true,
+          createdAt: now,
+          modifiedAt: now,
+          version: 1,
+        };
+        await tx.users.insert(user);
+        return user;
+      });
+    },
+
+    /** `id` may be the object id or the userPrincipalName, as in Graph. @throws NotFoundError */
+    async get(caller: Caller, idOrUpn: string): Promise<User> {
+      return deps.uow.run(async (tx) => {
+        if (!(caller.kind === 'user' && caller.id === idOrUpn))
+          await authorize(tx, caller, DIRECTORY_RULES.readUsers);
+        const user = idOrUpn.includes('@')
+          ? await tx.users.getByUpn(caller.tenantId, idOrUpn)
+          : await tx.users.get(caller.tenantId, idOrUpn.toLowerCase());
+        if (!user) throw notFound();
+        return user;
+      });
+    },
+
+    async list(caller: Caller, q: CollectionQuery): Promise<Page<User>> {
+      return deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.readUsers);
+        return tx.users.list(caller.tenantId, q);
+      });
+    },
+
+    /** @throws NotFoundError, ConflictError */
+    async update(caller: Caller, id: string, patch: UpdateUser): Promise<void> {
+      const passwordHash = patch.password === undefined ? undefined : await deps.hasher.hash(patch.password);
+      const now = deps.clock.now();
+      await deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.writeUsers);
+        const user = await tx.users.get(caller.tenantId, id.toLowerCase());
+        if (!user) throw notFound();
+        const next: User = {
+          ...user,
+          displayName: patch.displayName ?? user.displayName,
+          userPrincipalName: patch.userPrincipalName ?? user.userPrincipalName,
+          accountEnabled: patch.accountEnabled ?? user.accountEnabled,
+          mail: patch.mail === undefined ? user.mail : patch.mail,
+          givenName: patch.givenName === undefined ? user.givenName : patch.givenName,
+          surname: patch.surname === undefined ? user.surname : patch.surname,
+          jobTitle: patch.jobTitle === undefined ? user.jobTitle : patch.jobTitle,
+          passwordHash: passwordHash ?? user.passwordHash,
+          passwordMustChange:
+            patch.forceChangePasswordNextSignIn ?? (passwordHash ? true : user.passwordMustChange),
+          modifiedAt: now,
+        };
+        await tx.users.update(next, user.version);
+      });
+    },
+
+    /** Deleting a user also drops their group memberships and direct role assignments. */
+    async delete(caller: Caller, id: string): Promise<void> {
+      await deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.writeUsers);
+        const user = await tx.users.get(caller.tenantId, id.toLowerCase());
+        if (!user) throw notFound();
+        if (caller.kind === 'user' && caller.id === user.id) {
+          throw new ConflictError('You cannot delete your own account.', 'Request_BadRequest');
+        }
+        await removePrincipalEverywhere(tx, caller.tenantId, user.id);
+        await tx.users.delete(caller.tenantId, user.id);
+      });
+    },
+  };
+}
+
+/** Removes a principal's group memberships and direct role assignments (used on delete). */
+export async function removePrincipalEverywhere(
+  tx: Stores,
+  tenantId: string,
+  principalId: string,
+): Promise<void> {
+  for (const groupId of await tx.groups.groupsOf(tenantId, principalId)) {
+    await tx.groups.removeMember(tenantId, groupId, principalId);
+  }
+  await tx.roleAssignments.deleteForPrincipal(tenantId, principalId);
+}

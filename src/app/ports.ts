@@ -1,0 +1,140 @@
+import type { RoleDefinition } from '../domain/roles/built-in-roles.js';
+import type {
+  Group,
+  GroupMember,
+  PasswordCredential,
+  PrincipalType,
+  RoleAssignment,
+  ServicePrincipal,
+  Tenant,
+  User,
+} from '../domain/directory/types.js';
+import type { PolicyRule } from '../domain/policy/types.js';
+import type { QueryOptions as CollectionQuery } from '../odata/index.js';
+
+/** One page of a collection; `hasMore` tells the edge to emit `@odata.nextLink`. */
+export interface Page<T> {
+  items: T[];
+  hasMore: boolean;
+  count?: number;
+}
+
+export interface TenantStore {
+  insert(t: Tenant): Promise<void>;
+  get(id: string): Promise<Tenant | undefined>;
+  first(): Promise<Tenant | undefined>;
+}
+
+export interface UserStore {
+  insert(u: User): Promise<void>;
+  get(tenantId: string, id: string): Promise<User | undefined>;
+  getByUpn(tenantId: string, upn: string): Promise<User | undefined>;
+  list(tenantId: string, q: CollectionQuery): Promise<Page<User>>;
+  /** Compare-and-set on `version`. @throws ConflictError when the version moved. */
+  update(u: User, expectedVersion: number): Promise<void>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
+export interface GroupStore {
+  insert(g: Group): Promise<void>;
+  get(tenantId: string, id: string): Promise<Group | undefined>;
+  list(tenantId: string, q: CollectionQuery): Promise<Page<Group>>;
+  update(g: Group, expectedVersion: number): Promise<void>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+  addMember(tenantId: string, m: GroupMember, now: number): Promise<void>;
+  removeMember(tenantId: string, groupId: string, memberId: string): Promise<boolean>;
+  members(tenantId: string, groupId: string, q: CollectionQuery): Promise<Page<GroupMember>>;
+  /** Ids of the groups the principal is a direct member of. */
+  groupsOf(tenantId: string, memberId: string): Promise<string[]>;
+}
+
+export interface ServicePrincipalStore {
+  insert(sp: ServicePrincipal): Promise<void>;
+  get(tenantId: string, id: string): Promise<ServicePrincipal | undefined>;
+  getByAppId(appId: string): Promise<ServicePrincipal | undefined>;
+  list(tenantId: string, q: CollectionQuery): Promise<Page<ServicePrincipal>>;
+  update(sp: ServicePrincipal, expectedVersion: number): Promise<void>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+  addPassword(tenantId: string, c: PasswordCredential, now: number): Promise<void>;
+  passwords(servicePrincipalId: string): Promise<PasswordCredential[]>;
+  removePassword(tenantId: string, servicePrincipalId: string, keyId: string): Promise<boolean>;
+}
+
+export interface StoredRoleDefinition extends RoleDefinition {
+  tenantId: string;
+  createdAt: number;
+  modifiedAt: number;
+  rowVersion: number;
+}
+
+export interface RoleDefinitionStore {
+  insert(r: StoredRoleDefinition): Promise<void>;
+  get(tenantId: string, id: string): Promise<StoredRoleDefinition | undefined>;
+  list(tenantId: string, q: CollectionQuery): Promise<Page<StoredRoleDefinition>>;
+  update(r: StoredRoleDefinition, expectedVersion: number): Promise<void>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
+export interface RoleAssignmentStore {
+  insert(a: RoleAssignment): Promise<void>;
+  get(tenantId: string, id: string): Promise<RoleAssignment | undefined>;
+  list(tenantId: string, q: CollectionQuery): Promise<Page<RoleAssignment>>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+  deleteForPrincipal(tenantId: string, principalId: string): Promise<number>;
+  /** Role definition ids held directly by any of the principals (at any directory scope). */
+  roleIdsOf(tenantId: string, principalIds: string[]): Promise<string[]>;
+  countForRole(tenantId: string, roleDefinitionId: string): Promise<number>;
+}
+
+export interface RoleManagementPolicy {
+  id: string;
+  tenantId: string;
+  scopeId: string;
+  scopeType: string;
+  roleDefinitionId: string;
+  displayName: string;
+  description: string;
+  isOrganizationDefault: boolean;
+  rules: PolicyRule[];
+  lastModifiedAt: number | null;
+  lastModifiedBy: { id: string; displayName: string | null } | null;
+  version: number;
+}
+
+export interface PolicyStore {
+  insert(p: RoleManagementPolicy): Promise<void>;
+  forRole(
+    tenantId: string,
+    scopeType: string,
+    scopeId: string,
+    roleDefinitionId: string,
+  ): Promise<RoleManagementPolicy | undefined>;
+}
+
+export interface SystemStateStore {
+  get(key: string): Promise<string | undefined>;
+  /** Inserts once; false when the key already exists (first writer wins). */
+  insertOnce(key: string, value: string, now: number): Promise<boolean>;
+}
+
+/** Stores bound to one transaction. */
+export interface Stores {
+  tenants: TenantStore;
+  users: UserStore;
+  groups: GroupStore;
+  servicePrincipals: ServicePrincipalStore;
+  roleDefinitions: RoleDefinitionStore;
+  roleAssignments: RoleAssignmentStore;
+  policies: PolicyStore;
+  systemState: SystemStateStore;
+}
+
+/**
+ * Runs one use case in one transaction and hands out stores bound to it. No optional `tx`
+ * argument exists to forget: everything the work touches commits or rolls back together.
+ */
+export interface UnitOfWork {
+  run<T>(work: (tx: Stores) => Promise<T>): Promise<T>;
+}
+
+export type { PrincipalType };

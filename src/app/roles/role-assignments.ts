@@ -1,0 +1,95 @@
+import type { RoleAssignment } from '../../domain/directory/types.js';
+import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
+import { BadRequestError, NotFoundError, ValidationError } from '../../domain/shared/errors.js';
+import { roleAssignmentId } from '../../domain/roles/assignment-id.js';
+import { isGuid } from '../../domain/shared/ids.js';
+import type { Clock } from '../../domain/time/clock.js';
+import { authorize } from '../auth/authorize.js';
+import type { Caller } from '../auth/caller.js';
+import { findPrincipal } from '../directory/groups.js';
+import { DIRECTORY_RULES } from '../directory/permissions.js';
+import type { Page, UnitOfWork } from '../ports.js';
+
+export interface CreateRoleAssignment {
+  principalId: string;
+  roleDefinitionId: string;
+  directoryScopeId?: string | null;
+  appScopeId?: string | null;
+}
+
+/** `/`, `/administrativeUnits/{guid}` or `/{guid}` (a directory object). */
+export function validateDirectoryScope(scope: string): string {
+  if (scope === '/') return scope;
+  const au = /^\/administrativeUnits\/([0-9a-fA-F-]{36})$/.exec(scope);
+  if (au?.[1] && isGuid(au[1])) return `/administrativeUnits/${au[1].toLowerCase()}`;
+  const obj = /^\/([0-9a-fA-F-]{36})$/.exec(scope);
+  if (obj?.[1] && isGuid(obj[1])) return `/${obj[1].toLowerCase()}`;
+  throw new ValidationError(`Invalid directoryScopeId '${scope.slice(0, 100)}'.`, 'directoryScopeId');
+}
+
+const notFound = () => new NotFoundError('The role assignment does not exist.', 'Request_ResourceNotFound');
+
+/** Direct (non-PIM) role assignments: standing access, which the PIM alerts will watch. */
+export function makeRoleAssignments(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
+  return {
+    /** @throws BadRequestError RoleNotFound / SubjectNotFound, ConflictError RoleAssignmentExists */
+    async create(caller: Caller, cmd: CreateRoleAssignment): Promise<RoleAssignment> {
+      const now = deps.clock.now();
+      const scope = validateDirectoryScope(cmd.directoryScopeId ?? '/');
+      return deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.writeRoles);
+        const role = await tx.roleDefinitions.get(caller.tenantId, cmd.roleDefinitionId.toLowerCase());
+        if (!role || !role.isEnabled)
+          throw new BadRequestError('RoleNotFound', 'The role definition does not exist or is disabled.');
+        const principalId = cmd.principalId.toLowerCase();
+        const type = await findPrincipal(tx, caller.tenantId, principalId);
+        if (!type) throw new BadRequestError('SubjectNotFound', 'The principal does not exist.');
+        if (type === 'group') {
+          const g = await tx.groups.get(caller.tenantId, principalId);
+          if (!g?.isAssignableToRole) {
+            throw new BadRequestError(
+              'Request_BadRequest',
+              'Only role-assignable groups (isAssignableToRole) can hold roles.',
+            );
+          }
+        }
+        const a: RoleAssignment = {
+          id: roleAssignmentId(role.id, principalId, scope, deps.newId),
+          tenantId: caller.tenantId,
+          principalId,
+          principalType: type,
+          roleDefinitionId: role.id,
+          directoryScopeId: scope,
+          appScopeId: cmd.appScopeId ?? null,
+          createdAt: now,
+          createdBy: caller.id,
+        };
+        await tx.roleAssignments.insert(a);
+        return a;
+      });
+    },
+
+    async get(caller: Caller, id: string): Promise<RoleAssignment> {
+      return deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.readRoles);
+        const a = await tx.roleAssignments.get(caller.tenantId, id);
+        if (!a) throw notFound();
+        return a;
+      });
+    },
+
+    async list(caller: Caller, q: CollectionQuery): Promise<Page<RoleAssignment>> {
+      return deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.readRoles);
+        return tx.roleAssignments.list(caller.tenantId, q);
+      });
+    },
+
+    async delete(caller: Caller, id: string): Promise<void> {
+      await deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.writeRoles);
+        if (!(await tx.roleAssignments.delete(caller.tenantId, id))) throw notFound();
+      });
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
+import { type RoleDefinition, validateRolePermissions } from '../../domain/roles/built-in-roles.js';
+import { BadRequestError, NotFoundError } from '../../domain/shared/errors.js';
+import type { Clock } from '../../domain/time/clock.js';
+import { authorize } from '../auth/authorize.js';
+import type { Caller } from '../auth/caller.js';
+import { DIRECTORY_RULES } from '../directory/permissions.js';
+import type { Page, StoredRoleDefinition, UnitOfWork } from '../ports.js';
+
+export type CreateRoleDefinition = Pick<
+  RoleDefinition,
+  'displayName' | 'description' | 'isEnabled' | 'rolePermissions'
+> & {
+  templateId?: string;
+};
+
+const notFound = () => new NotFoundError('The role definition does not exist.', 'Request_ResourceNotFound');
+
+/** Built-in roles are read-only; custom roles can be created, changed and deleted when unused. */
+export function makeRoleDefinitions(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
+  return {
+    async list(caller: Caller, q: CollectionQuery): Promise<Page<StoredRoleDefinition>> {
+      return deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.readRoles);
+        return tx.roleDefinitions.list(caller.tenantId, q);
+      });
+    },
+
+    async get(caller: Caller, id: string): Promise<StoredRoleDefinition> {
+      return deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.readRoles);
+        const r = await tx.roleDefinitions.get(caller.tenantId, id.toLowerCase());
+        if (!r) throw notFound();
+        return r;
+      });
+    },
+
+    async create(caller: Caller, cmd: CreateRoleDefinition): Promise<StoredRoleDefinition> {
+      validateRolePermissions(cmd.rolePermissions);
+      const now = deps.clock.now();
+      return deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.writeRoles);
+        const id = deps.newId();
+        const role: StoredRoleDefinition = {
+          id,
+          tenantId: caller.tenantId,
+          displayName: cmd.displayName,
+          description: cmd.description,
+          isBuiltIn: false,
+          isEnabled: cmd.isEnabled,
+          isPrivileged: false,
+          templateId: (cmd.templateId ?? id).toLowerCase(),
+          version: '1',
+          resourceScopes: ['/'],
+          rolePermissions: cmd.rolePermissions,
+          createdAt: now,
+          modifiedAt: now,
+          rowVersion: 1,
+        };
+        await tx.roleDefinitions.insert(role);
+        return role;
+      });
+    },
+
+    async update(caller: Caller, id: string, patch: Partial<CreateRoleDefinition>): Promise<void> {
+      if (patch.rolePermissions) validateRolePermissions(patch.rolePermissions);
+      const now = deps.clock.now();
+      await deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.writeRoles);
+        const r = await tx.roleDefinitions.get(caller.tenantId, id.toLowerCase());
+        if (!r) throw notFound();
+        if (r.isBuiltIn)
+          throw new BadRequestError('Request_BadRequest', 'Built-in role definitions cannot be modified.');
+        await tx.roleDefinitions.update(
+          {
+            ...r,
+            displayName: patch.displayName ?? r.displayName,
+            description: patch.description ?? r.description,
+            isEnabled: patch.isEnabled ?? r.isEnabled,
+            rolePermissions: patch.rolePermissions ?? r.rolePermissions,
+            modifiedAt: now,
+          },
+          r.rowVersion,
+        );
+      });
+    },
+
+    async delete(caller: Caller, id: string): Promise<void> {
+      await deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.writeRoles);
+        const r = await tx.roleDefinitions.get(caller.tenantId, id.toLowerCase());
+        if (!r) throw notFound();
+        if (r.isBuiltIn)
+          throw new BadRequestError('Request_BadRequest', 'Built-in role definitions cannot be deleted.');
+        if ((await tx.roleAssignments.countForRole(caller.tenantId, r.id)) > 0) {
+          throw new BadRequestError(
+            'Request_BadRequest',
+            'The role definition is still assigned; remove its assignments first.',
+          );
+        }
+        await tx.roleDefinitions.delete(caller.tenantId, r.id);
+      });
+    },
+  };
+}

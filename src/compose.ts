@@ -1,0 +1,134 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { makeCallerResolver } from './app/auth/resolve-caller.js';
+import { bootstrap, type BootstrapResult } from './app/bootstrap/bootstrap.js';
+import { makeGroups } from './app/directory/groups.js';
+import { makeServicePrincipals } from './app/directory/service-principals.js';
+import { makeUsers } from './app/directory/users.js';
+import { makeRoleAssignments } from './app/roles/role-assignments.js';
+import { makeRoleDefinitions } from './app/roles/role-definitions.js';
+import { newId } from './domain/shared/ids.js';
+import type { Clock } from './domain/time/clock.js';
+import { buildApp, type App } from './http/app.js';
+import type { Services } from './http/services.js';
+import { createAuthorizationServer } from './identity/authorization-server.js';
+import { argon2Hasher } from './identity/password-hasher.js';
+import { ensureActiveSigningKey } from './identity/signing-keys.js';
+import { createTokenVerifier } from './identity/token-verifier.js';
+import type { Db } from './store/db.js';
+import { clientDirectory, signingKeyStore } from './store/identity-stores.js';
+import { migrate, pendingMigrations } from './store/migrator.js';
+import type { SecretBox } from './store/secret-box.js';
+import { createUnitOfWork } from './store/unit-of-work.js';
+
+export interface ElevateOptions {
+  db: Db;
+  box: SecretBox;
+  clock: Clock;
+  logger: Logger | false;
+  publicUrl: string;
+  accessTokenTtlSeconds: number;
+  bootstrapAdminUpn: string;
+}
+
+export interface Elevate {
+  app: App;
+  /** Credentials created by this start's first-run bootstrap, or undefined on later starts. */
+  bootstrapped: BootstrapResult | undefined;
+}
+
+/**
+ * Wires one Elevate instance over an open database: migrations, first-run bootstrap, signing keys,
+ * use cases, the authorization server and the HTTP app. `main.ts` adds configuration, logging,
+ * listening and shutdown; tests call this directly.
+ */
+export async function createElevate(o: ElevateOptions): Promise<Elevate> {
+  await migrate(o.db, { clock: o.clock });
+  const uow = createUnitOfWork(o.db);
+  const hasher = argon2Hasher();
+  const bootstrapped = await bootstrap({ uow, clock: o.clock, newId, hasher, adminUpn: o.bootstrapAdminUpn });
+
+  const keys = signingKeyStore(o.db.kysely, o.box);
+  await ensureActiveSigningKey(keys, o.clock);
+  const authServer = createAuthorizationServer({
+    issuer: o.publicUrl,
+    clients: clientDirectory(o.db.kysely),
+    keys,
+    clock: o.clock,
+    accessTokenTtlSeconds: o.accessTokenTtlSeconds,
+  });
+  const verifier = createTokenVerifier({ issuer: o.publicUrl, audience: o.publicUrl, keys, clock: o.clock });
+  const resolveCaller = makeCallerResolver({ uow });
+  const deps = { uow, clock: o.clock, newId };
+
+  const services: Services = {
+    async authenticate(authorization, ctx) {
+      const claims = await verifier.verify(authorization);
+      return resolveCaller(
+        {
+          kind: claims.kind,
+          tenantId: claims.tenantId,
+          objectId: claims.objectId,
+          appId: claims.appId ?? null,
+          roles: claims.roles,
+          amr: claims.amr ?? [],
+          authTime: claims.authTime ?? null,
+        },
+        ctx,
+      );
+    },
+    async ready() {
+      try {
+        const pending = await pendingMigrations(o.db);
+        return pending.length === 0 ? { ready: true } : { ready: false, reason: 'migrations pending' };
+      } catch {
+        return { ready: false, reason: 'database unreachable' };
+      }
+    },
+    users: makeUsers({ ...deps, hasher }),
+    groups: makeGroups(deps),
+    servicePrincipals: makeServicePrincipals(deps),
+    roleDefinitions: makeRoleDefinitions(deps),
+    roleAssignments: makeRoleAssignments(deps),
+  };
+
+  const app = await buildApp({
+    clock: o.clock,
+    logger: o.logger,
+    publicUrl: o.publicUrl,
+    services,
+    registerAuthorizationServer: (a) => authServer.registerAuthorizationRoutes(a),
+  });
+  return { app, bootstrapped };
+}
+
+/**
+ * Writes first-run credentials once to `<dataDir>/bootstrap-credentials.json` with mode 0600.
+ * The secrets never reach the log; the log names only the file.
+ */
+export function writeBootstrapFile(dataDir: string, result: BootstrapResult, publicUrl: string): string {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const path = join(dataDir, 'bootstrap-credentials.json');
+  const body = {
+    note: 'Created once by Elevate on first start. Store these secrets elsewhere and delete this file.',
+    tenantId: result.tenantId,
+    tokenEndpoint: `${publicUrl}/${result.tenantId}/oauth2/v2.0/token`,
+    scope: `${publicUrl}/.default`,
+    administrator: {
+      userPrincipalName: result.admin.userPrincipalName,
+      oneTimePassword: result.admin.oneTimePassword,
+      mustChangeAtFirstSignIn: true,
+    },
+    application: {
+      clientId: result.app.clientId,
+      clientSecret: result.app.clientSecret,
+      servicePrincipalId: result.app.servicePrincipalId,
+      secretExpires: new Date(result.app.secretExpires).toISOString(),
+      permissions: result.app.permissions,
+    },
+  };
+  writeFileSync(path, JSON.stringify(body, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(path, 0o600);
+  return path;
+}

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Elevate reads, with its environment variable, default and meaning.
+ * The README's configuration table is generated from this list (see `test/config/readme.test.ts`).
+ */
+export const SETTINGS = [
+  {
+    env: 'ELEVATE_HOST',
+    key: 'host',
+    secret: false,
+    default: '127.0.0.1',
+    doc: 'Interface the HTTP server binds to.',
+  },
+  {
+    env: 'ELEVATE_PORT',
+    key: 'port',
+    secret: false,
+    default: '8080',
+    doc: 'TCP port of the HTTP server (0 picks a free port).',
+  },
+  {
+    env: 'ELEVATE_PUBLIC_URL',
+    key: 'publicUrl',
+    secret: false,
+    default: 'http://{host}:{port}',
+    doc: 'Base URL clients use; token issuer and audience. Set it behind a proxy or TLS terminator.',
+  },
+  {
+    env: 'DATABASE_URL',
+    key: 'databaseUrl',
+    secret: true,
+    default: 'sqlite:./data/elevate.db',
+    doc: '`sqlite:<path>` (embedded default) or `postgres://user:pass@host:5432/db`.',
+  },
+  {
+    env: 'ELEVATE_DATA_DIR',
+    key: 'dataDir',
+    secret: false,
+    default: './data',
+    doc: 'Folder for the generated data key and bootstrap credentials.',
+  },
+  {
+    env: 'ELEVATE_DATA_KEY',
+    key: 'dataKey',
+    secret: true,
+    default: '(generated into the data folder on first run)',
+    doc: 'Base64 of 32 random bytes; encrypts secrets at rest (signing keys, TOTP seeds, connector credentials).',
+  },
+  {
+    env: 'ELEVATE_PRODUCTION',
+    key: 'production',
+    secret: false,
+    default: 'false',
+    doc: 'When true, refuse to start with a generated data key or a non-HTTPS public URL (other than localhost).',
+  },
+  {
+    env: 'ELEVATE_LOG_LEVEL',
+    key: 'logLevel',
+    secret: false,
+    default: 'info',
+    doc: 'pino log level: fatal, error, warn, info, debug, trace, silent.',
+  },
+  {
+    env: 'ELEVATE_ACCESS_TOKEN_TTL_SECONDS',
+    key: 'accessTokenTtlSeconds',
+    secret: false,
+    default: '600',
+    doc: 'Lifetime of access tokens (60–3600). Short, so an ended role leaves tokens quickly.',
+  },
+  {
+    env: 'ELEVATE_BOOTSTRAP_ADMIN_UPN',
+    key: 'bootstrapAdminUpn',
+    secret: false,
+    default: 'admin@elevate.local',
+    doc: 'User principal name of the administrator created on first run.',
+  },
+  {
+    env: 'ELEVATE_CONFIG_FILE',
+    key: 'configFile',
+    secret: false,
+    default: '(none)',
+    doc: 'Optional JSON file with any of these keys (by variable name); the environment wins over the file.',
+  },
+] as const;
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** The validated configuration object. `main.ts` is the only reader. */
+export const configSchema = z
+  .object({
+    host: z.string().min(1).max(255),
+    port: z.coerce.number().int().min(0).max(65535),
+    publicUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .optional(),
+    databaseUrl: z
+      .string()
+      .max(4096)
+      .refine((v) => v.startsWith('sqlite:') || /^postgres(ql)?:\/\//.test(v), {
+        message: 'must start with sqlite: or postgres://',
+      }),
+    dataDir: z.string().min(1).max(4096),
+    dataKey: z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64').length === 32, {
+        message: 'must be base64 of exactly 32 bytes',
+      })
+      .optional(),
+    production: bool,
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    accessTokenTtlSeconds: z.coerce.number().int().min(60).max(3600),
+    bootstrapAdminUpn: z.string().regex(/^[^@\s]{1,64}@[^@\s]{1,189}$/, 'must look like name@domain'),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema> & { publicUrl: string };

@@ -1,0 +1,58 @@
+/**
+ * Application permissions Elevate understands, named as in Microsoft Graph so that apps
+ * configured for Entra keep their meaning. `*.ReadWrite.*` implies the matching `*.Read.*`.
+ */
+export const APP_PERMISSIONS = [
+  'User.Read.All',
+  'User.ReadWrite.All',
+  'Group.Read.All',
+  'Group.ReadWrite.All',
+  'GroupMember.ReadWrite.All',
+  'Application.Read.All',
+  'Application.ReadWrite.All',
+  'Directory.Read.All',
+  'Directory.ReadWrite.All',
+  'RoleManagement.Read.Directory',
+  'RoleManagement.ReadWrite.Directory',
+  'RoleManagementPolicy.Read.Directory',
+  'RoleManagementPolicy.ReadWrite.Directory',
+  'RoleAssignmentSchedule.ReadWrite.Directory',
+  'RoleEligibilitySchedule.ReadWrite.Directory',
+  'AuditLog.Read.All',
+  'AccessReview.ReadWrite.All',
+  'RoleManagementAlert.ReadWrite.Directory',
+  'AppRoleAssignment.ReadWrite.All',
+  'Elevate.AccessEvaluation',
+] as const;
+
+export type AppPermission = (typeof APP_PERMISSIONS)[number];
+
+export const isAppPermission = (value: string): value is AppPermission =>
+  (APP_PERMISSIONS as readonly string[]).includes(value);
+
+/** What the bootstrap application holds: enough to automate every part of Elevate. */
+export const BOOTSTRAP_APP_PERMISSIONS: AppPermission[] = [
+  'Directory.ReadWrite.All',
+  'User.ReadWrite.All',
+  'Group.ReadWrite.All',
+  'Application.ReadWrite.All',
+  'RoleManagement.ReadWrite.Directory',
+  'RoleManagementPolicy.ReadWrite.Directory',
+  'RoleAssignmentSchedule.ReadWrite.Directory',
+  'RoleEligibilitySchedule.ReadWrite.Directory',
+  'AuditLog.Read.All',
+  'AppRoleAssignment.ReadWrite.All',
+];
+
+/** True when the granted set satisfies `needed`, counting ReadWrite as implying Read. */
+export function grants(granted: readonly string[], needed: string): boolean {
+  if (granted.includes(needed)) return true;
+  const write = needed.replace('.Read.', '.ReadWrite.');
+  if (write !== needed && granted.includes(write)) return true;
+  if (needed.startsWith('User.') || needed.startsWith('Group.') || needed.startsWith('Application.')) {
+    return needed.includes('.Read.')
+      ? granted.includes('Directory.Read.All') || granted.includes('Directory.ReadWrite.All')
+      : granted.includes('Directory.ReadWrite.All');
+  }
+  return false;
+}

@@ -1,0 +1,103 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { DomainError, RateLimitedError } from '../domain/shared/errors.js';
+import type { Clock } from '../domain/time/clock.js';
+
+export interface GraphErrorBody {
+  error: {
+    code: string;
+    message: string;
+    target?: string;
+    details?: { code: string; message: string; target?: string }[];
+    innerError: { date: string; 'request-id': string; 'client-request-id': string | null };
+  };
+}
+
+const STATUS: Record<DomainError['kind'], number> = {
+  validation: 400,
+  badRequest: 400,
+  notFound: 404,
+  conflict: 409,
+  forbidden: 403,
+  unauthenticated: 401,
+  rateLimited: 429,
+};
+
+/** Graph's innerError date: UTC without fraction or zone, e.g. `2023-02-28T10:00:00`. */
+const innerDate = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+
+export function graphError(
+  request: FastifyRequest,
+  now: number,
+  code: string,
+  message: string,
+  extra: Partial<Pick<GraphErrorBody['error'], 'target' | 'details'>> = {},
+): GraphErrorBody {
+  return {
+    error: {
+      code,
+      message,
+      ...extra,
+      innerError: {
+        date: innerDate(now),
+        'request-id': request.id,
+        'client-request-id': clientRequestId(request),
+      },
+    },
+  };
+}
+
+/** Echoed only when it is a short, printable token (it lands in logs and headers). */
+export function clientRequestId(request: FastifyRequest): string | null {
+  const v = request.headers['client-request-id'];
+  return typeof v === 'string' && /^[\w.:-]{1,128}$/.test(v) ? v : null;
+}
+
+/**
+ * The one error mapper: domain errors → status + Graph envelope; Fastify/zod errors → 4xx;
+ * anything else → 500 with a generic message (the cause is logged, never sent).
+ */
+export function makeErrorHandler(clock: Clock) {
+  return function handleError(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+    const now = clock.now();
+    if (err instanceof DomainError) {
+      if (err instanceof RateLimitedError) void reply.header('retry-after', String(err.retryAfterSeconds));
+      if (err.kind === 'unauthenticated') void reply.header('www-authenticate', 'Bearer');
+      const target = 'target' in err && typeof err.target === 'string' ? { target: err.target } : {};
+      return reply.status(STATUS[err.kind]).send(graphError(request, now, err.code, err.message, target));
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const issue = err.validation[0];
+      const where = err.validationContext ?? 'body';
+      const path = issue?.instancePath ? issue.instancePath.replace(/^\//, '').replaceAll('/', '.') : '';
+      const message = `Invalid ${where}${path ? ` property '${path}'` : ''}: ${issue?.message ?? 'invalid value'}`;
+      return reply
+        .status(400)
+        .send(graphError(request, now, 'invalidRequest', message, path ? { target: path } : {}));
+    }
+    if (isResponseSerializationError(err)) {
+      request.log.error({ err }, 'response failed its schema');
+      return reply
+        .status(500)
+        .send(graphError(request, now, 'generalException', 'An internal error occurred.'));
+    }
+    const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      const code =
+        status === 413 ? 'RequestBodyTooLarge' : status === 415 ? 'UnsupportedMediaType' : 'BadRequest';
+      const message =
+        err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError
+          ? 'The request body is not valid JSON.'
+          : status === 415
+            ? 'Content-Type must be application/json.'
+            : status === 413
+              ? 'The request body is too large.'
+              : 'The request is malformed.';
+      return reply.status(status).send(graphError(request, now, code, message));
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply
+      .status(500)
+      .send(graphError(request, now, 'generalException', 'An internal error occurred.'));
+  };
+}

@@ -1,0 +1,22 @@
+import type { Caller } from '../app/auth/caller.js';
+import type { makeGroups } from '../app/directory/groups.js';
+import type { makeServicePrincipals } from '../app/directory/service-principals.js';
+import type { makeUsers } from '../app/directory/users.js';
+import type { makeRoleAssignments } from '../app/roles/role-assignments.js';
+import type { makeRoleDefinitions } from '../app/roles/role-definitions.js';
+
+/** What the HTTP layer needs from the rest of Elevate; `main.ts` builds it. */
+export interface Services {
+  /** Verifies the bearer token and resolves the live caller. @throws UnauthenticatedError */
+  authenticate(
+    authorization: string | undefined,
+    ctx: { ip: string | null; userAgent: string | null },
+  ): Promise<Caller>;
+  /** Database reachable and migrations current. */
+  ready(): Promise<{ ready: boolean; reason?: string }>;
+  users: ReturnType<typeof makeUsers>;
+  groups: ReturnType<typeof makeGroups>;
+  servicePrincipals: ReturnType<typeof makeServicePrincipals>;
+  roleDefinitions: ReturnType<typeof makeRoleDefinitions>;
+  roleAssignments: ReturnType<typeof makeRoleAssignments>;
+}

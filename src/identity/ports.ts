@@ -1,0 +1,50 @@
+import type { JWK } from 'jose';
+
+/**
+ * What the authorization server needs to know about an application (service principal) to
+ * authenticate it at the token endpoint and to fill its access token. The directory owns this
+ * data; identity only reads it, once per token request, so disabling a principal, removing a
+ * secret or changing app permissions takes effect on the next token request.
+ */
+export interface ServicePrincipalCredentials {
+  servicePrincipalId: string;
+  tenantId: string;
+  /** The `client_id` the application presents (Entra's `appId`). */
+  appId: string;
+  displayName: string;
+  accountEnabled: boolean;
+  /** App permissions granted to the application, e.g. `RoleManagement.ReadWrite.Directory`; become `roles`. */
+  appPermissions: string[];
+  /**
+   * Client secrets, stored only as SHA-256 hex hashes (see `hashClientSecret`). A secret is usable on
+   * `[created, endDateTimeMs)`; `null` means it does not expire.
+   */
+  secrets: { keyId: string; secretHash: string; endDateTimeMs: number | null }[];
+}
+
+/** Looks applications up by the `client_id` they present. Implemented over the database by the store. */
+export interface ClientDirectory {
+  findByAppId(appId: string): Promise<ServicePrincipalCredentials | undefined>;
+}
+
+/**
+ * One token-signing key. The store encrypts `privateJwk` at rest (DESIGN.md invariant 9); identity
+ * sees plain JWKs. `active` keys sign (the newest one wins); `retired` keys no longer sign but stay
+ * published in the JWKS so tokens they signed keep verifying until the key is removed.
+ */
+export interface SigningKeyRecord {
+  kid: string;
+  alg: 'ES256';
+  privateJwk: JWK;
+  publicJwk: JWK;
+  status: 'active' | 'retired';
+  createdAtMs: number;
+}
+
+/** Persistence for signing keys, shared by every replica. */
+export interface SigningKeyStore {
+  list(): Promise<SigningKeyRecord[]>;
+  insert(key: SigningKeyRecord): Promise<void>;
+  /** Marks the key retired; it keeps verifying but no longer signs. */
+  retire(kid: string): Promise<void>;
+}

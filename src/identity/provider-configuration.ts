@@ -1,0 +1,170 @@
+import { errors } from 'oidc-provider';
+import type { Adapter, Configuration, KoaContextWithOIDC, ResourceServer } from 'oidc-provider';
+import type { Clock } from '../domain/time/clock.js';
+import { ClientDirectoryAdapter } from './client-directory-adapter.js';
+import { InMemoryProviderAdapter } from './in-memory-provider-adapter.js';
+import type { ClientDirectory, SigningKeyRecord } from './ports.js';
+import { canonicalResource, resolveDefaultScope } from './resource-scopes.js';
+import type { ScopeRejection } from './resource-scopes.js';
+import { currentTokenRequestContext } from './token-request-context.js';
+
+/** Entra's paths, so Entra-style clients and SDKs find the endpoints where they expect them. */
+export const providerRoutes = {
+  token: '/oauth2/v2.0/token',
+  authorization: '/oauth2/v2.0/authorize',
+  device_authorization: '/oauth2/v2.0/devicecode',
+  end_session: '/oauth2/v2.0/logout',
+  jwks: '/discovery/v2.0/keys',
+} as const;
+
+/** What the provider configuration is built from; one snapshot per signing-key set. */
+export interface ProviderConfigurationInput {
+  issuer: string;
+  clients: ClientDirectory;
+  clock: Clock;
+  accessTokenTtlSeconds: number;
+  /** Canonical resource URIs (see `canonicalResource`) a token may be requested for. */
+  allowedResources: ReadonlySet<string>;
+  /** Every key to publish; `signingKid` names the one that signs. */
+  keys: readonly SigningKeyRecord[];
+  signingKid: string;
+  /** Non-client models, shared across provider rebuilds. */
+  memoryAdapters: Map<string, InMemoryProviderAdapter>;
+  unusableClientSecret: string;
+}
+
+function toProviderError(rejection: ScopeRejection, scope: string): Error {
+  return rejection.error === 'invalid_request'
+    ? new errors.InvalidRequest(rejection.description)
+    : new errors.InvalidScope(rejection.description, scope);
+}
+
+function requestedScope(ctx: KoaContextWithOIDC): string | undefined {
+  const scope = ctx.oidc.params?.scope;
+  return typeof scope === 'string' ? scope : undefined;
+}
+
+function isClientCredentials(ctx: KoaContextWithOIDC): boolean {
+  return ctx.oidc.params?.grant_type === 'client_credentials';
+}
+
+/**
+ * oidc-provider configuration for Elevate. Only the client-credentials grant is in use today; the
+ * authorization endpoint stays at oidc-provider's defaults (no interactions are wired yet, so it
+ * cannot complete), and features whose proof Elevate's verifier would not check (DPoP) or that
+ * need plaintext client secrets (`client_secret_jwt`, HS* algorithms) are off.
+ */
+export function buildProviderConfiguration(input: ProviderConfigurationInput): Configuration {
+  const { issuer, clock, accessTokenTtlSeconds, allowedResources } = input;
+  const clientAdapter = new ClientDirectoryAdapter(input.clients, input.unusableClientSecret);
+  const adapterFor = (name: string): Adapter => {
+    if (name === 'Client') return clientAdapter;
+    let adapter = input.memoryAdapters.get(name);
+    if (adapter === undefined) {
+      adapter = new InMemoryProviderAdapter(name, clock);
+      input.memoryAdapters.set(name, adapter);
+    }
+    return adapter;
+  };
+  const issuerResource = canonicalResource(issuer) ?? issuer;
+  const issuerOrigin = new URL(issuer).origin;
+
+  const resourceServer: ResourceServer = {
+    // Empty: the `.default` scope names the resource; it is not echoed back as a granted scope,
+    // matching Entra's client-credentials response.
+    scope: '',
+    audience: issuer,
+    accessTokenTTL: accessTokenTtlSeconds,
+    accessTokenFormat: 'jwt',
+    jwt: { sign: { alg: 'ES256', kid: input.signingKid } },
+  };
+
+  return {
+    adapter: adapterFor,
+    jwks: { keys: input.keys.map((key) => key.privateJwk) },
+    routes: providerRoutes,
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    clientDefaults: {
+      grant_types: ['client_credentials'],
+      response_types: [],
+      id_token_signed_response_alg: 'ES256',
+      token_endpoint_auth_method: 'client_secret_post',
+    },
+    enabledJWA: {
+      clientAuthSigningAlgValues: ['ES256'],
+      idTokenSigningAlgValues: ['ES256'],
+      userinfoSigningAlgValues: ['ES256'],
+      introspectionSigningAlgValues: ['ES256'],
+      authorizationSigningAlgValues: ['ES256'],
+      requestObjectSigningAlgValues: ['ES256'],
+    },
+    // Applications call the token endpoint from servers; browsers only from Elevate's own portal
+    // (same origin, but browsers still send `Origin` on POST).
+    clientBasedCORS: (_ctx, origin) => origin === issuerOrigin,
+    // Only the authorization-code flow will use the authorization endpoint; no implicit grant.
+    responseTypes: ['code'],
+    // User sign-in arrives with the authorization-code and device flows.
+    findAccount: () => undefined,
+    renderError: (ctx, out) => {
+      ctx.type = 'application/json';
+      ctx.body = out;
+    },
+    ttl: { ClientCredentials: accessTokenTtlSeconds, AccessToken: accessTokenTtlSeconds },
+    features: {
+      clientCredentials: { enabled: true },
+      devInteractions: { enabled: false },
+      dPoP: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
+      rpInitiatedLogout: { enabled: false },
+      userinfo: { enabled: false },
+      resourceIndicators: {
+        enabled: true,
+        useGrantedResource: () => true,
+        defaultResource: (ctx) => {
+          const scope = requestedScope(ctx);
+          if (!isClientCredentials(ctx)) return issuerResource;
+          const resolved = resolveDefaultScope(scope, allowedResources);
+          if ('error' in resolved) throw toProviderError(resolved, scope ?? '');
+          return resolved.resource;
+        },
+        getResourceServerInfo: (ctx, resourceIndicator) => {
+          const resource = canonicalResource(resourceIndicator);
+          if (resource === undefined || !allowedResources.has(resource)) {
+            throw new errors.InvalidTarget('The requested resource is not recognized.');
+          }
+          const scope = requestedScope(ctx);
+          if (isClientCredentials(ctx) && scope !== undefined && scope.length > 0) {
+            const resolved = resolveDefaultScope(scope, allowedResources);
+            if ('error' in resolved) throw toProviderError(resolved, scope);
+            if (resolved.resource !== resource) {
+              throw new errors.InvalidScope('The scope does not match the requested resource.', scope);
+            }
+          }
+          return resourceServer;
+        },
+      },
+    },
+    formats: {
+      customizers: {
+        jwt: (_ctx, token, parts) => {
+          const clientId = token.clientId ?? '';
+          const principal = currentTokenRequestContext()?.principals.get(clientId);
+          if (token.kind !== 'ClientCredentials' || principal === undefined) {
+            // Fail closed: only application tokens are issued so far, always within a request.
+            throw new Error('No authenticated application for this access token.');
+          }
+          Object.assign(parts.payload, {
+            sub: principal.servicePrincipalId,
+            oid: principal.servicePrincipalId,
+            tid: principal.tenantId,
+            appid: principal.appId,
+            azp: principal.appId,
+            roles: [...principal.appPermissions],
+            idtyp: 'app',
+            nbf: parts.payload.iat,
+          });
+        },
+      },
+    },
+  };
+}

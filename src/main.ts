@@ -1,0 +1,78 @@
+import { pino } from 'pino';
+import { createElevate, writeBootstrapFile } from './compose.js';
+import { resolveDataKey } from './config/data-key.js';
+import { ConfigError, loadConfig } from './config/load.js';
+import { systemClock } from './domain/time/clock.js';
+import { openDatabase } from './store/db.js';
+import { createSecretBox } from './store/secret-box.js';
+
+/** Secrets and tokens never reach the log. */
+export const LOG_REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  '*.client_secret',
+  '*.clientSecret',
+  '*.password',
+  '*.secretText',
+  '*.access_token',
+  '*.refresh_token',
+];
+
+/** The composition root: configuration → database → Elevate → listen; SIGTERM closes gracefully. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' } });
+  const dataKey = resolveDataKey(config);
+  if (dataKey.generated)
+    logger.warn(
+      { dataDir: config.dataDir },
+      'using a data key generated into the data folder; set ELEVATE_DATA_KEY in production',
+    );
+  const db = openDatabase(config.databaseUrl);
+  const { app, bootstrapped } = await createElevate({
+    db,
+    box: createSecretBox(dataKey.key),
+    clock: systemClock,
+    logger,
+    publicUrl: config.publicUrl,
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+    bootstrapAdminUpn: config.bootstrapAdminUpn,
+  });
+  if (bootstrapped) {
+    const path = writeBootstrapFile(config.dataDir, bootstrapped, config.publicUrl);
+    logger.info(
+      { path },
+      'first run: administrator and bootstrap application created; credentials written once to this file (mode 0600)',
+    );
+  }
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    void app
+      .close()
+      .then(() => db.close())
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  await app.listen({ host: config.host, port: config.port });
+  logger.info({ url: config.publicUrl, database: db.dialect }, 'Elevate is listening');
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(
+    `Elevate failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exit(1);
+});

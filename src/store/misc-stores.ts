@@ -1,0 +1,106 @@
+import type { Kysely } from 'kysely';
+import type { PolicyStore, RoleManagementPolicy, SystemStateStore, TenantStore } from '../app/ports.js';
+import { codecs } from './codecs.js';
+import { isUniqueViolation } from './errors.js';
+import type { Database, RoleManagementPolicyRow } from './schema.js';
+
+export function tenantStore(db: Kysely<Database>): TenantStore {
+  const decode = (r: { id: string; display_name: string; created_at: number }) => ({
+    id: r.id,
+    displayName: r.display_name,
+    createdAt: codecs.time.decode(r.created_at),
+  });
+  return {
+    async insert(t) {
+      await db
+        .insertInto('tenants')
+        .values({ id: t.id, display_name: t.displayName, created_at: codecs.time.encode(t.createdAt) })
+        .execute();
+    },
+    async get(id) {
+      const r = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+      return r && decode(r);
+    },
+    async first() {
+      const r = await db
+        .selectFrom('tenants')
+        .selectAll()
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(1)
+        .executeTakeFirst();
+      return r && decode(r);
+    },
+  };
+}
+
+const policyFromRow = (r: RoleManagementPolicyRow): RoleManagementPolicy => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  scopeId: r.scope_id,
+  scopeType: r.scope_type,
+  roleDefinitionId: r.role_definition_id,
+  displayName: r.display_name,
+  description: r.description,
+  isOrganizationDefault: codecs.bool.decode(r.is_organization_default),
+  rules: codecs.json.decode(r.rules),
+  lastModifiedAt: codecs.optionalTime.decode(r.last_modified_at),
+  lastModifiedBy: r.last_modified_by === null ? null : codecs.json.decode(r.last_modified_by),
+  version: r.version,
+});
+
+export function policyStore(db: Kysely<Database>): PolicyStore {
+  return {
+    async insert(p) {
+      await db
+        .insertInto('role_management_policies')
+        .values({
+          id: p.id,
+          tenant_id: p.tenantId,
+          scope_id: p.scopeId,
+          scope_type: p.scopeType,
+          role_definition_id: p.roleDefinitionId,
+          display_name: p.displayName,
+          description: p.description,
+          is_organization_default: codecs.bool.encode(p.isOrganizationDefault),
+          rules: codecs.json.encode(p.rules),
+          last_modified_at: codecs.optionalTime.encode(p.lastModifiedAt),
+          last_modified_by: p.lastModifiedBy === null ? null : codecs.json.encode(p.lastModifiedBy),
+          version: p.version,
+        })
+        .execute();
+    },
+    async forRole(tenantId, scopeType, scopeId, roleDefinitionId) {
+      const r = await db
+        .selectFrom('role_management_policies')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('scope_type', '=', scopeType)
+        .where('scope_id', '=', scopeId)
+        .where('role_definition_id', '=', roleDefinitionId)
+        .executeTakeFirst();
+      return r && policyFromRow(r);
+    },
+  };
+}
+
+export function systemStateStore(db: Kysely<Database>): SystemStateStore {
+  return {
+    async get(key) {
+      const r = await db.selectFrom('system_state').select('value').where('key', '=', key).executeTakeFirst();
+      return r?.value;
+    },
+    async insertOnce(key, value, now) {
+      try {
+        await db
+          .insertInto('system_state')
+          .values({ key, value, updated_at: codecs.time.encode(now) })
+          .execute();
+        return true;
+      } catch (e) {
+        if (isUniqueViolation(e)) return false;
+        throw e;
+      }
+    },
+  };
+}

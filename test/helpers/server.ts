@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { createElevate, type Elevate } from '../../src/compose.js';
+import type { BootstrapResult } from '../../src/app/bootstrap/bootstrap.js';
+import { ManualClock, systemClock, type Clock } from '../../src/domain/time/clock.js';
+import { createSecretBox } from '../../src/store/secret-box.js';
+import { freshDb } from './db.js';
+
+export const PUBLIC_URL = 'http://127.0.0.1:8080';
+
+export interface TestServer extends Elevate {
+  boot: BootstrapResult;
+  db: Awaited<ReturnType<typeof freshDb>>;
+  /** An app access token for the given client (defaults to the bootstrap app). */
+  appToken(clientId?: string, clientSecret?: string): Promise<string>;
+  /** Authorization header of the bootstrap app. */
+  admin(): Promise<{ authorization: string }>;
+  close(): Promise<void>;
+}
+
+/** A whole Elevate over a fresh database, driven with `app.inject()`. */
+export async function testServer(opts: { clock?: Clock } = {}): Promise<TestServer> {
+  const db = await freshDb();
+  const elevate = await createElevate({
+    db,
+    box: createSecretBox(randomBytes(32)),
+    clock: opts.clock ?? systemClock,
+    logger: false,
+    publicUrl: PUBLIC_URL,
+    accessTokenTtlSeconds: 600,
+    bootstrapAdminUpn: 'admin@contoso.test',
+  });
+  const boot = elevate.bootstrapped;
+  if (!boot) throw new Error('a fresh database must bootstrap');
+  let adminToken: string | undefined;
+  const server: TestServer = {
+    ...elevate,
+    boot,
+    db,
+    async appToken(clientId = boot.app.clientId, clientSecret = boot.app.clientSecret) {
+      const res = await elevate.app.inject({
+        method: 'POST',
+        url: `/${boot.tenantId}/oauth2/v2.0/token`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: clientId,
+          client_secret: clientSecret,
+          scope: `${PUBLIC_URL}/.default`,
+        }).toString(),
+      });
+      if (res.statusCode !== 200) throw new Error(`token request failed: ${res.statusCode} ${res.body}`);
+      return res.json<{ access_token: string }>().access_token;
+    },
+    async admin() {
+      adminToken ??= await server.appToken();
+      return { authorization: `Bearer ${adminToken}` };
+    },
+    async close() {
+      await elevate.app.close();
+      await db.drop();
+    },
+  };
+  return server;
+}
+
+export { ManualClock };
