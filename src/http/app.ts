@@ -109,3 +109,15 @@ export function callerOf(request: FastifyRequest): Caller {
   if (!request.caller) throw new UnauthenticatedError();
   return request.caller;
 }
+
+/** `onRequest` hook for protected route plugins: verifies the bearer token, sets `request.caller`. */
+export function authenticateHook(services: Services) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const ua = request.headers['user-agent'];
+    request.caller = await services.authenticate(request.headers.authorization, {
+      ip: request.ip,
+      userAgent: typeof ua === 'string' ? ua.slice(0, 512) : null,
+      requestId: request.id,
+    });
+  };
+}

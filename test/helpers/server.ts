@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createElevate, type Elevate } from '../../src/compose.js';
-import type { BootstrapResult } from '../../src/app/bootstrap/bootstrap.js';
+import { provisionTenant, type BootstrapResult } from '../../src/app/bootstrap/bootstrap.js';
+import { newId } from '../../src/domain/shared/ids.js';
+import { newClientSecret } from '../../src/domain/shared/secrets.js';
+import { createUnitOfWork } from '../../src/store/unit-of-work.js';
 import { ManualClock, systemClock, type Clock } from '../../src/domain/time/clock.js';
 import { createSecretBox } from '../../src/store/secret-box.js';
 import { freshDb } from './db.js';
@@ -14,6 +17,10 @@ export interface TestServer extends Elevate {
   appToken(clientId?: string, clientSecret?: string): Promise<string>;
   /** Authorization header of the bootstrap app. */
   admin(): Promise<{ authorization: string }>;
+  /** Provisions another tenant in the same database; returns its credentials. */
+  otherTenant(): Promise<BootstrapResult>;
+  /** Authorization header for an app created with exactly these permissions (none by default). */
+  appWith(permissions?: string[]): Promise<{ authorization: string; servicePrincipalId: string }>;
   close(): Promise<void>;
 }
 
@@ -54,6 +61,39 @@ export async function testServer(opts: { clock?: Clock } = {}): Promise<TestServ
     async admin() {
       adminToken ??= await server.appToken();
       return { authorization: `Bearer ${adminToken}` };
+    },
+    async otherTenant() {
+      const { secret } = newClientSecret();
+      return createUnitOfWork(db).run((tx) =>
+        provisionTenant(tx, {
+          tenantId: newId(),
+          now: (opts.clock ?? systemClock).now(),
+          newId,
+          adminUpn: 'admin@fabrikam.test',
+          passwordHash: 'not-a-real-hash',
+          oneTimePassword: 'unused',
+          secret,
+        }),
+      );
+    },
+    async appWith(permissions = []) {
+      const headers = await server.admin();
+      const sp = await elevate.app.inject({
+        method: 'POST',
+        url: '/v1.0/servicePrincipals',
+        headers,
+        payload: { displayName: `test app ${newId().slice(0, 8)}`, appPermissions: permissions },
+      });
+      if (sp.statusCode !== 201) throw new Error(`creating app failed: ${sp.statusCode} ${sp.body}`);
+      const { id, appId } = sp.json<{ id: string; appId: string }>();
+      const pw = await elevate.app.inject({
+        method: 'POST',
+        url: `/v1.0/servicePrincipals/${id}/addPassword`,
+        headers,
+        payload: {},
+      });
+      const secret = pw.json<{ secretText: string }>().secretText;
+      return { authorization: `Bearer ${await server.appToken(appId, secret)}`, servicePrincipalId: id };
     },
     async close() {
       await elevate.app.close();

@@ -14,3 +14,23 @@ describe('smoke', () => {
     expect(res.json()).toMatchObject({ value: [{ userPrincipalName: 'admin@contoso.test' }] });
   });
 });
+
+describe('test helpers', () => {
+  it('make a second tenant and a permission-less app', async () => {
+    const s = await testServer();
+    try {
+      const other = await s.otherTenant();
+      expect(other.tenantId).not.toBe(s.boot.tenantId);
+      const none = await s.appWith([]);
+      const res = await s.app.inject({
+        method: 'GET',
+        url: '/v1.0/users',
+        headers: { authorization: none.authorization },
+      });
+      expect(res.statusCode).toBe(403);
+      expect(res.json().error.code).toBe('Authorization_RequestDenied');
+    } finally {
+      await s.close();
+    }
+  });
+});

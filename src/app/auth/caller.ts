@@ -16,4 +16,6 @@ export interface Caller {
   authTime: number | null;
   ipAddress: string | null;
   userAgent: string | null;
+  /** The request id; audit entries carry it as their correlation id. */
+  correlationId: string | null;
 }

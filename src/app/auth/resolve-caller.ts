@@ -21,7 +21,7 @@ export interface VerifiedClaims {
 export function makeCallerResolver(deps: { uow: UnitOfWork }) {
   return async (
     claims: VerifiedClaims,
-    ctx: { ip: string | null; userAgent: string | null },
+    ctx: { ip: string | null; userAgent: string | null; requestId?: string | null },
   ): Promise<Caller> => {
     const id = claims.objectId.toLowerCase();
     const ok = await deps.uow.run(async (tx) => {
@@ -43,6 +43,7 @@ export function makeCallerResolver(deps: { uow: UnitOfWork }) {
       authTime: claims.authTime ?? null,
       ipAddress: ctx.ip,
       userAgent: ctx.userAgent,
+      correlationId: ctx.requestId ?? null,
     };
   };
 }

@@ -69,74 +69,103 @@ export async function bootstrap(deps: {
     const tenantId = deps.newId();
     if (!(await tx.systemState.insertOnce('bootstrap', JSON.stringify({ tenantId, at: now }), now)))
       return undefined;
-    await tx.tenants.insert({ id: tenantId, displayName: 'Elevate', createdAt: now });
-    await seedRolesAndPolicies(tx, tenantId, now, deps.newId);
-
-    const adminId = deps.newId();
-    await tx.users.insert({
-      id: adminId,
+    return provisionTenant(tx, {
       tenantId,
-      displayName: 'Elevate Administrator',
-      userPrincipalName: deps.adminUpn,
-      mail: null,
-      givenName: null,
-      surname: null,
-      jobTitle: null,
-      accountEnabled: true,
-      passwordHash,
-      passwordMustChange: true,
-      createdAt: now,
-      modifiedAt: now,
-      version: 1,
-    });
-    await tx.roleAssignments.insert({
-      id: roleAssignmentId(GLOBAL_ADMINISTRATOR, adminId, '/', deps.newId),
-      tenantId,
-      principalId: adminId,
-      principalType: 'user',
-      roleDefinitionId: GLOBAL_ADMINISTRATOR,
-      directoryScopeId: '/',
-      appScopeId: null,
-      createdAt: now,
-      createdBy: null,
-    });
-
-    const spId = deps.newId();
-    const clientId = deps.newId();
-    await tx.servicePrincipals.insert({
-      id: spId,
-      tenantId,
-      appId: clientId,
-      displayName: 'Elevate bootstrap automation',
-      accountEnabled: true,
-      appPermissions: [...BOOTSTRAP_APP_PERMISSIONS],
-      createdAt: now,
-      modifiedAt: now,
-      version: 1,
-    });
-    await tx.servicePrincipals.addPassword(
-      tenantId,
-      {
-        keyId: deps.newId(),
-        servicePrincipalId: spId,
-        displayName: 'bootstrap',
-        hint: secret.slice(0, 3),
-        secretHash: hashClientSecret(secret),
-        startAt: now,
-        endAt: now + SECRET_LIFETIME_MS,
-      },
       now,
-    );
-    return {
-      tenantId,
-      admin: { id: adminId, userPrincipalName: deps.adminUpn, oneTimePassword },
-      app: {
-        servicePrincipalId: spId,
-        clientId,
-        clientSecret: secret,
-        secretExpires: now + SECRET_LIFETIME_MS,
-        permissions: [...BOOTSTRAP_APP_PERMISSIONS],
-      },
-    };
+      newId: deps.newId,
+      adminUpn: deps.adminUpn,
+      passwordHash,
+      oneTimePassword,
+      secret,
+    });
   });
+}
+
+/**
+ * Creates one tenant with its roles, policies, an administrator and an automation app. The first
+ * run calls it once; further tenants (hosting several organisations in one database) use it too.
+ */
+export async function provisionTenant(
+  tx: Stores,
+  p: {
+    tenantId: string;
+    now: number;
+    newId: () => string;
+    adminUpn: string;
+    passwordHash: string;
+    oneTimePassword: string;
+    secret: string;
+  },
+): Promise<BootstrapResult> {
+  const { tenantId, now, secret, passwordHash, oneTimePassword } = p;
+  const deps = { newId: p.newId, adminUpn: p.adminUpn };
+  await tx.tenants.insert({ id: tenantId, displayName: 'Elevate', createdAt: now });
+  await seedRolesAndPolicies(tx, tenantId, now, deps.newId);
+
+  const adminId = deps.newId();
+  await tx.users.insert({
+    id: adminId,
+    tenantId,
+    displayName: 'Elevate Administrator',
+    userPrincipalName: deps.adminUpn,
+    mail: null,
+    givenName: null,
+    surname: null,
+    jobTitle: null,
+    accountEnabled: true,
+    passwordHash,
+    passwordMustChange: true,
+    createdAt: now,
+    modifiedAt: now,
+    version: 1,
+  });
+  await tx.roleAssignments.insert({
+    id: roleAssignmentId(GLOBAL_ADMINISTRATOR, adminId, '/', deps.newId),
+    tenantId,
+    principalId: adminId,
+    principalType: 'user',
+    roleDefinitionId: GLOBAL_ADMINISTRATOR,
+    directoryScopeId: '/',
+    appScopeId: null,
+    createdAt: now,
+    createdBy: null,
+  });
+
+  const spId = deps.newId();
+  const clientId = deps.newId();
+  await tx.servicePrincipals.insert({
+    id: spId,
+    tenantId,
+    appId: clientId,
+    displayName: 'Elevate bootstrap automation',
+    accountEnabled: true,
+    appPermissions: [...BOOTSTRAP_APP_PERMISSIONS],
+    createdAt: now,
+    modifiedAt: now,
+    version: 1,
+  });
+  await tx.servicePrincipals.addPassword(
+    tenantId,
+    {
+      keyId: deps.newId(),
+      servicePrincipalId: spId,
+      displayName: 'bootstrap',
+      hint: secret.slice(0, 3),
+      secretHash: hashClientSecret(secret),
+      startAt: now,
+      endAt: now + SECRET_LIFETIME_MS,
+    },
+    now,
+  );
+  return {
+    tenantId,
+    admin: { id: adminId, userPrincipalName: deps.adminUpn, oneTimePassword },
+    app: {
+      servicePrincipalId: spId,
+      clientId,
+      clientSecret: secret,
+      secretExpires: now + SECRET_LIFETIME_MS,
+      permissions: [...BOOTSTRAP_APP_PERMISSIONS],
+    },
+  };
 }

@@ -5,7 +5,7 @@ import { BadRequestError } from '../../domain/shared/errors.js';
 import { parseDateTime } from '../../domain/time/datetime.js';
 import { APP_PERMISSIONS } from '../../domain/directory/app-permissions.js';
 import type { BuildOptions } from '../app.js';
-import { callerOf } from '../app.js';
+import { authenticateHook, callerOf } from '../app.js';
 import {
   directoryObjectJson,
   groupJson,
@@ -121,15 +121,7 @@ export function directoryRoutes(opts: BuildOptions): FastifyPluginAsync {
   const { services, publicUrl } = opts;
   return async (base) => {
     const app = base.withTypeProvider<ZodTypeProvider>();
-    app.addHook('onRequest', async (request) => {
-      request.caller = await services.authenticate(request.headers.authorization, {
-        ip: request.ip,
-        userAgent:
-          typeof request.headers['user-agent'] === 'string'
-            ? request.headers['user-agent'].slice(0, 512)
-            : null,
-      });
-    });
+    app.addHook('onRequest', authenticateHook(services));
     const tags = ['directory'];
 
     // ---- users

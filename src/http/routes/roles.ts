@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { StoredRoleDefinition } from '../../app/ports.js';
 import type { RoleAssignment } from '../../domain/directory/types.js';
 import type { BuildOptions } from '../app.js';
-import { callerOf } from '../app.js';
+import { authenticateHook, callerOf } from '../app.js';
 import { collectionOf, context, errorResponses, guid, idParam, nonEmpty, str } from '../graph/json.js';
 import { roleAssignmentFields, roleDefinitionFields } from '../../odata/collections.js';
 import { collectionQuerystring, readCollectionQuery, sendPage } from '../graph/query.js';
@@ -103,15 +103,7 @@ export function roleRoutes(opts: BuildOptions): FastifyPluginAsync {
   const { services, publicUrl } = opts;
   return async (root) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
-    app.addHook('onRequest', async (request) => {
-      request.caller = await services.authenticate(request.headers.authorization, {
-        ip: request.ip,
-        userAgent:
-          typeof request.headers['user-agent'] === 'string'
-            ? request.headers['user-agent'].slice(0, 512)
-            : null,
-      });
-    });
+    app.addHook('onRequest', authenticateHook(services));
     const tags = ['roles'];
     const params = z.object({ id: idParam });
 
