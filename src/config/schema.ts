@@ -17,7 +17,7 @@ export const SETTINGS = [
     key: 'port',
     secret: false,
     default: '8080',
-    doc: 'TCP port of the HTTP server (0 picks a free port).',
+    doc: 'TCP port of the HTTP server.',
   },
   {
     env: 'ELEVATE_PUBLIC_URL',
@@ -92,7 +92,7 @@ const bool = z
 export const configSchema = z
   .object({
     host: z.string().min(1).max(255),
-    port: z.coerce.number().int().min(0).max(65535),
+    port: z.coerce.number().int().min(1).max(65535),
     publicUrl: z
       .url({ protocol: /^https?$/ })
       .max(2048)

@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+interface Running {
+  child: ChildProcess;
+  log: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `src/main.ts` as a real process, as `npm start` would (tsx instead of the build). */
+function start(env: Record<string, string>): Running {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, log: () => out, exited };
+}
+
+async function waitFor(check: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('the server as a process', () => {
+  const running: Running[] = [];
+  afterEach(() => {
+    for (const r of running.splice(0)) if (r.child.exitCode === null) r.child.kill('SIGKILL');
+  });
+
+  it('bootstraps once, writes credentials 0600 without logging secrets, serves tokens, and stops on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'elevate-e2e-'));
+    const port = await freePort();
+    const env = {
+      ELEVATE_PORT: String(port),
+      ELEVATE_DATA_DIR: dir,
+      DATABASE_URL: `sqlite:${join(dir, 'elevate.db')}`,
+    };
+    const first = start(env);
+    running.push(first);
+    await waitFor(() => first.log().includes('Elevate is listening'), 'first start');
+
+    const credsPath = join(dir, 'bootstrap-credentials.json');
+    expect(statSync(credsPath).mode & 0o777).toBe(0o600);
+    const creds = JSON.parse(readFileSync(credsPath, 'utf8'));
+    expect(first.log()).toContain('bootstrap-credentials.json');
+    expect(first.log()).not.toContain(creds.application.clientSecret);
+    expect(first.log()).not.toContain(creds.administrator.oneTimePassword);
+
+    const base = `http://127.0.0.1:${port}`;
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const tokenRes = await fetch(`${base}/${creds.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: creds.application.clientId,
+        client_secret: creds.application.clientSecret,
+        scope: `${base}/.default`,
+      }),
+    });
+    expect(tokenRes.status).toBe(200);
+    const { access_token } = (await tokenRes.json()) as { access_token: string };
+    const users = await fetch(`${base}/v1.0/users`, { headers: { authorization: `Bearer ${access_token}` } });
+    expect(users.status).toBe(200);
+    expect(first.log()).not.toContain(access_token);
+
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(first.log()).toContain('shutting down');
+
+    const second = start(env);
+    running.push(second);
+    await waitFor(() => second.log().includes('Elevate is listening'), 'second start');
+    expect(second.log()).not.toContain('first run');
+    expect(JSON.parse(readFileSync(credsPath, 'utf8'))).toEqual(creds);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('refuses to start on invalid configuration, naming the setting', async () => {
+    const bad = start({ ELEVATE_PORT: 'eighty' });
+    running.push(bad);
+    expect(await bad.exited).toBe(2);
+    expect(bad.log()).toContain('Invalid configuration: ELEVATE_PORT');
+  });
+});
