@@ -1,12 +1,19 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { makeAuditLog, type AuditLog } from './app/audit/audit-log.js';
+import { DEFAULT_CHECKPOINT_INTERVAL_MS, scheduleCheckpoints } from './app/audit/checkpoint-schedule.js';
 import { makeCallerResolver } from './app/auth/resolve-caller.js';
 import { bootstrap, type BootstrapResult } from './app/bootstrap/bootstrap.js';
 import { makeGroups } from './app/directory/groups.js';
 import { makeServicePrincipals } from './app/directory/service-principals.js';
 import { makeUsers } from './app/directory/users.js';
 import { makeRoleAssignments } from './app/roles/role-assignments.js';
+import { makeRolePolicies } from './app/policies/role-policies.js';
+import { makeAccessEvaluation } from './app/authzen/evaluate.js';
+import { makeExpiryRecorder } from './app/pim/expiry.js';
+import { makeScheduleRequests } from './app/pim/schedule-requests.js';
+import { makePimSchedules } from './app/pim/schedules.js';
 import { makeRoleDefinitions } from './app/roles/role-definitions.js';
 import { newId } from './domain/shared/ids.js';
 import type { Clock } from './domain/time/clock.js';
@@ -16,11 +23,17 @@ import { createAuthorizationServer } from './identity/authorization-server.js';
 import { argon2Hasher } from './identity/password-hasher.js';
 import { ensureActiveSigningKey } from './identity/signing-keys.js';
 import { createTokenVerifier } from './identity/token-verifier.js';
+import { auditKeyring } from './store/audit-keyring.js';
 import type { Db } from './store/db.js';
 import { clientDirectory, signingKeyStore } from './store/identity-stores.js';
 import { migrate, pendingMigrations } from './store/migrator.js';
 import type { SecretBox } from './store/secret-box.js';
 import { createUnitOfWork } from './store/unit-of-work.js';
+import {
+  createExpirySweeper,
+  DEFAULT_EXPIRY_SWEEP_INTERVAL_MS,
+  type ExpirySweeper,
+} from './jobs/expiry-sweeper.js';
 
 export interface ElevateOptions {
   db: Db;
@@ -30,12 +43,20 @@ export interface ElevateOptions {
   publicUrl: string;
   accessTokenTtlSeconds: number;
   bootstrapAdminUpn: string;
+  /** How often to sign audit checkpoints in the background; 0 turns it off. Default 15 minutes. */
+  auditCheckpointIntervalMs?: number;
+  /** How often the PIM expiry sweeper runs; 0 turns it off. Default 1 second. */
+  expirySweepIntervalMs?: number;
 }
 
 export interface Elevate {
   app: App;
   /** Credentials created by this start's first-run bootstrap, or undefined on later starts. */
   bootstrapped: BootstrapResult | undefined;
+  /** Reading, verifying and checkpointing the audit log (the CLI and tests use it directly). */
+  audit: AuditLog;
+  /** Records PIM expiries (status, audit); runs on an interval, and tests call `runOnce`. */
+  sweeper: ExpirySweeper;
 }
 
 /**
@@ -61,6 +82,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   const verifier = createTokenVerifier({ issuer: o.publicUrl, audience: o.publicUrl, keys, clock: o.clock });
   const resolveCaller = makeCallerResolver({ uow });
   const deps = { uow, clock: o.clock, newId };
+  const audit = makeAuditLog({ uow, clock: o.clock, keyring: auditKeyring(o.db.kysely, o.box) });
 
   const services: Services = {
     async authenticate(authorization, ctx) {
@@ -91,6 +113,11 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     servicePrincipals: makeServicePrincipals(deps),
     roleDefinitions: makeRoleDefinitions(deps),
     roleAssignments: makeRoleAssignments(deps),
+    audit,
+    rolePolicies: makeRolePolicies(deps),
+    scheduleRequests: makeScheduleRequests(deps),
+    pimSchedules: makePimSchedules(deps),
+    accessEvaluation: makeAccessEvaluation(deps),
   };
 
   const app = await buildApp({
@@ -100,7 +127,26 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     services,
     registerAuthorizationServer: (a) => authServer.registerAuthorizationRoutes(a),
   });
-  return { app, bootstrapped };
+  const interval = o.auditCheckpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+  if (interval > 0) {
+    const schedule = scheduleCheckpoints(audit, interval, (err, tenantId) => {
+      if (o.logger) o.logger.error({ err, tenantId }, 'audit checkpoint failed');
+    });
+    app.addHook('onClose', async () => schedule.stop());
+  }
+  const sweeper = createExpirySweeper({
+    recorder: makeExpiryRecorder({ uow, newId }),
+    clock: o.clock,
+    intervalMs: o.expirySweepIntervalMs ?? DEFAULT_EXPIRY_SWEEP_INTERVAL_MS,
+    onError: (err) => {
+      if (o.logger) o.logger.error({ err }, 'PIM expiry sweep failed');
+    },
+  });
+  if ((o.expirySweepIntervalMs ?? DEFAULT_EXPIRY_SWEEP_INTERVAL_MS) > 0) {
+    sweeper.start();
+    app.addHook('onClose', async () => sweeper.stop());
+  }
+  return { app, bootstrapped, audit, sweeper };
 }
 
 /**

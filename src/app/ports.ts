@@ -11,6 +11,8 @@ import type {
 } from '../domain/directory/types.js';
 import type { PolicyRule } from '../domain/policy/types.js';
 import type { QueryOptions as CollectionQuery } from '../odata/index.js';
+import type { AuditStore } from './audit/ports.js';
+import type { ScheduleRequestStore, ScheduleStore } from './pim/ports.js';
 
 /** One page of a collection; `hasMore` tells the edge to emit `@odata.nextLink`. */
 export interface Page<T> {
@@ -109,6 +111,22 @@ export interface PolicyStore {
     scopeId: string,
     roleDefinitionId: string,
   ): Promise<RoleManagementPolicy | undefined>;
+  /** The policy with this id in the tenant; another tenant's id is simply absent. */
+  get(tenantId: string, id: string): Promise<RoleManagementPolicy | undefined>;
+  /**
+   * Policies matching an OData query over `rolePolicyFields` (the use case guarantees a scope
+   * filter, as Graph requires).
+   */
+  list(tenantId: string, q: CollectionQuery): Promise<Page<RoleManagementPolicy>>;
+  /** The same rows seen as policy assignments (`rolePolicyAssignmentFields`: `policyId`, `roleDefinitionId`…). */
+  listAssignments(tenantId: string, q: CollectionQuery): Promise<Page<RoleManagementPolicy>>;
+  /**
+   * Writes rules and last-modified fields; sets `version` to `expectedVersion + 1`.
+   * @throws ConflictError when the stored version is no longer `expectedVersion`.
+   */
+  update(p: RoleManagementPolicy, expectedVersion: number): Promise<void>;
+  /** Removes the policies of a (custom) role at every scope; returns how many. */
+  deleteForRole(tenantId: string, roleDefinitionId: string): Promise<number>;
 }
 
 export interface SystemStateStore {
@@ -127,6 +145,11 @@ export interface Stores {
   roleAssignments: RoleAssignmentStore;
   policies: PolicyStore;
   systemState: SystemStateStore;
+  audit: AuditStore;
+  /** PIM schedule requests (both kinds). */
+  scheduleRequests: ScheduleRequestStore;
+  /** PIM eligibility and assignment schedules, and the instances they make at a given time. */
+  schedules: ScheduleStore;
 }
 
 /**

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerAuditCommands } from './audit.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { systemClock } from '../domain/time/clock.js';
 import { openDatabase } from '../store/db.js';
@@ -30,6 +31,8 @@ program
       await db.close();
     }
   });
+
+registerAuditCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
   process.stderr.write(`${err instanceof ConfigError || err instanceof Error ? err.message : String(err)}\n`);

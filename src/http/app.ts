@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -13,10 +13,15 @@ import type { Caller } from '../app/auth/caller.js';
 import type { Clock } from '../domain/time/clock.js';
 import { UnauthenticatedError } from '../domain/shared/errors.js';
 import { clientRequestId, graphError, makeErrorHandler } from './errors.js';
+import { rejectNulCharacters } from './graph/nul-guard.js';
 import type { Services } from './services.js';
+import { auditRoutes } from './routes/audit.js';
 import { directoryRoutes } from './routes/directory.js';
+import { authzenRoutes } from './routes/authzen.js';
 import { opsRoutes } from './routes/ops.js';
 import { roleRoutes } from './routes/roles.js';
+import { policyRoutes } from './routes/policies.js';
+import { pimRoutes } from './routes/pim.js';
 
 export type App = FastifyInstance;
 
@@ -39,6 +44,24 @@ export interface BuildOptions {
 
 /** Builds the HTTP application without listening (tests use `app.inject()`). */
 export async function buildApp(opts: BuildOptions): Promise<App> {
+  const handleError = makeErrorHandler(opts.clock);
+  // Set on the raw response, so that routes which hijack the reply (the authorization server
+  // hands it to oidc-provider) carry them too; headers a route sets itself still take precedence.
+  const setHeaders = (request: FastifyRequest, reply: FastifyReply) => {
+    const crid = clientRequestId(request);
+    const headers: Record<string, string> = {
+      'request-id': request.id,
+      ...(crid ? { 'client-request-id': crid } : {}),
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+      ...(opts.publicUrl.startsWith('https://')
+        ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' }
+        : {}),
+    };
+    for (const [name, value] of Object.entries(headers)) reply.raw.setHeader(name, value);
+  };
   // Typed as the default instance: pino's Logger type is wider than Fastify's base logger type.
   const base = Fastify({
     ...(opts.logger === false ? { logger: false } : { loggerInstance: opts.logger }),
@@ -46,12 +69,18 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
     bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // Errors the router raises before any hook runs (bad percent-encoding, over-long path
+    // parameter) get the same headers and Graph envelope as every other response.
+    frameworkErrors: (err, request, reply) => {
+      setHeaders(request, reply);
+      void handleError(err, request, reply);
+    },
   }) as unknown as FastifyInstance;
   const app = base.withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler(makeErrorHandler(opts.clock));
+  app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) =>
     reply
       .status(404)
@@ -65,18 +94,8 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
       ),
   );
 
-  app.addHook('onRequest', async (request, reply) => {
-    void reply.header('request-id', request.id);
-    const crid = clientRequestId(request);
-    if (crid) void reply.header('client-request-id', crid);
-    void reply.header('x-content-type-options', 'nosniff');
-    void reply.header('x-frame-options', 'DENY');
-    void reply.header('referrer-policy', 'no-referrer');
-    void reply.header('cache-control', 'no-store');
-    if (opts.publicUrl.startsWith('https://')) {
-      void reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
-    }
-  });
+  app.addHook('onRequest', async (request, reply) => setHeaders(request, reply));
+  app.addHook('preValidation', rejectNulCharacters);
 
   await app.register(swagger, {
     openapi: {
@@ -100,6 +119,10 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
   await app.register(opsRoutes(opts.services));
   await app.register(directoryRoutes(opts), { prefix: '/v1.0' });
   await app.register(roleRoutes(opts), { prefix: '/v1.0' });
+  await app.register(auditRoutes(opts), { prefix: '/v1.0' });
+  await app.register(policyRoutes(opts), { prefix: '/v1.0' });
+  await app.register(pimRoutes(opts), { prefix: '/v1.0' });
+  await app.register(authzenRoutes(opts));
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return base;
 }

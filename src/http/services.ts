@@ -1,9 +1,14 @@
+import type { makeAccessEvaluation } from '../app/authzen/evaluate.js';
+import type { AuditLog } from '../app/audit/audit-log.js';
 import type { Caller } from '../app/auth/caller.js';
 import type { makeGroups } from '../app/directory/groups.js';
 import type { makeServicePrincipals } from '../app/directory/service-principals.js';
 import type { makeUsers } from '../app/directory/users.js';
 import type { makeRoleAssignments } from '../app/roles/role-assignments.js';
 import type { makeRoleDefinitions } from '../app/roles/role-definitions.js';
+import type { makeRolePolicies } from '../app/policies/role-policies.js';
+import type { makeScheduleRequests } from '../app/pim/schedule-requests.js';
+import type { makePimSchedules } from '../app/pim/schedules.js';
 
 /** What the HTTP layer needs from the rest of Elevate; `main.ts` builds it. */
 export interface Services {
@@ -19,4 +24,14 @@ export interface Services {
   servicePrincipals: ReturnType<typeof makeServicePrincipals>;
   roleDefinitions: ReturnType<typeof makeRoleDefinitions>;
   roleAssignments: ReturnType<typeof makeRoleAssignments>;
+  /** The audit log: Graph's directoryAudits, and verification of the hash chain. */
+  audit: Pick<AuditLog, 'list' | 'get' | 'verify'>;
+  /** Role settings: role management policies and their assignments. */
+  rolePolicies: ReturnType<typeof makeRolePolicies>;
+  /** PIM schedule requests of both kinds (activation, assignment, removal, …). */
+  scheduleRequests: ReturnType<typeof makeScheduleRequests>;
+  /** PIM schedules and instances. */
+  pimSchedules: ReturnType<typeof makePimSchedules>;
+  /** AuthZEN access evaluation over live state. */
+  accessEvaluation: ReturnType<typeof makeAccessEvaluation>;
 }

@@ -1,7 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { PolicyStore, RoleManagementPolicy, SystemStateStore, TenantStore } from '../app/ports.js';
+import { rolePolicyAssignmentFields, rolePolicyFields } from '../odata/collections.js';
+import { expectOneRow } from './cas.js';
 import { codecs } from './codecs.js';
 import { isUniqueViolation } from './errors.js';
+import { listPage } from './list.js';
 import type { Database, RoleManagementPolicyRow } from './schema.js';
 
 export function tenantStore(db: Kysely<Database>): TenantStore {
@@ -80,6 +83,48 @@ export function policyStore(db: Kysely<Database>): PolicyStore {
         .where('role_definition_id', '=', roleDefinitionId)
         .executeTakeFirst();
       return r && policyFromRow(r);
+    },
+    async get(tenantId, id) {
+      const r = await db
+        .selectFrom('role_management_policies')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return r && policyFromRow(r);
+    },
+    async list(tenantId, q) {
+      const qb = db.selectFrom('role_management_policies').selectAll().where('tenant_id', '=', tenantId);
+      const page = await listPage(qb, q, rolePolicyFields);
+      return { ...page, items: page.items.map(policyFromRow) };
+    },
+    async listAssignments(tenantId, q) {
+      const qb = db.selectFrom('role_management_policies').selectAll().where('tenant_id', '=', tenantId);
+      const page = await listPage(qb, q, rolePolicyAssignmentFields);
+      return { ...page, items: page.items.map(policyFromRow) };
+    },
+    async update(p, expectedVersion) {
+      const res = await db
+        .updateTable('role_management_policies')
+        .set({
+          rules: codecs.json.encode(p.rules),
+          last_modified_at: codecs.optionalTime.encode(p.lastModifiedAt),
+          last_modified_by: p.lastModifiedBy === null ? null : codecs.json.encode(p.lastModifiedBy),
+          version: expectedVersion + 1,
+        })
+        .where('tenant_id', '=', p.tenantId)
+        .where('id', '=', p.id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      expectOneRow(res);
+    },
+    async deleteForRole(tenantId, roleDefinitionId) {
+      const res = await db
+        .deleteFrom('role_management_policies')
+        .where('tenant_id', '=', tenantId)
+        .where('role_definition_id', '=', roleDefinitionId)
+        .executeTakeFirst();
+      return Number(res.numDeletedRows);
     },
   };
 }

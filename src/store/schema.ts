@@ -1,3 +1,5 @@
+import type { PimScheduleRequestRow, PimScheduleRow, PimSlotRow } from './pim-rows.js';
+
 /**
  * Row types of every table, as stored: epoch-ms integers for times, 0/1 for booleans, JSON as text,
  * lower-case UUID text for ids. `codecs.ts` converts between these and domain values.
@@ -136,6 +138,58 @@ export interface SchemaMigrationRow {
   applied_at: number;
 }
 
+export interface AuditEntryRow {
+  tenant_id: string;
+  seq: number;
+  id: string;
+  activity_at: number;
+  code: string;
+  category: string;
+  activity_display_name: string;
+  operation_type: string;
+  logged_by_service: string;
+  result: string;
+  initiated_by_user_id: string | null;
+  initiated_by_upn: string | null;
+  initiated_by_app_id: string | null;
+  correlation_id: string | null;
+  /** Canonical JSON of the entry: the exact text that was hashed. */
+  payload: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditTargetRow {
+  tenant_id: string;
+  seq: number;
+  target_id: string;
+  target_type: string;
+  display_name: string | null;
+}
+
+export interface AuditHeadRow {
+  tenant_id: string;
+  seq: number;
+  hash: string;
+}
+
+export interface AuditCheckpointRow {
+  tenant_id: string;
+  seq: number;
+  head_hash: string;
+  signed_at: number;
+  key_id: string;
+  signature: string;
+}
+
+export interface AuditSigningKeyRow {
+  key_id: string;
+  alg: string;
+  private_key_enc: string;
+  public_key: string;
+  created_at: number;
+}
+
 export interface Database {
   tenants: TenantRow;
   users: UserRow;
@@ -149,4 +203,12 @@ export interface Database {
   signing_keys: SigningKeyRow;
   system_state: SystemStateRow;
   schema_migrations: SchemaMigrationRow;
+  audit_entries: AuditEntryRow;
+  audit_targets: AuditTargetRow;
+  audit_head: AuditHeadRow;
+  audit_checkpoints: AuditCheckpointRow;
+  audit_signing_keys: AuditSigningKeyRow;
+  pim_schedule_requests: PimScheduleRequestRow;
+  pim_schedules: PimScheduleRow;
+  pim_slots: PimSlotRow;
 }

@@ -1,7 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Stores, UnitOfWork } from '../app/ports.js';
+import { auditStore } from './audit-store.js';
 import type { Db } from './db.js';
 import { groupStore } from './group-store.js';
+import { scheduleRequestStore } from './pim-request-store.js';
+import { scheduleStore } from './pim-schedule-store.js';
 import { policyStore, systemStateStore, tenantStore } from './misc-stores.js';
 import { roleAssignmentStore, roleDefinitionStore } from './role-store.js';
 import type { Database } from './schema.js';
@@ -19,16 +22,43 @@ export function bindStores(db: Kysely<Database>): Stores {
     roleAssignments: roleAssignmentStore(db),
     policies: policyStore(db),
     systemState: systemStateStore(db),
+    audit: auditStore(db),
+    scheduleRequests: scheduleRequestStore(db),
+    schedules: scheduleStore(db),
   };
 }
+
+/** Most times one unit of work runs when the database aborts it as a deadlock or serialization failure. */
+export const MAX_UNIT_OF_WORK_ATTEMPTS = 5;
+
+/**
+ * SQLSTATE 40001 (serialization failure: what SERIALIZABLE engines such as CockroachDB raise when two
+ * transactions update the audit head at once) and 40P01 (deadlock detected). Both mean "nothing was
+ * written, run it again"; a use case is one pure transaction (no I/O outside the database), so it can.
+ */
+const isTransientAbort = (e: unknown): boolean => {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === '40001' || code === '40P01';
+};
 
 /**
  * One use case, one transaction. On SQLite a single connection serializes transactions;
  * on PostgreSQL each runs at READ COMMITTED and correctness comes from compare-and-set and
- * unique constraints, never from row locks in shared code.
+ * unique constraints, never from row locks in shared code. Audit appends queue on the chain head
+ * row (docs/adr/0005-audit-chain-serialization.md); a transaction the database aborts as transient
+ * is retried a few times with a short random pause.
  */
 export function createUnitOfWork(db: Db): UnitOfWork {
   return {
-    run: (work) => db.kysely.transaction().execute((trx) => work(bindStores(trx))),
+    async run(work) {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await db.kysely.transaction().execute((trx) => work(bindStores(trx)));
+        } catch (e) {
+          if (attempt >= MAX_UNIT_OF_WORK_ATTEMPTS || !isTransientAbort(e)) throw e;
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+        }
+      }
+    },
   };
 }

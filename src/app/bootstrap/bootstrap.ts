@@ -1,11 +1,26 @@
 import { randomBytes } from 'node:crypto';
+import { AUDIT_ACTIVITIES as A, type AuditActivity } from '../../domain/audit/activities.js';
+import { auditDraft, SYSTEM_INITIATOR } from '../../domain/audit/draft.js';
+import type { KeyValue, TargetResource } from '../../domain/audit/entry.js';
+import {
+  addedProperties,
+  assignedRoleTarget,
+  credentialDescription,
+  directoryTarget,
+  principalTarget,
+  servicePrincipalProperties,
+  servicePrincipalTarget,
+  userProperties,
+  userTarget,
+} from '../../domain/audit/targets.js';
 import { BOOTSTRAP_APP_PERMISSIONS } from '../../domain/directory/app-permissions.js';
 import { defaultPolicyRules } from '../../domain/policy/default-rules.js';
-import { BUILT_IN_ROLES, GLOBAL_ADMINISTRATOR } from '../../domain/roles/built-in-roles.js';
+import { BUILT_IN_ROLES, findBuiltInRole, GLOBAL_ADMINISTRATOR } from '../../domain/roles/built-in-roles.js';
 import { roleAssignmentId } from '../../domain/roles/assignment-id.js';
 import { hashClientSecret, newClientSecret } from '../../domain/shared/secrets.js';
 import type { Clock } from '../../domain/time/clock.js';
 import type { PasswordHasher } from '../directory/users.js';
+import type { ServicePrincipal, User } from '../../domain/directory/types.js';
 import type { Stores, UnitOfWork } from '../ports.js';
 
 export interface BootstrapResult {
@@ -103,7 +118,7 @@ export async function provisionTenant(
   await seedRolesAndPolicies(tx, tenantId, now, deps.newId);
 
   const adminId = deps.newId();
-  await tx.users.insert({
+  const admin: User = {
     id: adminId,
     tenantId,
     displayName: 'Elevate Administrator',
@@ -118,9 +133,11 @@ export async function provisionTenant(
     createdAt: now,
     modifiedAt: now,
     version: 1,
-  });
+  };
+  await tx.users.insert(admin);
+  const assignmentId = roleAssignmentId(GLOBAL_ADMINISTRATOR, adminId, '/', deps.newId);
   await tx.roleAssignments.insert({
-    id: roleAssignmentId(GLOBAL_ADMINISTRATOR, adminId, '/', deps.newId),
+    id: assignmentId,
     tenantId,
     principalId: adminId,
     principalType: 'user',
@@ -133,7 +150,7 @@ export async function provisionTenant(
 
   const spId = deps.newId();
   const clientId = deps.newId();
-  await tx.servicePrincipals.insert({
+  const sp: ServicePrincipal = {
     id: spId,
     tenantId,
     appId: clientId,
@@ -143,20 +160,63 @@ export async function provisionTenant(
     createdAt: now,
     modifiedAt: now,
     version: 1,
-  });
-  await tx.servicePrincipals.addPassword(
-    tenantId,
-    {
-      keyId: deps.newId(),
-      servicePrincipalId: spId,
-      displayName: 'bootstrap',
-      hint: secret.slice(0, 3),
-      secretHash: hashClientSecret(secret),
-      startAt: now,
-      endAt: now + SECRET_LIFETIME_MS,
-    },
-    now,
+  };
+  await tx.servicePrincipals.insert(sp);
+  const credential = {
+    keyId: deps.newId(),
+    servicePrincipalId: spId,
+    displayName: 'bootstrap',
+    hint: secret.slice(0, 3),
+    secretHash: hashClientSecret(secret),
+    startAt: now,
+    endAt: now + SECRET_LIFETIME_MS,
+  };
+  await tx.servicePrincipals.addPassword(tenantId, credential, now);
+
+  // Elevate itself made these changes; one correlation id ties them together.
+  const context = { userAgent: null, amr: [], correlationId: deps.newId() };
+  const record = (activity: AuditActivity, targets: TargetResource[], additionalDetails: KeyValue[] = []) =>
+    tx.audit.append(
+      auditDraft({
+        id: deps.newId(),
+        tenantId,
+        now,
+        activity,
+        initiatedBy: SYSTEM_INITIATOR,
+        context,
+        targets,
+        additionalDetails,
+      }),
+    );
+  await record(
+    A.tenantCreate,
+    [directoryTarget(tenantId, 'Elevate')],
+    [{ key: 'BuiltInRoleDefinitions', value: String(BUILT_IN_ROLES.length) }],
   );
+  await record(A.userCreate, [userTarget(admin, addedProperties(userProperties(admin)))]);
+  await record(
+    A.roleAssignmentCreate,
+    [
+      principalTarget('user', adminId, admin.displayName, admin.userPrincipalName),
+      assignedRoleTarget({
+        id: GLOBAL_ADMINISTRATOR,
+        displayName: findBuiltInRole(GLOBAL_ADMINISTRATOR)?.displayName ?? null,
+        templateId: GLOBAL_ADMINISTRATOR,
+      }),
+    ],
+    [
+      { key: 'RoleAssignmentId', value: assignmentId },
+      { key: 'DirectoryScopeId', value: '/' },
+    ],
+  );
+  await record(A.servicePrincipalCreate, [
+    servicePrincipalTarget(sp, addedProperties(servicePrincipalProperties(sp))),
+  ]);
+  await record(A.servicePrincipalAddPassword, [
+    servicePrincipalTarget(sp, [
+      { displayName: 'KeyDescription', oldValue: '[]', newValue: credentialDescription(credential) },
+    ]),
+  ]);
   return {
     tenantId,
     admin: { id: adminId, userPrincipalName: deps.adminUpn, oneTimePassword },

@@ -2,11 +2,21 @@ import type { Group, GroupMember, PrincipalType } from '../../domain/directory/t
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
 import { BadRequestError, NotFoundError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
+import { AUDIT_ACTIVITIES as A } from '../../domain/audit/activities.js';
+import type { TargetResource } from '../../domain/audit/entry.js';
+import {
+  addedProperties,
+  groupProperties,
+  groupTarget,
+  principalTarget,
+  updatedProperties,
+} from '../../domain/audit/targets.js';
+import { changeEntry, principalTargetOf, recordDenials } from '../audit/record.js';
 import { authorize } from '../auth/authorize.js';
 import type { Caller } from '../auth/caller.js';
 import type { Page, Stores, UnitOfWork } from '../ports.js';
 import { DIRECTORY_RULES } from './permissions.js';
-import { removePrincipalEverywhere } from './users.js';
+import { removalDetails, removePrincipalEverywhere } from './users.js';
 
 export interface CreateGroup {
   displayName: string;
@@ -38,34 +48,60 @@ export async function findPrincipal(
 export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
   const writeRule = (g: { isAssignableToRole: boolean }) =>
     g.isAssignableToRole ? DIRECTORY_RULES.writeRoleAssignableGroups : DIRECTORY_RULES.writeGroups;
+  const denied = recordDenials(deps);
+  /** A group or member named only by the id in the request (for a refused attempt). */
+  const requested = (id: string): TargetResource =>
+    groupTarget({ id: id.toLowerCase().slice(0, 200), displayName: null });
+  const requestedMember = (id: string): TargetResource =>
+    principalTarget(undefined, id.toLowerCase().slice(0, 200));
+  /** The member and the group as audit targets, with the group's id and name as Entra records them. */
+  const memberTargets = async (tx: Stores, g: Group, memberId: string, type: PrincipalType | undefined) => [
+    await principalTargetOf(tx, g.tenantId, memberId, type),
+    groupTarget(g, [
+      { displayName: 'Group.ObjectID', oldValue: null, newValue: JSON.stringify(g.id) },
+      { displayName: 'Group.DisplayName', oldValue: null, newValue: JSON.stringify(g.displayName) },
+    ]),
+  ];
 
   return {
     async create(caller: Caller, cmd: CreateGroup): Promise<Group> {
       const now = deps.clock.now();
-      return deps.uow.run(async (tx) => {
-        const group: Group = {
-          id: deps.newId(),
-          tenantId: caller.tenantId,
-          displayName: cmd.displayName,
-          description: cmd.description ?? null,
-          mailNickname: cmd.mailNickname,
-          mailEnabled: cmd.mailEnabled,
-          securityEnabled: cmd.securityEnabled,
-          isAssignableToRole: cmd.isAssignableToRole ?? false,
-          createdAt: now,
-          modifiedAt: now,
-          version: 1,
-        };
-        await authorize(tx, caller, writeRule(group));
-        if (group.isAssignableToRole && (!group.securityEnabled || group.mailEnabled)) {
-          throw new BadRequestError(
-            'Request_BadRequest',
-            'A role-assignable group must be a security group and not mail-enabled.',
+      const attempt = {
+        activity: A.groupCreate,
+        targets: [groupTarget({ id: null, displayName: cmd.displayName })],
+      };
+      return denied(caller, now, attempt, () =>
+        deps.uow.run(async (tx) => {
+          const group: Group = {
+            id: deps.newId(),
+            tenantId: caller.tenantId,
+            displayName: cmd.displayName,
+            description: cmd.description ?? null,
+            mailNickname: cmd.mailNickname,
+            mailEnabled: cmd.mailEnabled,
+            securityEnabled: cmd.securityEnabled,
+            isAssignableToRole: cmd.isAssignableToRole ?? false,
+            createdAt: now,
+            modifiedAt: now,
+            version: 1,
+          };
+          await authorize(tx, caller, writeRule(group));
+          if (group.isAssignableToRole && (!group.securityEnabled || group.mailEnabled)) {
+            throw new BadRequestError(
+              'Request_BadRequest',
+              'A role-assignable group must be a security group and not mail-enabled.',
+            );
+          }
+          await tx.groups.insert(group);
+          await tx.audit.append(
+            await changeEntry(tx, caller, deps.newId(), now, {
+              activity: A.groupCreate,
+              targets: [groupTarget(group, addedProperties(groupProperties(group)))],
+            }),
           );
-        }
-        await tx.groups.insert(group);
-        return group;
-      });
+          return group;
+        }),
+      );
     },
 
     async get(caller: Caller, id: string): Promise<Group> {
@@ -90,63 +126,106 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
       patch: Partial<Pick<Group, 'displayName' | 'description' | 'mailNickname'>>,
     ) {
       const now = deps.clock.now();
-      await deps.uow.run(async (tx) => {
-        const g = await tx.groups.get(caller.tenantId, id.toLowerCase());
-        await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups);
-        if (!g) throw notFound();
-        await tx.groups.update(
-          {
+      await denied(caller, now, { activity: A.groupUpdate, targets: [requested(id)] }, () =>
+        deps.uow.run(async (tx) => {
+          const g = await tx.groups.get(caller.tenantId, id.toLowerCase());
+          await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups);
+          if (!g) throw notFound();
+          const next: Group = {
             ...g,
             displayName: patch.displayName ?? g.displayName,
             description: patch.description === undefined ? g.description : patch.description,
             mailNickname: patch.mailNickname ?? g.mailNickname,
             modifiedAt: now,
-          },
-          g.version,
-        );
-      });
+          };
+          await tx.groups.update(next, g.version);
+          await tx.audit.append(
+            await changeEntry(tx, caller, deps.newId(), now, {
+              activity: A.groupUpdate,
+              targets: [groupTarget(next, updatedProperties(groupProperties(g), groupProperties(next)))],
+            }),
+          );
+        }),
+      );
     },
 
     async delete(caller: Caller, id: string): Promise<void> {
-      await deps.uow.run(async (tx) => {
-        const g = await tx.groups.get(caller.tenantId, id.toLowerCase());
-        await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups);
-        if (!g) throw notFound();
-        await removePrincipalEverywhere(tx, caller.tenantId, g.id);
-        await tx.groups.delete(caller.tenantId, g.id);
-      });
+      const now = deps.clock.now();
+      await denied(caller, now, { activity: A.groupDelete, targets: [requested(id)] }, () =>
+        deps.uow.run(async (tx) => {
+          const g = await tx.groups.get(caller.tenantId, id.toLowerCase());
+          await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups);
+          if (!g) throw notFound();
+          const removed = await removePrincipalEverywhere(tx, caller.tenantId, g.id);
+          await tx.groups.delete(caller.tenantId, g.id);
+          await tx.audit.append(
+            await changeEntry(tx, caller, deps.newId(), now, {
+              activity: A.groupDelete,
+              targets: [groupTarget(g)],
+              additionalDetails: removalDetails(removed),
+            }),
+          );
+        }),
+      );
     },
 
     /** @throws NotFoundError (group or member), ConflictError (already a member) */
     async addMember(caller: Caller, groupId: string, memberId: string): Promise<void> {
       const now = deps.clock.now();
-      await deps.uow.run(async (tx) => {
-        const g = await tx.groups.get(caller.tenantId, groupId.toLowerCase());
-        await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups);
-        if (!g) throw notFound();
-        const id = memberId.toLowerCase();
-        const type = await findPrincipal(tx, caller.tenantId, id);
-        if (!type) throw notFound();
-        if (type === 'group' && g.isAssignableToRole) {
-          throw new BadRequestError(
-            'Request_BadRequest',
-            'Groups cannot be nested in a role-assignable group.',
+      const attempt = {
+        activity: A.groupAddMember,
+        targets: [requestedMember(memberId), requested(groupId)],
+      };
+      await denied(caller, now, attempt, () =>
+        deps.uow.run(async (tx) => {
+          const g = await tx.groups.get(caller.tenantId, groupId.toLowerCase());
+          await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups);
+          if (!g) throw notFound();
+          const id = memberId.toLowerCase();
+          const type = await findPrincipal(tx, caller.tenantId, id);
+          if (!type) throw notFound();
+          if (type === 'group' && g.isAssignableToRole) {
+            throw new BadRequestError(
+              'Request_BadRequest',
+              'Groups cannot be nested in a role-assignable group.',
+            );
+          }
+          if (id === g.id)
+            throw new BadRequestError('Request_BadRequest', 'A group cannot be a member of itself.');
+          const m: GroupMember = { groupId: g.id, memberId: id, memberType: type };
+          await tx.groups.addMember(caller.tenantId, m, now);
+          await tx.audit.append(
+            await changeEntry(tx, caller, deps.newId(), now, {
+              activity: A.groupAddMember,
+              targets: await memberTargets(tx, g, id, type),
+            }),
           );
-        }
-        if (id === g.id)
-          throw new BadRequestError('Request_BadRequest', 'A group cannot be a member of itself.');
-        const m: GroupMember = { groupId: g.id, memberId: id, memberType: type };
-        await tx.groups.addMember(caller.tenantId, m, now);
-      });
+        }),
+      );
     },
 
     async removeMember(caller: Caller, groupId: string, memberId: string): Promise<void> {
-      await deps.uow.run(async (tx) => {
-        const g = await tx.groups.get(caller.tenantId, groupId.toLowerCase());
-        await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups);
-        if (!g) throw notFound();
-        if (!(await tx.groups.removeMember(caller.tenantId, g.id, memberId.toLowerCase()))) throw notFound();
-      });
+      const now = deps.clock.now();
+      const attempt = {
+        activity: A.groupRemoveMember,
+        targets: [requestedMember(memberId), requested(groupId)],
+      };
+      await denied(caller, now, attempt, () =>
+        deps.uow.run(async (tx) => {
+          const g = await tx.groups.get(caller.tenantId, groupId.toLowerCase());
+          await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups);
+          if (!g) throw notFound();
+          const id = memberId.toLowerCase();
+          const type = await findPrincipal(tx, caller.tenantId, id);
+          if (!(await tx.groups.removeMember(caller.tenantId, g.id, id))) throw notFound();
+          await tx.audit.append(
+            await changeEntry(tx, caller, deps.newId(), now, {
+              activity: A.groupRemoveMember,
+              targets: await memberTargets(tx, g, id, type),
+            }),
+          );
+        }),
+      );
     },
 
     async members(caller: Caller, groupId: string, q: CollectionQuery): Promise<Page<GroupMember>> {

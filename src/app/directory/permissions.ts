@@ -83,4 +83,20 @@ export const DIRECTORY_RULES = {
     appPermissions: ['RoleManagement.ReadWrite.Directory'],
     roles: [R.GLOBAL_ADMINISTRATOR, R.PRIVILEGED_ROLE_ADMINISTRATOR],
   },
+  /** Role settings (role management policies and their assignments), as Entra documents them. */
+  readPolicies: {
+    appPermissions: ['RoleManagementPolicy.Read.Directory', 'RoleManagement.Read.Directory', 'Directory.Read.All'],
+    roles: [
+      R.GLOBAL_ADMINISTRATOR,
+      R.PRIVILEGED_ROLE_ADMINISTRATOR,
+      R.GLOBAL_READER,
+      R.SECURITY_ADMINISTRATOR,
+      R.SECURITY_READER,
+    ],
+  },
+  /** Changing role settings weakens or strengthens every activation: role administrators only. */
+  writePolicies: {
+    appPermissions: ['RoleManagementPolicy.ReadWrite.Directory', 'RoleManagement.ReadWrite.Directory'],
+    roles: [R.GLOBAL_ADMINISTRATOR, R.PRIVILEGED_ROLE_ADMINISTRATOR],
+  },
 } satisfies Record<string, Requirement>;

@@ -9,11 +9,20 @@ import {
 } from '../../domain/shared/errors.js';
 import { hashClientSecret, newClientSecret } from '../../domain/shared/secrets.js';
 import type { Clock } from '../../domain/time/clock.js';
+import { AUDIT_ACTIVITIES as A } from '../../domain/audit/activities.js';
+import {
+  addedProperties,
+  credentialDescription,
+  servicePrincipalProperties,
+  servicePrincipalTarget,
+  updatedProperties,
+} from '../../domain/audit/targets.js';
+import { changeEntry, recordDenials } from '../audit/record.js';
 import { authorize } from '../auth/authorize.js';
 import type { Caller } from '../auth/caller.js';
 import type { Page, UnitOfWork } from '../ports.js';
 import { DIRECTORY_RULES } from './permissions.js';
-import { removePrincipalEverywhere } from './users.js';
+import { removalDetails, removePrincipalEverywhere } from './users.js';
 
 const notFound = () =>
   new NotFoundError(
@@ -37,6 +46,10 @@ export interface NewPasswordCredential extends Omit<PasswordCredential, 'secretH
 
 /** Service principals (applications), their secrets and their application permissions. */
 export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
+  const denied = recordDenials(deps);
+  /** A service principal named only by the id in the request (for a refused attempt). */
+  const requested = (id: string) =>
+    servicePrincipalTarget({ id: id.toLowerCase().slice(0, 200), displayName: null });
   function checkGrant(caller: Caller, permissions: string[]) {
     for (const p of permissions) {
       if (!isAppPermission(p))
@@ -52,33 +65,45 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
     async create(caller: Caller, cmd: { displayName: string; appId?: string; appPermissions?: string[] }) {
       const now = deps.clock.now();
       const permissions = [...new Set(cmd.appPermissions ?? [])];
-      return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.writeApps);
-        if (permissions.length > 0) {
-          await authorize(tx, caller, DIRECTORY_RULES.grantAppPermissions);
-          checkGrant(caller, permissions);
-        }
-        const appId = (cmd.appId ?? deps.newId()).toLowerCase();
-        if (await tx.servicePrincipals.getByAppId(appId)) {
-          throw new BadRequestError(
-            'Request_MultipleObjectsWithSameKeyValue',
-            'An application with this appId already exists.',
+      const attempt = {
+        activity: A.servicePrincipalCreate,
+        targets: [servicePrincipalTarget({ id: null, displayName: cmd.displayName })],
+      };
+      return denied(caller, now, attempt, () =>
+        deps.uow.run(async (tx) => {
+          await authorize(tx, caller, DIRECTORY_RULES.writeApps);
+          if (permissions.length > 0) {
+            await authorize(tx, caller, DIRECTORY_RULES.grantAppPermissions);
+            checkGrant(caller, permissions);
+          }
+          const appId = (cmd.appId ?? deps.newId()).toLowerCase();
+          if (await tx.servicePrincipals.getByAppId(appId)) {
+            throw new BadRequestError(
+              'Request_MultipleObjectsWithSameKeyValue',
+              'An application with this appId already exists.',
+            );
+          }
+          const sp: ServicePrincipal = {
+            id: deps.newId(),
+            tenantId: caller.tenantId,
+            appId,
+            displayName: cmd.displayName,
+            accountEnabled: true,
+            appPermissions: permissions,
+            createdAt: now,
+            modifiedAt: now,
+            version: 1,
+          };
+          await tx.servicePrincipals.insert(sp);
+          await tx.audit.append(
+            await changeEntry(tx, caller, deps.newId(), now, {
+              activity: A.servicePrincipalCreate,
+              targets: [servicePrincipalTarget(sp, addedProperties(servicePrincipalProperties(sp)))],
+            }),
           );
-        }
-        const sp: ServicePrincipal = {
-          id: deps.newId(),
-          tenantId: caller.tenantId,
-          appId,
-          displayName: cmd.displayName,
-          accountEnabled: true,
-          appPermissions: permissions,
-          createdAt: now,
-          modifiedAt: now,
-          version: 1,
-        };
-        await tx.servicePrincipals.insert(sp);
-        return sp;
-      });
+          return sp;
+        }),
+      );
     },
 
     async get(caller: Caller, id: string): Promise<ServicePrincipal & { passwords: PasswordCredential[] }> {
@@ -103,38 +128,55 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
       patch: { displayName?: string; accountEnabled?: boolean; appPermissions?: string[] },
     ) {
       const now = deps.clock.now();
-      await deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.writeApps);
-        const sp = await tx.servicePrincipals.get(caller.tenantId, id.toLowerCase());
-        if (!sp) throw notFound();
-        if (patch.appPermissions !== undefined) {
-          await authorize(tx, caller, DIRECTORY_RULES.grantAppPermissions);
-          checkGrant(caller, patch.appPermissions);
-        }
-        await tx.servicePrincipals.update(
-          {
+      await denied(caller, now, { activity: A.servicePrincipalUpdate, targets: [requested(id)] }, () =>
+        deps.uow.run(async (tx) => {
+          await authorize(tx, caller, DIRECTORY_RULES.writeApps);
+          const sp = await tx.servicePrincipals.get(caller.tenantId, id.toLowerCase());
+          if (!sp) throw notFound();
+          if (patch.appPermissions !== undefined) {
+            await authorize(tx, caller, DIRECTORY_RULES.grantAppPermissions);
+            checkGrant(caller, patch.appPermissions);
+          }
+          const next: ServicePrincipal = {
             ...sp,
             displayName: patch.displayName ?? sp.displayName,
             accountEnabled: patch.accountEnabled ?? sp.accountEnabled,
             appPermissions: patch.appPermissions ? [...new Set(patch.appPermissions)] : sp.appPermissions,
             modifiedAt: now,
-          },
-          sp.version,
-        );
-      });
+          };
+          await tx.servicePrincipals.update(next, sp.version);
+          const changes = updatedProperties(servicePrincipalProperties(sp), servicePrincipalProperties(next));
+          await tx.audit.append(
+            await changeEntry(tx, caller, deps.newId(), now, {
+              activity: A.servicePrincipalUpdate,
+              targets: [servicePrincipalTarget(next, changes)],
+            }),
+          );
+        }),
+      );
     },
 
     async delete(caller: Caller, id: string): Promise<void> {
-      await deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.writeApps);
-        const sp = await tx.servicePrincipals.get(caller.tenantId, id.toLowerCase());
-        if (!sp) throw notFound();
-        if (caller.kind === 'app' && caller.id === sp.id) {
-          throw new BadRequestError('Request_BadRequest', 'An application cannot delete itself.');
-        }
-        await removePrincipalEverywhere(tx, caller.tenantId, sp.id);
-        await tx.servicePrincipals.delete(caller.tenantId, sp.id);
-      });
+      const now = deps.clock.now();
+      await denied(caller, now, { activity: A.servicePrincipalDelete, targets: [requested(id)] }, () =>
+        deps.uow.run(async (tx) => {
+          await authorize(tx, caller, DIRECTORY_RULES.writeApps);
+          const sp = await tx.servicePrincipals.get(caller.tenantId, id.toLowerCase());
+          if (!sp) throw notFound();
+          if (caller.kind === 'app' && caller.id === sp.id) {
+            throw new BadRequestError('Request_BadRequest', 'An application cannot delete itself.');
+          }
+          const removed = await removePrincipalEverywhere(tx, caller.tenantId, sp.id);
+          await tx.servicePrincipals.delete(caller.tenantId, sp.id);
+          await tx.audit.append(
+            await changeEntry(tx, caller, deps.newId(), now, {
+              activity: A.servicePrincipalDelete,
+              targets: [servicePrincipalTarget(sp)],
+              additionalDetails: removalDetails(removed),
+            }),
+          );
+        }),
+      );
     },
 
     /** Adds a client secret and returns it once (Graph `addPassword`). */
@@ -148,33 +190,73 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
         throw new ValidationError('A client secret may be valid for at most two years.', 'endDateTime');
       }
       const { secret, hint } = newClientSecret();
-      return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.writeApps);
-        const sp = await tx.servicePrincipals.get(caller.tenantId, id.toLowerCase());
-        if (!sp) throw notFound();
-        const cred: PasswordCredential = {
-          keyId: deps.newId(),
-          servicePrincipalId: sp.id,
-          displayName: cmd.displayName ?? null,
-          hint,
-          secretHash: hashClientSecret(secret),
-          startAt: start,
-          endAt: end,
-        };
-        await tx.servicePrincipals.addPassword(caller.tenantId, cred, now);
-        const { secretHash: _h, ...rest } = cred;
-        return { ...rest, secretText: secret };
-      });
+      const attempt = { activity: A.servicePrincipalAddPassword, targets: [requested(id)] };
+      return denied(caller, now, attempt, () =>
+        deps.uow.run(async (tx) => {
+          await authorize(tx, caller, DIRECTORY_RULES.writeApps);
+          const sp = await tx.servicePrincipals.get(caller.tenantId, id.toLowerCase());
+          if (!sp) throw notFound();
+          const cred: PasswordCredential = {
+            keyId: deps.newId(),
+            servicePrincipalId: sp.id,
+            displayName: cmd.displayName ?? null,
+            hint,
+            secretHash: hashClientSecret(secret),
+            startAt: start,
+            endAt: end,
+          };
+          await tx.servicePrincipals.addPassword(caller.tenantId, cred, now);
+          await tx.audit.append(
+            await changeEntry(tx, caller, deps.newId(), now, {
+              activity: A.servicePrincipalAddPassword,
+              targets: [
+                servicePrincipalTarget(sp, [
+                  { displayName: 'KeyDescription', oldValue: '[]', newValue: credentialDescription(cred) },
+                  {
+                    displayName: 'Included Updated Properties',
+                    oldValue: null,
+                    newValue: JSON.stringify('KeyDescription'),
+                  },
+                ]),
+              ],
+            }),
+          );
+          const { secretHash: _h, ...rest } = cred;
+          return { ...rest, secretText: secret };
+        }),
+      );
     },
 
     async removePassword(caller: Caller, id: string, keyId: string): Promise<void> {
-      await deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.writeApps);
-        const sp = await tx.servicePrincipals.get(caller.tenantId, id.toLowerCase());
-        if (!sp) throw notFound();
-        if (!(await tx.servicePrincipals.removePassword(caller.tenantId, sp.id, keyId.toLowerCase())))
-          throw notFound();
-      });
+      const now = deps.clock.now();
+      const attempt = { activity: A.servicePrincipalRemovePassword, targets: [requested(id)] };
+      await denied(caller, now, attempt, () =>
+        deps.uow.run(async (tx) => {
+          await authorize(tx, caller, DIRECTORY_RULES.writeApps);
+          const sp = await tx.servicePrincipals.get(caller.tenantId, id.toLowerCase());
+          if (!sp) throw notFound();
+          const cred = (await tx.servicePrincipals.passwords(sp.id)).find(
+            (c) => c.keyId === keyId.toLowerCase(),
+          );
+          if (!cred || !(await tx.servicePrincipals.removePassword(caller.tenantId, sp.id, cred.keyId)))
+            throw notFound();
+          await tx.audit.append(
+            await changeEntry(tx, caller, deps.newId(), now, {
+              activity: A.servicePrincipalRemovePassword,
+              targets: [
+                servicePrincipalTarget(sp, [
+                  { displayName: 'KeyDescription', oldValue: credentialDescription(cred), newValue: '[]' },
+                  {
+                    displayName: 'Included Updated Properties',
+                    oldValue: null,
+                    newValue: JSON.stringify('KeyDescription'),
+                  },
+                ]),
+              ],
+            }),
+          );
+        }),
+      );
     },
   };
 }

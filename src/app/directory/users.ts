@@ -2,6 +2,15 @@ import type { User } from '../../domain/directory/types.js';
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
 import type { Clock } from '../../domain/time/clock.js';
 import { ConflictError, NotFoundError } from '../../domain/shared/errors.js';
+import { AUDIT_ACTIVITIES as A } from '../../domain/audit/activities.js';
+import type { KeyValue } from '../../domain/audit/entry.js';
+import {
+  addedProperties,
+  updatedProperties,
+  userProperties,
+  userTarget,
+} from '../../domain/audit/targets.js';
+import { changeEntry, recordDenials } from '../audit/record.js';
 import { authorize } from '../auth/authorize.js';
 import type { Caller } from '../auth/caller.js';
 import type { Page, Stores, UnitOfWork } from '../ports.js';
@@ -37,33 +46,48 @@ export function makeUsers(deps: {
   newId: () => string;
   hasher: PasswordHasher;
 }) {
+  const denied = recordDenials(deps);
   return {
     /** @throws ForbiddenError, ConflictError (UPN taken) */
     async create(caller: Caller, cmd: CreateUser): Promise<User> {
       // Slow crypto stays outside the transaction (DESIGN.md invariant 3).
       const passwordHash = cmd.password === undefined ? null : await deps.hasher.hash(cmd.password);
       const now = deps.clock.now();
-      return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.writeUsers);
-        const user: User = {
-          id: deps.newId(),
-          tenantId: caller.tenantId,
-          displayName: cmd.displayName,
-          userPrincipalName: cmd.userPrincipalName,
-          mail: cmd.mail ?? null,
-          givenName: cmd.givenName ?? null,
-          surname: cmd.surname ?? null,
-          jobTitle: cmd.jobTitle ?? null,
-          accountEnabled: cmd.accountEnabled,
-          passwordHash,
-          passwordMustChange: cmd.forceChangePasswordNextSignIn ?? true,
-          createdAt: now,
-          modifiedAt: now,
-          version: 1,
-        };
-        await tx.users.insert(user);
-        return user;
-      });
+      const attempt = {
+        activity: A.userCreate,
+        targets: [
+          userTarget({ id: null, displayName: cmd.displayName, userPrincipalName: cmd.userPrincipalName }),
+        ],
+      };
+      return denied(caller, now, attempt, () =>
+        deps.uow.run(async (tx) => {
+          await authorize(tx, caller, DIRECTORY_RULES.writeUsers);
+          const user: User = {
+            id: deps.newId(),
+            tenantId: caller.tenantId,
+            displayName: cmd.displayName,
+            userPrincipalName: cmd.userPrincipalName,
+            mail: cmd.mail ?? null,
+            givenName: cmd.givenName ?? null,
+            surname: cmd.surname ?? null,
+            jobTitle: cmd.jobTitle ?? null,
+            accountEnabled: cmd.accountEnabled,
+            passwordHash,
+            passwordMustChange: cmd.forceChangePasswordNextSignIn ?? true,
+            createdAt: now,
+            modifiedAt: now,
+            version: 1,
+          };
+          await tx.users.insert(user);
+          await tx.audit.append(
+            await changeEntry(tx, caller, deps.newId(), now, {
+              activity: A.userCreate,
+              targets: [userTarget(user, addedProperties(userProperties(user)))],
+            }),
+          );
+          return user;
+        }),
+      );
     },
 
     /** `id` may be the object id or the userPrincipalName, as in Graph. @throws NotFoundError */
@@ -90,42 +114,73 @@ export function makeUsers(deps: {
     async update(caller: Caller, id: string, patch: UpdateUser): Promise<void> {
       const passwordHash = patch.password === undefined ? undefined : await deps.hasher.hash(patch.password);
       const now = deps.clock.now();
-      await deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.writeUsers);
-        const user = await tx.users.get(caller.tenantId, id.toLowerCase());
-        if (!user) throw notFound();
-        const next: User = {
-          ...user,
-          displayName: patch.displayName ?? user.displayName,
-          userPrincipalName: patch.userPrincipalName ?? user.userPrincipalName,
-          accountEnabled: patch.accountEnabled ?? user.accountEnabled,
-          mail: patch.mail === undefined ? user.mail : patch.mail,
-          givenName: patch.givenName === undefined ? user.givenName : patch.givenName,
-          surname: patch.surname === undefined ? user.surname : patch.surname,
-          jobTitle: patch.jobTitle === undefined ? user.jobTitle : patch.jobTitle,
-          passwordHash: passwordHash ?? user.passwordHash,
-          passwordMustChange:
-            patch.forceChangePasswordNextSignIn ?? (passwordHash ? true : user.passwordMustChange),
-          modifiedAt: now,
-        };
-        await tx.users.update(next, user.version);
-      });
+      const attempt = { activity: A.userUpdate, targets: [unknownUser(id)] };
+      await denied(caller, now, attempt, () =>
+        deps.uow.run(async (tx) => {
+          await authorize(tx, caller, DIRECTORY_RULES.writeUsers);
+          const user = await tx.users.get(caller.tenantId, id.toLowerCase());
+          if (!user) throw notFound();
+          const next: User = {
+            ...user,
+            displayName: patch.displayName ?? user.displayName,
+            userPrincipalName: patch.userPrincipalName ?? user.userPrincipalName,
+            accountEnabled: patch.accountEnabled ?? user.accountEnabled,
+            mail: patch.mail === undefined ? user.mail : patch.mail,
+            givenName: patch.givenName === undefined ? user.givenName : patch.givenName,
+            surname: patch.surname === undefined ? user.surname : patch.surname,
+            jobTitle: patch.jobTitle === undefined ? user.jobTitle : patch.jobTitle,
+            passwordHash: passwordHash ?? user.passwordHash,
+            passwordMustChange:
+              patch.forceChangePasswordNextSignIn ?? (passwordHash ? true : user.passwordMustChange),
+            modifiedAt: now,
+          };
+          await tx.users.update(next, user.version);
+          const changes = updatedProperties(
+            userProperties(user),
+            userProperties(next),
+            passwordHash === undefined ? [] : ['PasswordProfile'],
+          );
+          await tx.audit.append(
+            await changeEntry(tx, caller, deps.newId(), now, {
+              activity: A.userUpdate,
+              targets: [userTarget(next, changes)],
+            }),
+          );
+        }),
+      );
     },
 
     /** Deleting a user also drops their group memberships and direct role assignments. */
     async delete(caller: Caller, id: string): Promise<void> {
-      await deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.writeUsers);
-        const user = await tx.users.get(caller.tenantId, id.toLowerCase());
-        if (!user) throw notFound();
-        if (caller.kind === 'user' && caller.id === user.id) {
-          throw new ConflictError('You cannot delete your own account.', 'Request_BadRequest');
-        }
-        await removePrincipalEverywhere(tx, caller.tenantId, user.id);
-        await tx.users.delete(caller.tenantId, user.id);
-      });
+      const now = deps.clock.now();
+      const attempt = { activity: A.userDelete, targets: [unknownUser(id)] };
+      await denied(caller, now, attempt, () =>
+        deps.uow.run(async (tx) => {
+          await authorize(tx, caller, DIRECTORY_RULES.writeUsers);
+          const user = await tx.users.get(caller.tenantId, id.toLowerCase());
+          if (!user) throw notFound();
+          if (caller.kind === 'user' && caller.id === user.id) {
+            throw new ConflictError('You cannot delete your own account.', 'Request_BadRequest');
+          }
+          const removed = await removePrincipalEverywhere(tx, caller.tenantId, user.id);
+          await tx.users.delete(caller.tenantId, user.id);
+          await tx.audit.append(
+            await changeEntry(tx, caller, deps.newId(), now, {
+              activity: A.userDelete,
+              targets: [userTarget(user)],
+              additionalDetails: removalDetails(removed),
+            }),
+          );
+        }),
+      );
     },
   };
+}
+
+/** What deleting a principal took with it. */
+export interface Removed {
+  groupIds: string[];
+  roleAssignments: number;
 }
 
 /** Removes a principal's group memberships and direct role assignments (used on delete). */
@@ -133,9 +188,23 @@ export async function removePrincipalEverywhere(
   tx: Stores,
   tenantId: string,
   principalId: string,
-): Promise<void> {
-  for (const groupId of await tx.groups.groupsOf(tenantId, principalId)) {
+): Promise<Removed> {
+  const groupIds = await tx.groups.groupsOf(tenantId, principalId);
+  for (const groupId of groupIds) {
     await tx.groups.removeMember(tenantId, groupId, principalId);
   }
-  await tx.roleAssignments.deleteForPrincipal(tenantId, principalId);
+  const roleAssignments = await tx.roleAssignments.deleteForPrincipal(tenantId, principalId);
+  return { groupIds, roleAssignments };
 }
+
+/** The audit details of a deletion's side effects, so an auditor sees lost roles and memberships. */
+export function removalDetails(removed: Removed): KeyValue[] {
+  return [
+    { key: 'RemovedGroupMemberships', value: JSON.stringify(removed.groupIds) },
+    { key: 'RemovedRoleAssignments', value: String(removed.roleAssignments) },
+  ];
+}
+
+/** A user named only by the id in the request (for a refused attempt). */
+const unknownUser = (id: string) =>
+  userTarget({ id: id.toLowerCase().slice(0, 200), displayName: null, userPrincipalName: null });

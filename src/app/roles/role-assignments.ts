@@ -4,11 +4,15 @@ import { BadRequestError, NotFoundError, ValidationError } from '../../domain/sh
 import { roleAssignmentId } from '../../domain/roles/assignment-id.js';
 import { isGuid } from '../../domain/shared/ids.js';
 import type { Clock } from '../../domain/time/clock.js';
+import { AUDIT_ACTIVITIES as A } from '../../domain/audit/activities.js';
+import type { KeyValue, TargetResource } from '../../domain/audit/entry.js';
+import { assignedRoleTarget, principalTarget, roleTarget } from '../../domain/audit/targets.js';
+import { changeEntry, principalTargetOf, recordDenials } from '../audit/record.js';
 import { authorize } from '../auth/authorize.js';
 import type { Caller } from '../auth/caller.js';
 import { findPrincipal } from '../directory/groups.js';
 import { DIRECTORY_RULES } from '../directory/permissions.js';
-import type { Page, UnitOfWork } from '../ports.js';
+import type { Page, Stores, UnitOfWork } from '../ports.js';
 
 export interface CreateRoleAssignment {
   principalId: string;
@@ -29,44 +33,81 @@ export function validateDirectoryScope(scope: string): string {
 
 const notFound = () => new NotFoundError('The role assignment does not exist.', 'Request_ResourceNotFound');
 
+/** The principal and the role of an assignment as audit targets, as Entra records them. */
+async function assignmentTargets(tx: Stores, a: RoleAssignment): Promise<TargetResource[]> {
+  const role = await tx.roleDefinitions.get(a.tenantId, a.roleDefinitionId);
+  return [
+    await principalTargetOf(tx, a.tenantId, a.principalId, a.principalType),
+    assignedRoleTarget({
+      id: a.roleDefinitionId,
+      displayName: role?.displayName ?? null,
+      templateId: role?.templateId ?? null,
+    }),
+  ];
+}
+
+const assignmentDetails = (a: RoleAssignment): KeyValue[] => [
+  { key: 'RoleAssignmentId', value: a.id },
+  { key: 'DirectoryScopeId', value: a.directoryScopeId },
+  ...(a.appScopeId === null ? [] : [{ key: 'AppScopeId', value: a.appScopeId }]),
+];
+
 /** Direct (non-PIM) role assignments: standing access, which the PIM alerts will watch. */
 export function makeRoleAssignments(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
+  const denied = recordDenials(deps);
   return {
     /** @throws BadRequestError RoleNotFound / SubjectNotFound, ConflictError RoleAssignmentExists */
     async create(caller: Caller, cmd: CreateRoleAssignment): Promise<RoleAssignment> {
       const now = deps.clock.now();
       const scope = validateDirectoryScope(cmd.directoryScopeId ?? '/');
-      return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.writeRoles);
-        const role = await tx.roleDefinitions.get(caller.tenantId, cmd.roleDefinitionId.toLowerCase());
-        if (!role || !role.isEnabled)
-          throw new BadRequestError('RoleNotFound', 'The role definition does not exist or is disabled.');
-        const principalId = cmd.principalId.toLowerCase();
-        const type = await findPrincipal(tx, caller.tenantId, principalId);
-        if (!type) throw new BadRequestError('SubjectNotFound', 'The principal does not exist.');
-        if (type === 'group') {
-          const g = await tx.groups.get(caller.tenantId, principalId);
-          if (!g?.isAssignableToRole) {
-            throw new BadRequestError(
-              'Request_BadRequest',
-              'Only role-assignable groups (isAssignableToRole) can hold roles.',
-            );
+      const attempt = {
+        activity: A.roleAssignmentCreate,
+        targets: [
+          principalTarget(undefined, cmd.principalId.toLowerCase()),
+          roleTarget({ id: cmd.roleDefinitionId.toLowerCase(), displayName: null }),
+        ],
+        additionalDetails: [{ key: 'DirectoryScopeId', value: scope }],
+      };
+      return denied(caller, now, attempt, () =>
+        deps.uow.run(async (tx) => {
+          await authorize(tx, caller, DIRECTORY_RULES.writeRoles);
+          const role = await tx.roleDefinitions.get(caller.tenantId, cmd.roleDefinitionId.toLowerCase());
+          if (!role || !role.isEnabled)
+            throw new BadRequestError('RoleNotFound', 'The role definition does not exist or is disabled.');
+          const principalId = cmd.principalId.toLowerCase();
+          const type = await findPrincipal(tx, caller.tenantId, principalId);
+          if (!type) throw new BadRequestError('SubjectNotFound', 'The principal does not exist.');
+          if (type === 'group') {
+            const g = await tx.groups.get(caller.tenantId, principalId);
+            if (!g?.isAssignableToRole) {
+              throw new BadRequestError(
+                'Request_BadRequest',
+                'Only role-assignable groups (isAssignableToRole) can hold roles.',
+              );
+            }
           }
-        }
-        const a: RoleAssignment = {
-          id: roleAssignmentId(role.id, principalId, scope, deps.newId),
-          tenantId: caller.tenantId,
-          principalId,
-          principalType: type,
-          roleDefinitionId: role.id,
-          directoryScopeId: scope,
-          appScopeId: cmd.appScopeId ?? null,
-          createdAt: now,
-          createdBy: caller.id,
-        };
-        await tx.roleAssignments.insert(a);
-        return a;
-      });
+          const a: RoleAssignment = {
+            id: roleAssignmentId(role.id, principalId, scope, deps.newId),
+            tenantId: caller.tenantId,
+            principalId,
+            principalType: type,
+            roleDefinitionId: role.id,
+            directoryScopeId: scope,
+            appScopeId: cmd.appScopeId ?? null,
+            createdAt: now,
+            createdBy: caller.id,
+          };
+          await tx.roleAssignments.insert(a);
+          await tx.audit.append(
+            await changeEntry(tx, caller, deps.newId(), now, {
+              activity: A.roleAssignmentCreate,
+              targets: await assignmentTargets(tx, a),
+              additionalDetails: assignmentDetails(a),
+            }),
+          );
+          return a;
+        }),
+      );
     },
 
     async get(caller: Caller, id: string): Promise<RoleAssignment> {
@@ -86,10 +127,26 @@ export function makeRoleAssignments(deps: { uow: UnitOfWork; clock: Clock; newId
     },
 
     async delete(caller: Caller, id: string): Promise<void> {
-      await deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.writeRoles);
-        if (!(await tx.roleAssignments.delete(caller.tenantId, id))) throw notFound();
-      });
+      const now = deps.clock.now();
+      const attempt = {
+        activity: A.roleAssignmentDelete,
+        targets: [],
+        additionalDetails: [{ key: 'RoleAssignmentId', value: id.slice(0, 200) }],
+      };
+      await denied(caller, now, attempt, () =>
+        deps.uow.run(async (tx) => {
+          await authorize(tx, caller, DIRECTORY_RULES.writeRoles);
+          const a = await tx.roleAssignments.get(caller.tenantId, id);
+          if (!a || !(await tx.roleAssignments.delete(caller.tenantId, a.id))) throw notFound();
+          await tx.audit.append(
+            await changeEntry(tx, caller, deps.newId(), now, {
+              activity: A.roleAssignmentDelete,
+              targets: await assignmentTargets(tx, a),
+              additionalDetails: assignmentDetails(a),
+            }),
+          );
+        }),
+      );
     },
   };
 }

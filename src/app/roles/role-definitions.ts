@@ -2,10 +2,19 @@ import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
 import { type RoleDefinition, validateRolePermissions } from '../../domain/roles/built-in-roles.js';
 import { BadRequestError, NotFoundError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
+import { AUDIT_ACTIVITIES as A } from '../../domain/audit/activities.js';
+import {
+  addedProperties,
+  roleDefinitionProperties,
+  roleTarget,
+  updatedProperties,
+} from '../../domain/audit/targets.js';
+import { changeEntry, recordDenials } from '../audit/record.js';
 import { authorize } from '../auth/authorize.js';
 import type { Caller } from '../auth/caller.js';
 import { DIRECTORY_RULES } from '../directory/permissions.js';
 import type { Page, StoredRoleDefinition, UnitOfWork } from '../ports.js';
+import { insertDefaultPolicy } from '../policies/default-policy.js';
 
 export type CreateRoleDefinition = Pick<
   RoleDefinition,
@@ -18,6 +27,9 @@ const notFound = () => new NotFoundError('The role definition does not exist.', 
 
 /** Built-in roles are read-only; custom roles can be created, changed and deleted when unused. */
 export function makeRoleDefinitions(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
+  const denied = recordDenials(deps);
+  /** A role named only by the id in the request (for a refused attempt). */
+  const requested = (id: string) => roleTarget({ id: id.toLowerCase().slice(0, 200), displayName: null });
   return {
     async list(caller: Caller, q: CollectionQuery): Promise<Page<StoredRoleDefinition>> {
       return deps.uow.run(async (tx) => {
@@ -38,68 +50,103 @@ export function makeRoleDefinitions(deps: { uow: UnitOfWork; clock: Clock; newId
     async create(caller: Caller, cmd: CreateRoleDefinition): Promise<StoredRoleDefinition> {
       validateRolePermissions(cmd.rolePermissions);
       const now = deps.clock.now();
-      return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.writeRoles);
-        const id = deps.newId();
-        const role: StoredRoleDefinition = {
-          id,
-          tenantId: caller.tenantId,
-          displayName: cmd.displayName,
-          description: cmd.description,
-          isBuiltIn: false,
-          isEnabled: cmd.isEnabled,
-          isPrivileged: false,
-          templateId: (cmd.templateId ?? id).toLowerCase(),
-          version: '1',
-          resourceScopes: ['/'],
-          rolePermissions: cmd.rolePermissions,
-          createdAt: now,
-          modifiedAt: now,
-          rowVersion: 1,
-        };
-        await tx.roleDefinitions.insert(role);
-        return role;
-      });
+      const attempt = {
+        activity: A.roleDefinitionCreate,
+        targets: [roleTarget({ id: null, displayName: cmd.displayName })],
+      };
+      return denied(caller, now, attempt, () =>
+        deps.uow.run(async (tx) => {
+          await authorize(tx, caller, DIRECTORY_RULES.writeRoles);
+          const id = deps.newId();
+          const role: StoredRoleDefinition = {
+            id,
+            tenantId: caller.tenantId,
+            displayName: cmd.displayName,
+            description: cmd.description,
+            isBuiltIn: false,
+            isEnabled: cmd.isEnabled,
+            isPrivileged: false,
+            templateId: (cmd.templateId ?? id).toLowerCase(),
+            version: '1',
+            resourceScopes: ['/'],
+            rolePermissions: cmd.rolePermissions,
+            createdAt: now,
+            modifiedAt: now,
+            rowVersion: 1,
+          };
+          await tx.roleDefinitions.insert(role);
+          // Every role has role settings; a custom role starts from Entra's defaults.
+          await insertDefaultPolicy(tx, {
+            tenantId: caller.tenantId,
+            roleDefinitionId: id,
+            newId: deps.newId,
+          });
+          await tx.audit.append(
+            await changeEntry(tx, caller, deps.newId(), now, {
+              activity: A.roleDefinitionCreate,
+              targets: [roleTarget(role, addedProperties(roleDefinitionProperties(role)))],
+            }),
+          );
+          return role;
+        }),
+      );
     },
 
     async update(caller: Caller, id: string, patch: Partial<CreateRoleDefinition>): Promise<void> {
       if (patch.rolePermissions) validateRolePermissions(patch.rolePermissions);
       const now = deps.clock.now();
-      await deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.writeRoles);
-        const r = await tx.roleDefinitions.get(caller.tenantId, id.toLowerCase());
-        if (!r) throw notFound();
-        if (r.isBuiltIn)
-          throw new BadRequestError('Request_BadRequest', 'Built-in role definitions cannot be modified.');
-        await tx.roleDefinitions.update(
-          {
+      await denied(caller, now, { activity: A.roleDefinitionUpdate, targets: [requested(id)] }, () =>
+        deps.uow.run(async (tx) => {
+          await authorize(tx, caller, DIRECTORY_RULES.writeRoles);
+          const r = await tx.roleDefinitions.get(caller.tenantId, id.toLowerCase());
+          if (!r) throw notFound();
+          if (r.isBuiltIn)
+            throw new BadRequestError('Request_BadRequest', 'Built-in role definitions cannot be modified.');
+          const next: StoredRoleDefinition = {
             ...r,
             displayName: patch.displayName ?? r.displayName,
             description: patch.description ?? r.description,
             isEnabled: patch.isEnabled ?? r.isEnabled,
             rolePermissions: patch.rolePermissions ?? r.rolePermissions,
             modifiedAt: now,
-          },
-          r.rowVersion,
-        );
-      });
+          };
+          await tx.roleDefinitions.update(next, r.rowVersion);
+          const changes = updatedProperties(roleDefinitionProperties(r), roleDefinitionProperties(next));
+          await tx.audit.append(
+            await changeEntry(tx, caller, deps.newId(), now, {
+              activity: A.roleDefinitionUpdate,
+              targets: [roleTarget(next, changes)],
+            }),
+          );
+        }),
+      );
     },
 
     async delete(caller: Caller, id: string): Promise<void> {
-      await deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.writeRoles);
-        const r = await tx.roleDefinitions.get(caller.tenantId, id.toLowerCase());
-        if (!r) throw notFound();
-        if (r.isBuiltIn)
-          throw new BadRequestError('Request_BadRequest', 'Built-in role definitions cannot be deleted.');
-        if ((await tx.roleAssignments.countForRole(caller.tenantId, r.id)) > 0) {
-          throw new BadRequestError(
-            'Request_BadRequest',
-            'The role definition is still assigned; remove its assignments first.',
+      const now = deps.clock.now();
+      await denied(caller, now, { activity: A.roleDefinitionDelete, targets: [requested(id)] }, () =>
+        deps.uow.run(async (tx) => {
+          await authorize(tx, caller, DIRECTORY_RULES.writeRoles);
+          const r = await tx.roleDefinitions.get(caller.tenantId, id.toLowerCase());
+          if (!r) throw notFound();
+          if (r.isBuiltIn)
+            throw new BadRequestError('Request_BadRequest', 'Built-in role definitions cannot be deleted.');
+          if ((await tx.roleAssignments.countForRole(caller.tenantId, r.id)) > 0) {
+            throw new BadRequestError(
+              'Request_BadRequest',
+              'The role definition is still assigned; remove its assignments first.',
+            );
+          }
+          await tx.policies.deleteForRole(caller.tenantId, r.id);
+          await tx.roleDefinitions.delete(caller.tenantId, r.id);
+          await tx.audit.append(
+            await changeEntry(tx, caller, deps.newId(), now, {
+              activity: A.roleDefinitionDelete,
+              targets: [roleTarget(r)],
+            }),
           );
-        }
-        await tx.roleDefinitions.delete(caller.tenantId, r.id);
-      });
+        }),
+      );
     },
   };
 }

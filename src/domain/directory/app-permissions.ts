@@ -42,6 +42,7 @@ export const BOOTSTRAP_APP_PERMISSIONS: AppPermission[] = [
   'RoleEligibilitySchedule.ReadWrite.Directory',
   'AuditLog.Read.All',
   'AppRoleAssignment.ReadWrite.All',
+  'Elevate.AccessEvaluation',
 ];
 
 /** True when the granted set satisfies `needed`, counting ReadWrite as implying Read. */

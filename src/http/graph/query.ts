@@ -9,11 +9,26 @@ import {
   type QuerySpec,
 } from '../../odata/index.js';
 
-/** Query string of a collection route: OData options are parsed by `readCollectionQuery`. */
-export const collectionQuerystring = z.record(
-  z.string().max(64),
-  z.union([z.string().max(4096), z.array(z.string().max(4096))]),
-);
+const optionValue = z.union([z.string().max(4096), z.array(z.string().max(4096))]);
+const option = (description: string) => optionValue.optional().describe(description);
+
+/**
+ * Query string of a collection route: OData options are parsed by `readCollectionQuery`. The
+ * options are named (not a record) so that the OpenAPI document lists them as query parameters;
+ * other keys pass through for `readCollectionQuery` to judge (`$search` → 400).
+ */
+export const collectionQuerystring = z
+  .object({
+    $filter: option("OData filter expression, e.g. `displayName eq 'Ann'`."),
+    $select: option('Comma-separated properties to return.'),
+    $orderby: option('Comma-separated properties, each optionally followed by `asc` or `desc`.'),
+    $top: option('Page size (0–999).'),
+    $skip: option('Number of items to skip.'),
+    $skiptoken: option('Opaque paging token from `@odata.nextLink`.'),
+    $count: option('`true` adds `@odata.count`.'),
+  })
+  .catchall(optionValue)
+  .refine((q) => Object.keys(q).every((k) => k.length <= 64), 'query option names are at most 64 characters');
 
 /**
  * Parses `$filter`, `$select`, `$orderby`, `$top`, `$skiptoken`, `$count` against the collection's

@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import * as m0001 from './0001_initial.js';
+import * as m0002 from './0002_audit.js';
+import * as m0003 from './0003_pim.js';
 
 export interface Migration {
   name: string;
@@ -7,4 +9,8 @@ export interface Migration {
 }
 
 /** Every migration, in order. Never edit one that has shipped; add the next instead. */
-export const migrations: readonly Migration[] = [{ name: '0001_initial', up: m0001.up }];
+export const migrations: readonly Migration[] = [
+  { name: '0001_initial', up: m0001.up },
+  { name: '0002_audit', up: m0002.up },
+  { name: '0003_pim', up: m0003.up },
+];

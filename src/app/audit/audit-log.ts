@@ -1,0 +1,172 @@
+import {
+  checkpointSignatureValid,
+  signCheckpoint,
+  type SignedCheckpoint,
+} from '../../domain/audit/checkpoint.js';
+import type { AuditEntry } from '../../domain/audit/entry.js';
+import { chainVerifier, type ChainVerifierOptions, type VerifyResult } from '../../domain/audit/verify.js';
+import { NotFoundError } from '../../domain/shared/errors.js';
+import type { Clock } from '../../domain/time/clock.js';
+import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
+import { authorize } from '../auth/authorize.js';
+import type { Caller } from '../auth/caller.js';
+import type { Page, UnitOfWork } from '../ports.js';
+import { AUDIT_RULES } from './permissions.js';
+import type { CheckpointKeyring } from './ports.js';
+
+/**
+ * Rows read per round trip while verifying. Small enough that a batch's payload strings (≈1.5 KB
+ * each) die young in V8's nursery instead of being promoted and swept: on the benchmark, 2,000 rows
+ * per batch verify about a third faster than 10,000.
+ */
+export const VERIFY_BATCH_SIZE = 2_000;
+
+/** Checkpoints and the keys to check them, as exported to be kept outside the database. */
+export interface CheckpointExport {
+  format: 'elevate.audit.checkpoints.v1';
+  publicKeys: { keyId: string; alg: 'Ed25519'; publicKey: string }[];
+  checkpoints: SignedCheckpoint[];
+}
+
+/** A checkpoint was refused because the chain it would sign does not verify. */
+export class AuditChainBrokenError extends Error {
+  constructor(
+    readonly tenantId: string,
+    readonly result: Extract<VerifyResult, { ok: false }>,
+  ) {
+    super(`audit chain of tenant ${tenantId} is broken at seq ${result.firstBadSeq} (${result.reason})`);
+    this.name = 'AuditChainBrokenError';
+  }
+}
+
+/** Reading, verifying and checkpointing the audit log. */
+export function makeAuditLog(deps: {
+  uow: UnitOfWork;
+  clock: Clock;
+  keyring: CheckpointKeyring;
+  batchSize?: number;
+}) {
+  const batchSize = deps.batchSize ?? VERIFY_BATCH_SIZE;
+
+  /** Streams one tenant's chain through the verifier in batches ordered by seq. */
+  async function stream(tenantId: string, options: ChainVerifierOptions): Promise<VerifyResult> {
+    const headBefore = await deps.uow.run((tx) => tx.audit.head(tenantId));
+    const verifier = chainVerifier({ ...options, tenantId, ...(headBefore ? { head: headBefore } : {}) });
+    const read = (after: number) => deps.uow.run((tx) => tx.audit.chain(tenantId, after, batchSize));
+    // Reads one batch ahead, so that on PostgreSQL the server sends the next rows while this
+    // process hashes the current ones. A full batch may be followed by more; a short one ends it.
+    let pending = read(options.start?.seq ?? 0);
+    for (;;) {
+      const rows = await pending;
+      const last = rows.at(-1);
+      const more = last !== undefined && rows.length === batchSize;
+      if (more) pending = read(last.seq);
+      if (!rows.every((r) => verifier.add(r)) || !more) {
+        if (more) await pending.catch(() => undefined);
+        break;
+      }
+    }
+    const headAfter = await deps.uow.run((tx) => tx.audit.head(tenantId));
+    return verifier.finish(headAfter ? { head: headAfter } : {});
+  }
+
+  /**
+   * Recomputes a tenant's whole chain and checks it against its checkpoints: those stored, plus
+   * any kept elsewhere (an export), whose keys are trusted over the stored ones.
+   */
+  async function verifyTenant(tenantId: string, external?: CheckpointExport): Promise<VerifyResult> {
+    const stored = await deps.uow.run((tx) => tx.audit.checkpoints(tenantId));
+    const publicKeys = await deps.keyring.publicKeys();
+    for (const k of external?.publicKeys ?? []) publicKeys.set(k.keyId, k.publicKey);
+    const outside = (external?.checkpoints ?? []).filter((cp) => cp.tenantId === tenantId);
+    return stream(tenantId, { checkpoints: [...stored, ...outside], publicKeys });
+  }
+
+  /**
+   * Signs the tenant's current head after verifying the entries since the last valid checkpoint,
+   * so a checkpoint never vouches for a chain that is already broken.
+   * @returns the new checkpoint, or undefined when nothing was appended since the last one.
+   * @throws AuditChainBrokenError
+   */
+  async function checkpoint(tenantId: string): Promise<SignedCheckpoint | undefined> {
+    const now = deps.clock.now();
+    const stored = await deps.uow.run((tx) => tx.audit.checkpoints(tenantId));
+    const publicKeys = await deps.keyring.publicKeys();
+    const anchor = stored.findLast((cp) => checkpointSignatureValid(cp, publicKeys));
+    const result = await stream(tenantId, {
+      checkpoints: stored,
+      publicKeys,
+      ...(anchor ? { start: { seq: anchor.seq, hash: anchor.headHash } } : {}),
+    });
+    if (!result.ok) throw new AuditChainBrokenError(tenantId, result);
+    if (result.count === 0 || result.count === anchor?.seq) return undefined;
+    const key = await deps.keyring.signingKey(now);
+    const cp = signCheckpoint(
+      { tenantId, seq: result.count, headHash: result.headHash, signedAt: now, keyId: key.keyId },
+      key.privateKeyPem,
+    );
+    await deps.uow.run((tx) => tx.audit.insertCheckpoint(cp));
+    return cp;
+  }
+
+  const tenants = () => deps.uow.run((tx) => tx.audit.chainTenants());
+
+  return {
+    /** `GET /auditLogs/directoryAudits`: the caller's tenant only. */
+    async list(caller: Caller, q: CollectionQuery): Promise<Page<AuditEntry>> {
+      return deps.uow.run(async (tx) => {
+        await authorize(tx, caller, AUDIT_RULES.read);
+        return tx.audit.list(caller.tenantId, q);
+      });
+    },
+
+    /** @throws NotFoundError, also for another tenant's entry */
+    async get(caller: Caller, id: string): Promise<AuditEntry> {
+      return deps.uow.run(async (tx) => {
+        await authorize(tx, caller, AUDIT_RULES.read);
+        const entry = await tx.audit.get(caller.tenantId, id.toLowerCase());
+        if (!entry) throw new NotFoundError(`Resource '${id.slice(0, 100)}' does not exist.`);
+        return entry;
+      });
+    },
+
+    /** `GET /auditLogs/verify`: the caller's tenant's chain. */
+    async verify(caller: Caller): Promise<VerifyResult> {
+      await deps.uow.run((tx) => authorize(tx, caller, AUDIT_RULES.read));
+      return verifyTenant(caller.tenantId);
+    },
+
+    verifyTenant,
+    checkpoint,
+    tenants,
+
+    /** A checkpoint for every tenant's chain; one broken chain does not stop the others. */
+    async checkpointAll(): Promise<{ tenantId: string; checkpoint?: SignedCheckpoint; error?: Error }[]> {
+      const out: { tenantId: string; checkpoint?: SignedCheckpoint; error?: Error }[] = [];
+      for (const tenantId of await tenants()) {
+        try {
+          const cp = await checkpoint(tenantId);
+          out.push(cp ? { tenantId, checkpoint: cp } : { tenantId });
+        } catch (e) {
+          out.push({ tenantId, error: e instanceof Error ? e : new Error(String(e)) });
+        }
+      }
+      return out;
+    },
+
+    /** Every stored checkpoint (of the given tenants, or all) with the keys that verify them. */
+    async exportCheckpoints(tenantIds?: readonly string[]): Promise<CheckpointExport> {
+      const ids = tenantIds ?? (await tenants());
+      const checkpoints: SignedCheckpoint[] = [];
+      for (const id of ids) checkpoints.push(...(await deps.uow.run((tx) => tx.audit.checkpoints(id))));
+      const keys = await deps.keyring.publicKeys();
+      return {
+        format: 'elevate.audit.checkpoints.v1',
+        publicKeys: [...keys].map(([keyId, publicKey]) => ({ keyId, alg: 'Ed25519' as const, publicKey })),
+        checkpoints,
+      };
+    },
+  };
+}
+
+export type AuditLog = ReturnType<typeof makeAuditLog>;

@@ -1,0 +1,34 @@
+import type { CheckpointKey, SignedCheckpoint } from '../../domain/audit/checkpoint.js';
+import type { AuditDraft, AuditEntry } from '../../domain/audit/entry.js';
+import type { ChainRecord, HeadEvidence } from '../../domain/audit/verify.js';
+import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
+import type { Page } from '../ports.js';
+
+/** The audit log of each tenant, bound to the use case's transaction like every store. */
+export interface AuditStore {
+  /**
+   * Appends an entry at the end of its tenant's chain, in the caller's transaction: the entry
+   * commits or rolls back with the change it records. Concurrent appends queue on the chain head,
+   * so the chain never forks (docs/adr/0005-audit-chain-serialization.md).
+   */
+  append(draft: AuditDraft): Promise<AuditEntry>;
+  get(tenantId: string, id: string): Promise<AuditEntry | undefined>;
+  list(tenantId: string, q: CollectionQuery): Promise<Page<AuditEntry>>;
+  /** The recorded end of the chain; undefined before the tenant's first entry. */
+  head(tenantId: string): Promise<HeadEvidence | undefined>;
+  /** Up to `limit` stored records after `afterSeq`, in seq order, for verification. */
+  chain(tenantId: string, afterSeq: number, limit: number): Promise<ChainRecord[]>;
+  checkpoints(tenantId: string): Promise<SignedCheckpoint[]>;
+  /** False when a checkpoint at that seq exists already. */
+  insertCheckpoint(cp: SignedCheckpoint): Promise<boolean>;
+  /** Tenants that have a chain. */
+  chainTenants(): Promise<string[]>;
+}
+
+/** The Ed25519 keys that sign checkpoints; private halves are sealed at rest. */
+export interface CheckpointKeyring {
+  /** The key that signs new checkpoints, generated on first use. */
+  signingKey(now: number): Promise<CheckpointKey>;
+  /** Every key ever used, by key id (PEM), so old checkpoints keep verifying. */
+  publicKeys(): Promise<Map<string, string>>;
+}

@@ -1,0 +1,65 @@
+import { auditDraft, SYSTEM_INITIATOR } from '../../domain/audit/draft.js';
+import type { UnitOfWork } from '../ports.js';
+import { expiredActivity } from './activities.js';
+import { loadPrincipal, pimTargets } from './audit-entries.js';
+
+/**
+ * Records what time already decided (invariant 2): schedules whose window ended by `now` get status
+ * `Expired` and an audit entry (`Remove member from role (PIM activation expired)` for activations,
+ * `Remove eligible member from role in PIM completed (timebound)` / `Remove member from role in PIM
+ * completed (timebound)` for assignments made by an administrator), in one transaction per batch.
+ * Reads never wait for this: they filter by `start <= now < end` themselves.
+ *
+ * Each schedule is claimed by compare-and-set on its unrecorded end (`claimExpired`), so running it
+ * twice, or on two replicas at once, records each expiry exactly once.
+ */
+export function makeExpiryRecorder(deps: { uow: UnitOfWork; newId: () => string }) {
+  return {
+    /** Records up to `limit` expiries at `now`; returns how many it recorded. */
+    async recordBatch(now: number, limit: number): Promise<number> {
+      return deps.uow.run(async (tx) => {
+        const claimed = await tx.schedules.claimExpired(now, limit);
+        const roleNames = new Map<string, string | null>();
+        for (const s of claimed) {
+          const roleKey = `${s.tenantId}/${s.roleDefinitionId}`;
+          if (!roleNames.has(roleKey)) {
+            const role = await tx.roleDefinitions.get(s.tenantId, s.roleDefinitionId);
+            roleNames.set(roleKey, role?.displayName ?? null);
+          }
+          const principal = await loadPrincipal(tx, s.tenantId, s.principalId);
+          await tx.audit.append(
+            auditDraft({
+              id: deps.newId(),
+              tenantId: s.tenantId,
+              now,
+              activity: expiredActivity(s.kind, s.assignmentType),
+              initiatedBy: SYSTEM_INITIATOR,
+              targets: pimTargets({
+                kind: s.kind,
+                role: { id: s.roleDefinitionId, displayName: roleNames.get(roleKey) ?? null },
+                principal: {
+                  id: s.principalId,
+                  type: s.principalType,
+                  displayName: principal?.displayName ?? null,
+                  userPrincipalName: principal?.userPrincipalName ?? null,
+                },
+                objectId: s.id,
+                objectType: 'schedule',
+                window: s.window,
+                status: 'Expired',
+                details: [],
+              }),
+              additionalDetails: [
+                { key: 'ScheduleId', value: s.id },
+                { key: 'CreatedUsing', value: s.createdUsing },
+                ...(s.assignmentType === null ? [] : [{ key: 'AssignmentType', value: s.assignmentType }]),
+                { key: 'MemberType', value: s.memberType },
+              ],
+            }),
+          );
+        }
+        return claimed.length;
+      });
+    },
+  };
+}

@@ -1,0 +1,191 @@
+import type { PolicyRule } from '../../domain/policy/types.js';
+import type {
+  ExistingSchedule,
+  MemberType,
+  RequestAction,
+  RequestedSchedule,
+  ScheduleKind,
+  TicketInfo,
+  Window,
+} from '../../domain/pim/types.js';
+import { holds, isCurrentOrFuture } from '../../domain/pim/window.js';
+import { BadRequestError } from '../../domain/shared/errors.js';
+import type { Caller } from '../auth/caller.js';
+import type { StoredRoleDefinition, Stores } from '../ports.js';
+import { loadPrincipal, type PrincipalRef } from './audit-entries.js';
+import type { Schedule, SlotKey } from './ports.js';
+
+/** The schedule request a use case evaluates: parsed and validated at the edge. */
+export interface CreateScheduleRequest {
+  kind: ScheduleKind;
+  action: RequestAction;
+  /** Lower-case GUIDs. */
+  principalId: string;
+  roleDefinitionId: string;
+  directoryScopeId: string;
+  justification: string | null;
+  ticketInfo: TicketInfo | null;
+  scheduleInfo: RequestedSchedule | null;
+  isValidationOnly: boolean;
+  customData: string | null;
+}
+
+/** An eligibility that lets the caller activate: its own, or one of a group it is a member of. */
+export interface UsableEligibility {
+  schedule: Schedule;
+  memberType: MemberType;
+}
+
+/** The state a request is judged against, read in its transaction at `now`. */
+export interface Gathered {
+  role: StoredRoleDefinition;
+  principal: PrincipalRef;
+  rules: PolicyRule[];
+  slot: SlotKey;
+  slotVersion: number | null;
+  isPrincipal: boolean;
+  eligibility: UsableEligibility | null;
+  /** adminAssign/selfActivate: the slot's current or future holding (PIM or direct). */
+  existing: Schedule | null;
+  /** What update, extend, renew, remove, deactivate act on. */
+  target: Schedule | null;
+}
+
+const SELF_ACTIONS: ReadonlySet<RequestAction> = new Set([
+  'selfActivate',
+  'selfDeactivate',
+  'selfExtend',
+  'selfRenew',
+]);
+
+export const isSelfAction = (action: RequestAction): boolean => SELF_ACTIONS.has(action);
+
+export const asExisting = (s: Schedule | null): ExistingSchedule | null =>
+  s === null
+    ? null
+    : { window: s.window, ...(s.assignmentType === null ? {} : { assignmentType: s.assignmentType }) };
+
+/**
+ * Reads what the request needs: the role (`RoleNotFound` if missing or disabled), the principal
+ * (`SubjectNotFound`; a group must be role-assignable), the role's policy rules, the slot and its
+ * version, and per action the eligibility, the existing holding and the target schedule. For self
+ * actions by someone other than the principal nothing about the principal is read: policy then
+ * sees "nothing there", and the answer reveals nothing about other people's roles.
+ * @throws BadRequestError RoleNotFound / SubjectNotFound / Request_BadRequest
+ */
+export async function gather(
+  tx: Stores,
+  caller: Caller,
+  cmd: CreateScheduleRequest,
+  window: Window | null,
+  now: number,
+): Promise<Gathered> {
+  const { tenantId } = caller;
+  const role = await tx.roleDefinitions.get(tenantId, cmd.roleDefinitionId);
+  if (!role || !role.isEnabled) {
+    throw new BadRequestError('RoleNotFound', 'The role definition does not exist or is disabled.');
+  }
+  const self = isSelfAction(cmd.action);
+  const isPrincipal = caller.id === cmd.principalId;
+  const principal = await loadPrincipal(tx, tenantId, cmd.principalId);
+  if (!principal) {
+    if (!self) throw new BadRequestError('SubjectNotFound', 'The principal does not exist.');
+  } else if (!self && principal.type === 'group' && !principal.isAssignableToRole) {
+    throw new BadRequestError(
+      'Request_BadRequest',
+      'Only role-assignable groups (isAssignableToRole) can be eligible for or hold roles.',
+    );
+  }
+  const policy = await tx.policies.forRole(tenantId, 'DirectoryRole', '/', role.id);
+  const slot: SlotKey = {
+    tenantId,
+    kind: cmd.kind,
+    principalId: cmd.principalId,
+    roleDefinitionId: role.id,
+    directoryScopeId: cmd.directoryScopeId,
+  };
+  const known: PrincipalRef = principal ?? {
+    id: cmd.principalId,
+    type: caller.kind === 'app' ? 'servicePrincipal' : 'user',
+    displayName: null,
+    userPrincipalName: null,
+    isAssignableToRole: false,
+  };
+  const base: Gathered = {
+    role,
+    principal: known,
+    rules: policy?.rules ?? [],
+    slot,
+    slotVersion: await tx.schedules.slotVersion(slot),
+    isPrincipal,
+    eligibility: null,
+    existing: null,
+    target: null,
+  };
+  if (self && !isPrincipal) return base;
+
+  const latest = (await tx.schedules.latestInSlot(slot, now)) ?? null;
+  const current = latest !== null && isCurrentOrFuture(latest.window, now) ? latest : null;
+  const direct = (await tx.schedules.directAssignment(slot)) ?? null;
+  const adminMade = (s: Schedule | null) => (s !== null && s.assignmentType !== 'Activated' ? s : null);
+
+  switch (cmd.action) {
+    case 'selfActivate':
+      return {
+        ...base,
+        existing: current ?? direct,
+        eligibility: await usableEligibility(
+          tx,
+          caller,
+          role.id,
+          cmd.directoryScopeId,
+          window?.start ?? now,
+          now,
+        ),
+      };
+    case 'adminAssign':
+      return { ...base, existing: current ?? direct };
+    case 'adminRemove':
+      return { ...base, target: current ?? direct };
+    case 'adminUpdate':
+    case 'adminExtend':
+      return { ...base, target: adminMade(current) };
+    case 'adminRenew':
+      return { ...base, target: adminMade(current ?? latest) };
+    case 'selfDeactivate':
+      return { ...base, target: current };
+    case 'selfExtend':
+    case 'selfRenew':
+      return { ...base, target: current ?? latest };
+  }
+}
+
+/**
+ * The eligibility the caller may activate with at `start`: its own or a group's it is a member of
+ * (then the activation's `memberType` is `Group`). Among those holding at `start` the one ending
+ * last wins, a direct one on a tie; if none holds then, the latest-ending current or future one is
+ * returned so that policy can say why it does not cover the activation.
+ */
+async function usableEligibility(
+  tx: Stores,
+  caller: Caller,
+  roleId: string,
+  scope: string,
+  start: number,
+  now: number,
+): Promise<UsableEligibility | null> {
+  const groups = await tx.groups.groupsOf(caller.tenantId, caller.id);
+  const found = await tx.schedules.eligibilities(caller.tenantId, [caller.id, ...groups], roleId, scope, now);
+  if (found.length === 0) return null;
+  const rank = (s: Schedule): [number, number, number] => [
+    holds(s.window, start) ? 1 : 0,
+    s.window.end === null ? Number.MAX_SAFE_INTEGER : s.window.end,
+    s.principalId === caller.id ? 1 : 0,
+  ];
+  const best = [...found].sort((a, b) => {
+    const [x, y] = [rank(a), rank(b)];
+    return y[0] - x[0] || y[1] - x[1] || y[2] - x[2];
+  })[0];
+  if (best === undefined) return null;
+  return { schedule: best, memberType: best.principalId === caller.id ? 'Direct' : 'Group' };
+}

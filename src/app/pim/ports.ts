@@ -1,0 +1,245 @@
+import type { PrincipalType } from '../../domain/directory/types.js';
+import type {
+  AssignmentType,
+  ExpirationType,
+  MemberType,
+  RequestAction,
+  RequestStatus,
+  ScheduleKind,
+  TicketInfo,
+  Window,
+} from '../../domain/pim/types.js';
+import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
+import type { Page } from '../ports.js';
+
+/** `scheduleInfo` as a stored request keeps it: the resolved start and the expiration as asked. */
+export interface StoredScheduleInfo {
+  startDateTime: number;
+  expiration: { type: ExpirationType; endDateTime: number | null; duration: string | null };
+}
+
+/** Who created a request: Graph's `createdBy` identity set, and what `cancel` compares against. */
+export interface RequestCreator {
+  kind: 'user' | 'app';
+  /** The user's or service principal's object id. */
+  id: string;
+  /** For apps: the client id, which Graph shows as `createdBy.application.id`. */
+  appId: string | null;
+}
+
+/**
+ * A `unifiedRoleEligibilityScheduleRequest` / `unifiedRoleAssignmentScheduleRequest`: the record of
+ * one ask, kept as history. Its `status` is what was decided when it was made (plus `Canceled`);
+ * readers derive `Provisioned` from a `Granted` one whose start has passed (see `requestStatusAt`).
+ */
+export interface ScheduleRequest {
+  id: string;
+  tenantId: string;
+  kind: ScheduleKind;
+  action: RequestAction;
+  status: RequestStatus;
+  principalId: string;
+  roleDefinitionId: string;
+  directoryScopeId: string;
+  appScopeId: string | null;
+  targetScheduleId: string | null;
+  /** Activations: the eligibility schedule that allowed it. */
+  activatedUsing: string | null;
+  justification: string | null;
+  ticketInfo: TicketInfo;
+  /** `null` for removals and deactivations, as Graph answers them. */
+  scheduleInfo: StoredScheduleInfo | null;
+  createdAt: number;
+  completedAt: number | null;
+  createdBy: RequestCreator;
+  approvalId: string | null;
+  customData: string | null;
+  /** Never stored as true: a validation-only request is answered and forgotten. */
+  isValidationOnly: boolean;
+  version: number;
+}
+
+/**
+ * Where a schedule comes from: made through PIM (`pim`), or a direct `unifiedRoleAssignment` of the
+ * foundation (`direct`), which PIM shows as a permanent `Assigned`/`Direct` assignment.
+ */
+export type ScheduleOrigin = 'pim' | 'direct';
+
+/**
+ * A `unifiedRoleEligibilitySchedule` / `unifiedRoleAssignmentSchedule`: principal P is eligible for
+ * (or holds) role R at scope S over `window`. One current-or-future schedule per principal, role,
+ * scope and kind (the slot); ended ones stay as history for renewal, reviews and audit.
+ */
+export interface Schedule {
+  id: string;
+  tenantId: string;
+  kind: ScheduleKind;
+  origin: ScheduleOrigin;
+  principalId: string;
+  principalType: PrincipalType;
+  roleDefinitionId: string;
+  directoryScopeId: string;
+  appScopeId: string | null;
+  window: Window;
+  /** As recorded (`Provisioned`, `Granted`, `Revoked`, `Canceled`, `Expired`); see `scheduleStatusAt`. */
+  status: string;
+  memberType: MemberType;
+  /** Assignment schedules only. */
+  assignmentType: AssignmentType | null;
+  /** The request that created it. */
+  createdUsing: string;
+  /** Activations: the eligibility schedule used. */
+  activatedUsing: string | null;
+  /** The id its instance has while it holds (Entra's `…-1` / `…-1-e` at tenant scope). */
+  instanceId: string;
+  createdAt: number;
+  modifiedAt: number;
+  /** When the end was recorded (by the sweeper, or by a removal); `null` until then. */
+  expiryRecordedAt: number | null;
+  version: number;
+}
+
+/**
+ * A `unifiedRoleAssignmentScheduleInstance` / `unifiedRoleEligibilityScheduleInstance`: a schedule
+ * as it holds at the reader's `now`. Never stored; computed from schedules (invariant 2).
+ */
+export interface ScheduleInstance {
+  id: string;
+  tenantId: string;
+  kind: ScheduleKind;
+  origin: ScheduleOrigin;
+  principalId: string;
+  principalType: PrincipalType;
+  roleDefinitionId: string;
+  directoryScopeId: string;
+  appScopeId: string | null;
+  /** `null` for direct assignments, as Graph shows them. */
+  startDateTime: number | null;
+  endDateTime: number | null;
+  memberType: MemberType;
+  assignmentType: AssignmentType | null;
+  scheduleId: string;
+  activatedUsing: string | null;
+}
+
+/** One slot: the key under which at most one current-or-future schedule exists. */
+export interface SlotKey {
+  tenantId: string;
+  kind: ScheduleKind;
+  principalId: string;
+  roleDefinitionId: string;
+  directoryScopeId: string;
+}
+
+/** Which requests a reader sees, on top of the OData query. All given conditions apply. */
+export interface RequestView {
+  /** `principalId = id`, or with `orCreatedBy` also the requests this id created. */
+  principalId?: string;
+  orCreatedBy?: boolean;
+  status?: RequestStatus;
+  roleDefinitionIds?: readonly string[];
+  /** Excludes the requests of this principal (nobody approves their own). */
+  notPrincipalId?: string;
+}
+
+/** Which schedules or instances a reader sees: all of the tenant's, or only these principals'. */
+export interface ScheduleView {
+  principalIds?: readonly string[];
+}
+
+export interface ScheduleRequestStore {
+  insert(r: ScheduleRequest): Promise<void>;
+  get(tenantId: string, kind: ScheduleKind, id: string): Promise<ScheduleRequest | undefined>;
+  /** Requests in the view; `now` decides which `Granted` ones `status` filters see as `Provisioned`. */
+  list(
+    tenantId: string,
+    kind: ScheduleKind,
+    q: CollectionQuery,
+    view: RequestView,
+    now: number,
+  ): Promise<Page<ScheduleRequest>>;
+  /**
+   * Sets the status (and `completedAt`) with compare-and-set on `version`.
+   * @throws ConflictError when the stored version is no longer `expectedVersion`.
+   */
+  setStatus(r: ScheduleRequest, expectedVersion: number): Promise<void>;
+  /** Role ids that have requests in this status (the approver inbox looks only at those roles' policies). */
+  roleIdsWithStatus(tenantId: string, kind: ScheduleKind, status: RequestStatus): Promise<string[]>;
+}
+
+export interface ScheduleStore {
+  insert(s: Schedule): Promise<void>;
+  /**
+   * Window, status, `modifiedAt`, `expiryRecordedAt`; sets `version` to `expectedVersion + 1`.
+   * @throws ConflictError when the stored version is no longer `expectedVersion`.
+   */
+  update(s: Schedule, expectedVersion: number): Promise<void>;
+  /** A PIM schedule, or for assignments a direct role assignment by its id. */
+  get(tenantId: string, kind: ScheduleKind, id: string): Promise<Schedule | undefined>;
+  /**
+   * The slot's schedule that matters now: the current or future one if any, else the one that
+   * ended last (for renewal). PIM schedules only.
+   */
+  latestInSlot(key: SlotKey, now: number): Promise<Schedule | undefined>;
+  /** The direct (non-PIM) role assignment of the slot, as a schedule. Assignment kind only. */
+  directAssignment(key: SlotKey): Promise<Schedule | undefined>;
+  /** Eligibility schedules of any of the principals for the role and scope that hold now or later. */
+  eligibilities(
+    tenantId: string,
+    principalIds: readonly string[],
+    roleDefinitionId: string,
+    directoryScopeId: string,
+    now: number,
+  ): Promise<Schedule[]>;
+  /**
+   * The assignment instance that holds at `now` for any of the principals (a user and the groups
+   * it is a member of), role and scope: PIM assignments (`Assigned` or `Activated`) and direct
+   * role assignments. One indexed lookup; the answer to "is P active in R at S now?" (AuthZEN,
+   * `authorize`). Direct holdings come first, then the one ending last.
+   */
+  activeAssignment(
+    tenantId: string,
+    principalIds: readonly string[],
+    roleDefinitionId: string,
+    directoryScopeId: string,
+    now: number,
+  ): Promise<ScheduleInstance | undefined>;
+  /** Role ids the principals hold through PIM assignments at the tenant scope `/` at `now`. */
+  activeRoleIds(tenantId: string, principalIds: readonly string[], now: number): Promise<string[]>;
+  /** Current and future schedules (PIM, plus direct assignments for the assignment kind). */
+  list(
+    tenantId: string,
+    kind: ScheduleKind,
+    q: CollectionQuery,
+    view: ScheduleView,
+    now: number,
+  ): Promise<Page<Schedule>>;
+  /** Instances holding at `now`. */
+  instances(
+    tenantId: string,
+    kind: ScheduleKind,
+    q: CollectionQuery,
+    view: ScheduleView,
+    now: number,
+  ): Promise<Page<ScheduleInstance>>;
+  instance(
+    tenantId: string,
+    kind: ScheduleKind,
+    id: string,
+    now: number,
+  ): Promise<ScheduleInstance | undefined>;
+  /** The slot's version, or `null` when no schedule was ever written for it. */
+  slotVersion(key: SlotKey): Promise<number | null>;
+  /**
+   * Compare-and-set on the slot: every write to a slot's schedules bumps it, so of two writers
+   * that read the same version only one commits.
+   * @throws ConflictError when the version moved (or the slot was created) since `expected`.
+   */
+  bumpSlot(key: SlotKey, expected: number | null): Promise<void>;
+  /**
+   * Claims up to `limit` PIM schedules whose window ended by `now` and whose end is not recorded:
+   * sets `expiryRecordedAt = now` and status `Expired` where it is still unrecorded, so of two
+   * sweepers each schedule goes to exactly one. Returns the claimed schedules as they were.
+   */
+  claimExpired(now: number, limit: number): Promise<Schedule[]>;
+}

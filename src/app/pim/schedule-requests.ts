@@ -1,0 +1,271 @@
+import { auditDraft } from '../../domain/audit/draft.js';
+import { ruleFor } from '../../domain/pim/policy-checks.js';
+import type { RequestStatus, ScheduleKind, Window } from '../../domain/pim/types.js';
+import {
+  BadRequestError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '../../domain/shared/errors.js';
+import type { Clock } from '../../domain/time/clock.js';
+import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
+import { initiatorOf } from '../audit/record.js';
+import { activeRoleIds, authorize, type Requirement } from '../auth/authorize.js';
+import type { Caller } from '../auth/caller.js';
+import type { Page, Stores, UnitOfWork } from '../ports.js';
+import { canceledActivity } from './activities.js';
+import { loadPrincipal, pimTargets } from './audit-entries.js';
+import { makeCreateScheduleRequest } from './create-request.js';
+import { endedAt } from './windowed.js';
+import { PIM_ADMIN_ROLES, PIM_RULES } from './permissions.js';
+import type { RequestView, ScheduleRequest } from './ports.js';
+import { loadRelated, type Related } from './related.js';
+import { retryOnConflict } from './retry.js';
+import { normalizeId } from './ids.js';
+import { requestStatusAt } from './status.js';
+
+/** `filterByCurrentUser(on=…)` values Elevate answers. */
+export type CurrentUserFilter = 'principal' | 'approver';
+
+/** A page of requests with what `$expand` asked for, and the time it was read at. */
+export interface RequestPage {
+  page: Page<ScheduleRequest>;
+  related: Related;
+  now: number;
+}
+
+/** Whether the caller meets a requirement, without failing. */
+export async function can(tx: Stores, caller: Caller, need: Requirement, now: number): Promise<boolean> {
+  try {
+    await authorize(tx, caller, need, now);
+    return true;
+  } catch (e) {
+    if (e instanceof ForbiddenError) return false;
+    throw e;
+  }
+}
+
+const notFound = () =>
+  new NotFoundError(
+    'The schedule request does not exist or is not visible to you.',
+    'Request_ResourceNotFound',
+  );
+
+/** Statuses a request can be canceled in: granted for a future start, or waiting for a decision. */
+const CANCELABLE: ReadonlySet<RequestStatus> = new Set([
+  'Granted',
+  'PendingApproval',
+  'PendingAdminDecision',
+]);
+
+/**
+ * `roleEligibilityScheduleRequests` / `roleAssignmentScheduleRequests`: create (see
+ * `makeCreateScheduleRequest`), cancel, and reads. Readers with a role-read permission see every
+ * request; anyone else sees the requests they are the principal of or created, and others' are
+ * 404 (invariant 8).
+ */
+export function makeScheduleRequests(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
+  const readRelated = (
+    tx: Stores,
+    caller: Caller,
+    kind: ScheduleKind,
+    q: CollectionQuery,
+    items: ScheduleRequest[],
+  ) =>
+    loadRelated(tx, caller.tenantId, kind, q.expand, {
+      principalIds: items.map((r) => r.principalId),
+      roleDefinitionIds: items.map((r) => r.roleDefinitionId),
+      eligibilityIds: items.map((r) => r.activatedUsing),
+      targetScheduleIds: items.map((r) => r.targetScheduleId),
+    });
+
+  /** The request if the caller may see it. @throws NotFoundError */
+  const visible = async (tx: Stores, caller: Caller, kind: ScheduleKind, id: string, now: number) => {
+    const r = await tx.scheduleRequests.get(caller.tenantId, kind, normalizeId(id));
+    if (!r) throw notFound();
+    const own = r.principalId === caller.id || r.createdBy.id === caller.id;
+    if (!own && !(await can(tx, caller, PIM_RULES.read[kind], now))) throw notFound();
+    return r;
+  };
+
+  return {
+    create: makeCreateScheduleRequest(deps),
+
+    /**
+     * `POST …/{id}/cancel`: a request that is `Granted` (its schedule not started yet) or waiting
+     * (`PendingApproval`, `PendingAdminDecision`) becomes `Canceled`; a granted schedule is ended
+     * before it ever held. Only its creator or an administrator may cancel.
+     * @throws NotFoundError, ForbiddenError, BadRequestError `RequestNotCancelable`, ConflictError
+     */
+    async cancel(caller: Caller, kind: ScheduleKind, id: string): Promise<void> {
+      const now = deps.clock.now();
+      await retryOnConflict(() =>
+        deps.uow.run(async (tx) => {
+          const r = await visible(tx, caller, kind, id, now);
+          if (r.createdBy.id !== caller.id && !(await can(tx, caller, PIM_RULES.write[kind], now))) {
+            throw new ForbiddenError('Only the creator of a request or an administrator can cancel it.');
+          }
+          const status = requestStatusAt(r, now);
+          if (!CANCELABLE.has(status)) {
+            throw new BadRequestError(
+              'RequestNotCancelable',
+              `Only requests that are Granted, PendingApproval or PendingAdminDecision can be canceled; this one is ${status}.`,
+            );
+          }
+          let window: Window | null =
+            r.scheduleInfo === null ? null : { start: r.scheduleInfo.startDateTime, end: null };
+          if (status === 'Granted' && r.targetScheduleId !== null) {
+            const schedule = await tx.schedules.get(caller.tenantId, kind, r.targetScheduleId);
+            if (schedule && schedule.origin === 'pim' && schedule.createdUsing === r.id) {
+              window = schedule.window;
+              const slot = {
+                tenantId: caller.tenantId,
+                kind,
+                principalId: schedule.principalId,
+                roleDefinitionId: schedule.roleDefinitionId,
+                directoryScopeId: schedule.directoryScopeId,
+              };
+              await tx.schedules.bumpSlot(slot, await tx.schedules.slotVersion(slot));
+              await tx.schedules.update(
+                {
+                  ...schedule,
+                  window: endedAt(schedule.window, now),
+                  status: 'Canceled',
+                  modifiedAt: now,
+                  expiryRecordedAt: now,
+                },
+                schedule.version,
+              );
+            }
+          }
+          await tx.scheduleRequests.setStatus({ ...r, status: 'Canceled', completedAt: now }, r.version);
+          const role = await tx.roleDefinitions.get(caller.tenantId, r.roleDefinitionId);
+          const principal = await loadPrincipal(tx, caller.tenantId, r.principalId);
+          await tx.audit.append(
+            auditDraft({
+              id: deps.newId(),
+              tenantId: caller.tenantId,
+              now,
+              activity: canceledActivity(kind, r.action, window),
+              initiatedBy: await initiatorOf(tx, caller),
+              context: { userAgent: caller.userAgent, amr: caller.amr, correlationId: caller.correlationId },
+              targets: pimTargets({
+                kind,
+                role: { id: r.roleDefinitionId, displayName: role?.displayName ?? null },
+                principal: {
+                  id: r.principalId,
+                  type: principal?.type,
+                  displayName: principal?.displayName ?? null,
+                  userPrincipalName: principal?.userPrincipalName ?? null,
+                },
+                objectId: r.id,
+                objectType: 'request',
+                window,
+                status: 'Canceled',
+                details: [],
+              }),
+              additionalDetails: [
+                { key: 'RequestId', value: r.id },
+                { key: 'Action', value: r.action },
+                { key: 'PreviousStatus', value: status },
+              ],
+            }),
+          );
+        }),
+      );
+    },
+
+    /** @throws NotFoundError */
+    async get(
+      caller: Caller,
+      kind: ScheduleKind,
+      id: string,
+      q: CollectionQuery,
+    ): Promise<{ request: ScheduleRequest; related: Related; now: number }> {
+      const now = deps.clock.now();
+      return deps.uow.run(async (tx) => {
+        const request = await visible(tx, caller, kind, id, now);
+        return { request, related: await readRelated(tx, caller, kind, q, [request]), now };
+      });
+    },
+
+    async list(caller: Caller, kind: ScheduleKind, q: CollectionQuery): Promise<RequestPage> {
+      const now = deps.clock.now();
+      return deps.uow.run(async (tx) => {
+        const all = await can(tx, caller, PIM_RULES.read[kind], now);
+        const view: RequestView = all ? {} : { principalId: caller.id, orCreatedBy: true };
+        const page = await tx.scheduleRequests.list(caller.tenantId, kind, q, view, now);
+        return { page, related: await readRelated(tx, caller, kind, q, page.items), now };
+      });
+    },
+
+    /**
+     * `filterByCurrentUser(on='principal')`: the caller's own requests. `on='approver'`: requests
+     * waiting for approval that the caller may approve — the approval rule's approvers (users, or
+     * members of approver groups), or when it names none the active Privileged Role and Global
+     * Administrators — never the caller's own.
+     * @throws ValidationError for another `on` value
+     */
+    async filterByCurrentUser(
+      caller: Caller,
+      kind: ScheduleKind,
+      on: string,
+      q: CollectionQuery,
+    ): Promise<RequestPage> {
+      const which = on.toLowerCase();
+      if (which !== 'principal' && which !== 'approver') {
+        throw new ValidationError(
+          `filterByCurrentUser(on='${on.slice(0, 40)}') is not supported; use 'principal' or 'approver'.`,
+          'on',
+        );
+      }
+      const now = deps.clock.now();
+      return deps.uow.run(async (tx) => {
+        const view: RequestView =
+          which === 'principal'
+            ? { principalId: caller.id }
+            : {
+                status: 'PendingApproval',
+                roleDefinitionIds: await approverRoleIds(tx, caller, kind, now),
+                notPrincipalId: caller.id,
+              };
+        const page = await tx.scheduleRequests.list(caller.tenantId, kind, q, view, now);
+        return { page, related: await readRelated(tx, caller, kind, q, page.items), now };
+      });
+    },
+  };
+}
+
+/** Roles with pending requests that the caller may approve (see `filterByCurrentUser`). */
+async function approverRoleIds(
+  tx: Stores,
+  caller: Caller,
+  kind: ScheduleKind,
+  now: number,
+): Promise<string[]> {
+  const { tenantId } = caller;
+  const roleIds = await tx.scheduleRequests.roleIdsWithStatus(tenantId, kind, 'PendingApproval');
+  if (roleIds.length === 0) return [];
+  const groups = new Set(await tx.groups.groupsOf(tenantId, caller.id));
+  let defaultApprover: boolean | undefined;
+  const approvable: string[] = [];
+  for (const roleId of roleIds) {
+    const policy = await tx.policies.forRole(tenantId, 'DirectoryRole', '/', roleId);
+    const rule = ruleFor(policy?.rules ?? [], 'Approval_EndUser_Assignment');
+    const approvers = (rule?.setting.approvalStages ?? []).flatMap((stage) => stage.primaryApprovers);
+    if (approvers.length > 0) {
+      const named = approvers.some((a) =>
+        a['@odata.type'] === '#microsoft.graph.singleUser'
+          ? a.userId.toLowerCase() === caller.id
+          : groups.has(a.groupId.toLowerCase()),
+      );
+      if (named) approvable.push(roleId);
+      continue;
+    }
+    defaultApprover ??= (await activeRoleIds(tx, tenantId, caller.id, now)).some((r) =>
+      PIM_ADMIN_ROLES.includes(r),
+    );
+    if (defaultApprover) approvable.push(roleId);
+  }
+  return approvable;
+}

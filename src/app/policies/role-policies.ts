@@ -1,0 +1,208 @@
+import { RULE_IDS } from '../../domain/policy/default-rules.js';
+import type { TargetResource } from '../../domain/audit/entry.js';
+import type { PolicyRule } from '../../domain/policy/types.js';
+import { BadRequestError, NotFoundError, ValidationError } from '../../domain/shared/errors.js';
+import type { Clock } from '../../domain/time/clock.js';
+import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
+import { authorize } from '../auth/authorize.js';
+import type { Caller } from '../auth/caller.js';
+import { DIRECTORY_RULES } from '../directory/permissions.js';
+import type { Page, RoleManagementPolicy, Stores, UnitOfWork } from '../ports.js';
+import { allApprovers } from './approval-settings.js';
+import { parsePolicyAssignmentId } from './assignment-id.js';
+import { changeEntry, recordDenials } from '../audit/record.js';
+import { ROLE_SETTING_UPDATE, roleSettingTargets } from './audit-changes.js';
+import { applyRulePatch, canonicalRuleId, type RulePatch } from './rule-patch.js';
+import { requireScopeFilter } from './scope-filter.js';
+
+const policyNotFound = () =>
+  new NotFoundError('The role management policy does not exist.', 'Request_ResourceNotFound');
+const ruleNotFound = () =>
+  new NotFoundError('The role management policy rule does not exist.', 'Request_ResourceNotFound');
+const assignmentNotFound = () =>
+  new NotFoundError('The role management policy assignment does not exist.', 'Request_ResourceNotFound');
+
+/**
+ * Role settings (`/policies/roleManagementPolicies`, `/roleManagementPolicyAssignments`): read by
+ * role readers, changed by role administrators only (DESIGN.md invariant 8). Policies of another
+ * tenant are indistinguishable from missing ones (404).
+ */
+export function makeRolePolicies(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
+  const denied = recordDenials(deps);
+
+  /** The caller's policy by id, after the permission check. @throws NotFoundError */
+  const load = async (tx: Stores, caller: Caller, id: string): Promise<RoleManagementPolicy> => {
+    const policy = await tx.policies.get(caller.tenantId, id);
+    if (!policy) throw policyNotFound();
+    return policy;
+  };
+
+  /**
+   * Applies rule PATCHes to one policy in one transaction with compare-and-set on `version`:
+   * everything is validated before anything is written, so a bad body changes nothing, and a
+   * concurrent writer makes this one fail with `ConflictError` rather than be overwritten. The
+   * change is audited (`Update role setting in PIM`) in the same transaction; a refusal for lack
+   * of privilege is audited as a failure.
+   */
+  const write = async (caller: Caller, policyId: string, patches: { ruleId: string; patch: RulePatch }[]) => {
+    const now = deps.clock.now();
+    const attempt = {
+      activity: ROLE_SETTING_UPDATE,
+      targets: [
+        {
+          id: policyId.slice(0, 200),
+          displayName: null,
+          type: 'Policy',
+          userPrincipalName: null,
+          modifiedProperties: [],
+        },
+      ] satisfies TargetResource[],
+    };
+    return denied(caller, now, attempt, () =>
+      deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.writePolicies);
+        const before = await load(tx, caller, policyId);
+        const rules = [...before.rules];
+        for (const { ruleId, patch } of patches) {
+          const at = rules.findIndex((rule) => rule.id === ruleId);
+          const current = rules[at];
+          if (current === undefined) throw ruleNotFound();
+          const next = applyRulePatch(current, patch);
+          await checkApproversExist(tx, caller.tenantId, next);
+          rules[at] = next;
+        }
+        const after: RoleManagementPolicy = {
+          ...before,
+          rules,
+          lastModifiedAt: now,
+          lastModifiedBy: { id: caller.id, displayName: await displayNameOf(tx, caller) },
+          version: before.version + 1,
+        };
+        await tx.policies.update(after, before.version);
+        const role = await tx.roleDefinitions.get(caller.tenantId, before.roleDefinitionId);
+        await tx.audit.append(
+          await changeEntry(tx, caller, deps.newId(), now, {
+            activity: ROLE_SETTING_UPDATE,
+            targets: roleSettingTargets(before, after, role?.displayName ?? null),
+          }),
+        );
+        return after;
+      }),
+    );
+  };
+
+  /** @throws NotFoundError, ForbiddenError */
+  const get = (caller: Caller, id: string): Promise<RoleManagementPolicy> =>
+    deps.uow.run(async (tx) => {
+      await authorize(tx, caller, DIRECTORY_RULES.readPolicies);
+      return load(tx, caller, id);
+    });
+
+  return {
+    /** @throws ODataError('invalidFilter') without a scope filter; ForbiddenError */
+    async list(caller: Caller, q: CollectionQuery): Promise<Page<RoleManagementPolicy>> {
+      const filter = requireScopeFilter(q.filter);
+      return deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.readPolicies);
+        return tx.policies.list(caller.tenantId, { ...q, filter });
+      });
+    },
+
+    get,
+
+    /** One rule, found by its id in any case. @throws NotFoundError, ForbiddenError */
+    async getRule(caller: Caller, policyId: string, ruleId: string): Promise<PolicyRule> {
+      const policy = await get(caller, policyId);
+      const id = canonicalRuleId(RULE_IDS, ruleId);
+      const rule = policy.rules.find((candidate) => candidate.id === id);
+      if (!rule) throw ruleNotFound();
+      return rule;
+    },
+
+    /**
+     * `PATCH …/rules/{ruleId}`.
+     * @throws ValidationError (bad value, wrong `@odata.type`, `id` or `target`), BadRequestError
+     *   (`Request_BadRequest`: an approver does not exist), NotFoundError, ForbiddenError,
+     *   ConflictError (a concurrent write won).
+     */
+    async updateRule(caller: Caller, policyId: string, ruleId: string, patch: RulePatch): Promise<void> {
+      // An unknown rule id still goes through `write`, so that 403 and the policy's 404 come first.
+      const id = canonicalRuleId(RULE_IDS, ruleId) ?? ruleId;
+      await write(caller, policyId, [{ ruleId: id, patch }]);
+    },
+
+    /**
+     * `PATCH /policies/roleManagementPolicies/{id}` with `{ rules: [...] }`: several rules at once,
+     * all or nothing; each element must carry its `id`, once.
+     * @throws as {@link updateRule}
+     */
+    async updateRules(caller: Caller, policyId: string, patches: RulePatch[]): Promise<RoleManagementPolicy> {
+      const seen = new Set<string>();
+      const resolved = patches.map((patch, i) => {
+        const ruleId = patch.id === undefined ? undefined : canonicalRuleId(RULE_IDS, patch.id);
+        if (ruleId === undefined) {
+          throw new ValidationError(
+            `rules[${i}] needs the id of one of the policy's rules.`,
+            `rules.${i}.id`,
+          );
+        }
+        if (seen.has(ruleId)) throw new ValidationError(`Rule '${ruleId}' is given twice.`, `rules.${i}.id`);
+        seen.add(ruleId);
+        return { ruleId, patch: { ...patch, id: ruleId } };
+      });
+      return write(caller, policyId, resolved);
+    },
+
+    /** @throws ODataError('invalidFilter') without a scope filter; ForbiddenError */
+    async listAssignments(caller: Caller, q: CollectionQuery): Promise<Page<RoleManagementPolicy>> {
+      const filter = requireScopeFilter(q.filter);
+      return deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.readPolicies);
+        return tx.policies.listAssignments(caller.tenantId, { ...q, filter });
+      });
+    },
+
+    /** The assignment `{policyId}_{roleDefinitionId}`, as its policy. @throws NotFoundError, ForbiddenError */
+    async getAssignment(caller: Caller, id: string): Promise<RoleManagementPolicy> {
+      return deps.uow.run(async (tx) => {
+        await authorize(tx, caller, DIRECTORY_RULES.readPolicies);
+        const parts = parsePolicyAssignmentId(id);
+        const policy = parts && (await tx.policies.get(caller.tenantId, parts.policyId));
+        if (!policy || policy.roleDefinitionId !== parts?.roleDefinitionId.toLowerCase()) {
+          throw assignmentNotFound();
+        }
+        return policy;
+      });
+    },
+  };
+}
+
+/** Approvers named in an approval rule must be users or groups of the caller's tenant. */
+async function checkApproversExist(tx: Stores, tenantId: string, rule: PolicyRule): Promise<void> {
+  if (rule['@odata.type'] !== '#microsoft.graph.unifiedRoleManagementPolicyApprovalRule') return;
+  for (const approver of allApprovers(rule.setting)) {
+    const found =
+      approver['@odata.type'] === '#microsoft.graph.singleUser'
+        ? await tx.users.get(tenantId, approver.userId)
+        : await tx.groups.get(tenantId, approver.groupId);
+    if (!found) {
+      const [kind, id] =
+        approver['@odata.type'] === '#microsoft.graph.singleUser'
+          ? ['user', approver.userId]
+          : ['group', approver.groupId];
+      throw new BadRequestError(
+        'Request_BadRequest',
+        `The approver ${kind} '${id}' does not exist in this tenant.`,
+      );
+    }
+  }
+}
+
+/** `lastModifiedBy.displayName`: the user's or the application's display name, if it still exists. */
+async function displayNameOf(tx: Stores, caller: Caller): Promise<string | null> {
+  const principal =
+    caller.kind === 'user'
+      ? await tx.users.get(caller.tenantId, caller.id)
+      : await tx.servicePrincipals.get(caller.tenantId, caller.id);
+  return principal?.displayName ?? null;
+}

@@ -1,0 +1,139 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { makeAuditLog, type CheckpointExport } from '../app/audit/audit-log.js';
+import { resolveDataKey } from '../config/data-key.js';
+import { loadConfig } from '../config/load.js';
+import { systemClock } from '../domain/time/clock.js';
+import { auditKeyring } from '../store/audit-keyring.js';
+import { openDatabase, type Db } from '../store/db.js';
+import { createSecretBox, type SecretBox } from '../store/secret-box.js';
+import { createUnitOfWork } from '../store/unit-of-work.js';
+
+const checkpointExport = z.object({
+  format: z.literal('elevate.audit.checkpoints.v1'),
+  publicKeys: z.array(
+    z.object({ keyId: z.string().max(100), alg: z.literal('Ed25519'), publicKey: z.string().max(1000) }),
+  ),
+  checkpoints: z.array(
+    z.object({
+      tenantId: z.string().max(100),
+      seq: z.number().int().positive(),
+      headHash: z.string().max(128),
+      signedAt: z.number().int(),
+      keyId: z.string().max(100),
+      signature: z.string().max(200),
+    }),
+  ),
+});
+
+/**
+ * The audit log over the configured database. The data key is resolved only when a checkpoint is
+ * signed, so `verify` needs no secret and never creates a key file.
+ */
+function openAuditLog(): { db: Db; log: ReturnType<typeof makeAuditLog> } {
+  const config = loadConfig();
+  const db = openDatabase(config.databaseUrl);
+  let box: SecretBox | undefined;
+  const lazyBox: SecretBox = {
+    seal: (text, context) => (box ??= createSecretBox(resolveDataKey(config).key)).seal(text, context),
+    open: (text, context) => (box ??= createSecretBox(resolveDataKey(config).key)).open(text, context),
+  };
+  const log = makeAuditLog({
+    uow: createUnitOfWork(db),
+    clock: systemClock,
+    keyring: auditKeyring(db.kysely, lazyBox),
+  });
+  return { db, log };
+}
+
+async function tenantsOf(log: ReturnType<typeof makeAuditLog>, only?: string, extra: string[] = []) {
+  if (only !== undefined) return [only.toLowerCase()];
+  return [...new Set([...(await log.tenants()), ...extra])].sort();
+}
+
+/** `elevate audit verify|checkpoint|export-checkpoints`. */
+export function registerAuditCommands(program: Command): void {
+  const audit = program.command('audit').description('Verify and checkpoint the tamper-evident audit log.');
+
+  audit
+    .command('verify')
+    .description(
+      "Recompute each tenant's hash chain and check its signed checkpoints; exits 1 naming the first bad seq.",
+    )
+    .option('--tenant <id>', 'only this tenant')
+    .option('--checkpoints <file>', 'also check checkpoints exported earlier and kept elsewhere')
+    .option('--json', 'print the results as JSON')
+    .action(async (opts: { tenant?: string; checkpoints?: string; json?: boolean }) => {
+      const external: CheckpointExport | undefined = opts.checkpoints
+        ? checkpointExport.parse(JSON.parse(readFileSync(opts.checkpoints, 'utf8')))
+        : undefined;
+      const { db, log } = openAuditLog();
+      try {
+        const tenants = await tenantsOf(
+          log,
+          opts.tenant,
+          external?.checkpoints.map((cp) => cp.tenantId),
+        );
+        let broken = false;
+        const results = [];
+        for (const tenantId of tenants) {
+          const result = await log.verifyTenant(tenantId, external);
+          results.push({ tenantId, ...result });
+          if (!result.ok) broken = true;
+          if (opts.json) continue;
+          process.stdout.write(
+            result.ok
+              ? `tenant ${tenantId}: ok, ${result.count} entries, ${result.checkpoints} checkpoints, head ${result.headHash}\n`
+              : `tenant ${tenantId}: BROKEN at seq ${result.firstBadSeq} (${result.reason}): ${result.message}\n`,
+          );
+        }
+        if (opts.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+        if (tenants.length === 0 && !opts.json) process.stdout.write('no audit chains\n');
+        if (broken) process.exitCode = 1;
+      } finally {
+        await db.close();
+      }
+    });
+
+  audit
+    .command('checkpoint')
+    .description("Sign a checkpoint of each tenant's chain head (after verifying it since the last one).")
+    .option('--tenant <id>', 'only this tenant')
+    .action(async (opts: { tenant?: string }) => {
+      const { db, log } = openAuditLog();
+      try {
+        for (const tenantId of await tenantsOf(log, opts.tenant)) {
+          try {
+            const cp = await log.checkpoint(tenantId);
+            process.stdout.write(
+              cp
+                ? `tenant ${tenantId}: checkpoint at seq ${cp.seq}, head ${cp.headHash}, key ${cp.keyId}\n`
+                : `tenant ${tenantId}: no new entries since the last checkpoint\n`,
+            );
+          } catch (e) {
+            process.stderr.write(`tenant ${tenantId}: ${e instanceof Error ? e.message : String(e)}\n`);
+            process.exitCode = 1;
+          }
+        }
+      } finally {
+        await db.close();
+      }
+    });
+
+  audit
+    .command('export-checkpoints')
+    .description('Write every signed checkpoint and its public key as JSON, to keep outside the database.')
+    .option('--tenant <id>', 'only this tenant')
+    .option('--out <file>', 'write to a file instead of standard output')
+    .action(async (opts: { tenant?: string; out?: string }) => {
+      const { db, log } = openAuditLog();
+      try {
+        const body = `${JSON.stringify(await log.exportCheckpoints(await tenantsOf(log, opts.tenant)), null, 2)}\n`;
+        if (opts.out) writeFileSync(opts.out, body);
+        else process.stdout.write(body);
+      } finally {
+        await db.close();
+      }
+    });
+}

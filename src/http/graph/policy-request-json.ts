@@ -1,0 +1,213 @@
+import { z } from 'zod';
+import type { RulePatch, TargetPatch } from '../../app/policies/rule-patch.js';
+import type { ApprovalSettings, ApproverSubject } from '../../domain/policy/types.js';
+import { POLICY_RULE_ODATA_TYPES as T } from '../../domain/policy/types.js';
+import { guid, str } from './json.js';
+
+// PATCH bodies for role settings (reference §2.1): strict (unknown properties → 400), every string
+// and list bounded, enums and type names read in any case and handed on in canonical spelling.
+// Responses have their own schemas in `policy-json.ts` (STYLE.md: never one schema for both).
+
+/** A Graph enum read in any case and returned in its canonical spelling. */
+const ci = <const V extends readonly string[]>(values: V) =>
+  z
+    .string()
+    .max(64)
+    .transform((text, ctx) => {
+      const found = values.find((value): value is V[number] => value.toLowerCase() === text.toLowerCase());
+      if (found === undefined) {
+        ctx.addIssue({ code: 'custom', message: `must be one of ${values.join(', ')} (any case)` });
+        return z.NEVER;
+      }
+      return found;
+    });
+
+/** `@odata.type` of a nested complex value: `#microsoft.graph.x` or `microsoft.graph.x`, any case. */
+const annotation = (name: string) =>
+  z
+    .string()
+    .max(128)
+    .refine((text) => text.replace(/^#/, '').toLowerCase() === name.toLowerCase(), `must be #${name}`)
+    .optional();
+
+/** Canonical `@odata.type` by its lower-cased name without `#`, for discriminated unions. */
+function canonicalType(types: readonly string[]) {
+  const byName = new Map(types.map((type) => [type.replace(/^#/, '').toLowerCase(), type]));
+  return (value: unknown): unknown => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+    const given = (value as Record<string, unknown>)['@odata.type'];
+    if (typeof given !== 'string' || given.length > 128) return value;
+    const type = byName.get(given.replace(/^#/, '').toLowerCase());
+    return type === undefined ? value : { ...value, '@odata.type': type };
+  };
+}
+
+export const SINGLE_USER = '#microsoft.graph.singleUser';
+export const GROUP_MEMBERS = '#microsoft.graph.groupMembers';
+
+const approverBody = z.preprocess(
+  canonicalType([SINGLE_USER, GROUP_MEMBERS]),
+  z.discriminatedUnion('@odata.type', [
+    z
+      .object({
+        '@odata.type': z.literal(SINGLE_USER),
+        userId: guid,
+        description: str(1024).nullable().optional(),
+      })
+      .strict(),
+    z
+      .object({
+        '@odata.type': z.literal(GROUP_MEMBERS),
+        groupId: guid,
+        description: str(1024).nullable().optional(),
+      })
+      .strict(),
+  ]),
+);
+
+const stageBody = z
+  .object({
+    '@odata.type': annotation('microsoft.graph.unifiedApprovalStage'),
+    approvalStageTimeOutInDays: z.number().int(),
+    isApproverJustificationRequired: z.boolean(),
+    escalationTimeInMinutes: z.number().int().optional(),
+    isEscalationEnabled: z.boolean().optional(),
+    primaryApprovers: z.array(approverBody).max(50),
+    escalationApprovers: z.array(approverBody).max(50).optional(),
+  })
+  .strict();
+
+const settingBody = z
+  .object({
+    '@odata.type': annotation('microsoft.graph.approvalSettings'),
+    isApprovalRequired: z.boolean(),
+    isApprovalRequiredForExtension: z.boolean(),
+    isRequestorJustificationRequired: z.boolean(),
+    approvalMode: ci(['SingleStage', 'Serial', 'Parallel', 'NoApproval']),
+    approvalStages: z.array(stageBody).max(2),
+  })
+  .strict();
+
+const targetBody = z
+  .object({
+    '@odata.type': annotation('microsoft.graph.unifiedRoleManagementPolicyRuleTarget'),
+    caller: ci(['None', 'Admin', 'EndUser']).optional(),
+    operations: z
+      .array(ci(['all', 'activate', 'deactivate', 'assign', 'update', 'remove', 'extend', 'renew']))
+      .max(8)
+      .optional(),
+    level: ci(['Eligibility', 'Assignment']).optional(),
+    inheritableSettings: z.array(str(64)).max(10).optional(),
+    enforcedSettings: z.array(str(64)).max(10).optional(),
+    targetObjects: z.array(z.never()).max(0).nullable().optional(),
+  })
+  .strict();
+
+const common = { id: str(64).optional(), target: targetBody.optional() };
+
+/**
+ * One rule in a PATCH body (`…/rules/{ruleId}`, or an element of a policy's `rules`). The derived
+ * `@odata.type` is required, as Graph requires it, and chooses the shape; properties of other rule
+ * types are unknown properties (400). Whether the type fits the rule id is the use case's check.
+ */
+export const rulePatchBody = z.preprocess(
+  canonicalType(Object.values(T)),
+  z.discriminatedUnion('@odata.type', [
+    z
+      .object({
+        '@odata.type': z.literal(T.expiration),
+        ...common,
+        isExpirationRequired: z.boolean().optional(),
+        maximumDuration: str(64).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        '@odata.type': z.literal(T.enablement),
+        ...common,
+        enabledRules: z
+          .array(ci(['MultiFactorAuthentication', 'Justification', 'Ticketing']))
+          .max(10)
+          .optional(),
+      })
+      .strict(),
+    z.object({ '@odata.type': z.literal(T.approval), ...common, setting: settingBody.optional() }).strict(),
+    z
+      .object({
+        '@odata.type': z.literal(T.authenticationContext),
+        ...common,
+        isEnabled: z.boolean().optional(),
+        claimValue: str(16).nullable().optional(),
+      })
+      .strict(),
+    z
+      .object({
+        '@odata.type': z.literal(T.notification),
+        ...common,
+        notificationType: ci(['Email']).optional(),
+        recipientType: ci(['Requestor', 'Approver', 'Admin']).optional(),
+        notificationLevel: ci(['None', 'Critical', 'All']).optional(),
+        isDefaultRecipientsEnabled: z.boolean().optional(),
+        notificationRecipients: z.array(str(254)).max(50).optional(),
+      })
+      .strict(),
+  ]),
+);
+
+/** `PATCH /policies/roleManagementPolicies/{id}`: only `rules` may change. */
+export const policyPatchBody = z
+  .object({
+    '@odata.type': annotation('microsoft.graph.unifiedRoleManagementPolicy'),
+    rules: z.array(rulePatchBody).min(1).max(17),
+  })
+  .strict();
+
+/** The parsed `setting` as the domain stores it: escalation defaults filled, null descriptions dropped. */
+export function toApprovalSettings(setting: z.output<typeof settingBody>): ApprovalSettings {
+  const approver = (a: z.output<typeof approverBody>): ApproverSubject => {
+    const description =
+      a.description === null || a.description === undefined ? {} : { description: a.description };
+    return a['@odata.type'] === SINGLE_USER
+      ? { '@odata.type': SINGLE_USER, userId: a.userId, ...description }
+      : { '@odata.type': GROUP_MEMBERS, groupId: a.groupId, ...description };
+  };
+  return {
+    isApprovalRequired: setting.isApprovalRequired,
+    isApprovalRequiredForExtension: setting.isApprovalRequiredForExtension,
+    isRequestorJustificationRequired: setting.isRequestorJustificationRequired,
+    approvalMode: setting.approvalMode,
+    approvalStages: setting.approvalStages.map((stage) => ({
+      approvalStageTimeOutInDays: stage.approvalStageTimeOutInDays,
+      isApproverJustificationRequired: stage.isApproverJustificationRequired,
+      escalationTimeInMinutes: stage.escalationTimeInMinutes ?? 0,
+      isEscalationEnabled: stage.isEscalationEnabled ?? false,
+      primaryApprovers: stage.primaryApprovers.map(approver),
+      escalationApprovers: (stage.escalationApprovers ?? []).map(approver),
+    })),
+  };
+}
+
+/**
+ * A parsed rule body as the use case takes it: the target without its annotations, the approval
+ * setting with defaults filled in.
+ */
+export function toRulePatch(body: z.output<typeof rulePatchBody>): RulePatch {
+  const { target, ...rest } = body;
+  const targetPatch: TargetPatch | undefined = target && {
+    ...(target.caller === undefined ? {} : { caller: target.caller }),
+    ...(target.operations === undefined ? {} : { operations: target.operations }),
+    ...(target.level === undefined ? {} : { level: target.level }),
+    ...(target.inheritableSettings === undefined ? {} : { inheritableSettings: target.inheritableSettings }),
+    ...(target.enforcedSettings === undefined ? {} : { enforcedSettings: target.enforcedSettings }),
+  };
+  const withTarget = targetPatch === undefined ? {} : { target: targetPatch };
+  if (rest['@odata.type'] === T.approval) {
+    const { setting, ...approval } = rest;
+    return {
+      ...approval,
+      ...withTarget,
+      ...(setting === undefined ? {} : { setting: toApprovalSettings(setting) }),
+    };
+  }
+  return { ...rest, ...withTarget };
+}

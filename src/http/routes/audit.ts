@@ -1,0 +1,80 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { auditFields } from '../../odata/collections.js';
+import type { QuerySpec } from '../../odata/index.js';
+import type { BuildOptions } from '../app.js';
+import { authenticateHook, callerOf } from '../app.js';
+import { directoryAuditJson, toDirectoryAuditJson, toVerifyJson, verifyJson } from '../graph/audit-json.js';
+import { collectionOf, context, errorResponses, idParam } from '../graph/json.js';
+import { collectionQuerystring, readCollectionQuery, sendPage } from '../graph/query.js';
+
+const spec: QuerySpec = {
+  fields: auditFields,
+  defaultOrderBy: [{ field: 'activityDateTime', direction: 'desc' }],
+};
+
+/**
+ * `/auditLogs/directoryAudits` (Graph) and `/auditLogs/verify` (Elevate: recompute the caller's
+ * tenant's hash chain and check its checkpoints).
+ */
+export function auditRoutes(opts: BuildOptions): FastifyPluginAsync {
+  const { services, publicUrl } = opts;
+  return async (root) => {
+    const app = root.withTypeProvider<ZodTypeProvider>();
+    app.addHook('onRequest', authenticateHook(services));
+    const tags = ['audit'];
+
+    app.get(
+      '/auditLogs/directoryAudits',
+      {
+        schema: {
+          tags,
+          querystring: collectionQuerystring,
+          response: { 200: collectionOf(directoryAuditJson), ...errorResponses },
+        },
+      },
+      async (request) => {
+        const q = readCollectionQuery(request.query, spec);
+        const page = await services.audit.list(callerOf(request), q);
+        return sendPage(
+          request,
+          publicUrl,
+          context(publicUrl, 'auditLogs/directoryAudits'),
+          page,
+          q,
+          toDirectoryAuditJson,
+        );
+      },
+    );
+    app.get(
+      '/auditLogs/directoryAudits/:id',
+      {
+        schema: {
+          tags,
+          params: z.object({ id: idParam }),
+          response: { 200: directoryAuditJson, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const entry = await services.audit.get(callerOf(request), request.params.id);
+        return {
+          '@odata.context': context(publicUrl, 'auditLogs/directoryAudits/$entity'),
+          ...toDirectoryAuditJson(entry),
+        };
+      },
+    );
+    app.get(
+      '/auditLogs/verify',
+      {
+        schema: {
+          tags,
+          description:
+            "Elevate extension: recomputes the caller's tenant's audit hash chain and checks its signed checkpoints.",
+          response: { 200: verifyJson, ...errorResponses },
+        },
+      },
+      async (request) => toVerifyJson(await services.audit.verify(callerOf(request))),
+    );
+  };
+}

@@ -1,0 +1,119 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AccessQuestion } from '../../app/authzen/evaluate.js';
+import { ValidationError } from '../../domain/shared/errors.js';
+import type { BuildOptions } from '../app.js';
+import { authenticateHook, callerOf } from '../app.js';
+import { errorResponses, str } from '../graph/json.js';
+
+const subject = z.object({
+  type: str(64),
+  id: str(256),
+  properties: z.record(str(64), z.unknown()).optional(),
+});
+const action = z.object({ name: str(64), properties: z.record(str(64), z.unknown()).optional() });
+const resource = z.object({
+  type: str(64),
+  id: str(256),
+  properties: z
+    .object({ directoryScopeId: str(200).optional() })
+    .catchall(z.unknown())
+    .optional(),
+});
+const context = z.record(str(64), z.unknown()).optional();
+
+const single = z.object({ subject, action, resource, context });
+const batch = z.object({
+  subject: subject.optional(),
+  action: action.optional(),
+  resource: resource.optional(),
+  context,
+  evaluations: z
+    .array(
+      z.object({
+        subject: subject.optional(),
+        action: action.optional(),
+        resource: resource.optional(),
+        context,
+      }),
+    )
+    .min(1)
+    .max(100),
+  options: z
+    .object({
+      evaluations_semantic: z
+        .enum(['execute_all', 'deny_on_first_deny', 'permit_on_first_permit'])
+        .optional(),
+    })
+    .optional(),
+});
+
+const decision = z.object({
+  decision: z.boolean(),
+  context: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
+});
+
+/**
+ * OpenID AuthZEN Access Evaluation API 1.0: `POST /access/v1/evaluation` and `/evaluations`.
+ * Subject = principal, resource = role (+ `directoryScopeId`), action `hold`.
+ */
+export function authzenRoutes(opts: BuildOptions): FastifyPluginAsync {
+  const { services, publicUrl } = opts;
+  return async (root) => {
+    root.get('/.well-known/authzen-configuration', { schema: { hide: true } }, () => ({
+      policy_decision_point: publicUrl,
+      access_evaluation_endpoint: `${publicUrl}/access/v1/evaluation`,
+      access_evaluations_endpoint: `${publicUrl}/access/v1/evaluations`,
+    }));
+    await root.register(async (base) => {
+      const app = base.withTypeProvider<ZodTypeProvider>();
+      app.addHook('onRequest', authenticateHook(services));
+      const tags = ['enforcement'];
+      app.post(
+        '/access/v1/evaluation',
+        { schema: { tags, body: single, response: { 200: decision, ...errorResponses } } },
+        async (request) => {
+          const [answer] = await services.accessEvaluation.evaluate(callerOf(request), [
+            request.body,
+          ]);
+          return answer ?? { decision: false, context: { reason: 'no_answer' } };
+        },
+      );
+      app.post(
+        '/access/v1/evaluations',
+        {
+          schema: {
+            tags,
+            body: batch,
+            response: { 200: z.object({ evaluations: z.array(decision) }), ...errorResponses },
+          },
+        },
+        async (request) => {
+          const b = request.body;
+          const questions: AccessQuestion[] = [];
+          for (const e of b.evaluations) {
+            const q = {
+              subject: e.subject ?? b.subject,
+              action: e.action ?? b.action,
+              resource: e.resource ?? b.resource,
+            };
+            if (!q.subject || !q.action || !q.resource) {
+              throw new ValidationError(
+                'Each evaluation needs a subject, action and resource, given on it or as a top-level default.',
+                'evaluations',
+              );
+            }
+            questions.push(q as AccessQuestion);
+          }
+          const answers = await services.accessEvaluation.evaluate(callerOf(request), questions);
+          const semantic = b.options?.evaluations_semantic ?? 'execute_all';
+          if (semantic === 'execute_all') return { evaluations: answers };
+          const stopOn = semantic === 'deny_on_first_deny' ? false : true;
+          const cut = answers.findIndex((a) => a.decision === stopOn);
+          return { evaluations: cut === -1 ? answers : answers.slice(0, cut + 1) };
+        },
+      );
+    });
+  };
+}

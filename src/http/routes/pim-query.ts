@@ -1,0 +1,106 @@
+import { ValidationError } from '../../domain/shared/errors.js';
+import type { ScheduleKind } from '../../domain/pim/types.js';
+import {
+  assignmentInstanceFields,
+  assignmentScheduleFields,
+  eligibilityInstanceFields,
+  eligibilityScheduleFields,
+  principalIsOf,
+  scheduleRequestFields,
+} from '../../odata/collections.js';
+import {
+  ODataError,
+  parseQueryOptions,
+  project,
+  type ExpandItem,
+  type QueryOptions,
+  type QuerySpec,
+} from '../../odata/index.js';
+
+// OData for the PIM routes: what each collection accepts, the bound function in a path segment,
+// and how one item is projected.
+
+const isof = { functions: { isof: principalIsOf } };
+export const SPECS: Record<'request' | 'schedule' | 'instance', Record<ScheduleKind, QuerySpec>> = {
+  request: {
+    assignment: {
+      fields: scheduleRequestFields,
+      expandable: ['principal', 'roleDefinition', 'activatedUsing', 'targetSchedule'],
+    },
+    eligibility: {
+      fields: scheduleRequestFields,
+      expandable: ['principal', 'roleDefinition', 'targetSchedule'],
+    },
+  },
+  schedule: {
+    assignment: {
+      fields: assignmentScheduleFields,
+      expandable: ['principal', 'roleDefinition', 'activatedUsing'],
+      ...isof,
+    },
+    eligibility: { fields: eligibilityScheduleFields, expandable: ['principal', 'roleDefinition'], ...isof },
+  },
+  instance: {
+    assignment: {
+      fields: assignmentInstanceFields,
+      expandable: ['principal', 'roleDefinition', 'activatedUsing'],
+      ...isof,
+    },
+    eligibility: { fields: eligibilityInstanceFields, expandable: ['principal', 'roleDefinition'], ...isof },
+  },
+};
+
+/** `filterByCurrentUser(on='principal')` as a path segment (any case; the router has decoded it). */
+const BOUND_FUNCTION = /^filterByCurrentUser\((.*)\)$/is;
+const ON_ARGUMENT = /^\s*on\s*=\s*'([^']{0,40})'\s*$/i;
+
+/** The `on` value if `segment` calls `filterByCurrentUser`, else undefined. @throws ValidationError */
+export function boundFunctionOn(segment: string): string | undefined {
+  const call = BOUND_FUNCTION.exec(segment);
+  if (!call) return undefined;
+  const on = ON_ARGUMENT.exec(call[1] ?? '');
+  if (!on) {
+    throw new ValidationError(
+      "filterByCurrentUser takes one argument, e.g. filterByCurrentUser(on='principal').",
+      'on',
+    );
+  }
+  return on[1] ?? '';
+}
+
+/** Query options of one entity: only `$select` and `$expand`. @throws ODataError */
+export function readEntityQuery(query: unknown, spec: QuerySpec): QueryOptions {
+  const options = (query ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(options)) {
+    if (key.startsWith('$') && !['$select', '$expand'].includes(key.toLowerCase())) {
+      throw new ODataError(
+        'unsupportedQueryOption',
+        `Query option '${key.slice(0, 40)}' is not supported here.`,
+        key.slice(0, 64),
+      );
+    }
+  }
+  return parseQueryOptions(options, spec);
+}
+
+/** `$select` plus the expanded navigation names (which `project` must keep). */
+const selectWithExpand = (q: QueryOptions): string[] | undefined =>
+  q.select && [...q.select, ...q.expand.map((item) => item.name)];
+
+/** A nested `$select` (`principal($select=id)`) applied to the expanded objects. */
+function nestedSelect<J extends Record<string, unknown>>(json: J, expand: readonly ExpandItem[]): J {
+  const out: Record<string, unknown> = { ...json };
+  for (const item of expand) {
+    const nav = out[item.name];
+    if (item.select && nav !== null && typeof nav === 'object') {
+      out[item.name] = project(nav as Record<string, unknown>, item.select);
+    }
+  }
+  return out as J;
+}
+
+/** One JSON item, projected and with nested selects applied. */
+export const shape = <J extends Record<string, unknown>>(json: J, q: QueryOptions, type?: string) => ({
+  ...(type ? { '@odata.type': `#microsoft.graph.${type}` } : {}),
+  ...project(nestedSelect(json, q.expand), selectWithExpand(q)),
+});

@@ -1,0 +1,67 @@
+/**
+ * Row types of the PIM tables (migration 0003_pim), as stored: epoch-ms integers, lower-case ids,
+ * Graph enum values in their canonical spelling. `schema.ts` lists them in `Database`.
+ */
+export interface PimScheduleRequestRow {
+  id: string;
+  tenant_id: string;
+  kind: string;
+  action: string;
+  status: string;
+  principal_id: string;
+  role_definition_id: string;
+  directory_scope_id: string;
+  app_scope_id: string | null;
+  target_schedule_id: string | null;
+  activated_using: string | null;
+  justification: string | null;
+  ticket_number: string | null;
+  ticket_system: string | null;
+  schedule_start_at: number | null;
+  /** `null` when the request had no `scheduleInfo` (removals, deactivations). */
+  expiration_type: string | null;
+  expiration_end_at: number | null;
+  expiration_duration: string | null;
+  created_at: number;
+  completed_at: number | null;
+  created_by_kind: string;
+  created_by_id: string;
+  created_by_app_id: string | null;
+  approval_id: string | null;
+  custom_data: string | null;
+  version: number;
+}
+
+export interface PimScheduleRow {
+  id: string;
+  tenant_id: string;
+  kind: string;
+  principal_id: string;
+  principal_type: string;
+  role_definition_id: string;
+  directory_scope_id: string;
+  app_scope_id: string | null;
+  start_at: number;
+  /** `null` = permanent. */
+  end_at: number | null;
+  status: string;
+  member_type: string;
+  assignment_type: string | null;
+  created_using: string;
+  activated_using: string | null;
+  instance_id: string;
+  created_at: number;
+  modified_at: number;
+  /** When the sweeper (or a removal) recorded that the window ended; `null` until then. */
+  expiry_recorded_at: number | null;
+  version: number;
+}
+
+export interface PimSlotRow {
+  tenant_id: string;
+  kind: string;
+  principal_id: string;
+  role_definition_id: string;
+  directory_scope_id: string;
+  version: number;
+}

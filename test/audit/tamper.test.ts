@@ -1,0 +1,221 @@
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { chainHash } from '../../src/domain/audit/hash.js';
+import { sealEntry } from '../../src/domain/audit/hash.js';
+import { dialectName } from '../helpers/db.js';
+import { auditFixture, draft, type AuditFixture } from './support.js';
+
+const TENANT = '11111111-1111-4111-8111-111111111111';
+const OTHER = '22222222-2222-4222-8222-222222222222';
+
+const failure = (r: { ok: boolean; firstBadSeq?: number; reason?: string }) =>
+  r.ok ? { ok: true } : { reason: r.reason, firstBadSeq: r.firstBadSeq };
+
+describe(`audit chain tampering on ${dialectName}`, () => {
+  let f: AuditFixture;
+  beforeEach(async () => {
+    f = await auditFixture();
+    await f.seed(TENANT, 10);
+    await f.seed(OTHER, 3);
+  });
+  afterEach(() => f.close());
+
+  const k = () => f.db.kysely;
+  const row = (seq: number) =>
+    k()
+      .selectFrom('audit_entries')
+      .selectAll()
+      .where('tenant_id', '=', TENANT)
+      .where('seq', '=', seq)
+      .executeTakeFirstOrThrow();
+  const setRow = (seq: number, values: { payload?: string; hash?: string; prev_hash?: string }) =>
+    k()
+      .updateTable('audit_entries')
+      .set(values)
+      .where('tenant_id', '=', TENANT)
+      .where('seq', '=', seq)
+      .execute();
+  /** Moves entries at or after `from` by `by` (through negative numbers, so the primary key never collides). */
+  const shift = async (from: number, by: number) => {
+    await k()
+      .updateTable('audit_entries')
+      .set({ seq: sql<number>`-seq - ${by}` })
+      .where('tenant_id', '=', TENANT)
+      .where('seq', '>=', from)
+      .execute();
+    await k()
+      .updateTable('audit_entries')
+      .set({ seq: sql<number>`-seq` })
+      .where('tenant_id', '=', TENANT)
+      .where('seq', '<', 0)
+      .execute();
+  };
+
+  it('an untouched log verifies, every tenant on its own chain', async () => {
+    expect(await f.log.verifyTenant(TENANT)).toMatchObject({ ok: true, count: 10 });
+    expect(await f.log.verifyTenant(OTHER)).toMatchObject({ ok: true, count: 3 });
+    const head = await f.uow.run((tx) => tx.audit.head(TENANT));
+    expect(head).toEqual({ seq: 10, hash: (await row(10)).hash });
+    expect(await f.log.tenants()).toEqual([TENANT, OTHER].sort());
+  });
+
+  it('catches a field edited in the stored entry', async () => {
+    const r = await row(4);
+    await setRow(4, { payload: r.payload.replace('user 4', 'user X') });
+    expect(failure(await f.log.verifyTenant(TENANT))).toEqual({ reason: 'altered', firstBadSeq: 4 });
+    expect((await f.log.verifyTenant(OTHER)).ok).toBe(true);
+  });
+
+  it('catches an edit whose entry was re-hashed by the editor', async () => {
+    const r = await row(4);
+    const payload = r.payload.replace('user 4', 'user X');
+    await setRow(4, { payload, hash: chainHash(r.prev_hash, payload) });
+    expect(failure(await f.log.verifyTenant(TENANT))).toEqual({ reason: 'altered', firstBadSeq: 4 });
+  });
+
+  it('catches a deleted entry', async () => {
+    await k().deleteFrom('audit_entries').where('tenant_id', '=', TENANT).where('seq', '=', 6).execute();
+    expect(failure(await f.log.verifyTenant(TENANT))).toEqual({ reason: 'removed', firstBadSeq: 6 });
+  });
+
+  it('catches a deleted entry whose successors were renumbered', async () => {
+    await k().deleteFrom('audit_entries').where('tenant_id', '=', TENANT).where('seq', '=', 6).execute();
+    await shift(7, -1);
+    await k().updateTable('audit_head').set({ seq: 9 }).where('tenant_id', '=', TENANT).execute();
+    expect(failure(await f.log.verifyTenant(TENANT))).toEqual({ reason: 'removed', firstBadSeq: 6 });
+  });
+
+  it('catches an inserted entry, even one hashed onto its predecessor', async () => {
+    const before = await row(4);
+    await shift(5, 1);
+    const { entry, payload } = sealEntry(draft(TENANT, 99), 5, before.hash);
+    await k()
+      .insertInto('audit_entries')
+      .values({ ...before, seq: 5, id: entry.id, payload, prev_hash: before.hash, hash: entry.hash })
+      .execute();
+    await k().updateTable('audit_head').set({ seq: 11 }).where('tenant_id', '=', TENANT).execute();
+    expect(failure(await f.log.verifyTenant(TENANT))).toEqual({ reason: 'inserted', firstBadSeq: 5 });
+  });
+
+  it('catches an entry appended behind the chain head', async () => {
+    const last = await row(10);
+    const { entry, payload } = sealEntry(draft(TENANT, 11), 11, last.hash);
+    await k()
+      .insertInto('audit_entries')
+      .values({ ...last, seq: 11, id: entry.id, payload, prev_hash: last.hash, hash: entry.hash })
+      .execute();
+    expect(failure(await f.log.verifyTenant(TENANT))).toEqual({ reason: 'inserted', firstBadSeq: 11 });
+  });
+
+  it('catches two entries reordered (payloads swapped)', async () => {
+    const [a, b] = [await row(3), await row(4)];
+    await setRow(3, { payload: b.payload });
+    await setRow(4, { payload: a.payload });
+    expect(failure(await f.log.verifyTenant(TENANT))).toEqual({ reason: 'reordered', firstBadSeq: 3 });
+  });
+
+  it('catches a truncated tail through the last signed checkpoint', async () => {
+    expect(await f.log.checkpoint(TENANT)).toMatchObject({ seq: 10 });
+    const seven = await row(7);
+    await k().deleteFrom('audit_entries').where('tenant_id', '=', TENANT).where('seq', '>', 7).execute();
+    // A careful attacker also winds the head back; the signed checkpoint still remembers seq 10.
+    await k()
+      .updateTable('audit_head')
+      .set({ seq: 7, hash: seven.hash })
+      .where('tenant_id', '=', TENANT)
+      .execute();
+    expect(failure(await f.log.verifyTenant(TENANT))).toEqual({ reason: 'truncated', firstBadSeq: 8 });
+  });
+
+  it('catches a truncated tail through the chain head when no checkpoint covers it', async () => {
+    await k().deleteFrom('audit_entries').where('tenant_id', '=', TENANT).where('seq', '>', 8).execute();
+    expect(failure(await f.log.verifyTenant(TENANT))).toEqual({ reason: 'truncated', firstBadSeq: 9 });
+  });
+
+  it('catches a chain rewritten after a checkpoint, naming the first entry the checkpoint no longer covers', async () => {
+    await f.log.checkpoint(TENANT); // at 10
+    await f.seed(TENANT, 5, 11);
+    await f.log.checkpoint(TENANT); // at 15
+    // Rewrite 12..15 consistently, head included: only the checkpoint at 15 can tell.
+    const rows = await k()
+      .selectFrom('audit_entries')
+      .selectAll()
+      .where('tenant_id', '=', TENANT)
+      .where('seq', '>=', 12)
+      .orderBy('seq')
+      .execute();
+    let prev = (await row(11)).hash;
+    for (const r of rows) {
+      const payload = r.seq === 12 ? r.payload.replace('user 12', 'user X') : r.payload;
+      const hash = chainHash(prev, payload);
+      await setRow(r.seq, { payload, prev_hash: prev, hash });
+      prev = hash;
+    }
+    await k().updateTable('audit_head').set({ hash: prev }).where('tenant_id', '=', TENANT).execute();
+    expect(failure(await f.log.verifyTenant(TENANT))).toEqual({ reason: 'badCheckpoint', firstBadSeq: 11 });
+  });
+
+  it('catches truncation hidden by deleting the stored checkpoints, given an exported copy', async () => {
+    await f.log.checkpoint(TENANT);
+    const exported = await f.log.exportCheckpoints();
+    const seven = await row(7);
+    await k().deleteFrom('audit_entries').where('tenant_id', '=', TENANT).where('seq', '>', 7).execute();
+    await k()
+      .updateTable('audit_head')
+      .set({ seq: 7, hash: seven.hash })
+      .where('tenant_id', '=', TENANT)
+      .execute();
+    await k().deleteFrom('audit_checkpoints').execute();
+    expect((await f.log.verifyTenant(TENANT)).ok).toBe(true);
+    expect(failure(await f.log.verifyTenant(TENANT, exported))).toEqual({
+      reason: 'truncated',
+      firstBadSeq: 8,
+    });
+  });
+
+  it('catches a forged checkpoint', async () => {
+    await f.log.checkpoint(TENANT);
+    await k()
+      .updateTable('audit_checkpoints')
+      .set({ head_hash: (await row(9)).hash })
+      .where('tenant_id', '=', TENANT)
+      .execute();
+    expect(failure(await f.log.verifyTenant(TENANT))).toEqual({ reason: 'badCheckpoint', firstBadSeq: 10 });
+  });
+
+  it('refuses to sign a checkpoint over a broken chain', async () => {
+    const r = await row(2);
+    await setRow(2, { payload: r.payload.replace('user 2', 'user X') });
+    await expect(f.log.checkpoint(TENANT)).rejects.toThrow(/broken at seq 2 \(altered\)/);
+    expect(await f.uow.run((tx) => tx.audit.checkpoints(TENANT))).toEqual([]);
+  });
+});
+
+describe(`audit verification in small batches on ${dialectName}`, () => {
+  let f: AuditFixture;
+  beforeEach(async () => {
+    f = await auditFixture({ batchSize: 3 });
+    await f.seed(TENANT, 10);
+  });
+  afterEach(() => f.close());
+
+  it('reads the chain across batch boundaries', async () => {
+    expect(await f.log.verifyTenant(TENANT)).toMatchObject({ ok: true, count: 10 });
+    expect(await f.log.checkpoint(TENANT)).toMatchObject({ seq: 10 });
+    await f.seed(TENANT, 4, 11);
+    expect(await f.log.checkpoint(TENANT)).toMatchObject({ seq: 14 });
+    expect(await f.log.verifyTenant(TENANT)).toMatchObject({ ok: true, count: 14, checkpoints: 2 });
+  });
+
+  it.each([
+    ['a batch boundary', [6]],
+    ['a gap wider than a batch', [5, 6, 7, 8]],
+  ])('names the first missing entry across %s', async (_name, gone) => {
+    await f.db.kysely
+      .deleteFrom('audit_entries')
+      .where('tenant_id', '=', TENANT)
+      .where('seq', 'in', gone)
+      .execute();
+    expect(failure(await f.log.verifyTenant(TENANT))).toEqual({ reason: 'removed', firstBadSeq: gone[0] });
+  });
+});

@@ -1,0 +1,207 @@
+// The expiry sweeper records what time already decided: status Expired and one audit entry per
+// ended schedule, idempotently; two sweepers at once record each expiry exactly once (PostgreSQL).
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeExpiryRecorder } from '../../src/app/pim/expiry.js';
+import type { Schedule } from '../../src/app/pim/ports.js';
+import { createExpirySweeper } from '../../src/jobs/expiry-sweeper.js';
+import { dialectName } from '../helpers/db.js';
+import type { TestServer } from '../helpers/server.js';
+import {
+  addUser,
+  auditOf,
+  HOUR,
+  inTx,
+  ManualClock,
+  newId,
+  NOW,
+  pimServer,
+  useCases,
+  userCaller,
+  USER_ADMINISTRATOR,
+} from './support.js';
+
+const EXPIRED_ACTIVATION = 'Remove member from role (PIM activation expired)';
+
+/** A PIM schedule straight in the store (many at once, without going through requests). */
+function schedule(s: TestServer, principalId: string, over: Partial<Schedule> = {}): Schedule {
+  const id = newId();
+  return {
+    id,
+    tenantId: s.boot.tenantId,
+    kind: 'assignment',
+    origin: 'pim',
+    principalId,
+    principalType: 'user',
+    roleDefinitionId: USER_ADMINISTRATOR,
+    directoryScopeId: '/',
+    appScopeId: null,
+    window: { start: NOW, end: NOW + HOUR },
+    status: 'Provisioned',
+    memberType: 'Direct',
+    assignmentType: 'Activated',
+    createdUsing: id,
+    activatedUsing: null,
+    instanceId: newId(),
+    createdAt: NOW,
+    modifiedAt: NOW,
+    expiryRecordedAt: null,
+    version: 1,
+    ...over,
+  };
+}
+
+describe('expiry sweeper', () => {
+  let s: TestServer;
+  let clock: ManualClock;
+
+  beforeEach(async () => {
+    ({ s, clock } = await pimServer());
+  });
+  afterEach(async () => s.close());
+
+  it('records each ended schedule once, with status Expired and the Entra activity; reads never waited for it', async () => {
+    const uc = useCases(s, clock);
+    const admin = userCaller(s, s.boot.admin.id);
+    const user = await addUser(s);
+    const eligibility = await uc.requests.create(admin, {
+      kind: 'eligibility',
+      action: 'adminAssign',
+      principalId: user,
+      roleDefinitionId: USER_ADMINISTRATOR,
+      directoryScopeId: '/',
+      justification: 'x',
+      ticketInfo: null,
+      scheduleInfo: {
+        startDateTime: null,
+        expiration: { type: 'afterDuration', endDateTime: null, duration: 'PT3H' },
+      },
+      isValidationOnly: false,
+      customData: null,
+    });
+    await inTx(s, async (tx) => {
+      await tx.schedules.insert(schedule(s, user, { window: { start: NOW, end: NOW + HOUR } }));
+      await tx.schedules.insert(
+        schedule(s, user, {
+          window: { start: NOW, end: NOW + 2 * HOUR },
+          roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10',
+        }),
+      );
+      // Revoked ones were recorded when they ended; the sweeper leaves them alone.
+      await tx.schedules.insert(
+        schedule(s, user, {
+          status: 'Revoked',
+          window: { start: NOW, end: NOW + 1 },
+          expiryRecordedAt: NOW + 1,
+          roleDefinitionId: 'e8611ab8-c189-46e8-94e1-60213ab1f814',
+        }),
+      );
+    });
+    const sweeper = s.sweeper;
+    expect(await sweeper.runOnce(NOW + HOUR - 1)).toBe(0);
+    clock.set(NOW + HOUR);
+    // Reads already say "not active" before any sweep.
+    expect(await inTx(s, (tx) => tx.schedules.activeRoleIds(s.boot.tenantId, [user], clock.now()))).toEqual([
+      '62e90394-69f5-4237-9190-012177145e10',
+    ]);
+    expect(await sweeper.runOnce()).toBe(1);
+    expect(await sweeper.runOnce()).toBe(0);
+    clock.set(NOW + 3 * HOUR);
+    expect(await sweeper.runOnce()).toBe(2);
+    expect(await sweeper.runOnce()).toBe(0);
+
+    const activations = await auditOf(s, EXPIRED_ACTIVATION);
+    expect(activations).toHaveLength(2);
+    expect(activations.every((e) => e.result === 'success')).toBe(true);
+    expect(await auditOf(s, 'Remove eligible member from role in PIM completed (timebound)')).toHaveLength(1);
+    const rows = await s.db.kysely
+      .selectFrom('pim_schedules')
+      .select(['id', 'status', 'expiry_recorded_at'])
+      .execute();
+    expect(rows.filter((r) => r.status === 'Expired')).toHaveLength(3);
+    expect(rows.find((r) => r.id === eligibility.targetScheduleId)?.status).toBe('Expired');
+    expect(rows.filter((r) => r.status === 'Revoked')).toHaveLength(1);
+    // The eligibility reads Expired by id, as it would have before the sweep.
+    const { item } = await uc.schedules.getSchedule(
+      admin,
+      'eligibility',
+      eligibility.targetScheduleId ?? '',
+      {
+        expand: [],
+        orderBy: [],
+        top: 100,
+        skip: 0,
+        count: false,
+      },
+    );
+    expect(item.status).toBe('Expired');
+  });
+
+  it('the interval runner starts and stops cleanly', async () => {
+    const recorder = makeExpiryRecorder({ uow: useCases(s, clock).uow, newId });
+    let runs = 0;
+    const sweeper = createExpirySweeper({
+      recorder: { recordBatch: async (now, limit) => ((runs += 1), recorder.recordBatch(now, limit)) },
+      clock,
+      intervalMs: 5,
+    });
+    sweeper.start();
+    sweeper.start();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await sweeper.stop();
+    const after = runs;
+    expect(after).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(runs).toBe(after);
+  });
+
+  it.skipIf(dialectName !== 'postgres')(
+    'two sweepers at once record each expiry exactly once (audit count = expiries)',
+    async () => {
+      const users = await Promise.all(Array.from({ length: 6 }, () => addUser(s)));
+      const roles = [
+        USER_ADMINISTRATOR,
+        '62e90394-69f5-4237-9190-012177145e10',
+        'e8611ab8-c189-46e8-94e1-60213ab1f814',
+        'fdd7a751-b60b-444a-984c-02652fe8fa1c',
+        '8424c6f0-a189-499e-bbd0-26c1753c96d4',
+      ];
+      const total = users.length * roles.length * 4;
+      await inTx(s, async (tx) => {
+        let n = 0;
+        for (const user of users) {
+          for (const role of roles) {
+            for (let k = 0; k < 4; k += 1) {
+              n += 1;
+              await tx.schedules.insert(
+                schedule(s, user, {
+                  roleDefinitionId: role,
+                  window: { start: NOW, end: NOW + HOUR + (n % 7) },
+                }),
+              );
+            }
+          }
+        }
+      });
+      const uow = useCases(s, clock).uow;
+      const sweepers = [1, 2, 3].map(() =>
+        createExpirySweeper({
+          recorder: makeExpiryRecorder({ uow, newId }),
+          clock,
+          intervalMs: 0,
+          batchSize: 7,
+        }),
+      );
+      const at = NOW + 2 * HOUR;
+      const counts = await Promise.all(sweepers.map((sw) => sw.runOnce(at)));
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(total);
+      expect(await auditOf(s, EXPIRED_ACTIVATION)).toHaveLength(total);
+      expect(await Promise.all(sweepers.map((sw) => sw.runOnce(at)))).toEqual([0, 0, 0]);
+      const unrecorded = await s.db.kysely
+        .selectFrom('pim_schedules')
+        .select('id')
+        .where('expiry_recorded_at', 'is', null)
+        .execute();
+      expect(unrecorded).toEqual([]);
+    },
+  );
+});
