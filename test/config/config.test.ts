@@ -45,7 +45,9 @@ describe('configuration', () => {
     writeFileSync(keyFile, `${key}\n`);
     expect(loadConfig({ ELEVATE_DATA_KEY_FILE: keyFile }).dataKey).toBe(key);
     expect(() => loadConfig({ ELEVATE_DATA_KEY_FILE: keyFile, ELEVATE_DATA_KEY: key })).toThrow(/both set/);
-    expect(() => loadConfig({ DATABASE_URL_FILE: join(dir, 'missing') })).toThrow(/DATABASE_URL_FILE: cannot read/);
+    expect(() => loadConfig({ DATABASE_URL_FILE: join(dir, 'missing') })).toThrow(
+      /DATABASE_URL_FILE: cannot read/,
+    );
     for (const s of SETTINGS.filter((x) => x.secret)) {
       const f = join(dir, s.env);
       writeFileSync(f, s.env === 'DATABASE_URL' ? 'sqlite:/tmp/x.db' : key);
@@ -79,11 +81,13 @@ describe('configuration', () => {
     const dir = tmp();
     const prod = loadConfig({ ELEVATE_DATA_DIR: dir, ELEVATE_PRODUCTION: 'true' });
     expect(() => resolveDataKey(prod)).toThrow(/ELEVATE_DATA_KEY: required/);
-    expect(() => loadConfig({ ELEVATE_PRODUCTION: 'true', ELEVATE_PUBLIC_URL: 'http://pim.example.com' })).toThrow(
-      /must be https/,
-    );
+    expect(() =>
+      loadConfig({ ELEVATE_PRODUCTION: 'true', ELEVATE_PUBLIC_URL: 'http://pim.example.com' }),
+    ).toThrow(/must be https/);
     const key = Buffer.alloc(32, 1).toString('base64');
-    expect(resolveDataKey(loadConfig({ ELEVATE_PRODUCTION: 'true', ELEVATE_DATA_KEY: key })).generated).toBe(false);
+    expect(resolveDataKey(loadConfig({ ELEVATE_PRODUCTION: 'true', ELEVATE_DATA_KEY: key })).generated).toBe(
+      false,
+    );
   });
 
   it('the README documents every setting', () => {

@@ -7,9 +7,17 @@ import { dialectName, freshDb } from '../helpers/db.js';
 
 const clock = { now: () => 1_700_000_000_000 };
 
+/** The tables of this test's own database or schema (PostgreSQL introspection lists every schema). */
+async function ownTables(db: Db) {
+  const tables = await db.kysely.introspection.getTables();
+  if (db.dialect === 'sqlite') return tables;
+  const { rows } = await sql<{ s: string }>`select current_schema() as s`.execute(db.kysely);
+  return tables.filter((t) => t.schema === rows[0]?.s);
+}
+
 /** Tables, columns (name, type, nullability) and indexes, in a stable order. */
 async function schemaOf(db: Db): Promise<unknown> {
-  const tables = await db.kysely.introspection.getTables();
+  const tables = await ownTables(db);
   const shape = tables
     .map((t) => ({
       table: t.name,
@@ -82,7 +90,7 @@ describe(`migrations on ${dialectName}`, () => {
       },
     ];
     await expect(migrate(db, { clock, list: broken })).rejects.toThrow('boom');
-    const tables = (await db.kysely.introspection.getTables()).map((t) => t.name);
+    const tables = (await ownTables(db)).map((t) => t.name);
     expect(tables).not.toContain('half_done');
     expect(await pendingMigrations(db, broken)).toEqual(['9999_broken']);
   });

@@ -85,7 +85,11 @@ export const DIRECTORY_RULES = {
   },
   /** Role settings (role management policies and their assignments), as Entra documents them. */
   readPolicies: {
-    appPermissions: ['RoleManagementPolicy.Read.Directory', 'RoleManagement.Read.Directory', 'Directory.Read.All'],
+    appPermissions: [
+      'RoleManagementPolicy.Read.Directory',
+      'RoleManagement.Read.Directory',
+      'Directory.Read.All',
+    ],
     roles: [
       R.GLOBAL_ADMINISTRATOR,
       R.PRIVILEGED_ROLE_ADMINISTRATOR,

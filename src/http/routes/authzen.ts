@@ -74,9 +74,7 @@ export function authzenRoutes(opts: BuildOptions): FastifyPluginAsync {
         '/access/v1/evaluation',
         { schema: { tags, body: single, response: { 200: decision, ...errorResponses } } },
         async (request) => {
-          const [answer] = await services.accessEvaluation.evaluate(callerOf(request), [
-            request.body,
-          ]);
+          const [answer] = await services.accessEvaluation.evaluate(callerOf(request), [request.body]);
           return answer ?? { decision: false, context: { reason: 'no_answer' } };
         },
       );
