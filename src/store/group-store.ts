@@ -1,3 +1,4 @@
+import { BadRequestError } from '../domain/shared/errors.js';
 import type { Kysely } from 'kysely';
 import type { GroupStore } from '../app/ports.js';
 import type { Group, GroupMember } from '../domain/directory/types.js';
@@ -89,7 +90,11 @@ export function groupStore(db: Kysely<Database>): GroupStore {
             created_at: codecs.time.encode(now),
           })
           .execute(),
-        "One or more added object references already exist for the following modified properties: 'members'.",
+        () =>
+          new BadRequestError(
+            'Request_BadRequest',
+            "One or more added object references already exist for the following modified properties: 'members'.",
+          ),
       );
     },
     async removeMember(tenantId, groupId, memberId) {

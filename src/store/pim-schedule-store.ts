@@ -159,6 +159,41 @@ export function scheduleStore(db: Kysely<Database>): ScheduleStore {
       return rows.map((row) => row.role_definition_id);
     },
 
+    async endAllForPrincipal(tenantId, principalId, now) {
+      const res = await db
+        .updateTable('pim_schedules')
+        .set((eb) => ({
+          end_at: eb.case().when('start_at', '>', now).then(eb.ref('start_at')).else(now).end(),
+          status: 'Revoked',
+          modified_at: now,
+          version: eb('version', '+', 1),
+        }))
+        .where('tenant_id', '=', tenantId)
+        .where('principal_id', '=', principalId)
+        .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]))
+        .executeTakeFirst();
+      await db
+        .updateTable('pim_slots')
+        .set((eb) => ({ version: eb('version', '+', 1) }))
+        .where('tenant_id', '=', tenantId)
+        .where('principal_id', '=', principalId)
+        .execute();
+      return Number(res.numUpdatedRows);
+    },
+
+    async heldOrEligibleRoleIds(tenantId, principalIds, now) {
+      if (principalIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('pim_schedules')
+        .select('role_definition_id')
+        .distinct()
+        .where('tenant_id', '=', tenantId)
+        .where('principal_id', 'in', [...principalIds])
+        .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]))
+        .execute();
+      return rows.map((row) => row.role_definition_id);
+    },
+
     async list(tenantId, kind, q, view, now) {
       const union =
         kind === 'assignment'

@@ -48,7 +48,11 @@ export function roleDefinitionStore(db: Kysely<Database>): RoleDefinitionStore {
     async insert(r) {
       await uniqueOrConflict(
         db.insertInto('role_definitions').values(defToRow(r)).execute(),
-        'A role definition with this id already exists.',
+        () =>
+          new BadRequestError(
+            'Request_BadRequest',
+            'A role definition with this id or templateId already exists.',
+          ),
       );
     },
     async get(tenantId, id) {

@@ -1,3 +1,4 @@
+import { BadRequestError } from '../domain/shared/errors.js';
 import type { Kysely } from 'kysely';
 import type { UserStore } from '../app/ports.js';
 import type { User } from '../domain/directory/types.js';
@@ -48,7 +49,11 @@ export function userStore(db: Kysely<Database>): UserStore {
     async insert(u) {
       await uniqueOrConflict(
         db.insertInto('users').values(toRow(u)).execute(),
-        `Another object with the same value for property userPrincipalName already exists.`,
+        () =>
+          new BadRequestError(
+            'Request_BadRequest',
+            'Another object with the same value for property userPrincipalName already exists.',
+          ),
       );
     },
     async get(tenantId, id) {
@@ -87,7 +92,11 @@ export function userStore(db: Kysely<Database>): UserStore {
           .where('tenant_id', '=', u.tenantId)
           .where('version', '=', expectedVersion)
           .executeTakeFirst(),
-        'Another object with the same value for property userPrincipalName already exists.',
+        () =>
+          new BadRequestError(
+            'Request_BadRequest',
+            'Another object with the same value for property userPrincipalName already exists.',
+          ),
       );
       expectOneRow(res);
     },

@@ -165,6 +165,24 @@ describe('AuthZEN access evaluation', () => {
     expect(weird.json()).toEqual({ decision: false, context: { reason: 'subject_or_resource_unknown' } });
   });
 
+  it('deleting the principal ends its PIM access at once (and the deletion is audited)', async () => {
+    await activateForOneHour();
+    const q = question(workload.servicePrincipalId);
+    expect(
+      (await call(s, 'POST', '/access/v1/evaluation', await pdpClient.headers(), q)).json().decision,
+    ).toBe(true);
+    const del = await s.app.inject({
+      method: 'DELETE',
+      url: `/v1.0/servicePrincipals/${workload.servicePrincipalId}`,
+      headers: await adminAt(s, clock),
+    });
+    expect(del.statusCode, del.body).toBe(204);
+    expect((await call(s, 'POST', '/access/v1/evaluation', await pdpClient.headers(), q)).json()).toEqual({
+      decision: false,
+      context: { reason: 'not_active' },
+    });
+  });
+
   it('publishes its AuthZEN metadata', async () => {
     const res = await s.app.inject({ method: 'GET', url: '/.well-known/authzen-configuration' });
     expect(res.json()).toMatchObject({

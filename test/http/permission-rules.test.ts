@@ -135,7 +135,7 @@ describe('privileged users', () => {
   // Administrator or set their password (account takeover). Graph refuses changes to sensitive
   // properties (accountEnabled, passwordProfile) of administrators unless the caller is at least as
   // privileged (app-only: Privileged Authentication Administrator role).
-  it.fails('an app with only User.ReadWrite.All may not disable a Global Administrator', async () => {
+  it('an app with only User.ReadWrite.All may not disable a Global Administrator', async () => {
     const ga = await createUser(s, admin);
     await assign(s, admin, ga.id, GLOBAL_ADMINISTRATOR);
     const res = await call(s, 'PATCH', `/v1.0/users/${ga.id}`, await appWith('User.ReadWrite.All'), {
@@ -144,17 +144,28 @@ describe('privileged users', () => {
     expectGraphError(res, 403, 'Authorization_RequestDenied');
   });
 
-  it.fails(
-    "an app with only User.ReadWrite.All may not reset a Global Administrator's password",
-    async () => {
-      const ga = await createUser(s, admin);
-      await assign(s, admin, ga.id, GLOBAL_ADMINISTRATOR);
-      const res = await call(s, 'PATCH', `/v1.0/users/${ga.id}`, await appWith('User.ReadWrite.All'), {
-        passwordProfile: { password: 'Attacker-Chosen-1', forceChangePasswordNextSignIn: false },
-      });
-      expectGraphError(res, 403, 'Authorization_RequestDenied');
-    },
-  );
+  it("an app with only User.ReadWrite.All may not reset a Global Administrator's password", async () => {
+    const ga = await createUser(s, admin);
+    await assign(s, admin, ga.id, GLOBAL_ADMINISTRATOR);
+    const res = await call(s, 'PATCH', `/v1.0/users/${ga.id}`, await appWith('User.ReadWrite.All'), {
+      passwordProfile: { password: 'Attacker-Chosen-1', forceChangePasswordNextSignIn: false },
+    });
+    expectGraphError(res, 403, 'Authorization_RequestDenied');
+  });
+
+  it('an app that also manages roles may change an administrator; plain users stay open to user admins', async () => {
+    const ga = await createUser(s, admin);
+    await assign(s, admin, ga.id, GLOBAL_ADMINISTRATOR);
+    const strong = await appWith('User.ReadWrite.All', 'RoleManagement.ReadWrite.Directory');
+    expect((await call(s, 'PATCH', `/v1.0/users/${ga.id}`, strong, { jobTitle: 'CISO' })).statusCode).toBe(
+      204,
+    );
+    const plain = await createUser(s, admin);
+    const weak = await appWith('User.ReadWrite.All');
+    expect(
+      (await call(s, 'PATCH', `/v1.0/users/${plain.id}`, weak, { accountEnabled: false })).statusCode,
+    ).toBe(204);
+  });
 });
 
 describe('no escalation through application permissions', () => {

@@ -131,7 +131,7 @@ describe('/v1.0/roleManagement/directory/roleDefinitions', () => {
   // BUG (src/app/roles/role-definitions.ts, create): a custom role may claim a built-in role's
   // templateId, so `$filter=templateId eq '<Global Administrator>'` then finds two roles and a
   // script that picks the first can assign the wrong one. Entra keeps template ids unique.
-  it.fails("refuses a custom role that claims a built-in role's templateId", async () => {
+  it("refuses a custom role that claims a built-in role's templateId", async () => {
     const res = await call(
       s,
       'POST',

@@ -114,11 +114,11 @@ describe('/v1.0/users and /me', () => {
       displayName: 'Dup',
       userPrincipalName: 'DUP@contoso.test',
     });
-    // Elevate maps unique-value clashes to 409 `conflict` (ConflictError); Graph itself answers 400.
+    // As in Graph: 400 Request_BadRequest.
     expectGraphError(
       res,
-      409,
-      'conflict',
+      400,
+      'Request_BadRequest',
       'Another object with the same value for property userPrincipalName already exists.',
     );
   });

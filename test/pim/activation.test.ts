@@ -250,8 +250,7 @@ describe('activation by users', () => {
     expect(await may(NOW)).toBe(true);
     expect(await may(end - 1)).toBe(true);
     expect(await may(end)).toBe(false);
-    // Without `now` only direct assignments count (callers that did not read the clock).
-    expect(await inTx(s, (tx) => activeRoleIds(tx, s.boot.tenantId, user))).toEqual([]);
+    expect(await inTx(s, (tx) => activeRoleIds(tx, s.boot.tenantId, user, end))).toEqual([]);
     // Through a group too: the group holds PRA through an admin assignment (PIM, time-bound).
     const member = await addUser(s);
     const group = await addGroup(s, [member]);

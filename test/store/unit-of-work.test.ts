@@ -107,6 +107,6 @@ describe(`unit of work and codecs on ${dialectName}`, () => {
       ...user('88888888-8888-4888-8888-888888888888'),
       userPrincipalName: '77777777@CONTOSO.TEST',
     };
-    await expect(uow.run((tx) => tx.users.insert(dup))).rejects.toBeInstanceOf(ConflictError);
+    await expect(uow.run((tx) => tx.users.insert(dup))).rejects.toMatchObject({ code: 'Request_BadRequest' });
   });
 });

@@ -115,7 +115,7 @@ export function makeAuditLog(deps: {
     /** `GET /auditLogs/directoryAudits`: the caller's tenant only. */
     async list(caller: Caller, q: CollectionQuery): Promise<Page<AuditEntry>> {
       return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, AUDIT_RULES.read);
+        await authorize(tx, caller, AUDIT_RULES.read, deps.clock.now());
         return tx.audit.list(caller.tenantId, q);
       });
     },
@@ -123,7 +123,7 @@ export function makeAuditLog(deps: {
     /** @throws NotFoundError, also for another tenant's entry */
     async get(caller: Caller, id: string): Promise<AuditEntry> {
       return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, AUDIT_RULES.read);
+        await authorize(tx, caller, AUDIT_RULES.read, deps.clock.now());
         const entry = await tx.audit.get(caller.tenantId, id.toLowerCase());
         if (!entry) throw new NotFoundError(`Resource '${id.slice(0, 100)}' does not exist.`);
         return entry;
@@ -132,7 +132,7 @@ export function makeAuditLog(deps: {
 
     /** `GET /auditLogs/verify`: the caller's tenant's chain. */
     async verify(caller: Caller): Promise<VerifyResult> {
-      await deps.uow.run((tx) => authorize(tx, caller, AUDIT_RULES.read));
+      await deps.uow.run((tx) => authorize(tx, caller, AUDIT_RULES.read, deps.clock.now()));
       return verifyTenant(caller.tenantId);
     },
 

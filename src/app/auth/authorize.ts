@@ -13,18 +13,17 @@ export interface Requirement {
  * Template ids of the directory roles active for the principal at `now`: direct assignments, and
  * PIM assignments (`Assigned` or `Activated`) at the tenant scope whose window holds at `now`
  * (`start <= now < end`, never waiting for the sweeper), each held directly or through group
- * membership. Without `now` only direct assignments count (callers that have not read the clock).
+ * membership.
  */
 export async function activeRoleIds(
   tx: Stores,
   tenantId: string,
   principalId: string,
-  now?: number,
+  now: number,
 ): Promise<string[]> {
   const groups = await tx.groups.groupsOf(tenantId, principalId);
   const principals = [principalId, ...groups];
   const direct = await tx.roleAssignments.roleIdsOf(tenantId, principals);
-  if (now === undefined) return direct;
   const pim = await tx.schedules.activeRoleIds(tenantId, principals, now);
   return [...new Set([...direct, ...pim])];
 }
@@ -34,7 +33,7 @@ export async function activeRoleIds(
  * Pass the use case's `now` so that roles activated through PIM count (see `activeRoleIds`).
  * @throws ForbiddenError (`Authorization_RequestDenied`)
  */
-export async function authorize(tx: Stores, caller: Caller, need: Requirement, now?: number): Promise<void> {
+export async function authorize(tx: Stores, caller: Caller, need: Requirement, now: number): Promise<void> {
   if (caller.kind === 'app') {
     if (need.appPermissions.some((p) => grants(caller.appPermissions, p))) return;
     throw new ForbiddenError();

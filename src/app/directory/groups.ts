@@ -85,7 +85,7 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
             modifiedAt: now,
             version: 1,
           };
-          await authorize(tx, caller, writeRule(group));
+          await authorize(tx, caller, writeRule(group), now);
           if (group.isAssignableToRole && (!group.securityEnabled || group.mailEnabled)) {
             throw new BadRequestError(
               'Request_BadRequest',
@@ -106,7 +106,7 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
 
     async get(caller: Caller, id: string): Promise<Group> {
       return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.readGroups);
+        await authorize(tx, caller, DIRECTORY_RULES.readGroups, deps.clock.now());
         const g = await tx.groups.get(caller.tenantId, id.toLowerCase());
         if (!g) throw notFound();
         return g;
@@ -115,7 +115,7 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
 
     async list(caller: Caller, q: CollectionQuery): Promise<Page<Group>> {
       return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.readGroups);
+        await authorize(tx, caller, DIRECTORY_RULES.readGroups, deps.clock.now());
         return tx.groups.list(caller.tenantId, q);
       });
     },
@@ -129,7 +129,7 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
       await denied(caller, now, { activity: A.groupUpdate, targets: [requested(id)] }, () =>
         deps.uow.run(async (tx) => {
           const g = await tx.groups.get(caller.tenantId, id.toLowerCase());
-          await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups);
+          await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups, now);
           if (!g) throw notFound();
           const next: Group = {
             ...g,
@@ -154,9 +154,9 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
       await denied(caller, now, { activity: A.groupDelete, targets: [requested(id)] }, () =>
         deps.uow.run(async (tx) => {
           const g = await tx.groups.get(caller.tenantId, id.toLowerCase());
-          await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups);
+          await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups, now);
           if (!g) throw notFound();
-          const removed = await removePrincipalEverywhere(tx, caller.tenantId, g.id);
+          const removed = await removePrincipalEverywhere(tx, caller.tenantId, g.id, now);
           await tx.groups.delete(caller.tenantId, g.id);
           await tx.audit.append(
             await changeEntry(tx, caller, deps.newId(), now, {
@@ -179,7 +179,7 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
       await denied(caller, now, attempt, () =>
         deps.uow.run(async (tx) => {
           const g = await tx.groups.get(caller.tenantId, groupId.toLowerCase());
-          await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups);
+          await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups, now);
           if (!g) throw notFound();
           const id = memberId.toLowerCase();
           const type = await findPrincipal(tx, caller.tenantId, id);
@@ -213,7 +213,7 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
       await denied(caller, now, attempt, () =>
         deps.uow.run(async (tx) => {
           const g = await tx.groups.get(caller.tenantId, groupId.toLowerCase());
-          await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups);
+          await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups, now);
           if (!g) throw notFound();
           const id = memberId.toLowerCase();
           const type = await findPrincipal(tx, caller.tenantId, id);
@@ -230,7 +230,7 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
 
     async members(caller: Caller, groupId: string, q: CollectionQuery): Promise<Page<GroupMember>> {
       return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.readGroups);
+        await authorize(tx, caller, DIRECTORY_RULES.readGroups, deps.clock.now());
         const g = await tx.groups.get(caller.tenantId, groupId.toLowerCase());
         if (!g) throw notFound();
         return tx.groups.members(caller.tenantId, g.id, q);

@@ -22,6 +22,14 @@ export const DIRECTORY_RULES = {
     appPermissions: ['User.ReadWrite.All'],
     roles: [R.GLOBAL_ADMINISTRATOR, R.USER_ADMINISTRATOR],
   },
+  /**
+   * Changing, disabling, re-passwording or deleting someone who holds or may activate a privileged
+   * role is an account takeover path, so it needs more than user administration (as in Entra).
+   */
+  writePrivilegedUsers: {
+    appPermissions: ['RoleManagement.ReadWrite.Directory'],
+    roles: [R.GLOBAL_ADMINISTRATOR, R.PRIVILEGED_AUTHENTICATION_ADMINISTRATOR],
+  },
   readGroups: {
     appPermissions: ['Group.Read.All', 'Directory.Read.All'],
     roles: [

@@ -71,9 +71,9 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
       };
       return denied(caller, now, attempt, () =>
         deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeApps);
+          await authorize(tx, caller, DIRECTORY_RULES.writeApps, now);
           if (permissions.length > 0) {
-            await authorize(tx, caller, DIRECTORY_RULES.grantAppPermissions);
+            await authorize(tx, caller, DIRECTORY_RULES.grantAppPermissions, now);
             checkGrant(caller, permissions);
           }
           const appId = (cmd.appId ?? deps.newId()).toLowerCase();
@@ -108,7 +108,7 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
 
     async get(caller: Caller, id: string): Promise<ServicePrincipal & { passwords: PasswordCredential[] }> {
       return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.readApps);
+        await authorize(tx, caller, DIRECTORY_RULES.readApps, deps.clock.now());
         const sp = await tx.servicePrincipals.get(caller.tenantId, id.toLowerCase());
         if (!sp) throw notFound();
         return { ...sp, passwords: await tx.servicePrincipals.passwords(sp.id) };
@@ -117,7 +117,7 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
 
     async list(caller: Caller, q: CollectionQuery): Promise<Page<ServicePrincipal>> {
       return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.readApps);
+        await authorize(tx, caller, DIRECTORY_RULES.readApps, deps.clock.now());
         return tx.servicePrincipals.list(caller.tenantId, q);
       });
     },
@@ -130,11 +130,11 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
       const now = deps.clock.now();
       await denied(caller, now, { activity: A.servicePrincipalUpdate, targets: [requested(id)] }, () =>
         deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeApps);
+          await authorize(tx, caller, DIRECTORY_RULES.writeApps, now);
           const sp = await tx.servicePrincipals.get(caller.tenantId, id.toLowerCase());
           if (!sp) throw notFound();
           if (patch.appPermissions !== undefined) {
-            await authorize(tx, caller, DIRECTORY_RULES.grantAppPermissions);
+            await authorize(tx, caller, DIRECTORY_RULES.grantAppPermissions, now);
             checkGrant(caller, patch.appPermissions);
           }
           const next: ServicePrincipal = {
@@ -160,13 +160,13 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
       const now = deps.clock.now();
       await denied(caller, now, { activity: A.servicePrincipalDelete, targets: [requested(id)] }, () =>
         deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeApps);
+          await authorize(tx, caller, DIRECTORY_RULES.writeApps, now);
           const sp = await tx.servicePrincipals.get(caller.tenantId, id.toLowerCase());
           if (!sp) throw notFound();
           if (caller.kind === 'app' && caller.id === sp.id) {
             throw new BadRequestError('Request_BadRequest', 'An application cannot delete itself.');
           }
-          const removed = await removePrincipalEverywhere(tx, caller.tenantId, sp.id);
+          const removed = await removePrincipalEverywhere(tx, caller.tenantId, sp.id, now);
           await tx.servicePrincipals.delete(caller.tenantId, sp.id);
           await tx.audit.append(
             await changeEntry(tx, caller, deps.newId(), now, {
@@ -193,7 +193,7 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
       const attempt = { activity: A.servicePrincipalAddPassword, targets: [requested(id)] };
       return denied(caller, now, attempt, () =>
         deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeApps);
+          await authorize(tx, caller, DIRECTORY_RULES.writeApps, now);
           const sp = await tx.servicePrincipals.get(caller.tenantId, id.toLowerCase());
           if (!sp) throw notFound();
           const cred: PasswordCredential = {
@@ -232,7 +232,7 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
       const attempt = { activity: A.servicePrincipalRemovePassword, targets: [requested(id)] };
       await denied(caller, now, attempt, () =>
         deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeApps);
+          await authorize(tx, caller, DIRECTORY_RULES.writeApps, now);
           const sp = await tx.servicePrincipals.get(caller.tenantId, id.toLowerCase());
           if (!sp) throw notFound();
           const cred = (await tx.servicePrincipals.passwords(sp.id)).find(

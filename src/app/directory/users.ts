@@ -1,3 +1,4 @@
+import { findBuiltInRole } from '../../domain/roles/built-in-roles.js';
 import type { User } from '../../domain/directory/types.js';
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
 import type { Clock } from '../../domain/time/clock.js';
@@ -61,7 +62,7 @@ export function makeUsers(deps: {
       };
       return denied(caller, now, attempt, () =>
         deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeUsers);
+          await authorize(tx, caller, DIRECTORY_RULES.writeUsers, now);
           const user: User = {
             id: deps.newId(),
             tenantId: caller.tenantId,
@@ -94,7 +95,7 @@ export function makeUsers(deps: {
     async get(caller: Caller, idOrUpn: string): Promise<User> {
       return deps.uow.run(async (tx) => {
         if (!(caller.kind === 'user' && caller.id === idOrUpn))
-          await authorize(tx, caller, DIRECTORY_RULES.readUsers);
+          await authorize(tx, caller, DIRECTORY_RULES.readUsers, deps.clock.now());
         const user = idOrUpn.includes('@')
           ? await tx.users.getByUpn(caller.tenantId, idOrUpn)
           : await tx.users.get(caller.tenantId, idOrUpn.toLowerCase());
@@ -105,7 +106,7 @@ export function makeUsers(deps: {
 
     async list(caller: Caller, q: CollectionQuery): Promise<Page<User>> {
       return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.readUsers);
+        await authorize(tx, caller, DIRECTORY_RULES.readUsers, deps.clock.now());
         return tx.users.list(caller.tenantId, q);
       });
     },
@@ -117,9 +118,10 @@ export function makeUsers(deps: {
       const attempt = { activity: A.userUpdate, targets: [unknownUser(id)] };
       await denied(caller, now, attempt, () =>
         deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeUsers);
+          await authorize(tx, caller, DIRECTORY_RULES.writeUsers, now);
           const user = await tx.users.get(caller.tenantId, id.toLowerCase());
           if (!user) throw notFound();
+          await guardPrivilegedTarget(tx, caller, user.id, now);
           const next: User = {
             ...user,
             displayName: patch.displayName ?? user.displayName,
@@ -156,13 +158,14 @@ export function makeUsers(deps: {
       const attempt = { activity: A.userDelete, targets: [unknownUser(id)] };
       await denied(caller, now, attempt, () =>
         deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeUsers);
+          await authorize(tx, caller, DIRECTORY_RULES.writeUsers, now);
           const user = await tx.users.get(caller.tenantId, id.toLowerCase());
           if (!user) throw notFound();
+          await guardPrivilegedTarget(tx, caller, user.id, now);
           if (caller.kind === 'user' && caller.id === user.id) {
             throw new ConflictError('You cannot delete your own account.', 'Request_BadRequest');
           }
-          const removed = await removePrincipalEverywhere(tx, caller.tenantId, user.id);
+          const removed = await removePrincipalEverywhere(tx, caller.tenantId, user.id, now);
           await tx.users.delete(caller.tenantId, user.id);
           await tx.audit.append(
             await changeEntry(tx, caller, deps.newId(), now, {
@@ -177,10 +180,33 @@ export function makeUsers(deps: {
   };
 }
 
+/**
+ * When the target user holds or may activate a privileged role (directly or through a group), the
+ * caller also needs the privileged-user rule. @throws ForbiddenError
+ */
+export async function guardPrivilegedTarget(
+  tx: Stores,
+  caller: Caller,
+  userId: string,
+  now: number,
+): Promise<void> {
+  const groups = await tx.groups.groupsOf(caller.tenantId, userId);
+  const principals = [userId, ...groups];
+  const roles = new Set([
+    ...(await tx.roleAssignments.roleIdsOf(caller.tenantId, principals)),
+    ...(await tx.schedules.heldOrEligibleRoleIds(caller.tenantId, principals, now)),
+  ]);
+  if ([...roles].some((id) => findBuiltInRole(id)?.isPrivileged === true)) {
+    await authorize(tx, caller, DIRECTORY_RULES.writePrivilegedUsers, now);
+  }
+}
+
 /** What deleting a principal took with it. */
 export interface Removed {
   groupIds: string[];
   roleAssignments: number;
+  /** PIM eligibility and assignment schedules ended at the time of deletion. */
+  pimSchedules: number;
 }
 
 /** Removes a principal's group memberships and direct role assignments (used on delete). */
@@ -188,13 +214,15 @@ export async function removePrincipalEverywhere(
   tx: Stores,
   tenantId: string,
   principalId: string,
+  now: number,
 ): Promise<Removed> {
   const groupIds = await tx.groups.groupsOf(tenantId, principalId);
   for (const groupId of groupIds) {
     await tx.groups.removeMember(tenantId, groupId, principalId);
   }
   const roleAssignments = await tx.roleAssignments.deleteForPrincipal(tenantId, principalId);
-  return { groupIds, roleAssignments };
+  const pimSchedules = await tx.schedules.endAllForPrincipal(tenantId, principalId, now);
+  return { groupIds, roleAssignments, pimSchedules };
 }
 
 /** The audit details of a deletion's side effects, so an auditor sees lost roles and memberships. */
@@ -202,6 +230,7 @@ export function removalDetails(removed: Removed): KeyValue[] {
   return [
     { key: 'RemovedGroupMemberships', value: JSON.stringify(removed.groupIds) },
     { key: 'RemovedRoleAssignments', value: String(removed.roleAssignments) },
+    { key: 'EndedPimSchedules', value: String(removed.pimSchedules) },
   ];
 }
 

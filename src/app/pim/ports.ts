@@ -206,6 +206,13 @@ export interface ScheduleStore {
   ): Promise<ScheduleInstance | undefined>;
   /** Role ids the principals hold through PIM assignments at the tenant scope `/` at `now`. */
   activeRoleIds(tenantId: string, principalIds: readonly string[], now: number): Promise<string[]>;
+  /**
+   * Ends every current or future schedule of the principal at `now` (deleting the principal):
+   * status `Revoked`, slots bumped so concurrent activations re-check. Returns how many ended.
+   */
+  endAllForPrincipal(tenantId: string, principalId: string, now: number): Promise<number>;
+  /** Role ids the principals hold or may activate (any kind, any scope) now or later. */
+  heldOrEligibleRoleIds(tenantId: string, principalIds: readonly string[], now: number): Promise<string[]>;
   /** Current and future schedules (PIM, plus direct assignments for the assignment kind). */
   list(
     tenantId: string,

@@ -60,7 +60,7 @@ export function makeRolePolicies(deps: { uow: UnitOfWork; clock: Clock; newId: (
     };
     return denied(caller, now, attempt, () =>
       deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.writePolicies);
+        await authorize(tx, caller, DIRECTORY_RULES.writePolicies, deps.clock.now());
         const before = await load(tx, caller, policyId);
         const rules = [...before.rules];
         for (const { ruleId, patch } of patches) {
@@ -94,7 +94,7 @@ export function makeRolePolicies(deps: { uow: UnitOfWork; clock: Clock; newId: (
   /** @throws NotFoundError, ForbiddenError */
   const get = (caller: Caller, id: string): Promise<RoleManagementPolicy> =>
     deps.uow.run(async (tx) => {
-      await authorize(tx, caller, DIRECTORY_RULES.readPolicies);
+      await authorize(tx, caller, DIRECTORY_RULES.readPolicies, deps.clock.now());
       return load(tx, caller, id);
     });
 
@@ -103,7 +103,7 @@ export function makeRolePolicies(deps: { uow: UnitOfWork; clock: Clock; newId: (
     async list(caller: Caller, q: CollectionQuery): Promise<Page<RoleManagementPolicy>> {
       const filter = requireScopeFilter(q.filter);
       return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.readPolicies);
+        await authorize(tx, caller, DIRECTORY_RULES.readPolicies, deps.clock.now());
         return tx.policies.list(caller.tenantId, { ...q, filter });
       });
     },
@@ -157,7 +157,7 @@ export function makeRolePolicies(deps: { uow: UnitOfWork; clock: Clock; newId: (
     async listAssignments(caller: Caller, q: CollectionQuery): Promise<Page<RoleManagementPolicy>> {
       const filter = requireScopeFilter(q.filter);
       return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.readPolicies);
+        await authorize(tx, caller, DIRECTORY_RULES.readPolicies, deps.clock.now());
         return tx.policies.listAssignments(caller.tenantId, { ...q, filter });
       });
     },
@@ -165,7 +165,7 @@ export function makeRolePolicies(deps: { uow: UnitOfWork; clock: Clock; newId: (
     /** The assignment `{policyId}_{roleDefinitionId}`, as its policy. @throws NotFoundError, ForbiddenError */
     async getAssignment(caller: Caller, id: string): Promise<RoleManagementPolicy> {
       return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.readPolicies);
+        await authorize(tx, caller, DIRECTORY_RULES.readPolicies, deps.clock.now());
         const parts = parsePolicyAssignmentId(id);
         const policy = parts && (await tx.policies.get(caller.tenantId, parts.policyId));
         if (!policy || policy.roleDefinitionId !== parts?.roleDefinitionId.toLowerCase()) {

@@ -70,7 +70,7 @@ export function makeRoleAssignments(deps: { uow: UnitOfWork; clock: Clock; newId
       };
       return denied(caller, now, attempt, () =>
         deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeRoles);
+          await authorize(tx, caller, DIRECTORY_RULES.writeRoles, now);
           const role = await tx.roleDefinitions.get(caller.tenantId, cmd.roleDefinitionId.toLowerCase());
           if (!role || !role.isEnabled)
             throw new BadRequestError('RoleNotFound', 'The role definition does not exist or is disabled.');
@@ -112,7 +112,7 @@ export function makeRoleAssignments(deps: { uow: UnitOfWork; clock: Clock; newId
 
     async get(caller: Caller, id: string): Promise<RoleAssignment> {
       return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.readRoles);
+        await authorize(tx, caller, DIRECTORY_RULES.readRoles, deps.clock.now());
         const a = await tx.roleAssignments.get(caller.tenantId, id);
         if (!a) throw notFound();
         return a;
@@ -121,7 +121,7 @@ export function makeRoleAssignments(deps: { uow: UnitOfWork; clock: Clock; newId
 
     async list(caller: Caller, q: CollectionQuery): Promise<Page<RoleAssignment>> {
       return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.readRoles);
+        await authorize(tx, caller, DIRECTORY_RULES.readRoles, deps.clock.now());
         return tx.roleAssignments.list(caller.tenantId, q);
       });
     },
@@ -135,7 +135,7 @@ export function makeRoleAssignments(deps: { uow: UnitOfWork; clock: Clock; newId
       };
       await denied(caller, now, attempt, () =>
         deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeRoles);
+          await authorize(tx, caller, DIRECTORY_RULES.writeRoles, now);
           const a = await tx.roleAssignments.get(caller.tenantId, id);
           if (!a || !(await tx.roleAssignments.delete(caller.tenantId, a.id))) throw notFound();
           await tx.audit.append(

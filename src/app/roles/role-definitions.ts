@@ -1,5 +1,9 @@
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
-import { type RoleDefinition, validateRolePermissions } from '../../domain/roles/built-in-roles.js';
+import {
+  findBuiltInRole,
+  type RoleDefinition,
+  validateRolePermissions,
+} from '../../domain/roles/built-in-roles.js';
 import { BadRequestError, NotFoundError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
 import { AUDIT_ACTIVITIES as A } from '../../domain/audit/activities.js';
@@ -33,14 +37,14 @@ export function makeRoleDefinitions(deps: { uow: UnitOfWork; clock: Clock; newId
   return {
     async list(caller: Caller, q: CollectionQuery): Promise<Page<StoredRoleDefinition>> {
       return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.readRoles);
+        await authorize(tx, caller, DIRECTORY_RULES.readRoles, deps.clock.now());
         return tx.roleDefinitions.list(caller.tenantId, q);
       });
     },
 
     async get(caller: Caller, id: string): Promise<StoredRoleDefinition> {
       return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.readRoles);
+        await authorize(tx, caller, DIRECTORY_RULES.readRoles, deps.clock.now());
         const r = await tx.roleDefinitions.get(caller.tenantId, id.toLowerCase());
         if (!r) throw notFound();
         return r;
@@ -56,7 +60,10 @@ export function makeRoleDefinitions(deps: { uow: UnitOfWork; clock: Clock; newId
       };
       return denied(caller, now, attempt, () =>
         deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeRoles);
+          await authorize(tx, caller, DIRECTORY_RULES.writeRoles, now);
+          if (cmd.templateId !== undefined && findBuiltInRole(cmd.templateId)) {
+            throw new BadRequestError('Request_BadRequest', 'The templateId belongs to a built-in role.');
+          }
           const id = deps.newId();
           const role: StoredRoleDefinition = {
             id,
@@ -97,7 +104,7 @@ export function makeRoleDefinitions(deps: { uow: UnitOfWork; clock: Clock; newId
       const now = deps.clock.now();
       await denied(caller, now, { activity: A.roleDefinitionUpdate, targets: [requested(id)] }, () =>
         deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeRoles);
+          await authorize(tx, caller, DIRECTORY_RULES.writeRoles, now);
           const r = await tx.roleDefinitions.get(caller.tenantId, id.toLowerCase());
           if (!r) throw notFound();
           if (r.isBuiltIn)
@@ -126,7 +133,7 @@ export function makeRoleDefinitions(deps: { uow: UnitOfWork; clock: Clock; newId
       const now = deps.clock.now();
       await denied(caller, now, { activity: A.roleDefinitionDelete, targets: [requested(id)] }, () =>
         deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeRoles);
+          await authorize(tx, caller, DIRECTORY_RULES.writeRoles, now);
           const r = await tx.roleDefinitions.get(caller.tenantId, id.toLowerCase());
           if (!r) throw notFound();
           if (r.isBuiltIn)

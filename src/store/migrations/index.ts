@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import * as m0001 from './0001_initial.js';
 import * as m0002 from './0002_audit.js';
 import * as m0003 from './0003_pim.js';
+import * as m0004 from './0004_role_template_unique.js';
 
 export interface Migration {
   name: string;
@@ -13,4 +14,5 @@ export const migrations: readonly Migration[] = [
   { name: '0001_initial', up: m0001.up },
   { name: '0002_audit', up: m0002.up },
   { name: '0003_pim', up: m0003.up },
+  { name: '0004_role_template_unique', up: m0004.up },
 ];
