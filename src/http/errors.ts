@@ -62,7 +62,11 @@ export function makeErrorHandler(clock: Clock) {
     const now = clock.now();
     if (err instanceof DomainError) {
       if (err instanceof RateLimitedError) void reply.header('retry-after', String(err.retryAfterSeconds));
-      if (err.kind === 'unauthenticated') void reply.header('www-authenticate', 'Bearer');
+      if (err.kind === 'unauthenticated') {
+        // RFC 6750 §3: name the error only when a token was presented.
+        const presented = typeof request.headers.authorization === 'string';
+        void reply.header('www-authenticate', presented ? 'Bearer error="invalid_token"' : 'Bearer');
+      }
       const target = 'target' in err && typeof err.target === 'string' ? { target: err.target } : {};
       return reply.status(STATUS[err.kind]).send(graphError(request, now, err.code, err.message, target));
     }

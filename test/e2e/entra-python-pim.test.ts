@@ -41,6 +41,11 @@ out["activated"] = c.activate_role(workload, role, sp_id, "nightly reconciliatio
 print(json.dumps(out))
 `;
 
+/** The JSON body of a response, typed by the caller. */
+async function json<T>(response: Promise<Response>): Promise<T> {
+  return (await (await response).json()) as T;
+}
+
 async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
     const srv = createServer();
@@ -78,7 +83,7 @@ describe.skipIf(!CLIENT || !hasPython)('entra_style_client.py drives PIM on a re
 
   it('refuses the past window clearly, then the workload activates its own role', async () => {
     const boot = elevate.bootstrapped!;
-    const token = await (
+    const token = (await (
       await fetch(`${base}/${boot.tenantId}/oauth2/v2.0/token`, {
         method: 'POST',
         body: new URLSearchParams({
@@ -88,33 +93,33 @@ describe.skipIf(!CLIENT || !hasPython)('entra_style_client.py drives PIM on a re
           scope: `${base}/.default`,
         }),
       })
-    ).json();
+    ).json()) as { access_token: string };
     const auth = { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' };
     // The workload: a service principal with a secret.
-    const sp = await (
-      await fetch(`${base}/v1.0/servicePrincipals`, {
+    const sp = await json<{ id: string; appId: string }>(
+      fetch(`${base}/v1.0/servicePrincipals`, {
         method: 'POST',
         headers: auth,
         body: JSON.stringify({ displayName: 'nightly job' }),
-      })
-    ).json();
-    const pw = await (
-      await fetch(`${base}/v1.0/servicePrincipals/${sp.id}/addPassword`, {
+      }),
+    );
+    const pw = await json<{ secretText: string }>(
+      fetch(`${base}/v1.0/servicePrincipals/${sp.id}/addPassword`, {
         method: 'POST',
         headers: auth,
         body: '{}',
-      })
-    ).json();
+      }),
+    );
     // An application cannot do MFA: the role's activation settings require justification only.
     const filter = encodeURIComponent(
       `scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '${USER_ADMINISTRATOR}'`,
     );
-    const pa = await (
-      await fetch(`${base}/v1.0/policies/roleManagementPolicyAssignments?$filter=${filter}`, {
+    const pa = await json<{ value: { policyId: string }[] }>(
+      fetch(`${base}/v1.0/policies/roleManagementPolicyAssignments?$filter=${filter}`, {
         headers: auth,
-      })
-    ).json();
-    const policyId = pa.value[0].policyId as string;
+      }),
+    );
+    const policyId = pa.value[0]!.policyId;
     const patch = await fetch(
       `${base}/v1.0/policies/roleManagementPolicies/${policyId}/rules/Enablement_EndUser_Assignment`,
       {

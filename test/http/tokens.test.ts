@@ -22,10 +22,13 @@ const M = {
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-/** A 401 with the Graph envelope, `WWW-Authenticate: Bearer`, and no part of the token echoed. */
+/**
+ * A 401 with the Graph envelope, `WWW-Authenticate: Bearer` (with `error="invalid_token"` when a
+ * token was presented, RFC 6750), and no part of the token echoed.
+ */
 function expectUnauthenticated(res: Awaited<ReturnType<typeof call>>, message: string, token?: string) {
   expectGraphError(res, 401, 'InvalidAuthenticationToken', message);
-  expect(res.headers['www-authenticate']).toBe('Bearer');
+  expect(res.headers['www-authenticate']).toMatch(/^Bearer( error="invalid_token")?$/);
   for (const part of token?.split('.').filter((p) => p.length > 8) ?? [])
     expect(res.body).not.toContain(part);
 }
@@ -168,5 +171,23 @@ describe('token lifetime and a disabled application', () => {
     const appId = (await call(s, 'GET', `/v1.0/servicePrincipals/${sp.servicePrincipalId}`, admin)).json()
       .appId;
     await expect(s.appToken(appId, pw.json().secretText)).rejects.toThrow(/401/);
+  });
+});
+
+describe('WWW-Authenticate on 401 (RFC 6750)', () => {
+  it('names invalid_token only when a token was presented', async () => {
+    const s = await testServer();
+    try {
+      const none = await s.app.inject({ method: 'GET', url: '/v1.0/users' });
+      expect(none.headers['www-authenticate']).toBe('Bearer');
+      const bad = await s.app.inject({
+        method: 'GET',
+        url: '/v1.0/users',
+        headers: { authorization: 'Bearer a.b.c' },
+      });
+      expect(bad.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+    } finally {
+      await s.close();
+    }
   });
 });

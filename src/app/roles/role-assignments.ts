@@ -10,6 +10,7 @@ import { assignedRoleTarget, principalTarget, roleTarget } from '../../domain/au
 import { changeEntry, principalTargetOf, recordDenials } from '../audit/record.js';
 import { authorize } from '../auth/authorize.js';
 import type { Caller } from '../auth/caller.js';
+import { retryOnConflict } from '../pim/retry.js';
 import { findPrincipal } from '../directory/groups.js';
 import { DIRECTORY_RULES } from '../directory/permissions.js';
 import type { Page, Stores, UnitOfWork } from '../ports.js';
@@ -69,44 +70,61 @@ export function makeRoleAssignments(deps: { uow: UnitOfWork; clock: Clock; newId
         additionalDetails: [{ key: 'DirectoryScopeId', value: scope }],
       };
       return denied(caller, now, attempt, () =>
-        deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeRoles, now);
-          const role = await tx.roleDefinitions.get(caller.tenantId, cmd.roleDefinitionId.toLowerCase());
-          if (!role || !role.isEnabled)
-            throw new BadRequestError('RoleNotFound', 'The role definition does not exist or is disabled.');
-          const principalId = cmd.principalId.toLowerCase();
-          const type = await findPrincipal(tx, caller.tenantId, principalId);
-          if (!type) throw new BadRequestError('SubjectNotFound', 'The principal does not exist.');
-          if (type === 'group') {
-            const g = await tx.groups.get(caller.tenantId, principalId);
-            if (!g?.isAssignableToRole) {
-              throw new BadRequestError(
-                'Request_BadRequest',
-                'Only role-assignable groups (isAssignableToRole) can hold roles.',
-              );
+        retryOnConflict(() =>
+          deps.uow.run(async (tx) => {
+            await authorize(tx, caller, DIRECTORY_RULES.writeRoles, now);
+            const role = await tx.roleDefinitions.get(caller.tenantId, cmd.roleDefinitionId.toLowerCase());
+            if (!role || !role.isEnabled)
+              throw new BadRequestError('RoleNotFound', 'The role definition does not exist or is disabled.');
+            const principalId = cmd.principalId.toLowerCase();
+            const type = await findPrincipal(tx, caller.tenantId, principalId);
+            if (!type) throw new BadRequestError('SubjectNotFound', 'The principal does not exist.');
+            if (type === 'group') {
+              const g = await tx.groups.get(caller.tenantId, principalId);
+              if (!g?.isAssignableToRole) {
+                throw new BadRequestError(
+                  'Request_BadRequest',
+                  'Only role-assignable groups (isAssignableToRole) can hold roles.',
+                );
+              }
             }
-          }
-          const a: RoleAssignment = {
-            id: roleAssignmentId(role.id, principalId, scope, deps.newId),
-            tenantId: caller.tenantId,
-            principalId,
-            principalType: type,
-            roleDefinitionId: role.id,
-            directoryScopeId: scope,
-            appScopeId: cmd.appScopeId ?? null,
-            createdAt: now,
-            createdBy: caller.id,
-          };
-          await tx.roleAssignments.insert(a);
-          await tx.audit.append(
-            await changeEntry(tx, caller, deps.newId(), now, {
-              activity: A.roleAssignmentCreate,
-              targets: await assignmentTargets(tx, a),
-              additionalDetails: assignmentDetails(a),
-            }),
-          );
-          return a;
-        }),
+            // A PIM assignment of the same slot (current or future) already grants this role; the
+            // slot's compare-and-set keeps a concurrent PIM write from slipping in between.
+            const slot = {
+              tenantId: caller.tenantId,
+              kind: 'assignment' as const,
+              principalId,
+              roleDefinitionId: role.id,
+              directoryScopeId: scope,
+            };
+            const version = await tx.schedules.slotVersion(slot);
+            const pim = await tx.schedules.latestInSlot(slot, now);
+            if (pim && (pim.window.end === null || pim.window.end > now)) {
+              throw new BadRequestError('RoleAssignmentExists', 'The Role assignment already exists.');
+            }
+            await tx.schedules.bumpSlot(slot, version);
+            const a: RoleAssignment = {
+              id: roleAssignmentId(role.id, principalId, scope, deps.newId),
+              tenantId: caller.tenantId,
+              principalId,
+              principalType: type,
+              roleDefinitionId: role.id,
+              directoryScopeId: scope,
+              appScopeId: cmd.appScopeId ?? null,
+              createdAt: now,
+              createdBy: caller.id,
+            };
+            await tx.roleAssignments.insert(a);
+            await tx.audit.append(
+              await changeEntry(tx, caller, deps.newId(), now, {
+                activity: A.roleAssignmentCreate,
+                targets: await assignmentTargets(tx, a),
+                additionalDetails: assignmentDetails(a),
+              }),
+            );
+            return a;
+          }),
+        ),
       );
     },
 
