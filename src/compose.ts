@@ -23,6 +23,7 @@ import { createAuthorizationServer } from './identity/authorization-server.js';
 import { argon2Hasher } from './identity/password-hasher.js';
 import { ensureActiveSigningKey } from './identity/signing-keys.js';
 import { createTokenVerifier } from './identity/token-verifier.js';
+import { cacheVerifiedTokens } from './identity/verified-token-cache.js';
 import { auditKeyring } from './store/audit-keyring.js';
 import type { Db } from './store/db.js';
 import { clientDirectory, signingKeyStore } from './store/identity-stores.js';
@@ -79,7 +80,10 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     clock: o.clock,
     accessTokenTtlSeconds: o.accessTokenTtlSeconds,
   });
-  const verifier = createTokenVerifier({ issuer: o.publicUrl, audience: o.publicUrl, keys, clock: o.clock });
+  const verifier = cacheVerifiedTokens(
+    createTokenVerifier({ issuer: o.publicUrl, audience: o.publicUrl, keys, clock: o.clock }),
+    o.clock,
+  );
   const resolveCaller = makeCallerResolver({ uow });
   const deps = { uow, clock: o.clock, newId };
   const audit = makeAuditLog({ uow, clock: o.clock, keyring: auditKeyring(o.db.kysely, o.box) });

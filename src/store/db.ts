@@ -37,8 +37,43 @@ function openSqlite(path: string): Db {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+}
+
+/** How many prepared statements one SQLite connection keeps; the hot paths use a few dozen. */
+export const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * Kysely's SQLite driver prepares every statement anew on every query, which costs as much as
+ * running it. Statements are keyed by their SQL text (values are bound parameters, so the text set
+ * is small) and kept in a bounded LRU map. Reuse is safe: Kysely runs one query at a time on the
+ * single connection, and a streamed query holds that connection until its iteration ends.
+ */
+function withStatementCache(sqlite: BetterSqlite3.Database): BetterSqlite3.Database {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  return new Proxy(sqlite, {
+    get(target, prop, receiver) {
+      if (prop !== 'prepare') {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        // Native methods must run on the real database object, not on the proxy.
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      }
+      return (sql: string) => {
+        const hit = cache.get(sql);
+        if (hit) {
+          cache.delete(sql);
+          cache.set(sql, hit);
+          return hit;
+        }
+        const stmt = prepare(sql);
+        cache.set(sql, stmt);
+        if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+        return stmt;
+      };
+    },
+  });
 }
 
 const INT8_OID = 20;
