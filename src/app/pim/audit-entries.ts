@@ -21,8 +21,10 @@ export async function loadPrincipal(
   tx: Stores,
   tenantId: string,
   id: string,
+  /** The principal's type when known (schedules record it): one lookup instead of up to three. */
+  type?: PrincipalType,
 ): Promise<PrincipalRef | undefined> {
-  const user = await tx.users.get(tenantId, id);
+  const user = type === undefined || type === 'user' ? await tx.users.get(tenantId, id) : undefined;
   if (user) {
     return {
       id,
@@ -32,7 +34,7 @@ export async function loadPrincipal(
       isAssignableToRole: false,
     };
   }
-  const group = await tx.groups.get(tenantId, id);
+  const group = type === undefined || type === 'group' ? await tx.groups.get(tenantId, id) : undefined;
   if (group) {
     return {
       id,
@@ -42,7 +44,10 @@ export async function loadPrincipal(
       isAssignableToRole: group.isAssignableToRole,
     };
   }
-  const sp = await tx.servicePrincipals.get(tenantId, id);
+  const sp =
+    type === undefined || type === 'servicePrincipal'
+      ? await tx.servicePrincipals.get(tenantId, id)
+      : undefined;
   if (sp)
     return {
       id,

@@ -26,7 +26,7 @@ export function makeExpiryRecorder(deps: { uow: UnitOfWork; newId: () => string 
             const role = await tx.roleDefinitions.get(s.tenantId, s.roleDefinitionId);
             roleNames.set(roleKey, role?.displayName ?? null);
           }
-          const principal = await loadPrincipal(tx, s.tenantId, s.principalId);
+          const principal = await loadPrincipal(tx, s.tenantId, s.principalId, s.principalType);
           await tx.audit.append(
             auditDraft({
               id: deps.newId(),
