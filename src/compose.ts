@@ -29,6 +29,16 @@ import { clientDirectory, signingKeyStore } from './store/identity-stores.js';
 import { migrate, pendingMigrations } from './store/migrator.js';
 import type { SecretBox } from './store/secret-box.js';
 import { createUnitOfWork } from './store/unit-of-work.js';
+import { randomUUID } from 'node:crypto';
+import { makeAuditForwarder } from './app/audit-export/forwarder.js';
+import type { AuditDestination } from './config/audit-forward.js';
+import {
+  createAuditForwarderJob,
+  DEFAULT_AUDIT_FORWARD_INTERVAL_MS,
+  forwardTargets,
+  type AuditForwarderJob,
+} from './jobs/audit-forwarder.js';
+import { chainReader, exportCursorStore } from './store/audit-export-store.js';
 import {
   createExpirySweeper,
   DEFAULT_EXPIRY_SWEEP_INTERVAL_MS,
@@ -47,6 +57,10 @@ export interface ElevateOptions {
   auditCheckpointIntervalMs?: number;
   /** How often the PIM expiry sweeper runs; 0 turns it off. Default 1 second. */
   expirySweepIntervalMs?: number;
+  /** SIEM destinations the audit log is forwarded to (none by default). */
+  auditForward?: readonly AuditDestination[];
+  /** Pause between forwarding runs; 0 turns the timer off (tests call `runOnce`). Default 5 s. */
+  auditForwardIntervalMs?: number;
 }
 
 export interface Elevate {
@@ -57,6 +71,8 @@ export interface Elevate {
   audit: AuditLog;
   /** Records PIM expiries (status, audit); runs on an interval, and tests call `runOnce`. */
   sweeper: ExpirySweeper;
+  /** Forwards the audit log to the configured SIEM destinations. */
+  forwarder: AuditForwarderJob;
 }
 
 /**
@@ -146,7 +162,26 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     sweeper.start();
     app.addHook('onClose', async () => sweeper.stop());
   }
-  return { app, bootstrapped, audit, sweeper };
+  const forwarder = createAuditForwarderJob({
+    forwarder: makeAuditForwarder({
+      chains: chainReader(o.db.kysely),
+      cursors: exportCursorStore(o.db.kysely),
+      clock: o.clock,
+      targets: forwardTargets(o.auditForward ?? []),
+      replicaId: randomUUID(),
+    }),
+    intervalMs: o.auditForwardIntervalMs ?? DEFAULT_AUDIT_FORWARD_INTERVAL_MS,
+    onError: (err, destinationId, tenantId) => {
+      if (o.logger) o.logger.error({ err, destinationId, tenantId }, 'audit forwarding failed');
+    },
+  });
+  if (
+    (o.auditForward ?? []).length > 0 &&
+    (o.auditForwardIntervalMs ?? DEFAULT_AUDIT_FORWARD_INTERVAL_MS) > 0
+  )
+    forwarder.start();
+  app.addHook('onClose', async () => forwarder.stop());
+  return { app, bootstrapped, audit, sweeper, forwarder };
 }
 
 /**

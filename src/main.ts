@@ -38,6 +38,8 @@ async function main(): Promise<void> {
     publicUrl: config.publicUrl,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     bootstrapAdminUpn: config.bootstrapAdminUpn,
+    auditForward: config.auditForward,
+    auditForwardIntervalMs: config.auditForwardIntervalMs,
   });
   if (bootstrapped) {
     const path = writeBootstrapFile(config.dataDir, bootstrapped, config.publicUrl);

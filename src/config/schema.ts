@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditForwardSetting } from './audit-forward.js';
 
 /**
  * Every setting Elevate reads, with its environment variable, default and meaning.
@@ -76,6 +77,20 @@ export const SETTINGS = [
     doc: 'User principal name of the administrator created on first run.',
   },
   {
+    env: 'ELEVATE_AUDIT_FORWARD',
+    key: 'auditForward',
+    secret: true,
+    default: '[]',
+    doc: 'SIEM destinations for the audit log, a JSON array: `{"id","type":"file","path","format":"json"|"cef"}` or `{"id","type":"syslog","transport":"tcp"|"udp"|"tls","host","port","format","caFile","certFile","keyFile"}`. See docs/audit-export.md.',
+  },
+  {
+    env: 'ELEVATE_AUDIT_FORWARD_INTERVAL_MS',
+    key: 'auditForwardIntervalMs',
+    secret: false,
+    default: '5000',
+    doc: 'Pause between audit forwarding runs (100–3600000).',
+  },
+  {
     env: 'ELEVATE_CONFIG_FILE',
     key: 'configFile',
     secret: false,
@@ -114,6 +129,8 @@ export const configSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     accessTokenTtlSeconds: z.coerce.number().int().min(60).max(3600),
     bootstrapAdminUpn: z.string().regex(/^[^@\s]{1,64}@[^@\s]{1,189}$/, 'must look like name@domain'),
+    auditForward: auditForwardSetting,
+    auditForwardIntervalMs: z.coerce.number().int().min(100).max(3_600_000),
   })
   .strict();
 
