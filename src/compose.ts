@@ -31,6 +31,7 @@ import type { SecretBox } from './store/secret-box.js';
 import { createUnitOfWork } from './store/unit-of-work.js';
 import { randomUUID } from 'node:crypto';
 import { makeAuditForwarder } from './app/audit-export/forwarder.js';
+import { makeComplianceReport, type ComplianceReporter } from './app/compliance/compliance-report.js';
 import type { AuditDestination } from './config/audit-forward.js';
 import {
   createAuditForwarderJob,
@@ -61,6 +62,8 @@ export interface ElevateOptions {
   auditForward?: readonly AuditDestination[];
   /** Pause between forwarding runs; 0 turns the timer off (tests call `runOnce`). Default 5 s. */
   auditForwardIntervalMs?: number;
+  /** A role-assignable group whose members are break-glass accounts (the compliance report). */
+  breakGlassGroupId?: string | null;
 }
 
 export interface Elevate {
@@ -73,6 +76,8 @@ export interface Elevate {
   sweeper: ExpirySweeper;
   /** Forwards the audit log to the configured SIEM destinations. */
   forwarder: AuditForwarderJob;
+  /** The compliance evidence report (the CLI and tests use it directly). */
+  compliance: ComplianceReporter;
 }
 
 /**
@@ -99,6 +104,19 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   const resolveCaller = makeCallerResolver({ uow });
   const deps = { uow, clock: o.clock, newId };
   const audit = makeAuditLog({ uow, clock: o.clock, keyring: auditKeyring(o.db.kysely, o.box) });
+
+  const cursors = exportCursorStore(o.db.kysely);
+  const compliance = makeComplianceReport({
+    uow,
+    clock: o.clock,
+    audit,
+    cursors,
+    destinations: (o.auditForward ?? []).map((d) => ({
+      id: d.id,
+      type: d.type === 'file' ? 'file' : `syslog-${d.transport}`,
+    })),
+    breakGlassGroupId: o.breakGlassGroupId ?? null,
+  });
 
   const services: Services = {
     async authenticate(authorization, ctx) {
@@ -134,6 +152,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     scheduleRequests: makeScheduleRequests(deps),
     pimSchedules: makePimSchedules(deps),
     accessEvaluation: makeAccessEvaluation(deps),
+    compliance,
   };
 
   const app = await buildApp({
@@ -165,7 +184,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   const forwarder = createAuditForwarderJob({
     forwarder: makeAuditForwarder({
       chains: chainReader(o.db.kysely),
-      cursors: exportCursorStore(o.db.kysely),
+      cursors,
       clock: o.clock,
       targets: forwardTargets(o.auditForward ?? []),
       replicaId: randomUUID(),
@@ -181,7 +200,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   )
     forwarder.start();
   app.addHook('onClose', async () => forwarder.stop());
-  return { app, bootstrapped, audit, sweeper, forwarder };
+  return { app, bootstrapped, audit, sweeper, forwarder, compliance };
 }
 
 /**

@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     bootstrapAdminUpn: config.bootstrapAdminUpn,
     auditForward: config.auditForward,
     auditForwardIntervalMs: config.auditForwardIntervalMs,
+    breakGlassGroupId: config.breakGlassGroupId ?? null,
   });
   if (bootstrapped) {
     const path = writeBootstrapFile(config.dataDir, bootstrapped, config.publicUrl);

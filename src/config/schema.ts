@@ -91,6 +91,13 @@ export const SETTINGS = [
     doc: 'Pause between audit forwarding runs (100–3600000).',
   },
   {
+    env: 'ELEVATE_BREAK_GLASS_GROUP_ID',
+    key: 'breakGlassGroupId',
+    secret: false,
+    default: '(none)',
+    doc: 'Id of a role-assignable group whose user members are the break-glass (emergency access) accounts; their permanent assignments are exempt in the compliance report.',
+  },
+  {
     env: 'ELEVATE_CONFIG_FILE',
     key: 'configFile',
     secret: false,
@@ -130,6 +137,14 @@ export const configSchema = z
     accessTokenTtlSeconds: z.coerce.number().int().min(60).max(3600),
     bootstrapAdminUpn: z.string().regex(/^[^@\s]{1,64}@[^@\s]{1,189}$/, 'must look like name@domain'),
     auditForward: auditForwardSetting,
+    breakGlassGroupId: z
+      .string()
+      .regex(
+        /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+        'must be a GUID',
+      )
+      .transform((v) => v.toLowerCase())
+      .optional(),
     auditForwardIntervalMs: z.coerce.number().int().min(100).max(3_600_000),
   })
   .strict();
