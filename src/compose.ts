@@ -31,6 +31,7 @@ import type { SecretBox } from './store/secret-box.js';
 import { createUnitOfWork } from './store/unit-of-work.js';
 import { randomUUID } from 'node:crypto';
 import { makeAuditForwarder } from './app/audit-export/forwarder.js';
+import { makeRangeExport } from './app/audit-export/range-export.js';
 import { makeComplianceReport, type ComplianceReporter } from './app/compliance/compliance-report.js';
 import type { AuditDestination } from './config/audit-forward.js';
 import {
@@ -153,6 +154,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     pimSchedules: makePimSchedules(deps),
     accessEvaluation: makeAccessEvaluation(deps),
     compliance,
+    auditExport: makeRangeExport({ uow, clock: o.clock, chains: chainReader(o.db.kysely) }),
   };
 
   const app = await buildApp({

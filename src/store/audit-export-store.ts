@@ -96,5 +96,16 @@ export function chainReader(db: Kysely<Database>): ChainReader {
   return {
     tenants: () => audit.chainTenants(),
     chain: (tenantId, afterSeq, limit) => audit.chain(tenantId, afterSeq, limit),
+    between: (tenantId, fromMs, toMs, afterSeq, limit) =>
+      db
+        .selectFrom('audit_entries')
+        .select(['seq', 'payload', 'prev_hash as prevHash', 'hash'])
+        .where('tenant_id', '=', tenantId)
+        .where('activity_at', '>=', fromMs)
+        .where('activity_at', '<', toMs)
+        .where('seq', '>', afterSeq)
+        .orderBy('seq')
+        .limit(limit)
+        .execute(),
   };
 }

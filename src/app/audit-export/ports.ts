@@ -35,6 +35,14 @@ export interface ExportCursorStore {
 export interface ChainReader {
   tenants(): Promise<string[]>;
   chain(tenantId: string, afterSeq: number, limit: number): Promise<ChainRecord[]>;
+  /** Up to `limit` records after `afterSeq` whose time is in `[fromMs, toMs)`, in seq order. */
+  between(
+    tenantId: string,
+    fromMs: number,
+    toMs: number,
+    afterSeq: number,
+    limit: number,
+  ): Promise<ChainRecord[]>;
 }
 
 /**
