@@ -32,6 +32,7 @@ import { createUnitOfWork } from './store/unit-of-work.js';
 import { randomUUID } from 'node:crypto';
 import { makeAuditForwarder } from './app/audit-export/forwarder.js';
 import { makeRangeExport } from './app/audit-export/range-export.js';
+import { makeAuditRetention } from './app/audit-export/retention.js';
 import { makeComplianceReport, type ComplianceReporter } from './app/compliance/compliance-report.js';
 import type { AuditDestination } from './config/audit-forward.js';
 import {
@@ -40,7 +41,7 @@ import {
   forwardTargets,
   type AuditForwarderJob,
 } from './jobs/audit-forwarder.js';
-import { chainReader, exportCursorStore } from './store/audit-export-store.js';
+import { auditPruneStore, chainReader, exportCursorStore } from './store/audit-export-store.js';
 import {
   createExpirySweeper,
   DEFAULT_EXPIRY_SWEEP_INTERVAL_MS,
@@ -65,6 +66,8 @@ export interface ElevateOptions {
   auditForwardIntervalMs?: number;
   /** A role-assignable group whose members are break-glass accounts (the compliance report). */
   breakGlassGroupId?: string | null;
+  /** Audit retention in days; 0 (default) keeps everything. Runs after forwarding, hourly at most. */
+  auditRetentionDays?: number;
 }
 
 export interface Elevate {
@@ -183,6 +186,21 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     sweeper.start();
     app.addHook('onClose', async () => sweeper.stop());
   }
+  const retentionDays = o.auditRetentionDays ?? 0;
+  const retention =
+    retentionDays > 0
+      ? makeAuditRetention({
+          uow,
+          clock: o.clock,
+          audit,
+          keyring: auditKeyring(o.db.kysely, o.box),
+          cursors,
+          prune: auditPruneStore(o.db.kysely),
+          destinationIds: (o.auditForward ?? []).map((d) => d.id),
+          retentionDays,
+          newId,
+        })
+      : undefined;
   const forwarder = createAuditForwarderJob({
     forwarder: makeAuditForwarder({
       chains: chainReader(o.db.kysely),
@@ -192,6 +210,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
       replicaId: randomUUID(),
     }),
     intervalMs: o.auditForwardIntervalMs ?? DEFAULT_AUDIT_FORWARD_INTERVAL_MS,
+    ...(retention ? { retention } : {}),
     onError: (err, destinationId, tenantId) => {
       if (o.logger) o.logger.error({ err, destinationId, tenantId }, 'audit forwarding failed');
     },

@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     auditForward: config.auditForward,
     auditForwardIntervalMs: config.auditForwardIntervalMs,
     breakGlassGroupId: config.breakGlassGroupId ?? null,
+    auditRetentionDays: config.auditRetentionDays,
   });
   if (bootstrapped) {
     const path = writeBootstrapFile(config.dataDir, bootstrapped, config.publicUrl);

@@ -91,6 +91,13 @@ export const SETTINGS = [
     doc: 'Pause between audit forwarding runs (100–3600000).',
   },
   {
+    env: 'ELEVATE_AUDIT_RETENTION_DAYS',
+    key: 'auditRetentionDays',
+    secret: false,
+    default: '0',
+    doc: 'Delete audit entries older than this many days (0 = keep forever), only once every audit forwarding destination has them; a signed prune record keeps the rest verifiable.',
+  },
+  {
     env: 'ELEVATE_BREAK_GLASS_GROUP_ID',
     key: 'breakGlassGroupId',
     secret: false,
@@ -145,6 +152,7 @@ export const configSchema = z
       )
       .transform((v) => v.toLowerCase())
       .optional(),
+    auditRetentionDays: z.coerce.number().int().min(0).max(36_500),
     auditForwardIntervalMs: z.coerce.number().int().min(100).max(3_600_000),
   })
   .strict();

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { AuditForwarder, ForwardResult, ForwardTarget } from '../app/audit-export/forwarder.js';
+import type { AuditRetention } from '../app/audit-export/retention.js';
 import type { AuditDestination } from '../config/audit-forward.js';
 import { recordBody, syslogRecord } from '../domain/audit-export/format.js';
 import { fileSink, tcpSyslogSink, udpSyslogSink } from './audit-sinks.js';
@@ -44,15 +45,27 @@ export interface AuditForwarderJob {
 export function createAuditForwarderJob(o: {
   forwarder: AuditForwarder;
   intervalMs: number;
+  /** Pruning after forwarding, at most once per `retentionIntervalMs` (default hourly). */
+  retention?: Pick<AuditRetention, 'pruneAll'>;
+  retentionIntervalMs?: number;
   onError?: (err: Error, destinationId?: string, tenantId?: string) => void;
 }): AuditForwarderJob {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopped = true;
 
+  let lastPrune = -Infinity;
   const runOnce = async () => {
     const results = await o.forwarder.runOnce();
     for (const r of results) if (r.error) o.onError?.(r.error, r.destinationId, r.tenantId);
+    // Elapsed time between prunes only paces the job; what gets deleted is decided on the Clock.
+    const started = performance.now();
+    if (o.retention && started - lastPrune >= (o.retentionIntervalMs ?? 3_600_000)) {
+      lastPrune = started;
+      await o.retention
+        .pruneAll()
+        .catch((e: unknown) => o.onError?.(e instanceof Error ? e : new Error(String(e))));
+    }
     return results;
   };
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ChainReader, ExportCursorStore } from '../app/audit-export/ports.js';
+import type { AuditPruneStore, ChainReader, ExportCursorStore } from '../app/audit-export/ports.js';
 import { auditStore } from './audit-store.js';
 import { codecs } from './codecs.js';
 import type { Database } from './schema.js';
@@ -107,5 +107,24 @@ export function chainReader(db: Kysely<Database>): ChainReader {
         .orderBy('seq')
         .limit(limit)
         .execute(),
+  };
+}
+
+/** Where retention may cut a tenant's chain. */
+export function auditPruneStore(db: Kysely<Database>): AuditPruneStore {
+  const lowest = async (tenantId: string, cutoffMs?: number) => {
+    let qb = db
+      .selectFrom('audit_entries')
+      .select('seq')
+      .where('tenant_id', '=', tenantId)
+      .orderBy('seq')
+      .limit(1);
+    if (cutoffMs !== undefined) qb = qb.where('activity_at', '>=', cutoffMs);
+    const r = await qb.executeTakeFirst();
+    return r ? int(r.seq) : undefined;
+  };
+  return {
+    firstSeq: (tenantId) => lowest(tenantId),
+    firstSeqAtOrAfter: (tenantId, cutoffMs) => lowest(tenantId, cutoffMs),
   };
 }

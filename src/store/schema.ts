@@ -203,6 +203,15 @@ export interface AuditExportLeaseRow {
   expires_at: number;
 }
 
+export interface AuditPruneRow {
+  tenant_id: string;
+  through_seq: number;
+  head_hash: string;
+  pruned_at: number;
+  key_id: string;
+  signature: string;
+}
+
 export interface Database {
   tenants: TenantRow;
   users: UserRow;
@@ -226,4 +235,5 @@ export interface Database {
   pim_slots: PimSlotRow;
   audit_export_cursors: AuditExportCursorRow;
   audit_export_leases: AuditExportLeaseRow;
+  audit_prunes: AuditPruneRow;
 }

@@ -55,3 +55,11 @@ export interface AuditSink {
   send(records: string[]): Promise<void>;
   close?(): Promise<void>;
 }
+
+/** What retention needs beyond reading: where to cut, and the cut itself. */
+export interface AuditPruneStore {
+  /** Lowest seq of the tenant's stored entries; undefined when none remain. */
+  firstSeq(tenantId: string): Promise<number | undefined>;
+  /** Lowest seq whose time is at or after `cutoffMs`; undefined when every entry is older. */
+  firstSeqAtOrAfter(tenantId: string, cutoffMs: number): Promise<number | undefined>;
+}
