@@ -30,6 +30,19 @@ import { clientDirectory, signingKeyStore } from './store/identity-stores.js';
 import { migrate, pendingMigrations } from './store/migrator.js';
 import type { SecretBox } from './store/secret-box.js';
 import { createUnitOfWork } from './store/unit-of-work.js';
+import { randomUUID } from 'node:crypto';
+import { makeAuditForwarder } from './app/audit-export/forwarder.js';
+import { makeRangeExport } from './app/audit-export/range-export.js';
+import { makeAuditRetention } from './app/audit-export/retention.js';
+import { makeComplianceReport, type ComplianceReporter } from './app/compliance/compliance-report.js';
+import type { AuditDestination } from './config/audit-forward.js';
+import {
+  createAuditForwarderJob,
+  DEFAULT_AUDIT_FORWARD_INTERVAL_MS,
+  forwardTargets,
+  type AuditForwarderJob,
+} from './jobs/audit-forwarder.js';
+import { auditPruneStore, chainReader, exportCursorStore } from './store/audit-export-store.js';
 import {
   createExpirySweeper,
   DEFAULT_EXPIRY_SWEEP_INTERVAL_MS,
@@ -48,6 +61,14 @@ export interface ElevateOptions {
   auditCheckpointIntervalMs?: number;
   /** How often the PIM expiry sweeper runs; 0 turns it off. Default 1 second. */
   expirySweepIntervalMs?: number;
+  /** SIEM destinations the audit log is forwarded to (none by default). */
+  auditForward?: readonly AuditDestination[];
+  /** Pause between forwarding runs; 0 turns the timer off (tests call `runOnce`). Default 5 s. */
+  auditForwardIntervalMs?: number;
+  /** A role-assignable group whose members are break-glass accounts (the compliance report). */
+  breakGlassGroupId?: string | null;
+  /** Audit retention in days; 0 (default) keeps everything. Runs after forwarding, hourly at most. */
+  auditRetentionDays?: number;
 }
 
 export interface Elevate {
@@ -58,6 +79,10 @@ export interface Elevate {
   audit: AuditLog;
   /** Records PIM expiries (status, audit); runs on an interval, and tests call `runOnce`. */
   sweeper: ExpirySweeper;
+  /** Forwards the audit log to the configured SIEM destinations. */
+  forwarder: AuditForwarderJob;
+  /** The compliance evidence report (the CLI and tests use it directly). */
+  compliance: ComplianceReporter;
 }
 
 /**
@@ -87,6 +112,19 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   const resolveCaller = makeCallerResolver({ uow });
   const deps = { uow, clock: o.clock, newId };
   const audit = makeAuditLog({ uow, clock: o.clock, keyring: auditKeyring(o.db.kysely, o.box) });
+
+  const cursors = exportCursorStore(o.db.kysely);
+  const compliance = makeComplianceReport({
+    uow,
+    clock: o.clock,
+    audit,
+    cursors,
+    destinations: (o.auditForward ?? []).map((d) => ({
+      id: d.id,
+      type: d.type === 'file' ? 'file' : `syslog-${d.transport}`,
+    })),
+    breakGlassGroupId: o.breakGlassGroupId ?? null,
+  });
 
   const services: Services = {
     async authenticate(authorization, ctx) {
@@ -122,6 +160,8 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     scheduleRequests: makeScheduleRequests(deps),
     pimSchedules: makePimSchedules(deps),
     accessEvaluation: makeAccessEvaluation(deps),
+    compliance,
+    auditExport: makeRangeExport({ uow, clock: o.clock, chains: chainReader(o.db.kysely) }),
   };
 
   const app = await buildApp({
@@ -150,7 +190,42 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     sweeper.start();
     app.addHook('onClose', async () => sweeper.stop());
   }
-  return { app, bootstrapped, audit, sweeper };
+  const retentionDays = o.auditRetentionDays ?? 0;
+  const retention =
+    retentionDays > 0
+      ? makeAuditRetention({
+          uow,
+          clock: o.clock,
+          audit,
+          keyring: auditKeyring(o.db.kysely, o.box),
+          cursors,
+          prune: auditPruneStore(o.db.kysely),
+          destinationIds: (o.auditForward ?? []).map((d) => d.id),
+          retentionDays,
+          newId,
+        })
+      : undefined;
+  const forwarder = createAuditForwarderJob({
+    forwarder: makeAuditForwarder({
+      chains: chainReader(o.db.kysely),
+      cursors,
+      clock: o.clock,
+      targets: forwardTargets(o.auditForward ?? []),
+      replicaId: randomUUID(),
+    }),
+    intervalMs: o.auditForwardIntervalMs ?? DEFAULT_AUDIT_FORWARD_INTERVAL_MS,
+    ...(retention ? { retention } : {}),
+    onError: (err, destinationId, tenantId) => {
+      if (o.logger) o.logger.error({ err, destinationId, tenantId }, 'audit forwarding failed');
+    },
+  });
+  if (
+    (o.auditForward ?? []).length > 0 &&
+    (o.auditForwardIntervalMs ?? DEFAULT_AUDIT_FORWARD_INTERVAL_MS) > 0
+  )
+    forwarder.start();
+  app.addHook('onClose', async () => forwarder.stop());
+  return { app, bootstrapped, audit, sweeper, forwarder, compliance };
 }
 
 /**

@@ -38,6 +38,10 @@ async function main(): Promise<void> {
     publicUrl: config.publicUrl,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     bootstrapAdminUpn: config.bootstrapAdminUpn,
+    auditForward: config.auditForward,
+    auditForwardIntervalMs: config.auditForwardIntervalMs,
+    breakGlassGroupId: config.breakGlassGroupId ?? null,
+    auditRetentionDays: config.auditRetentionDays,
   });
   if (bootstrapped) {
     const path = writeBootstrapFile(config.dataDir, bootstrapped, config.publicUrl);

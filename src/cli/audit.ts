@@ -9,6 +9,7 @@ import { auditKeyring } from '../store/audit-keyring.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { createSecretBox, type SecretBox } from '../store/secret-box.js';
 import { createUnitOfWork } from '../store/unit-of-work.js';
+import { registerAuditExportCommand } from './audit-export.js';
 
 const checkpointExport = z.object({
   format: z.literal('elevate.audit.checkpoints.v1'),
@@ -120,6 +121,8 @@ export function registerAuditCommands(program: Command): void {
         await db.close();
       }
     });
+
+  registerAuditExportCommand(audit);
 
   audit
     .command('export-checkpoints')

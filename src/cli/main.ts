@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerAuditCommands } from './audit.js';
+import { registerReportCommands } from './report.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { systemClock } from '../domain/time/clock.js';
 import { openDatabase } from '../store/db.js';
@@ -33,6 +34,7 @@ program
   });
 
 registerAuditCommands(program);
+registerReportCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
   process.stderr.write(`${err instanceof ConfigError || err instanceof Error ? err.message : String(err)}\n`);

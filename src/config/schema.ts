@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditForwardSetting } from './audit-forward.js';
 
 /**
  * Every setting Elevate reads, with its environment variable, default and meaning.
@@ -76,6 +77,34 @@ export const SETTINGS = [
     doc: 'User principal name of the administrator created on first run.',
   },
   {
+    env: 'ELEVATE_AUDIT_FORWARD',
+    key: 'auditForward',
+    secret: true,
+    default: '[]',
+    doc: 'SIEM destinations for the audit log, a JSON array: `{"id","type":"file","path","format":"json"|"cef"}` or `{"id","type":"syslog","transport":"tcp"|"udp"|"tls","host","port","format","caFile","certFile","keyFile"}`. See docs/audit-export.md.',
+  },
+  {
+    env: 'ELEVATE_AUDIT_FORWARD_INTERVAL_MS',
+    key: 'auditForwardIntervalMs',
+    secret: false,
+    default: '5000',
+    doc: 'Pause between audit forwarding runs (100–3600000).',
+  },
+  {
+    env: 'ELEVATE_AUDIT_RETENTION_DAYS',
+    key: 'auditRetentionDays',
+    secret: false,
+    default: '0',
+    doc: 'Delete audit entries older than this many days (0 = keep forever), only once every audit forwarding destination has them; a signed prune record keeps the rest verifiable.',
+  },
+  {
+    env: 'ELEVATE_BREAK_GLASS_GROUP_ID',
+    key: 'breakGlassGroupId',
+    secret: false,
+    default: '(none)',
+    doc: 'Id of a role-assignable group whose user members are the break-glass (emergency access) accounts; their permanent assignments are exempt in the compliance report.',
+  },
+  {
     env: 'ELEVATE_CONFIG_FILE',
     key: 'configFile',
     secret: false,
@@ -114,6 +143,17 @@ export const configSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     accessTokenTtlSeconds: z.coerce.number().int().min(60).max(3600),
     bootstrapAdminUpn: z.string().regex(/^[^@\s]{1,64}@[^@\s]{1,189}$/, 'must look like name@domain'),
+    auditForward: auditForwardSetting,
+    breakGlassGroupId: z
+      .string()
+      .regex(
+        /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+        'must be a GUID',
+      )
+      .transform((v) => v.toLowerCase())
+      .optional(),
+    auditRetentionDays: z.coerce.number().int().min(0).max(36_500),
+    auditForwardIntervalMs: z.coerce.number().int().min(100).max(3_600_000),
   })
   .strict();
 

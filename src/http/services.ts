@@ -1,6 +1,8 @@
 import type { makeAccessEvaluation } from '../app/authzen/evaluate.js';
 import type { AuditLog } from '../app/audit/audit-log.js';
 import type { Caller } from '../app/auth/caller.js';
+import type { ComplianceReporter } from '../app/compliance/compliance-report.js';
+import type { RangeExport } from '../app/audit-export/range-export.js';
 import type { makeGroups } from '../app/directory/groups.js';
 import type { makeServicePrincipals } from '../app/directory/service-principals.js';
 import type { makeUsers } from '../app/directory/users.js';
@@ -34,4 +36,8 @@ export interface Services {
   pimSchedules: ReturnType<typeof makePimSchedules>;
   /** AuthZEN access evaluation over live state. */
   accessEvaluation: ReturnType<typeof makeAccessEvaluation>;
+  /** The compliance evidence report (Elevate extension). */
+  compliance: Pick<ComplianceReporter, 'report'>;
+  /** On-demand export of an audit time range (Elevate extension). */
+  auditExport: Pick<RangeExport, 'forCaller'>;
 }

@@ -190,6 +190,51 @@ export function auditStore(db: Kysely<Database>): AuditStore {
       return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
     },
 
+    async deleteThrough(tenantId, throughSeq) {
+      await db
+        .deleteFrom('audit_targets')
+        .where('tenant_id', '=', tenantId)
+        .where('seq', '<=', throughSeq)
+        .execute();
+      const res = await db
+        .deleteFrom('audit_entries')
+        .where('tenant_id', '=', tenantId)
+        .where('seq', '<=', throughSeq)
+        .executeTakeFirst();
+      return Number(res.numDeletedRows);
+    },
+
+    async prunes(tenantId) {
+      const rows = await db
+        .selectFrom('audit_prunes')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .orderBy('through_seq')
+        .execute();
+      return rows.map((r) => ({
+        tenantId: r.tenant_id,
+        throughSeq: int(r.through_seq),
+        headHash: r.head_hash,
+        prunedAt: codecs.time.decode(r.pruned_at),
+        keyId: r.key_id,
+        signature: r.signature,
+      }));
+    },
+
+    async insertPrune(p) {
+      await db
+        .insertInto('audit_prunes')
+        .values({
+          tenant_id: p.tenantId,
+          through_seq: p.throughSeq,
+          head_hash: p.headHash,
+          pruned_at: codecs.time.encode(p.prunedAt),
+          key_id: p.keyId,
+          signature: p.signature,
+        })
+        .execute();
+    },
+
     async chainTenants() {
       // Every place a chain leaves a trace, so deleting one of them does not hide a chain.
       const rows = await db

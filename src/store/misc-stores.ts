@@ -3,7 +3,6 @@ import type { PolicyStore, RoleManagementPolicy, SystemStateStore, TenantStore }
 import { rolePolicyAssignmentFields, rolePolicyFields } from '../odata/collections.js';
 import { expectOneRow } from './cas.js';
 import { codecs } from './codecs.js';
-import { isUniqueViolation } from './errors.js';
 import { listPage } from './list.js';
 import type { Database, RoleManagementPolicyRow } from './schema.js';
 
@@ -136,16 +135,15 @@ export function systemStateStore(db: Kysely<Database>): SystemStateStore {
       return r?.value;
     },
     async insertOnce(key, value, now) {
-      try {
-        await db
-          .insertInto('system_state')
-          .values({ key, value, updated_at: codecs.time.encode(now) })
-          .execute();
-        return true;
-      } catch (e) {
-        if (isUniqueViolation(e)) return false;
-        throw e;
-      }
+      // ON CONFLICT DO NOTHING rather than catching the unique violation: on PostgreSQL a failed
+      // statement aborts the whole transaction, so a caught violation still made the commit fail
+      // (a restarted server could not get past bootstrap).
+      const res = await db
+        .insertInto('system_state')
+        .values({ key, value, updated_at: codecs.time.encode(now) })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .executeTakeFirst();
+      return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
     },
   };
 }

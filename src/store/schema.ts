@@ -190,6 +190,28 @@ export interface AuditSigningKeyRow {
   created_at: number;
 }
 
+export interface AuditExportCursorRow {
+  destination_id: string;
+  tenant_id: string;
+  seq: number;
+  updated_at: number;
+}
+
+export interface AuditExportLeaseRow {
+  destination_id: string;
+  holder: string | null;
+  expires_at: number;
+}
+
+export interface AuditPruneRow {
+  tenant_id: string;
+  through_seq: number;
+  head_hash: string;
+  pruned_at: number;
+  key_id: string;
+  signature: string;
+}
+
 export interface Database {
   tenants: TenantRow;
   users: UserRow;
@@ -211,4 +233,7 @@ export interface Database {
   pim_schedule_requests: PimScheduleRequestRow;
   pim_schedules: PimScheduleRow;
   pim_slots: PimSlotRow;
+  audit_export_cursors: AuditExportCursorRow;
+  audit_export_leases: AuditExportLeaseRow;
+  audit_prunes: AuditPruneRow;
 }

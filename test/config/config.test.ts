@@ -50,7 +50,11 @@ describe('configuration', () => {
     );
     for (const s of SETTINGS.filter((x) => x.secret)) {
       const f = join(dir, s.env);
-      writeFileSync(f, s.env === 'DATABASE_URL' ? 'sqlite:/tmp/x.db' : key);
+      const value: Record<string, string> = {
+        DATABASE_URL: 'sqlite:/tmp/x.db',
+        ELEVATE_AUDIT_FORWARD: '[{"id":"f","type":"file","path":"/tmp/a.jsonl"}]',
+      };
+      writeFileSync(f, value[s.env] ?? key);
       expect(() => loadConfig({ [`${s.env}_FILE`]: f })).not.toThrow();
     }
   });

@@ -4,6 +4,7 @@ import {
   type SignedCheckpoint,
 } from '../../domain/audit/checkpoint.js';
 import type { AuditEntry } from '../../domain/audit/entry.js';
+import { pruneSignatureValid } from '../../domain/audit/prune-record.js';
 import { chainVerifier, type ChainVerifierOptions, type VerifyResult } from '../../domain/audit/verify.js';
 import { NotFoundError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
@@ -71,6 +72,26 @@ export function makeAuditLog(deps: {
   }
 
   /**
+   * Where a pruned chain starts: the signed prune record at the seq just before the first stored
+   * entry. Undefined when nothing was pruned, or when no valid record covers the gap (which
+   * verification then reports as removed entries).
+   */
+  async function pruneAnchor(
+    tenantId: string,
+    publicKeys: ReadonlyMap<string, string>,
+  ): Promise<{ seq: number; hash: string } | undefined> {
+    const { first, prunes } = await deps.uow.run(async (tx) => ({
+      first: (await tx.audit.chain(tenantId, 0, 1))[0]?.seq,
+      prunes: await tx.audit.prunes(tenantId),
+    }));
+    if (first === undefined || first <= 1) return undefined;
+    const p = prunes.find(
+      (x) => x.tenantId === tenantId && x.throughSeq === first - 1 && pruneSignatureValid(x, publicKeys),
+    );
+    return p && { seq: p.throughSeq, hash: p.headHash };
+  }
+
+  /**
    * Recomputes a tenant's whole chain and checks it against its checkpoints: those stored, plus
    * any kept elsewhere (an export), whose keys are trusted over the stored ones.
    */
@@ -79,7 +100,12 @@ export function makeAuditLog(deps: {
     const publicKeys = await deps.keyring.publicKeys();
     for (const k of external?.publicKeys ?? []) publicKeys.set(k.keyId, k.publicKey);
     const outside = (external?.checkpoints ?? []).filter((cp) => cp.tenantId === tenantId);
-    return stream(tenantId, { checkpoints: [...stored, ...outside], publicKeys });
+    const checkpoints = [...stored, ...outside];
+    // After retention pruned a prefix, the chain starts after the signed prune record retention left
+    // at the cut (docs/adr/0007-audit-retention.md). Without a valid one there, the missing entries
+    // are reported as removed, as before.
+    const start = await pruneAnchor(tenantId, publicKeys);
+    return stream(tenantId, { checkpoints, publicKeys, ...(start ? { start } : {}) });
   }
 
   /**
@@ -93,11 +119,12 @@ export function makeAuditLog(deps: {
     const stored = await deps.uow.run((tx) => tx.audit.checkpoints(tenantId));
     const publicKeys = await deps.keyring.publicKeys();
     const anchor = stored.findLast((cp) => checkpointSignatureValid(cp, publicKeys));
-    const result = await stream(tenantId, {
-      checkpoints: stored,
-      publicKeys,
-      ...(anchor ? { start: { seq: anchor.seq, hash: anchor.headHash } } : {}),
-    });
+    const pruned = await pruneAnchor(tenantId, publicKeys);
+    const start =
+      pruned && (!anchor || pruned.seq > anchor.seq)
+        ? pruned
+        : anchor && { seq: anchor.seq, hash: anchor.headHash };
+    const result = await stream(tenantId, { checkpoints: stored, publicKeys, ...(start ? { start } : {}) });
     if (!result.ok) throw new AuditChainBrokenError(tenantId, result);
     if (result.count === 0 || result.count === anchor?.seq) return undefined;
     const key = await deps.keyring.signingKey(now);

@@ -1,5 +1,6 @@
 import type { CheckpointKey, SignedCheckpoint } from '../../domain/audit/checkpoint.js';
 import type { AuditDraft, AuditEntry } from '../../domain/audit/entry.js';
+import type { SignedPrune } from '../../domain/audit/prune-record.js';
 import type { ChainRecord, HeadEvidence } from '../../domain/audit/verify.js';
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
 import type { Page } from '../ports.js';
@@ -21,6 +22,14 @@ export interface AuditStore {
   checkpoints(tenantId: string): Promise<SignedCheckpoint[]>;
   /** False when a checkpoint at that seq exists already. */
   insertCheckpoint(cp: SignedCheckpoint): Promise<boolean>;
+  /**
+   * Deletes the tenant's entries with `seq <= throughSeq` (retention; never from a use case that
+   * changes anything else). Returns how many were deleted.
+   */
+  deleteThrough(tenantId: string, throughSeq: number): Promise<number>;
+  /** Signed records of the prefixes retention deleted, oldest first. */
+  prunes(tenantId: string): Promise<SignedPrune[]>;
+  insertPrune(p: SignedPrune): Promise<void>;
   /** Tenants that have a chain. */
   chainTenants(): Promise<string[]>;
 }

@@ -97,4 +97,6 @@ export const AUDIT_ACTIVITIES = {
     'RoleManagement',
     'Unassign',
   ),
+  /** Retention removed exported entries; a signed checkpoint anchors what remains. Elevate's own. */
+  auditPrune: core('audit.prune', 'Prune audit log', 'Other', 'Delete'),
 } as const satisfies Record<string, AuditActivity>;

@@ -3,6 +3,7 @@ import * as m0001 from './0001_initial.js';
 import * as m0002 from './0002_audit.js';
 import * as m0003 from './0003_pim.js';
 import * as m0004 from './0004_role_template_unique.js';
+import * as m0005 from './0005_audit_export.js';
 
 export interface Migration {
   name: string;
@@ -15,4 +16,5 @@ export const migrations: readonly Migration[] = [
   { name: '0002_audit', up: m0002.up },
   { name: '0003_pim', up: m0003.up },
   { name: '0004_role_template_unique', up: m0004.up },
+  { name: '0005_audit_export', up: m0005.up },
 ];

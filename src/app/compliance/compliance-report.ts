@@ -1,0 +1,152 @@
+import type { ExportCursorStore } from '../audit-export/ports.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { authorize, type Requirement } from '../auth/authorize.js';
+import type { Caller } from '../auth/caller.js';
+import {
+  evaluateChecklist,
+  type ChecklistItem,
+  type ComplianceSnapshot,
+  type ScheduleFact,
+} from '../../domain/compliance/checklist.js';
+import type { Schedule } from '../pim/ports.js';
+import type { PolicyRule } from '../../domain/policy/types.js';
+import * as R from '../../domain/roles/built-in-roles.js';
+import type { Clock } from '../../domain/time/clock.js';
+import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
+import type { Stores, UnitOfWork } from '../ports.js';
+
+/** Who may pull the compliance report: the audit readers of Entra, without Reports Reader. */
+export const COMPLIANCE_RULES = {
+  read: {
+    appPermissions: ['AuditLog.Read.All'],
+    roles: [R.GLOBAL_ADMINISTRATOR, R.SECURITY_ADMINISTRATOR, R.SECURITY_READER, R.GLOBAL_READER],
+  },
+} satisfies Record<string, Requirement>;
+
+/** Bound on the rows one report reads per collection; a larger tenant is reported as truncated. */
+const MAX_ROWS = 50_000;
+const all: CollectionQuery = { expand: [], orderBy: [], top: MAX_ROWS, skip: 0, count: false };
+
+export interface ComplianceReport {
+  format: 'elevate.compliance.v1';
+  tenantId: string;
+  generatedAt: string;
+  /** The audit chain as verified for this report: its head hash is what the report vouches for. */
+  auditChain:
+    | { verified: true; entries: number; headHash: string; checkpoints: number }
+    | { verified: false; firstBadSeq: number; reason: string; message: string };
+  summary: { passed: number; failed: number; total: number };
+  items: ChecklistItem[];
+  /** True when a collection had more rows than one report reads. */
+  truncated: boolean;
+}
+
+const fact = (s: Schedule): ScheduleFact => ({
+  id: s.id,
+  principalId: s.principalId,
+  principalType: s.principalType,
+  roleDefinitionId: s.roleDefinitionId,
+  directoryScopeId: s.directoryScopeId,
+  origin: s.origin,
+  assignmentType: s.assignmentType,
+  start: s.window.start,
+  end: s.window.end,
+});
+
+/**
+ * The compliance evidence report (issue 3, item 5): the PIM deployment validation checklist,
+ * evaluated over live state at one instant, with the verified head of the audit chain.
+ */
+export function makeComplianceReport(deps: {
+  uow: UnitOfWork;
+  clock: Clock;
+  audit: Pick<AuditLog, 'verifyTenant'>;
+  cursors: Pick<ExportCursorStore, 'cursors'>;
+  /** Configured SIEM destinations (ids and types only). */
+  destinations: readonly { id: string; type: string }[];
+  /** A role-assignable group whose members are break-glass accounts (config). */
+  breakGlassGroupId: string | null;
+}) {
+  async function snapshot(tx: Stores, tenantId: string, now: number) {
+    let truncated = false;
+    const roles = await tx.roleDefinitions.list(tenantId, all);
+    const privilegedRoles = roles.items
+      .filter((r) => r.isPrivileged)
+      .map((r) => ({ id: r.id, displayName: r.displayName }));
+    const privileged = new Set(privilegedRoles.map((r) => r.id));
+    const policies = new Map<string, readonly PolicyRule[]>();
+    for (const r of privilegedRoles) {
+      const p = await tx.policies.forRole(tenantId, 'DirectoryRole', '/', r.id);
+      if (p) policies.set(r.id, p.rules);
+    }
+    const assignments = await tx.schedules.list(tenantId, 'assignment', all, {}, now);
+    const eligibilities = await tx.schedules.list(tenantId, 'eligibility', all, {}, now);
+    truncated ||= roles.hasMore || assignments.hasMore || eligibilities.hasMore;
+    const groupId = deps.breakGlassGroupId?.toLowerCase() ?? null;
+    const group = groupId ? await tx.groups.get(tenantId, groupId) : undefined;
+    const members: ComplianceSnapshot['breakGlass']['members'] = [];
+    if (group) {
+      const page = await tx.groups.members(tenantId, group.id, all);
+      truncated ||= page.hasMore;
+      for (const m of page.items.filter((x) => x.memberType === 'user')) {
+        const u = await tx.users.get(tenantId, m.memberId);
+        if (u)
+          members.push({
+            id: u.id,
+            userPrincipalName: u.userPrincipalName,
+            accountEnabled: u.accountEnabled,
+          });
+      }
+    }
+    const head = await tx.audit.head(tenantId);
+    return {
+      truncated,
+      snapshot: {
+        tenantId,
+        generatedAt: now,
+        privilegedRoles,
+        policies,
+        assignments: assignments.items.filter((s) => privileged.has(s.roleDefinitionId)).map(fact),
+        eligibilities: eligibilities.items.filter((s) => privileged.has(s.roleDefinitionId)).map(fact),
+        breakGlass: { groupId, groupExists: group !== undefined, members },
+        forwarding: { destinations: [...deps.destinations], cursors: [], headSeq: head?.seq ?? 0 },
+        accessReviews: { available: false },
+        alerts: { available: false },
+      } satisfies ComplianceSnapshot,
+    };
+  }
+
+  /** The report for one tenant, without an authorization check (the CLI, run by the operator). */
+  async function forTenant(tenantId: string): Promise<ComplianceReport> {
+    const now = deps.clock.now();
+    const { snapshot: s, truncated } = await deps.uow.run((tx) => snapshot(tx, tenantId, now));
+    const cursors = (await deps.cursors.cursors()).filter(
+      (c) => c.tenantId === tenantId && deps.destinations.some((d) => d.id === c.destinationId),
+    );
+    const items = evaluateChecklist({ ...s, forwarding: { ...s.forwarding, cursors } });
+    const chain = await deps.audit.verifyTenant(tenantId);
+    const passed = items.filter((i) => i.status === 'pass').length;
+    return {
+      format: 'elevate.compliance.v1',
+      tenantId,
+      generatedAt: new Date(now).toISOString(),
+      auditChain: chain.ok
+        ? { verified: true, entries: chain.count, headHash: chain.headHash, checkpoints: chain.checkpoints }
+        : { verified: false, firstBadSeq: chain.firstBadSeq, reason: chain.reason, message: chain.message },
+      summary: { passed, failed: items.length - passed, total: items.length },
+      items,
+      truncated,
+    };
+  }
+
+  return {
+    forTenant,
+    /** `GET /v1.0/elevate/complianceReport`: the caller's tenant. */
+    async report(caller: Caller): Promise<ComplianceReport> {
+      await deps.uow.run((tx) => authorize(tx, caller, COMPLIANCE_RULES.read, deps.clock.now()));
+      return forTenant(caller.tenantId);
+    },
+  };
+}
+
+export type ComplianceReporter = ReturnType<typeof makeComplianceReport>;

@@ -1,0 +1,374 @@
+import { findRule, type PolicyRule } from '../policy/types.js';
+import {
+  GLOBAL_ADMINISTRATOR,
+  PRIVILEGED_AUTHENTICATION_ADMINISTRATOR,
+  PRIVILEGED_ROLE_ADMINISTRATOR,
+  SECURITY_ADMINISTRATOR,
+} from '../roles/built-in-role-ids.js';
+import { parseDuration } from '../time/duration.js';
+
+/** Roles whose holders can take over the tenant: the shortest activations, and approval. */
+export const CRITICAL_ROLE_IDS: readonly string[] = [
+  GLOBAL_ADMINISTRATOR,
+  PRIVILEGED_ROLE_ADMINISTRATOR,
+  SECURITY_ADMINISTRATOR,
+  PRIVILEGED_AUTHENTICATION_ADMINISTRATOR,
+];
+/** Roles whose activation the checklist says must be approved. */
+export const APPROVAL_ROLE_IDS: readonly string[] = [GLOBAL_ADMINISTRATOR, SECURITY_ADMINISTRATOR];
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+export const MAX_CRITICAL_ACTIVATION_MS = 8 * HOUR_MS;
+/** "Six months": 180 days, Entra's default for active assignments and the checklist's bound. */
+export const MAX_ELIGIBILITY_MS = 180 * DAY_MS;
+
+export interface RoleFact {
+  id: string;
+  displayName: string;
+}
+
+export interface ScheduleFact {
+  id: string;
+  principalId: string;
+  principalType: string;
+  roleDefinitionId: string;
+  directoryScopeId: string;
+  /** `direct` for a foundation role assignment, `pim` otherwise. */
+  origin: string;
+  assignmentType: string | null;
+  start: number;
+  end: number | null;
+}
+
+/** Everything the checklist looks at, gathered at one instant. */
+export interface ComplianceSnapshot {
+  tenantId: string;
+  generatedAt: number;
+  /** Privileged roles only. */
+  privilegedRoles: RoleFact[];
+  /** Tenant-scope (`/`) policy rules by role id. */
+  policies: ReadonlyMap<string, readonly PolicyRule[]>;
+  /** Current and future assignment schedules of privileged roles (PIM and direct). */
+  assignments: ScheduleFact[];
+  /** Current and future eligibility schedules of privileged roles. */
+  eligibilities: ScheduleFact[];
+  breakGlass: {
+    groupId: string | null;
+    groupExists: boolean;
+    /** Direct user members of the group, with whether their account is enabled. */
+    members: { id: string; userPrincipalName: string; accountEnabled: boolean }[];
+  };
+  forwarding: {
+    destinations: { id: string; type: string }[];
+    /** Per destination, the last seq it accepted of this tenant's chain. */
+    cursors: { destinationId: string; seq: number }[];
+    headSeq: number;
+  };
+  accessReviews: { available: false };
+  alerts: { available: false };
+}
+
+export interface ControlRefs {
+  soc2: string[];
+  iso27001: string[];
+  nist80053: string[];
+  nistCsf: string[];
+}
+
+export interface ChecklistItem {
+  id: string;
+  title: string;
+  status: 'pass' | 'fail';
+  /** One sentence for people. */
+  summary: string;
+  /** Ids, counts and settings the verdict rests on. */
+  evidence: Record<string, unknown>;
+  controls: ControlRefs;
+}
+
+const refs = (soc2: string[], iso27001: string[], nist80053: string[]): ControlRefs => ({
+  soc2,
+  iso27001,
+  nist80053,
+  nistCsf: ['PR.AC-1', 'PR.AC-4'],
+});
+
+const item = (
+  id: string,
+  title: string,
+  pass: boolean,
+  summary: string,
+  evidence: Record<string, unknown>,
+  controls: ControlRefs,
+): ChecklistItem => ({ id, title, status: pass ? 'pass' : 'fail', summary, evidence, controls });
+
+/** Duration text → ms, or undefined when it cannot be read (treated as failing, never as passing). */
+function durationMs(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseDuration(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Evaluates the PIM deployment validation checklist over a snapshot, item by item. Pure: the same
+ * snapshot always gives the same verdicts, and every verdict carries the evidence it rests on.
+ */
+export function evaluateChecklist(s: ComplianceSnapshot): ChecklistItem[] {
+  const roleName = new Map(s.privilegedRoles.map((r) => [r.id, r.displayName]));
+  const rules = (roleId: string) => s.policies.get(roleId) ?? [];
+  const breakGlassIds = new Set([
+    ...(s.breakGlass.groupExists && s.breakGlass.groupId ? [s.breakGlass.groupId] : []),
+    ...s.breakGlass.members.map((m) => m.id),
+  ]);
+  const describe = (a: ScheduleFact) => ({
+    scheduleId: a.id,
+    principalId: a.principalId,
+    principalType: a.principalType,
+    roleDefinitionId: a.roleDefinitionId,
+    roleDisplayName: roleName.get(a.roleDefinitionId) ?? null,
+    directoryScopeId: a.directoryScopeId,
+    origin: a.origin,
+    endDateTime: a.end === null ? null : new Date(a.end).toISOString(),
+  });
+  const out: ChecklistItem[] = [];
+
+  // 1. Permanent active privileged assignments, other than break-glass.
+  const permanent = s.assignments.filter((a) => a.end === null && a.assignmentType !== 'Activated');
+  const offending = permanent.filter((a) => !breakGlassIds.has(a.principalId));
+  out.push(
+    item(
+      'noPermanentPrivilegedAssignments',
+      'All permanent privileged assignments converted to eligible, except break-glass accounts',
+      offending.length === 0,
+      offending.length === 0
+        ? 'No permanent active privileged assignment outside break-glass.'
+        : `${offending.length} permanent active privileged assignment(s) outside break-glass.`,
+      {
+        offending: offending.map(describe),
+        breakGlassExempt: permanent.filter((a) => breakGlassIds.has(a.principalId)).map(describe),
+      },
+      refs(['CC6.1', 'CC6.3'], ['A.9.2.3'], ['AC-2', 'AC-6']),
+    ),
+  );
+
+  // 2. Break-glass accounts exist, are enabled, and are monitored (the audit log leaves Elevate).
+  const enabled = s.breakGlass.members.filter((m) => m.accountEnabled);
+  const monitored = s.forwarding.destinations.length > 0;
+  out.push(
+    item(
+      'breakGlassAccountsMonitored',
+      'Break-glass accounts exist, are active and are monitored',
+      s.breakGlass.groupExists && enabled.length > 0 && monitored,
+      !s.breakGlass.groupId
+        ? 'No break-glass group is configured (ELEVATE_BREAK_GLASS_GROUP_ID).'
+        : !s.breakGlass.groupExists
+          ? 'The configured break-glass group does not exist in this tenant.'
+          : enabled.length === 0
+            ? 'The break-glass group has no enabled user.'
+            : monitored
+              ? `${enabled.length} enabled break-glass account(s); the audit log is forwarded.`
+              : 'Break-glass accounts exist but the audit log is not forwarded anywhere.',
+      {
+        groupId: s.breakGlass.groupId,
+        groupExists: s.breakGlass.groupExists,
+        members: s.breakGlass.members,
+        auditForwardingDestinations: s.forwarding.destinations.map((d) => d.id),
+      },
+      refs(['CC6.1', 'CC6.2'], ['A.9.2.1', 'A.9.2.3'], ['AC-2']),
+    ),
+  );
+
+  // 3. MFA (or an authentication context) on every privileged activation.
+  const noMfa = s.privilegedRoles.filter((r) => {
+    const enablement = findRule(rules(r.id), 'Enablement_EndUser_Assignment');
+    const context = findRule(rules(r.id), 'AuthenticationContext_EndUser_Assignment');
+    return !(enablement?.enabledRules.includes('MultiFactorAuthentication') || context?.isEnabled === true);
+  });
+  out.push(
+    item(
+      'mfaOnActivation',
+      'MFA required to activate every privileged role',
+      noMfa.length === 0,
+      noMfa.length === 0
+        ? `All ${s.privilegedRoles.length} privileged roles require MFA on activation.`
+        : `${noMfa.length} privileged role(s) can be activated without MFA.`,
+      { privilegedRoles: s.privilegedRoles.length, rolesWithoutMfa: noMfa },
+      refs(['CC6.1'], ['A.9.4.2'], ['IA-2', 'IA-2(1)']),
+    ),
+  );
+
+  // 4. Approval for Global Administrator and Security Administrator.
+  const approval = APPROVAL_ROLE_IDS.map((id) => {
+    const rule = findRule(rules(id), 'Approval_EndUser_Assignment');
+    const approvalRequired = rule?.setting.isApprovalRequired === true;
+    return { roleDefinitionId: id, roleDisplayName: roleName.get(id) ?? null, approvalRequired };
+  });
+  out.push(
+    item(
+      'approvalForCriticalRoles',
+      'Approval required to activate Global Administrator and Security Administrator',
+      approval.every((a) => a.approvalRequired),
+      approval.every((a) => a.approvalRequired)
+        ? 'Both roles require approval to activate.'
+        : `No approval required for: ${approval
+            .filter((a) => !a.approvalRequired)
+            .map((a) => a.roleDisplayName ?? a.roleDefinitionId)
+            .join(', ')}.`,
+      { roles: approval },
+      refs(['CC6.1', 'CC6.3'], ['A.9.2.3'], ['AC-6', 'AC-6(5)']),
+    ),
+  );
+
+  // 5. Activation of critical roles lasts at most 8 hours.
+  const activation = CRITICAL_ROLE_IDS.map((id) => {
+    const rule = findRule(rules(id), 'Expiration_EndUser_Assignment');
+    const ms = durationMs(rule?.maximumDuration);
+    return {
+      roleDefinitionId: id,
+      roleDisplayName: roleName.get(id) ?? null,
+      maximumDuration: rule?.maximumDuration ?? null,
+      ok: ms !== undefined && ms <= MAX_CRITICAL_ACTIVATION_MS,
+    };
+  });
+  out.push(
+    item(
+      'maxActivationEightHours',
+      'Maximum activation of critical roles is 8 hours or less',
+      activation.every((a) => a.ok),
+      activation.every((a) => a.ok)
+        ? 'Every critical role activates for 8 hours at most.'
+        : `${activation.filter((a) => !a.ok).length} critical role(s) activate for longer than 8 hours.`,
+      { limit: 'PT8H', roles: activation },
+      refs(['CC6.1', 'CC6.3'], ['A.9.2.3'], ['AC-2(5)', 'AC-6']),
+    ),
+  );
+
+  // 6. Eligible assignments expire within 6 months (policy and the schedules that exist).
+  const policyAllowsLong = s.privilegedRoles.filter((r) => {
+    const rule = findRule(rules(r.id), 'Expiration_Admin_Eligibility');
+    const ms = durationMs(rule?.maximumDuration);
+    return !(rule?.isExpirationRequired === true && ms !== undefined && ms <= MAX_ELIGIBILITY_MS);
+  });
+  const longEligibilities = s.eligibilities.filter(
+    (e) => e.end === null || e.end - Math.max(e.start, s.generatedAt) > MAX_ELIGIBILITY_MS,
+  );
+  out.push(
+    item(
+      'eligibilityExpiresWithinSixMonths',
+      'Eligible assignments expire within 6 months',
+      policyAllowsLong.length === 0 && longEligibilities.length === 0,
+      policyAllowsLong.length === 0 && longEligibilities.length === 0
+        ? 'Every privileged role requires eligibility to expire within 180 days, and all do.'
+        : `${policyAllowsLong.length} role polic(ies) allow longer eligibility; ${longEligibilities.length} eligible assignment(s) last longer than 180 days.`,
+      {
+        limit: 'P180D',
+        eligibleAssignments: s.eligibilities.length,
+        rolesAllowingLongerEligibility: policyAllowsLong.map((r) => ({
+          ...r,
+          rule: findRule(rules(r.id), 'Expiration_Admin_Eligibility') ?? null,
+        })),
+        longEligibleAssignments: longEligibilities.map(describe),
+      },
+      refs(['CC6.2', 'CC6.3'], ['A.9.2.5', 'A.9.2.6'], ['AC-2(3)']),
+    ),
+  );
+
+  // 7. Justification and ticket on every privileged activation.
+  const missing = s.privilegedRoles
+    .map((r) => {
+      const enabledRules = findRule(rules(r.id), 'Enablement_EndUser_Assignment')?.enabledRules ?? [];
+      const lacks = (['Justification', 'Ticketing'] as const).filter((x) => !enabledRules.includes(x));
+      return { ...r, missing: lacks };
+    })
+    .filter((r) => r.missing.length > 0);
+  out.push(
+    item(
+      'justificationAndTicketRequired',
+      'Justification and ticket required to activate privileged roles',
+      missing.length === 0,
+      missing.length === 0
+        ? 'Every privileged role requires a justification and a ticket.'
+        : `${missing.length} privileged role(s) lack a justification or ticket requirement.`,
+      { roles: missing },
+      refs(['CC6.1', 'CC6.2'], ['A.9.2.2'], ['AC-2', 'AU-2']),
+    ),
+  );
+
+  // 8. Administrators are notified of privileged activations and assignments.
+  const ADMIN_NOTIFICATIONS = [
+    'Notification_Admin_EndUser_Assignment',
+    'Notification_Admin_Admin_Assignment',
+    'Notification_Admin_Admin_Eligibility',
+  ] as const;
+  const silent = s.privilegedRoles
+    .map((r) => ({
+      ...r,
+      silentRules: ADMIN_NOTIFICATIONS.filter((id) => {
+        const n = findRule(rules(r.id), id);
+        return !(
+          n &&
+          n.notificationLevel !== 'None' &&
+          (n.isDefaultRecipientsEnabled || n.notificationRecipients.length > 0)
+        );
+      }),
+    }))
+    .filter((r) => r.silentRules.length > 0);
+  out.push(
+    item(
+      'notificationsConfigured',
+      'Administrators are notified of privileged activations and assignments',
+      silent.length === 0,
+      silent.length === 0
+        ? 'Every privileged role notifies administrators.'
+        : `${silent.length} privileged role(s) do not notify administrators.`,
+      { roles: silent },
+      refs(['CC6.2'], ['A.9.2.1'], ['AC-2(4)']),
+    ),
+  );
+
+  // 9–10. Not built yet: fail honestly.
+  out.push(
+    item(
+      'accessReviewsQuarterly',
+      'Access reviews of privileged roles scheduled quarterly',
+      false,
+      'No access reviews: Elevate does not run access reviews yet.',
+      { accessReviews: 0, available: s.accessReviews.available },
+      refs(['CC6.2', 'CC6.3'], ['A.9.2.5'], ['AC-2(3)', 'AC-2']),
+    ),
+  );
+  out.push(
+    item(
+      'alertsEnabled',
+      'PIM alerts enabled and reviewed',
+      false,
+      'No alerts: Elevate does not raise PIM alerts yet.',
+      { alerts: 0, available: s.alerts.available },
+      refs(['CC6.1', 'CC7.2'], ['A.9.2.5'], ['AC-2(12)']),
+    ),
+  );
+
+  // 11. The audit log leaves Elevate for a SIEM.
+  const lag = s.forwarding.cursors.map((c) => ({
+    destinationId: c.destinationId,
+    acceptedSeq: c.seq,
+    behind: Math.max(0, s.forwarding.headSeq - c.seq),
+  }));
+  out.push(
+    item(
+      'auditForwardedToSiem',
+      'Audit log forwarded to a SIEM',
+      s.forwarding.destinations.length > 0,
+      s.forwarding.destinations.length > 0
+        ? `Forwarded to ${s.forwarding.destinations.length} destination(s).`
+        : 'No forwarding destination is configured (ELEVATE_AUDIT_FORWARD).',
+      { destinations: s.forwarding.destinations, headSeq: s.forwarding.headSeq, cursors: lag },
+      refs(['CC6.1', 'CC7.2'], ['A.9.4.1', 'A.12.4.1'], ['AU-6', 'AC-2(4)']),
+    ),
+  );
+  return out;
+}

@@ -1,0 +1,66 @@
+import { Readable } from 'node:stream';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { BuildOptions } from '../app.js';
+import { authenticateHook, callerOf } from '../app.js';
+import { errorResponses } from '../graph/json.js';
+
+const dateTime = z
+  .string()
+  .max(40)
+  .regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$/,
+    'must be an ISO 8601 date-time with offset',
+  )
+  .transform((v, ctx) => {
+    const ms = Date.parse(v);
+    if (Number.isNaN(ms)) {
+      ctx.addIssue({ code: 'custom', message: 'not a valid date-time' });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const exportQuery = z
+  .object({ from: dateTime, to: dateTime, format: z.enum(['jsonl', 'csv']).default('jsonl') })
+  .strict()
+  .refine((q) => q.to > q.from, { message: '`to` must be after `from`', path: ['to'] });
+
+/**
+ * `GET /v1.0/auditLogs/export?from=&to=&format=jsonl|csv` (Elevate extension): the caller's tenant's
+ * audit entries with `from <= activityDateTime < to`, in seq order, streamed.
+ */
+export function auditExportRoutes(opts: BuildOptions): FastifyPluginAsync {
+  const { services } = opts;
+  return async (root) => {
+    const app = root.withTypeProvider<ZodTypeProvider>();
+    app.addHook('onRequest', authenticateHook(services));
+    app.get(
+      '/auditLogs/export',
+      {
+        schema: {
+          tags: ['audit'],
+          description:
+            'Elevate extension: audit entries of a time range [from, to) as JSON lines or CSV (RFC 4180), in seq order.',
+          querystring: exportQuery,
+          response: { 200: z.string(), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { from, to, format } = request.query;
+        const lines = await services.auditExport.forCaller(callerOf(request), {
+          fromMs: from,
+          toMs: to,
+          format,
+        });
+        const name = `audit-${new Date(from).toISOString().slice(0, 10)}-${new Date(to).toISOString().slice(0, 10)}`;
+        // The body is a stream (Fastify does not serialize streams); the 200 schema documents its text.
+        return (reply as FastifyReply)
+          .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${name}.${format}"`)
+          .send(Readable.from(lines));
+      },
+    );
+  };
+}

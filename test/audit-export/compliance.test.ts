@@ -1,0 +1,259 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ComplianceReport } from '../../src/app/compliance/compliance-report.js';
+import { createElevate, type Elevate, type ElevateOptions } from '../../src/compose.js';
+import { newId } from '../../src/domain/shared/ids.js';
+import { systemClock } from '../../src/domain/time/clock.js';
+import { createSecretBox } from '../../src/store/secret-box.js';
+import { dialectName, freshDb } from '../helpers/db.js';
+import { PUBLIC_URL } from '../helpers/server.js';
+
+const GA = '62e90394-69f5-4237-9190-012177145e10';
+const SECURITY_ADMIN = '194ae4cb-b126-40b2-bd5b-6091b380977d';
+const ROLES = '/v1.0/roleManagement/directory';
+const REPORT = '/v1.0/elevate/complianceReport';
+
+type Json = Record<string, unknown>;
+
+describe(`compliance report on a freshly bootstrapped Elevate (${dialectName})`, () => {
+  let db: Awaited<ReturnType<typeof freshDb>>;
+  let dir: string;
+  let elevate: Elevate;
+  let headers: Record<string, string>;
+  let base: ElevateOptions;
+
+  beforeEach(async () => {
+    db = await freshDb();
+    dir = mkdtempSync(join(tmpdir(), 'elevate-compliance-'));
+    base = {
+      db,
+      box: createSecretBox(randomBytes(32)),
+      clock: systemClock,
+      logger: false,
+      publicUrl: PUBLIC_URL,
+      accessTokenTtlSeconds: 600,
+      bootstrapAdminUpn: 'admin@contoso.test',
+      auditCheckpointIntervalMs: 0,
+      expirySweepIntervalMs: 0,
+      auditForwardIntervalMs: 0,
+    };
+    elevate = await createElevate(base);
+    const boot = elevate.bootstrapped!;
+    const token = await elevate.app.inject({
+      method: 'POST',
+      url: `/${boot.tenantId}/oauth2/v2.0/token`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: boot.app.clientId,
+        client_secret: boot.app.clientSecret,
+        scope: `${PUBLIC_URL}/.default`,
+      }).toString(),
+    });
+    headers = { authorization: `Bearer ${token.json<{ access_token: string }>().access_token}` };
+  });
+  afterEach(async () => {
+    await elevate.app.close();
+    await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) {
+    const res = await elevate.app.inject({
+      method,
+      url,
+      headers: payload === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+      ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
+    });
+    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+    return res.body === '' ? {} : res.json<Json>();
+  }
+  const report = async () => (await api('GET', REPORT)) as unknown as ComplianceReport;
+  const verdicts = (r: ComplianceReport) => Object.fromEntries(r.items.map((i) => [i.id, i.status]));
+  const itemOf = (r: ComplianceReport, id: string) => r.items.find((i) => i.id === id)!;
+
+  async function patchRule(roleId: string, ruleId: string, change: (rule: Json) => void) {
+    const filter = encodeURIComponent(
+      `scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '${roleId}'`,
+    );
+    const assignments = await api('GET', `/v1.0/policies/roleManagementPolicyAssignments?$filter=${filter}`);
+    const policyId = (assignments.value as { policyId: string }[])[0]!.policyId;
+    const url = `/v1.0/policies/roleManagementPolicies/${policyId}/rules/${ruleId}`;
+    const { '@odata.context': _context, ...rule } = await api('GET', url);
+    change(rule);
+    await api('PATCH', url, rule);
+  }
+
+  it('fails what really fails, then passes once the admin fixes the deployment through the API', async () => {
+    const adminId = elevate.bootstrapped!.admin.id;
+    const before = await report();
+    expect(before.auditChain).toMatchObject({ verified: true, entries: expect.any(Number) });
+    expect(verdicts(before)).toEqual({
+      noPermanentPrivilegedAssignments: 'fail',
+      breakGlassAccountsMonitored: 'fail',
+      mfaOnActivation: 'pass',
+      approvalForCriticalRoles: 'fail',
+      maxActivationEightHours: 'pass',
+      eligibilityExpiresWithinSixMonths: 'fail',
+      justificationAndTicketRequired: 'fail',
+      notificationsConfigured: 'pass',
+      accessReviewsQuarterly: 'fail',
+      alertsEnabled: 'fail',
+      auditForwardedToSiem: 'fail',
+    });
+    expect(itemOf(before, 'noPermanentPrivilegedAssignments').evidence.offending).toEqual([
+      expect.objectContaining({
+        principalId: adminId,
+        roleDefinitionId: GA,
+        roleDisplayName: 'Global Administrator',
+        origin: 'direct',
+        endDateTime: null,
+      }),
+    ]);
+    expect(itemOf(before, 'approvalForCriticalRoles').evidence.roles).toEqual([
+      { roleDefinitionId: GA, roleDisplayName: 'Global Administrator', approvalRequired: false },
+      {
+        roleDefinitionId: SECURITY_ADMIN,
+        roleDisplayName: 'Security Administrator',
+        approvalRequired: false,
+      },
+    ]);
+    expect(itemOf(before, 'accessReviewsQuarterly').summary).toMatch(/no access reviews/i);
+    expect(itemOf(before, 'noPermanentPrivilegedAssignments').controls.soc2).toContain('CC6.1');
+
+    // The fixes, all through the Graph API.
+    const roles = await api('GET', `${ROLES}/roleDefinitions?$filter=isPrivileged eq true&$top=999`);
+    for (const { id } of roles.value as { id: string }[]) {
+      await patchRule(id, 'Enablement_EndUser_Assignment', (r) => {
+        r.enabledRules = ['MultiFactorAuthentication', 'Justification', 'Ticketing'];
+      });
+      await patchRule(id, 'Expiration_Admin_Eligibility', (r) => {
+        r.isExpirationRequired = true;
+        r.maximumDuration = 'P180D';
+      });
+    }
+    for (const id of [GA, SECURITY_ADMIN])
+      await patchRule(id, 'Approval_EndUser_Assignment', (r) => {
+        (r.setting as Json).isApprovalRequired = true;
+      });
+    await api('POST', `${ROLES}/roleEligibilityScheduleRequests`, {
+      action: 'adminAssign',
+      principalId: adminId,
+      roleDefinitionId: GA,
+      directoryScopeId: '/',
+      justification: 'Standing access becomes just-in-time',
+      scheduleInfo: {
+        startDateTime: new Date().toISOString(),
+        expiration: { type: 'afterDuration', duration: 'P90D' },
+      },
+    });
+    const direct = await api(
+      'GET',
+      `${ROLES}/roleAssignments?$filter=${encodeURIComponent(`principalId eq '${adminId}'`)}`,
+    );
+    for (const a of direct.value as { id: string }[]) await api('DELETE', `${ROLES}/roleAssignments/${a.id}`);
+    // A break-glass account: permanent Global Administrator, member of the break-glass group.
+    const breakGlass = await api('POST', '/v1.0/users', {
+      accountEnabled: true,
+      displayName: 'Break glass 1',
+      userPrincipalName: `bg${newId().slice(0, 6)}@contoso.test`,
+    });
+    const group = await api('POST', '/v1.0/groups', {
+      displayName: 'Break-glass accounts',
+      mailNickname: 'breakglass',
+      mailEnabled: false,
+      securityEnabled: true,
+      isAssignableToRole: true,
+    });
+    await api('POST', `/v1.0/groups/${group.id as string}/members/$ref`, {
+      '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${breakGlass.id as string}`,
+    });
+    await api('POST', `${ROLES}/roleAssignments`, {
+      principalId: breakGlass.id,
+      roleDefinitionId: GA,
+      directoryScopeId: '/',
+    });
+    const half = await report();
+    expect(verdicts(half)).toMatchObject({
+      noPermanentPrivilegedAssignments: 'fail', // the break-glass group is not configured yet
+      approvalForCriticalRoles: 'pass',
+      eligibilityExpiresWithinSixMonths: 'pass',
+      justificationAndTicketRequired: 'pass',
+    });
+
+    // The operator configures break-glass and a SIEM destination, and restarts.
+    await elevate.app.close();
+    elevate = await createElevate({
+      ...base,
+      breakGlassGroupId: group.id as string,
+      auditForward: [{ id: 'archive', type: 'file', path: join(dir, 'audit.jsonl'), format: 'json' }],
+    });
+    await elevate.forwarder.runOnce();
+    const after = await report();
+    expect(verdicts(after)).toEqual({
+      noPermanentPrivilegedAssignments: 'pass',
+      breakGlassAccountsMonitored: 'pass',
+      mfaOnActivation: 'pass',
+      approvalForCriticalRoles: 'pass',
+      maxActivationEightHours: 'pass',
+      eligibilityExpiresWithinSixMonths: 'pass',
+      justificationAndTicketRequired: 'pass',
+      notificationsConfigured: 'pass',
+      accessReviewsQuarterly: 'fail',
+      alertsEnabled: 'fail',
+      auditForwardedToSiem: 'pass',
+    });
+    expect(after.summary).toEqual({ passed: 9, failed: 2, total: 11 });
+    expect(itemOf(after, 'noPermanentPrivilegedAssignments').evidence.breakGlassExempt).toEqual([
+      expect.objectContaining({ principalId: breakGlass.id, roleDefinitionId: GA }),
+    ]);
+    expect(itemOf(after, 'auditForwardedToSiem').evidence.cursors).toEqual([
+      { destinationId: 'archive', acceptedSeq: expect.any(Number), behind: 0 },
+    ]);
+  });
+
+  it('renders a self-contained, escaped HTML page with the verified head hash', async () => {
+    await api('POST', '/v1.0/users', {
+      accountEnabled: true,
+      displayName: '<script>alert(1)</script>',
+      userPrincipalName: `x${newId().slice(0, 6)}@contoso.test`,
+    });
+    const json = await report();
+    const res = await elevate.app.inject({ method: 'GET', url: `${REPORT}?format=html`, headers });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    const html = res.body;
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain(json.auditChain.verified ? json.auditChain.headHash : 'never');
+    expect(html).not.toMatch(/<script|<link|src=|href=/i);
+    expect(html).toContain('Global Administrator');
+    expect(html).toContain('FAIL');
+  });
+
+  it('is readable by audit readers only', async () => {
+    const res = await elevate.app.inject({ method: 'GET', url: REPORT });
+    expect(res.statusCode).toBe(401);
+    const sp = await api('POST', '/v1.0/servicePrincipals', { displayName: 'no perms', appPermissions: [] });
+    const pw = await api('POST', `/v1.0/servicePrincipals/${sp.id as string}/addPassword`, {});
+    const token = await elevate.app.inject({
+      method: 'POST',
+      url: `/${elevate.bootstrapped!.tenantId}/oauth2/v2.0/token`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: sp.appId as string,
+        client_secret: pw.secretText as string,
+        scope: `${PUBLIC_URL}/.default`,
+      }).toString(),
+    });
+    const denied = await elevate.app.inject({
+      method: 'GET',
+      url: REPORT,
+      headers: { authorization: `Bearer ${token.json<{ access_token: string }>().access_token}` },
+    });
+    expect(denied.statusCode).toBe(403);
+  });
+});
