@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { makeAuditLog, type AuditLog } from './app/audit/audit-log.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS, scheduleCheckpoints } from './app/audit/checkpoint-schedule.js';
+import { makeActiveRoleTemplates } from './app/auth/active-role-templates.js';
 import { makeCallerResolver } from './app/auth/resolve-caller.js';
 import { bootstrap, type BootstrapResult } from './app/bootstrap/bootstrap.js';
 import { makeGroups } from './app/directory/groups.js';
@@ -75,6 +76,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   const authServer = createAuthorizationServer({
     issuer: o.publicUrl,
     clients: clientDirectory(o.db.kysely),
+    activeRoles: makeActiveRoleTemplates({ uow }),
     keys,
     clock: o.clock,
     accessTokenTtlSeconds: o.accessTokenTtlSeconds,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { Clock } from '../domain/time/clock.js';
-import type { ClientDirectory, SigningKeyStore } from './ports.js';
+import type { ActiveDirectoryRoles, ClientDirectory, SigningKeyStore } from './ports.js';
 import { ProviderHolder } from './provider-holder.js';
 import { providerRoutes } from './provider-configuration.js';
 import { canonicalResource } from './resource-scopes.js';
@@ -11,6 +11,8 @@ export interface AuthorizationServerOptions {
   /** Public base URL, an origin without path or trailing slash, e.g. `http://127.0.0.1:8080`. Also the token audience. */
   issuer: string;
   clients: ClientDirectory;
+  /** Directory roles active at issuance, for the `wids` claim (see `ActiveDirectoryRoles`). */
+  activeRoles: ActiveDirectoryRoles;
   keys: SigningKeyStore;
   clock: Clock;
   /** Access-token lifetime; default 600 s (10 minutes), short because roles in tokens follow activations. */
@@ -84,6 +86,7 @@ export function createAuthorizationServer(opts: AuthorizationServerOptions): Aut
   const holder = new ProviderHolder({
     issuer: opts.issuer,
     clients: opts.clients,
+    activeRoles: opts.activeRoles,
     keys: opts.keys,
     clock: opts.clock,
     accessTokenTtlSeconds: opts.accessTokenTtlSeconds ?? 600,

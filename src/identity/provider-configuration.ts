@@ -3,7 +3,7 @@ import type { Adapter, Configuration, KoaContextWithOIDC, ResourceServer } from 
 import type { Clock } from '../domain/time/clock.js';
 import { ClientDirectoryAdapter } from './client-directory-adapter.js';
 import { InMemoryProviderAdapter } from './in-memory-provider-adapter.js';
-import type { ClientDirectory, SigningKeyRecord } from './ports.js';
+import type { ActiveDirectoryRoles, ClientDirectory, SigningKeyRecord } from './ports.js';
 import { canonicalResource, resolveDefaultScope } from './resource-scopes.js';
 import type { ScopeRejection } from './resource-scopes.js';
 import { currentTokenRequestContext } from './token-request-context.js';
@@ -21,6 +21,8 @@ export const providerRoutes = {
 export interface ProviderConfigurationInput {
   issuer: string;
   clients: ClientDirectory;
+  /** Read at each issuance for the `wids` claim. */
+  activeRoles: ActiveDirectoryRoles;
   clock: Clock;
   accessTokenTtlSeconds: number;
   /** Canonical resource URIs (see `canonicalResource`) a token may be requested for. */
@@ -146,13 +148,20 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
     },
     formats: {
       customizers: {
-        jwt: (_ctx, token, parts) => {
+        jwt: async (_ctx, token, parts) => {
           const clientId = token.clientId ?? '';
           const principal = currentTokenRequestContext()?.principals.get(clientId);
           if (token.kind !== 'ClientCredentials' || principal === undefined) {
             // Fail closed: only application tokens are issued so far, always within a request.
             throw new Error('No authenticated application for this access token.');
           }
+          // Roles active *now*, from live state: an activation shows up in the next token, an
+          // expiry drops out of it (tokens are short-lived for exactly this reason).
+          const wids = await input.activeRoles.templateIdsAt(
+            principal.tenantId,
+            principal.servicePrincipalId,
+            clock.now(),
+          );
           Object.assign(parts.payload, {
             sub: principal.servicePrincipalId,
             oid: principal.servicePrincipalId,
@@ -160,6 +169,7 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
             appid: principal.appId,
             azp: principal.appId,
             roles: [...principal.appPermissions],
+            wids,
             idtyp: 'app',
             nbf: parts.payload.iat,
           });

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Provider } from 'oidc-provider';
 import type { Clock } from '../domain/time/clock.js';
 import type { InMemoryProviderAdapter } from './in-memory-provider-adapter.js';
-import type { ClientDirectory, SigningKeyRecord, SigningKeyStore } from './ports.js';
+import type { ActiveDirectoryRoles, ClientDirectory, SigningKeyRecord, SigningKeyStore } from './ports.js';
 import { presentedSecretMatches } from './client-secret-verification.js';
 import { buildProviderConfiguration, providerRoutes } from './provider-configuration.js';
 import { ensureActiveSigningKey, selectSigningKey } from './signing-keys.js';
@@ -16,6 +16,7 @@ export type ProviderRequestHandler = (req: IncomingMessage, res: ServerResponse)
 export interface ProviderHolderOptions {
   issuer: string;
   clients: ClientDirectory;
+  activeRoles: ActiveDirectoryRoles;
   keys: SigningKeyStore;
   clock: Clock;
   accessTokenTtlSeconds: number;
@@ -105,6 +106,7 @@ export class ProviderHolder {
       buildProviderConfiguration({
         issuer: options.issuer,
         clients: options.clients,
+        activeRoles: options.activeRoles,
         clock: options.clock,
         accessTokenTtlSeconds: options.accessTokenTtlSeconds,
         allowedResources: options.allowedResources,

@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/domain/time/clock.js';
 import { createAuthorizationServer } from '../../src/identity/authorization-server.js';
 import { rotateSigningKeys } from '../../src/identity/signing-keys.js';
 import { createTokenVerifier } from '../../src/identity/token-verifier.js';
-import { newTestApplication } from './support/in-memory-ports.js';
+import { newTestApplication, noActiveRoles } from './support/in-memory-ports.js';
 import type { TestApplication } from './support/in-memory-ports.js';
 import { rawHttpRequest } from './support/raw-http.js';
 import { startServer } from './support/server.js';
@@ -161,7 +161,13 @@ describe('authorization server mounted in Fastify', () => {
     'refuses an issuer that is not a bare origin: %s',
     (issuer) => {
       expect(() =>
-        createAuthorizationServer({ issuer, clients: server.clients, keys: server.keys, clock }),
+        createAuthorizationServer({
+          issuer,
+          clients: server.clients,
+          activeRoles: noActiveRoles,
+          keys: server.keys,
+          clock,
+        }),
       ).toThrow(/issuer must be an origin/);
     },
   );
