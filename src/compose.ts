@@ -5,6 +5,7 @@ import { makeAuditLog, type AuditLog } from './app/audit/audit-log.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS, scheduleCheckpoints } from './app/audit/checkpoint-schedule.js';
 import { makeActiveRoleTemplates } from './app/auth/active-role-templates.js';
 import { makeCallerResolver } from './app/auth/resolve-caller.js';
+import { makeSignIn } from './app/authn/sign-in.js';
 import { bootstrap, type BootstrapResult } from './app/bootstrap/bootstrap.js';
 import { makeGroups } from './app/directory/groups.js';
 import { makeServicePrincipals } from './app/directory/service-principals.js';
@@ -26,7 +27,13 @@ import { ensureActiveSigningKey } from './identity/signing-keys.js';
 import { createTokenVerifier } from './identity/token-verifier.js';
 import { auditKeyring } from './store/audit-keyring.js';
 import type { Db } from './store/db.js';
-import { clientDirectory, signingKeyStore } from './store/identity-stores.js';
+import {
+  accountDirectory,
+  clientDirectory,
+  cookieSigningKeys,
+  signingKeyStore,
+} from './store/identity-stores.js';
+import { oidcModelAdapters } from './store/oidc-model-store.js';
 import { migrate, pendingMigrations } from './store/migrator.js';
 import type { SecretBox } from './store/secret-box.js';
 import { createUnitOfWork } from './store/unit-of-work.js';
@@ -48,6 +55,8 @@ export interface ElevateOptions {
   auditCheckpointIntervalMs?: number;
   /** How often the PIM expiry sweeper runs; 0 turns it off. Default 1 second. */
   expirySweepIntervalMs?: number;
+  /** Redirect URIs of Elevate's own public client; default `<publicUrl>/portal/callback`. */
+  portalRedirectUris?: string[];
 }
 
 export interface Elevate {
@@ -80,6 +89,13 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     keys,
     clock: o.clock,
     accessTokenTtlSeconds: o.accessTokenTtlSeconds,
+    signIn: {
+      accounts: accountDirectory(o.db.kysely),
+      steps: makeSignIn({ uow, clock: o.clock, newId, hasher, sealer: o.box }),
+      artifacts: oidcModelAdapters(o.db.kysely, o.clock),
+      cookieKeys: await cookieSigningKeys(o.db.kysely, o.box, o.clock.now()),
+      redirectUris: o.portalRedirectUris ?? [`${o.publicUrl}/portal/callback`],
+    },
   });
   const verifier = createTokenVerifier({ issuer: o.publicUrl, audience: o.publicUrl, keys, clock: o.clock });
   const resolveCaller = makeCallerResolver({ uow });

@@ -57,3 +57,17 @@ export interface SigningKeyStore {
 export interface ActiveDirectoryRoles {
   templateIdsAt(tenantId: string, principalId: string, nowMs: number): Promise<string[]>;
 }
+
+/** A person who can sign in, as the authorization server needs them for `findAccount` and claims. */
+export interface Account {
+  userId: string;
+  tenantId: string;
+  userPrincipalName: string;
+  displayName: string;
+  accountEnabled: boolean;
+}
+
+/** Users looked up by object id (the `accountId` oidc-provider keeps in sessions and grants). */
+export interface AccountDirectory {
+  findById(userId: string): Promise<Account | undefined>;
+}

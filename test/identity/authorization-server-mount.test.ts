@@ -49,7 +49,9 @@ describe('authorization server mounted in Fastify', () => {
       issuer: server.baseUrl,
       token_endpoint: `${server.baseUrl}/oauth2/v2.0/token`,
       jwks_uri: `${server.baseUrl}/discovery/v2.0/keys`,
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      // `none` only for Elevate's own public client, which must use PKCE (S256 only).
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      code_challenge_methods_supported: ['S256'],
       id_token_signing_alg_values_supported: ['ES256'],
     });
     expect(discovery.json.grant_types_supported).toContain('client_credentials');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { base32Encode, otpauthUri, totpCode, totpStepAt, verifyTotp } from '../../src/identity/totp.js';
+import { base32Encode, otpauthUri, totpCode, totpStepAt, verifyTotp } from '../../src/domain/authn/totp.js';
 
 /** RFC 6238 appendix B, SHA-1 rows: the seed is the ASCII string "12345678901234567890". */
 const RFC_SEED = Buffer.from('12345678901234567890', 'ascii');

@@ -3,6 +3,7 @@ import * as m0001 from './0001_initial.js';
 import * as m0002 from './0002_audit.js';
 import * as m0003 from './0003_pim.js';
 import * as m0004 from './0004_role_template_unique.js';
+import * as m0006 from './0006_identity.js';
 
 export interface Migration {
   name: string;
@@ -15,4 +16,6 @@ export const migrations: readonly Migration[] = [
   { name: '0002_audit', up: m0002.up },
   { name: '0003_pim', up: m0003.up },
   { name: '0004_role_template_unique', up: m0004.up },
+  // 0005 is reserved for the audit export (another branch).
+  { name: '0006_identity', up: m0006.up },
 ];
