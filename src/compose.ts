@@ -5,6 +5,7 @@ import { makeAuditLog, type AuditLog } from './app/audit/audit-log.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS, scheduleCheckpoints } from './app/audit/checkpoint-schedule.js';
 import { makeActiveRoleTemplates } from './app/auth/active-role-templates.js';
 import { makeCallerResolver } from './app/auth/resolve-caller.js';
+import { makeFactors } from './app/authn/factors.js';
 import { makeSignIn } from './app/authn/sign-in.js';
 import { bootstrap, type BootstrapResult } from './app/bootstrap/bootstrap.js';
 import { makeGroups } from './app/directory/groups.js';
@@ -136,6 +137,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     scheduleRequests: makeScheduleRequests(deps),
     pimSchedules: makePimSchedules(deps),
     accessEvaluation: makeAccessEvaluation(deps),
+    factors: makeFactors({ ...deps, sealer: o.box, issuerName: 'Elevate' }),
   };
 
   const app = await buildApp({

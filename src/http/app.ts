@@ -16,6 +16,7 @@ import { clientRequestId, graphError, makeErrorHandler } from './errors.js';
 import { rejectNulCharacters } from './graph/nul-guard.js';
 import type { Services } from './services.js';
 import { auditRoutes } from './routes/audit.js';
+import { authenticationRoutes } from './routes/authentication.js';
 import { directoryRoutes } from './routes/directory.js';
 import { authzenRoutes } from './routes/authzen.js';
 import { opsRoutes } from './routes/ops.js';
@@ -122,6 +123,7 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
   await app.register(auditRoutes(opts), { prefix: '/v1.0' });
   await app.register(policyRoutes(opts), { prefix: '/v1.0' });
   await app.register(pimRoutes(opts), { prefix: '/v1.0' });
+  await app.register(authenticationRoutes(opts), { prefix: '/v1.0' });
   await app.register(authzenRoutes(opts));
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return base;

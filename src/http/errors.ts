@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { insufficientClaimsChallenge } from '../app/auth/step-up.js';
+import { PolicyViolationError } from '../domain/pim/policy-failure.js';
 import { DomainError, RateLimitedError } from '../domain/shared/errors.js';
 import type { Clock } from '../domain/time/clock.js';
 
@@ -63,6 +65,10 @@ export function makeErrorHandler(clock: Clock) {
     if (err instanceof DomainError) {
       if (err instanceof RateLimitedError) void reply.header('retry-after', String(err.retryAfterSeconds));
       if (err.kind === 'unauthenticated') void reply.header('www-authenticate', 'Bearer');
+      // Step-up: Elevate's clients re-run sign-in with MFA and retry (docs/identity.md).
+      if (err instanceof PolicyViolationError && err.failedRules.includes('MfaRule')) {
+        void reply.header('www-authenticate', insufficientClaimsChallenge());
+      }
       const target = 'target' in err && typeof err.target === 'string' ? { target: err.target } : {};
       return reply.status(STATUS[err.kind]).send(graphError(request, now, err.code, err.message, target));
     }

@@ -1,4 +1,5 @@
 import type { makeAccessEvaluation } from '../app/authzen/evaluate.js';
+import type { Factors } from '../app/authn/factors.js';
 import type { AuditLog } from '../app/audit/audit-log.js';
 import type { Caller } from '../app/auth/caller.js';
 import type { makeGroups } from '../app/directory/groups.js';
@@ -34,4 +35,6 @@ export interface Services {
   pimSchedules: ReturnType<typeof makePimSchedules>;
   /** AuthZEN access evaluation over live state. */
   accessEvaluation: ReturnType<typeof makeAccessEvaluation>;
+  /** The signed-in user's second factors (TOTP enrolment) and the administrators' reset. */
+  factors: Factors;
 }

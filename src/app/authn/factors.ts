@@ -1,8 +1,8 @@
 import { AUDIT_ACTIVITIES as A } from '../../domain/audit/activities.js';
 import { userTarget } from '../../domain/audit/targets.js';
-import { INVALID_CODE, SignInRefused } from '../../domain/authn/sign-in-errors.js';
+import { INVALID_CODE } from '../../domain/authn/sign-in-errors.js';
 import { newTotpSeed, otpauthUri, verifyTotp } from '../../domain/authn/totp.js';
-import { ConflictError, ForbiddenError, NotFoundError } from '../../domain/shared/errors.js';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
 import { changeEntry } from '../audit/record.js';
 import { authorize } from '../auth/authorize.js';
@@ -56,7 +56,7 @@ export function makeFactors(deps: {
       });
     },
 
-    /** @throws SignInRefused(`invalidCode`) when the code does not match the pending seed. */
+    /** @throws BadRequestError(`invalidVerificationCode`) when the code does not match the pending seed. */
     async confirmTotp(caller: Caller, code: string): Promise<void> {
       ownUser(caller);
       const now = deps.clock.now();
@@ -72,7 +72,7 @@ export function makeFactors(deps: {
           lastUsedStep: factor.lastUsedStep,
         });
         if (!check.ok || !(await tx.factors.useTotpStep(caller.id, check.step))) {
-          throw new SignInRefused('invalidCode', INVALID_CODE);
+          throw new BadRequestError('invalidVerificationCode', INVALID_CODE);
         }
         const user = await tx.users.get(caller.tenantId, caller.id);
         await tx.audit.append(
