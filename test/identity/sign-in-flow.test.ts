@@ -135,6 +135,31 @@ describe('TOTP enrolment and sign-in with password + code', () => {
     expect(audits).toHaveLength(1);
   });
 
+  it("an administrator resets a user's factors (audited); sign-in is password-only again", async () => {
+    const user = await addPasswordUser(s);
+    await enrol(user);
+    const reset = await s.app.inject({
+      method: 'POST',
+      url: `/v1.0/users/${user.id}/authentication/resetMethods`,
+      headers: await s.admin(),
+    });
+    expect(reset.statusCode, reset.body).toBe(204);
+    expect(await factorRow(user.id)).toBeUndefined();
+    const audits = await s.db.kysely
+      .selectFrom('audit_entries')
+      .select('payload')
+      .where('activity_display_name', '=', 'Admin deleted security info')
+      .execute();
+    expect(audits).toHaveLength(1);
+    expect(decodeJwt((await signIn(s, user)).access_token).amr).toEqual(['pwd']);
+    const stranger = await s.app.inject({
+      method: 'POST',
+      url: `/v1.0/users/${user.id}/authentication/resetMethods`,
+      headers: { authorization: (await s.appWith([])).authorization },
+    });
+    expect(stranger.statusCode).toBe(403);
+  });
+
   it.each([
     ['a replayed code', 0],
     ['a code from 3 steps ago', -3],
