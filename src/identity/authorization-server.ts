@@ -176,6 +176,7 @@ export function createAuthorizationServer(opts: AuthorizationServerOptions): Aut
           progress,
           clock: opts.clock,
           onServerError: (error) => logServerError(error),
+          issuerUrl,
         });
         return Promise.resolve();
       });

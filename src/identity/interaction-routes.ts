@@ -63,8 +63,14 @@ export function registerInteractionRoutes(
     progress: Adapter;
     clock: Clock;
     onServerError: (error: unknown) => void;
+    /** The issuer: oidc-provider decides cookies' `Secure` from its scheme, not from the socket. */
+    issuerUrl: URL;
   },
 ): void {
+  const asIssuer = (request: FastifyRequest) => {
+    request.raw.headers['x-forwarded-proto'] = deps.issuerUrl.protocol.slice(0, -1);
+    request.raw.headers['x-forwarded-host'] = deps.issuerUrl.host;
+  };
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string', bodyLimit: MAX_BODY_BYTES },
@@ -90,6 +96,7 @@ export function registerInteractionRoutes(
 
   async function load(request: FastifyRequest, reply: FastifyReply) {
     const provider = await deps.provider();
+    asIssuer(request);
     const uid = (request.params as { uid: string }).uid;
     try {
       const details = await provider.interactionDetails(request.raw, reply.raw);
