@@ -3,7 +3,6 @@ import type { PolicyStore, RoleManagementPolicy, SystemStateStore, TenantStore }
 import { rolePolicyAssignmentFields, rolePolicyFields } from '../odata/collections.js';
 import { expectOneRow } from './cas.js';
 import { codecs } from './codecs.js';
-import { isUniqueViolation } from './errors.js';
 import { listPage } from './list.js';
 import type { Database, RoleManagementPolicyRow } from './schema.js';
 
@@ -135,17 +134,16 @@ export function systemStateStore(db: Kysely<Database>): SystemStateStore {
       const r = await db.selectFrom('system_state').select('value').where('key', '=', key).executeTakeFirst();
       return r?.value;
     },
+    // `on conflict do nothing` rather than catching the unique violation: on PostgreSQL a failed
+    // statement aborts the surrounding transaction, so a second start against a bootstrapped
+    // database failed at commit.
     async insertOnce(key, value, now) {
-      try {
-        await db
-          .insertInto('system_state')
-          .values({ key, value, updated_at: codecs.time.encode(now) })
-          .execute();
-        return true;
-      } catch (e) {
-        if (isUniqueViolation(e)) return false;
-        throw e;
-      }
+      const r = await db
+        .insertInto('system_state')
+        .values({ key, value, updated_at: codecs.time.encode(now) })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
     },
   };
 }
