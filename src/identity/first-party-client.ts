@@ -13,7 +13,7 @@ export function firstPartyClientMetadata(redirectUris: readonly string[]): Adapt
     client_name: 'Elevate',
     application_type: 'web',
     token_endpoint_auth_method: 'none',
-    grant_types: ['authorization_code', 'refresh_token'],
+    grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
     response_types: ['code'],
     redirect_uris: [...redirectUris],
     post_logout_redirect_uris: [...redirectUris],

@@ -2,6 +2,7 @@ import { errors } from 'oidc-provider';
 import type { Adapter, Configuration, KoaContextWithOIDC, ResourceServer } from 'oidc-provider';
 import type { Clock } from '../domain/time/clock.js';
 import { ClientDirectoryAdapter } from './client-directory-adapter.js';
+import { successSource, userCodeConfirmSource, userCodeInputSource } from './device-flow-pages.js';
 import { InMemoryProviderAdapter } from './in-memory-provider-adapter.js';
 import type { AccountDirectory, ActiveDirectoryRoles, ClientDirectory, SigningKeyRecord } from './ports.js';
 import { canonicalResource, resolveDefaultScope } from './resource-scopes.js';
@@ -13,6 +14,7 @@ export const providerRoutes = {
   token: '/oauth2/v2.0/token',
   authorization: '/oauth2/v2.0/authorize',
   device_authorization: '/oauth2/v2.0/devicecode',
+  code_verification: '/oauth2/v2.0/deviceauth',
   end_session: '/oauth2/v2.0/logout',
   jwks: '/discovery/v2.0/keys',
 } as const;
@@ -177,6 +179,7 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
       ClientCredentials: accessTokenTtlSeconds,
       AccessToken: accessTokenTtlSeconds,
       AuthorizationCode: 60,
+      DeviceCode: 600,
       Interaction: 15 * 60,
       Session: 24 * 3600,
       Grant: input.refreshTokenTtlSeconds,
@@ -190,6 +193,15 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
       pushedAuthorizationRequests: { enabled: false },
       rpInitiatedLogout: { enabled: false },
       revocation: { enabled: true },
+      // The CLI signs in through a browser elsewhere (RFC 8628).
+      deviceFlow: {
+        enabled: accounts !== undefined,
+        charset: 'base-20',
+        mask: '****-****',
+        userCodeInputSource,
+        userCodeConfirmSource,
+        successSource,
+      },
       userinfo: { enabled: false },
       resourceIndicators: {
         enabled: true,
@@ -224,7 +236,7 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
           const clientId = token.clientId ?? '';
           if (token.kind === 'AccessToken' && accounts !== undefined) {
             const entities = ctx?.oidc.entities;
-            const source = entities?.RefreshToken ?? entities?.AuthorizationCode;
+            const source = entities?.RefreshToken ?? entities?.AuthorizationCode ?? entities?.DeviceCode;
             const account = await accounts.findById(token.accountId ?? '');
             if (account === undefined || !account.accountEnabled || source === undefined) {
               throw new Error('No signed-in account for this access token.');
