@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { errors } from 'oidc-provider';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../domain/time/clock.js';
 import type { Database } from './schema.js';
@@ -53,14 +54,18 @@ function modelAdapter(db: Kysely<Database>, clock: Clock, model: string): Adapte
     find: (id) => live('id', id),
     findByUid: (uid) => live('uid', uid),
     findByUserCode: (userCode) => live('user_code', userCode),
+    // Compare-and-set: oidc-provider checks `consumed` and then calls this, so two replicas
+    // redeeming one code (or refresh token) at once would both pass the check; only one of them
+    // marks it here, the other is refused before any token is issued.
     async consume(id) {
-      await db
+      const r = await db
         .updateTable('oidc_models')
         .set({ consumed_at: clock.now() })
         .where('model', '=', model)
         .where('id', '=', id)
         .where('consumed_at', 'is', null)
-        .execute();
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) throw new errors.InvalidGrant(`${model} already used`);
     },
     async destroy(id) {
       await db.deleteFrom('oidc_models').where('model', '=', model).where('id', '=', id).execute();
