@@ -58,7 +58,13 @@ export function signInThrottleStore(db: Kysely<Database>) {
   return {
     async get(key: string) {
       const r = await db.selectFrom('sign_in_throttle').selectAll().where('key', '=', key).executeTakeFirst();
-      return r === undefined ? undefined : { failures: r.failures, blockedUntil: Number(r.blocked_until) };
+      return r === undefined
+        ? undefined
+        : {
+            failures: r.failures,
+            blockedUntil: Number(r.blocked_until),
+            lastFailureAt: Number(r.updated_at),
+          };
     },
     async put(key: string, state: { failures: number; blockedUntil: number }, now: number) {
       const values = { failures: state.failures, blocked_until: state.blockedUntil, updated_at: now };

@@ -27,6 +27,8 @@ export interface FactorStore {
 export interface ThrottleState {
   failures: number;
   blockedUntil: number;
+  /** When the last failure was counted (the row's update time). */
+  lastFailureAt?: number;
 }
 
 export interface SignInThrottleStore {
