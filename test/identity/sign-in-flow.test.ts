@@ -160,6 +160,18 @@ describe('TOTP enrolment and sign-in with password + code', () => {
     expect(stranger.statusCode).toBe(403);
   });
 
+  it('deleting a user removes their factors', async () => {
+    const user = await addPasswordUser(s);
+    await enrol(user);
+    const del = await s.app.inject({
+      method: 'DELETE',
+      url: `/v1.0/users/${user.id}`,
+      headers: await s.admin(),
+    });
+    expect(del.statusCode, del.body).toBe(204);
+    expect(await factorRow(user.id)).toBeUndefined();
+  });
+
   it.each([
     ['a replayed code', 0],
     ['a code from 3 steps ago', -3],
