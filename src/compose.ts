@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { makeAuditLog, type AuditLog } from './app/audit/audit-log.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS, scheduleCheckpoints } from './app/audit/checkpoint-schedule.js';
+import { makeActiveRoleTemplates } from './app/auth/active-role-templates.js';
 import { makeCallerResolver } from './app/auth/resolve-caller.js';
+import { makeFactors } from './app/authn/factors.js';
+import { makeSignIn } from './app/authn/sign-in.js';
 import { bootstrap, type BootstrapResult } from './app/bootstrap/bootstrap.js';
 import { makeGroups } from './app/directory/groups.js';
 import { makeServicePrincipals } from './app/directory/service-principals.js';
@@ -26,7 +29,13 @@ import { createTokenVerifier } from './identity/token-verifier.js';
 import { cacheVerifiedTokens } from './identity/verified-token-cache.js';
 import { auditKeyring } from './store/audit-keyring.js';
 import type { Db } from './store/db.js';
-import { clientDirectory, signingKeyStore } from './store/identity-stores.js';
+import {
+  accountDirectory,
+  clientDirectory,
+  cookieSigningKeys,
+  signingKeyStore,
+} from './store/identity-stores.js';
+import { oidcModelAdapters } from './store/oidc-model-store.js';
 import { migrate, pendingMigrations } from './store/migrator.js';
 import type { SecretBox } from './store/secret-box.js';
 import { createUnitOfWork } from './store/unit-of-work.js';
@@ -69,6 +78,8 @@ export interface ElevateOptions {
   breakGlassGroupId?: string | null;
   /** Audit retention in days; 0 (default) keeps everything. Runs after forwarding, hourly at most. */
   auditRetentionDays?: number;
+  /** Redirect URIs of Elevate's own public client; default `<publicUrl>/portal/callback`. */
+  portalRedirectUris?: string[];
 }
 
 export interface Elevate {
@@ -101,9 +112,17 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   const authServer = createAuthorizationServer({
     issuer: o.publicUrl,
     clients: clientDirectory(o.db.kysely),
+    activeRoles: makeActiveRoleTemplates({ uow }),
     keys,
     clock: o.clock,
     accessTokenTtlSeconds: o.accessTokenTtlSeconds,
+    signIn: {
+      accounts: accountDirectory(o.db.kysely),
+      steps: makeSignIn({ uow, clock: o.clock, newId, hasher, sealer: o.box }),
+      artifacts: oidcModelAdapters(o.db.kysely, o.clock),
+      cookieKeys: await cookieSigningKeys(o.db.kysely, o.box, o.clock.now()),
+      redirectUris: o.portalRedirectUris ?? [`${o.publicUrl}/portal/callback`],
+    },
   });
   const verifier = cacheVerifiedTokens(
     createTokenVerifier({ issuer: o.publicUrl, audience: o.publicUrl, keys, clock: o.clock }),
@@ -162,6 +181,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     accessEvaluation: makeAccessEvaluation(deps),
     compliance,
     auditExport: makeRangeExport({ uow, clock: o.clock, chains: chainReader(o.db.kysely) }),
+    factors: makeFactors({ ...deps, sealer: o.box, issuerName: 'Elevate' }),
   };
 
   const app = await buildApp({

@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { insufficientClaimsChallenge } from '../app/auth/step-up.js';
+import { PolicyViolationError } from '../domain/pim/policy-failure.js';
 import { DomainError, RateLimitedError } from '../domain/shared/errors.js';
 import type { Clock } from '../domain/time/clock.js';
 
@@ -66,6 +68,10 @@ export function makeErrorHandler(clock: Clock) {
         // RFC 6750 §3: name the error only when a token was presented.
         const presented = typeof request.headers.authorization === 'string';
         void reply.header('www-authenticate', presented ? 'Bearer error="invalid_token"' : 'Bearer');
+      }
+      // Step-up: Elevate's clients re-run sign-in with MFA and retry (docs/identity.md).
+      if (err instanceof PolicyViolationError && err.failedRules.includes('MfaRule')) {
+        void reply.header('www-authenticate', insufficientClaimsChallenge());
       }
       const target = 'target' in err && typeof err.target === 'string' ? { target: err.target } : {};
       return reply.status(STATUS[err.kind]).send(graphError(request, now, err.code, err.message, target));

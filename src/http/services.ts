@@ -1,4 +1,5 @@
 import type { makeAccessEvaluation } from '../app/authzen/evaluate.js';
+import type { Factors } from '../app/authn/factors.js';
 import type { AuditLog } from '../app/audit/audit-log.js';
 import type { Caller } from '../app/auth/caller.js';
 import type { ComplianceReporter } from '../app/compliance/compliance-report.js';
@@ -40,4 +41,6 @@ export interface Services {
   compliance: Pick<ComplianceReporter, 'report'>;
   /** On-demand export of an audit time range (Elevate extension). */
   auditExport: Pick<RangeExport, 'forCaller'>;
+  /** The signed-in user's second factors (TOTP enrolment) and the administrators' reset. */
+  factors: Factors;
 }

@@ -1,6 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { Adapter } from 'oidc-provider';
+import type { SignIn } from '../app/authn/sign-in.js';
 import type { Clock } from '../domain/time/clock.js';
-import type { ClientDirectory, SigningKeyStore } from './ports.js';
+import { registerInteractionRoutes } from './interaction-routes.js';
+import type { AccountDirectory, ActiveDirectoryRoles, ClientDirectory, SigningKeyStore } from './ports.js';
 import { ProviderHolder } from './provider-holder.js';
 import { providerRoutes } from './provider-configuration.js';
 import { canonicalResource } from './resource-scopes.js';
@@ -11,6 +15,8 @@ export interface AuthorizationServerOptions {
   /** Public base URL, an origin without path or trailing slash, e.g. `http://127.0.0.1:8080`. Also the token audience. */
   issuer: string;
   clients: ClientDirectory;
+  /** Directory roles active at issuance, for the `wids` claim (see `ActiveDirectoryRoles`). */
+  activeRoles: ActiveDirectoryRoles;
   keys: SigningKeyStore;
   clock: Clock;
   /** Access-token lifetime; default 600 s (10 minutes), short because roles in tokens follow activations. */
@@ -21,7 +27,26 @@ export interface AuthorizationServerOptions {
   keyRefreshIntervalSeconds?: number;
   /** Where 5xx causes go; default the Fastify instance's logger. */
   onServerError?: (error: unknown) => void;
+  /** Local sign-in of people (authorization code + PKCE); without it only client credentials work. */
+  signIn?: LocalSignInOptions;
 }
+
+/** What people's sign-in on the embedded server needs. */
+export interface LocalSignInOptions {
+  accounts: AccountDirectory;
+  steps: SignIn;
+  /** Shared storage of sessions, interactions, codes, grants and refresh tokens (every replica). */
+  artifacts: (model: string) => Adapter;
+  /** Cookie-signing keys, newest first; the same on every replica. */
+  cookieKeys: readonly string[];
+  /** Redirect URIs of Elevate's own public client (`elevate-portal`). */
+  redirectUris: readonly string[];
+  /** Refresh-token (and grant) lifetime; default 14 days. */
+  refreshTokenTtlSeconds?: number;
+}
+
+/** Where the sign-in pages are served. */
+export const INTERACTION_PATH = '/identity/interaction';
 
 /** What main.ts mounts into the Fastify app (before `listen`). */
 export interface AuthorizationServer {
@@ -84,12 +109,19 @@ export function createAuthorizationServer(opts: AuthorizationServerOptions): Aut
   const holder = new ProviderHolder({
     issuer: opts.issuer,
     clients: opts.clients,
+    activeRoles: opts.activeRoles,
     keys: opts.keys,
     clock: opts.clock,
     accessTokenTtlSeconds: opts.accessTokenTtlSeconds ?? 600,
     allowedResources,
     keyRefreshIntervalSeconds: opts.keyRefreshIntervalSeconds ?? 60,
     onServerError: (error) => logServerError(error),
+    accounts: opts.signIn?.accounts,
+    artifacts: opts.signIn?.artifacts,
+    cookieKeys: opts.signIn?.cookieKeys ?? [randomBytes(32).toString('base64url')],
+    firstPartyRedirectUris: opts.signIn?.redirectUris ?? [],
+    interactionPath: INTERACTION_PATH,
+    refreshTokenTtlSeconds: opts.signIn?.refreshTokenTtlSeconds ?? 14 * 24 * 3600,
   });
 
   async function handOver(
@@ -128,10 +160,30 @@ export function createAuthorizationServer(opts: AuthorizationServerOptions): Aut
     return params.tenant ?? '';
   };
 
-  const plugin: FastifyPluginAsync = (instance) => {
+  const plugin: FastifyPluginAsync = async (instance) => {
     if (opts.onServerError === undefined) {
       logServerError = (error) => instance.log.error({ err: error }, 'authorization server error');
     }
+    await instance.register(oauthRoutes);
+    const signIn = opts.signIn;
+    if (signIn !== undefined) {
+      const progress = signIn.artifacts('ElevateSignInProgress');
+      await instance.register((child) => {
+        registerInteractionRoutes(child, {
+          path: INTERACTION_PATH,
+          provider: () => holder.provider(),
+          signIn: signIn.steps,
+          progress,
+          clock: opts.clock,
+          onServerError: (error) => logServerError(error),
+          issuerUrl,
+        });
+        return Promise.resolve();
+      });
+    }
+  };
+
+  const oauthRoutes: FastifyPluginAsync = (instance) => {
     instance.removeAllContentTypeParsers();
     instance.addContentTypeParser('*', (_request, _payload, done) => done(null));
 

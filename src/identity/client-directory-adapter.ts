@@ -1,4 +1,5 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { FIRST_PARTY_CLIENT_ID, firstPartyClientMetadata } from './first-party-client.js';
 import type { ClientDirectory } from './ports.js';
 import { currentTokenRequestContext } from './token-request-context.js';
 
@@ -24,11 +25,17 @@ export class ClientDirectoryAdapter implements Adapter {
   constructor(
     private readonly clients: ClientDirectory,
     private readonly unusableSecret: string,
+    private readonly firstPartyRedirectUris: readonly string[] = [],
   ) {}
 
   async find(appId: string): Promise<AdapterPayload | undefined> {
     const context = currentTokenRequestContext();
     if (context === undefined || appId.length === 0 || appId.length > MAX_CLIENT_ID_LENGTH) return undefined;
+    if (appId === FIRST_PARTY_CLIENT_ID) {
+      return this.firstPartyRedirectUris.length === 0
+        ? undefined
+        : firstPartyClientMetadata(this.firstPartyRedirectUris);
+    }
     const principal = await this.clients.findByAppId(appId);
     if (principal === undefined || !principal.accountEnabled) return undefined;
     if (

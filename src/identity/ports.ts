@@ -48,3 +48,26 @@ export interface SigningKeyStore {
   /** Marks the key retired; it keeps verifying but no longer signs. */
   retire(kid: string): Promise<void>;
 }
+
+/**
+ * The directory roles active for a principal at an instant, as template ids (Entra's `wids`).
+ * Computed from live state on every token issuance: direct assignments and PIM `Assigned` /
+ * `Activated` schedules whose window holds at `nowMs`, each held directly or through a group.
+ */
+export interface ActiveDirectoryRoles {
+  templateIdsAt(tenantId: string, principalId: string, nowMs: number): Promise<string[]>;
+}
+
+/** A person who can sign in, as the authorization server needs them for `findAccount` and claims. */
+export interface Account {
+  userId: string;
+  tenantId: string;
+  userPrincipalName: string;
+  displayName: string;
+  accountEnabled: boolean;
+}
+
+/** Users looked up by object id (the `accountId` oidc-provider keeps in sessions and grants). */
+export interface AccountDirectory {
+  findById(userId: string): Promise<Account | undefined>;
+}

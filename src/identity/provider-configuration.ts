@@ -2,8 +2,9 @@ import { errors } from 'oidc-provider';
 import type { Adapter, Configuration, KoaContextWithOIDC, ResourceServer } from 'oidc-provider';
 import type { Clock } from '../domain/time/clock.js';
 import { ClientDirectoryAdapter } from './client-directory-adapter.js';
+import { successSource, userCodeConfirmSource, userCodeInputSource } from './device-flow-pages.js';
 import { InMemoryProviderAdapter } from './in-memory-provider-adapter.js';
-import type { ClientDirectory, SigningKeyRecord } from './ports.js';
+import type { AccountDirectory, ActiveDirectoryRoles, ClientDirectory, SigningKeyRecord } from './ports.js';
 import { canonicalResource, resolveDefaultScope } from './resource-scopes.js';
 import type { ScopeRejection } from './resource-scopes.js';
 import { currentTokenRequestContext } from './token-request-context.js';
@@ -13,6 +14,7 @@ export const providerRoutes = {
   token: '/oauth2/v2.0/token',
   authorization: '/oauth2/v2.0/authorize',
   device_authorization: '/oauth2/v2.0/devicecode',
+  code_verification: '/oauth2/v2.0/deviceauth',
   end_session: '/oauth2/v2.0/logout',
   jwks: '/discovery/v2.0/keys',
 } as const;
@@ -21,6 +23,8 @@ export const providerRoutes = {
 export interface ProviderConfigurationInput {
   issuer: string;
   clients: ClientDirectory;
+  /** Read at each issuance for the `wids` claim. */
+  activeRoles: ActiveDirectoryRoles;
   clock: Clock;
   accessTokenTtlSeconds: number;
   /** Canonical resource URIs (see `canonicalResource`) a token may be requested for. */
@@ -31,7 +35,20 @@ export interface ProviderConfigurationInput {
   /** Non-client models, shared across provider rebuilds. */
   memoryAdapters: Map<string, InMemoryProviderAdapter>;
   unusableClientSecret: string;
+  /** People who sign in; without it the authorization endpoint cannot complete. */
+  accounts: AccountDirectory | undefined;
+  /** Shared storage for sessions, codes, grants and refresh tokens (several replicas); else in memory. */
+  artifacts: ((model: string) => Adapter) | undefined;
+  /** Keys that sign oidc-provider's cookies, newest first; the same on every replica. */
+  cookieKeys: readonly string[];
+  /** Redirect URIs of Elevate's own public client; empty leaves it unregistered. */
+  firstPartyRedirectUris: readonly string[];
+  /** Where the sign-in pages live, e.g. `/identity/interaction`. */
+  interactionPath: string;
+  refreshTokenTtlSeconds: number;
 }
+
+const OIDC_SCOPES = ['openid', 'profile', 'offline_access'];
 
 function toProviderError(rejection: ScopeRejection, scope: string): Error {
   return rejection.error === 'invalid_request'
@@ -56,9 +73,15 @@ function isClientCredentials(ctx: KoaContextWithOIDC): boolean {
  */
 export function buildProviderConfiguration(input: ProviderConfigurationInput): Configuration {
   const { issuer, clock, accessTokenTtlSeconds, allowedResources } = input;
-  const clientAdapter = new ClientDirectoryAdapter(input.clients, input.unusableClientSecret);
+  const clientAdapter = new ClientDirectoryAdapter(
+    input.clients,
+    input.unusableClientSecret,
+    input.firstPartyRedirectUris,
+  );
+  const { accounts } = input;
   const adapterFor = (name: string): Adapter => {
     if (name === 'Client') return clientAdapter;
+    if (input.artifacts !== undefined) return input.artifacts(name);
     let adapter = input.memoryAdapters.get(name);
     if (adapter === undefined) {
       adapter = new InMemoryProviderAdapter(name, clock);
@@ -83,7 +106,8 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
     adapter: adapterFor,
     jwks: { keys: input.keys.map((key) => key.privateJwk) },
     routes: providerRoutes,
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    // `none`: Elevate's own public client (PKCE instead of a secret); directory apps always have secrets.
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     clientDefaults: {
       grant_types: ['client_credentials'],
       response_types: [],
@@ -103,19 +127,81 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
     clientBasedCORS: (_ctx, origin) => origin === issuerOrigin,
     // Only the authorization-code flow will use the authorization endpoint; no implicit grant.
     responseTypes: ['code'],
-    // User sign-in arrives with the authorization-code and device flows.
-    findAccount: () => undefined,
+    findAccount: async (_ctx, sub) => {
+      const account = await accounts?.findById(sub);
+      if (account === undefined || !account.accountEnabled) return undefined;
+      return {
+        accountId: account.userId,
+        claims: () => ({
+          sub: account.userId,
+          oid: account.userId,
+          tid: account.tenantId,
+          preferred_username: account.userPrincipalName,
+          name: account.displayName,
+        }),
+      };
+    },
+    claims: { openid: ['sub', 'oid', 'tid'], profile: ['name', 'preferred_username'] },
+    interactions: {
+      url: (_ctx, interaction) => `${input.interactionPath}/${interaction.uid}`,
+    },
+    cookies: {
+      keys: [...input.cookieKeys],
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    pkce: { required: () => true },
+    // Elevate's own client is first-party: signing in is consent. Other clients never reach here
+    // (only the first-party client has the authorization_code grant).
+    loadExistingGrant: async (ctx) => {
+      const { client, session } = ctx.oidc;
+      if (client === undefined || session?.accountId === undefined) return undefined;
+      const grantId = ctx.oidc.result?.consent?.grantId ?? session.grantIdFor(client.clientId);
+      if (grantId !== undefined) {
+        const found = await ctx.oidc.provider.Grant.find(grantId);
+        if (found !== undefined) return found;
+      }
+      const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
+      grant.addOIDCScope(OIDC_SCOPES.join(' '));
+      grant.addResourceScope(issuerResource, '');
+      await grant.save();
+      return grant;
+    },
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    // Each refresh returns a new refresh token; presenting a used one revokes the whole grant
+    // (oidc-provider's reuse detection), ending the family.
+    rotateRefreshToken: true,
     renderError: (ctx, out) => {
       ctx.type = 'application/json';
       ctx.body = out;
     },
-    ttl: { ClientCredentials: accessTokenTtlSeconds, AccessToken: accessTokenTtlSeconds },
+    ttl: {
+      ClientCredentials: accessTokenTtlSeconds,
+      AccessToken: accessTokenTtlSeconds,
+      AuthorizationCode: 60,
+      DeviceCode: 600,
+      Interaction: 15 * 60,
+      Session: 24 * 3600,
+      Grant: input.refreshTokenTtlSeconds,
+      RefreshToken: input.refreshTokenTtlSeconds,
+      IdToken: accessTokenTtlSeconds,
+    },
     features: {
       clientCredentials: { enabled: true },
       devInteractions: { enabled: false },
       dPoP: { enabled: false },
       pushedAuthorizationRequests: { enabled: false },
       rpInitiatedLogout: { enabled: false },
+      revocation: { enabled: true },
+      // The CLI signs in through a browser elsewhere (RFC 8628).
+      deviceFlow: {
+        enabled: accounts !== undefined,
+        charset: 'base-20',
+        mask: '****-****',
+        userCodeInputSource,
+        userCodeConfirmSource,
+        successSource,
+      },
       userinfo: { enabled: false },
       resourceIndicators: {
         enabled: true,
@@ -146,13 +232,44 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
     },
     formats: {
       customizers: {
-        jwt: (_ctx, token, parts) => {
+        jwt: async (ctx, token, parts) => {
           const clientId = token.clientId ?? '';
+          if (token.kind === 'AccessToken' && accounts !== undefined) {
+            const entities = ctx?.oidc.entities;
+            const source = entities?.RefreshToken ?? entities?.AuthorizationCode ?? entities?.DeviceCode;
+            const account = await accounts.findById(token.accountId ?? '');
+            if (account === undefined || !account.accountEnabled || source === undefined) {
+              throw new Error('No signed-in account for this access token.');
+            }
+            const wids = await input.activeRoles.templateIdsAt(account.tenantId, account.userId, clock.now());
+            Object.assign(parts.payload, {
+              sub: account.userId,
+              oid: account.userId,
+              tid: account.tenantId,
+              upn: account.userPrincipalName,
+              name: account.displayName,
+              appid: clientId,
+              azp: clientId,
+              amr: [...(source.amr ?? [])],
+              auth_time: source.authTime,
+              wids,
+              idtyp: 'user',
+              nbf: parts.payload.iat,
+            });
+            return;
+          }
           const principal = currentTokenRequestContext()?.principals.get(clientId);
           if (token.kind !== 'ClientCredentials' || principal === undefined) {
             // Fail closed: only application tokens are issued so far, always within a request.
             throw new Error('No authenticated application for this access token.');
           }
+          // Roles active *now*, from live state: an activation shows up in the next token, an
+          // expiry drops out of it (tokens are short-lived for exactly this reason).
+          const wids = await input.activeRoles.templateIdsAt(
+            principal.tenantId,
+            principal.servicePrincipalId,
+            clock.now(),
+          );
           Object.assign(parts.payload, {
             sub: principal.servicePrincipalId,
             oid: principal.servicePrincipalId,
@@ -160,6 +277,7 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
             appid: principal.appId,
             azp: principal.appId,
             roles: [...principal.appPermissions],
+            wids,
             idtyp: 'app',
             nbf: parts.payload.iat,
           });

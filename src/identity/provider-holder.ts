@@ -3,7 +3,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Provider } from 'oidc-provider';
 import type { Clock } from '../domain/time/clock.js';
 import type { InMemoryProviderAdapter } from './in-memory-provider-adapter.js';
-import type { ClientDirectory, SigningKeyRecord, SigningKeyStore } from './ports.js';
+import type { Adapter } from 'oidc-provider';
+import type {
+  AccountDirectory,
+  ActiveDirectoryRoles,
+  ClientDirectory,
+  SigningKeyRecord,
+  SigningKeyStore,
+} from './ports.js';
 import { presentedSecretMatches } from './client-secret-verification.js';
 import { buildProviderConfiguration, providerRoutes } from './provider-configuration.js';
 import { ensureActiveSigningKey, selectSigningKey } from './signing-keys.js';
@@ -16,16 +23,24 @@ export type ProviderRequestHandler = (req: IncomingMessage, res: ServerResponse)
 export interface ProviderHolderOptions {
   issuer: string;
   clients: ClientDirectory;
+  activeRoles: ActiveDirectoryRoles;
   keys: SigningKeyStore;
   clock: Clock;
   accessTokenTtlSeconds: number;
   allowedResources: ReadonlySet<string>;
   keyRefreshIntervalSeconds: number;
   onServerError: (error: unknown) => void;
+  accounts: AccountDirectory | undefined;
+  artifacts: ((model: string) => Adapter) | undefined;
+  cookieKeys: readonly string[];
+  firstPartyRedirectUris: readonly string[];
+  interactionPath: string;
+  refreshTokenTtlSeconds: number;
 }
 
 interface Built {
   fingerprint: string;
+  provider: Provider;
   handler: ProviderRequestHandler;
   checkedAtMs: number;
 }
@@ -60,17 +75,26 @@ export class ProviderHolder {
    * the previous keys keep serving: they are still valid, merely possibly not the newest.
    */
   async handler(): Promise<ProviderRequestHandler> {
+    return (await this.current()).handler;
+  }
+
+  /** The oidc-provider instance for the current keys (the interaction pages call its API). */
+  async provider(): Promise<Provider> {
+    return (await this.current()).provider;
+  }
+
+  private async current(): Promise<Built> {
     const built = this.built;
     const intervalMs = this.options.keyRefreshIntervalSeconds * 1000;
     if (built !== undefined && this.options.clock.now() - built.checkedAtMs < intervalMs) {
-      return built.handler;
+      return built;
     }
     try {
-      return (await this.reload()).handler;
+      return await this.reload();
     } catch (error) {
       if (built === undefined) throw error;
       this.options.onServerError(error);
-      return built.handler;
+      return built;
     }
   }
 
@@ -91,11 +115,11 @@ export class ProviderHolder {
       this.built = { ...this.built, checkedAtMs };
       return this.built;
     }
-    this.built = { fingerprint, handler: this.build(keys), checkedAtMs };
+    this.built = { fingerprint, ...this.build(keys), checkedAtMs };
     return this.built;
   }
 
-  private build(keys: readonly SigningKeyRecord[]): ProviderRequestHandler {
+  private build(keys: readonly SigningKeyRecord[]): { provider: Provider; handler: ProviderRequestHandler } {
     const { options } = this;
     const signing = selectSigningKey(keys);
     if (signing === undefined) throw new Error('No active signing key.');
@@ -105,6 +129,7 @@ export class ProviderHolder {
       buildProviderConfiguration({
         issuer: options.issuer,
         clients: options.clients,
+        activeRoles: options.activeRoles,
         clock: options.clock,
         accessTokenTtlSeconds: options.accessTokenTtlSeconds,
         allowedResources: options.allowedResources,
@@ -112,6 +137,12 @@ export class ProviderHolder {
         signingKid: signing.kid,
         memoryAdapters: this.memoryAdapters,
         unusableClientSecret: this.unusableClientSecret,
+        accounts: options.accounts,
+        artifacts: options.artifacts,
+        cookieKeys: options.cookieKeys,
+        firstPartyRedirectUris: options.firstPartyRedirectUris,
+        interactionPath: options.interactionPath,
+        refreshTokenTtlSeconds: options.refreshTokenTtlSeconds,
       }),
     );
     // Public URLs in discovery come from the issuer, not from the Host header (see authorization-server.ts).
@@ -144,6 +175,6 @@ export class ProviderHolder {
     });
 
     provider.on('server_error', (_ctx: unknown, error: unknown) => options.onServerError(error));
-    return provider.callback();
+    return { provider, handler: provider.callback() };
   }
 }

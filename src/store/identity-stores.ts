@@ -1,9 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { ClientDirectory, SigningKeyRecord, SigningKeyStore } from '../identity/ports.js';
+import type {
+  AccountDirectory,
+  ClientDirectory,
+  SigningKeyRecord,
+  SigningKeyStore,
+} from '../identity/ports.js';
 import { codecs } from './codecs.js';
 import type { Database } from './schema.js';
 import type { SecretBox } from './secret-box.js';
 import { servicePrincipalStore } from './service-principal-store.js';
+import { bindStores } from './unit-of-work.js';
 
 /** Signing keys with the private half sealed under the data key (DESIGN.md invariant 9). */
 export function signingKeyStore(db: Kysely<Database>, box: SecretBox): SigningKeyStore {
@@ -60,4 +67,39 @@ export function clientDirectory(db: Kysely<Database>): ClientDirectory {
       };
     },
   };
+}
+
+/** People as the authorization server sees them: read live for every token. */
+export function accountDirectory(db: Kysely<Database>): AccountDirectory {
+  return {
+    async findById(userId) {
+      if (!/^[0-9a-f-]{36}$/.test(userId)) return undefined;
+      const r = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+      if (r === undefined) return undefined;
+      return {
+        userId: r.id,
+        tenantId: r.tenant_id,
+        userPrincipalName: r.user_principal_name,
+        displayName: r.display_name,
+        accountEnabled: r.account_enabled === 1,
+      };
+    },
+  };
+}
+
+/**
+ * The key that signs oidc-provider's cookies: created once (first replica wins), sealed under the
+ * data key, so every replica accepts the cookies of the others.
+ */
+export async function cookieSigningKeys(
+  db: Kysely<Database>,
+  box: SecretBox,
+  now: number,
+): Promise<string[]> {
+  const key = 'identity.cookie-key';
+  const stores = bindStores(db);
+  await stores.systemState.insertOnce(key, box.seal(randomBytes(32).toString('base64url'), key), now);
+  const sealed = await stores.systemState.get(key);
+  if (sealed === undefined) throw new Error('cookie key missing after insert');
+  return [box.open(sealed, key)];
 }

@@ -134,6 +134,9 @@ export function systemStateStore(db: Kysely<Database>): SystemStateStore {
       const r = await db.selectFrom('system_state').select('value').where('key', '=', key).executeTakeFirst();
       return r?.value;
     },
+    // `on conflict do nothing` rather than catching the unique violation: on PostgreSQL a failed
+    // statement aborts the surrounding transaction, so a second start against a bootstrapped
+    // database failed at commit.
     async insertOnce(key, value, now) {
       // ON CONFLICT DO NOTHING rather than catching the unique violation: on PostgreSQL a failed
       // statement aborts the whole transaction, so a caught violation still made the commit fail

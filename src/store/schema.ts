@@ -236,4 +236,36 @@ export interface Database {
   audit_export_cursors: AuditExportCursorRow;
   audit_export_leases: AuditExportLeaseRow;
   audit_prunes: AuditPruneRow;
+  oidc_models: OidcModelRow;
+  user_factors: UserFactorRow;
+  sign_in_throttle: SignInThrottleRow;
+}
+
+/** One oidc-provider artifact (Session, Interaction, AuthorizationCode, Grant, RefreshToken, …). */
+export interface OidcModelRow {
+  model: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  expires_at: number | null;
+  consumed_at: number | null;
+}
+
+export interface UserFactorRow {
+  user_id: string;
+  kind: string;
+  tenant_id: string;
+  secret_enc: string;
+  confirmed: number;
+  last_used_step: number | null;
+  created_at: number;
+}
+
+export interface SignInThrottleRow {
+  key: string;
+  failures: number;
+  blocked_until: number;
+  updated_at: number;
 }

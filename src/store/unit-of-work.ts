@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Stores, UnitOfWork } from '../app/ports.js';
 import { auditStore } from './audit-store.js';
 import type { Db } from './db.js';
+import { factorStore, signInThrottleStore } from './factor-store.js';
 import { groupStore } from './group-store.js';
 import { scheduleRequestStore } from './pim-request-store.js';
 import { scheduleStore } from './pim-schedule-store.js';
@@ -25,6 +26,8 @@ export function bindStores(db: Kysely<Database>): Stores {
     audit: auditStore(db),
     scheduleRequests: scheduleRequestStore(db),
     schedules: scheduleStore(db),
+    factors: factorStore(db),
+    signInThrottle: signInThrottleStore(db),
   };
 }
 

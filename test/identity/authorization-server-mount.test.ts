@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/domain/time/clock.js';
 import { createAuthorizationServer } from '../../src/identity/authorization-server.js';
 import { rotateSigningKeys } from '../../src/identity/signing-keys.js';
 import { createTokenVerifier } from '../../src/identity/token-verifier.js';
-import { newTestApplication } from './support/in-memory-ports.js';
+import { newTestApplication, noActiveRoles } from './support/in-memory-ports.js';
 import type { TestApplication } from './support/in-memory-ports.js';
 import { rawHttpRequest } from './support/raw-http.js';
 import { startServer } from './support/server.js';
@@ -49,7 +49,9 @@ describe('authorization server mounted in Fastify', () => {
       issuer: server.baseUrl,
       token_endpoint: `${server.baseUrl}/oauth2/v2.0/token`,
       jwks_uri: `${server.baseUrl}/discovery/v2.0/keys`,
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      // `none` only for Elevate's own public client, which must use PKCE (S256 only).
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      code_challenge_methods_supported: ['S256'],
       id_token_signing_alg_values_supported: ['ES256'],
     });
     expect(discovery.json.grant_types_supported).toContain('client_credentials');
@@ -161,7 +163,13 @@ describe('authorization server mounted in Fastify', () => {
     'refuses an issuer that is not a bare origin: %s',
     (issuer) => {
       expect(() =>
-        createAuthorizationServer({ issuer, clients: server.clients, keys: server.keys, clock }),
+        createAuthorizationServer({
+          issuer,
+          clients: server.clients,
+          activeRoles: noActiveRoles,
+          keys: server.keys,
+          clock,
+        }),
       ).toThrow(/issuer must be an origin/);
     },
   );

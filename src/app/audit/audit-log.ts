@@ -102,7 +102,7 @@ export function makeAuditLog(deps: {
     const outside = (external?.checkpoints ?? []).filter((cp) => cp.tenantId === tenantId);
     const checkpoints = [...stored, ...outside];
     // After retention pruned a prefix, the chain starts after the signed prune record retention left
-    // at the cut (docs/adr/0007-audit-retention.md). Without a valid one there, the missing entries
+    // at the cut (docs/adr/0007-audit-export-and-retention.md). Without a valid one there, the missing entries
     // are reported as removed, as before.
     const start = await pruneAnchor(tenantId, publicKeys);
     return stream(tenantId, { checkpoints, publicKeys, ...(start ? { start } : {}) });

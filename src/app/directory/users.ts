@@ -222,6 +222,8 @@ export async function removePrincipalEverywhere(
   }
   const roleAssignments = await tx.roleAssignments.deleteForPrincipal(tenantId, principalId);
   const pimSchedules = await tx.schedules.endAllForPrincipal(tenantId, principalId, now);
+  // Second factors (sealed TOTP seeds) have no use without their user.
+  await tx.factors.deleteAll(principalId);
   return { groupIds, roleAssignments, pimSchedules };
 }
 

@@ -4,6 +4,7 @@ import * as m0002 from './0002_audit.js';
 import * as m0003 from './0003_pim.js';
 import * as m0004 from './0004_role_template_unique.js';
 import * as m0005 from './0005_audit_export.js';
+import * as m0006 from './0006_identity.js';
 
 export interface Migration {
   name: string;
@@ -17,4 +18,5 @@ export const migrations: readonly Migration[] = [
   { name: '0003_pim', up: m0003.up },
   { name: '0004_role_template_unique', up: m0004.up },
   { name: '0005_audit_export', up: m0005.up },
+  { name: '0006_identity', up: m0006.up },
 ];

@@ -1,5 +1,6 @@
 import { hashClientSecret, newClientSecret } from '../../../src/domain/shared/secrets.js';
 import type {
+  ActiveDirectoryRoles,
   ClientDirectory,
   ServicePrincipalCredentials,
   SigningKeyRecord,
@@ -75,3 +76,6 @@ export function newTestApplication(overrides: Partial<ServicePrincipalCredential
   };
   return { principal, secret };
 }
+
+/** No principal holds a directory role (the token-endpoint tests do not involve the directory). */
+export const noActiveRoles: ActiveDirectoryRoles = { templateIdsAt: () => Promise.resolve([]) };

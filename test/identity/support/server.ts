@@ -7,7 +7,7 @@ import type {
   AuthorizationServer,
   AuthorizationServerOptions,
 } from '../../../src/identity/authorization-server.js';
-import { InMemoryClientDirectory, InMemorySigningKeyStore } from './in-memory-ports.js';
+import { InMemoryClientDirectory, InMemorySigningKeyStore, noActiveRoles } from './in-memory-ports.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -51,6 +51,7 @@ export async function startServer(
   const authorizationServer = createAuthorizationServer({
     issuer: baseUrl,
     clients,
+    activeRoles: noActiveRoles,
     keys,
     clock,
     onServerError: (error) => serverErrors.push(error),

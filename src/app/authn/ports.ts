@@ -1,0 +1,44 @@
+/** A user's TOTP factor. The seed is sealed under the data key; the use cases open it. */
+export interface TotpFactor {
+  userId: string;
+  tenantId: string;
+  sealedSeed: string;
+  /** False between enrolment start and the first correct code: not yet usable for sign-in. */
+  confirmed: boolean;
+  /** The last time step a code was accepted for, so that each code works once. */
+  lastUsedStep: number | null;
+  createdAt: number;
+}
+
+export interface FactorStore {
+  getTotp(userId: string): Promise<TotpFactor | undefined>;
+  /** Replaces the user's TOTP factor (a new enrolment overwrites an unconfirmed one). */
+  putTotp(factor: TotpFactor): Promise<void>;
+  /**
+   * Records `step` as used and marks the factor confirmed, only if no step at or after it was used
+   * (compare-and-set): false means another request used this code or a newer one first.
+   */
+  useTotpStep(userId: string, step: number): Promise<boolean>;
+  /** Removes every factor of the user; returns how many. */
+  deleteAll(userId: string): Promise<number>;
+}
+
+/** Failed sign-in attempts counted under one key (`account:<id>` or `ip:<address>`). */
+export interface ThrottleState {
+  failures: number;
+  blockedUntil: number;
+  /** When the last failure was counted (the row's update time). */
+  lastFailureAt?: number;
+}
+
+export interface SignInThrottleStore {
+  get(key: string): Promise<ThrottleState | undefined>;
+  put(key: string, state: ThrottleState, now: number): Promise<void>;
+  clear(key: string): Promise<void>;
+}
+
+/** Seals secrets under the data key (the store's SecretBox implements it). */
+export interface Sealer {
+  seal(plaintext: string, context: string): string;
+  open(sealed: string, context: string): string;
+}

@@ -1,0 +1,15 @@
+import { DomainError } from '../shared/errors.js';
+
+/**
+ * A refused sign-in step. One message for an unknown user, a wrong password and a disabled
+ * account, so the page does not tell which accounts exist.
+ */
+export class SignInRefused extends DomainError {
+  readonly kind = 'unauthenticated' as const;
+  constructor(code: 'invalidCredentials' | 'invalidCode' | 'weakPassword', message: string) {
+    super(code, message);
+  }
+}
+
+export const INVALID_CREDENTIALS = 'The user name or password is incorrect.';
+export const INVALID_CODE = 'The verification code is incorrect or has already been used.';
