@@ -54,4 +54,28 @@ describe('direct role assignments next to PIM', () => {
     );
     expect(later.statusCode, later.body).toBe(201);
   });
+
+  it('$expand=directoryScope: the tenant root is null, next to the other navigations', async () => {
+    const user = await addUser(s);
+    const admin = await adminAt(s, clock);
+    const made = await call(s, 'POST', ASSIGNMENT_REQUESTS, admin, {
+      action: 'adminAssign',
+      principalId: user,
+      roleDefinitionId: USER_ADMINISTRATOR,
+      directoryScopeId: '/',
+      justification: 'cover',
+      scheduleInfo: { startDateTime: null, expiration: { type: 'afterDuration', duration: 'P1D' } },
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    const url = `/v1.0/roleManagement/directory/roleAssignmentScheduleInstances?$filter=principalId eq '${user}'&$expand=directoryScope,roleDefinition`;
+    const res = await call(s, 'GET', encodeURI(url), admin);
+    expect(res.statusCode, res.body).toBe(200);
+    const [item] = res.json().value;
+    expect(item).toMatchObject({
+      directoryScopeId: '/',
+      directoryScope: null,
+      roleDefinition: { id: USER_ADMINISTRATOR },
+    });
+    expect(Object.keys(item)).toContain('directoryScope');
+  });
 });

@@ -78,6 +78,7 @@ export const scheduleRequestJson = z
     ticketInfo: z.object({ ticketNumber: nullableString, ticketSystem: nullableString }),
     principal: navigation,
     roleDefinition: navigation,
+    directoryScope: navigation,
     activatedUsing: navigation,
     targetSchedule: navigation,
   })
@@ -102,6 +103,7 @@ export const scheduleJson = z
     scheduleInfo: scheduleInfoJson,
     principal: navigation,
     roleDefinition: navigation,
+    directoryScope: navigation,
     activatedUsing: navigation,
   })
   .partial();
@@ -125,6 +127,7 @@ export const instanceJson = z
     roleEligibilityScheduleId: nullableString,
     principal: navigation,
     roleDefinition: navigation,
+    directoryScope: navigation,
     activatedUsing: navigation,
   })
   .partial();
@@ -193,6 +196,20 @@ const windowInfo = (s: Schedule) => ({
   },
 });
 
+/**
+ * An expanded `directoryScope`: the tenant root `/` is no directory object (null); an
+ * administrative unit or a directory object scope names its object by id and type.
+ */
+function directoryScopeToJson(scope: string | null, related: Related): Record<string, unknown> | null {
+  if (scope === null || scope === '/') return null;
+  const au = /^\/administrativeUnits\/(.+)$/.exec(scope);
+  if (au?.[1]) return { '@odata.type': '#microsoft.graph.administrativeUnit', id: au[1] };
+  const id = scope.slice(1);
+  return (
+    principalToJson(related.principals.get(id)) ?? { '@odata.type': '#microsoft.graph.directoryObject', id }
+  );
+}
+
 /** Navigations asked for by `$expand`, rendered from what the use case loaded. */
 function expansions(
   expand: readonly ExpandItem[],
@@ -200,6 +217,7 @@ function expansions(
   refs: {
     principalId: string;
     roleDefinitionId: string;
+    directoryScopeId?: string | null;
     activatedUsing: string | null;
     targetScheduleId?: string | null;
   },
@@ -212,6 +230,8 @@ function expansions(
     if (name === 'roleDefinition') {
       out.roleDefinition = roleDefinitionToJson(related.roleDefinitions.get(refs.roleDefinitionId));
     }
+    if (name === 'directoryScope')
+      out.directoryScope = directoryScopeToJson(refs.directoryScopeId ?? null, related);
     if (name === 'activatedUsing') {
       const e = refs.activatedUsing === null ? undefined : related.eligibilities.get(refs.activatedUsing);
       out.activatedUsing =

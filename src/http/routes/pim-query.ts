@@ -25,28 +25,36 @@ export const SPECS: Record<'request' | 'schedule' | 'instance', Record<ScheduleK
   request: {
     assignment: {
       fields: scheduleRequestFields,
-      expandable: ['principal', 'roleDefinition', 'activatedUsing', 'targetSchedule'],
+      expandable: ['principal', 'roleDefinition', 'directoryScope', 'activatedUsing', 'targetSchedule'],
     },
     eligibility: {
       fields: scheduleRequestFields,
-      expandable: ['principal', 'roleDefinition', 'targetSchedule'],
+      expandable: ['principal', 'roleDefinition', 'directoryScope', 'targetSchedule'],
     },
   },
   schedule: {
     assignment: {
       fields: assignmentScheduleFields,
-      expandable: ['principal', 'roleDefinition', 'activatedUsing'],
+      expandable: ['principal', 'roleDefinition', 'directoryScope', 'activatedUsing'],
       ...isof,
     },
-    eligibility: { fields: eligibilityScheduleFields, expandable: ['principal', 'roleDefinition'], ...isof },
+    eligibility: {
+      fields: eligibilityScheduleFields,
+      expandable: ['principal', 'roleDefinition', 'directoryScope'],
+      ...isof,
+    },
   },
   instance: {
     assignment: {
       fields: assignmentInstanceFields,
-      expandable: ['principal', 'roleDefinition', 'activatedUsing'],
+      expandable: ['principal', 'roleDefinition', 'directoryScope', 'activatedUsing'],
       ...isof,
     },
-    eligibility: { fields: eligibilityInstanceFields, expandable: ['principal', 'roleDefinition'], ...isof },
+    eligibility: {
+      fields: eligibilityInstanceFields,
+      expandable: ['principal', 'roleDefinition', 'directoryScope'],
+      ...isof,
+    },
   },
 };
 
