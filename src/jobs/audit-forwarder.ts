@@ -1,3 +1,4 @@
+import { repeatEvery } from './repeat.js';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { AuditForwarder, ForwardResult, ForwardTarget } from '../app/audit-export/forwarder.js';
@@ -50,10 +51,6 @@ export function createAuditForwarderJob(o: {
   retentionIntervalMs?: number;
   onError?: (err: Error, destinationId?: string, tenantId?: string) => void;
 }): AuditForwarderJob {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  let stopped = true;
-
   let lastPrune = -Infinity;
   const runOnce = async () => {
     const results = await o.forwarder.runOnce();
@@ -69,31 +66,16 @@ export function createAuditForwarderJob(o: {
     return results;
   };
 
-  function schedule(): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = runOnce()
-        .catch((err: unknown) => o.onError?.(err instanceof Error ? err : new Error(String(err))))
-        .finally(() => {
-          running = undefined;
-          schedule();
-        });
-    }, o.intervalMs);
-    timer.unref();
-  }
-
+  const job = repeatEvery(
+    o.intervalMs,
+    () => runOnce(),
+    (err) => o.onError?.(err instanceof Error ? err : new Error(String(err))),
+  );
   return {
     runOnce,
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      schedule();
-    },
+    start: job.start,
     async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      await running;
+      await job.stop();
       await o.forwarder.close();
     },
   };

@@ -1,3 +1,4 @@
+import { repeatEvery } from './repeat.js';
 import type { makeExpiryRecorder } from '../app/pim/expiry.js';
 import type { Clock } from '../domain/time/clock.js';
 
@@ -39,10 +40,6 @@ export interface ExpirySweeper {
  */
 export function createExpirySweeper(o: ExpirySweeperOptions): ExpirySweeper {
   const batchSize = o.batchSize ?? DEFAULT_EXPIRY_BATCH;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  let stopped = true;
-
   async function runOnce(now = o.clock.now()): Promise<number> {
     let total = 0;
     for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch += 1) {
@@ -53,31 +50,10 @@ export function createExpirySweeper(o: ExpirySweeperOptions): ExpirySweeper {
     return total;
   }
 
-  function schedule(): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = runOnce()
-        .catch((err: unknown) => o.onError?.(err))
-        .finally(() => {
-          running = undefined;
-          schedule();
-        });
-    }, o.intervalMs);
-    timer.unref();
-  }
-
-  return {
-    runOnce,
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      schedule();
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      await running;
-    },
-  };
+  const job = repeatEvery(
+    o.intervalMs,
+    () => runOnce(),
+    (err) => o.onError?.(err),
+  );
+  return { runOnce, start: job.start, stop: job.stop };
 }
