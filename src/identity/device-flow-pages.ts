@@ -1,26 +1,11 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { escapeHtml, page } from './provider-pages.js';
 
 /**
  * The device authorization grant's pages (enter the code shown by the CLI, confirm it, done), in
  * the same plain style as the sign-in pages and without oidc-provider's default external fonts.
  * `form` is oidc-provider's own form (with its CSRF field); the buttons point at it.
  */
-const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function page(ctx: KoaContextWithOIDC, title: string, body: string): void {
-  ctx.set('cache-control', 'no-store');
-  ctx.set('x-frame-options', 'DENY');
-  ctx.set('content-security-policy', "default-src 'none'; form-action 'self'; frame-ancestors 'none'");
-  ctx.type = 'html';
-  ctx.body = `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title></head>
-<body><main><h1>${title}</h1>
-${body}
-</main></body></html>
-`;
-}
-
 export function userCodeInputSource(
   ctx: KoaContextWithOIDC,
   form: string,

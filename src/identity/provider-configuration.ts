@@ -4,6 +4,7 @@ import type { Clock } from '../domain/time/clock.js';
 import { ClientDirectoryAdapter } from './client-directory-adapter.js';
 import { successSource, userCodeConfirmSource, userCodeInputSource } from './device-flow-pages.js';
 import { InMemoryProviderAdapter } from './in-memory-provider-adapter.js';
+import { logoutSource, postLogoutSuccessSource } from './logout-pages.js';
 import type { AccountDirectory, ActiveDirectoryRoles, ClientDirectory, SigningKeyRecord } from './ports.js';
 import { canonicalResource, resolveDefaultScope } from './resource-scopes.js';
 import type { ScopeRejection } from './resource-scopes.js';
@@ -16,6 +17,7 @@ export const providerRoutes = {
   device_authorization: '/oauth2/v2.0/devicecode',
   code_verification: '/oauth2/v2.0/deviceauth',
   end_session: '/oauth2/v2.0/logout',
+  revocation: '/oauth2/v2.0/revoke',
   jwks: '/discovery/v2.0/keys',
 } as const;
 
@@ -66,10 +68,11 @@ function isClientCredentials(ctx: KoaContextWithOIDC): boolean {
 }
 
 /**
- * oidc-provider configuration for Elevate. Only the client-credentials grant is in use today; the
- * authorization endpoint stays at oidc-provider's defaults (no interactions are wired yet, so it
- * cannot complete), and features whose proof Elevate's verifier would not check (DPoP) or that
- * need plaintext client secrets (`client_secret_jwt`, HS* algorithms) are off.
+ * oidc-provider configuration for Elevate: client credentials for applications; for people (when
+ * `accounts` is given) authorization code + PKCE, the device flow, refresh tokens, revocation and
+ * RP-initiated logout, with Elevate's own interaction pages. Features whose proof Elevate's
+ * verifier would not check (DPoP) or that need plaintext client secrets (`client_secret_jwt`, HS*
+ * algorithms) are off.
  */
 export function buildProviderConfiguration(input: ProviderConfigurationInput): Configuration {
   const { issuer, clock, accessTokenTtlSeconds, allowedResources } = input;
@@ -191,7 +194,7 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
       devInteractions: { enabled: false },
       dPoP: { enabled: false },
       pushedAuthorizationRequests: { enabled: false },
-      rpInitiatedLogout: { enabled: false },
+      rpInitiatedLogout: { enabled: accounts !== undefined, logoutSource, postLogoutSuccessSource },
       revocation: { enabled: true },
       // The CLI signs in through a browser elsewhere (RFC 8628).
       deviceFlow: {
