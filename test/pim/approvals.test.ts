@@ -312,6 +312,8 @@ describe('PIM approvals', () => {
     });
     expect(await inbox(s, await approver.headers())).toEqual([]);
 
+    const fresh = await requestor.headers();
+    expect(decodeJwt(fresh.authorization!.slice(7)).wids).toContain(ROLE);
     const end = decidedAt + 2 * HOUR;
     clock.set(end - 1);
     const held = await activeInstances(s, await requestor.headers());
