@@ -168,6 +168,22 @@ describe('PIM approval lifecycle', () => {
     expect(again.statusCode, again.body).toBe(201);
   });
 
+  it('a decision at deadline - 1 ms is accepted and grants', async () => {
+    await requireApproval(s, ROLE, (setting) => {
+      setting.approvalStages = [stage(approver.id, 1)];
+    });
+    const createdAt = clock.now();
+    const { id, stepId } = await pending();
+    clock.set(createdAt + DAY - 1);
+    const ok = await patchStep(s, await approver.headers(), id, stepId, { reviewResult: 'Approve' });
+    expect(ok.statusCode, ok.body).toBe(204);
+    clock.set(createdAt + DAY);
+    expect((await requestOf(s, await requestor.headers(), id)).status).toBe('Provisioned');
+    expect(await activeInstances(s, await requestor.headers())).toHaveLength(1);
+    await makeExpiryRecorder({ uow: createUnitOfWork(s.db), newId }).recordBatch(clock.now(), 100);
+    expect(await auditOf(s, 'PIM activation request expired')).toHaveLength(0);
+  });
+
   it('one pending request per role and scope: a second selfActivate is PendingRoleAssignmentRequest; validation-only writes nothing', async () => {
     await requireApproval(s, ROLE, (setting) => {
       setting.approvalStages = [stage(approver.id)];
