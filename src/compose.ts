@@ -15,6 +15,7 @@ import { makeRoleAssignments } from './app/roles/role-assignments.js';
 import { makeRolePolicies } from './app/policies/role-policies.js';
 import { makeAccessEvaluation } from './app/authzen/evaluate.js';
 import { makeExpiryRecorder } from './app/pim/expiry.js';
+import { makeApprovals } from './app/pim/approvals.js';
 import { makeScheduleRequests } from './app/pim/schedule-requests.js';
 import { makePimSchedules } from './app/pim/schedules.js';
 import { makeRoleDefinitions } from './app/roles/role-definitions.js';
@@ -177,6 +178,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     audit,
     rolePolicies: makeRolePolicies(deps),
     scheduleRequests: makeScheduleRequests(deps),
+    approvals: makeApprovals(deps),
     pimSchedules: makePimSchedules(deps),
     accessEvaluation: makeAccessEvaluation(deps),
     compliance,

@@ -13,7 +13,7 @@ import type { PolicyRule } from '../domain/policy/types.js';
 import type { QueryOptions as CollectionQuery } from '../odata/index.js';
 import type { AuditStore } from './audit/ports.js';
 import type { FactorStore, SignInThrottleStore } from './authn/ports.js';
-import type { ScheduleRequestStore, ScheduleStore } from './pim/ports.js';
+import type { ApprovalStepStore, ScheduleRequestStore, ScheduleStore } from './pim/ports.js';
 
 /** One page of a collection; `hasMore` tells the edge to emit `@odata.nextLink`. */
 export interface Page<T> {
@@ -151,6 +151,8 @@ export interface Stores {
   scheduleRequests: ScheduleRequestStore;
   /** PIM eligibility and assignment schedules, and the instances they make at a given time. */
   schedules: ScheduleStore;
+  /** Stages of approvals of PIM activation requests. */
+  approvalSteps: ApprovalStepStore;
   /** Users' second factors (TOTP). */
   factors: FactorStore;
   /** Failed sign-in counters per account and per client address. */

@@ -25,6 +25,7 @@ import { opsRoutes } from './routes/ops.js';
 import { roleRoutes } from './routes/roles.js';
 import { policyRoutes } from './routes/policies.js';
 import { pimRoutes } from './routes/pim.js';
+import { approvalRoutes } from './routes/approvals.js';
 
 export type App = FastifyInstance;
 
@@ -125,6 +126,7 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
   await app.register(auditRoutes(opts), { prefix: '/v1.0' });
   await app.register(policyRoutes(opts), { prefix: '/v1.0' });
   await app.register(pimRoutes(opts), { prefix: '/v1.0' });
+  await app.register(approvalRoutes(opts), { prefix: '/beta' });
   await app.register(complianceRoutes(opts), { prefix: '/v1.0' });
   await app.register(auditExportRoutes(opts), { prefix: '/v1.0' });
   await app.register(authenticationRoutes(opts), { prefix: '/v1.0' });

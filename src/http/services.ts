@@ -10,6 +10,7 @@ import type { makeUsers } from '../app/directory/users.js';
 import type { makeRoleAssignments } from '../app/roles/role-assignments.js';
 import type { makeRoleDefinitions } from '../app/roles/role-definitions.js';
 import type { makeRolePolicies } from '../app/policies/role-policies.js';
+import type { makeApprovals } from '../app/pim/approvals.js';
 import type { makeScheduleRequests } from '../app/pim/schedule-requests.js';
 import type { makePimSchedules } from '../app/pim/schedules.js';
 
@@ -33,6 +34,8 @@ export interface Services {
   rolePolicies: ReturnType<typeof makeRolePolicies>;
   /** PIM schedule requests of both kinds (activation, assignment, removal, …). */
   scheduleRequests: ReturnType<typeof makeScheduleRequests>;
+  /** Approvals of PIM activation requests (beta `roleAssignmentApprovals`). */
+  approvals: ReturnType<typeof makeApprovals>;
   /** PIM schedules and instances. */
   pimSchedules: ReturnType<typeof makePimSchedules>;
   /** AuthZEN access evaluation over live state. */

@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import type { ScheduleRequest, ScheduleRequestStore } from '../app/pim/ports.js';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import type { RequestView, ScheduleRequest, ScheduleRequestStore } from '../app/pim/ports.js';
 import type { ExpirationType, RequestAction, RequestStatus, ScheduleKind } from '../domain/pim/types.js';
 import { scheduleRequestFields } from '../odata/collections.js';
 import { expectOneRow } from './cas.js';
@@ -8,6 +8,50 @@ import { uniqueOrConflict } from './errors.js';
 import { pageOf } from './pim-paging.js';
 import type { PimScheduleRequestRow } from './pim-rows.js';
 import type { Database } from './schema.js';
+
+type RequestsBuilder = ExpressionBuilder<
+  Database & { pim_schedule_requests: PimScheduleRequestRow },
+  'pim_schedule_requests'
+>;
+
+/**
+ * The approver inbox: pending, its current stage in progress and not timed out at `now`, and the
+ * stage names the user (or one of its groups), or names nobody while the user is a default
+ * approver. The caller's own requests are excluded by the view's `notPrincipalId`.
+ */
+function decidableBy(eb: RequestsBuilder, approver: NonNullable<RequestView['approver']>, now: number) {
+  const { userId, groupIds, isDefaultApprover } = approver;
+  const step = eb
+    .selectFrom('pim_approval_steps as s')
+    .select('s.id')
+    .whereRef('s.approval_id', '=', 'pim_schedule_requests.id')
+    .where('s.status', '=', 'InProgress')
+    .where('s.deadline_at', '>', now)
+    .where((w) =>
+      w.or([
+        w.exists(
+          w
+            .selectFrom('pim_approval_approvers as a')
+            .select('a.step_id')
+            .whereRef('a.step_id', '=', 's.id')
+            .where((x) =>
+              x.or([
+                x.and([x('a.approver_type', '=', 'user'), x('a.approver_id', '=', userId)]),
+                ...(groupIds.length > 0
+                  ? [x.and([x('a.approver_type', '=', 'group'), x('a.approver_id', 'in', [...groupIds])])]
+                  : []),
+              ]),
+            ),
+        ),
+        ...(isDefaultApprover ? [w('s.has_default_approvers', '=', 1)] : []),
+      ]),
+    );
+  return eb.and([
+    eb('pim_schedule_requests.status', '=', 'PendingApproval'),
+    eb('pim_schedule_requests.approval_deadline_at', '>', now),
+    eb.exists(step),
+  ]);
+}
 
 const toRow = (r: ScheduleRequest): PimScheduleRequestRow => ({
   id: r.id,
@@ -34,6 +78,7 @@ const toRow = (r: ScheduleRequest): PimScheduleRequestRow => ({
   created_by_id: r.createdBy.id,
   created_by_app_id: r.createdBy.appId,
   approval_id: r.approvalId,
+  approval_deadline_at: codecs.optionalTime.encode(r.approvalDeadline),
   custom_data: r.customData,
   version: r.version,
 });
@@ -71,6 +116,7 @@ const fromRow = (r: PimScheduleRequestRow): ScheduleRequest => ({
     appId: r.created_by_app_id,
   },
   approvalId: r.approval_id,
+  approvalDeadline: codecs.optionalTime.decode(r.approval_deadline_at),
   customData: r.custom_data,
   isValidationOnly: false,
   version: r.version,
@@ -102,13 +148,13 @@ export function scheduleRequestStore(db: Kysely<Database>): ScheduleRequestStore
         .selectFrom('pim_schedule_requests')
         .selectAll()
         .select(
-          sql<string>`case when status = 'Granted' and schedule_start_at <= ${now} then 'Provisioned' else status end`.as(
+          sql<string>`case when status = 'Granted' and schedule_start_at <= ${now} then 'Provisioned' when status = 'PendingApproval' and approval_deadline_at <= ${now} then 'Denied' else status end`.as(
             'status_at',
           ),
         )
         .where('tenant_id', '=', tenantId)
         .where('kind', '=', kind);
-      const { principalId, orCreatedBy, status, roleDefinitionIds, notPrincipalId } = view;
+      const { principalId, orCreatedBy, status, roleDefinitionIds, notPrincipalId, approver } = view;
       if (principalId !== undefined) {
         inner = orCreatedBy
           ? inner.where((eb) =>
@@ -123,6 +169,7 @@ export function scheduleRequestStore(db: Kysely<Database>): ScheduleRequestStore
         inner = inner.where('role_definition_id', 'in', [...roleDefinitionIds]);
       }
       if (notPrincipalId !== undefined) inner = inner.where('principal_id', '<>', notPrincipalId);
+      if (approver !== undefined) inner = inner.where((eb) => decidableBy(eb, approver, now));
       const page = await pageOf(db.selectFrom(inner.as('r')).selectAll(), q, scheduleRequestFields, 'id');
       return { ...page, items: page.items.map(fromRow) };
     },
@@ -142,16 +189,65 @@ export function scheduleRequestStore(db: Kysely<Database>): ScheduleRequestStore
       expectOneRow(res);
     },
 
-    async roleIdsWithStatus(tenantId, kind, status) {
-      const rows = await db
+    async update(r, expectedVersion) {
+      const row = toRow(r);
+      const res = await db
+        .updateTable('pim_schedule_requests')
+        .set({
+          status: r.status,
+          completed_at: row.completed_at,
+          schedule_start_at: row.schedule_start_at,
+          expiration_type: row.expiration_type,
+          expiration_end_at: row.expiration_end_at,
+          expiration_duration: row.expiration_duration,
+          approval_deadline_at: row.approval_deadline_at,
+          version: expectedVersion + 1,
+        })
+        .where('id', '=', r.id)
+        .where('tenant_id', '=', r.tenantId)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      expectOneRow(res);
+    },
+
+    async pendingApproval(key, now) {
+      const r = await db
         .selectFrom('pim_schedule_requests')
-        .select('role_definition_id')
-        .distinct()
-        .where('tenant_id', '=', tenantId)
-        .where('kind', '=', kind)
-        .where('status', '=', status)
+        .selectAll()
+        .where('tenant_id', '=', key.tenantId)
+        .where('kind', '=', key.kind)
+        .where('principal_id', '=', key.principalId)
+        .where('role_definition_id', '=', key.roleDefinitionId)
+        .where('directory_scope_id', '=', key.directoryScopeId)
+        .where('status', '=', 'PendingApproval')
+        .where('approval_deadline_at', '>', now)
+        .executeTakeFirst();
+      return r && fromRow(r);
+    },
+
+    async claimTimedOutApprovals(now, limit) {
+      const due = await db
+        .selectFrom('pim_schedule_requests')
+        .selectAll()
+        .where('status', '=', 'PendingApproval')
+        .where('approval_deadline_at', '<=', now)
+        .orderBy('approval_deadline_at')
+        .limit(limit)
         .execute();
-      return rows.map((row) => row.role_definition_id);
+      const claimed: ScheduleRequest[] = [];
+      for (const row of due) {
+        // Compare-and-set on the status: a concurrent sweeper (or a decision) that got there first
+        // leaves zero rows here, and the request is skipped.
+        const res = await db
+          .updateTable('pim_schedule_requests')
+          .set({ status: 'Denied', completed_at: row.approval_deadline_at, version: sql`version + 1` })
+          .where('id', '=', row.id)
+          .where('status', '=', 'PendingApproval')
+          .where('approval_deadline_at', '<=', now)
+          .executeTakeFirst();
+        if (res.numUpdatedRows === 1n) claimed.push(fromRow(row));
+      }
+      return claimed;
     },
   };
 }

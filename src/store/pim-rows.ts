@@ -28,8 +28,36 @@ export interface PimScheduleRequestRow {
   created_by_id: string;
   created_by_app_id: string | null;
   approval_id: string | null;
+  /** Migration 0007: while `PendingApproval`, when the current stage times out. */
+  approval_deadline_at: number | null;
   custom_data: string | null;
   version: number;
+}
+
+/** Migration 0007: one approval stage (`approvalStep`). */
+export interface PimApprovalStepRow {
+  id: string;
+  tenant_id: string;
+  approval_id: string;
+  stage_index: number;
+  status: string;
+  review_result: string;
+  reviewed_by_id: string | null;
+  reviewed_at: number | null;
+  justification: string | null;
+  is_justification_required: number;
+  has_default_approvers: number;
+  timeout_days: number;
+  started_at: number | null;
+  deadline_at: number | null;
+  version: number;
+}
+
+/** Migration 0007: a stage's named approver (`user` or `group`). */
+export interface PimApprovalApproverRow {
+  step_id: string;
+  approver_type: string;
+  approver_id: string;
 }
 
 export interface PimScheduleRow {

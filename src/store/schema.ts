@@ -1,4 +1,10 @@
-import type { PimScheduleRequestRow, PimScheduleRow, PimSlotRow } from './pim-rows.js';
+import type {
+  PimApprovalApproverRow,
+  PimApprovalStepRow,
+  PimScheduleRequestRow,
+  PimScheduleRow,
+  PimSlotRow,
+} from './pim-rows.js';
 
 /**
  * Row types of every table, as stored: epoch-ms integers for times, 0/1 for booleans, JSON as text,
@@ -233,6 +239,8 @@ export interface Database {
   pim_schedule_requests: PimScheduleRequestRow;
   pim_schedules: PimScheduleRow;
   pim_slots: PimSlotRow;
+  pim_approval_steps: PimApprovalStepRow;
+  pim_approval_approvers: PimApprovalApproverRow;
   audit_export_cursors: AuditExportCursorRow;
   audit_export_leases: AuditExportLeaseRow;
   audit_prunes: AuditPruneRow;

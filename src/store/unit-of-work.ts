@@ -4,6 +4,7 @@ import { auditStore } from './audit-store.js';
 import type { Db } from './db.js';
 import { factorStore, signInThrottleStore } from './factor-store.js';
 import { groupStore } from './group-store.js';
+import { approvalStepStore } from './pim-approval-store.js';
 import { scheduleRequestStore } from './pim-request-store.js';
 import { scheduleStore } from './pim-schedule-store.js';
 import { policyStore, systemStateStore, tenantStore } from './misc-stores.js';
@@ -26,6 +27,7 @@ export function bindStores(db: Kysely<Database>): Stores {
     audit: auditStore(db),
     scheduleRequests: scheduleRequestStore(db),
     schedules: scheduleStore(db),
+    approvalSteps: approvalStepStore(db),
     factors: factorStore(db),
     signInThrottle: signInThrottleStore(db),
   };

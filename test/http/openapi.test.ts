@@ -21,6 +21,9 @@ const GRAPH_PATHS: Record<string, string[]> = {
   '/v1.0/roleManagement/directory/roleDefinitions/{id}': ['get', 'patch', 'delete'],
   '/v1.0/roleManagement/directory/roleAssignments': ['get', 'post'],
   '/v1.0/roleManagement/directory/roleAssignments/{id}': ['get', 'delete'],
+  '/beta/roleManagement/directory/roleAssignmentApprovals/{id}': ['get'],
+  '/beta/roleManagement/directory/roleAssignmentApprovals/{id}/steps': ['get'],
+  '/beta/roleManagement/directory/roleAssignmentApprovals/{id}/steps/{stepId}': ['patch'],
 };
 
 interface Operation {

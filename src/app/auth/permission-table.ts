@@ -14,7 +14,8 @@ import type { Requirement } from './authorize.js';
  */
 export interface PermissionRow {
   operation: string;
-  need: Requirement | 'self';
+  /** A rule, `self`, or (where the check is not one rule, e.g. approvers) the rule in words. */
+  need: Requirement | 'self' | { apps: string; users: string };
   /** Extra conditions, in words. */
   note?: string;
 }
@@ -65,6 +66,28 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
     need: 'self',
     note: 'the caller must be the principal; others see their own requests and schedules only',
   },
+  {
+    operation:
+      'read an approval: `GET /beta/roleManagement/directory/roleAssignmentApprovals/{id}`, `…/steps`',
+    need: {
+      apps: 'as for reading everyone’s PIM assignment requests',
+      users:
+        'its requestor, the approvers of its stages, and the readers of PIM assignment requests; anyone else gets 404',
+    },
+  },
+  {
+    operation: 'decide an approval stage: `PATCH /beta/…/roleAssignmentApprovals/{id}/steps/{stepId}`',
+    need: {
+      apps: '— (applications cannot approve: 403)',
+      users:
+        'the users the stage names, members of the groups it names, or, when it names nobody, users holding an *active* Global Administrator or Privileged Role Administrator role; never the requestor (403)',
+    },
+  },
+  {
+    operation: "approver inbox: `…/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')`",
+    need: 'self',
+    note: 'lists the requests the caller may decide now',
+  },
   { operation: 'read role settings (role management policies)', need: DIRECTORY_RULES.readPolicies },
   { operation: 'change role settings', need: DIRECTORY_RULES.writePolicies },
   { operation: 'read, verify and export the audit log', need: AUDIT_RULES.read },
@@ -84,6 +107,10 @@ export function renderPermissionTable(rows: readonly PermissionRow[] = PERMISSIO
     const note = row.note === undefined ? '' : ` (${row.note})`;
     if (row.need === 'self') {
       lines.push(`| ${row.operation}${note} | — (for itself) | any signed-in user |`);
+      continue;
+    }
+    if ('users' in row.need) {
+      lines.push(`| ${row.operation}${note} | ${row.need.apps} | ${row.need.users} |`);
       continue;
     }
     const apps = cell(

@@ -26,6 +26,17 @@ export const PIM_ACTIVITIES = {
     'Add member to role approval requested (PIM activation)',
     'Assign',
   ),
+  activationApproved: pim(
+    'pim.activation.approved',
+    'Add member to role request approved (PIM activation)',
+    'Assign',
+  ),
+  activationDenied: pim(
+    'pim.activation.denied',
+    'Add member to role request denied (PIM activation)',
+    'Assign',
+  ),
+  activationRequestExpired: pim('pim.activation.requestExpired', 'PIM activation request expired', 'Assign'),
   activationCompleted: pim(
     'pim.activation.completed',
     'Add member to role completed (PIM activation)',

@@ -23,6 +23,9 @@ export async function applyOutcome(
   const { outcome } = evaluation;
   let schedule: Schedule | null = null;
   const waiting = outcome.status === 'PendingApproval' || outcome.status === 'PendingAdminDecision';
+  // A request waiting for approval takes the slot too: of two concurrent activations of one role
+  // only one waits (the other re-evaluates and sees it pending).
+  if (outcome.status === 'PendingApproval') await tx.schedules.bumpSlot(g.slot, g.slotVersion);
   if (!waiting) {
     await tx.schedules.bumpSlot(g.slot, g.slotVersion);
     schedule = await writeSchedule(tx, newId, cmd, g, request, outcome.window ?? null, now);

@@ -3,11 +3,13 @@ import type { Evaluation, EvaluationInput } from '../../domain/pim/evaluate-requ
 import { targetScheduleIdFor } from '../../domain/pim/instance-id.js';
 import { resolveWindow } from '../../domain/pim/resolve-window.js';
 import type { Window } from '../../domain/pim/types.js';
-import { ForbiddenError } from '../../domain/shared/errors.js';
+import { newApprovalSteps } from '../../domain/pim/approval.js';
+import { ruleFor } from '../../domain/pim/policy-checks.js';
+import { BadRequestError, ForbiddenError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
 import { authorize } from '../auth/authorize.js';
 import type { Caller } from '../auth/caller.js';
-import type { UnitOfWork } from '../ports.js';
+import type { Stores, UnitOfWork } from '../ports.js';
 import { applyOutcome } from './apply-outcome.js';
 import { asExisting, gather, isSelfAction, type CreateScheduleRequest, type Gathered } from './gather.js';
 import { mfaSatisfied } from './mfa.js';
@@ -51,14 +53,29 @@ export function makeCreateScheduleRequest(deps: { uow: UnitOfWork; clock: Clock;
           }
           const g = await gather(tx, caller, cmd, window, now);
           const evaluation = evaluateRequest(evaluationInput(caller, cmd, g, window, now));
-          const rejection = rejectionOf(evaluation);
+          const rejection = (await pendingActivation(tx, cmd, g, now)) ?? rejectionOf(evaluation);
           if (rejection) {
             refusal = { error: rejection, gathered: g, failures: evaluation.failures };
             throw rejection;
           }
-          const request = newRequest(deps.newId(), caller, cmd, g, evaluation, window, now);
+          const id = deps.newId();
+          const steps =
+            evaluation.outcome.status === 'PendingApproval'
+              ? approvalStepsFor(g, caller.tenantId, id, deps.newId, now)
+              : [];
+          const request = newRequest(
+            id,
+            caller,
+            cmd,
+            g,
+            evaluation,
+            window,
+            now,
+            steps[0]?.deadlineAt ?? null,
+          );
           if (cmd.isValidationOnly) return request;
           const schedule = await applyOutcome(tx, deps.newId, cmd, g, request, evaluation, now);
+          await tx.approvalSteps.insert(steps);
           await appendAudit(
             tx,
             deps.newId,
@@ -79,6 +96,39 @@ export function makeCreateScheduleRequest(deps: { uow: UnitOfWork; clock: Clock;
       throw e;
     }
   };
+}
+
+/**
+ * A second `selfActivate` of the same role and scope while one waits for approval is refused with
+ * `PendingRoleAssignmentRequest` (the code of Entra's PIM v2 API; Entra refuses it too). Waiting
+ * requests bump the slot, so two concurrent ones give one `PendingApproval` and this error.
+ */
+async function pendingActivation(
+  tx: Stores,
+  cmd: CreateScheduleRequest,
+  g: Gathered,
+  now: number,
+): Promise<BadRequestError | undefined> {
+  if (cmd.action !== 'selfActivate' || !g.isPrincipal) return undefined;
+  const pending = await tx.scheduleRequests.pendingApproval(g.slot, now);
+  if (pending === undefined) return undefined;
+  return new BadRequestError(
+    'PendingRoleAssignmentRequest',
+    `A request to activate this role at this scope is already pending approval (${pending.id}); cancel it or wait for its decision.`,
+  );
+}
+
+/** The approval stages of a new `PendingApproval` request, from the role's approval rule as it is now. */
+function approvalStepsFor(
+  g: Gathered,
+  tenantId: string,
+  approvalId: string,
+  newId: () => string,
+  now: number,
+) {
+  const rule = ruleFor(g.rules, 'Approval_EndUser_Assignment');
+  if (rule === undefined) return [];
+  return newApprovalSteps(rule.setting, { tenantId, approvalId, newId }, now);
 }
 
 function evaluationInput(
@@ -119,6 +169,7 @@ function newRequest(
   evaluation: Evaluation,
   window: Window | null,
   now: number,
+  approvalDeadline: number | null,
 ): ScheduleRequest {
   const { outcome } = evaluation;
   const outcomeWindow = outcome.window ?? window;
@@ -157,6 +208,7 @@ function newRequest(
           : null,
     createdBy: { kind: caller.kind, id: caller.id, appId: caller.appId },
     approvalId: status === 'PendingApproval' ? id : null,
+    approvalDeadline,
     customData: cmd.customData,
     isValidationOnly: cmd.isValidationOnly,
     version: 1,

@@ -1,6 +1,9 @@
+import { formatDateTime } from '../../domain/time/datetime.js';
 import { auditDraft, SYSTEM_INITIATOR } from '../../domain/audit/draft.js';
 import type { UnitOfWork } from '../ports.js';
-import { expiredActivity } from './activities.js';
+import type { Stores } from '../ports.js';
+import { expiredActivity, PIM_ACTIVITIES } from './activities.js';
+import { appendApprovalAudit } from './approval-audit.js';
 import { loadPrincipal, pimTargets } from './audit-entries.js';
 
 /**
@@ -9,6 +12,9 @@ import { loadPrincipal, pimTargets } from './audit-entries.js';
  * `Remove eligible member from role in PIM completed (timebound)` / `Remove member from role in PIM
  * completed (timebound)` for assignments made by an administrator), in one transaction per batch.
  * Reads never wait for this: they filter by `start <= now < end` themselves.
+ *
+ * Activation requests whose approval stage timed out read `Denied` from their deadline on; this
+ * records it too (status, the stage `Expired`, `PIM activation request expired`).
  *
  * Each schedule is claimed by compare-and-set on its unrecorded end (`claimExpired`), so running it
  * twice, or on two replicas at once, records each expiry exactly once.
@@ -58,8 +64,36 @@ export function makeExpiryRecorder(deps: { uow: UnitOfWork; newId: () => string 
             }),
           );
         }
-        return claimed.length;
+        return claimed.length + (await recordTimedOutApprovals(tx, deps.newId, now, limit));
       });
     },
   };
+}
+
+/**
+ * Records activation requests whose approval timed out by `now` (claimed by compare-and-set on
+ * their status, so two sweepers record each once): the waiting stage becomes `Expired` and the
+ * entry `PIM activation request expired` is appended, initiated by the system.
+ */
+async function recordTimedOutApprovals(tx: Stores, newId: () => string, now: number, limit: number) {
+  const claimed = await tx.scheduleRequests.claimTimedOutApprovals(now, limit);
+  for (const r of claimed) {
+    const steps = await tx.approvalSteps.list(r.tenantId, r.id);
+    const waiting = steps.find((s) => s.status === 'InProgress');
+    if (waiting !== undefined)
+      await tx.approvalSteps.update({ ...waiting, status: 'Expired' }, waiting.version);
+    const deadline = r.approvalDeadline ?? now;
+    await appendApprovalAudit(tx, newId, now, {
+      activity: PIM_ACTIVITIES.activationRequestExpired,
+      actor: null,
+      request: { ...r, status: 'Denied', completedAt: deadline },
+      status: 'Denied',
+      window: r.scheduleInfo === null ? null : { start: r.scheduleInfo.startDateTime, end: null },
+      details: [
+        { key: 'ApprovalStage', value: String((waiting?.stageIndex ?? 0) + 1) },
+        { key: 'ApprovalDeadline', value: formatDateTime(deadline) },
+      ],
+    });
+  }
+  return claimed.length;
 }

@@ -1,4 +1,5 @@
 import type { PrincipalType } from '../../domain/directory/types.js';
+import type { ApprovalStep } from '../../domain/pim/approval.js';
 import type {
   AssignmentType,
   ExpirationType,
@@ -53,6 +54,11 @@ export interface ScheduleRequest {
   completedAt: number | null;
   createdBy: RequestCreator;
   approvalId: string | null;
+  /**
+   * While `PendingApproval`: when the current approval stage times out. From then on the request
+   * reads `Denied` (see `requestStatusAt`), whether or not the sweeper recorded it.
+   */
+  approvalDeadline: number | null;
   customData: string | null;
   /** Never stored as true: a validation-only request is answered and forgotten. */
   isValidationOnly: boolean;
@@ -140,6 +146,11 @@ export interface RequestView {
   roleDefinitionIds?: readonly string[];
   /** Excludes the requests of this principal (nobody approves their own). */
   notPrincipalId?: string;
+  /**
+   * Only requests pending approval whose current stage, not timed out at `now`, names this user
+   * or one of these groups, or names nobody while `isDefaultApprover` (see `approvers.ts`).
+   */
+  approver?: { userId: string; groupIds: readonly string[]; isDefaultApprover: boolean };
 }
 
 /** Which schedules or instances a reader sees: all of the tenant's, or only these principals'. */
@@ -163,8 +174,32 @@ export interface ScheduleRequestStore {
    * @throws ConflictError when the stored version is no longer `expectedVersion`.
    */
   setStatus(r: ScheduleRequest, expectedVersion: number): Promise<void>;
-  /** Role ids that have requests in this status (the approver inbox looks only at those roles' policies). */
-  roleIdsWithStatus(tenantId: string, kind: ScheduleKind, status: RequestStatus): Promise<string[]>;
+  /**
+   * Status, `completedAt`, `scheduleInfo` and `approvalDeadline`, with compare-and-set on `version`.
+   * @throws ConflictError when the stored version is no longer `expectedVersion`.
+   */
+  update(r: ScheduleRequest, expectedVersion: number): Promise<void>;
+  /** The slot's activation request still pending approval at `now`, if any. */
+  pendingApproval(key: SlotKey, now: number): Promise<ScheduleRequest | undefined>;
+  /**
+   * Claims up to `limit` requests whose approval timed out by `now` and is not recorded yet: sets
+   * status `Denied` and `completedAt` to the deadline where the status is still `PendingApproval`,
+   * so of two sweepers each request goes to exactly one. Returns them as they were.
+   */
+  claimTimedOutApprovals(now: number, limit: number): Promise<ScheduleRequest[]>;
+}
+
+/** The stages of approvals (`approvalStep`), one row per stage plus its named approvers. */
+export interface ApprovalStepStore {
+  insert(steps: readonly ApprovalStep[]): Promise<void>;
+  /** The approval's stages in order; empty when there is no such approval. */
+  list(tenantId: string, approvalId: string): Promise<ApprovalStep[]>;
+  /**
+   * Status, decision and timing, with compare-and-set on `version` (two approvers deciding one
+   * stage: one wins).
+   * @throws ConflictError when the stored version is no longer `expectedVersion`.
+   */
+  update(step: ApprovalStep, expectedVersion: number): Promise<void>;
 }
 
 export interface ScheduleStore {

@@ -1,5 +1,4 @@
 import { auditDraft } from '../../domain/audit/draft.js';
-import { ruleFor } from '../../domain/pim/policy-checks.js';
 import type { RequestStatus, ScheduleKind, Window } from '../../domain/pim/types.js';
 import {
   BadRequestError,
@@ -10,14 +9,15 @@ import {
 import type { Clock } from '../../domain/time/clock.js';
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
 import { initiatorOf } from '../audit/record.js';
-import { activeRoleIds, authorize, type Requirement } from '../auth/authorize.js';
+import { authorize, type Requirement } from '../auth/authorize.js';
+import { isDefaultApprover } from './approvers.js';
 import type { Caller } from '../auth/caller.js';
 import type { Page, Stores, UnitOfWork } from '../ports.js';
 import { canceledActivity } from './activities.js';
 import { loadPrincipal, pimTargets } from './audit-entries.js';
 import { makeCreateScheduleRequest } from './create-request.js';
 import { endedAt } from './windowed.js';
-import { PIM_ADMIN_ROLES, PIM_RULES } from './permissions.js';
+import { PIM_RULES } from './permissions.js';
 import type { RequestView, ScheduleRequest } from './ports.js';
 import { loadRelated, type Related } from './related.js';
 import { retryOnConflict } from './retry.js';
@@ -200,10 +200,11 @@ export function makeScheduleRequests(deps: { uow: UnitOfWork; clock: Clock; newI
     },
 
     /**
-     * `filterByCurrentUser(on='principal')`: the caller's own requests. `on='approver'`: requests
-     * waiting for approval that the caller may approve — the approval rule's approvers (users, or
-     * members of approver groups), or when it names none the active Privileged Role and Global
-     * Administrators — never the caller's own.
+     * `filterByCurrentUser(on='principal')`: the caller's own requests. `on='approver'`: activation
+     * requests the caller may decide now — pending, whose current stage (not timed out) names the
+     * caller or one of its groups, or names nobody while the caller holds an active Privileged Role
+     * or Global Administrator role — never the caller's own. Applications approve nothing, so
+     * their inbox is empty.
      * @throws ValidationError for another `on` value
      */
     async filterByCurrentUser(
@@ -224,48 +225,19 @@ export function makeScheduleRequests(deps: { uow: UnitOfWork; clock: Clock; newI
         const view: RequestView =
           which === 'principal'
             ? { principalId: caller.id }
-            : {
-                status: 'PendingApproval',
-                roleDefinitionIds: await approverRoleIds(tx, caller, kind, now),
-                notPrincipalId: caller.id,
-              };
+            : kind === 'assignment' && caller.kind === 'user'
+              ? {
+                  notPrincipalId: caller.id,
+                  approver: {
+                    userId: caller.id,
+                    groupIds: await tx.groups.groupsOf(caller.tenantId, caller.id),
+                    isDefaultApprover: await isDefaultApprover(tx, caller.tenantId, caller.id, now),
+                  },
+                }
+              : { roleDefinitionIds: [] };
         const page = await tx.scheduleRequests.list(caller.tenantId, kind, q, view, now);
         return { page, related: await readRelated(tx, caller, kind, q, page.items), now };
       });
     },
   };
-}
-
-/** Roles with pending requests that the caller may approve (see `filterByCurrentUser`). */
-async function approverRoleIds(
-  tx: Stores,
-  caller: Caller,
-  kind: ScheduleKind,
-  now: number,
-): Promise<string[]> {
-  const { tenantId } = caller;
-  const roleIds = await tx.scheduleRequests.roleIdsWithStatus(tenantId, kind, 'PendingApproval');
-  if (roleIds.length === 0) return [];
-  const groups = new Set(await tx.groups.groupsOf(tenantId, caller.id));
-  let defaultApprover: boolean | undefined;
-  const approvable: string[] = [];
-  for (const roleId of roleIds) {
-    const policy = await tx.policies.forRole(tenantId, 'DirectoryRole', '/', roleId);
-    const rule = ruleFor(policy?.rules ?? [], 'Approval_EndUser_Assignment');
-    const approvers = (rule?.setting.approvalStages ?? []).flatMap((stage) => stage.primaryApprovers);
-    if (approvers.length > 0) {
-      const named = approvers.some((a) =>
-        a['@odata.type'] === '#microsoft.graph.singleUser'
-          ? a.userId.toLowerCase() === caller.id
-          : groups.has(a.groupId.toLowerCase()),
-      );
-      if (named) approvable.push(roleId);
-      continue;
-    }
-    defaultApprover ??= (await activeRoleIds(tx, tenantId, caller.id, now)).some((r) =>
-      PIM_ADMIN_ROLES.includes(r),
-    );
-    if (defaultApprover) approvable.push(roleId);
-  }
-  return approvable;
 }

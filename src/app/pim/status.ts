@@ -1,12 +1,15 @@
+import { approvalTimedOut } from '../../domain/pim/approval.js';
 import type { RequestStatus } from '../../domain/pim/types.js';
 import type { Schedule, ScheduleRequest } from './ports.js';
 
 /**
  * A request's status as read at `now`: one `Granted` for a future start reads `Provisioned` once
- * that start has passed (the same rule the store applies to `$filter=status eq …`). Everything
- * else is what was decided when it was made, or `Canceled`.
+ * that start has passed, and one `PendingApproval` whose current stage timed out reads `Denied`
+ * (Entra auto-denies it) before the sweeper records it — the same rules the store applies to
+ * `$filter=status eq …`. Everything else is what was decided, or `Canceled`.
  */
 export function requestStatusAt(r: ScheduleRequest, now: number): RequestStatus {
+  if (r.status === 'PendingApproval' && approvalTimedOut(r.approvalDeadline, now)) return 'Denied';
   if (r.status === 'Granted' && r.scheduleInfo !== null && r.scheduleInfo.startDateTime <= now) {
     return 'Provisioned';
   }
@@ -25,4 +28,10 @@ export function scheduleStatusAt(s: Schedule, now: number): string {
   if (s.window.end !== null && s.window.end <= now) return 'Expired';
   if (s.window.start > now) return 'Granted';
   return 'Provisioned';
+}
+
+/** When a request was completed as read at `now`: a timed-out approval completed at its deadline. */
+export function requestCompletedAt(r: ScheduleRequest, now: number): number | null {
+  if (r.status === 'PendingApproval' && approvalTimedOut(r.approvalDeadline, now)) return r.approvalDeadline;
+  return r.completedAt;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { StoredRoleDefinition } from '../../app/ports.js';
 import type { Schedule, ScheduleInstance, ScheduleRequest } from '../../app/pim/ports.js';
 import type { Related, RelatedPrincipal } from '../../app/pim/related.js';
-import { requestStatusAt, scheduleStatusAt } from '../../app/pim/status.js';
+import { requestCompletedAt, requestStatusAt, scheduleStatusAt } from '../../app/pim/status.js';
 import type { ScheduleKind } from '../../domain/pim/types.js';
 import type { ExpandItem } from '../../odata/index.js';
 import { toGroupJson, toServicePrincipalJson } from './directory-json.js';
@@ -282,7 +282,7 @@ export function scheduleRequestToJson(
     id: r.id,
     status: requestStatusAt(r, now),
     createdDateTime: dt(r.createdAt),
-    completedDateTime: dtOrNull(r.completedAt),
+    completedDateTime: dtOrNull(requestCompletedAt(r, now)),
     approvalId: r.approvalId,
     customData: r.customData,
     action: r.action,

@@ -2,6 +2,8 @@ import { expect } from 'vitest';
 import * as R from '../../../src/domain/roles/built-in-role-ids.js';
 import { call, UNKNOWN_ID, type Headers, type Method } from './graph.js';
 import { createUser, ROLES } from './fixtures.js';
+import { requireApproval } from '../../pim/approval-support.js';
+import { useCases, userCaller } from '../../pim/support.js';
 import type { Clock } from '../../../src/domain/time/clock.js';
 import type { Env, Req } from './permission-routes.js';
 
@@ -380,6 +382,92 @@ const evaluation = (subjectId: string) => ({
   resource: { type: 'role', id: R.HELPDESK_ADMINISTRATOR },
 });
 
+const APPROVALS = '/beta/roleManagement/directory/roleAssignmentApprovals';
+const APPROVAL_ROLE = R.TEAMS_ADMINISTRATOR;
+let approvalPolicy: Promise<void> | undefined;
+
+/**
+ * A request waiting for approval by the default approvers (active Privileged Role / Global
+ * Administrators): a fresh user eligible for Teams Administrator asks to activate it.
+ */
+async function pendingApproval(env: WalkEnv): Promise<{ id: string; stepId: string }> {
+  approvalPolicy ??= requireApproval(env.s, APPROVAL_ROLE);
+  await approvalPolicy;
+  const user = await createUser(env.s, env.admin);
+  await ok(env, 'POST', ELIGIBILITY_REQUESTS, {
+    action: 'adminAssign',
+    principalId: user.id,
+    roleDefinitionId: APPROVAL_ROLE,
+    directoryScopeId: '/',
+    justification: 'permission walk',
+    scheduleInfo: { expiration: { type: 'noExpiration' } },
+  });
+  const request = await useCases(env.s, env.clock).requests.create(userCaller(env.s, user.id), {
+    kind: 'assignment',
+    action: 'selfActivate',
+    principalId: user.id,
+    roleDefinitionId: APPROVAL_ROLE,
+    directoryScopeId: '/',
+    justification: 'needs approval',
+    ticketInfo: null,
+    scheduleInfo: {
+      startDateTime: null,
+      expiration: { type: 'afterDuration', endDateTime: null, duration: 'PT1H' },
+    },
+    isValidationOnly: false,
+    customData: null,
+  });
+  expect(request.status).toBe('PendingApproval');
+  const approval = await ok(env, 'GET', `${APPROVALS}/${request.id}`);
+  return { id: request.id, stepId: (approval.steps as { id: string }[])[0]!.id };
+}
+
+function approvalRoutes(env: WalkEnv): WalkRoute[] {
+  return [
+    {
+      method: 'GET',
+      path: `${APPROVALS}/{id}`,
+      ...PIM_READERS,
+      denied: 404,
+      status: 200,
+      own: async () => ({ url: `${APPROVALS}/${(await pendingApproval(env)).id}` }),
+    },
+    {
+      method: 'GET',
+      path: `${APPROVALS}/{id}/steps`,
+      ...PIM_READERS,
+      denied: 404,
+      status: 200,
+      own: async () => ({ url: `${APPROVALS}/${(await pendingApproval(env)).id}/steps` }),
+    },
+    {
+      // A PIM reader sees the approval but is no approver (403); others may not see it (404).
+      method: 'PATCH',
+      path: `${APPROVALS}/{id}/steps/{stepId}`,
+      role: R.PRIVILEGED_ROLE_ADMINISTRATOR,
+      wrongRole: R.GLOBAL_READER,
+      denied: 404,
+      wrongDenied: 403,
+      status: 204,
+      own: async () => {
+        const { id, stepId } = await pendingApproval(env);
+        return {
+          url: `${APPROVALS}/${id}/steps/${stepId}`,
+          body: { reviewResult: 'Approve', justification: 'ok' },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: `${ROLES}/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')`,
+      status: 200,
+      own: async () => ({
+        url: `${ROLES}/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')`,
+      }),
+    },
+  ];
+}
+
 function authzenRoutes(): WalkRoute[] {
   return [
     {
@@ -406,6 +494,7 @@ export function pimPolicyAuditRoutes(env: WalkEnv): WalkRoute[] {
     ...pimRoutes(env, 'eligibility'),
     ...policyRoutes(env),
     ...auditRoutes(env),
+    ...approvalRoutes(env),
     ...ownDataRoutes(env),
     ...authzenRoutes(),
   ];

@@ -1,0 +1,235 @@
+import {
+  ApprovalStateError,
+  DAY_MS,
+  stepStatusAt,
+  type ApprovalStep,
+  type StepStatus,
+} from '../../domain/pim/approval.js';
+import { describeInstant } from '../../domain/pim/window.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../domain/shared/errors.js';
+import type { Clock } from '../../domain/time/clock.js';
+import type { Caller } from '../auth/caller.js';
+import type { Stores, UnitOfWork } from '../ports.js';
+import { PIM_ACTIVITIES } from './activities.js';
+import { appendApprovalAudit } from './approval-audit.js';
+import { grantApproved } from './approval-outcome.js';
+import { approvesStep } from './approvers.js';
+import { normalizeId } from './ids.js';
+import { PIM_RULES } from './permissions.js';
+import type { ScheduleRequest } from './ports.js';
+import { retryOnConflict } from './retry.js';
+import { can } from './schedule-requests.js';
+import { requestStatusAt } from './status.js';
+
+/** A stage as the caller reads it at `now`. */
+export interface ApprovalStepView {
+  step: ApprovalStep;
+  status: StepStatus;
+  /** The caller approves this stage (and is not the requestor). */
+  assignedToMe: boolean;
+  reviewedBy: { id: string; displayName: string | null } | null;
+}
+
+/** `roleAssignmentApproval` (beta): the approval of one activation request, id = the request's id. */
+export interface ApprovalView {
+  id: string;
+  steps: ApprovalStepView[];
+}
+
+/** `PATCH …/steps/{id}`, parsed at the edge. */
+export interface StepDecision {
+  reviewResult: 'Approve' | 'Deny';
+  justification: string | null;
+}
+
+const notFound = () =>
+  new NotFoundError('The approval does not exist or is not visible to you.', 'Request_ResourceNotFound');
+
+const isRequestor = (r: ScheduleRequest, caller: Caller) =>
+  r.principalId === caller.id || r.createdBy.id === caller.id;
+
+/**
+ * The approval of a request and its started stages, if the caller may see it: its requestor, an
+ * approver of one of its stages (at `now`), or a reader of all PIM requests. Others get 404.
+ * @throws NotFoundError
+ */
+async function visibleApproval(tx: Stores, caller: Caller, id: string, now: number) {
+  const request = await tx.scheduleRequests.get(caller.tenantId, 'assignment', normalizeId(id));
+  if (!request || request.approvalId === null) throw notFound();
+  const steps = (await tx.approvalSteps.list(caller.tenantId, request.id)).filter(
+    (s) => s.status !== 'NotStarted',
+  );
+  if (steps.length === 0) throw notFound();
+  if (isRequestor(request, caller) || (await can(tx, caller, PIM_RULES.read.assignment, now))) {
+    return { request, steps };
+  }
+  if (caller.kind === 'user') {
+    for (const s of steps) if (await approvesStep(tx, s, caller.id, now)) return { request, steps };
+  }
+  throw notFound();
+}
+
+/**
+ * Approvals of directory-role activations (reference §3, beta `roleAssignmentApprovals`): read
+ * one with its stages, and decide a stage. Stages are snapshots of the role's approval rule taken
+ * when the request was made; `Serial` has two, the second starting when the first approves.
+ */
+export function makeApprovals(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
+  return {
+    /** @throws NotFoundError */
+    async get(caller: Caller, id: string): Promise<ApprovalView> {
+      const now = deps.clock.now();
+      return deps.uow.run(async (tx) => {
+        const { request, steps } = await visibleApproval(tx, caller, id, now);
+        const status = requestStatusAt(request, now);
+        const mine = caller.kind === 'user' && !isRequestor(request, caller);
+        const views: ApprovalStepView[] = [];
+        for (const step of steps) {
+          const reviewer =
+            step.reviewedById === null ? undefined : await tx.users.get(caller.tenantId, step.reviewedById);
+          views.push({
+            step,
+            status: stepStatusAt(step, status, now),
+            assignedToMe: mine && (await approvesStep(tx, step, caller.id, now)),
+            reviewedBy:
+              step.reviewedById === null
+                ? null
+                : { id: step.reviewedById, displayName: reviewer?.displayName ?? null },
+          });
+        }
+        return { id: request.id, steps: views };
+      });
+    },
+
+    /**
+     * Approves or denies the current stage. Only a user who approves the stage at `now` may, never
+     * the requestor; a stage needs the approver's justification when its settings say so. Deny ends
+     * the request (`Denied`); approving stage 1 of 2 starts stage 2 with its own timeout; approving
+     * the last stage grants the activation in the same transaction (see `grantApproved`). Two
+     * approvers deciding one stage at once: compare-and-set on the stage, one wins and the other
+     * re-reads and gets 409.
+     * @throws ForbiddenError (applications; the requestor; not an approver), NotFoundError,
+     *   ValidationError (justification required), ApprovalStateError (decided, timed out, ended)
+     */
+    async decide(caller: Caller, id: string, stepId: string, decision: StepDecision): Promise<void> {
+      if (caller.kind !== 'user') {
+        throw new ForbiddenError('Applications cannot approve requests; an approver must sign in as a user.');
+      }
+      const now = deps.clock.now();
+      await retryOnConflict(() =>
+        deps.uow.run(async (tx) => {
+          const { request, steps } = await visibleApproval(tx, caller, id, now);
+          const step = steps.find((s) => s.id === normalizeId(stepId));
+          if (step === undefined) {
+            throw new NotFoundError('The approval step does not exist.', 'Request_ResourceNotFound');
+          }
+          if (isRequestor(request, caller)) {
+            throw new ForbiddenError('Nobody can approve or deny their own request.');
+          }
+          if (!(await approvesStep(tx, step, caller.id, now))) {
+            throw new ForbiddenError('You are not an approver of this approval stage.');
+          }
+          const status = requestStatusAt(request, now);
+          const stepStatus = stepStatusAt(step, status, now);
+          if (step.status === 'Completed') {
+            throw new ApprovalStateError('This approval stage has already been decided.');
+          }
+          if (stepStatus === 'Expired') {
+            throw new ApprovalStateError(
+              `This approval stage timed out on ${describeInstant(step.deadlineAt ?? now)}; the request was denied.`,
+            );
+          }
+          if (status !== 'PendingApproval') {
+            throw new ApprovalStateError(`The request is ${status}; it no longer waits for approval.`);
+          }
+          if (step.isJustificationRequired && (decision.justification ?? '').trim() === '') {
+            throw new ValidationError(
+              'This approval stage requires a justification from the approver.',
+              'justification',
+            );
+          }
+          await decideStep(tx, deps.newId, caller, request, step, decision, now);
+        }),
+      );
+    },
+  };
+}
+
+async function decideStep(
+  tx: Stores,
+  newId: () => string,
+  caller: Caller,
+  request: ScheduleRequest,
+  step: ApprovalStep,
+  decision: StepDecision,
+  now: number,
+): Promise<void> {
+  const approve = decision.reviewResult === 'Approve';
+  await tx.approvalSteps.update(
+    {
+      ...step,
+      status: 'Completed',
+      reviewResult: approve ? 'Approved' : 'Denied',
+      reviewedById: caller.id,
+      reviewedAt: now,
+      justification: decision.justification,
+    },
+    step.version,
+  );
+  const requested =
+    request.scheduleInfo === null ? null : { start: request.scheduleInfo.startDateTime, end: null };
+  const stageDetails = [{ key: 'ApprovalStage', value: String(step.stageIndex + 1) }];
+  const event = { actor: caller, justification: decision.justification, window: requested };
+
+  if (!approve) {
+    const denied: ScheduleRequest = { ...request, status: 'Denied', completedAt: now };
+    await tx.scheduleRequests.update(denied, request.version);
+    await appendApprovalAudit(tx, newId, now, {
+      ...event,
+      activity: PIM_ACTIVITIES.activationDenied,
+      request: denied,
+      status: 'Denied',
+      details: stageDetails,
+    });
+    return;
+  }
+
+  await appendApprovalAudit(tx, newId, now, {
+    ...event,
+    activity: PIM_ACTIVITIES.activationApproved,
+    request,
+    status: 'PendingApproval',
+    details: stageDetails,
+  });
+  // The stage after this one, if any (stage 2 of `Serial`, stored as NotStarted until now).
+  const all = await tx.approvalSteps.list(request.tenantId, request.id);
+  const following = all.find((s) => s.stageIndex === step.stageIndex + 1);
+  if (following !== undefined) {
+    const deadlineAt = now + following.timeoutDays * DAY_MS;
+    await tx.approvalSteps.update(
+      { ...following, status: 'InProgress', startedAt: now, deadlineAt },
+      following.version,
+    );
+    await tx.scheduleRequests.update({ ...request, approvalDeadline: deadlineAt }, request.version);
+    return;
+  }
+
+  const outcome = await grantApproved(tx, newId, request, now);
+  await tx.scheduleRequests.update(outcome.request, request.version);
+  await appendApprovalAudit(tx, newId, now, {
+    ...event,
+    justification: request.justification,
+    activity: PIM_ACTIVITIES.activationCompleted,
+    request: outcome.request,
+    status: outcome.request.status,
+    window: outcome.ok ? outcome.schedule.window : outcome.window,
+    details: outcome.ok
+      ? [
+          { key: 'ScheduleId', value: outcome.schedule.id },
+          { key: 'EligibilityScheduleId', value: outcome.schedule.activatedUsing ?? '' },
+          { key: 'MemberType', value: outcome.schedule.memberType },
+        ]
+      : [],
+    ...(outcome.ok ? {} : { result: 'failure' as const, resultReason: outcome.reason }),
+  });
+}

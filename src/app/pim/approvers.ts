@@ -1,0 +1,34 @@
+import type { ApprovalStep } from '../../domain/pim/approval.js';
+import type { Stores } from '../ports.js';
+import { activeRoleIds } from '../auth/authorize.js';
+import { PIM_ADMIN_ROLES } from './permissions.js';
+
+/**
+ * Whether the user is a default approver at `now`: one who *holds* (direct or activated, not merely
+ * eligible for) Privileged Role Administrator or Global Administrator at that instant.
+ */
+export async function isDefaultApprover(
+  tx: Stores,
+  tenantId: string,
+  userId: string,
+  now: number,
+): Promise<boolean> {
+  return (await activeRoleIds(tx, tenantId, userId, now)).some((r) => PIM_ADMIN_ROLES.includes(r));
+}
+
+/**
+ * Whether the user approves this stage at `now`: named (`singleUser`), a member of a named group
+ * (`groupMembers`, membership read now), or, when the stage names nobody, a default approver.
+ * Whether the user is the requestor is the caller's check (nobody approves their own request).
+ */
+export async function approvesStep(
+  tx: Stores,
+  step: ApprovalStep,
+  userId: string,
+  now: number,
+): Promise<boolean> {
+  if (step.approvers.length === 0) return isDefaultApprover(tx, step.tenantId, userId, now);
+  if (step.approvers.some((a) => a.type === 'user' && a.id === userId)) return true;
+  const groups = new Set(await tx.groups.groupsOf(step.tenantId, userId));
+  return step.approvers.some((a) => a.type === 'group' && groups.has(a.id));
+}

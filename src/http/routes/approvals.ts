@@ -1,0 +1,119 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ApprovalStepView } from '../../app/pim/approvals.js';
+import type { BuildOptions } from '../app.js';
+import { authenticateHook, callerOf } from '../app.js';
+import { dtOrNull, errorResponses, idParam, str } from '../graph/json.js';
+import { MAX_JUSTIFICATION } from './pim-body.js';
+
+const SET = 'roleManagement/directory/roleAssignmentApprovals';
+
+const stepJson = z.object({
+  id: z.string(),
+  displayName: z.string().nullable(),
+  reviewedDateTime: z.string().nullable(),
+  reviewResult: z.string(),
+  status: z.string(),
+  assignedToMe: z.boolean(),
+  justification: z.string(),
+  reviewedBy: z.object({ id: z.string(), displayName: z.string().nullable() }).nullable(),
+});
+
+const approvalJson = z.object({
+  '@odata.context': z.string(),
+  id: z.string(),
+  steps: z.array(stepJson),
+});
+
+const stepsJson = z.object({ '@odata.context': z.string(), value: z.array(stepJson) });
+
+/**
+ * `PATCH …/steps/{id}`: `reviewResult` is `Approve` or `Deny` (any casing), `justification` up to
+ * {@link MAX_JUSTIFICATION} characters. Unknown properties are refused, except `@odata.type`.
+ */
+const decisionBody = z
+  .object({
+    '@odata.type': str(200).optional(),
+    reviewResult: z
+      .string()
+      .max(16)
+      .transform((v, ctx) => {
+        const canonical =
+          v.toLowerCase() === 'approve' ? 'Approve' : v.toLowerCase() === 'deny' ? 'Deny' : null;
+        if (canonical === null) {
+          ctx.addIssue({ code: 'custom', message: "reviewResult must be 'Approve' or 'Deny'" });
+          return z.NEVER;
+        }
+        return canonical;
+      }),
+    justification: str(MAX_JUSTIFICATION).nullable().optional(),
+  })
+  .strict();
+
+const stepToJson = (v: ApprovalStepView) => ({
+  id: v.step.id,
+  displayName: null,
+  reviewedDateTime: dtOrNull(v.step.reviewedAt),
+  reviewResult: v.step.reviewResult,
+  status: v.status,
+  assignedToMe: v.assignedToMe,
+  justification: v.step.justification ?? '',
+  reviewedBy: v.reviewedBy,
+});
+
+/**
+ * Approvals of directory-role activations, as Graph has them in **beta** only (reference §3):
+ * `GET …/roleAssignmentApprovals/{id}` (id = the request id), `GET …/{id}/steps`, and
+ * `PATCH …/{id}/steps/{stepId}` (204). Registered under `/beta`; the rest of PIM is `/v1.0`.
+ */
+export function approvalRoutes(opts: BuildOptions): FastifyPluginAsync {
+  const { services, publicUrl } = opts;
+  const betaContext = (fragment: string) => `${publicUrl}/beta/$metadata#${fragment}`;
+
+  return async (root) => {
+    const app = root.withTypeProvider<ZodTypeProvider>();
+    app.addHook('onRequest', authenticateHook(services));
+    const tags = ['privileged identity management'];
+    const params = z.object({ id: idParam });
+
+    app.get(
+      `/${SET}/:id`,
+      { schema: { tags, params, response: { 200: approvalJson, ...errorResponses } } },
+      async (request) => {
+        const a = await services.approvals.get(callerOf(request), request.params.id);
+        return { '@odata.context': betaContext(`${SET}/$entity`), id: a.id, steps: a.steps.map(stepToJson) };
+      },
+    );
+
+    app.get(
+      `/${SET}/:id/steps`,
+      { schema: { tags, params, response: { 200: stepsJson, ...errorResponses } } },
+      async (request) => {
+        const a = await services.approvals.get(callerOf(request), request.params.id);
+        return { '@odata.context': betaContext(`${SET}('${a.id}')/steps`), value: a.steps.map(stepToJson) };
+      },
+    );
+
+    app.patch(
+      `/${SET}/:id/steps/:stepId`,
+      {
+        schema: {
+          tags,
+          description: 'Approve or deny the current stage; 409 when it was already decided.',
+          params: z.object({ id: idParam, stepId: idParam }),
+          body: decisionBody,
+          response: { 204: z.null(), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { id, stepId } = request.params;
+        await services.approvals.decide(callerOf(request), id, stepId, {
+          reviewResult: request.body.reviewResult,
+          justification: request.body.justification ?? null,
+        });
+        return reply.status(204).send(null);
+      },
+    );
+  };
+}
