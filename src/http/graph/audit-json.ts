@@ -67,7 +67,7 @@ function details(e: AuditEntry): KeyValue[] {
   if (e.amr.length > 0) extra.push({ key: 'amr', value: e.amr.join(',') });
   if (e.initiatedBy.app?.ipAddress) extra.push({ key: 'IpAddress', value: e.initiatedBy.app.ipAddress });
   if (e.justification !== null) extra.push({ key: 'Justification', value: e.justification });
-  if (e.ticket !== null) extra.push({ key: 'TicketNumber', value: e.ticket });
+  if (e.ticket !== null) extra.push({ key: 'Ticket', value: e.ticket });
   return [
     ...e.additionalDetails,
     ...extra,
