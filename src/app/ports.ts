@@ -13,6 +13,7 @@ import type { PolicyRule } from '../domain/policy/types.js';
 import type { QueryOptions as CollectionQuery } from '../odata/index.js';
 import type { AuditStore } from './audit/ports.js';
 import type { FactorStore, SignInThrottleStore } from './authn/ports.js';
+import type { PasskeyStore, RecoveryCodeStore, WebAuthnChallengeStore } from './authn/method-ports.js';
 import type { ScheduleRequestStore, ScheduleStore } from './pim/ports.js';
 
 /** One page of a collection; `hasMore` tells the edge to emit `@odata.nextLink`. */
@@ -153,6 +154,12 @@ export interface Stores {
   schedules: ScheduleStore;
   /** Users' second factors (TOTP). */
   factors: FactorStore;
+  /** Users' passkeys and security keys (WebAuthn). */
+  passkeys: PasskeyStore;
+  /** Outstanding WebAuthn challenges (single use). */
+  webauthnChallenges: WebAuthnChallengeStore;
+  /** Hashes of users' one-time recovery codes. */
+  recoveryCodes: RecoveryCodeStore;
   /** Failed sign-in counters per account and per client address. */
   signInThrottle: SignInThrottleStore;
 }
