@@ -212,6 +212,33 @@ describe('passkeys', () => {
     expect(activated.statusCode, activated.body).toBe(201);
   });
 
+  it('one assertion posted twice at once: exactly one is accepted (single-use challenge, counter compare-and-set)', async () => {
+    const { authenticator } = await userWithPasskey(new SoftwareAuthenticator({ countsSignatures: true }));
+    const { b, page, form } = await firstPage(s);
+    const csrf = csrfOf(form.body);
+    const credential = authenticator.get(await passkeyOptions(b, page, csrf));
+    const results = await Promise.all([
+      b.postJson(`${page}/passkey`, { csrf, credential }),
+      b.postJson(`${page}/passkey`, { csrf, credential }),
+    ]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 400]);
+    const [row] = await credentialRows();
+    expect(Number(row?.counter)).toBe(2);
+  });
+
+  it('refuses a passwordless passkey of a disabled account', async () => {
+    const { user, authenticator } = await userWithPasskey();
+    await s.db.kysely.updateTable('users').set({ account_enabled: 0 }).where('id', '=', user.id).execute();
+    const { b, page, form } = await firstPage(s);
+    const csrf = csrfOf(form.body);
+    const refused = await b.postJson(`${page}/passkey`, {
+      csrf,
+      credential: authenticator.get(await passkeyOptions(b, page, csrf)),
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.code).toBe('invalidPasskey');
+  });
+
   describe('refusals change nothing but the throttling counters', () => {
     const artifacts = () =>
       s.db.kysely
