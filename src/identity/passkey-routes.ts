@@ -113,7 +113,11 @@ export function registerPasskeyRoutes(
   app.post(`${deps.path}/:uid/passkey/options`, { bodyLimit: MAX_JSON_BYTES }, async (request, reply) => {
     const ready = await prepare(request, reply, optionsBody);
     if (ready === undefined) return reply;
-    const options = await deps.signIn.passkeyOptions({ interactionUid: ready.uid, userId: ready.userId });
+    const options = await deps.signIn.passkeyOptions({
+      interactionUid: ready.uid,
+      userId: ready.userId,
+      tenantId: ready.progress.tenantId ?? null,
+    });
     return reply.header('cache-control', 'no-store').send(options);
   });
 
@@ -124,7 +128,12 @@ export function registerPasskeyRoutes(
     const ctx = { ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, 512) ?? null };
     try {
       const verified = await deps.signIn.passkey(
-        { interactionUid: uid, userId: ready.userId, response: ready.body.credential },
+        {
+          interactionUid: uid,
+          userId: ready.userId,
+          tenantId: progress.tenantId ?? null,
+          response: ready.body.credential,
+        },
         ctx,
       );
       const authTimeSeconds = Math.floor(deps.clock.now() / 1000);

@@ -335,6 +335,15 @@ describe('passkeys', () => {
         credential: bob.authenticator.get(options),
       });
       expect(refused.statusCode).toBe(400);
+      // Counted and audited against the user who signed in with the password.
+      expect(await throttleKeys()).toEqual(['ip:127.0.0.1', `passkey:${alice.user.id}`]);
+      const failure = await s.db.kysely
+        .selectFrom('audit_entries')
+        .select(['initiated_by_upn', 'payload'])
+        .where('activity_display_name', '=', 'Sign-in failure')
+        .executeTakeFirstOrThrow();
+      expect(failure.initiated_by_upn).toBe(alice.user.upn);
+      expect(failure.payload).toContain("another user's credential");
 
       const lone = await firstPage(s);
       const loneCsrf = csrfOf(lone.form.body);

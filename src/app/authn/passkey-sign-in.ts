@@ -19,10 +19,14 @@ export interface PasskeyVerified {
   method: 'hwk' | 'swk';
 }
 
-/** Which interaction asks, and for whom: `userId` after a password, null for a passwordless sign-in. */
+/**
+ * Which interaction asks, and for whom: the user (and tenant) who proved a password, or null for a
+ * passwordless sign-in, where the credential names the user.
+ */
 export interface PasskeyAttempt {
   interactionUid: string;
   userId: string | null;
+  tenantId: string | null;
 }
 
 /**
@@ -78,8 +82,13 @@ export function makePasskeySignIn(deps: {
         const keys: ThrottleKeys =
           ownerId === undefined ? attempts.addressKey(ctx.ip) : attempts.keys(`passkey:${ownerId}`, ctx.ip);
         await attempts.refuseIfBlocked(tx, keys, now);
+        // After a password the attempt is the signed-in user's, whoever the credential belongs to.
         const user =
-          credential === undefined ? undefined : await tx.users.get(credential.tenantId, credential.userId);
+          input.userId !== null
+            ? await tx.users.get(input.tenantId ?? '', input.userId)
+            : credential === undefined
+              ? undefined
+              : await tx.users.get(credential.tenantId, credential.userId);
         const stored =
           challenge === undefined
             ? undefined
@@ -92,8 +101,7 @@ export function makePasskeySignIn(deps: {
         )
           reason = 'unknown or spent challenge';
         else if (credential === undefined || user === undefined) reason = 'unknown credential';
-        else if (input.userId !== null && credential.userId !== input.userId)
-          reason = "another user's credential";
+        else if (credential.userId !== user.id) reason = "another user's credential";
         else if (!user.accountEnabled) reason = 'account disabled';
         else if (response.response.userHandle && response.response.userHandle !== userHandleOf(user.id))
           reason = 'user handle does not match';
