@@ -221,7 +221,11 @@ describe('passkeys', () => {
       b.postJson(`${page}/passkey`, { csrf, credential }),
       b.postJson(`${page}/passkey`, { csrf, credential }),
     ]);
-    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 400]);
+    // The loser is refused by the spent challenge (400) or, when it loads the interaction after the
+    // winner saved it, by a finished passkey step (403); either way it changes nothing.
+    const statuses = results.map((r) => r.statusCode).sort();
+    expect(statuses[0]).toBe(200);
+    expect([400, 403]).toContain(statuses[1]);
     const [row] = await credentialRows();
     expect(Number(row?.counter)).toBe(2);
   });
