@@ -5,6 +5,7 @@ import { makeAuditLog, type AuditLog } from './app/audit/audit-log.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS, scheduleCheckpoints } from './app/audit/checkpoint-schedule.js';
 import { makeActiveRoleTemplates } from './app/auth/active-role-templates.js';
 import { makeCallerResolver } from './app/auth/resolve-caller.js';
+import { makeAuthenticationMethods } from './app/authn/authentication-methods.js';
 import { makeFactors } from './app/authn/factors.js';
 import { makeSignIn } from './app/authn/sign-in.js';
 import { bootstrap, type BootstrapResult } from './app/bootstrap/bootstrap.js';
@@ -28,6 +29,7 @@ import { argon2Hasher } from './identity/password-hasher.js';
 import { ensureActiveSigningKey } from './identity/signing-keys.js';
 import { createTokenVerifier } from './identity/token-verifier.js';
 import { cacheVerifiedTokens } from './identity/verified-token-cache.js';
+import { webauthnRelyingParty } from './identity/webauthn-relying-party.js';
 import { auditKeyring } from './store/audit-keyring.js';
 import type { Db } from './store/db.js';
 import {
@@ -108,6 +110,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   const hasher = argon2Hasher();
   const bootstrapped = await bootstrap({ uow, clock: o.clock, newId, hasher, adminUpn: o.bootstrapAdminUpn });
 
+  const relyingParty = webauthnRelyingParty(o.publicUrl);
   const keys = signingKeyStore(o.db.kysely, o.box);
   await ensureActiveSigningKey(keys, o.clock);
   const authServer = createAuthorizationServer({
@@ -119,7 +122,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     accessTokenTtlSeconds: o.accessTokenTtlSeconds,
     signIn: {
       accounts: accountDirectory(o.db.kysely),
-      steps: makeSignIn({ uow, clock: o.clock, newId, hasher, sealer: o.box }),
+      steps: makeSignIn({ uow, clock: o.clock, newId, hasher, sealer: o.box, relyingParty }),
       artifacts: oidcModelAdapters(o.db.kysely, o.clock),
       cookieKeys: await cookieSigningKeys(o.db.kysely, o.box, o.clock.now()),
       redirectUris: o.portalRedirectUris ?? [`${o.publicUrl}/portal/callback`],
@@ -184,6 +187,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     compliance,
     auditExport: makeRangeExport({ uow, clock: o.clock, chains: chainReader(o.db.kysely) }),
     factors: makeFactors({ ...deps, sealer: o.box, issuerName: 'Elevate' }),
+    authenticationMethods: makeAuthenticationMethods({ ...deps, relyingParty }),
   };
 
   const app = await buildApp({

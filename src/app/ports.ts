@@ -14,6 +14,7 @@ import type { QueryOptions as CollectionQuery } from '../odata/index.js';
 import type { AuditStore } from './audit/ports.js';
 import type { FactorStore, SignInThrottleStore } from './authn/ports.js';
 import type { ApprovalStepStore, ScheduleRequestStore, ScheduleStore } from './pim/ports.js';
+import type { PasskeyStore, RecoveryCodeStore, WebAuthnChallengeStore } from './authn/method-ports.js';
 
 /** One page of a collection; `hasMore` tells the edge to emit `@odata.nextLink`. */
 export interface Page<T> {
@@ -155,6 +156,12 @@ export interface Stores {
   approvalSteps: ApprovalStepStore;
   /** Users' second factors (TOTP). */
   factors: FactorStore;
+  /** Users' passkeys and security keys (WebAuthn). */
+  passkeys: PasskeyStore;
+  /** Outstanding WebAuthn challenges (single use). */
+  webauthnChallenges: WebAuthnChallengeStore;
+  /** Hashes of users' one-time recovery codes. */
+  recoveryCodes: RecoveryCodeStore;
   /** Failed sign-in counters per account and per client address. */
   signInThrottle: SignInThrottleStore;
 }

@@ -19,6 +19,7 @@ import { auditRoutes } from './routes/audit.js';
 import { complianceRoutes } from './routes/compliance.js';
 import { auditExportRoutes } from './routes/audit-export.js';
 import { authenticationRoutes } from './routes/authentication.js';
+import { authenticationMethodRoutes } from './routes/authentication-methods.js';
 import { directoryRoutes } from './routes/directory.js';
 import { authzenRoutes } from './routes/authzen.js';
 import { opsRoutes } from './routes/ops.js';
@@ -130,6 +131,7 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
   await app.register(complianceRoutes(opts), { prefix: '/v1.0' });
   await app.register(auditExportRoutes(opts), { prefix: '/v1.0' });
   await app.register(authenticationRoutes(opts), { prefix: '/v1.0' });
+  await app.register(authenticationMethodRoutes(opts), { prefix: '/v1.0' });
   await app.register(authzenRoutes(opts));
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return base;

@@ -1,4 +1,5 @@
 import type { makeAccessEvaluation } from '../app/authzen/evaluate.js';
+import type { AuthenticationMethods } from '../app/authn/authentication-methods.js';
 import type { Factors } from '../app/authn/factors.js';
 import type { AuditLog } from '../app/audit/audit-log.js';
 import type { Caller } from '../app/auth/caller.js';
@@ -46,4 +47,6 @@ export interface Services {
   auditExport: Pick<RangeExport, 'forCaller'>;
   /** The signed-in user's second factors (TOTP enrolment) and the administrators' reset. */
   factors: Factors;
+  /** The signed-in user's passkeys, recovery codes, and the list and removal of their methods. */
+  authenticationMethods: AuthenticationMethods;
 }

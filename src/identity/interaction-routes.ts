@@ -5,38 +5,16 @@ import type { SignIn } from '../app/authn/sign-in.js';
 import { SignInRefused } from '../domain/authn/sign-in-errors.js';
 import { RateLimitedError } from '../domain/shared/errors.js';
 import type { Clock } from '../domain/time/clock.js';
-import { renderSignInPage, type SignInStep } from './sign-in-pages.js';
+import { registerPasskeyRoutes } from './passkey-routes.js';
+import { contentSecurityPolicy, renderSignInPage, type PageInput } from './sign-in-pages.js';
+import { amrOf, formStepsOf, nextStep, type Progress } from './sign-in-progress.js';
 import { runWithTokenRequestContext } from './token-request-context.js';
-
-/** What one interaction has proven so far; kept server-side (shared storage), keyed by its uid. */
-interface Progress {
-  csrf: string;
-  userId?: string;
-  tenantId?: string;
-  username?: string;
-  authTimeSeconds?: number;
-  methods: string[];
-  totpRequired: boolean;
-  mustChangePassword: boolean;
-}
 
 const PROGRESS_TTL_SECONDS = 15 * 60;
 const MAX_FIELD_LENGTH = 1024;
 const MAX_BODY_BYTES = 8 * 1024;
 
-function nextStep(p: Progress): SignInStep | 'done' {
-  if (p.userId === undefined) return 'password';
-  if (p.mustChangePassword) return 'change';
-  if (p.totpRequired && !p.methods.includes('otp')) return 'totp';
-  return 'done';
-}
-
-/** `amr` as Entra and RFC 8176 spell it: the methods used, plus `mfa` when there were two factors. */
-export function amrOf(methods: readonly string[]): string[] {
-  const amr = [...new Set(methods)];
-  if (amr.includes('pwd') && amr.includes('otp')) amr.push('mfa');
-  return amr;
-}
+export { amrOf } from './sign-in-progress.js';
 
 const sameText = (a: string, b: string): boolean => {
   const x = Buffer.from(a);
@@ -77,13 +55,25 @@ export function registerInteractionRoutes(
     (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
 
-  const page = (reply: FastifyReply, status: number, input: Parameters<typeof renderSignInPage>[0]) =>
+  const pageInput = (
+    uid: string,
+    progress: Progress,
+    step: PageInput['step'],
+    extra: Partial<PageInput> = {},
+  ) => ({
+    step,
+    action: `${deps.path}/${uid}`,
+    csrf: progress.csrf,
+    ...(progress.secondFactors === undefined ? {} : { secondFactors: progress.secondFactors }),
+    ...extra,
+  });
+  const page = (reply: FastifyReply, status: number, input: PageInput) =>
     reply
       .status(status)
       .header('content-type', 'text/html; charset=utf-8')
       .header('cache-control', 'no-store')
       .header('x-frame-options', 'DENY')
-      .header('content-security-policy', "default-src 'none'; form-action 'self'; frame-ancestors 'none'")
+      .header('content-security-policy', contentSecurityPolicy(input))
       .header('referrer-policy', 'no-referrer')
       .send(renderSignInPage(input));
 
@@ -105,7 +95,6 @@ export function registerInteractionRoutes(
       const progress: Progress = stored ?? {
         csrf: randomBytes(24).toString('base64url'),
         methods: [],
-        totpRequired: false,
         mustChangePassword: false,
       };
       if (stored === undefined) await deps.progress.upsert(uid, { ...progress }, PROGRESS_TTL_SECONDS);
@@ -120,7 +109,7 @@ export function registerInteractionRoutes(
     if (loaded === undefined) return expired(reply);
     const step = nextStep(loaded.progress);
     if (step === 'done') return finish(request, reply, loaded.provider, loaded.progress);
-    return page(reply, 200, { step, action: `${deps.path}/${loaded.uid}`, csrf: loaded.progress.csrf });
+    return page(reply, 200, pageInput(loaded.uid, loaded.progress, step));
   });
 
   app.post(`${deps.path}/:uid`, async (request, reply) => {
@@ -133,13 +122,10 @@ export function registerInteractionRoutes(
     >;
     const step = nextStep(progress);
     const action = `${deps.path}/${uid}`;
-    if (!sameText(field(body, 'csrf'), progress.csrf) || step === 'done' || field(body, 'step') !== step) {
-      return page(reply, 403, {
-        step: step === 'done' ? 'password' : step,
-        action,
-        csrf: progress.csrf,
-        error: 'The form expired. Try again.',
-      });
+    const posted = field(body, 'step');
+    const shown = step === 'done' ? 'password' : step;
+    if (!sameText(field(body, 'csrf'), progress.csrf) || !formStepsOf(step).includes(posted)) {
+      return page(reply, 403, pageInput(uid, progress, shown, { error: 'The form expired. Try again.' }));
     }
     const ctx = { ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, 512) ?? null };
     try {
@@ -152,11 +138,13 @@ export function registerInteractionRoutes(
           tenantId: verified.tenantId,
           authTimeSeconds: Math.floor(deps.clock.now() / 1000),
           methods: ['pwd'],
-          totpRequired: verified.totpRequired,
+          secondFactors: verified.secondFactors,
           mustChangePassword: verified.mustChangePassword,
         });
-      } else if (step === 'totp') {
-        await deps.signIn.totp(progress.tenantId ?? '', progress.userId ?? '', field(body, 'code'), ctx);
+      } else if (posted === 'totp' || posted === 'recovery') {
+        const [tenantId, userId] = [progress.tenantId ?? '', progress.userId ?? ''];
+        if (posted === 'totp') await deps.signIn.totp(tenantId, userId, field(body, 'code'), ctx);
+        else await deps.signIn.recoveryCode(tenantId, userId, field(body, 'recoveryCode'), ctx);
         progress.methods = [...progress.methods, 'otp'];
         progress.authTimeSeconds = Math.floor(deps.clock.now() / 1000);
       } else {
@@ -171,28 +159,32 @@ export function registerInteractionRoutes(
     } catch (error) {
       if (error instanceof RateLimitedError) {
         reply.header('retry-after', String(error.retryAfterSeconds));
-        return page(reply, 429, {
-          step,
-          action,
-          csrf: progress.csrf,
-          error: error.message,
-          username: progress.username,
-        });
+        return page(
+          reply,
+          429,
+          pageInput(uid, progress, shown, { error: error.message, username: progress.username }),
+        );
       }
       if (error instanceof SignInRefused) {
-        return page(reply, 400, {
-          step,
-          action,
-          csrf: progress.csrf,
-          error: error.message,
-          username: progress.username,
-        });
+        return page(
+          reply,
+          400,
+          pageInput(uid, progress, shown, { error: error.message, username: progress.username }),
+        );
       }
       throw error;
     }
     await deps.progress.upsert(uid, { ...progress }, PROGRESS_TTL_SECONDS);
     if (nextStep(progress) === 'done') return finish(request, reply, loaded.provider, progress);
     return reply.status(303).header('location', action).header('cache-control', 'no-store').send();
+  });
+
+  registerPasskeyRoutes(app, {
+    path: deps.path,
+    signIn: deps.signIn,
+    clock: deps.clock,
+    load,
+    save: (uid, progress) => deps.progress.upsert(uid, { ...progress }, PROGRESS_TTL_SECONDS),
   });
 
   async function finish(

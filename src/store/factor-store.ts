@@ -47,9 +47,28 @@ export function factorStore(db: Kysely<Database>): FactorStore {
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
+    async deleteTotp(userId) {
+      const r = await db
+        .deleteFrom('user_factors')
+        .where('user_id', '=', userId)
+        .where('kind', '=', TOTP)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) === 1;
+    },
     async deleteAll(userId) {
-      const r = await db.deleteFrom('user_factors').where('user_id', '=', userId).executeTakeFirst();
-      return Number(r.numDeletedRows);
+      const totp = await db.deleteFrom('user_factors').where('user_id', '=', userId).executeTakeFirst();
+      const passkeys = await db
+        .deleteFrom('webauthn_credentials')
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      const codes = await db.deleteFrom('recovery_codes').where('user_id', '=', userId).executeTakeFirst();
+      await db.deleteFrom('webauthn_challenges').where('user_id', '=', userId).execute();
+      // Recovery codes count as one method, however many there were.
+      return (
+        Number(totp.numDeletedRows) +
+        Number(passkeys.numDeletedRows) +
+        Math.min(1, Number(codes.numDeletedRows))
+      );
     },
   };
 }

@@ -247,6 +247,9 @@ export interface Database {
   oidc_models: OidcModelRow;
   user_factors: UserFactorRow;
   sign_in_throttle: SignInThrottleRow;
+  webauthn_credentials: WebAuthnCredentialRow;
+  webauthn_challenges: WebAuthnChallengeRow;
+  recovery_codes: RecoveryCodeRow;
 }
 
 /** One oidc-provider artifact (Session, Interaction, AuthorizationCode, Grant, RefreshToken, …). */
@@ -276,4 +279,36 @@ export interface SignInThrottleRow {
   failures: number;
   blocked_until: number;
   updated_at: number;
+}
+
+export interface WebAuthnCredentialRow {
+  id: string;
+  credential_id: string;
+  user_id: string;
+  tenant_id: string;
+  display_name: string;
+  public_key: string;
+  counter: number;
+  transports: string;
+  aaguid: string;
+  backup_eligible: number;
+  backed_up: number;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface WebAuthnChallengeRow {
+  challenge: string;
+  purpose: string;
+  user_id: string | null;
+  interaction_uid: string | null;
+  expires_at: number;
+}
+
+export interface RecoveryCodeRow {
+  user_id: string;
+  code_hash: string;
+  tenant_id: string;
+  used_at: number | null;
+  created_at: number;
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Stores, UnitOfWork } from '../app/ports.js';
 import { auditStore } from './audit-store.js';
 import type { Db } from './db.js';
+import { passkeyStore, recoveryCodeStore, webauthnChallengeStore } from './authentication-method-store.js';
 import { factorStore, signInThrottleStore } from './factor-store.js';
 import { groupStore } from './group-store.js';
 import { approvalStepStore } from './pim-approval-store.js';
@@ -30,6 +31,9 @@ export function bindStores(db: Kysely<Database>): Stores {
     approvalSteps: approvalStepStore(db),
     factors: factorStore(db),
     signInThrottle: signInThrottleStore(db),
+    passkeys: passkeyStore(db),
+    webauthnChallenges: webauthnChallengeStore(db),
+    recoveryCodes: recoveryCodeStore(db),
   };
 }
 

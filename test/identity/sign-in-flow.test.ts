@@ -24,6 +24,7 @@ import {
   submit,
   type Tokens,
 } from './support/sign-in.js';
+import { base32Decode } from './support/totp.js';
 
 describe('password sign-in with authorization code + PKCE', () => {
   let s: TestServer;
@@ -58,22 +59,6 @@ describe('password sign-in with authorization code + PKCE', () => {
     expect(me.statusCode, me.body).not.toBe(401);
   });
 });
-
-const base32Decode = (text: string): Buffer => {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const ch of text) {
-    value = (value << 5) | alphabet.indexOf(ch);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-};
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 

@@ -23,7 +23,10 @@ export interface PermissionRow {
 export const PERMISSION_TABLE: readonly PermissionRow[] = [
   { operation: 'read users', need: DIRECTORY_RULES.readUsers },
   { operation: 'create/update/delete users', need: DIRECTORY_RULES.writeUsers },
-  { operation: "reset a user's sign-in methods", need: DIRECTORY_RULES.writeUsers },
+  {
+    operation: "reset a user's sign-in methods (authenticator app, passkeys, recovery codes)",
+    need: DIRECTORY_RULES.writeUsers,
+  },
   {
     operation: '… either of these for a user who holds or may activate a privileged role',
     need: DIRECTORY_RULES.writePrivilegedUsers,
@@ -93,7 +96,13 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
   { operation: 'read, verify and export the audit log', need: AUDIT_RULES.read },
   { operation: 'compliance report', need: COMPLIANCE_RULES.read },
   { operation: 'AuthZEN `POST /access/v1/evaluation(s)`', need: EVALUATE_RULE, note: 'for target systems' },
-  { operation: '`GET /v1.0/me`, own sign-in methods', need: 'self', note: 'user tokens only' },
+  { operation: '`GET /v1.0/me`', need: 'self', note: 'user tokens only' },
+  {
+    operation:
+      'own sign-in methods under `/v1.0/me/authentication/`: authenticator app (`totpEnrolment`), passkeys (`fido2Methods`), `recoveryCodes`, list (`methods`) and remove',
+    need: 'self',
+    note: "user tokens only; another user's method ids answer 404",
+  },
 ];
 
 const ROLE_NAMES = new Map(BUILT_IN_ROLES.map((r) => [r.id, r.displayName]));

@@ -19,7 +19,9 @@ export interface FactorStore {
    * (compare-and-set): false means another request used this code or a newer one first.
    */
   useTotpStep(userId: string, step: number): Promise<boolean>;
-  /** Removes every factor of the user; returns how many. */
+  /** Removes the user's TOTP factor; false when there was none. */
+  deleteTotp(userId: string): Promise<boolean>;
+  /** Removes every factor of the user (TOTP, passkeys, recovery codes); returns how many. */
   deleteAll(userId: string): Promise<number>;
 }
 

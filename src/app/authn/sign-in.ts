@@ -2,31 +2,29 @@ import { randomBytes } from 'node:crypto';
 import { AUDIT_ACTIVITIES as A } from '../../domain/audit/activities.js';
 import { auditDraft } from '../../domain/audit/draft.js';
 import { userTarget } from '../../domain/audit/targets.js';
-import type { User } from '../../domain/directory/types.js';
 import { INVALID_CODE, INVALID_CREDENTIALS, SignInRefused } from '../../domain/authn/sign-in-errors.js';
-import {
-  ACCOUNT_THROTTLE,
-  ADDRESS_THROTTLE,
-  afterFailure,
-  retryAfterSeconds,
-  type ThrottlePolicy,
-} from '../../domain/authn/throttle.js';
-import { RateLimitedError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
 import { verifyTotp } from '../../domain/authn/totp.js';
 import type { Stores, UnitOfWork } from '../ports.js';
+import type { WebAuthnRelyingParty } from './method-ports.js';
+import { makePasskeySignIn } from './passkey-sign-in.js';
 import type { Sealer } from './ports.js';
 import { validateNewPassword } from './password-rules.js';
+import { makeRecoveryCodeSignIn } from './recovery-code-sign-in.js';
+import { makeSignInAttempts, type AttemptContext, type SignInAttempts } from './sign-in-attempts.js';
+
+export type { AttemptContext } from './sign-in-attempts.js';
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
   verify(stored: string, password: string): Promise<boolean>;
 }
 
-/** Where an attempt comes from: for throttling per address and for the audit entry. */
-export interface AttemptContext {
-  ip: string;
-  userAgent: string | null;
+/** Which second factors a user holds; holding any of them makes the second step required. */
+export interface SecondFactors {
+  totp: boolean;
+  passkey: boolean;
+  recoveryCode: boolean;
 }
 
 /** A user who proved their password; the interaction decides what comes next. */
@@ -34,17 +32,31 @@ export interface PasswordVerified {
   userId: string;
   tenantId: string;
   userPrincipalName: string;
-  totpRequired: boolean;
+  secondFactors: SecondFactors;
   mustChangePassword: boolean;
 }
 
 export const totpSeedContext = (userId: string) => `totp-seed:${userId}`;
 
+/** The second factors the user holds now (read in the caller's transaction). */
+export async function secondFactorsOf(tx: Stores, userId: string): Promise<SecondFactors> {
+  const totp = await tx.factors.getTotp(userId);
+  const passkeys = await tx.passkeys.listForUser(userId);
+  const codes = await tx.recoveryCodes.summary(userId);
+  return {
+    totp: totp?.confirmed === true,
+    passkey: passkeys.length > 0,
+    recoveryCode: (codes?.remaining ?? 0) > 0,
+  };
+}
+
 /**
- * The sign-in steps of the interaction pages: password, then TOTP when enrolled, and the forced
- * password change. Each refusal counts against the account (or the user's codes) and the client
- * address, with exponential back-off (`RateLimitedError` while blocked), and is audited as a
- * `Sign-in failure`; nothing else changes. Password hashing runs outside transactions.
+ * The sign-in steps of the interaction pages: password, then a second factor when the user holds
+ * one (TOTP code, passkey or recovery code), a passwordless passkey, and the forced password change.
+ * Each refusal counts against the account (or the user's second factor) and the client address,
+ * with exponential back-off (`RateLimitedError` while blocked), and is audited as a
+ * `Sign-in failure`; nothing else changes. Password hashing and signature checks run outside
+ * transactions.
  */
 export function makeSignIn(deps: {
   uow: UnitOfWork;
@@ -52,70 +64,20 @@ export function makeSignIn(deps: {
   newId: () => string;
   hasher: PasswordHasher;
   sealer: Sealer;
+  relyingParty: WebAuthnRelyingParty;
 }) {
   // Verified against when the account does not exist, so both cases cost one argon2 verification.
   let decoy: Promise<string> | undefined;
   const decoyHash = () => (decoy ??= deps.hasher.hash(randomBytes(16).toString('hex')));
-
-  const throttleKeys = (subject: string, ip: string): [string, ThrottlePolicy][] => [
-    [subject, ACCOUNT_THROTTLE],
-    [`ip:${ip}`, ADDRESS_THROTTLE],
-  ];
-
-  async function refuseIfBlocked(tx: Stores, keys: [string, ThrottlePolicy][], now: number): Promise<void> {
-    let wait = 0;
-    for (const [key] of keys)
-      wait = Math.max(wait, retryAfterSeconds(await tx.signInThrottle.get(key), now) ?? 0);
-    if (wait > 0) throw new RateLimitedError(wait, 'Too many sign-in attempts. Try again later.');
-  }
-
-  async function recordFailure(
-    keys: [string, ThrottlePolicy][],
-    now: number,
-    audit: {
-      tenantId: string | undefined;
-      user: User | undefined;
-      upn: string;
-      reason: string;
-      ctx: AttemptContext;
-    },
-  ): Promise<void> {
-    await deps.uow.run(async (tx) => {
-      for (const [key, policy] of keys) {
-        await tx.signInThrottle.put(key, afterFailure(await tx.signInThrottle.get(key), now, policy), now);
-      }
-      if (audit.tenantId === undefined) return;
-      await tx.audit.append(
-        auditDraft({
-          id: deps.newId(),
-          tenantId: audit.tenantId,
-          now,
-          activity: A.signInFailure,
-          initiatedBy: {
-            user: {
-              id: audit.user?.id ?? '',
-              displayName: audit.user?.displayName ?? null,
-              userPrincipalName: audit.upn,
-              ipAddress: audit.ctx.ip,
-            },
-            app: null,
-          },
-          context: { userAgent: audit.ctx.userAgent, amr: [], correlationId: null },
-          targets: [
-            userTarget({
-              id: audit.user?.id ?? null,
-              displayName: audit.user?.displayName ?? null,
-              userPrincipalName: audit.upn,
-            }),
-          ],
-          result: 'failure',
-          resultReason: audit.reason,
-        }),
-      );
-    });
-  }
+  const attempts = makeSignInAttempts(deps);
+  const throttleKeys = (subject: string, ip: string) => attempts.keys(subject, ip);
+  const refuseIfBlocked = (...a: Parameters<SignInAttempts['refuseIfBlocked']>) =>
+    attempts.refuseIfBlocked(...a);
+  const recordFailure = (...a: Parameters<SignInAttempts['recordFailure']>) => attempts.recordFailure(...a);
 
   return {
+    ...makePasskeySignIn({ ...deps, attempts }),
+    ...makeRecoveryCodeSignIn({ ...deps, attempts }),
     /**
      * @throws SignInRefused(`invalidCredentials`) for an unknown user, a wrong password or a
      *   disabled account alike; RateLimitedError while the account or address is blocked.
@@ -128,8 +90,11 @@ export function makeSignIn(deps: {
         await refuseIfBlocked(tx, keys, now);
         const tenant = await tx.tenants.first();
         const user = tenant === undefined ? undefined : await tx.users.getByUpn(tenant.id, upn);
-        const totp = user === undefined ? undefined : await tx.factors.getTotp(user.id);
-        return { tenantId: tenant?.id, user, totpRequired: totp?.confirmed === true };
+        const secondFactors =
+          user === undefined
+            ? { totp: false, passkey: false, recoveryCode: false }
+            : await secondFactorsOf(tx, user.id);
+        return { tenantId: tenant?.id, user, secondFactors };
       });
       const { user } = found;
       const matches = await deps.hasher
@@ -145,7 +110,7 @@ export function makeSignIn(deps: {
         userId: user.id,
         tenantId: user.tenantId,
         userPrincipalName: user.userPrincipalName,
-        totpRequired: found.totpRequired,
+        secondFactors: found.secondFactors,
         mustChangePassword: user.passwordMustChange,
       };
     },

@@ -47,6 +47,13 @@ export const AUDIT_ACTIVITIES = {
   userUpdate: core('user.update', 'Update user', 'UserManagement', 'Update'),
   userChangePassword: core('user.changePassword', 'Change user password', 'UserManagement', 'Update'),
   securityInfoRegister: core('authMethod.register', 'User registered security info', 'UserManagement', 'Add'),
+  securityInfoDelete: core('authMethod.delete', 'User deleted security info', 'UserManagement', 'Delete'),
+  recoveryCodeUse: core(
+    'authMethod.recoveryCodeUse',
+    'User signed in with a recovery code',
+    'UserManagement',
+    'Update',
+  ),
   securityInfoReset: core('authMethod.reset', 'Admin deleted security info', 'UserManagement', 'Delete'),
   signInFailure: core('signIn.failure', 'Sign-in failure', 'UserManagement', 'Other'),
   userDelete: core('user.delete', 'Delete user', 'UserManagement', 'Delete'),

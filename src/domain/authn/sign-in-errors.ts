@@ -6,10 +6,14 @@ import { DomainError } from '../shared/errors.js';
  */
 export class SignInRefused extends DomainError {
   readonly kind = 'unauthenticated' as const;
-  constructor(code: 'invalidCredentials' | 'invalidCode' | 'weakPassword', message: string) {
+  constructor(
+    code: 'invalidCredentials' | 'invalidCode' | 'invalidPasskey' | 'weakPassword',
+    message: string,
+  ) {
     super(code, message);
   }
 }
 
 export const INVALID_CREDENTIALS = 'The user name or password is incorrect.';
 export const INVALID_CODE = 'The verification code is incorrect or has already been used.';
+export const INVALID_PASSKEY = 'The passkey could not be verified. Try again or use another method.';

@@ -6,6 +6,7 @@ import * as m0004 from './0004_role_template_unique.js';
 import * as m0005 from './0005_audit_export.js';
 import * as m0006 from './0006_identity.js';
 import * as m0007 from './0007_approvals.js';
+import * as m0008 from './0008_authentication_methods.js';
 
 export interface Migration {
   name: string;
@@ -21,4 +22,5 @@ export const migrations: readonly Migration[] = [
   { name: '0005_audit_export', up: m0005.up },
   { name: '0006_identity', up: m0006.up },
   { name: '0007_approvals', up: m0007.up },
+  { name: '0008_authentication_methods', up: m0008.up },
 ];

@@ -4,6 +4,10 @@ import { call, UNKNOWN_ID, type Headers, type Method } from './graph.js';
 import { createUser, ROLES } from './fixtures.js';
 import { requireApproval } from '../../pim/approval-support.js';
 import { useCases, userCaller } from '../../pim/support.js';
+import { registerPasskey } from '../../identity/support/passkeys.js';
+import { SoftwareAuthenticator } from '../../identity/support/software-authenticator.js';
+import { seedOf } from '../../identity/support/totp.js';
+import { totpCode, totpStepAt } from '../../../src/domain/authn/totp.js';
 import type { Clock } from '../../../src/domain/time/clock.js';
 import type { Env, Req } from './permission-routes.js';
 
@@ -342,14 +346,103 @@ function auditRoutes(env: WalkEnv): WalkRoute[] {
   ];
 }
 
+const ME_AUTH = '/v1.0/me/authentication';
+const tokenOf = (caller: Caller) => caller.headers.authorization!.replace(/^Bearer /, '');
+
+/** Registers a passkey for the caller (a software authenticator); returns its method id. */
+async function passkeyOf(env: WalkEnv, caller: Caller): Promise<string> {
+  const res = await registerPasskey(env.s, tokenOf(caller), new SoftwareAuthenticator());
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json<{ id: string }>().id;
+}
+
+/** The caller's authenticator app methods (at most one). */
+async function authenticatorApps(env: WalkEnv, caller: Caller): Promise<string[]> {
+  const list = await call(env.s, 'GET', `${ME_AUTH}/methods`, caller.headers);
+  expect(list.statusCode, list.body).toBe(200);
+  return list
+    .json<{ value: { id: string; '@odata.type': string }[] }>()
+    .value.filter((m) => m['@odata.type'] === '#microsoft.graph.softwareOathAuthenticationMethod')
+    .map((m) => m.id);
+}
+
+/** Removes the caller's authenticator app, so that an enrolment can start again. */
+async function withoutAuthenticatorApp(env: WalkEnv, caller: Caller): Promise<void> {
+  for (const id of await authenticatorApps(env, caller)) {
+    const res = await call(env.s, 'DELETE', `${ME_AUTH}/softwareOathMethods/${id}`, caller.headers);
+    expect(res.statusCode, res.body).toBe(204);
+  }
+}
+
+/** Enrols and confirms an authenticator app for the caller; returns its method id. */
+async function authenticatorAppOf(env: WalkEnv, caller: Caller): Promise<string> {
+  await withoutAuthenticatorApp(env, caller);
+  const begin = await call(env.s, 'POST', `${ME_AUTH}/totpEnrolment`, caller.headers, {});
+  expect(begin.statusCode, begin.body).toBe(200);
+  const seed = seedOf(begin.json<{ otpauthUri: string }>().otpauthUri);
+  const code = totpCode(seed, totpStepAt(env.clock.now()));
+  const confirm = await call(env.s, 'POST', `${ME_AUTH}/totpEnrolment/confirm`, caller.headers, { code });
+  expect(confirm.statusCode, confirm.body).toBe(204);
+  const [id] = await authenticatorApps(env, caller);
+  return id!;
+}
+
 function ownDataRoutes(env: WalkEnv): WalkRoute[] {
   return [
+    {
+      method: 'POST',
+      path: `${ME_AUTH}/fido2Methods/creationOptions`,
+      status: 200,
+      own: async () => ({ url: `${ME_AUTH}/fido2Methods/creationOptions`, body: {} }),
+    },
+    {
+      // A credential that does not verify proves the route let the caller in (400, not 401/403).
+      method: 'POST',
+      path: `${ME_AUTH}/fido2Methods`,
+      status: 400,
+      own: async () => ({
+        url: `${ME_AUTH}/fido2Methods`,
+        body: {
+          displayName: 'key',
+          publicKeyCredential: { id: 'x', rawId: 'x', type: 'public-key', response: {} },
+        },
+      }),
+    },
+    {
+      method: 'DELETE',
+      path: `${ME_AUTH}/fido2Methods/{id}`,
+      status: 204,
+      own: async (caller) => ({ url: `${ME_AUTH}/fido2Methods/${await passkeyOf(env, caller)}` }),
+    },
+    {
+      method: 'DELETE',
+      path: `${ME_AUTH}/softwareOathMethods/{id}`,
+      status: 204,
+      own: async (caller) => ({
+        url: `${ME_AUTH}/softwareOathMethods/${await authenticatorAppOf(env, caller)}`,
+      }),
+    },
+    {
+      method: 'GET',
+      path: `${ME_AUTH}/methods`,
+      status: 200,
+      own: async () => ({ url: `${ME_AUTH}/methods` }),
+    },
+    {
+      method: 'POST',
+      path: `${ME_AUTH}/recoveryCodes`,
+      status: 201,
+      own: async () => ({ url: `${ME_AUTH}/recoveryCodes`, body: {} }),
+    },
     { method: 'GET', path: '/v1.0/me', status: 200, own: async () => ({ url: '/v1.0/me' }) },
     {
       method: 'POST',
       path: '/v1.0/me/authentication/totpEnrolment',
       status: 200,
-      own: async () => ({ url: '/v1.0/me/authentication/totpEnrolment', body: {} }),
+      own: async (caller) => {
+        await withoutAuthenticatorApp(env, caller);
+        return { url: '/v1.0/me/authentication/totpEnrolment', body: {} };
+      },
     },
     {
       // A wrong code proves the route let the caller in: 400 is about the code, not the caller.
@@ -357,6 +450,7 @@ function ownDataRoutes(env: WalkEnv): WalkRoute[] {
       path: '/v1.0/me/authentication/totpEnrolment/confirm',
       status: 400,
       own: async (caller) => {
+        await withoutAuthenticatorApp(env, caller);
         const res = await call(env.s, 'POST', '/v1.0/me/authentication/totpEnrolment', caller.headers, {});
         expect(res.statusCode, res.body).toBe(200);
         return { url: '/v1.0/me/authentication/totpEnrolment/confirm', body: { code: '000000' } };

@@ -28,7 +28,17 @@ export class Browser {
     return this.send('POST', url, new URLSearchParams(form).toString());
   }
 
-  private async send(method: 'GET' | 'POST', url: string, form?: string): Promise<LightMyRequestResponse> {
+  /** A same-origin `fetch` with a JSON body, as the sign-in page's passkey script sends it. */
+  async postJson(url: string, body: unknown): Promise<LightMyRequestResponse> {
+    return this.send('POST', url, JSON.stringify(body), 'application/json');
+  }
+
+  private async send(
+    method: 'GET' | 'POST',
+    url: string,
+    form?: string,
+    contentType = 'application/x-www-form-urlencoded',
+  ): Promise<LightMyRequestResponse> {
     const path = toPath(url);
     const pathname = path.split('?')[0] ?? '/';
     const cookie = this.cookies
@@ -45,7 +55,7 @@ export class Browser {
       url: path,
       headers: {
         ...(cookie ? { cookie } : {}),
-        ...(form === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }),
+        ...(form === undefined ? {} : { 'content-type': contentType }),
         'user-agent': 'vitest-browser',
       },
       ...(form === undefined ? {} : { payload: form }),
@@ -91,5 +101,7 @@ export function authorizeUrl(challenge: string | undefined, extra: Record<string
   return `/oauth2/v2.0/authorize?${q.toString()}`;
 }
 
-export const csrfOf = (html: string): string => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+/** The page's CSRF token: from a form, or from the passkey section the page script reads. */
+export const csrfOf = (html: string): string =>
+  (/name="csrf" value="([^"]+)"/.exec(html) ?? /data-csrf="([^"]+)"/.exec(html))?.[1] ?? '';
 export const locationOf = (res: LightMyRequestResponse): string => toPath(String(res.headers.location ?? ''));

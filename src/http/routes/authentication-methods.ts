@@ -1,0 +1,102 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { registrationResponseJson } from '../../identity/webauthn-json.js';
+import type { BuildOptions } from '../app.js';
+import { authenticateHook, callerOf } from '../app.js';
+import {
+  authenticationMethodJson,
+  fido2MethodJson,
+  toAuthenticationMethodJson,
+  toFido2Json,
+} from '../graph/authentication-method-json.js';
+import { collectionOf, context, dt, errorResponses, guid, nonEmpty } from '../graph/json.js';
+
+const creationOptionsJson = z.object({
+  challengeTimeoutDateTime: z.string(),
+  publicKey: z.record(z.string(), z.unknown()),
+});
+const registerBody = z
+  .object({ displayName: nonEmpty(200), publicKeyCredential: registrationResponseJson })
+  .strict();
+const recoveryCodesJson = z.object({
+  '@odata.type': z.literal('#elevate.recoveryCodesAuthenticationMethod'),
+  codes: z.array(z.string()),
+  createdDateTime: z.string(),
+});
+/** Options stay valid for as long as the stored challenge (5 minutes). */
+const CHALLENGE_TTL_MS = 5 * 60_000;
+
+/**
+ * The signed-in user's own sign-in methods, on Graph's paths: passkey registration
+ * (`fido2Methods/creationOptions`, then `fido2Methods`), the list of methods, removal of a passkey or
+ * an authenticator app, and recovery codes (Elevate's own; Graph has none).
+ */
+export function authenticationMethodRoutes(opts: BuildOptions): FastifyPluginAsync {
+  const { services, publicUrl, clock } = opts;
+  const methods = services.authenticationMethods;
+  return async (base) => {
+    const app = base.withTypeProvider<ZodTypeProvider>();
+    app.addHook('onRequest', authenticateHook(services));
+    const tags = ['authentication'];
+    const noContent = { 204: z.null(), ...errorResponses };
+    app.post(
+      '/me/authentication/fido2Methods/creationOptions',
+      { schema: { tags, response: { 200: creationOptionsJson, ...errorResponses } } },
+      async (request) => ({
+        challengeTimeoutDateTime: dt(clock.now() + CHALLENGE_TTL_MS),
+        publicKey: await methods.fido2CreationOptions(callerOf(request)),
+      }),
+    );
+    app.post(
+      '/me/authentication/fido2Methods',
+      {
+        bodyLimit: 64 * 1024,
+        schema: { tags, body: registerBody, response: { 201: fido2MethodJson, ...errorResponses } },
+      },
+      async (request, reply) => {
+        const credential = await methods.registerFido2(callerOf(request), {
+          displayName: request.body.displayName,
+          credential: request.body.publicKeyCredential,
+        });
+        return reply.status(201).send(toFido2Json(credential));
+      },
+    );
+    app.get(
+      '/me/authentication/methods',
+      { schema: { tags, response: { 200: collectionOf(authenticationMethodJson), ...errorResponses } } },
+      async (request) => ({
+        '@odata.context': context(publicUrl, "users('me')/authentication/methods"),
+        value: (await methods.list(callerOf(request))).map(toAuthenticationMethodJson),
+      }),
+    );
+    app.delete(
+      '/me/authentication/fido2Methods/:id',
+      { schema: { tags, params: z.object({ id: guid }), response: noContent } },
+      async (request, reply) => {
+        await methods.deleteFido2(callerOf(request), request.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+    app.delete(
+      '/me/authentication/softwareOathMethods/:id',
+      { schema: { tags, params: z.object({ id: guid }), response: noContent } },
+      async (request, reply) => {
+        await methods.deleteSoftwareOath(callerOf(request), request.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+    app.post(
+      '/me/authentication/recoveryCodes',
+      { schema: { tags, response: { 201: recoveryCodesJson, ...errorResponses } } },
+      async (request, reply) => {
+        const generated = await methods.generateRecoveryCodes(callerOf(request));
+        return reply.status(201).send({
+          '@odata.type': '#elevate.recoveryCodesAuthenticationMethod',
+          codes: generated.codes,
+          createdDateTime: dt(generated.createdAt),
+        });
+      },
+    );
+  };
+}
