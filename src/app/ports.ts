@@ -13,6 +13,7 @@ import type { PolicyRule } from '../domain/policy/types.js';
 import type { QueryOptions as CollectionQuery } from '../odata/index.js';
 import type { AuditStore } from './audit/ports.js';
 import type { FactorStore, SignInThrottleStore } from './authn/ports.js';
+import type { ExternalIdentityStore } from './federation/ports.js';
 import type { ScheduleRequestStore, ScheduleStore } from './pim/ports.js';
 
 /** One page of a collection; `hasMore` tells the edge to emit `@odata.nextLink`. */
@@ -155,6 +156,8 @@ export interface Stores {
   factors: FactorStore;
   /** Failed sign-in counters per account and per client address. */
   signInThrottle: SignInThrottleStore;
+  /** Links from external identities (trusted issuer + subject) to directory users. */
+  externalIdentities: ExternalIdentityStore;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Stores, UnitOfWork } from '../app/ports.js';
 import { auditStore } from './audit-store.js';
 import type { Db } from './db.js';
+import { externalIdentityStore } from './external-identity-store.js';
 import { factorStore, signInThrottleStore } from './factor-store.js';
 import { groupStore } from './group-store.js';
 import { scheduleRequestStore } from './pim-request-store.js';
@@ -28,6 +29,7 @@ export function bindStores(db: Kysely<Database>): Stores {
     schedules: scheduleStore(db),
     factors: factorStore(db),
     signInThrottle: signInThrottleStore(db),
+    externalIdentities: externalIdentityStore(db),
   };
 }
 

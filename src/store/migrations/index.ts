@@ -5,6 +5,7 @@ import * as m0003 from './0003_pim.js';
 import * as m0004 from './0004_role_template_unique.js';
 import * as m0005 from './0005_audit_export.js';
 import * as m0006 from './0006_identity.js';
+import * as m0009 from './0009_external_identities.js';
 
 export interface Migration {
   name: string;
@@ -19,4 +20,5 @@ export const migrations: readonly Migration[] = [
   { name: '0004_role_template_unique', up: m0004.up },
   { name: '0005_audit_export', up: m0005.up },
   { name: '0006_identity', up: m0006.up },
+  { name: '0009_external_identities', up: m0009.up },
 ];
