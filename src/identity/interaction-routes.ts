@@ -9,16 +9,19 @@ import { renderSignInPage, type SignInStep } from './sign-in-pages.js';
 import { runWithTokenRequestContext } from './token-request-context.js';
 
 /** What one interaction has proven so far; kept server-side (shared storage), keyed by its uid. */
-interface Progress {
+export interface SignInProgress {
   csrf: string;
   userId?: string;
   tenantId?: string;
   username?: string;
   authTimeSeconds?: number;
   methods: string[];
+  /** Set by a sign-in through a trusted external issuer: the `amr` to finish with, as mapped. */
+  amr?: string[];
   totpRequired: boolean;
   mustChangePassword: boolean;
 }
+type Progress = SignInProgress;
 
 const PROGRESS_TTL_SECONDS = 15 * 60;
 const MAX_FIELD_LENGTH = 1024;
@@ -65,6 +68,8 @@ export function registerInteractionRoutes(
     onServerError: (error: unknown) => void;
     /** The issuer: oidc-provider decides cookies' `Secure` from its scheme, not from the socket. */
     issuerUrl: URL;
+    /** "Sign in with …" links to trusted external issuers, offered on the first page. */
+    federationLinks?: (uid: string) => { href: string; label: string }[];
   },
 ): void {
   const asIssuer = (request: FastifyRequest) => {
@@ -120,7 +125,12 @@ export function registerInteractionRoutes(
     if (loaded === undefined) return expired(reply);
     const step = nextStep(loaded.progress);
     if (step === 'done') return finish(request, reply, loaded.provider, loaded.progress);
-    return page(reply, 200, { step, action: `${deps.path}/${loaded.uid}`, csrf: loaded.progress.csrf });
+    return page(reply, 200, {
+      step,
+      action: `${deps.path}/${loaded.uid}`,
+      csrf: loaded.progress.csrf,
+      ...(step === 'password' ? { federation: deps.federationLinks?.(loaded.uid) ?? [] } : {}),
+    });
   });
 
   app.post(`${deps.path}/:uid`, async (request, reply) => {
@@ -210,7 +220,7 @@ export function registerInteractionRoutes(
           {
             login: {
               accountId: progress.userId ?? '',
-              amr: amrOf(progress.methods),
+              amr: progress.amr ?? amrOf(progress.methods),
               ts: progress.authTimeSeconds,
             },
           },

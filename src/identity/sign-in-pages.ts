@@ -12,6 +12,17 @@ export interface PageInput {
   csrf: string;
   error?: string;
   username?: string;
+  /** Links to sign in through trusted external issuers (first page only). */
+  federation?: { href: string; label: string }[];
+}
+
+function federationLinks(input: PageInput): string {
+  const links = input.federation ?? [];
+  if (links.length === 0) return '';
+  const items = links
+    .map((l) => `<li><a href="${escapeHtml(l.href)}">${escapeHtml(l.label)}</a></li>`)
+    .join('');
+  return `\n  <nav aria-label="Other ways to sign in"><ul>${items}</ul></nav>`;
 }
 
 function fields(input: PageInput): string {
@@ -59,7 +70,7 @@ export function renderSignInPage(input: PageInput): string {
   <form method="post" action="${escapeHtml(input.action)}">
     <input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}">
     <input type="hidden" name="step" value="${input.step}">${fields(input)}
-  </form>
+  </form>${federationLinks(input)}
 </main>
 </body>
 </html>

@@ -20,3 +20,17 @@ export interface ExternalIdentityStore {
   touch(issuerId: string, subject: string, now: number): Promise<void>;
   listForUser(tenantId: string, userId: string): Promise<ExternalIdentityLink[]>;
 }
+
+/** What the use cases need to know about one trusted issuer (from configuration). */
+export interface FederationPolicy {
+  id: string;
+  displayName: string;
+  /** The Elevate tenant its users sign into (resolved at start-up). */
+  tenantId: string;
+  userClaim: string;
+  onFirstSignIn: 'link' | 'create';
+  groupsClaim?: string | undefined;
+  groupMap: Readonly<Record<string, string>>;
+  mfaAmrValues: readonly string[];
+  mfaAcrValues: readonly string[];
+}
