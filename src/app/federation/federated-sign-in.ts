@@ -184,6 +184,8 @@ export function makeFederatedSignIn(deps: { uow: UnitOfWork; clock: Clock; newId
       );
     }
     if (user === undefined) return undefined;
+    // A disabled account is refused by the caller; it gets no link either.
+    if (!user.accountEnabled) return user;
     await link(tx, issuer, subject, user, now, initiator(user, null, ctx), ctx, amr);
     // Two first sign-ins at once: the link that won is the one that counts.
     const won = await tx.externalIdentities.find(issuer.id, subject);
