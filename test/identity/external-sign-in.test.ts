@@ -174,9 +174,42 @@ describe('sign-in through a trusted external issuer', () => {
     expect(await federationState(s)).toEqual(after);
     expect(tokenRequests()).toBe(1);
   });
+
+  it('records an error the issuer sends back as a failed sign-in, and changes nothing else', async () => {
+    await start();
+    await addDirectoryUser(s, 'alice@contoso.test');
+    ext.accounts.set('alice-sub', { upn: 'alice@contoso.test' });
+    const { b, callback } = await roundTrip(s, ext);
+    const before = await federationState(s);
+    const denied = new URL(callback);
+    denied.searchParams.delete('code');
+    denied.searchParams.set('error', 'access_denied');
+    const res = await b.get(denied.href);
+    expect(res.statusCode).toBe(400);
+    const after = await federationState(s);
+    expect({ ...after, audit: before.audit }).toEqual(before);
+    const failures = await auditOf(s, 'Sign-in failure');
+    expect(JSON.parse(failures.at(-1)!.payload)).toMatchObject({
+      result: 'failure',
+      resultReason: 'Corp IdP: the issuer answered access_denied',
+    });
+    // The state was used up by that answer: the code it was meant for no longer signs in.
+    expect((await b.get(callback)).statusCode).toBe(400);
+  });
+
+  it('works as a public client with PKCE when no client secret is configured', async () => {
+    await ext.close();
+    ext = await ExternalIssuer.start({ clientSecret: null });
+    await start();
+    const userId = await addDirectoryUser(s, 'alice@contoso.test');
+    ext.accounts.set('alice-sub', { upn: 'alice@contoso.test' });
+    ext.nextLogin = { accountId: 'alice-sub', amr: ['pwd', 'mfa'] };
+    const claims = decodeJwt((await signInThroughCorp(s, ext)).access_token);
+    expect(claims).toMatchObject({ oid: userId, amr: ['pwd', 'mfa'] });
+  });
 });
 
-/** A role-assignable group with a given id (the server's configuration names it). */
+/** A security group with a given id (the server's configuration names it). */
 async function insertGroup(s: TestServer, id: string): Promise<void> {
   await inTx(s, (tx) =>
     tx.groups.insert({
