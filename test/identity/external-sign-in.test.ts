@@ -147,8 +147,11 @@ describe('sign-in through a trusted external issuer', () => {
     await addDirectoryUser(s, 'alice@contoso.test');
     ext.accounts.set('alice-sub', { upn: 'alice@contoso.test' });
     ext.nextLogin = { accountId: 'alice-sub', amr: ['pwd', 'mfa'] };
-    const { b, callback } = await roundTrip(s, ext);
+    const { b, page, callback } = await roundTrip(s, ext);
     const before = await federationState(s);
+    // Starting a round-trip needs the interaction's own cookie.
+    const foreignStart = await new Browser(s).get(`${page}/federation/corp`);
+    expect(foreignStart.statusCode).toBe(400);
     const tokenRequests = () => ext.served.filter((p) => p === '/token').length;
 
     // Another browser (no binding cookie) cannot use the callback.
