@@ -126,6 +126,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   });
   const trusted = setUpTrustedIssuers(o.trustedIssuers ?? [], {
     defaultTenantId: tenants.first,
+    ownIssuer: o.publicUrl,
     tenantExists: (id) => tenants.known.has(id),
     clock: o.clock,
   });

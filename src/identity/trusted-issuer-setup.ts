@@ -23,6 +23,8 @@ export function setUpTrustedIssuers(
   configs: readonly TrustedIssuerConfig[],
   opts: {
     defaultTenantId: string | undefined;
+    /** Elevate's own issuer: no external issuer may claim it. */
+    ownIssuer: string;
     tenantExists: (id: string) => boolean;
     clock: Clock;
     keyCacheMaxAgeSeconds?: number;
@@ -33,6 +35,9 @@ export function setUpTrustedIssuers(
   const tokenIssuers: TrustedTokenIssuer[] = [];
   const portalIssuers: PortalIssuer[] = [];
   for (const c of configs) {
+    if (c.issuer.replace(/\/+$/, '') === opts.ownIssuer) {
+      throw new Error(`ELEVATE_TRUSTED_ISSUERS: ${c.id}: the issuer is Elevate itself`);
+    }
     const tenantId = c.tenantId ?? opts.defaultTenantId;
     if (tenantId === undefined || !opts.tenantExists(tenantId)) {
       throw new Error(`ELEVATE_TRUSTED_ISSUERS: ${c.id}: tenant ${tenantId ?? '(none)'} does not exist`);

@@ -39,6 +39,9 @@ export async function testServer(
     accessTokenTtlSeconds: 600,
     bootstrapAdminUpn: 'admin@contoso.test',
     ...(opts.trustedIssuers ? { trustedIssuers: opts.trustedIssuers } : {}),
+  }).catch(async (error: unknown) => {
+    await db.drop(); // a configuration refused at start-up leaves no database behind
+    throw error;
   });
   const boot = elevate.bootstrapped;
   if (!boot) throw new Error('a fresh database must bootstrap');

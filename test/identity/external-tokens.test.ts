@@ -171,3 +171,21 @@ async function hmacToken(issuer: string): Promise<string> {
     .setExpirationTime('10m')
     .sign(new TextEncoder().encode('a shared secret nobody should accept'));
 }
+
+describe('trusted issuer configuration at start-up', () => {
+  it('refuses an issuer that claims to be Elevate itself, or a tenant that does not exist', async () => {
+    const ext = await ExternalIssuer.start();
+    try {
+      await expect(
+        testServer({ trustedIssuers: [corpIssuer(ext, { issuer: 'http://127.0.0.1:8080' })] }),
+      ).rejects.toThrow(/corp: the issuer is Elevate itself/);
+      await expect(
+        testServer({
+          trustedIssuers: [corpIssuer(ext, { tenantId: '6e4b2a1c-1111-4222-8333-944445555666' })],
+        }),
+      ).rejects.toThrow(/corp: tenant 6e4b2a1c-1111-4222-8333-944445555666 does not exist/);
+    } finally {
+      await ext.close();
+    }
+  });
+});
