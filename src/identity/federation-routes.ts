@@ -102,6 +102,7 @@ export function registerFederationRoutes(
       .status(status)
       .header('content-type', 'text/plain; charset=utf-8')
       .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
       .send(body);
   const expired = (reply: FastifyReply) =>
     text(
@@ -153,6 +154,7 @@ export function registerFederationRoutes(
       .status(303)
       .header('set-cookie', cookie)
       .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
       .header('location', target.href)
       .send();
   });
@@ -226,7 +228,12 @@ export function registerFederationRoutes(
       if (error instanceof SignInRefused) return failed();
       throw error;
     }
-    return reply.status(303).header('cache-control', 'no-store').header('location', backToInteraction).send();
+    return reply
+      .status(303)
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .header('location', backToInteraction)
+      .send();
   });
 
   /**

@@ -68,6 +68,10 @@ export async function roundTrip(s: TestServer, ext: ExternalIssuer) {
   expect(form.body).toContain('Sign in with Corp IdP');
   const start = await b.get(`${page}/federation/corp`);
   expect(start.statusCode, start.body).toBe(303);
+  expect(start.headers['referrer-policy']).toBe('no-referrer');
+  expect(String(start.headers['set-cookie'])).toMatch(
+    /^elevate_fed_[\w-]+=[\w-]+; Path=\/identity\/federation\/corp; Max-Age=600; HttpOnly; SameSite=Lax$/,
+  );
   const authorize = new URL(locationOf(start));
   expect(authorize.origin).toBe(ext.issuer);
   expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
