@@ -96,6 +96,10 @@ describe('access tokens from a trusted external issuer', () => {
     );
     expect(String(pwdOnly.headers['www-authenticate'])).toMatch(/^Bearer error="insufficient_claims"/);
 
+    // MFA without auth_time: Elevate cannot tell how fresh it is, so it does not count.
+    const noAuthTime = await activate(await mint({ ...ALICE, amr: ['pwd', 'mfa'] }));
+    expectGraphError(noAuthTime, 400, 'RoleAssignmentRequestPolicyValidationFailed');
+
     const withMfa = await activate(await mint({ ...ALICE, amr: ['pwd', 'mfa'], auth_time: authTime }));
     expect(withMfa.statusCode, withMfa.body).toBe(201);
     expect(withMfa.json()).toMatchObject({ principalId: aliceId, status: 'Provisioned' });
