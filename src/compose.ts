@@ -48,6 +48,11 @@ import { makeRangeExport } from './app/audit-export/range-export.js';
 import { makeAuditRetention } from './app/audit-export/retention.js';
 import { makeComplianceReport, type ComplianceReporter } from './app/compliance/compliance-report.js';
 import type { AuditDestination } from './config/audit-forward.js';
+import type { TrustedIssuerConfig } from './config/trusted-issuers.js';
+import { makeFederatedSignIn } from './app/federation/federated-sign-in.js';
+import { UnauthenticatedError } from './domain/shared/errors.js';
+import { withTrustedIssuers } from './identity/federated-token-verifier.js';
+import { setUpTrustedIssuers } from './identity/trusted-issuer-setup.js';
 import {
   createAuditForwarderJob,
   DEFAULT_AUDIT_FORWARD_INTERVAL_MS,
@@ -83,6 +88,8 @@ export interface ElevateOptions {
   auditRetentionDays?: number;
   /** Redirect URIs of Elevate's own public client; default `<publicUrl>/portal/callback`. */
   portalRedirectUris?: string[];
+  /** External OpenID Connect issuers whose users sign in and whose access tokens are accepted. */
+  trustedIssuers?: readonly TrustedIssuerConfig[];
 }
 
 export interface Elevate {
@@ -113,6 +120,21 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   const relyingParty = webauthnRelyingParty(o.publicUrl);
   const keys = signingKeyStore(o.db.kysely, o.box);
   await ensureActiveSigningKey(keys, o.clock);
+  const tenants = await uow.run(async (tx) => {
+    const first = (await tx.tenants.first())?.id;
+    const known = new Set(first === undefined ? [] : [first]);
+    for (const { tenantId } of o.trustedIssuers ?? []) {
+      if (tenantId !== undefined && (await tx.tenants.get(tenantId)) !== undefined) known.add(tenantId);
+    }
+    return { first, known };
+  });
+  const trusted = setUpTrustedIssuers(o.trustedIssuers ?? [], {
+    defaultTenantId: tenants.first,
+    ownIssuer: o.publicUrl,
+    tenantExists: (id) => tenants.known.has(id),
+    clock: o.clock,
+  });
+  const federation = makeFederatedSignIn({ uow, clock: o.clock, newId });
   const authServer = createAuthorizationServer({
     issuer: o.publicUrl,
     clients: clientDirectory(o.db.kysely),
@@ -126,10 +148,15 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
       artifacts: oidcModelAdapters(o.db.kysely, o.clock),
       cookieKeys: await cookieSigningKeys(o.db.kysely, o.box, o.clock.now()),
       redirectUris: o.portalRedirectUris ?? [`${o.publicUrl}/portal/callback`],
+      federation: { issuers: trusted.portalIssuers, signIn: federation, sealer: o.box },
     },
   });
   const verifier = cacheVerifiedTokens(
-    createTokenVerifier({ issuer: o.publicUrl, audience: o.publicUrl, keys, clock: o.clock }),
+    withTrustedIssuers(
+      createTokenVerifier({ issuer: o.publicUrl, audience: o.publicUrl, keys, clock: o.clock }),
+      trusted.tokenIssuers,
+      o.clock,
+    ),
     o.clock,
   );
   const resolveCaller = makeCallerResolver({ uow });
@@ -152,11 +179,23 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   const services: Services = {
     async authenticate(authorization, ctx) {
       const claims = await verifier.verify(authorization);
+      let objectId = claims.objectId;
+      const issuer = claims.external && trusted.policies.get(claims.external.issuerId);
+      if (issuer) {
+        // A trusted issuer's token: the linked directory user (linked now on first sight).
+        const userId = await federation.apiUser(issuer, claims.raw, {
+          ip: ctx.ip ?? '',
+          userAgent: ctx.userAgent,
+        });
+        if (userId === undefined)
+          throw new UnauthenticatedError('The principal of this token is disabled or no longer exists.');
+        objectId = userId;
+      }
       return resolveCaller(
         {
           kind: claims.kind,
           tenantId: claims.tenantId,
-          objectId: claims.objectId,
+          objectId,
           appId: claims.appId ?? null,
           roles: claims.roles,
           amr: claims.amr ?? [],

@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     auditForwardIntervalMs: config.auditForwardIntervalMs,
     breakGlassGroupId: config.breakGlassGroupId ?? null,
     auditRetentionDays: config.auditRetentionDays,
+    trustedIssuers: config.trustedIssuers,
   });
   if (bootstrapped) {
     const path = writeBootstrapFile(config.dataDir, bootstrapped, config.publicUrl);

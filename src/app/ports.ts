@@ -15,6 +15,7 @@ import type { AuditStore } from './audit/ports.js';
 import type { FactorStore, SignInThrottleStore } from './authn/ports.js';
 import type { ApprovalStepStore, ScheduleRequestStore, ScheduleStore } from './pim/ports.js';
 import type { PasskeyStore, RecoveryCodeStore, WebAuthnChallengeStore } from './authn/method-ports.js';
+import type { ExternalIdentityStore } from './federation/ports.js';
 
 /** One page of a collection; `hasMore` tells the edge to emit `@odata.nextLink`. */
 export interface Page<T> {
@@ -164,6 +165,8 @@ export interface Stores {
   recoveryCodes: RecoveryCodeStore;
   /** Failed sign-in counters per account and per client address. */
   signInThrottle: SignInThrottleStore;
+  /** Links from external identities (trusted issuer + subject) to directory users. */
+  externalIdentities: ExternalIdentityStore;
 }
 
 /**

@@ -32,7 +32,14 @@ export function loadConfig(env: Env = process.env): Config {
     const issue = parsed.error.issues[0];
     const key = String(issue?.path[0] ?? '');
     const setting = SETTINGS.find((s) => s.key === key);
-    throw new ConfigError(`Invalid configuration: ${setting?.env ?? key}: ${issue?.message ?? 'invalid'}`);
+    const where = (issue?.path ?? [])
+      .slice(1)
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('');
+    const at = where === '' ? '' : `${where.replace(/^\./, '')}: `;
+    throw new ConfigError(
+      `Invalid configuration: ${setting?.env ?? key}: ${at}${issue?.message ?? 'invalid'}`,
+    );
   }
   const c = parsed.data;
   const publicUrl = (c.publicUrl ?? `http://${c.host}:${c.port}`).replace(/\/+$/, '');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { auditForwardSetting } from './audit-forward.js';
+import { trustedIssuersSetting } from './trusted-issuers.js';
 
 /**
  * Every setting Elevate reads, with its environment variable, default and meaning.
@@ -105,6 +106,13 @@ export const SETTINGS = [
     doc: 'Id of a role-assignable group whose user members are the break-glass (emergency access) accounts; their permanent assignments are exempt in the compliance report.',
   },
   {
+    env: 'ELEVATE_TRUSTED_ISSUERS',
+    key: 'trustedIssuers',
+    secret: true,
+    default: '[]',
+    doc: 'External OpenID Connect issuers (Entra ID, Okta, Keycloak…) whose users sign in and whose access tokens the API accepts, a JSON array: `{"id","displayName","issuer","audience","clientId","clientSecret","userClaim","tenantId","onFirstSignIn":"link"|"create","groupsClaim","groupMap","mfaAmrValues","mfaAcrValues"}`. See docs/identity.md.',
+  },
+  {
     env: 'ELEVATE_CONFIG_FILE',
     key: 'configFile',
     secret: false,
@@ -154,6 +162,7 @@ export const configSchema = z
       .optional(),
     auditRetentionDays: z.coerce.number().int().min(0).max(36_500),
     auditForwardIntervalMs: z.coerce.number().int().min(100).max(3_600_000),
+    trustedIssuers: trustedIssuersSetting,
   })
   .strict();
 

@@ -17,6 +17,11 @@ export interface AccessTokenClaims {
   /** Epoch seconds, as in the token. */
   authTime?: number;
   wids?: string[];
+  /**
+   * Set for a token from a trusted external issuer: `objectId` is then empty, and the directory
+   * user is found through the issuer's link (issuer id + `raw.sub`).
+   */
+  external?: { issuerId: string };
   raw: JWTPayload;
 }
 

@@ -3,6 +3,9 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods } fr
 import type { Adapter } from 'oidc-provider';
 import type { SignIn } from '../app/authn/sign-in.js';
 import type { Clock } from '../domain/time/clock.js';
+import type { Sealer } from '../app/authn/ports.js';
+import type { FederatedSignIn } from '../app/federation/federated-sign-in.js';
+import { registerFederationRoutes, type PortalIssuer } from './federation-routes.js';
 import { registerInteractionRoutes } from './interaction-routes.js';
 import type { AccountDirectory, ActiveDirectoryRoles, ClientDirectory, SigningKeyStore } from './ports.js';
 import { ProviderHolder } from './provider-holder.js';
@@ -43,6 +46,13 @@ export interface LocalSignInOptions {
   redirectUris: readonly string[];
   /** Refresh-token (and grant) lifetime; default 14 days. */
   refreshTokenTtlSeconds?: number;
+  /** Sign-in through trusted external issuers (those with a client id). */
+  federation?: {
+    issuers: readonly PortalIssuer[];
+    signIn: FederatedSignIn;
+    /** Seals the round-trip `state` (the data key's SecretBox). */
+    sealer: Sealer;
+  };
 }
 
 /** Where the sign-in pages are served. */
@@ -177,7 +187,25 @@ export function createAuthorizationServer(opts: AuthorizationServerOptions): Aut
           clock: opts.clock,
           onServerError: (error) => logServerError(error),
           issuerUrl,
+          federationLinks: (uid) =>
+            (signIn.federation?.issuers ?? []).map((i) => ({
+              href: `${INTERACTION_PATH}/${uid}/federation/${i.policy.id}`,
+              label: `Sign in with ${i.policy.displayName}`,
+            })),
         });
+        if (signIn.federation !== undefined && signIn.federation.issuers.length > 0) {
+          registerFederationRoutes(child, {
+            issuers: signIn.federation.issuers,
+            signIn: signIn.federation.signIn,
+            provider: () => holder.provider(),
+            progress,
+            roundTrips: signIn.artifacts('ElevateFederationRoundTrip'),
+            sealer: signIn.federation.sealer,
+            interactionPath: INTERACTION_PATH,
+            issuerUrl,
+            onServerError: (error) => logServerError(error),
+          });
+        }
         return Promise.resolve();
       });
     }

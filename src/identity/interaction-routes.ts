@@ -43,6 +43,8 @@ export function registerInteractionRoutes(
     onServerError: (error: unknown) => void;
     /** The issuer: oidc-provider decides cookies' `Secure` from its scheme, not from the socket. */
     issuerUrl: URL;
+    /** "Sign in with …" links to trusted external issuers, offered on the first page. */
+    federationLinks?: (uid: string) => { href: string; label: string }[];
   },
 ): void {
   const asIssuer = (request: FastifyRequest) => {
@@ -109,7 +111,16 @@ export function registerInteractionRoutes(
     if (loaded === undefined) return expired(reply);
     const step = nextStep(loaded.progress);
     if (step === 'done') return finish(request, reply, loaded.provider, loaded.progress);
-    return page(reply, 200, pageInput(loaded.uid, loaded.progress, step));
+    return page(
+      reply,
+      200,
+      pageInput(
+        loaded.uid,
+        loaded.progress,
+        step,
+        step === 'password' ? { federation: deps.federationLinks?.(loaded.uid) ?? [] } : {},
+      ),
+    );
   });
 
   app.post(`${deps.path}/:uid`, async (request, reply) => {
@@ -202,7 +213,7 @@ export function registerInteractionRoutes(
           {
             login: {
               accountId: progress.userId ?? '',
-              amr: amrOf(progress.methods),
+              amr: progress.amr ?? amrOf(progress.methods),
               ts: progress.authTimeSeconds,
             },
           },

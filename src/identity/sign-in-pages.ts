@@ -21,6 +21,17 @@ export interface PageInput {
   username?: string | undefined;
   /** What the user holds, for the second-factor page. */
   secondFactors?: SecondFactors;
+  /** Links to sign in through trusted external issuers (first page only). */
+  federation?: { href: string; label: string }[] | undefined;
+}
+
+function federationLinks(input: PageInput): string {
+  const links = input.federation ?? [];
+  if (links.length === 0) return '';
+  const items = links
+    .map((l) => `<li><a href="${escapeHtml(l.href)}">${escapeHtml(l.label)}</a></li>`)
+    .join('');
+  return `\n  <nav aria-label="Other ways to sign in"><ul>${items}</ul></nav>`;
 }
 
 /** Whether the page offers a passkey: always on the first page (passwordless), else when held. */
@@ -125,7 +136,7 @@ export function renderSignInPage(input: PageInput): string {
 <body>
 <main>
   <h1>${TITLES[input.step]}</h1>
-  ${error}${content(input)}
+  ${error}${content(input)}${federationLinks(input)}
 </main>
 </body>
 </html>

@@ -12,6 +12,8 @@ export interface Progress {
   authTimeSeconds?: number;
   /** `amr` methods proven so far (`pwd`, `otp`, `hwk`, `swk`). */
   methods: string[];
+  /** Set by a sign-in through a trusted external issuer: the `amr` to finish with, as mapped. */
+  amr?: string[];
   /** The second factors the user held when the password was checked; any of them is required. */
   secondFactors?: SecondFactors;
   mustChangePassword: boolean;

@@ -34,8 +34,8 @@ export interface TokenVerifier {
   verify(authorizationHeader: string | undefined): Promise<AccessTokenClaims>;
 }
 
-const MAX_TOKEN_LENGTH = 16 * 1024;
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+export const MAX_TOKEN_LENGTH = 16 * 1024;
+export const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 class UnknownSigningKey extends Error {}
 
@@ -43,9 +43,11 @@ class UnknownSigningKey extends Error {}
  * The rejection for a verification failure, or `undefined` for a failure that is not the token's
  * fault (e.g. the key store is unreachable), which must surface as a server error, not a 401.
  */
-function rejectionFor(error: unknown): UnauthenticatedError | undefined {
+export function rejectionFor(error: unknown): UnauthenticatedError | undefined {
   if (error instanceof UnauthenticatedError) return error;
-  if (error instanceof UnknownSigningKey) return tokenRejection('unknownKey');
+  if (error instanceof UnknownSigningKey || error instanceof errors.JWKSNoMatchingKey) {
+    return tokenRejection('unknownKey');
+  }
   if (error instanceof errors.JWTExpired) return tokenRejection('expired');
   if (error instanceof errors.JWTClaimValidationFailed) {
     switch (error.claim) {

@@ -250,6 +250,17 @@ export interface Database {
   webauthn_credentials: WebAuthnCredentialRow;
   webauthn_challenges: WebAuthnChallengeRow;
   recovery_codes: RecoveryCodeRow;
+  external_identities: ExternalIdentityRow;
+}
+
+/** An external identity (trusted issuer + `sub`) linked to a directory user. */
+export interface ExternalIdentityRow {
+  issuer_id: string;
+  subject: string;
+  tenant_id: string;
+  user_id: string;
+  created_at: number;
+  last_sign_in_at: number | null;
 }
 
 /** One oidc-provider artifact (Session, Interaction, AuthorizationCode, Grant, RefreshToken, …). */

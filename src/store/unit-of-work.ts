@@ -3,6 +3,7 @@ import type { Stores, UnitOfWork } from '../app/ports.js';
 import { auditStore } from './audit-store.js';
 import type { Db } from './db.js';
 import { passkeyStore, recoveryCodeStore, webauthnChallengeStore } from './authentication-method-store.js';
+import { externalIdentityStore } from './external-identity-store.js';
 import { factorStore, signInThrottleStore } from './factor-store.js';
 import { groupStore } from './group-store.js';
 import { approvalStepStore } from './pim-approval-store.js';
@@ -34,6 +35,7 @@ export function bindStores(db: Kysely<Database>): Stores {
     passkeys: passkeyStore(db),
     webauthnChallenges: webauthnChallengeStore(db),
     recoveryCodes: recoveryCodeStore(db),
+    externalIdentities: externalIdentityStore(db),
   };
 }
 

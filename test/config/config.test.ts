@@ -53,6 +53,7 @@ describe('configuration', () => {
       const value: Record<string, string> = {
         DATABASE_URL: 'sqlite:/tmp/x.db',
         ELEVATE_AUDIT_FORWARD: '[{"id":"f","type":"file","path":"/tmp/a.jsonl"}]',
+        ELEVATE_TRUSTED_ISSUERS: '[]',
       };
       writeFileSync(f, value[s.env] ?? key);
       expect(() => loadConfig({ [`${s.env}_FILE`]: f })).not.toThrow();

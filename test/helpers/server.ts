@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createElevate, type Elevate } from '../../src/compose.js';
+import type { TrustedIssuerConfig } from '../../src/config/trusted-issuers.js';
 import { provisionTenant, type BootstrapResult } from '../../src/app/bootstrap/bootstrap.js';
 import { newId } from '../../src/domain/shared/ids.js';
 import { newClientSecret } from '../../src/domain/shared/secrets.js';
@@ -25,7 +26,9 @@ export interface TestServer extends Elevate {
 }
 
 /** A whole Elevate over a fresh database, driven with `app.inject()`. */
-export async function testServer(opts: { clock?: Clock } = {}): Promise<TestServer> {
+export async function testServer(
+  opts: { clock?: Clock; trustedIssuers?: readonly TrustedIssuerConfig[] } = {},
+): Promise<TestServer> {
   const db = await freshDb();
   const elevate = await createElevate({
     db,
@@ -35,6 +38,10 @@ export async function testServer(opts: { clock?: Clock } = {}): Promise<TestServ
     publicUrl: PUBLIC_URL,
     accessTokenTtlSeconds: 600,
     bootstrapAdminUpn: 'admin@contoso.test',
+    ...(opts.trustedIssuers ? { trustedIssuers: opts.trustedIssuers } : {}),
+  }).catch(async (error: unknown) => {
+    await db.drop(); // a configuration refused at start-up leaves no database behind
+    throw error;
   });
   const boot = elevate.bootstrapped;
   if (!boot) throw new Error('a fresh database must bootstrap');

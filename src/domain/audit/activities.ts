@@ -56,6 +56,15 @@ export const AUDIT_ACTIVITIES = {
   ),
   securityInfoReset: core('authMethod.reset', 'Admin deleted security info', 'UserManagement', 'Delete'),
   signInFailure: core('signIn.failure', 'Sign-in failure', 'UserManagement', 'Other'),
+  /** A sign-in through a trusted external issuer (local sign-ins audit only their failures). */
+  signInFederated: core(
+    'signIn.federated',
+    'Sign-in through external identity provider',
+    'UserManagement',
+    'Other',
+  ),
+  /** An external identity (issuer + subject) linked to a directory user. */
+  externalIdentityLink: core('user.linkExternalIdentity', 'Update user', 'UserManagement', 'Update'),
   userDelete: core('user.delete', 'Delete user', 'UserManagement', 'Delete'),
   groupCreate: core('group.create', 'Add group', 'GroupManagement', 'Add'),
   groupUpdate: core('group.update', 'Update group', 'GroupManagement', 'Update'),

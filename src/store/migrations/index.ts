@@ -7,6 +7,7 @@ import * as m0005 from './0005_audit_export.js';
 import * as m0006 from './0006_identity.js';
 import * as m0007 from './0007_approvals.js';
 import * as m0008 from './0008_authentication_methods.js';
+import * as m0009 from './0009_external_identities.js';
 
 export interface Migration {
   name: string;
@@ -23,4 +24,5 @@ export const migrations: readonly Migration[] = [
   { name: '0006_identity', up: m0006.up },
   { name: '0007_approvals', up: m0007.up },
   { name: '0008_authentication_methods', up: m0008.up },
+  { name: '0009_external_identities', up: m0009.up },
 ];
