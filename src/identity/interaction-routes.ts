@@ -110,7 +110,7 @@ export function registerInteractionRoutes(
     const loaded = await load(request, reply);
     if (loaded === undefined) return expired(reply);
     const step = nextStep(loaded.progress);
-    if (step === 'done') return finish(request, reply, loaded.provider, loaded.progress);
+    if (step === 'done') return finish(request, reply, loaded.provider, loaded.uid, loaded.progress);
     return page(
       reply,
       200,
@@ -186,7 +186,7 @@ export function registerInteractionRoutes(
       throw error;
     }
     await deps.progress.upsert(uid, { ...progress }, PROGRESS_TTL_SECONDS);
-    if (nextStep(progress) === 'done') return finish(request, reply, loaded.provider, progress);
+    if (nextStep(progress) === 'done') return finish(request, reply, loaded.provider, uid, progress);
     return reply.status(303).header('location', action).header('cache-control', 'no-store').send();
   });
 
@@ -202,8 +202,16 @@ export function registerInteractionRoutes(
     request: FastifyRequest,
     reply: FastifyReply,
     provider: Provider,
+    uid: string,
     progress: Progress,
   ) {
+    // Sign-ins through an external issuer were audited when their callback arrived (`amr` set).
+    if (progress.amr === undefined && progress.userId && progress.tenantId && !progress.audited) {
+      const ctx = { ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, 512) ?? null };
+      await deps.signIn.succeeded(progress.tenantId, progress.userId, amrOf(progress.methods), ctx);
+      progress.audited = true;
+      await deps.progress.upsert(uid, { ...progress }, PROGRESS_TTL_SECONDS);
+    }
     reply.hijack();
     try {
       await runWithTokenRequestContext(undefined, () =>

@@ -17,6 +17,8 @@ export interface Progress {
   /** The second factors the user held when the password was checked; any of them is required. */
   secondFactors?: SecondFactors;
   mustChangePassword: boolean;
+  /** The completed sign-in was audited (so revisiting the finished page does not audit it again). */
+  audited?: boolean;
 }
 
 /** The page the interaction shows next: `second` offers the user's second factors. */

@@ -1,5 +1,5 @@
 // The audit trail of one privileged access, end to end, on a manual clock: a policy change, an
-// eligible assignment, a failed sign-in, an activation that needs approval, the approval, and the
+// eligible assignment, a failed sign-in, two sign-ins, an activation that needs approval, the approval, and the
 // expiry. Each step leaves its entries in the same transaction as its change; this test reads them
 // back through Graph's `GET /v1.0/auditLogs/directoryAudits`, checks who, what, why and on what,
 // uses the Graph filters an auditor would, and verifies the chain.
@@ -163,8 +163,10 @@ describe('audit of one privileged access, end to end', () => {
       ['Update role setting in PIM', 'success'],
       ['Add eligible member to role in PIM completed (permanent)', 'success'],
       ['Sign-in failure', 'failure'],
+      ['Sign-in success', 'success'],
       ['Add member to role requested (PIM activation)', 'success'],
       ['Add member to role approval requested (PIM activation)', 'success'],
+      ['Sign-in success', 'success'],
       ['Add member to role request approved (PIM activation)', 'success'],
       ['Add member to role completed (PIM activation)', 'success'],
       ['Remove member from role (PIM activation expired)', 'success'],
@@ -176,8 +178,19 @@ describe('audit of one privileged access, end to end', () => {
   });
 
   it('names who acted: the admin app, Ada, the approver, Elevate itself', () => {
-    const [policy1, policy2, assign, failed, requested, approvalRequested, approved, completed, expired] =
-      entries;
+    const [
+      policy1,
+      policy2,
+      assign,
+      failed,
+      adaIn,
+      requested,
+      approvalRequested,
+      approverIn,
+      approved,
+      completed,
+      expired,
+    ] = entries;
     for (const e of [policy1!, policy2!, assign!]) {
       expect(e.initiatedBy.app?.appId).toBe(s.boot.app.clientId);
       expect(e.initiatedBy.user).toBeNull();
@@ -185,6 +198,14 @@ describe('audit of one privileged access, end to end', () => {
     // The failed sign-in names the account that was tried, from the browser's address.
     expect(failed!.initiatedBy.user).toMatchObject({ id: ada.id, userPrincipalName: ada.upn });
     expect(failed!.additionalDetails).toContainEqual({ key: 'User-Agent', value: 'vitest-browser' });
+    // Each completed sign-in names the person and the methods used.
+    expect(adaIn!.initiatedBy.user).toMatchObject({
+      id: ada.id,
+      userPrincipalName: ada.upn,
+      ipAddress: '127.0.0.1',
+    });
+    expect(detail(adaIn!, 'amr')).toBe('pwd');
+    expect(approverIn!.initiatedBy.user?.id).toBe(approver.id);
     expect(requested!.initiatedBy.user?.id).toBe(ada.id);
     expect(approvalRequested!.initiatedBy.user?.id).toBe(ada.id);
     expect(approved!.initiatedBy.user?.id).toBe(approver.id);
@@ -233,6 +254,7 @@ describe('audit of one privileged access, end to end', () => {
     );
     const byApprover = await audits(`initiatedBy/user/id eq '${approver.id}'`);
     expect(byApprover.map((e) => e.activityDisplayName)).toEqual([
+      'Sign-in success',
       'Add member to role request approved (PIM activation)',
       'Add member to role completed (PIM activation)',
     ]);

@@ -77,6 +77,36 @@ export function makeSignIn(deps: {
 
   return {
     ...makePasskeySignIn({ ...deps, attempts }),
+    /**
+     * Audits a local sign-in whose every step is done (password and second factor, or a passkey
+     * alone), with the methods used, just before the session is issued.
+     */
+    async succeeded(tenantId: string, userId: string, amr: string[], ctx: AttemptContext): Promise<void> {
+      const now = deps.clock.now();
+      await deps.uow.run(async (tx) => {
+        const user = await tx.users.get(tenantId, userId);
+        if (user === undefined) return;
+        await tx.audit.append(
+          auditDraft({
+            id: deps.newId(),
+            tenantId,
+            now,
+            activity: A.signInSuccess,
+            initiatedBy: {
+              user: {
+                id: user.id,
+                displayName: user.displayName,
+                userPrincipalName: user.userPrincipalName,
+                ipAddress: ctx.ip,
+              },
+              app: null,
+            },
+            context: { userAgent: ctx.userAgent, amr, correlationId: null },
+            targets: [userTarget(user)],
+          }),
+        );
+      });
+    },
     ...makeRecoveryCodeSignIn({ ...deps, attempts }),
     /**
      * @throws SignInRefused(`invalidCredentials`) for an unknown user, a wrong password or a

@@ -56,7 +56,9 @@ export const AUDIT_ACTIVITIES = {
   ),
   securityInfoReset: core('authMethod.reset', 'Admin deleted security info', 'UserManagement', 'Delete'),
   signInFailure: core('signIn.failure', 'Sign-in failure', 'UserManagement', 'Other'),
-  /** A sign-in through a trusted external issuer (local sign-ins audit only their failures). */
+  /** A completed local sign-in (every step done), with the methods used in `amr`. */
+  signInSuccess: core('signIn.success', 'Sign-in success', 'UserManagement', 'Other'),
+  /** A sign-in through a trusted external issuer. */
   signInFederated: core(
     'signIn.federated',
     'Sign-in through external identity provider',
