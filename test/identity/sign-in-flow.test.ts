@@ -24,7 +24,8 @@ import {
   submit,
   type Tokens,
 } from './support/sign-in.js';
-import { base32Decode } from './support/totp.js';
+import { base32Decode, qrModulesOf } from './support/totp.js';
+import QRCode from 'qrcode';
 
 describe('password sign-in with authorization code + PKCE', () => {
   let s: TestServer;
@@ -85,8 +86,14 @@ describe('TOTP enrolment and sign-in with password + code', () => {
       headers: bearer(first.access_token),
     });
     expect(begin.statusCode, begin.body).toBe(200);
-    const uri = new URL(begin.json<{ otpauthUri: string }>().otpauthUri);
+    const { otpauthUri, qrCode } = begin.json<{ otpauthUri: string; qrCode: string }>();
+    const uri = new URL(otpauthUri);
     expect(uri.protocol).toBe('otpauth:');
+    // The QR code an authenticator app scans encodes exactly this URI.
+    const expected = QRCode.create(otpauthUri, { errorCorrectionLevel: 'M' }).modules;
+    const grid = qrModulesOf(qrCode);
+    expect(grid).toHaveLength(expected.size);
+    expect(grid.flat()).toEqual(Array.from(expected.data, (bit) => bit === 1));
     const seed = base32Decode(uri.searchParams.get('secret') ?? '');
     const confirm = await s.app.inject({
       method: 'POST',

@@ -1,11 +1,22 @@
 import type { FastifyPluginAsync } from 'fastify';
+import QRCode from 'qrcode';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { BuildOptions } from '../app.js';
 import { authenticateHook, callerOf } from '../app.js';
 import { errorResponses, idParam } from '../graph/json.js';
 
-const enrolmentJson = z.object({ otpauthUri: z.string() });
+const enrolmentJson = z.object({
+  otpauthUri: z.string(),
+  /** The same URI as a QR code for authenticator apps: an SVG image as a `data:` URI. */
+  qrCode: z.string(),
+});
+
+/** The otpauth URI as a scannable QR code (SVG, medium error correction), ready for `<img src>`. */
+async function qrCodeOf(uri: string): Promise<string> {
+  const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
+}
 const confirmBody = z.object({ code: z.string().regex(/^[0-9]{6}$/, 'must be 6 digits') }).strict();
 
 /**
@@ -22,7 +33,10 @@ export function authenticationRoutes(opts: BuildOptions): FastifyPluginAsync {
     app.post(
       '/me/authentication/totpEnrolment',
       { schema: { tags, response: { 200: enrolmentJson, ...errorResponses } } },
-      async (request) => services.factors.beginTotp(callerOf(request)),
+      async (request) => {
+        const { otpauthUri } = await services.factors.beginTotp(callerOf(request));
+        return { otpauthUri, qrCode: await qrCodeOf(otpauthUri) };
+      },
     );
     app.post(
       '/me/authentication/totpEnrolment/confirm',
