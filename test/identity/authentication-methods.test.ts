@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { totpCode, totpStepAt } from '../../src/domain/authn/totp.js';
 import { ManualClock } from '../../src/domain/time/clock.js';
 import { testServer, type TestServer } from '../helpers/server.js';
-import { useCases, userCaller, USER_ADMINISTRATOR } from '../pim/support.js';
+import { USER_ADMINISTRATOR, eligibleForever } from '../pim/support.js';
 import { csrfOf } from './support/browser.js';
 import { afterPassword, api, registerPasskey } from './support/passkeys.js';
 import { addPasswordUser, followToCode, redeem, signIn, submit, type Tokens } from './support/sign-in.js';
@@ -62,21 +62,7 @@ describe('recovery codes and own sign-in methods', () => {
   }
   /** Makes MFA required for the user: eligible for User Administrator, whose default policy requires MFA. */
   async function makeEligible(userId: string) {
-    await useCases(s, clock).requests.create(userCaller(s, s.boot.admin.id), {
-      kind: 'eligibility',
-      action: 'adminAssign',
-      principalId: userId,
-      roleDefinitionId: USER_ADMINISTRATOR,
-      directoryScopeId: '/',
-      justification: 'on call',
-      ticketInfo: null,
-      scheduleInfo: {
-        startDateTime: null,
-        expiration: { type: 'noExpiration', endDateTime: null, duration: null },
-      },
-      isValidationOnly: false,
-      customData: null,
-    });
+    await eligibleForever(s, clock, userId, USER_ADMINISTRATOR);
   }
 
   it('generates 10 one-time codes stored only as hashes; each works once at sign-in (amr pwd, otp, mfa)', async () => {

@@ -10,9 +10,8 @@ import {
   call,
   expectGraphError,
   setActivationRules,
-  useCases,
-  userCaller,
   USER_ADMINISTRATOR,
+  eligibleForever,
 } from '../pim/support.js';
 import { ELEVATE_AUDIENCE, ExternalIssuer } from './support/external-issuer.js';
 import { addDirectoryUser, corpIssuer, federationState } from './support/federation.js';
@@ -54,21 +53,7 @@ describe('access tokens from a trusted external issuer', () => {
   });
 
   it('satisfies the MFA step-up of a PIM activation only when the external amr says mfa', async () => {
-    await useCases(s, clock).requests.create(userCaller(s, s.boot.admin.id), {
-      kind: 'eligibility',
-      action: 'adminAssign',
-      principalId: aliceId,
-      roleDefinitionId: USER_ADMINISTRATOR,
-      directoryScopeId: '/',
-      justification: 'on call',
-      ticketInfo: null,
-      scheduleInfo: {
-        startDateTime: null,
-        expiration: { type: 'noExpiration', endDateTime: null, duration: null },
-      },
-      isValidationOnly: false,
-      customData: null,
-    });
+    await eligibleForever(s, clock, aliceId, USER_ADMINISTRATOR);
     await setActivationRules(s, USER_ADMINISTRATOR, ['MultiFactorAuthentication', 'Justification']);
     const activate = (token: string) =>
       call(

@@ -9,9 +9,8 @@ import {
   ASSIGNMENT_REQUESTS,
   call,
   setActivationRules,
-  useCases,
-  userCaller,
   USER_ADMINISTRATOR,
+  eligibleForever,
 } from '../pim/support.js';
 import { csrfOf } from './support/browser.js';
 import {
@@ -185,21 +184,7 @@ describe('passkeys', () => {
     expect(claims.oid).toBe(user.id);
 
     // mfaDoneWithin accepts it: an activation that requires MFA goes through.
-    await useCases(s, clock).requests.create(userCaller(s, s.boot.admin.id), {
-      kind: 'eligibility',
-      action: 'adminAssign',
-      principalId: user.id,
-      roleDefinitionId: USER_ADMINISTRATOR,
-      directoryScopeId: '/',
-      justification: 'on call',
-      ticketInfo: null,
-      scheduleInfo: {
-        startDateTime: null,
-        expiration: { type: 'noExpiration', endDateTime: null, duration: null },
-      },
-      isValidationOnly: false,
-      customData: null,
-    });
+    await eligibleForever(s, clock, user.id, USER_ADMINISTRATOR);
     await setActivationRules(s, USER_ADMINISTRATOR, ['MultiFactorAuthentication', 'Justification']);
     const activated = await call(s, 'POST', ASSIGNMENT_REQUESTS, bearer(tokens.access_token), {
       action: 'selfActivate',

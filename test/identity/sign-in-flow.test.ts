@@ -10,9 +10,8 @@ import {
   call,
   expectGraphError,
   setActivationRules,
-  useCases,
-  userCaller,
   USER_ADMINISTRATOR,
+  eligibleForever,
 } from '../pim/support.js';
 import { Browser, csrfOf, pkcePair } from './support/browser.js';
 import {
@@ -204,22 +203,7 @@ describe('TOTP enrolment and sign-in with password + code', () => {
   it('an activation needing MFA is refused for a password-only token with a step-up challenge, allowed after MFA', async () => {
     const user = await addPasswordUser(s);
     const { seed, pwdToken } = await enrolWithToken(user);
-    const uc = useCases(s, clock);
-    await uc.requests.create(userCaller(s, s.boot.admin.id), {
-      kind: 'eligibility',
-      action: 'adminAssign',
-      principalId: user.id,
-      roleDefinitionId: USER_ADMINISTRATOR,
-      directoryScopeId: '/',
-      justification: 'on call',
-      ticketInfo: null,
-      scheduleInfo: {
-        startDateTime: null,
-        expiration: { type: 'noExpiration', endDateTime: null, duration: null },
-      },
-      isValidationOnly: false,
-      customData: null,
-    });
+    await eligibleForever(s, clock, user.id, USER_ADMINISTRATOR);
     await setActivationRules(s, USER_ADMINISTRATOR, ['MultiFactorAuthentication', 'Justification']);
     const activate = (token: string) =>
       call(s, 'POST', ASSIGNMENT_REQUESTS, bearer(token), {

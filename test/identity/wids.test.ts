@@ -14,11 +14,10 @@ import {
   pimServer,
   setActivationRules,
   tokenAt,
-  useCases,
-  userCaller,
   USER_ADMINISTRATOR,
   GROUPS_ADMINISTRATOR,
   type TestApp,
+  eligibleForever,
 } from '../pim/support.js';
 
 const widsOf = (token: string): unknown => decodeJwt(token).wids;
@@ -47,23 +46,7 @@ describe('wids in client-credentials tokens', () => {
   afterEach(async () => s.close());
 
   it('lacks a role before its PIM activation, has it after, lacks it again after expiry', async () => {
-    const uc = useCases(s, clock);
-    const admin = userCaller(s, s.boot.admin.id);
-    await uc.requests.create(admin, {
-      kind: 'eligibility',
-      action: 'adminAssign',
-      principalId: app.servicePrincipalId,
-      roleDefinitionId: USER_ADMINISTRATOR,
-      directoryScopeId: '/',
-      justification: 'on call',
-      ticketInfo: null,
-      scheduleInfo: {
-        startDateTime: null,
-        expiration: { type: 'noExpiration', endDateTime: null, duration: null },
-      },
-      isValidationOnly: false,
-      customData: null,
-    });
+    await eligibleForever(s, clock, app.servicePrincipalId, USER_ADMINISTRATOR);
     // An application cannot prove MFA, so this role's activation asks only for a justification.
     await setActivationRules(s, USER_ADMINISTRATOR, ['Justification']);
     const before = await mint();

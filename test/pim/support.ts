@@ -241,6 +241,30 @@ export function userCaller(
   };
 }
 
+/** A permanent eligibility for the role, made by the bootstrap administrator through the use case. */
+export async function eligibleForever(
+  s: TestServer,
+  clock: Clock,
+  principalId: string,
+  roleDefinitionId: string,
+) {
+  return useCases(s, clock).requests.create(userCaller(s, s.boot.admin.id), {
+    kind: 'eligibility',
+    action: 'adminAssign',
+    principalId,
+    roleDefinitionId,
+    directoryScopeId: '/',
+    justification: 'on call',
+    ticketInfo: null,
+    scheduleInfo: {
+      startDateTime: null,
+      expiration: { type: 'noExpiration', endDateTime: null, duration: null },
+    },
+    isValidationOnly: false,
+    customData: null,
+  });
+}
+
 /** Sets the activation enablement rules of a role's stored policy (the policies API is another's). */
 export async function setActivationRules(
   s: TestServer,
