@@ -52,6 +52,13 @@ function targetRows(e: AuditEntry): AuditTargetRow[] {
 const fromRow = (r: Pick<AuditEntryRow, 'payload' | 'prev_hash' | 'hash'>): AuditEntry =>
   entryFromPayload(r.payload, r.prev_hash, r.hash);
 
+/** Rows per multi-row INSERT: well under SQLite's and PostgreSQL's bound-parameter limits. */
+const ROWS_PER_INSERT = 500;
+
+function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
 /**
  * The audit log over `audit_entries`. Entries are rendered from the hashed payload only; the other
  * columns exist for filtering and ordering.
@@ -62,15 +69,16 @@ export function auditStore(db: Kysely<Database>): AuditStore {
    * on PostgreSQL a concurrent append waits on that row until this transaction ends and then reads
    * the head it left (READ COMMITTED re-evaluates the row); on SQLite writers are serial anyway.
    */
-  async function advanceHead(tenantId: string): Promise<{ seq: number; prevHash: string }> {
+  async function advanceHead(tenantId: string, count = 1): Promise<{ seq: number; prevHash: string }> {
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const moved = await db
         .updateTable('audit_head')
-        .set((eb) => ({ seq: eb('seq', '+', 1) }))
+        .set((eb) => ({ seq: eb('seq', '+', count) }))
         .where('tenant_id', '=', tenantId)
         .returning(['seq', 'hash'])
         .executeTakeFirst();
-      if (moved) return { seq: int(moved.seq), prevHash: moved.hash };
+      // The first of the `count` positions taken, and the hash of the entry before it.
+      if (moved) return { seq: int(moved.seq) - count + 1, prevHash: moved.hash };
       await db
         .insertInto('audit_head')
         .values({ tenant_id: tenantId, seq: 0, hash: GENESIS_HASH })
@@ -93,6 +101,39 @@ export function auditStore(db: Kysely<Database>): AuditStore {
         .where('tenant_id', '=', draft.tenantId)
         .execute();
       return entry;
+    },
+
+    async appendMany(drafts) {
+      const entries: AuditEntry[] = [];
+      // One head move per run of the same tenant, entries in the order given.
+      for (let start = 0; start < drafts.length;) {
+        const tenantId = drafts[start]!.tenantId;
+        let end = start;
+        while (end < drafts.length && drafts[end]!.tenantId === tenantId) end += 1;
+        const run = drafts.slice(start, end);
+        const head = await advanceHead(tenantId, run.length);
+        let prevHash = head.prevHash;
+        const rows: AuditEntryRow[] = [];
+        const targets: AuditTargetRow[] = [];
+        run.forEach((draft, i) => {
+          const { entry, payload } = sealEntry(draft, head.seq + i, prevHash);
+          prevHash = entry.hash;
+          rows.push(toRow(entry, payload));
+          targets.push(...targetRows(entry));
+          entries.push(entry);
+        });
+        for (const chunk of chunks(rows, ROWS_PER_INSERT))
+          await db.insertInto('audit_entries').values(chunk).execute();
+        for (const chunk of chunks(targets, ROWS_PER_INSERT))
+          await db.insertInto('audit_targets').values(chunk).execute();
+        await db
+          .updateTable('audit_head')
+          .set({ hash: prevHash })
+          .where('tenant_id', '=', tenantId)
+          .execute();
+        start = end;
+      }
+      return entries;
     },
 
     async get(tenantId, id) {

@@ -13,6 +13,11 @@ export interface AuditStore {
    * so the chain never forks (docs/adr/0005-audit-chain-serialization.md).
    */
   append(draft: AuditDraft): Promise<AuditEntry>;
+  /**
+   * Appends several entries, in the order given, as `append` would one by one, but with one move
+   * of each tenant's chain head and multi-row inserts (the sweeper records thousands at once).
+   */
+  appendMany(drafts: readonly AuditDraft[]): Promise<AuditEntry[]>;
   get(tenantId: string, id: string): Promise<AuditEntry | undefined>;
   list(tenantId: string, q: CollectionQuery): Promise<Page<AuditEntry>>;
   /** The recorded end of the chain; undefined before the tenant's first entry. */

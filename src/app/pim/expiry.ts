@@ -1,5 +1,6 @@
 import { formatDateTime } from '../../domain/time/datetime.js';
 import { auditDraft, SYSTEM_INITIATOR } from '../../domain/audit/draft.js';
+import type { AuditDraft } from '../../domain/audit/entry.js';
 import type { UnitOfWork } from '../ports.js';
 import type { Stores } from '../ports.js';
 import { expiredActivity, PIM_ACTIVITIES } from './activities.js';
@@ -26,6 +27,7 @@ export function makeExpiryRecorder(deps: { uow: UnitOfWork; newId: () => string 
       return deps.uow.run(async (tx) => {
         const claimed = await tx.schedules.claimExpired(now, limit);
         const roleNames = new Map<string, string | null>();
+        const drafts: AuditDraft[] = [];
         for (const s of claimed) {
           const roleKey = `${s.tenantId}/${s.roleDefinitionId}`;
           if (!roleNames.has(roleKey)) {
@@ -33,7 +35,7 @@ export function makeExpiryRecorder(deps: { uow: UnitOfWork; newId: () => string 
             roleNames.set(roleKey, role?.displayName ?? null);
           }
           const principal = await loadPrincipal(tx, s.tenantId, s.principalId, s.principalType);
-          await tx.audit.append(
+          drafts.push(
             auditDraft({
               id: deps.newId(),
               tenantId: s.tenantId,
@@ -64,6 +66,7 @@ export function makeExpiryRecorder(deps: { uow: UnitOfWork; newId: () => string 
             }),
           );
         }
+        await tx.audit.appendMany(drafts);
         return claimed.length + (await recordTimedOutApprovals(tx, deps.newId, now, limit));
       });
     },
