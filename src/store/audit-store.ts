@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AuditStore } from '../app/audit/ports.js';
-import type { AuditEntry } from '../domain/audit/entry.js';
+import type { AuditDraft, AuditEntry } from '../domain/audit/entry.js';
 import { entryFromPayload, GENESIS_HASH, sealEntry } from '../domain/audit/hash.js';
 import { auditFields } from '../odata/collections.js';
 import type { OrderByItem } from '../odata/index.js';
@@ -88,53 +88,42 @@ export function auditStore(db: Kysely<Database>): AuditStore {
     throw new Error(`audit head of tenant ${tenantId} could not be created`);
   }
 
+  /** Appends in the order given: one head move per run of the same tenant, multi-row inserts. */
+  async function appendMany(drafts: readonly AuditDraft[]): Promise<AuditEntry[]> {
+    const entries: AuditEntry[] = [];
+    for (let start = 0; start < drafts.length;) {
+      const tenantId = drafts[start]!.tenantId;
+      let end = start;
+      while (end < drafts.length && drafts[end]!.tenantId === tenantId) end += 1;
+      const run = drafts.slice(start, end);
+      const head = await advanceHead(tenantId, run.length);
+      let prevHash = head.prevHash;
+      const rows: AuditEntryRow[] = [];
+      const targets: AuditTargetRow[] = [];
+      run.forEach((draft, i) => {
+        const { entry, payload } = sealEntry(draft, head.seq + i, prevHash);
+        prevHash = entry.hash;
+        rows.push(toRow(entry, payload));
+        targets.push(...targetRows(entry));
+        entries.push(entry);
+      });
+      for (const chunk of chunks(rows, ROWS_PER_INSERT))
+        await db.insertInto('audit_entries').values(chunk).execute();
+      for (const chunk of chunks(targets, ROWS_PER_INSERT))
+        await db.insertInto('audit_targets').values(chunk).execute();
+      await db.updateTable('audit_head').set({ hash: prevHash }).where('tenant_id', '=', tenantId).execute();
+      start = end;
+    }
+    return entries;
+  }
+
   return {
     async append(draft) {
-      const { seq, prevHash } = await advanceHead(draft.tenantId);
-      const { entry, payload } = sealEntry(draft, seq, prevHash);
-      await db.insertInto('audit_entries').values(toRow(entry, payload)).execute();
-      const targets = targetRows(entry);
-      if (targets.length > 0) await db.insertInto('audit_targets').values(targets).execute();
-      await db
-        .updateTable('audit_head')
-        .set({ hash: entry.hash })
-        .where('tenant_id', '=', draft.tenantId)
-        .execute();
-      return entry;
+      const [entry] = await appendMany([draft]);
+      return entry!;
     },
 
-    async appendMany(drafts) {
-      const entries: AuditEntry[] = [];
-      // One head move per run of the same tenant, entries in the order given.
-      for (let start = 0; start < drafts.length;) {
-        const tenantId = drafts[start]!.tenantId;
-        let end = start;
-        while (end < drafts.length && drafts[end]!.tenantId === tenantId) end += 1;
-        const run = drafts.slice(start, end);
-        const head = await advanceHead(tenantId, run.length);
-        let prevHash = head.prevHash;
-        const rows: AuditEntryRow[] = [];
-        const targets: AuditTargetRow[] = [];
-        run.forEach((draft, i) => {
-          const { entry, payload } = sealEntry(draft, head.seq + i, prevHash);
-          prevHash = entry.hash;
-          rows.push(toRow(entry, payload));
-          targets.push(...targetRows(entry));
-          entries.push(entry);
-        });
-        for (const chunk of chunks(rows, ROWS_PER_INSERT))
-          await db.insertInto('audit_entries').values(chunk).execute();
-        for (const chunk of chunks(targets, ROWS_PER_INSERT))
-          await db.insertInto('audit_targets').values(chunk).execute();
-        await db
-          .updateTable('audit_head')
-          .set({ hash: prevHash })
-          .where('tenant_id', '=', tenantId)
-          .execute();
-        start = end;
-      }
-      return entries;
-    },
+    appendMany,
 
     async get(tenantId, id) {
       const r = await db
