@@ -20,7 +20,7 @@ import { auditDraft } from '../src/domain/audit/draft.js';
 import { addedProperties, userProperties, userTarget } from '../src/domain/audit/targets.js';
 import { newId } from '../src/domain/shared/ids.js';
 import { systemClock } from '../src/domain/time/clock.js';
-import { auditKeyring } from '../src/store/audit-keyring.js';
+import { auditKeyring } from '../src/store/audit/audit-keyring.js';
 import { openDatabase, type Db } from '../src/store/db.js';
 import { migrate } from '../src/store/migrator.js';
 import { createSecretBox } from '../src/store/secret-box.js';

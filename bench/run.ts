@@ -37,7 +37,7 @@ import { newId } from '../src/domain/shared/ids.js';
 import { hashClientSecret } from '../src/domain/shared/secrets.js';
 import { systemClock } from '../src/domain/time/clock.js';
 import { openDatabase } from '../src/store/db.js';
-import type { PimScheduleRow, PimSlotRow } from '../src/store/pim-rows.js';
+import type { PimScheduleRow, PimSlotRow } from '../src/store/pim/rows.js';
 import type { ServicePrincipalRow, ServicePrincipalSecretRow } from '../src/store/schema.js';
 import { createSecretBox } from '../src/store/secret-box.js';
 import { createUnitOfWork } from '../src/store/unit-of-work.js';

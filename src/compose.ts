@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { makeAuditLog, type AuditLog } from './app/audit/audit-log.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS, scheduleCheckpoints } from './app/audit/checkpoint-schedule.js';
-import { makeActiveRoleTemplates } from './app/auth/active-role-templates.js';
-import { makeCallerResolver } from './app/auth/resolve-caller.js';
-import { makeAuthenticationMethods } from './app/authn/authentication-methods.js';
-import { makeFactors } from './app/authn/factors.js';
-import { makeSignIn } from './app/authn/sign-in.js';
+import { makeActiveRoleTemplates } from './app/authorization/active-role-templates.js';
+import { makeCallerResolver } from './app/authorization/resolve-caller.js';
+import { makeAuthenticationMethods } from './app/sign-in/authentication-methods.js';
+import { makeFactors } from './app/sign-in/factors.js';
+import { makeSignIn } from './app/sign-in/sign-in.js';
 import { bootstrap, type BootstrapResult } from './app/bootstrap/bootstrap.js';
 import { makeGroups } from './app/directory/groups.js';
 import { makeServicePrincipals } from './app/directory/service-principals.js';
@@ -24,21 +24,21 @@ import { newId } from './domain/shared/ids.js';
 import type { Clock } from './domain/time/clock.js';
 import { buildApp, type App } from './http/app.js';
 import type { Services } from './http/services.js';
-import { createAuthorizationServer } from './identity/authorization-server.js';
+import { createAuthorizationServer } from './identity/provider/authorization-server.js';
 import { argon2Hasher } from './identity/password-hasher.js';
-import { ensureActiveSigningKey } from './identity/signing-keys.js';
-import { createTokenVerifier } from './identity/token-verifier.js';
-import { cacheVerifiedTokens } from './identity/verified-token-cache.js';
-import { webauthnRelyingParty } from './identity/webauthn-relying-party.js';
-import { auditKeyring } from './store/audit-keyring.js';
+import { ensureActiveSigningKey } from './identity/tokens/signing-keys.js';
+import { createTokenVerifier } from './identity/tokens/token-verifier.js';
+import { cacheVerifiedTokens } from './identity/tokens/verified-token-cache.js';
+import { webauthnRelyingParty } from './identity/passkeys/webauthn-relying-party.js';
+import { auditKeyring } from './store/audit/audit-keyring.js';
 import type { Db } from './store/db.js';
 import {
   accountDirectory,
   clientDirectory,
   cookieSigningKeys,
   signingKeyStore,
-} from './store/identity-stores.js';
-import { oidcModelAdapters } from './store/oidc-model-store.js';
+} from './store/identity/identity-stores.js';
+import { oidcModelAdapters } from './store/identity/oidc-model-store.js';
 import { migrate, pendingMigrations } from './store/migrator.js';
 import type { SecretBox } from './store/secret-box.js';
 import { createUnitOfWork } from './store/unit-of-work.js';
@@ -51,15 +51,15 @@ import type { AuditDestination } from './config/audit-forward.js';
 import type { TrustedIssuerConfig } from './config/trusted-issuers.js';
 import { makeFederatedSignIn } from './app/federation/federated-sign-in.js';
 import { UnauthenticatedError } from './domain/shared/errors.js';
-import { withTrustedIssuers } from './identity/federated-token-verifier.js';
-import { setUpTrustedIssuers } from './identity/trusted-issuer-setup.js';
+import { withTrustedIssuers } from './identity/federation/federated-token-verifier.js';
+import { setUpTrustedIssuers } from './identity/federation/trusted-issuer-setup.js';
 import {
   createAuditForwarderJob,
   DEFAULT_AUDIT_FORWARD_INTERVAL_MS,
   forwardTargets,
   type AuditForwarderJob,
 } from './jobs/audit-forwarder.js';
-import { auditPruneStore, chainReader, exportCursorStore } from './store/audit-export-store.js';
+import { auditPruneStore, chainReader, exportCursorStore } from './store/audit/audit-export-store.js';
 import {
   createExpirySweeper,
   DEFAULT_EXPIRY_SWEEP_INTERVAL_MS,

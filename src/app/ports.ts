@@ -12,9 +12,9 @@ import type {
 import type { PolicyRule } from '../domain/policy/types.js';
 import type { QueryOptions as CollectionQuery } from '../odata/index.js';
 import type { AuditStore } from './audit/ports.js';
-import type { FactorStore, SignInThrottleStore } from './authn/ports.js';
+import type { FactorStore, SignInThrottleStore } from './sign-in/ports.js';
 import type { ApprovalStepStore, ScheduleRequestStore, ScheduleStore } from './pim/ports.js';
-import type { PasskeyStore, RecoveryCodeStore, WebAuthnChallengeStore } from './authn/method-ports.js';
+import type { PasskeyStore, RecoveryCodeStore, WebAuthnChallengeStore } from './sign-in/method-ports.js';
 import type { ExternalIdentityStore } from './federation/ports.js';
 
 /** One page of a collection; `hasMore` tells the edge to emit `@odata.nextLink`. */

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { makeRangeExport } from '../app/audit-export/range-export.js';
 import { loadConfig } from '../config/load.js';
 import { systemClock } from '../domain/time/clock.js';
-import { chainReader } from '../store/audit-export-store.js';
+import { chainReader } from '../store/audit/audit-export-store.js';
 import { openDatabase } from '../store/db.js';
 import { createUnitOfWork } from '../store/unit-of-work.js';
 

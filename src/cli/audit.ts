@@ -5,7 +5,7 @@ import { makeAuditLog, type CheckpointExport } from '../app/audit/audit-log.js';
 import { resolveDataKey } from '../config/data-key.js';
 import { loadConfig } from '../config/load.js';
 import { systemClock } from '../domain/time/clock.js';
-import { auditKeyring } from '../store/audit-keyring.js';
+import { auditKeyring } from '../store/audit/audit-keyring.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { createSecretBox, type SecretBox } from '../store/secret-box.js';
 import { createUnitOfWork } from '../store/unit-of-work.js';

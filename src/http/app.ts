@@ -9,7 +9,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import type { Caller } from '../app/auth/caller.js';
+import type { Caller } from '../app/authorization/caller.js';
 import type { Clock } from '../domain/time/clock.js';
 import { UnauthenticatedError } from '../domain/shared/errors.js';
 import { clientRequestId, graphError, makeErrorHandler } from './errors.js';

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { insufficientClaimsChallenge } from '../app/auth/step-up.js';
+import { insufficientClaimsChallenge } from '../app/authorization/step-up.js';
 import { PolicyViolationError } from '../domain/pim/policy-failure.js';
 import { DomainError, RateLimitedError } from '../domain/shared/errors.js';
 import type { Clock } from '../domain/time/clock.js';

@@ -1,8 +1,8 @@
 import type { makeAccessEvaluation } from '../app/authzen/evaluate.js';
-import type { AuthenticationMethods } from '../app/authn/authentication-methods.js';
-import type { Factors } from '../app/authn/factors.js';
+import type { AuthenticationMethods } from '../app/sign-in/authentication-methods.js';
+import type { Factors } from '../app/sign-in/factors.js';
 import type { AuditLog } from '../app/audit/audit-log.js';
-import type { Caller } from '../app/auth/caller.js';
+import type { Caller } from '../app/authorization/caller.js';
 import type { ComplianceReporter } from '../app/compliance/compliance-report.js';
 import type { RangeExport } from '../app/audit-export/range-export.js';
 import type { makeGroups } from '../app/directory/groups.js';

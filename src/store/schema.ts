@@ -4,7 +4,7 @@ import type {
   PimScheduleRequestRow,
   PimScheduleRow,
   PimSlotRow,
-} from './pim-rows.js';
+} from './pim/rows.js';
 
 /**
  * Row types of every table, as stored: epoch-ms integers for times, 0/1 for booleans, JSON as text,

@@ -1,19 +1,23 @@
 import type { Kysely } from 'kysely';
 import type { Stores, UnitOfWork } from '../app/ports.js';
-import { auditStore } from './audit-store.js';
+import { auditStore } from './audit/audit-store.js';
 import type { Db } from './db.js';
-import { passkeyStore, recoveryCodeStore, webauthnChallengeStore } from './authentication-method-store.js';
-import { externalIdentityStore } from './external-identity-store.js';
-import { factorStore, signInThrottleStore } from './factor-store.js';
-import { groupStore } from './group-store.js';
-import { approvalStepStore } from './pim-approval-store.js';
-import { scheduleRequestStore } from './pim-request-store.js';
-import { scheduleStore } from './pim-schedule-store.js';
+import {
+  passkeyStore,
+  recoveryCodeStore,
+  webauthnChallengeStore,
+} from './sign-in/authentication-method-store.js';
+import { externalIdentityStore } from './federation/external-identity-store.js';
+import { factorStore, signInThrottleStore } from './sign-in/factor-store.js';
+import { groupStore } from './directory/group-store.js';
+import { approvalStepStore } from './pim/approval-store.js';
+import { scheduleRequestStore } from './pim/request-store.js';
+import { scheduleStore } from './pim/schedule-store.js';
 import { policyStore, systemStateStore, tenantStore } from './misc-stores.js';
-import { roleAssignmentStore, roleDefinitionStore } from './role-store.js';
+import { roleAssignmentStore, roleDefinitionStore } from './roles/role-store.js';
 import type { Database } from './schema.js';
-import { servicePrincipalStore } from './service-principal-store.js';
-import { userStore } from './user-store.js';
+import { servicePrincipalStore } from './directory/service-principal-store.js';
+import { userStore } from './directory/user-store.js';
 
 /** Stores bound to one Kysely handle (a transaction, in use cases). */
 export function bindStores(db: Kysely<Database>): Stores {

@@ -7,7 +7,7 @@ import type { AuditEntry } from '../../src/domain/audit/entry.js';
 import { syslogRecord } from '../../src/domain/audit-export/format.js';
 import { forwardTargets } from '../../src/jobs/audit-forwarder.js';
 import { tcpSyslogSink, udpSyslogSink } from '../../src/jobs/audit-sinks.js';
-import { chainReader, exportCursorStore } from '../../src/store/audit-export-store.js';
+import { chainReader, exportCursorStore } from '../../src/store/audit/audit-export-store.js';
 import { auditFixture, T0, type AuditFixture } from '../audit/support.js';
 import { dialectName } from '../helpers/db.js';
 import { eventually, parse5424, TcpReceiver, udpReceiver } from './support.js';

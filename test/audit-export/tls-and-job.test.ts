@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:tls';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeAuditForwarder } from '../../src/app/audit-export/forwarder.js';
 import { createAuditForwarderJob, forwardTargets } from '../../src/jobs/audit-forwarder.js';
-import { chainReader, exportCursorStore } from '../../src/store/audit-export-store.js';
+import { chainReader, exportCursorStore } from '../../src/store/audit/audit-export-store.js';
 import { auditFixture, type AuditFixture } from '../audit/support.js';
 import { dialectName } from '../helpers/db.js';
 import { deframe, eventually, parse5424 } from './support.js';

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeAuditLog } from '../../src/app/audit/audit-log.js';
 import { ManualClock } from '../../src/domain/time/clock.js';
-import { auditKeyring } from '../../src/store/audit-keyring.js';
+import { auditKeyring } from '../../src/store/audit/audit-keyring.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrator.js';
 import { createSecretBox } from '../../src/store/secret-box.js';

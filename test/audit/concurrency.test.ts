@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Caller } from '../../src/app/auth/caller.js';
+import type { Caller } from '../../src/app/authorization/caller.js';
 import { bootstrap, type BootstrapResult } from '../../src/app/bootstrap/bootstrap.js';
 import { makeGroups } from '../../src/app/directory/groups.js';
 import { makeUsers } from '../../src/app/directory/users.js';

@@ -6,7 +6,7 @@ import { auditDraft, SYSTEM_INITIATOR } from '../../src/domain/audit/draft.js';
 import type { AuditDraft } from '../../src/domain/audit/entry.js';
 import { newId } from '../../src/domain/shared/ids.js';
 import { ManualClock } from '../../src/domain/time/clock.js';
-import { auditKeyring } from '../../src/store/audit-keyring.js';
+import { auditKeyring } from '../../src/store/audit/audit-keyring.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrator.js';
 import { createSecretBox } from '../../src/store/secret-box.js';

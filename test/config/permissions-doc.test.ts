@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PERMISSION_TABLE, renderPermissionTable } from '../../src/app/auth/permission-table.js';
+import { PERMISSION_TABLE, renderPermissionTable } from '../../src/domain/authorization/permission-table.js';
 import { permissionTableOf } from '../../scripts/permissions-doc.js';
 
 describe('docs/permissions.md', () => {

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Caller } from '../../src/app/auth/caller.js';
+import type { Caller } from '../../src/app/authorization/caller.js';
 import { systemClock } from '../../src/domain/time/clock.js';
 import { buildApp } from '../../src/http/app.js';
 import type { Services } from '../../src/http/services.js';

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/time/clock.js';
-import { createAuthorizationServer } from '../../src/identity/authorization-server.js';
-import { rotateSigningKeys } from '../../src/identity/signing-keys.js';
-import { createTokenVerifier } from '../../src/identity/token-verifier.js';
+import { createAuthorizationServer } from '../../src/identity/provider/authorization-server.js';
+import { rotateSigningKeys } from '../../src/identity/tokens/signing-keys.js';
+import { createTokenVerifier } from '../../src/identity/tokens/token-verifier.js';
 import { newTestApplication, noActiveRoles } from './support/in-memory-ports.js';
 import type { TestApplication } from './support/in-memory-ports.js';
 import { rawHttpRequest } from './support/raw-http.js';

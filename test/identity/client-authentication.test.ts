@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/time/clock.js';
-import { ClientDirectoryAdapter } from '../../src/identity/client-directory-adapter.js';
-import { presentedSecretMatches } from '../../src/identity/client-secret-verification.js';
-import { InMemoryProviderAdapter } from '../../src/identity/in-memory-provider-adapter.js';
-import { canonicalResource, resolveDefaultScope } from '../../src/identity/resource-scopes.js';
+import { ClientDirectoryAdapter } from '../../src/identity/provider/client-directory-adapter.js';
+import { presentedSecretMatches } from '../../src/identity/provider/client-secret-verification.js';
+import { InMemoryProviderAdapter } from '../../src/identity/provider/in-memory-provider-adapter.js';
+import { canonicalResource, resolveDefaultScope } from '../../src/identity/provider/resource-scopes.js';
 import {
   currentTokenRequestContext,
   runWithTokenRequestContext,
-} from '../../src/identity/token-request-context.js';
+} from '../../src/identity/provider/token-request-context.js';
 import { InMemoryClientDirectory, newTestApplication } from './support/in-memory-ports.js';
 
 describe('presentedSecretMatches', () => {

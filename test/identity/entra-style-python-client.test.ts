@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/time/clock.js';
-import { createTokenVerifier } from '../../src/identity/token-verifier.js';
+import { createTokenVerifier } from '../../src/identity/tokens/token-verifier.js';
 import { newTestApplication } from './support/in-memory-ports.js';
 import { startServer } from './support/server.js';
 import type { RunningServer } from './support/server.js';

@@ -4,7 +4,7 @@ import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/time/clock.js';
-import { ExternalKeySet } from '../../src/identity/external-key-set.js';
+import { ExternalKeySet } from '../../src/identity/federation/external-key-set.js';
 
 const ISSUER = 'https://idp.example.test';
 

@@ -7,7 +7,7 @@ import {
   generateSigningKey,
   rotateSigningKeys,
   selectSigningKey,
-} from '../../src/identity/signing-keys.js';
+} from '../../src/identity/tokens/signing-keys.js';
 import { InMemorySigningKeyStore } from './support/in-memory-ports.js';
 
 describe('signing keys', () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashClientSecret, newClientSecret } from '../../src/domain/shared/secrets.js';
 import { ManualClock } from '../../src/domain/time/clock.js';
-import { createTokenVerifier } from '../../src/identity/token-verifier.js';
+import { createTokenVerifier } from '../../src/identity/tokens/token-verifier.js';
 import { newTestApplication } from './support/in-memory-ports.js';
 import type { TestApplication } from './support/in-memory-ports.js';
 import { pythonRequestsTokenRequest, rawHttpRequest } from './support/raw-http.js';

@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/time/clock.js';
 import type { SigningKeyRecord } from '../../src/identity/ports.js';
-import { generateSigningKey, rotateSigningKeys } from '../../src/identity/signing-keys.js';
-import { tokenRejectionMessages as reason } from '../../src/identity/token-rejection.js';
-import { createTokenVerifier } from '../../src/identity/token-verifier.js';
-import type { TokenVerifier } from '../../src/identity/token-verifier.js';
+import { generateSigningKey, rotateSigningKeys } from '../../src/identity/tokens/signing-keys.js';
+import { tokenRejectionMessages as reason } from '../../src/identity/tokens/token-rejection.js';
+import { createTokenVerifier } from '../../src/identity/tokens/token-verifier.js';
+import type { TokenVerifier } from '../../src/identity/tokens/token-verifier.js';
 import { InMemorySigningKeyStore } from './support/in-memory-ports.js';
 import {
   ISSUER,

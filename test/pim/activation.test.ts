@@ -2,8 +2,8 @@
 // evaluated completely, group-derived eligibility, deactivation, approval, validation-only, and
 // PIM roles counting for authorization at [start, end).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { activeRoleIds, authorize } from '../../src/app/auth/authorize.js';
-import { DIRECTORY_RULES } from '../../src/app/directory/permissions.js';
+import { activeRoleIds, authorize } from '../../src/app/authorization/authorize.js';
+import { DIRECTORY_RULES } from '../../src/domain/directory/permissions.js';
 import type { CreateScheduleRequest } from '../../src/app/pim/create-request.js';
 import { mfaSatisfied } from '../../src/app/pim/mfa.js';
 import { findRule } from '../../src/domain/policy/types.js';

@@ -2,7 +2,7 @@
 // an app token, an eligible assignment made with adminAssign, and a service principal activating
 // its OWN eligible role with its own token (JIT for workloads).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { activeRoleIds } from '../../src/app/auth/authorize.js';
+import { activeRoleIds } from '../../src/app/authorization/authorize.js';
 import { formatDateTime } from '../../src/domain/time/datetime.js';
 import type { TestServer } from '../helpers/server.js';
 import {

@@ -2,7 +2,7 @@
 // millisecond, covers groups and direct assignments, and runs on an index.
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Schedule } from '../../src/app/pim/ports.js';
+import type { Schedule } from '../../src/domain/pim/schedule.js';
 import { dialectName } from '../helpers/db.js';
 import type { TestServer } from '../helpers/server.js';
 import {

@@ -1,6 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { expect, vi } from 'vitest';
-import type { Caller } from '../../src/app/auth/caller.js';
+import type { Caller } from '../../src/app/authorization/caller.js';
 import { makeScheduleRequests } from '../../src/app/pim/schedule-requests.js';
 import { makePimSchedules } from '../../src/app/pim/schedules.js';
 import type { Stores } from '../../src/app/ports.js';

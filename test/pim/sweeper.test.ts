@@ -2,7 +2,7 @@
 // ended schedule, idempotently; two sweepers at once record each expiry exactly once (PostgreSQL).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeExpiryRecorder } from '../../src/app/pim/expiry.js';
-import type { Schedule } from '../../src/app/pim/ports.js';
+import type { Schedule } from '../../src/domain/pim/schedule.js';
 import { createExpirySweeper } from '../../src/jobs/expiry-sweeper.js';
 import { dialectName } from '../helpers/db.js';
 import type { TestServer } from '../helpers/server.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Caller } from '../../src/app/auth/caller.js';
+import type { Caller } from '../../src/app/authorization/caller.js';
 import type { UnitOfWork } from '../../src/app/ports.js';
 import { makeRolePolicies } from '../../src/app/policies/role-policies.js';
 import { ConflictError } from '../../src/domain/shared/errors.js';

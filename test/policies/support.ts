@@ -1,6 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import type { Caller } from '../../src/app/auth/caller.js';
+import type { Caller } from '../../src/app/authorization/caller.js';
 import type { RoleManagementPolicy } from '../../src/app/ports.js';
 import { newId } from '../../src/domain/shared/ids.js';
 import { createUnitOfWork } from '../../src/store/unit-of-work.js';

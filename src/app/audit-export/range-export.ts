@@ -3,9 +3,9 @@ import { entryFromPayload } from '../../domain/audit/hash.js';
 import { csvHeader, csvRecord } from '../../domain/audit-export/csv.js';
 import { jsonLine } from '../../domain/audit-export/format.js';
 import type { Clock } from '../../domain/time/clock.js';
-import { AUDIT_RULES } from '../audit/permissions.js';
-import { authorize } from '../auth/authorize.js';
-import type { Caller } from '../auth/caller.js';
+import { AUDIT_RULES } from '../../domain/audit/permissions.js';
+import { authorize } from '../authorization/authorize.js';
+import type { Caller } from '../authorization/caller.js';
 import type { UnitOfWork } from '../ports.js';
 import type { ChainReader } from './ports.js';
 

@@ -9,10 +9,10 @@ import { chainVerifier, type ChainVerifierOptions, type VerifyResult } from '../
 import { NotFoundError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
-import { authorize } from '../auth/authorize.js';
-import type { Caller } from '../auth/caller.js';
+import { authorize } from '../authorization/authorize.js';
+import type { Caller } from '../authorization/caller.js';
 import type { Page, UnitOfWork } from '../ports.js';
-import { AUDIT_RULES } from './permissions.js';
+import { AUDIT_RULES } from '../../domain/audit/permissions.js';
 import type { CheckpointKeyring } from './ports.js';
 
 /**

@@ -4,7 +4,7 @@ import type { AuditDraft, Initiator, KeyValue, TargetResource } from '../../doma
 import { principalTarget } from '../../domain/audit/targets.js';
 import type { PrincipalType } from '../../domain/directory/types.js';
 import { ForbiddenError } from '../../domain/shared/errors.js';
-import type { Caller } from '../auth/caller.js';
+import type { Caller } from '../authorization/caller.js';
 import type { Stores, UnitOfWork } from '../ports.js';
 
 /** Who the caller is, as an audit entry names them: read live, in the same transaction. */

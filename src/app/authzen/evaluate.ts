@@ -1,8 +1,9 @@
 import { isGuid } from '../../domain/shared/ids.js';
 import type { Clock } from '../../domain/time/clock.js';
-import { authorize } from '../auth/authorize.js';
-import type { Caller } from '../auth/caller.js';
+import { authorize } from '../authorization/authorize.js';
+import type { Caller } from '../authorization/caller.js';
 import type { UnitOfWork } from '../ports.js';
+import { EVALUATE_RULE } from '../../domain/authzen/permissions.js';
 
 /** One AuthZEN question: may `subject` take `action` on `resource` now? */
 export interface AccessQuestion {
@@ -16,8 +17,6 @@ export interface AccessDecision {
   decision: boolean;
   context: Record<string, string | number | null>;
 }
-
-export const EVALUATE_RULE = { appPermissions: ['Elevate.AccessEvaluation'], roles: [] } as const;
 
 /** The only action Elevate decides: holding a directory role (at a scope) at this moment. */
 export const HOLD = 'hold';

@@ -1,27 +1,19 @@
 import type { ExportCursorStore } from '../audit-export/ports.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { authorize, type Requirement } from '../auth/authorize.js';
-import type { Caller } from '../auth/caller.js';
+import { authorize } from '../authorization/authorize.js';
+import type { Caller } from '../authorization/caller.js';
 import {
   evaluateChecklist,
   type ChecklistItem,
   type ComplianceSnapshot,
   type ScheduleFact,
 } from '../../domain/compliance/checklist.js';
-import type { Schedule } from '../pim/ports.js';
+import type { Schedule } from '../../domain/pim/schedule.js';
 import type { PolicyRule } from '../../domain/policy/types.js';
-import * as R from '../../domain/roles/built-in-roles.js';
 import type { Clock } from '../../domain/time/clock.js';
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
 import type { Stores, UnitOfWork } from '../ports.js';
-
-/** Who may pull the compliance report: the audit readers of Entra, without Reports Reader. */
-export const COMPLIANCE_RULES = {
-  read: {
-    appPermissions: ['AuditLog.Read.All'],
-    roles: [R.GLOBAL_ADMINISTRATOR, R.SECURITY_ADMINISTRATOR, R.SECURITY_READER, R.GLOBAL_READER],
-  },
-} satisfies Record<string, Requirement>;
+import { COMPLIANCE_RULES } from '../../domain/compliance/permissions.js';
 
 /** Bound on the rows one report reads per collection; a larger tenant is reported as truncated. */
 const MAX_ROWS = 50_000;

@@ -18,10 +18,10 @@ import {
   updatedProperties,
 } from '../../domain/audit/targets.js';
 import { changeEntry, recordDenials } from '../audit/record.js';
-import { authorize } from '../auth/authorize.js';
-import type { Caller } from '../auth/caller.js';
+import { authorize } from '../authorization/authorize.js';
+import type { Caller } from '../authorization/caller.js';
 import type { Page, UnitOfWork } from '../ports.js';
-import { DIRECTORY_RULES } from './permissions.js';
+import { DIRECTORY_RULES } from '../../domain/directory/permissions.js';
 import { removalDetails, removePrincipalEverywhere } from './users.js';
 
 const notFound = () =>

@@ -2,7 +2,7 @@ import type { AuditActivity } from '../../domain/audit/activities.js';
 import { auditDraft } from '../../domain/audit/draft.js';
 import type { AuditDraft, Initiator, TargetResource } from '../../domain/audit/entry.js';
 import type { User } from '../../domain/directory/types.js';
-import type { AttemptContext } from '../authn/sign-in.js';
+import type { AttemptContext } from '../sign-in/sign-in.js';
 import type { FederationPolicy } from './ports.js';
 
 /** One sign-in (or first sight of an access token) through a trusted issuer, read once. */

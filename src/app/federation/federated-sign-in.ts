@@ -4,7 +4,7 @@ import { INVALID_CREDENTIALS, SignInRefused } from '../../domain/authn/sign-in-e
 import type { User } from '../../domain/directory/types.js';
 import { amrFromExternal, userKeyOf } from '../../domain/federation/external-claims.js';
 import type { Clock } from '../../domain/time/clock.js';
-import type { AttemptContext } from '../authn/sign-in.js';
+import type { AttemptContext } from '../sign-in/sign-in.js';
 import type { UnitOfWork } from '../ports.js';
 import { attemptEntry, signerOf } from './attempt.js';
 import { syncMappedGroups } from './group-sync.js';

@@ -4,8 +4,8 @@ import type { Window } from '../../domain/pim/types.js';
 import { ConflictError } from '../../domain/shared/errors.js';
 import type { Stores } from '../ports.js';
 import type { CreateScheduleRequest, Gathered } from './gather.js';
-import type { Schedule, ScheduleRequest } from './ports.js';
-import { endedAt } from './windowed.js';
+import type { Schedule, ScheduleRequest } from '../../domain/pim/schedule.js';
+import { endedAt } from '../../domain/pim/windowed.js';
 
 /**
  * Writes the accepted request and what it does to the slot's schedule, after the slot's

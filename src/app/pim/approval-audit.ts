@@ -3,10 +3,10 @@ import { auditDraft, SYSTEM_INITIATOR } from '../../domain/audit/draft.js';
 import type { KeyValue } from '../../domain/audit/entry.js';
 import type { Window } from '../../domain/pim/types.js';
 import { initiatorOf } from '../audit/record.js';
-import type { Caller } from '../auth/caller.js';
+import type { Caller } from '../authorization/caller.js';
 import type { Stores } from '../ports.js';
 import { loadPrincipal, pimTargets } from './audit-entries.js';
-import type { ScheduleRequest } from './ports.js';
+import type { ScheduleRequest } from '../../domain/pim/schedule.js';
 
 /** One approval event of an activation request, as its audit entry records it. */
 export interface ApprovalEvent {

@@ -4,7 +4,7 @@ import type { Window } from '../../domain/pim/types.js';
 import { describeInstant, holds, isCurrentOrFuture, outlivesEligibility } from '../../domain/pim/window.js';
 import type { Stores } from '../ports.js';
 import { loadPrincipal } from './audit-entries.js';
-import type { Schedule, ScheduleRequest, SlotKey } from './ports.js';
+import type { Schedule, ScheduleRequest, SlotKey } from '../../domain/pim/schedule.js';
 
 /** What the last approval did: the activation written, or why it could not be. */
 export type ApprovedOutcome =

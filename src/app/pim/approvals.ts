@@ -8,18 +8,18 @@ import {
 import { describeInstant } from '../../domain/pim/window.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
-import type { Caller } from '../auth/caller.js';
+import type { Caller } from '../authorization/caller.js';
 import type { Stores, UnitOfWork } from '../ports.js';
-import { PIM_ACTIVITIES } from './activities.js';
+import { PIM_ACTIVITIES } from '../../domain/pim/activities.js';
 import { appendApprovalAudit } from './approval-audit.js';
 import { grantApproved } from './approval-outcome.js';
 import { approvesStep } from './approvers.js';
 import { normalizeId } from './ids.js';
-import { PIM_RULES } from './permissions.js';
-import type { ScheduleRequest } from './ports.js';
+import { PIM_RULES } from '../../domain/pim/permissions.js';
+import type { ScheduleRequest } from '../../domain/pim/schedule.js';
 import { retryOnConflict } from './retry.js';
 import { can } from './schedule-requests.js';
-import { requestStatusAt } from './status.js';
+import { requestStatusAt } from '../../domain/pim/status.js';
 
 /** A stage as the caller reads it at `now`. */
 export interface ApprovalStepView {

@@ -1,7 +1,7 @@
 import type { ApprovalStep } from '../../domain/pim/approval.js';
 import type { Stores } from '../ports.js';
-import { activeRoleIds } from '../auth/authorize.js';
-import { PIM_ADMIN_ROLES } from './permissions.js';
+import { activeRoleIds } from '../authorization/authorize.js';
+import { PIM_ADMIN_ROLES } from '../../domain/pim/permissions.js';
 
 /**
  * Whether the user is a default approver at `now`: one who *holds* (direct or activated, not merely

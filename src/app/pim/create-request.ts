@@ -7,17 +7,17 @@ import { newApprovalSteps } from '../../domain/pim/approval.js';
 import { ruleFor } from '../../domain/pim/policy-checks.js';
 import { BadRequestError, ForbiddenError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
-import { authorize } from '../auth/authorize.js';
-import type { Caller } from '../auth/caller.js';
+import { authorize } from '../authorization/authorize.js';
+import type { Caller } from '../authorization/caller.js';
 import type { Stores, UnitOfWork } from '../ports.js';
 import { applyOutcome } from './apply-outcome.js';
 import { asExisting, gather, isSelfAction, type CreateScheduleRequest, type Gathered } from './gather.js';
 import { mfaSatisfied } from './mfa.js';
-import { PIM_RULES } from './permissions.js';
-import type { ScheduleRequest } from './ports.js';
+import { PIM_RULES } from '../../domain/pim/permissions.js';
+import type { ScheduleRequest } from '../../domain/pim/schedule.js';
 import { appendAudit, recordRefusal, type Refusal } from './request-audit.js';
 import { retryOnConflict } from './retry.js';
-import { WINDOWED } from './windowed.js';
+import { WINDOWED } from '../../domain/pim/windowed.js';
 
 export type { CreateScheduleRequest } from './gather.js';
 

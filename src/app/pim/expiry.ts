@@ -3,7 +3,7 @@ import { auditDraft, SYSTEM_INITIATOR } from '../../domain/audit/draft.js';
 import type { AuditDraft } from '../../domain/audit/entry.js';
 import type { UnitOfWork } from '../ports.js';
 import type { Stores } from '../ports.js';
-import { expiredActivity, PIM_ACTIVITIES } from './activities.js';
+import { expiredActivity, PIM_ACTIVITIES } from '../../domain/pim/activities.js';
 import { appendApprovalAudit } from './approval-audit.js';
 import { loadPrincipal, pimTargets } from './audit-entries.js';
 

@@ -10,10 +10,10 @@ import type {
 } from '../../domain/pim/types.js';
 import { holds, isCurrentOrFuture } from '../../domain/pim/window.js';
 import { BadRequestError } from '../../domain/shared/errors.js';
-import type { Caller } from '../auth/caller.js';
+import type { Caller } from '../authorization/caller.js';
 import type { StoredRoleDefinition, Stores } from '../ports.js';
 import { loadPrincipal, type PrincipalRef } from './audit-entries.js';
-import type { Schedule, SlotKey } from './ports.js';
+import type { Schedule, SlotKey } from '../../domain/pim/schedule.js';
 
 /** The schedule request a use case evaluates: parsed and validated at the edge. */
 export interface CreateScheduleRequest {

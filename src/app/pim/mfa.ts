@@ -1,5 +1,5 @@
-import type { Caller } from '../auth/caller.js';
-import { mfaDoneWithin } from '../auth/step-up.js';
+import type { Caller } from '../authorization/caller.js';
+import { mfaDoneWithin } from '../authorization/step-up.js';
 
 /** How recent a user's multi-factor sign-in must be for an activation's `MfaRule`. */
 export const MFA_MAX_AGE_MS = 15 * 60_000;

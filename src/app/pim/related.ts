@@ -2,7 +2,7 @@ import type { Group, ServicePrincipal, User } from '../../domain/directory/types
 import type { ScheduleKind } from '../../domain/pim/types.js';
 import type { ExpandItem } from '../../odata/index.js';
 import type { StoredRoleDefinition, Stores } from '../ports.js';
-import type { Schedule } from './ports.js';
+import type { Schedule } from '../../domain/pim/schedule.js';
 
 /** An expanded `principal`: a directory object of one of three types. */
 export type RelatedPrincipal =

@@ -4,14 +4,14 @@ import type { KeyValue } from '../../domain/audit/entry.js';
 import type { RuleFailure } from '../../domain/pim/policy-failure.js';
 import type { Window } from '../../domain/pim/types.js';
 import { initiatorOf } from '../audit/record.js';
-import type { Caller } from '../auth/caller.js';
+import type { Caller } from '../authorization/caller.js';
 import type { Stores, UnitOfWork } from '../ports.js';
-import { acceptedActivities, requestedActivity } from './activities.js';
+import { acceptedActivities, requestedActivity } from '../../domain/pim/activities.js';
 import { pimTargets, type PimChange } from './audit-entries.js';
 import { isSelfAction, type CreateScheduleRequest, type Gathered } from './gather.js';
 import { mfaSatisfied } from './mfa.js';
-import type { Schedule, ScheduleRequest } from './ports.js';
-import { WINDOWED } from './windowed.js';
+import type { Schedule, ScheduleRequest } from '../../domain/pim/schedule.js';
+import { WINDOWED } from '../../domain/pim/windowed.js';
 
 /** Why a request was refused, kept to record it after the refused transaction rolled back. */
 export interface Refusal {

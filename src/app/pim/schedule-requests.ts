@@ -9,20 +9,22 @@ import {
 import type { Clock } from '../../domain/time/clock.js';
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
 import { initiatorOf } from '../audit/record.js';
-import { authorize, type Requirement } from '../auth/authorize.js';
+import { authorize } from '../authorization/authorize.js';
+import { type Requirement } from '../../domain/authorization/requirement.js';
 import { isDefaultApprover } from './approvers.js';
-import type { Caller } from '../auth/caller.js';
+import type { Caller } from '../authorization/caller.js';
 import type { Page, Stores, UnitOfWork } from '../ports.js';
-import { canceledActivity } from './activities.js';
+import { canceledActivity } from '../../domain/pim/activities.js';
 import { loadPrincipal, pimTargets } from './audit-entries.js';
 import { makeCreateScheduleRequest } from './create-request.js';
-import { endedAt } from './windowed.js';
-import { PIM_RULES } from './permissions.js';
-import type { RequestView, ScheduleRequest } from './ports.js';
+import { endedAt } from '../../domain/pim/windowed.js';
+import { PIM_RULES } from '../../domain/pim/permissions.js';
+import type { RequestView } from './ports.js';
+import type { ScheduleRequest } from '../../domain/pim/schedule.js';
 import { loadRelated, type Related } from './related.js';
 import { retryOnConflict } from './retry.js';
 import { normalizeId } from './ids.js';
-import { requestStatusAt } from './status.js';
+import { requestStatusAt } from '../../domain/pim/status.js';
 
 /** `filterByCurrentUser(on=…)` values Elevate answers. */
 export type CurrentUserFilter = 'principal' | 'approver';

@@ -4,15 +4,15 @@ import type { PolicyRule } from '../../domain/policy/types.js';
 import { BadRequestError, NotFoundError, ValidationError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
-import { authorize } from '../auth/authorize.js';
-import type { Caller } from '../auth/caller.js';
-import { DIRECTORY_RULES } from '../directory/permissions.js';
+import { authorize } from '../authorization/authorize.js';
+import type { Caller } from '../authorization/caller.js';
+import { DIRECTORY_RULES } from '../../domain/directory/permissions.js';
 import type { Page, RoleManagementPolicy, Stores, UnitOfWork } from '../ports.js';
-import { allApprovers } from './approval-settings.js';
+import { allApprovers } from '../../domain/policy/approval-settings.js';
 import { parsePolicyAssignmentId } from './assignment-id.js';
 import { changeEntry, recordDenials } from '../audit/record.js';
 import { ROLE_SETTING_UPDATE, roleSettingTargets } from './audit-changes.js';
-import { applyRulePatch, canonicalRuleId, type RulePatch } from './rule-patch.js';
+import { applyRulePatch, canonicalRuleId, type RulePatch } from '../../domain/policy/rule-patch.js';
 import { requireScopeFilter } from './scope-filter.js';
 
 const policyNotFound = () =>

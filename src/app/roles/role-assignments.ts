@@ -1,18 +1,18 @@
 import type { RoleAssignment } from '../../domain/directory/types.js';
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
-import { BadRequestError, NotFoundError, ValidationError } from '../../domain/shared/errors.js';
+import { BadRequestError, NotFoundError } from '../../domain/shared/errors.js';
 import { roleAssignmentId } from '../../domain/roles/assignment-id.js';
-import { isGuid } from '../../domain/shared/ids.js';
+import { validateDirectoryScope } from '../../domain/roles/directory-scope.js';
 import type { Clock } from '../../domain/time/clock.js';
 import { AUDIT_ACTIVITIES as A } from '../../domain/audit/activities.js';
 import type { KeyValue, TargetResource } from '../../domain/audit/entry.js';
 import { assignedRoleTarget, principalTarget, roleTarget } from '../../domain/audit/targets.js';
 import { changeEntry, principalTargetOf, recordDenials } from '../audit/record.js';
-import { authorize } from '../auth/authorize.js';
-import type { Caller } from '../auth/caller.js';
+import { authorize } from '../authorization/authorize.js';
+import type { Caller } from '../authorization/caller.js';
 import { retryOnConflict } from '../pim/retry.js';
 import { findPrincipal } from '../directory/groups.js';
-import { DIRECTORY_RULES } from '../directory/permissions.js';
+import { DIRECTORY_RULES } from '../../domain/directory/permissions.js';
 import type { Page, Stores, UnitOfWork } from '../ports.js';
 
 export interface CreateRoleAssignment {
@@ -20,16 +20,6 @@ export interface CreateRoleAssignment {
   roleDefinitionId: string;
   directoryScopeId?: string | null;
   appScopeId?: string | null;
-}
-
-/** `/`, `/administrativeUnits/{guid}` or `/{guid}` (a directory object). */
-export function validateDirectoryScope(scope: string): string {
-  if (scope === '/') return scope;
-  const au = /^\/administrativeUnits\/([0-9a-fA-F-]{36})$/.exec(scope);
-  if (au?.[1] && isGuid(au[1])) return `/administrativeUnits/${au[1].toLowerCase()}`;
-  const obj = /^\/([0-9a-fA-F-]{36})$/.exec(scope);
-  if (obj?.[1] && isGuid(obj[1])) return `/${obj[1].toLowerCase()}`;
-  throw new ValidationError(`Invalid directoryScopeId '${scope.slice(0, 100)}'.`, 'directoryScopeId');
 }
 
 const notFound = () => new NotFoundError('The role assignment does not exist.', 'Request_ResourceNotFound');

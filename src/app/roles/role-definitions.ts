@@ -14,9 +14,9 @@ import {
   updatedProperties,
 } from '../../domain/audit/targets.js';
 import { changeEntry, recordDenials } from '../audit/record.js';
-import { authorize } from '../auth/authorize.js';
-import type { Caller } from '../auth/caller.js';
-import { DIRECTORY_RULES } from '../directory/permissions.js';
+import { authorize } from '../authorization/authorize.js';
+import type { Caller } from '../authorization/caller.js';
+import { DIRECTORY_RULES } from '../../domain/directory/permissions.js';
 import type { Page, StoredRoleDefinition, UnitOfWork } from '../ports.js';
 import { insertDefaultPolicy } from '../policies/default-policy.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { AuthenticationMethod } from '../../app/authn/authentication-methods.js';
-import type { PasskeyCredential } from '../../app/authn/method-ports.js';
+import type { AuthenticationMethod } from '../../app/sign-in/authentication-methods.js';
+import type { PasskeyCredential } from '../../app/sign-in/method-ports.js';
 import { dt } from './json.js';
 
 export const fido2MethodJson = z.object({

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { StoredRoleDefinition } from '../../app/ports.js';
-import type { Schedule, ScheduleInstance, ScheduleRequest } from '../../app/pim/ports.js';
+import type { Schedule, ScheduleInstance, ScheduleRequest } from '../../domain/pim/schedule.js';
 import type { Related, RelatedPrincipal } from '../../app/pim/related.js';
-import { requestCompletedAt, requestStatusAt, scheduleStatusAt } from '../../app/pim/status.js';
+import { requestCompletedAt, requestStatusAt, scheduleStatusAt } from '../../domain/pim/status.js';
 import type { ScheduleKind } from '../../domain/pim/types.js';
 import type { ExpandItem } from '../../odata/index.js';
 import { toGroupJson, toServicePrincipalJson } from './directory-json.js';

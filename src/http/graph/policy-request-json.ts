@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RulePatch, TargetPatch } from '../../app/policies/rule-patch.js';
+import type { RulePatch, TargetPatch } from '../../domain/policy/rule-patch.js';
 import type { ApprovalSettings, ApproverSubject } from '../../domain/policy/types.js';
 import { POLICY_RULE_ODATA_TYPES as T } from '../../domain/policy/types.js';
 import { guid, str } from './json.js';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { registrationResponseJson } from '../../identity/webauthn-json.js';
+import { registrationResponseJson } from '../../identity/passkeys/webauthn-json.js';
 import type { BuildOptions } from '../app.js';
 import { authenticateHook, callerOf } from '../app.js';
 import {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CreateScheduleRequest } from '../../app/pim/create-request.js';
-import { validateDirectoryScope } from '../../app/roles/role-assignments.js';
+import { validateDirectoryScope } from '../../domain/roles/directory-scope.js';
 import { parseAction, parseExpirationType } from '../../domain/pim/parse-enum.js';
 import type { RequestedSchedule, ScheduleKind, TicketInfo } from '../../domain/pim/types.js';
 import { ValidationError } from '../../domain/shared/errors.js';

@@ -4,7 +4,7 @@ import { createElevate } from '../../../src/compose.js';
 import type { BootstrapResult } from '../../../src/app/bootstrap/bootstrap.js';
 import type { Clock } from '../../../src/domain/time/clock.js';
 import type { SigningKeyRecord } from '../../../src/identity/ports.js';
-import { signingKeyStore } from '../../../src/store/identity-stores.js';
+import { signingKeyStore } from '../../../src/store/identity/identity-stores.js';
 import { createSecretBox } from '../../../src/store/secret-box.js';
 import { freshDb } from '../../helpers/db.js';
 import { PUBLIC_URL } from '../../helpers/server.js';

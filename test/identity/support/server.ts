@@ -2,11 +2,11 @@ import { createServer } from 'node:net';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../../src/domain/time/clock.js';
-import { createAuthorizationServer } from '../../../src/identity/authorization-server.js';
+import { createAuthorizationServer } from '../../../src/identity/provider/authorization-server.js';
 import type {
   AuthorizationServer,
   AuthorizationServerOptions,
-} from '../../../src/identity/authorization-server.js';
+} from '../../../src/identity/provider/authorization-server.js';
 import { InMemoryClientDirectory, InMemorySigningKeyStore, noActiveRoles } from './in-memory-ports.js';
 
 export interface RunningServer {

@@ -1,0 +1,136 @@
+import { BUILT_IN_ROLES } from '../roles/built-in-roles.js';
+import { AUDIT_RULES } from '../audit/permissions.js';
+import { EVALUATE_RULE } from '../authzen/permissions.js';
+import { COMPLIANCE_RULES } from '../compliance/permissions.js';
+import { DIRECTORY_RULES } from '../directory/permissions.js';
+import { PIM_RULES } from '../pim/permissions.js';
+import type { Requirement } from './requirement.js';
+
+/**
+ * Who may call what, in one place: each operation of Elevate's API with the requirement its use
+ * case checks (`authorize`), or `self` for what any signed-in principal may do for itself.
+ * `docs/permissions.md` is rendered from this table (`npm run docs:permissions`) and a test fails
+ * when the two disagree.
+ */
+export interface PermissionRow {
+  operation: string;
+  /** A rule, `self`, or (where the check is not one rule, e.g. approvers) the rule in words. */
+  need: Requirement | 'self' | { apps: string; users: string };
+  /** Extra conditions, in words. */
+  note?: string;
+}
+
+export const PERMISSION_TABLE: readonly PermissionRow[] = [
+  { operation: 'read users', need: DIRECTORY_RULES.readUsers },
+  { operation: 'create/update/delete users', need: DIRECTORY_RULES.writeUsers },
+  {
+    operation: "reset a user's sign-in methods (authenticator app, passkeys, recovery codes)",
+    need: DIRECTORY_RULES.writeUsers,
+  },
+  {
+    operation: '… either of these for a user who holds or may activate a privileged role',
+    need: DIRECTORY_RULES.writePrivilegedUsers,
+    note: 'in addition to the rows above',
+  },
+  { operation: 'read groups and members', need: DIRECTORY_RULES.readGroups },
+  { operation: 'create/update/delete groups, members', need: DIRECTORY_RULES.writeGroups },
+  { operation: '… of a **role-assignable** group', need: DIRECTORY_RULES.writeRoleAssignableGroups },
+  { operation: 'read service principals', need: DIRECTORY_RULES.readApps },
+  { operation: 'create/update/delete service principals, secrets', need: DIRECTORY_RULES.writeApps },
+  {
+    operation: 'grant application permissions',
+    need: DIRECTORY_RULES.grantAppPermissions,
+    note: 'an app may grant only permissions it holds itself',
+  },
+  { operation: 'read role definitions and direct role assignments', need: DIRECTORY_RULES.readRoles },
+  {
+    operation: 'create/update/delete custom roles, direct role assignments',
+    need: DIRECTORY_RULES.writeRoles,
+  },
+  {
+    operation: "read everyone's PIM eligibility requests, schedules, instances",
+    need: PIM_RULES.read.eligibility,
+  },
+  {
+    operation: "read everyone's PIM assignment requests, schedules, instances",
+    need: PIM_RULES.read.assignment,
+  },
+  {
+    operation: 'PIM eligibility requests for others (`adminAssign`, `adminRemove`, …), cancel them',
+    need: PIM_RULES.write.eligibility,
+  },
+  {
+    operation: 'PIM assignment requests for others (`adminAssign`, `adminRemove`, …), cancel them',
+    need: PIM_RULES.write.assignment,
+  },
+  {
+    operation:
+      'own PIM requests (`selfActivate`, `selfDeactivate`, `selfExtend`, `selfRenew`), `filterByCurrentUser`',
+    need: 'self',
+    note: 'the caller must be the principal; others see their own requests and schedules only',
+  },
+  {
+    operation:
+      'read an approval: `GET /beta/roleManagement/directory/roleAssignmentApprovals/{id}`, `…/steps`',
+    need: {
+      apps: 'as for reading everyone’s PIM assignment requests',
+      users:
+        'its requestor, the approvers of its stages, and the readers of PIM assignment requests; anyone else gets 404',
+    },
+  },
+  {
+    operation: 'decide an approval stage: `PATCH /beta/…/roleAssignmentApprovals/{id}/steps/{stepId}`',
+    need: {
+      apps: '— (applications cannot approve: 403)',
+      users:
+        'the users the stage names, members of the groups it names, or, when it names nobody, users holding an *active* Global Administrator or Privileged Role Administrator role; never the requestor (403)',
+    },
+  },
+  {
+    operation: "approver inbox: `…/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')`",
+    need: 'self',
+    note: 'lists the requests the caller may decide now',
+  },
+  { operation: 'read role settings (role management policies)', need: DIRECTORY_RULES.readPolicies },
+  { operation: 'change role settings', need: DIRECTORY_RULES.writePolicies },
+  { operation: 'read, verify and export the audit log', need: AUDIT_RULES.read },
+  { operation: 'compliance report', need: COMPLIANCE_RULES.read },
+  { operation: 'AuthZEN `POST /access/v1/evaluation(s)`', need: EVALUATE_RULE, note: 'for target systems' },
+  { operation: '`GET /v1.0/me`', need: 'self', note: 'user tokens only' },
+  {
+    operation:
+      'own sign-in methods under `/v1.0/me/authentication/`: authenticator app (`totpEnrolment`), passkeys (`fido2Methods`), `recoveryCodes`, list (`methods`) and remove',
+    need: 'self',
+    note: "user tokens only; another user's method ids answer 404",
+  },
+];
+
+const ROLE_NAMES = new Map(BUILT_IN_ROLES.map((r) => [r.id, r.displayName]));
+
+const cell = (items: readonly string[], empty: string) => (items.length === 0 ? empty : items.join(', '));
+
+/** The Markdown table of {@link PERMISSION_TABLE}, as `docs/permissions.md` shows it. */
+export function renderPermissionTable(rows: readonly PermissionRow[] = PERMISSION_TABLE): string {
+  const lines = ['| Operation | Application permissions | Directory roles |', '|---|---|---|'];
+  for (const row of rows) {
+    const note = row.note === undefined ? '' : ` (${row.note})`;
+    if (row.need === 'self') {
+      lines.push(`| ${row.operation}${note} | — (for itself) | any signed-in user |`);
+      continue;
+    }
+    if ('users' in row.need) {
+      lines.push(`| ${row.operation}${note} | ${row.need.apps} | ${row.need.users} |`);
+      continue;
+    }
+    const apps = cell(
+      row.need.appPermissions.map((p) => `\`${p}\``),
+      '—',
+    );
+    const roles = cell(
+      row.need.roles.map((id) => ROLE_NAMES.get(id) ?? id),
+      '— (applications only)',
+    );
+    lines.push(`| ${row.operation}${note} | ${apps} | ${roles} |`);
+  }
+  return lines.join('\n');
+}

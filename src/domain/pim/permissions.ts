@@ -1,0 +1,44 @@
+import type { ScheduleKind } from './types.js';
+import * as R from '../roles/built-in-roles.js';
+import type { Requirement } from '../authorization/requirement.js';
+import { DIRECTORY_RULES } from '../directory/permissions.js';
+
+/** Users who administer PIM: an *active* Privileged Role Administrator or Global Administrator. */
+export const PIM_ADMIN_ROLES: readonly string[] = [R.GLOBAL_ADMINISTRATOR, R.PRIVILEGED_ROLE_ADMINISTRATOR];
+
+/**
+ * Who may do what with PIM schedules, per kind, as Graph documents the permissions of
+ * `roleEligibilityScheduleRequests` / `roleAssignmentScheduleRequests`. Self actions need none of
+ * these: the caller must be the request's principal instead.
+ */
+export const PIM_RULES = {
+  write: {
+    eligibility: {
+      appPermissions: ['RoleEligibilitySchedule.ReadWrite.Directory', 'RoleManagement.ReadWrite.Directory'],
+      roles: PIM_ADMIN_ROLES,
+    },
+    assignment: {
+      appPermissions: ['RoleAssignmentSchedule.ReadWrite.Directory', 'RoleManagement.ReadWrite.Directory'],
+      roles: PIM_ADMIN_ROLES,
+    },
+  },
+  /** Reading everyone's schedules; without it a caller sees only its own. */
+  read: {
+    eligibility: {
+      appPermissions: [
+        'RoleEligibilitySchedule.Read.Directory',
+        'RoleManagement.Read.Directory',
+        'Directory.Read.All',
+      ],
+      roles: DIRECTORY_RULES.readRoles.roles,
+    },
+    assignment: {
+      appPermissions: [
+        'RoleAssignmentSchedule.Read.Directory',
+        'RoleManagement.Read.Directory',
+        'Directory.Read.All',
+      ],
+      roles: DIRECTORY_RULES.readRoles.roles,
+    },
+  },
+} satisfies Record<'write' | 'read', Record<ScheduleKind, Requirement>>;

@@ -1,0 +1,266 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { Adapter } from 'oidc-provider';
+import type { SignIn } from '../../app/sign-in/sign-in.js';
+import type { Clock } from '../../domain/time/clock.js';
+import type { Sealer } from '../../app/sign-in/ports.js';
+import type { FederatedSignIn } from '../../app/federation/federated-sign-in.js';
+import { registerFederationRoutes, type PortalIssuer } from '../federation/federation-routes.js';
+import { registerInteractionRoutes } from '../pages/interaction-routes.js';
+import type { AccountDirectory, ActiveDirectoryRoles, ClientDirectory, SigningKeyStore } from '../ports.js';
+import { ProviderHolder } from './provider-holder.js';
+import { providerRoutes } from './provider-configuration.js';
+import { canonicalResource } from './resource-scopes.js';
+import { runWithTokenRequestContext } from './token-request-context.js';
+
+/** Inputs of {@link createAuthorizationServer}; the ports are implemented by the store, wired in main.ts. */
+export interface AuthorizationServerOptions {
+  /** Public base URL, an origin without path or trailing slash, e.g. `http://127.0.0.1:8080`. Also the token audience. */
+  issuer: string;
+  clients: ClientDirectory;
+  /** Directory roles active at issuance, for the `wids` claim (see `ActiveDirectoryRoles`). */
+  activeRoles: ActiveDirectoryRoles;
+  keys: SigningKeyStore;
+  clock: Clock;
+  /** Access-token lifetime; default 600 s (10 minutes), short because roles in tokens follow activations. */
+  accessTokenTtlSeconds?: number;
+  /** Resources accepted in `scope=<resource>/.default`; default `[issuer, 'https://graph.microsoft.com']`. */
+  allowedScopeResources?: string[];
+  /** How often the key store is re-read to pick up rotations by other replicas; default 60 s. */
+  keyRefreshIntervalSeconds?: number;
+  /** Where 5xx causes go; default the Fastify instance's logger. */
+  onServerError?: (error: unknown) => void;
+  /** Local sign-in of people (authorization code + PKCE); without it only client credentials work. */
+  signIn?: LocalSignInOptions;
+}
+
+/** What people's sign-in on the embedded server needs. */
+export interface LocalSignInOptions {
+  accounts: AccountDirectory;
+  steps: SignIn;
+  /** Shared storage of sessions, interactions, codes, grants and refresh tokens (every replica). */
+  artifacts: (model: string) => Adapter;
+  /** Cookie-signing keys, newest first; the same on every replica. */
+  cookieKeys: readonly string[];
+  /** Redirect URIs of Elevate's own public client (`elevate-portal`). */
+  redirectUris: readonly string[];
+  /** Refresh-token (and grant) lifetime; default 14 days. */
+  refreshTokenTtlSeconds?: number;
+  /** Sign-in through trusted external issuers (those with a client id). */
+  federation?: {
+    issuers: readonly PortalIssuer[];
+    signIn: FederatedSignIn;
+    /** Seals the round-trip `state` (the data key's SecretBox). */
+    sealer: Sealer;
+  };
+}
+
+/** Where the sign-in pages are served. */
+export const INTERACTION_PATH = '/identity/interaction';
+
+/** What main.ts mounts into the Fastify app (before `listen`). */
+export interface AuthorizationServer {
+  readonly issuer: string;
+  /**
+   * Registers the OAuth/OIDC routes on `fastify` (at its root; see the file comment for the list).
+   * The plugin is encapsulated, so its body-parser override does not affect other routes.
+   */
+  registerAuthorizationRoutes(fastify: PluginHost): Promise<void>;
+  /** The same, as a plugin: `await app.register(server.plugin)`. */
+  readonly plugin: FastifyPluginAsync;
+  /** Re-reads the signing keys now (after `rotateSigningKeys`), instead of at the next interval. */
+  reloadSigningKeys(): Promise<void>;
+}
+
+/** Any Fastify instance, whatever its logger and type provider (only `register` is used). */
+export interface PluginHost {
+  register(plugin: FastifyPluginAsync): PromiseLike<unknown>;
+}
+
+const GET: HTTPMethods[] = ['GET', 'OPTIONS'];
+const ANY: HTTPMethods[] = ['GET', 'POST', 'OPTIONS'];
+
+function assertIssuer(issuer: string): URL {
+  const url = new URL(issuer);
+  if (url.pathname !== '/' || issuer.endsWith('/') || url.search !== '' || url.hash !== '') {
+    throw new Error('issuer must be an origin without path or trailing slash, e.g. http://127.0.0.1:8080');
+  }
+  return url;
+}
+
+/**
+ * The embedded OAuth 2.0 / OpenID Connect authorization server (oidc-provider), mounted into
+ * Fastify. Served paths (Entra's, so Entra-style clients only change their base URL):
+ *
+ * - `POST /oauth2/v2.0/token` and `POST /{tenant}/oauth2/v2.0/token` (client credentials, secret
+ *   in the form body or HTTP Basic); `{tenant}` must be the application's tenant id, otherwise the
+ *   request fails exactly like an unknown client (`401 invalid_client`).
+ * - `/.well-known/openid-configuration`, `/.well-known/oauth-authorization-server`,
+ *   `/{tenant}/v2.0/.well-known/openid-configuration` (discovery);
+ * - `/discovery/v2.0/keys` and `/{tenant}/discovery/v2.0/keys` (JWKS, the discovery `jwks_uri`);
+ * - everything else under `/oauth2/v2.0/` goes to oidc-provider too (authorization endpoint for
+ *   the later code + PKCE flow).
+ *
+ * oidc-provider reads the request body itself from the raw stream, so these routes register a
+ * pass-through content-type parser (scoped to this plugin), hijack the reply and hand the raw
+ * request and response to the provider. Discovery URLs are built from `issuer`, never from the
+ * request's Host header.
+ */
+export function createAuthorizationServer(opts: AuthorizationServerOptions): AuthorizationServer {
+  const issuerUrl = assertIssuer(opts.issuer);
+  const resources = opts.allowedScopeResources ?? [opts.issuer, 'https://graph.microsoft.com'];
+  const allowedResources = new Set<string>();
+  for (const resource of resources) {
+    const canonical = canonicalResource(resource);
+    if (canonical === undefined) throw new Error(`allowedScopeResources: not a resource URI: ${resource}`);
+    allowedResources.add(canonical);
+  }
+  let logServerError: (error: unknown) => void = opts.onServerError ?? (() => undefined);
+  const holder = new ProviderHolder({
+    issuer: opts.issuer,
+    clients: opts.clients,
+    activeRoles: opts.activeRoles,
+    keys: opts.keys,
+    clock: opts.clock,
+    accessTokenTtlSeconds: opts.accessTokenTtlSeconds ?? 600,
+    allowedResources,
+    keyRefreshIntervalSeconds: opts.keyRefreshIntervalSeconds ?? 60,
+    onServerError: (error) => logServerError(error),
+    accounts: opts.signIn?.accounts,
+    artifacts: opts.signIn?.artifacts,
+    cookieKeys: opts.signIn?.cookieKeys ?? [randomBytes(32).toString('base64url')],
+    firstPartyRedirectUris: opts.signIn?.redirectUris ?? [],
+    interactionPath: INTERACTION_PATH,
+    refreshTokenTtlSeconds: opts.signIn?.refreshTokenTtlSeconds ?? 14 * 24 * 3600,
+  });
+
+  async function handOver(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    providerPath: string,
+    tenantId: string | undefined,
+  ): Promise<void> {
+    const handler = await holder.handler();
+    reply.hijack();
+    const raw = request.raw;
+    const url = raw.url ?? '/';
+    const queryAt = url.indexOf('?');
+    raw.url = providerPath + (queryAt === -1 ? '' : url.slice(queryAt));
+    raw.headers['x-forwarded-proto'] = issuerUrl.protocol.slice(0, -1);
+    raw.headers['x-forwarded-host'] = issuerUrl.host;
+    try {
+      await runWithTokenRequestContext(tenantId, () => handler(raw, reply.raw));
+    } catch (error) {
+      logServerError(error);
+      if (!reply.raw.headersSent) {
+        reply.raw.writeHead(500, { 'content-type': 'application/json' });
+        reply.raw.end(
+          JSON.stringify({ error: 'server_error', error_description: 'An unexpected error occurred.' }),
+        );
+      }
+    }
+  }
+
+  const wildcard = (request: FastifyRequest): string => {
+    const params = request.params as Record<string, string | undefined>;
+    return params['*'] ?? '';
+  };
+  const tenantOf = (request: FastifyRequest): string => {
+    const params = request.params as Record<string, string | undefined>;
+    return params.tenant ?? '';
+  };
+
+  const plugin: FastifyPluginAsync = async (instance) => {
+    if (opts.onServerError === undefined) {
+      logServerError = (error) => instance.log.error({ err: error }, 'authorization server error');
+    }
+    await instance.register(oauthRoutes);
+    const signIn = opts.signIn;
+    if (signIn !== undefined) {
+      const progress = signIn.artifacts('ElevateSignInProgress');
+      await instance.register((child) => {
+        registerInteractionRoutes(child, {
+          path: INTERACTION_PATH,
+          provider: () => holder.provider(),
+          signIn: signIn.steps,
+          progress,
+          clock: opts.clock,
+          onServerError: (error) => logServerError(error),
+          issuerUrl,
+          federationLinks: (uid) =>
+            (signIn.federation?.issuers ?? []).map((i) => ({
+              href: `${INTERACTION_PATH}/${uid}/federation/${i.policy.id}`,
+              label: `Sign in with ${i.policy.displayName}`,
+            })),
+        });
+        if (signIn.federation !== undefined && signIn.federation.issuers.length > 0) {
+          registerFederationRoutes(child, {
+            issuers: signIn.federation.issuers,
+            signIn: signIn.federation.signIn,
+            provider: () => holder.provider(),
+            progress,
+            roundTrips: signIn.artifacts('ElevateFederationRoundTrip'),
+            sealer: signIn.federation.sealer,
+            interactionPath: INTERACTION_PATH,
+            issuerUrl,
+            onServerError: (error) => logServerError(error),
+          });
+        }
+        return Promise.resolve();
+      });
+    }
+  };
+
+  const oauthRoutes: FastifyPluginAsync = (instance) => {
+    instance.removeAllContentTypeParsers();
+    instance.addContentTypeParser('*', (_request, _payload, done) => done(null));
+
+    const oauthPrefix = '/oauth2/v2.0/';
+    instance.route({
+      method: ANY,
+      url: `${oauthPrefix}*`,
+      handler: (request, reply) => handOver(request, reply, oauthPrefix + wildcard(request), undefined),
+    });
+    instance.route({
+      method: ANY,
+      url: `/:tenant${oauthPrefix}*`,
+      handler: (request, reply) =>
+        handOver(request, reply, oauthPrefix + wildcard(request), tenantOf(request)),
+    });
+    for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
+      instance.route({
+        method: GET,
+        url: path,
+        handler: (request, reply) => handOver(request, reply, path, undefined),
+      });
+    }
+    instance.route({
+      method: GET,
+      url: '/:tenant/v2.0/.well-known/openid-configuration',
+      handler: (request, reply) =>
+        handOver(request, reply, '/.well-known/openid-configuration', tenantOf(request)),
+    });
+    instance.route({
+      method: GET,
+      url: providerRoutes.jwks,
+      handler: (request, reply) => handOver(request, reply, providerRoutes.jwks, undefined),
+    });
+    instance.route({
+      method: GET,
+      url: `/:tenant${providerRoutes.jwks}`,
+      handler: (request, reply) => handOver(request, reply, providerRoutes.jwks, tenantOf(request)),
+    });
+    return Promise.resolve();
+  };
+
+  return {
+    issuer: opts.issuer,
+    plugin,
+    registerAuthorizationRoutes: async (fastify) => {
+      await fastify.register(plugin);
+    },
+    reloadSigningKeys: async () => {
+      await holder.reload();
+    },
+  };
+}

@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Provider } from 'oidc-provider';
+import type { Clock } from '../../domain/time/clock.js';
+import type { InMemoryProviderAdapter } from './in-memory-provider-adapter.js';
+import type { Adapter } from 'oidc-provider';
+import type {
+  AccountDirectory,
+  ActiveDirectoryRoles,
+  ClientDirectory,
+  SigningKeyRecord,
+  SigningKeyStore,
+} from '../ports.js';
+import { presentedSecretMatches } from './client-secret-verification.js';
+import { buildProviderConfiguration, providerRoutes } from './provider-configuration.js';
+import { ensureActiveSigningKey, selectSigningKey } from '../tokens/signing-keys.js';
+import { currentTokenRequestContext } from './token-request-context.js';
+
+/** Node request handler of one oidc-provider instance (a Koa app). */
+export type ProviderRequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** See `AuthorizationServerOptions`; here with every default resolved. */
+export interface ProviderHolderOptions {
+  issuer: string;
+  clients: ClientDirectory;
+  activeRoles: ActiveDirectoryRoles;
+  keys: SigningKeyStore;
+  clock: Clock;
+  accessTokenTtlSeconds: number;
+  allowedResources: ReadonlySet<string>;
+  keyRefreshIntervalSeconds: number;
+  onServerError: (error: unknown) => void;
+  accounts: AccountDirectory | undefined;
+  artifacts: ((model: string) => Adapter) | undefined;
+  cookieKeys: readonly string[];
+  firstPartyRedirectUris: readonly string[];
+  interactionPath: string;
+  refreshTokenTtlSeconds: number;
+}
+
+interface Built {
+  fingerprint: string;
+  provider: Provider;
+  handler: ProviderRequestHandler;
+  checkedAtMs: number;
+}
+
+function fingerprintOf(keys: readonly SigningKeyRecord[]): string {
+  return keys
+    .map((key) => `${key.kid}:${key.status}`)
+    .sort()
+    .join(',');
+}
+
+/**
+ * Holds the oidc-provider instance for the current set of signing keys.
+ *
+ * oidc-provider reads its keystore once, at construction, so a key rotation (by this replica or
+ * another one) means building a new instance. The key store is re-read at most once per
+ * `keyRefreshIntervalSeconds` (or on `reload()`); a new instance is built only when the set of
+ * kids or their status changed. In-memory artifacts live in adapters shared across instances.
+ */
+export class ProviderHolder {
+  private built: Built | undefined;
+  private pending: Promise<Built> | undefined;
+  private readonly memoryAdapters = new Map<string, InMemoryProviderAdapter>();
+  /** Satisfies oidc-provider's client schema; never compared (see ClientDirectoryAdapter). */
+  private readonly unusableClientSecret = randomBytes(32).toString('base64url');
+
+  constructor(private readonly options: ProviderHolderOptions) {}
+
+  /**
+   * The request handler for the current keys, refreshing them when the interval has passed. If a
+   * refresh fails (key store unreachable) after a first successful load, the error is reported and
+   * the previous keys keep serving: they are still valid, merely possibly not the newest.
+   */
+  async handler(): Promise<ProviderRequestHandler> {
+    return (await this.current()).handler;
+  }
+
+  /** The oidc-provider instance for the current keys (the interaction pages call its API). */
+  async provider(): Promise<Provider> {
+    return (await this.current()).provider;
+  }
+
+  private async current(): Promise<Built> {
+    const built = this.built;
+    const intervalMs = this.options.keyRefreshIntervalSeconds * 1000;
+    if (built !== undefined && this.options.clock.now() - built.checkedAtMs < intervalMs) {
+      return built;
+    }
+    try {
+      return await this.reload();
+    } catch (error) {
+      if (built === undefined) throw error;
+      this.options.onServerError(error);
+      return built;
+    }
+  }
+
+  /** Re-reads the key store now (single-flight), e.g. right after `rotateSigningKeys`. */
+  async reload(): Promise<Built> {
+    this.pending ??= this.refresh().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  private async refresh(): Promise<Built> {
+    const { clock } = this.options;
+    const keys = await ensureActiveSigningKey(this.options.keys, clock);
+    const fingerprint = fingerprintOf(keys);
+    const checkedAtMs = clock.now();
+    if (this.built?.fingerprint === fingerprint) {
+      this.built = { ...this.built, checkedAtMs };
+      return this.built;
+    }
+    this.built = { fingerprint, ...this.build(keys), checkedAtMs };
+    return this.built;
+  }
+
+  private build(keys: readonly SigningKeyRecord[]): { provider: Provider; handler: ProviderRequestHandler } {
+    const { options } = this;
+    const signing = selectSigningKey(keys);
+    if (signing === undefined) throw new Error('No active signing key.');
+    const ordered = [signing, ...keys.filter((key) => key.kid !== signing.kid)];
+    const provider = new Provider(
+      options.issuer,
+      buildProviderConfiguration({
+        issuer: options.issuer,
+        clients: options.clients,
+        activeRoles: options.activeRoles,
+        clock: options.clock,
+        accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+        allowedResources: options.allowedResources,
+        keys: ordered,
+        signingKid: signing.kid,
+        memoryAdapters: this.memoryAdapters,
+        unusableClientSecret: this.unusableClientSecret,
+        accounts: options.accounts,
+        artifacts: options.artifacts,
+        cookieKeys: options.cookieKeys,
+        firstPartyRedirectUris: options.firstPartyRedirectUris,
+        interactionPath: options.interactionPath,
+        refreshTokenTtlSeconds: options.refreshTokenTtlSeconds,
+      }),
+    );
+    // Public URLs in discovery come from the issuer, not from the Host header (see authorization-server.ts).
+    provider.proxy = true;
+
+    // Elevate stores only SHA-256 hashes of client secrets, so the plaintext comparison oidc-provider
+    // would do is replaced by a check against the principal the Client adapter loaded for this
+    // request. `compareClientSecret` is oidc-provider's typed hook for exactly this (issue #631).
+    const clock = options.clock;
+    provider.Client.prototype.compareClientSecret = function compareClientSecret(presented: string): boolean {
+      const principal = currentTokenRequestContext()?.principals.get(this.clientId);
+      return principal !== undefined && presentedSecretMatches(principal, presented, clock.now());
+    };
+
+    // Entra's token response also carries `ext_expires_in`; some clients read it.
+    provider.use(async (ctx, next) => {
+      await next();
+      const body: unknown = ctx.body;
+      if (
+        ctx.method === 'POST' &&
+        ctx.path === providerRoutes.token &&
+        ctx.status === 200 &&
+        typeof body === 'object' &&
+        body !== null &&
+        'expires_in' in body &&
+        typeof body.expires_in === 'number'
+      ) {
+        Object.assign(body, { ext_expires_in: body.expires_in });
+      }
+    });
+
+    provider.on('server_error', (_ctx: unknown, error: unknown) => options.onServerError(error));
+    return { provider, handler: provider.callback() };
+  }
+}

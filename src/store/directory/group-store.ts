@@ -1,0 +1,139 @@
+import { BadRequestError } from '../../domain/shared/errors.js';
+import type { Kysely } from 'kysely';
+import type { GroupStore } from '../../app/ports.js';
+import type { Group, GroupMember } from '../../domain/directory/types.js';
+import { expectOneRow } from '../cas.js';
+import { codecs } from '../codecs.js';
+import { uniqueOrConflict } from '../errors.js';
+import { listPage } from '../list.js';
+import { groupFields, memberFields } from '../../odata/collections.js';
+import type { Database, GroupRow } from '../schema.js';
+
+const toRow = (g: Group): GroupRow => ({
+  id: g.id,
+  tenant_id: g.tenantId,
+  display_name: g.displayName,
+  description: g.description,
+  mail_nickname: g.mailNickname,
+  mail_enabled: codecs.bool.encode(g.mailEnabled),
+  security_enabled: codecs.bool.encode(g.securityEnabled),
+  is_assignable_to_role: codecs.bool.encode(g.isAssignableToRole),
+  created_at: codecs.time.encode(g.createdAt),
+  modified_at: codecs.time.encode(g.modifiedAt),
+  version: g.version,
+});
+
+const fromRow = (r: GroupRow): Group => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  displayName: r.display_name,
+  description: r.description,
+  mailNickname: r.mail_nickname,
+  mailEnabled: codecs.bool.decode(r.mail_enabled),
+  securityEnabled: codecs.bool.decode(r.security_enabled),
+  isAssignableToRole: codecs.bool.decode(r.is_assignable_to_role),
+  createdAt: codecs.time.decode(r.created_at),
+  modifiedAt: codecs.time.decode(r.modified_at),
+  version: r.version,
+});
+
+export function groupStore(db: Kysely<Database>): GroupStore {
+  return {
+    async insert(g) {
+      await db.insertInto('groups').values(toRow(g)).execute();
+    },
+    async get(tenantId, id) {
+      const r = await db
+        .selectFrom('groups')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return r && fromRow(r);
+    },
+    async list(tenantId, q) {
+      const page = await listPage(
+        db.selectFrom('groups').selectAll().where('tenant_id', '=', tenantId),
+        q,
+        groupFields,
+      );
+      return { ...page, items: page.items.map(fromRow) };
+    },
+    async update(g, expectedVersion) {
+      const { id, tenant_id: _t, created_at: _c, ...values } = toRow(g);
+      const res = await db
+        .updateTable('groups')
+        .set({ ...values, version: expectedVersion + 1 })
+        .where('id', '=', id)
+        .where('tenant_id', '=', g.tenantId)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      expectOneRow(res);
+    },
+    async delete(tenantId, id) {
+      const res = await db
+        .deleteFrom('groups')
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return res.numDeletedRows === 1n;
+    },
+    async addMember(tenantId, m: GroupMember, now) {
+      await uniqueOrConflict(
+        db
+          .insertInto('group_members')
+          .values({
+            tenant_id: tenantId,
+            group_id: m.groupId,
+            member_id: m.memberId,
+            member_type: m.memberType,
+            created_at: codecs.time.encode(now),
+          })
+          .execute(),
+        () =>
+          new BadRequestError(
+            'Request_BadRequest',
+            "One or more added object references already exist for the following modified properties: 'members'.",
+          ),
+      );
+    },
+    async removeMember(tenantId, groupId, memberId) {
+      const res = await db
+        .deleteFrom('group_members')
+        .where('tenant_id', '=', tenantId)
+        .where('group_id', '=', groupId)
+        .where('member_id', '=', memberId)
+        .executeTakeFirst();
+      return res.numDeletedRows === 1n;
+    },
+    async members(tenantId, groupId, q) {
+      const page = await listPage(
+        db
+          .selectFrom('group_members')
+          .selectAll()
+          .where('tenant_id', '=', tenantId)
+          .where('group_id', '=', groupId),
+        q,
+        memberFields,
+        'member_id',
+      );
+      return {
+        ...page,
+        items: page.items.map((r) => ({
+          groupId: r.group_id,
+          memberId: r.member_id,
+          memberType: r.member_type,
+        })),
+      };
+    },
+    async groupsOf(tenantId, memberId) {
+      const rows = await db
+        .selectFrom('group_members')
+        .select('group_id')
+        .where('tenant_id', '=', tenantId)
+        .where('member_id', '=', memberId)
+        .execute();
+      return rows.map((r) => r.group_id);
+    },
+  };
+}

@@ -1,0 +1,307 @@
+import { sql, type Kysely } from 'kysely';
+import type { ScheduleStore } from '../../app/pim/ports.js';
+import type { SlotKey } from '../../domain/pim/schedule.js';
+import {
+  assignmentInstanceFields,
+  assignmentScheduleFields,
+  eligibilityInstanceFields,
+  eligibilityScheduleFields,
+} from '../../odata/collections.js';
+import { expectOneRow } from '../cas.js';
+import { codecs } from '../codecs.js';
+import { uniqueOrConflict } from '../errors.js';
+import { pageOf } from './paging.js';
+import { fromDirect, fromRow, instanceFromRow, scheduleToInstance, toRow } from './schedule-codecs.js';
+import { currentPim, directAsInstances, directAsSchedules, holdingPim } from './schedule-queries.js';
+import type { Database } from '../schema.js';
+
+/**
+ * Eligibility and assignment schedules over `pim_schedules`, the slots over `pim_slots`, and the
+ * foundation's `role_assignments` read as direct assignments. Every "what holds now" query filters
+ * by `start_at <= now < end_at` with the caller's `now` (invariant 2): nothing depends on the
+ * sweeper having run.
+ */
+export function scheduleStore(db: Kysely<Database>): ScheduleStore {
+  const slot = (key: SlotKey) =>
+    db
+      .selectFrom('pim_schedules')
+      .selectAll()
+      .where('tenant_id', '=', key.tenantId)
+      .where('kind', '=', key.kind)
+      .where('principal_id', '=', key.principalId)
+      .where('role_definition_id', '=', key.roleDefinitionId)
+      .where('directory_scope_id', '=', key.directoryScopeId);
+
+  return {
+    async insert(s) {
+      await uniqueOrConflict(
+        db.insertInto('pim_schedules').values(toRow(s)).execute(),
+        'A schedule with this id already exists.',
+      );
+    },
+
+    async update(s, expectedVersion) {
+      const res = await db
+        .updateTable('pim_schedules')
+        .set({
+          start_at: codecs.time.encode(s.window.start),
+          end_at: codecs.optionalTime.encode(s.window.end),
+          status: s.status,
+          modified_at: codecs.time.encode(s.modifiedAt),
+          expiry_recorded_at: codecs.optionalTime.encode(s.expiryRecordedAt),
+          version: expectedVersion + 1,
+        })
+        .where('id', '=', s.id)
+        .where('tenant_id', '=', s.tenantId)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      expectOneRow(res);
+    },
+
+    async get(tenantId, kind, id) {
+      const r = await db
+        .selectFrom('pim_schedules')
+        .selectAll()
+        .where('id', '=', id)
+        .where('tenant_id', '=', tenantId)
+        .where('kind', '=', kind)
+        .executeTakeFirst();
+      if (r) return fromRow(r);
+      if (kind !== 'assignment') return undefined;
+      const direct = await db
+        .selectFrom('role_assignments')
+        .selectAll()
+        .where('id', '=', id)
+        .where('tenant_id', '=', tenantId)
+        .executeTakeFirst();
+      return direct && fromDirect(direct);
+    },
+
+    async latestInSlot(key, now) {
+      const r = await slot(key)
+        .orderBy(sql`case when end_at is null or end_at > ${now} then 0 else 1 end`)
+        .orderBy('end_at', (ob) => ob.desc().nullsFirst())
+        .orderBy('start_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return r && fromRow(r);
+    },
+
+    async directAssignment(key) {
+      if (key.kind !== 'assignment') return undefined;
+      const r = await db
+        .selectFrom('role_assignments')
+        .selectAll()
+        .where('tenant_id', '=', key.tenantId)
+        .where('principal_id', '=', key.principalId)
+        .where('role_definition_id', '=', key.roleDefinitionId)
+        .where('directory_scope_id', '=', key.directoryScopeId)
+        .executeTakeFirst();
+      return r && fromDirect(r);
+    },
+
+    async eligibilities(tenantId, principalIds, roleDefinitionId, directoryScopeId, now) {
+      if (principalIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('pim_schedules')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('kind', '=', 'eligibility')
+        .where('principal_id', 'in', [...principalIds])
+        .where('role_definition_id', '=', roleDefinitionId)
+        .where('directory_scope_id', '=', directoryScopeId)
+        .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]))
+        .execute();
+      return rows.map(fromRow);
+    },
+
+    async activeAssignment(tenantId, principalIds, roleDefinitionId, directoryScopeId, now) {
+      if (principalIds.length === 0) return undefined;
+      const ids = [...principalIds];
+      const direct = await db
+        .selectFrom('role_assignments')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('principal_id', 'in', ids)
+        .where('role_definition_id', '=', roleDefinitionId)
+        .where('directory_scope_id', '=', directoryScopeId)
+        .limit(1)
+        .executeTakeFirst();
+      if (direct) return scheduleToInstance(fromDirect(direct));
+      const r = await db
+        .selectFrom('pim_schedules')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('kind', '=', 'assignment')
+        .where('principal_id', 'in', ids)
+        .where('role_definition_id', '=', roleDefinitionId)
+        .where('directory_scope_id', '=', directoryScopeId)
+        .where('start_at', '<=', now)
+        .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]))
+        .orderBy('end_at', (ob) => ob.desc().nullsFirst())
+        .limit(1)
+        .executeTakeFirst();
+      return r && scheduleToInstance(fromRow(r));
+    },
+
+    async activeRoleIds(tenantId, principalIds, now) {
+      if (principalIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('pim_schedules')
+        .select('role_definition_id')
+        .distinct()
+        .where('tenant_id', '=', tenantId)
+        .where('kind', '=', 'assignment')
+        .where('principal_id', 'in', [...principalIds])
+        .where('directory_scope_id', '=', '/')
+        .where('start_at', '<=', now)
+        .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]))
+        .execute();
+      return rows.map((row) => row.role_definition_id);
+    },
+
+    async endAllForPrincipal(tenantId, principalId, now) {
+      const res = await db
+        .updateTable('pim_schedules')
+        .set((eb) => ({
+          end_at: eb.case().when('start_at', '>', now).then(eb.ref('start_at')).else(now).end(),
+          status: 'Revoked',
+          modified_at: now,
+          version: eb('version', '+', 1),
+        }))
+        .where('tenant_id', '=', tenantId)
+        .where('principal_id', '=', principalId)
+        .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]))
+        .executeTakeFirst();
+      await db
+        .updateTable('pim_slots')
+        .set((eb) => ({ version: eb('version', '+', 1) }))
+        .where('tenant_id', '=', tenantId)
+        .where('principal_id', '=', principalId)
+        .execute();
+      return Number(res.numUpdatedRows);
+    },
+
+    async heldOrEligibleRoleIds(tenantId, principalIds, now) {
+      if (principalIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('pim_schedules')
+        .select('role_definition_id')
+        .distinct()
+        .where('tenant_id', '=', tenantId)
+        .where('principal_id', 'in', [...principalIds])
+        .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]))
+        .execute();
+      return rows.map((row) => row.role_definition_id);
+    },
+
+    async list(tenantId, kind, q, view, now) {
+      const union =
+        kind === 'assignment'
+          ? currentPim(db, tenantId, kind, now).unionAll(directAsSchedules(db, tenantId))
+          : currentPim(db, tenantId, kind, now);
+      let qb = db.selectFrom(union.as('s')).selectAll();
+      if (view.principalIds !== undefined) {
+        if (view.principalIds.length === 0)
+          return { items: [], hasMore: false, ...(q.count ? { count: 0 } : {}) };
+        qb = qb.where('principal_id', 'in', [...view.principalIds]);
+      }
+      const fields = kind === 'assignment' ? assignmentScheduleFields : eligibilityScheduleFields;
+      const page = await pageOf(qb, q, fields, 'id');
+      return { ...page, items: page.items.map(fromRow) };
+    },
+
+    async instances(tenantId, kind, q, view, now) {
+      const union =
+        kind === 'assignment'
+          ? holdingPim(db, tenantId, kind, now).unionAll(directAsInstances(db, tenantId))
+          : holdingPim(db, tenantId, kind, now);
+      let qb = db.selectFrom(union.as('i')).selectAll();
+      if (view.principalIds !== undefined) {
+        if (view.principalIds.length === 0)
+          return { items: [], hasMore: false, ...(q.count ? { count: 0 } : {}) };
+        qb = qb.where('principal_id', 'in', [...view.principalIds]);
+      }
+      const fields = kind === 'assignment' ? assignmentInstanceFields : eligibilityInstanceFields;
+      const page = await pageOf(qb, q, fields, 'schedule_id');
+      return { ...page, items: page.items.map(instanceFromRow) };
+    },
+
+    async instance(tenantId, kind, id, now) {
+      const r = await holdingPim(db, tenantId, kind, now)
+        .where('instance_id', '=', id)
+        .limit(1)
+        .executeTakeFirst();
+      if (r) return instanceFromRow(r);
+      if (kind !== 'assignment') return undefined;
+      const direct = await directAsInstances(db, tenantId).where('id', '=', id).executeTakeFirst();
+      return direct && instanceFromRow(direct);
+    },
+
+    async slotVersion(key) {
+      const r = await db
+        .selectFrom('pim_slots')
+        .select('version')
+        .where('tenant_id', '=', key.tenantId)
+        .where('kind', '=', key.kind)
+        .where('principal_id', '=', key.principalId)
+        .where('role_definition_id', '=', key.roleDefinitionId)
+        .where('directory_scope_id', '=', key.directoryScopeId)
+        .executeTakeFirst();
+      return r === undefined ? null : r.version;
+    },
+
+    async bumpSlot(key, expected) {
+      if (expected === null) {
+        await uniqueOrConflict(
+          db
+            .insertInto('pim_slots')
+            .values({
+              tenant_id: key.tenantId,
+              kind: key.kind,
+              principal_id: key.principalId,
+              role_definition_id: key.roleDefinitionId,
+              directory_scope_id: key.directoryScopeId,
+              version: 1,
+            })
+            .execute(),
+          'Another request changed this role assignment at the same time.',
+        );
+        return;
+      }
+      const res = await db
+        .updateTable('pim_slots')
+        .set({ version: expected + 1 })
+        .where('tenant_id', '=', key.tenantId)
+        .where('kind', '=', key.kind)
+        .where('principal_id', '=', key.principalId)
+        .where('role_definition_id', '=', key.roleDefinitionId)
+        .where('directory_scope_id', '=', key.directoryScopeId)
+        .where('version', '=', expected)
+        .executeTakeFirst();
+      expectOneRow(res);
+    },
+
+    async claimExpired(now, limit) {
+      const due = db
+        .selectFrom('pim_schedules')
+        .select('id')
+        .where('expiry_recorded_at', 'is', null)
+        .where('end_at', '<=', now)
+        .orderBy('end_at')
+        .limit(limit);
+      const rows = await db
+        .updateTable('pim_schedules')
+        .set((eb) => ({
+          expiry_recorded_at: codecs.time.encode(now),
+          status: 'Expired',
+          version: eb('version', '+', 1),
+        }))
+        .where('id', 'in', due)
+        .where('expiry_recorded_at', 'is', null)
+        .returningAll()
+        .execute();
+      return rows.map(fromRow);
+    },
+  };
+}
