@@ -244,7 +244,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     app.addHook('onClose', async () => schedule.stop());
   }
   const sweeper = createExpirySweeper({
-    recorder: makeExpiryRecorder({ uow, newId }),
+    recorder: makeExpiryRecorder({ uow }),
     clock: o.clock,
     intervalMs: o.expirySweepIntervalMs ?? DEFAULT_EXPIRY_SWEEP_INTERVAL_MS,
     onError: (err) => {

@@ -16,6 +16,7 @@ import type { FactorStore, SignInThrottleStore } from './sign-in/ports.js';
 import type { ApprovalStepStore, ScheduleRequestStore, ScheduleStore } from './pim/ports.js';
 import type { PasskeyStore, RecoveryCodeStore, WebAuthnChallengeStore } from './sign-in/method-ports.js';
 import type { ExternalIdentityStore } from './federation/ports.js';
+import type { EventLog } from './events/ports.js';
 
 /** One page of a collection; `hasMore` tells the edge to emit `@odata.nextLink`. */
 export interface Page<T> {
@@ -149,6 +150,11 @@ export interface Stores {
   policies: PolicyStore;
   systemState: SystemStateStore;
   audit: AuditStore;
+  /**
+   * What happened in this transaction: recorded by use cases, written as audit entries (and outbox
+   * messages) by the unit of work just before commit.
+   */
+  events: EventLog;
   /** PIM schedule requests (both kinds). */
   scheduleRequests: ScheduleRequestStore;
   /** PIM eligibility and assignment schedules, and the instances they make at a given time. */

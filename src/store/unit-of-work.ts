@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
+import { newEventLog, writeRecordedEvents } from '../app/events/event-log.js';
 import type { Stores, UnitOfWork } from '../app/ports.js';
+import { newId } from '../domain/shared/ids.js';
 import { auditStore } from './audit/audit-store.js';
 import type { Db } from './db.js';
 import {
@@ -31,6 +33,7 @@ export function bindStores(db: Kysely<Database>): Stores {
     policies: policyStore(db),
     systemState: systemStateStore(db),
     audit: auditStore(db),
+    events: newEventLog(),
     scheduleRequests: scheduleRequestStore(db),
     schedules: scheduleStore(db),
     approvalSteps: approvalStepStore(db),
@@ -61,14 +64,20 @@ const isTransientAbort = (e: unknown): boolean => {
  * on PostgreSQL each runs at READ COMMITTED and correctness comes from compare-and-set and
  * unique constraints, never from row locks in shared code. Audit appends queue on the chain head
  * row (docs/adr/0005-audit-chain-serialization.md); a transaction the database aborts as transient
- * is retried a few times with a short random pause.
+ * is retried a few times with a short random pause. The events the work recorded become audit
+ * entries (and outbox messages) in the same transaction, just before it commits.
  */
 export function createUnitOfWork(db: Db): UnitOfWork {
   return {
     async run(work) {
       for (let attempt = 1; ; attempt += 1) {
         try {
-          return await db.kysely.transaction().execute((trx) => work(bindStores(trx)));
+          return await db.kysely.transaction().execute(async (trx) => {
+            const tx = bindStores(trx);
+            const result = await work(tx);
+            await writeRecordedEvents(tx, tx.events.drain(), newId);
+            return result;
+          });
         } catch (e) {
           if (attempt >= MAX_UNIT_OF_WORK_ATTEMPTS || !isTransientAbort(e)) throw e;
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));

@@ -16,7 +16,7 @@ import {
   stepsOf,
   type TestUser,
 } from './approval-support.js';
-import { auditOf, DAY, ManualClock, newId, pimServer, USER_ADMINISTRATOR } from './support.js';
+import { auditOf, DAY, ManualClock, pimServer, USER_ADMINISTRATOR } from './support.js';
 
 const ROLE = USER_ADMINISTRATOR;
 const single = (userId: string) => ({ '@odata.type': '#microsoft.graph.singleUser' as const, userId });
@@ -87,7 +87,7 @@ describe.skipIf(dialectName !== 'postgres')('concurrent approvals (PostgreSQL)',
     const res = await activate(s, await requestor.headers(), requestor.id, ROLE);
     const { id } = res.json<{ id: string }>();
     clock.advance(DAY);
-    const recorders = [0, 1, 2].map(() => makeExpiryRecorder({ uow: createUnitOfWork(s.db), newId }));
+    const recorders = [0, 1, 2].map(() => makeExpiryRecorder({ uow: createUnitOfWork(s.db) }));
     await Promise.all(recorders.map((r) => r.recordBatch(clock.now(), 100)));
     expect(await auditOf(s, 'PIM activation request expired')).toHaveLength(1);
     expect((await requestOf(s, await requestor.headers(), id)).status).toBe('Denied');

@@ -156,7 +156,7 @@ describe('PIM approval lifecycle', () => {
     // A new activation is possible again (the old one no longer waits).
     expect(await auditOf(s, 'PIM activation request expired')).toHaveLength(0);
 
-    const recorders = [0, 1].map(() => makeExpiryRecorder({ uow: createUnitOfWork(s.db), newId }));
+    const recorders = [0, 1].map(() => makeExpiryRecorder({ uow: createUnitOfWork(s.db) }));
     await Promise.all(recorders.map((rec) => rec.recordBatch(clock.now(), 100)));
     await recorders[0]!.recordBatch(clock.now(), 100);
     const expired = await auditOf(s, 'PIM activation request expired');
@@ -180,7 +180,7 @@ describe('PIM approval lifecycle', () => {
     clock.set(createdAt + DAY);
     expect((await requestOf(s, await requestor.headers(), id)).status).toBe('Provisioned');
     expect(await activeInstances(s, await requestor.headers())).toHaveLength(1);
-    await makeExpiryRecorder({ uow: createUnitOfWork(s.db), newId }).recordBatch(clock.now(), 100);
+    await makeExpiryRecorder({ uow: createUnitOfWork(s.db) }).recordBatch(clock.now(), 100);
     expect(await auditOf(s, 'PIM activation request expired')).toHaveLength(0);
   });
 

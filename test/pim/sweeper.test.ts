@@ -137,7 +137,7 @@ describe('expiry sweeper', () => {
   });
 
   it('the interval runner starts and stops cleanly', async () => {
-    const recorder = makeExpiryRecorder({ uow: useCases(s, clock).uow, newId });
+    const recorder = makeExpiryRecorder({ uow: useCases(s, clock).uow });
     let runs = 0;
     const sweeper = createExpirySweeper({
       recorder: { recordBatch: async (now, limit) => ((runs += 1), recorder.recordBatch(now, limit)) },
@@ -185,7 +185,7 @@ describe('expiry sweeper', () => {
       const uow = useCases(s, clock).uow;
       const sweepers = [1, 2, 3].map(() =>
         createExpirySweeper({
-          recorder: makeExpiryRecorder({ uow, newId }),
+          recorder: makeExpiryRecorder({ uow }),
           clock,
           intervalMs: 0,
           batchSize: 7,

@@ -3,7 +3,7 @@ import { assignmentInstanceId } from '../../domain/pim/instance-id.js';
 import type { Window } from '../../domain/pim/types.js';
 import { describeInstant, holds, isCurrentOrFuture, outlivesEligibility } from '../../domain/pim/window.js';
 import type { Stores } from '../ports.js';
-import { loadPrincipal } from './audit-entries.js';
+import { loadPrincipal } from './principals.js';
 import type { Schedule, ScheduleRequest, SlotKey } from '../../domain/pim/schedule.js';
 
 /** What the last approval did: the activation written, or why it could not be. */

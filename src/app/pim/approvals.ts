@@ -11,7 +11,8 @@ import type { Clock } from '../../domain/time/clock.js';
 import type { Caller } from '../authorization/caller.js';
 import type { Stores, UnitOfWork } from '../ports.js';
 import { PIM_ACTIVITIES } from '../../domain/pim/activities.js';
-import { appendApprovalAudit } from './approval-audit.js';
+import { approvalEvent, type ApprovalFacts } from '../../domain/pim/pim-events.js';
+import { subjectOf } from './principals.js';
 import { grantApproved } from './approval-outcome.js';
 import { approvesStep } from './approvers.js';
 import { normalizeId } from './ids.js';
@@ -176,31 +177,31 @@ async function decideStep(
     },
     step.version,
   );
+  const subject = await subjectOf(
+    tx,
+    request.tenantId,
+    'assignment',
+    request.roleDefinitionId,
+    request.principalId,
+  );
+  const record = (facts: ApprovalFacts) => tx.events.record({ caller }, now, approvalEvent(subject, facts));
   const requested =
     request.scheduleInfo === null ? null : { start: request.scheduleInfo.startDateTime, end: null };
-  const stageDetails = [{ key: 'ApprovalStage', value: String(step.stageIndex + 1) }];
-  const event = { actor: caller, justification: decision.justification, window: requested };
+  const decided: Pick<ApprovalFacts, 'type' | 'justification' | 'window' | 'details'> = {
+    type: 'pim.approvalStepDecided',
+    justification: decision.justification,
+    window: requested,
+    details: [{ key: 'ApprovalStage', value: String(step.stageIndex + 1) }],
+  };
 
   if (!approve) {
     const denied: ScheduleRequest = { ...request, status: 'Denied', completedAt: now };
     await tx.scheduleRequests.update(denied, request.version);
-    await appendApprovalAudit(tx, newId, now, {
-      ...event,
-      activity: PIM_ACTIVITIES.activationDenied,
-      request: denied,
-      status: 'Denied',
-      details: stageDetails,
-    });
+    record({ ...decided, activity: PIM_ACTIVITIES.activationDenied, request: denied, status: 'Denied' });
     return;
   }
 
-  await appendApprovalAudit(tx, newId, now, {
-    ...event,
-    activity: PIM_ACTIVITIES.activationApproved,
-    request,
-    status: 'PendingApproval',
-    details: stageDetails,
-  });
+  record({ ...decided, activity: PIM_ACTIVITIES.activationApproved, request, status: 'PendingApproval' });
   // The stage after this one, if any (stage 2 of `Serial`, stored as NotStarted until now).
   const all = await tx.approvalSteps.list(request.tenantId, request.id);
   const following = all.find((s) => s.stageIndex === step.stageIndex + 1);
@@ -216,13 +217,14 @@ async function decideStep(
 
   const outcome = await grantApproved(tx, newId, request, now);
   await tx.scheduleRequests.update(outcome.request, request.version);
-  await appendApprovalAudit(tx, newId, now, {
-    ...event,
+  record({
+    type: 'pim.approvalCompleted',
     justification: request.justification,
     activity: PIM_ACTIVITIES.activationCompleted,
     request: outcome.request,
     status: outcome.request.status,
     window: outcome.ok ? outcome.schedule.window : outcome.window,
+    schedule: outcome.ok ? outcome.schedule : null,
     details: outcome.ok
       ? [
           { key: 'ScheduleId', value: outcome.schedule.id },

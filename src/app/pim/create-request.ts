@@ -1,33 +1,48 @@
+import { PIM_ACTIONS, lastingOf, targetScheduleIdFor, type PimAction } from '../../domain/pim/actions.js';
+import { newApprovalSteps } from '../../domain/pim/approval.js';
 import { evaluateRequest, rejectionOf } from '../../domain/pim/evaluate-request.js';
 import type { Evaluation, EvaluationInput } from '../../domain/pim/evaluate-request.js';
-import { targetScheduleIdFor } from '../../domain/pim/instance-id.js';
-import { resolveWindow } from '../../domain/pim/resolve-window.js';
-import type { Window } from '../../domain/pim/types.js';
-import { newApprovalSteps } from '../../domain/pim/approval.js';
+import { requestAccepted, requestRefused, ticketText, type PimSubject } from '../../domain/pim/pim-events.js';
+import type { RuleFailure } from '../../domain/pim/policy-failure.js';
 import { ruleFor } from '../../domain/pim/policy-checks.js';
-import { BadRequestError, ForbiddenError } from '../../domain/shared/errors.js';
+import { resolveWindow } from '../../domain/pim/resolve-window.js';
+import type { Schedule, ScheduleRequest } from '../../domain/pim/schedule.js';
+import type { Window } from '../../domain/pim/types.js';
+import { PIM_RULES } from '../../domain/pim/permissions.js';
+import type { KeyValue } from '../../domain/audit/entry.js';
+import { BadRequestError, ForbiddenError, type DomainError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
 import { authorize } from '../authorization/authorize.js';
 import type { Caller } from '../authorization/caller.js';
 import type { Stores, UnitOfWork } from '../ports.js';
-import { applyOutcome } from './apply-outcome.js';
-import { asExisting, gather, isSelfAction, type CreateScheduleRequest, type Gathered } from './gather.js';
+import { asExisting, gather, type CreateScheduleRequest, type Gathered } from './gather.js';
 import { mfaSatisfied } from './mfa.js';
-import { PIM_RULES } from '../../domain/pim/permissions.js';
-import type { ScheduleRequest } from '../../domain/pim/schedule.js';
-import { appendAudit, recordRefusal, type Refusal } from './request-audit.js';
 import { retryOnConflict } from './retry.js';
-import { WINDOWED } from '../../domain/pim/windowed.js';
+import { writeSchedule } from './write-schedule.js';
 
 export type { CreateScheduleRequest } from './gather.js';
+
+/** What one run of the unit decided: the request, or why it was refused (recorded already). */
+type Decided = { request: ScheduleRequest } | { refused: DomainError };
+
+/** One request being decided: the command, the caller, and what the unit read once. */
+interface Asked {
+  caller: Caller;
+  cmd: CreateScheduleRequest;
+  action: PimAction;
+  window: Window | null;
+  now: number;
+  mfa: boolean;
+}
 
 /**
  * Creates a schedule request of either kind, for any action, in one transaction: resolve the window
  * (before it, pure), check the caller may act as an administrator (admin actions), read the state
  * (`gather`), judge it with the pure `evaluateRequest`, then write the request, the schedule change
- * and the audit entries — or, for `isValidationOnly`, nothing. A lost compare-and-set reruns the
- * whole unit (`retryOnConflict`), so losers re-evaluate against the winner. A refusal by policy,
- * state or permission is then recorded as a `failure` entry in a transaction of its own.
+ * (by the action's declared effect) and record what happened — or, for `isValidationOnly`, nothing.
+ * A refusal by policy, state or permission is recorded as a `failure` in the same transaction
+ * (nothing else was written) and thrown after commit. A lost compare-and-set reruns the whole unit
+ * (`retryOnConflict`), so losers re-evaluate against the winner.
  *
  * @throws ValidationError (bad window), ForbiddenError, BadRequestError (`RoleNotFound`,
  *   `SubjectNotFound`, `RoleAssignmentExists`, `RoleAssignmentDoesNotExist`,
@@ -37,65 +52,112 @@ export type { CreateScheduleRequest } from './gather.js';
 export function makeCreateScheduleRequest(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
   return async function create(caller: Caller, cmd: CreateScheduleRequest): Promise<ScheduleRequest> {
     const now = deps.clock.now();
-    const window = WINDOWED.has(cmd.action) && cmd.scheduleInfo ? resolveWindow(cmd.scheduleInfo, now) : null;
-    let refusal: Refusal | undefined;
+    const action = PIM_ACTIONS[cmd.action];
+    const window = action.windowed && cmd.scheduleInfo ? resolveWindow(cmd.scheduleInfo, now) : null;
+    const asked: Asked = { caller, cmd, action, window, now, mfa: mfaSatisfied(caller, now) };
+    const decided = await retryOnConflict(() => deps.uow.run((tx) => decide(tx, deps.newId, asked)));
+    if ('refused' in decided) throw decided.refused;
+    return decided.request;
+  };
+}
+
+async function decide(tx: Stores, newId: () => string, a: Asked): Promise<Decided> {
+  const { caller, cmd, action, now } = a;
+  if (!action.self) {
     try {
-      return await retryOnConflict(() =>
-        deps.uow.run(async (tx) => {
-          refusal = undefined;
-          if (!isSelfAction(cmd.action)) {
-            try {
-              await authorize(tx, caller, PIM_RULES.write[cmd.kind], now);
-            } catch (e) {
-              if (e instanceof ForbiddenError) refusal = { error: e, failures: [] };
-              throw e;
-            }
-          }
-          const g = await gather(tx, caller, cmd, window, now);
-          const evaluation = evaluateRequest(evaluationInput(caller, cmd, g, window, now));
-          const rejection = (await pendingActivation(tx, cmd, g, now)) ?? rejectionOf(evaluation);
-          if (rejection) {
-            refusal = { error: rejection, gathered: g, failures: evaluation.failures };
-            throw rejection;
-          }
-          const id = deps.newId();
-          const steps =
-            evaluation.outcome.status === 'PendingApproval'
-              ? approvalStepsFor(g, caller.tenantId, id, deps.newId, now)
-              : [];
-          const request = newRequest(
-            id,
-            caller,
-            cmd,
-            g,
-            evaluation,
-            window,
-            now,
-            steps[0]?.deadlineAt ?? null,
-          );
-          if (cmd.isValidationOnly) return request;
-          const schedule = await applyOutcome(tx, deps.newId, cmd, g, request, evaluation, now);
-          await tx.approvalSteps.insert(steps);
-          await appendAudit(
-            tx,
-            deps.newId,
-            caller,
-            cmd,
-            g,
-            request,
-            schedule ?? evaluation.outcome.window ?? window,
-            now,
-          );
-          return request;
-        }),
-      );
+      await authorize(tx, caller, PIM_RULES.write[cmd.kind], now);
     } catch (e) {
-      if (refusal !== undefined && e === refusal.error && !cmd.isValidationOnly) {
-        await recordRefusal(deps, caller, cmd, refusal, window, now);
-      }
+      if (e instanceof ForbiddenError) return refuse(tx, newId, a, e, undefined, []);
       throw e;
     }
+  }
+  const g = await gather(tx, caller, cmd, a.window, now);
+  const evaluation = evaluateRequest(evaluationInput(a, g));
+  const rejection = (await pendingActivation(tx, cmd, g, now)) ?? rejectionOf(evaluation);
+  if (rejection) return refuse(tx, newId, a, rejection, g, evaluation.failures);
+
+  const id = newId();
+  const steps =
+    evaluation.outcome.status === 'PendingApproval'
+      ? approvalStepsFor(g, caller.tenantId, id, newId, now)
+      : [];
+  const request = newRequest(id, a, g, evaluation, steps[0]?.deadlineAt ?? null);
+  if (cmd.isValidationOnly) return { request };
+  const schedule = await writeSchedule(tx, newId, g, request, evaluation.outcome, now);
+  await tx.scheduleRequests.insert(request);
+  await tx.approvalSteps.insert(steps);
+  tx.events.record({ caller }, now, acceptedEvent(a, g, request, schedule, evaluation));
+  return { request };
+}
+
+/** Records the refusal (not for `isValidationOnly`) and hands the error back to be thrown after commit. */
+function refuse(
+  tx: Stores,
+  newId: () => string,
+  a: Asked,
+  error: DomainError,
+  g: Gathered | undefined,
+  failures: readonly RuleFailure[],
+): Decided {
+  if (a.cmd.isValidationOnly) return { refused: error };
+  const asked = a.window ?? g?.target?.window ?? null;
+  const reason = [error.message, ...failures.map((f) => `${f.rule}: ${f.reason}`)].join(' ');
+  tx.events.record(
+    { caller: a.caller },
+    a.now,
+    requestRefused(
+      subjectOf(a.cmd, g),
+      { objectId: newId(), justification: a.cmd.justification, ticket: ticketText(a.cmd.ticketInfo) },
+      a.action.requested(a.cmd.kind, lastingOf(asked)),
+      asked,
+      detailsOf(a, g),
+      reason,
+    ),
+  );
+  return { refused: error };
+}
+
+function acceptedEvent(
+  a: Asked,
+  g: Gathered,
+  request: ScheduleRequest,
+  schedule: Schedule | null,
+  evaluation: Evaluation,
+) {
+  const window = schedule?.window ?? evaluation.outcome.window ?? a.window;
+  // Permanent or time-bound: what was assigned, or for a removal what is being removed.
+  const lasting = g.target !== null && !a.action.windowed ? g.target.window : window;
+  const details: KeyValue[] = [
+    { key: 'RequestId', value: request.id },
+    ...(schedule ? [{ key: 'ScheduleId', value: schedule.id }] : []),
+    ...detailsOf(a, g),
+  ];
+  const activities = a.action.accepted(a.cmd.kind, request.status, lastingOf(lasting));
+  return requestAccepted(subjectOf(a.cmd, g), request, activities, window, schedule, details);
+}
+
+/** The role and principal as the audit names them (ids only when the request never got that far). */
+function subjectOf(cmd: CreateScheduleRequest, g: Gathered | undefined): PimSubject {
+  return {
+    kind: cmd.kind,
+    role: { id: g?.role.id ?? cmd.roleDefinitionId, displayName: g?.role.displayName ?? null },
+    principal: {
+      id: cmd.principalId,
+      type: g?.principal.type,
+      displayName: g?.principal.displayName ?? null,
+      userPrincipalName: g?.principal.userPrincipalName ?? null,
+    },
   };
+}
+
+function detailsOf(a: Asked, g: Gathered | undefined): KeyValue[] {
+  const details: KeyValue[] = [{ key: 'Action', value: a.cmd.action }];
+  if (a.action.self) details.push({ key: 'IsAuthenticatedWithMfa', value: String(a.mfa) });
+  if (g?.eligibility) {
+    details.push({ key: 'EligibilityScheduleId', value: g.eligibility.schedule.id });
+    details.push({ key: 'MemberType', value: g.eligibility.memberType });
+  }
+  return details;
 }
 
 /**
@@ -131,25 +193,20 @@ function approvalStepsFor(
   return newApprovalSteps(rule.setting, { tenantId, approvalId, newId }, now);
 }
 
-function evaluationInput(
-  caller: Caller,
-  cmd: CreateScheduleRequest,
-  g: Gathered,
-  window: Window | null,
-  now: number,
-): EvaluationInput {
+function evaluationInput(a: Asked, g: Gathered): EvaluationInput {
+  const { caller, cmd } = a;
   return {
     kind: cmd.kind,
     action: cmd.action,
-    now,
-    window,
-    requested: WINDOWED.has(cmd.action) ? cmd.scheduleInfo : null,
+    now: a.now,
+    window: a.window,
+    requested: a.action.windowed ? cmd.scheduleInfo : null,
     justification: cmd.justification,
     ticketInfo: cmd.ticketInfo,
     caller: {
       kind: caller.kind,
       isPrincipal: g.isPrincipal,
-      mfaSatisfied: mfaSatisfied(caller, now),
+      mfaSatisfied: a.mfa,
       // The authentication-context claim (`acrs`) reaches the Caller with the identity work.
       acrs: [],
     },
@@ -163,17 +220,15 @@ function evaluationInput(
 /** The request as Graph returns it, with its status, window and ids as decided. */
 function newRequest(
   id: string,
-  caller: Caller,
-  cmd: CreateScheduleRequest,
+  a: Asked,
   g: Gathered,
   evaluation: Evaluation,
-  window: Window | null,
-  now: number,
   approvalDeadline: number | null,
 ): ScheduleRequest {
+  const { caller, cmd, now } = a;
   const { outcome } = evaluation;
-  const outcomeWindow = outcome.window ?? window;
-  const windowed = WINDOWED.has(cmd.action) && outcomeWindow != null;
+  const outcomeWindow = outcome.window ?? a.window;
+  const windowed = a.action.windowed && outcomeWindow != null;
   const status = outcome.status;
   return {
     id,

@@ -1,4 +1,5 @@
 import type { PolicyRule } from '../../domain/policy/types.js';
+import { PIM_ACTIONS, type SlotPick } from '../../domain/pim/actions.js';
 import type {
   ExistingSchedule,
   MemberType,
@@ -12,7 +13,7 @@ import { holds, isCurrentOrFuture } from '../../domain/pim/window.js';
 import { BadRequestError } from '../../domain/shared/errors.js';
 import type { Caller } from '../authorization/caller.js';
 import type { StoredRoleDefinition, Stores } from '../ports.js';
-import { loadPrincipal, type PrincipalRef } from './audit-entries.js';
+import { loadPrincipal, type PrincipalRef } from './principals.js';
 import type { Schedule, SlotKey } from '../../domain/pim/schedule.js';
 
 /** The schedule request a use case evaluates: parsed and validated at the edge. */
@@ -51,26 +52,34 @@ export interface Gathered {
   target: Schedule | null;
 }
 
-const SELF_ACTIONS: ReadonlySet<RequestAction> = new Set([
-  'selfActivate',
-  'selfDeactivate',
-  'selfExtend',
-  'selfRenew',
-]);
-
-export const isSelfAction = (action: RequestAction): boolean => SELF_ACTIONS.has(action);
-
 export const asExisting = (s: Schedule | null): ExistingSchedule | null =>
   s === null
     ? null
     : { window: s.window, ...(s.assignmentType === null ? {} : { assignmentType: s.assignmentType }) };
 
+/** The slot's schedules an action may act on (see `SlotPick`). */
+interface SlotState {
+  current: Schedule | null;
+  latest: Schedule | null;
+  direct: Schedule | null;
+}
+
+const adminMade = (s: Schedule | null) => (s !== null && s.assignmentType !== 'Activated' ? s : null);
+
+const PICKS: Record<SlotPick, (s: SlotState) => Schedule | null> = {
+  currentOrDirect: (s) => s.current ?? s.direct,
+  adminMadeCurrent: (s) => adminMade(s.current),
+  adminMadeCurrentOrLatest: (s) => adminMade(s.current ?? s.latest),
+  current: (s) => s.current,
+  currentOrLatest: (s) => s.current ?? s.latest,
+};
+
 /**
  * Reads what the request needs: the role (`RoleNotFound` if missing or disabled), the principal
  * (`SubjectNotFound`; a group must be role-assignable), the role's policy rules, the slot and its
- * version, and per action the eligibility, the existing holding and the target schedule. For self
- * actions by someone other than the principal nothing about the principal is read: policy then
- * sees "nothing there", and the answer reveals nothing about other people's roles.
+ * version, and what the action's row asks for (the eligibility, the existing holding or the target
+ * schedule). For self actions by someone other than the principal nothing about the principal is
+ * read: policy then sees "nothing there", and the answer reveals nothing about other people's roles.
  * @throws BadRequestError RoleNotFound / SubjectNotFound / Request_BadRequest
  */
 export async function gather(
@@ -81,16 +90,16 @@ export async function gather(
   now: number,
 ): Promise<Gathered> {
   const { tenantId } = caller;
+  const action = PIM_ACTIONS[cmd.action];
   const role = await tx.roleDefinitions.get(tenantId, cmd.roleDefinitionId);
   if (!role || !role.isEnabled) {
     throw new BadRequestError('RoleNotFound', 'The role definition does not exist or is disabled.');
   }
-  const self = isSelfAction(cmd.action);
   const isPrincipal = caller.id === cmd.principalId;
   const principal = await loadPrincipal(tx, tenantId, cmd.principalId);
   if (!principal) {
-    if (!self) throw new BadRequestError('SubjectNotFound', 'The principal does not exist.');
-  } else if (!self && principal.type === 'group' && !principal.isAssignableToRole) {
+    if (!action.self) throw new BadRequestError('SubjectNotFound', 'The principal does not exist.');
+  } else if (!action.self && principal.type === 'group' && !principal.isAssignableToRole) {
     throw new BadRequestError(
       'Request_BadRequest',
       'Only role-assignable groups (isAssignableToRole) can be eligible for or hold roles.',
@@ -122,42 +131,22 @@ export async function gather(
     existing: null,
     target: null,
   };
-  if (self && !isPrincipal) return base;
+  if (action.self && !isPrincipal) return base;
 
   const latest = (await tx.schedules.latestInSlot(slot, now)) ?? null;
-  const current = latest !== null && isCurrentOrFuture(latest.window, now) ? latest : null;
-  const direct = (await tx.schedules.directAssignment(slot)) ?? null;
-  const adminMade = (s: Schedule | null) => (s !== null && s.assignmentType !== 'Activated' ? s : null);
-
-  switch (cmd.action) {
-    case 'selfActivate':
-      return {
-        ...base,
-        existing: current ?? direct,
-        eligibility: await usableEligibility(
-          tx,
-          caller,
-          role.id,
-          cmd.directoryScopeId,
-          window?.start ?? now,
-          now,
-        ),
-      };
-    case 'adminAssign':
-      return { ...base, existing: current ?? direct };
-    case 'adminRemove':
-      return { ...base, target: current ?? direct };
-    case 'adminUpdate':
-    case 'adminExtend':
-      return { ...base, target: adminMade(current) };
-    case 'adminRenew':
-      return { ...base, target: adminMade(current ?? latest) };
-    case 'selfDeactivate':
-      return { ...base, target: current };
-    case 'selfExtend':
-    case 'selfRenew':
-      return { ...base, target: current ?? latest };
-  }
+  const state: SlotState = {
+    latest,
+    current: latest !== null && isCurrentOrFuture(latest.window, now) ? latest : null,
+    direct: (await tx.schedules.directAssignment(slot)) ?? null,
+  };
+  const picked = PICKS[action.pick](state);
+  return {
+    ...base,
+    ...(action.effect === 'create' ? { existing: picked } : { target: picked }),
+    eligibility: action.needsEligibility
+      ? await usableEligibility(tx, caller, role.id, cmd.directoryScopeId, window?.start ?? now, now)
+      : null,
+  };
 }
 
 /**

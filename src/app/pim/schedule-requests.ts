@@ -1,4 +1,3 @@
-import { auditDraft } from '../../domain/audit/draft.js';
 import type { RequestStatus, ScheduleKind, Window } from '../../domain/pim/types.js';
 import {
   BadRequestError,
@@ -8,16 +7,16 @@ import {
 } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
-import { initiatorOf } from '../audit/record.js';
 import { authorize } from '../authorization/authorize.js';
 import { type Requirement } from '../../domain/authorization/requirement.js';
 import { isDefaultApprover } from './approvers.js';
 import type { Caller } from '../authorization/caller.js';
 import type { Page, Stores, UnitOfWork } from '../ports.js';
-import { canceledActivity } from '../../domain/pim/activities.js';
-import { loadPrincipal, pimTargets } from './audit-entries.js';
+import { lastingOf, PIM_ACTIONS } from '../../domain/pim/actions.js';
+import { requestCanceled } from '../../domain/pim/pim-events.js';
+import { subjectOf } from './principals.js';
 import { makeCreateScheduleRequest } from './create-request.js';
-import { endedAt } from '../../domain/pim/windowed.js';
+import { endedAt } from '../../domain/pim/window.js';
 import { PIM_RULES } from '../../domain/pim/permissions.js';
 import type { RequestView } from './ports.js';
 import type { ScheduleRequest } from '../../domain/pim/schedule.js';
@@ -141,37 +140,12 @@ export function makeScheduleRequests(deps: { uow: UnitOfWork; clock: Clock; newI
             }
           }
           await tx.scheduleRequests.setStatus({ ...r, status: 'Canceled', completedAt: now }, r.version);
-          const role = await tx.roleDefinitions.get(caller.tenantId, r.roleDefinitionId);
-          const principal = await loadPrincipal(tx, caller.tenantId, r.principalId);
-          await tx.audit.append(
-            auditDraft({
-              id: deps.newId(),
-              tenantId: caller.tenantId,
-              now,
-              activity: canceledActivity(kind, r.action, window),
-              initiatedBy: await initiatorOf(tx, caller),
-              context: { userAgent: caller.userAgent, amr: caller.amr, correlationId: caller.correlationId },
-              targets: pimTargets({
-                kind,
-                role: { id: r.roleDefinitionId, displayName: role?.displayName ?? null },
-                principal: {
-                  id: r.principalId,
-                  type: principal?.type,
-                  displayName: principal?.displayName ?? null,
-                  userPrincipalName: principal?.userPrincipalName ?? null,
-                },
-                objectId: r.id,
-                objectType: 'request',
-                window,
-                status: 'Canceled',
-                details: [],
-              }),
-              additionalDetails: [
-                { key: 'RequestId', value: r.id },
-                { key: 'Action', value: r.action },
-                { key: 'PreviousStatus', value: status },
-              ],
-            }),
+          const subject = await subjectOf(tx, caller.tenantId, kind, r.roleDefinitionId, r.principalId);
+          const lasting = lastingOf(window);
+          tx.events.record(
+            { caller },
+            now,
+            requestCanceled(subject, r, PIM_ACTIONS[r.action].canceled(kind, lasting), window, status),
           );
         }),
       );

@@ -1,6 +1,6 @@
 import type { AuditActivity } from '../audit/activities.js';
 import type { OperationType } from '../audit/entry.js';
-import type { RequestAction, ScheduleKind, Window } from './types.js';
+import type { ScheduleKind } from './types.js';
 
 const pim = (code: string, activityDisplayName: string, operationType: OperationType): AuditActivity => ({
   code,
@@ -197,107 +197,9 @@ export const PIM_ACTIVITIES = {
   ),
 } as const satisfies Record<string, AuditActivity>;
 
-const A = PIM_ACTIVITIES;
-const lasting = (window: Window | null | undefined): 'permanent' | 'timebound' =>
-  window?.end === null || window === undefined || window === null ? 'permanent' : 'timebound';
-
-/**
- * The entry that records an ask (also a refused one, as a `failure`): what a request *asked* for.
- * `window` is the requested window, or for removals the schedule's current one.
- */
-export function requestedActivity(
-  kind: ScheduleKind,
-  action: RequestAction,
-  window: Window | null | undefined,
-): AuditActivity {
-  const permanent = lasting(window) === 'permanent';
-  switch (action) {
-    case 'selfActivate':
-      return A.activationRequested;
-    case 'selfDeactivate':
-      return A.deactivationRequested;
-    case 'selfExtend':
-      return kind === 'eligibility' ? A.eligibleExtendRequested : A.extendRequested;
-    case 'selfRenew':
-      return kind === 'eligibility' ? A.eligibleRenewRequested : A.renewRequested;
-    case 'adminRemove':
-      if (kind === 'eligibility') {
-        return permanent ? A.eligibleRemoveRequestedPermanent : A.eligibleRemoveRequestedTimebound;
-      }
-      return permanent ? A.removeRequestedPermanent : A.removeRequestedTimebound;
-    case 'adminUpdate':
-      return A.updateRequested;
-    case 'adminExtend':
-    case 'adminRenew':
-      return A.extendedOrRenewedByAdmin;
-    case 'adminAssign':
-      if (kind === 'eligibility')
-        return permanent ? A.eligibleRequestedPermanent : A.eligibleRequestedTimebound;
-      return permanent ? A.assignRequestedPermanent : A.assignRequestedTimebound;
-  }
-}
-
-/**
- * The entries that record an accepted request, in order. Activations log the ask and its outcome
- * (as Entra does: "requested", then "completed" or "approval requested"); an administrator's
- * change is one "completed" entry; a request that waits for an administrator is one "requested".
- */
-export function acceptedActivities(
-  kind: ScheduleKind,
-  action: RequestAction,
-  status: string,
-  window: Window | null | undefined,
-): AuditActivity[] {
-  const permanent = lasting(window) === 'permanent';
-  switch (action) {
-    case 'selfActivate':
-      return status === 'PendingApproval'
-        ? [A.activationRequested, A.activationApprovalRequested]
-        : [A.activationRequested, A.activationCompleted];
-    case 'selfDeactivate':
-      return [A.deactivationCompleted];
-    case 'selfExtend':
-    case 'selfRenew':
-    case 'adminUpdate':
-    case 'adminExtend':
-    case 'adminRenew':
-      return [requestedActivity(kind, action, window)];
-    case 'adminRemove':
-      if (kind === 'eligibility') {
-        return [permanent ? A.eligibleRemoveCompletedPermanent : A.eligibleRemoveCompletedTimebound];
-      }
-      return [permanent ? A.removeCompletedPermanent : A.removeCompletedTimebound];
-    case 'adminAssign':
-      if (kind === 'eligibility') {
-        return [permanent ? A.eligibleCompletedPermanent : A.eligibleCompletedTimebound];
-      }
-      return [permanent ? A.assignCompletedPermanent : A.assignCompletedTimebound];
-  }
-}
-
-/** The entry for canceling a request that was granted or waiting. */
-export function canceledActivity(
-  kind: ScheduleKind,
-  action: RequestAction,
-  window: Window | null | undefined,
-): AuditActivity {
-  switch (action) {
-    case 'selfActivate':
-      return A.activationCanceled;
-    case 'selfExtend':
-      return kind === 'eligibility' ? A.eligibleExtendCanceled : A.extendCanceled;
-    case 'selfRenew':
-      return kind === 'eligibility' ? A.eligibleRenewCanceled : A.renewCanceled;
-    default:
-      if (kind === 'eligibility') {
-        return lasting(window) === 'permanent' ? A.eligibleCanceledPermanent : A.eligibleCanceledTimebound;
-      }
-      return A.assignCanceled;
-  }
-}
-
 /** The entry for a schedule that ended by time, recorded by the sweeper. */
 export function expiredActivity(kind: ScheduleKind, assignmentType: string | null): AuditActivity {
+  const A = PIM_ACTIVITIES;
   if (kind === 'eligibility') return A.eligibleRemoveCompletedTimebound;
   return assignmentType === 'Activated' ? A.activationExpired : A.removeCompletedTimebound;
 }

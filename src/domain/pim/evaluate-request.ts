@@ -1,6 +1,5 @@
 import type { DomainError } from '../shared/errors.js';
-import { evaluateAdminChange, evaluateAdminRemove } from './evaluate-admin.js';
-import { evaluateSelfActivate, evaluateSelfDeactivate, evaluateSelfExtendOrRenew } from './evaluate-self.js';
+import { pimAction } from './actions.js';
 import { noOutcome, settle } from './evaluation.js';
 import type { Evaluation, EvaluationInput } from './evaluation.js';
 import { PolicyViolationError } from './policy-failure.js';
@@ -31,25 +30,10 @@ export type { Evaluation, EvaluationInput, RequestOutcome } from './evaluation.j
  * Whether the caller may act as an admin at all is the use case's check, not policy's.
  */
 export function evaluateRequest(input: EvaluationInput): Evaluation {
-  switch (input.action) {
-    case 'selfActivate':
-      return evaluateSelfActivate(input);
-    case 'selfDeactivate':
-      return evaluateSelfDeactivate(input);
-    case 'selfExtend':
-    case 'selfRenew':
-      return evaluateSelfExtendOrRenew(input);
-    case 'adminRemove':
-      return evaluateAdminRemove(input);
-    case 'adminAssign':
-    case 'adminUpdate':
-    case 'adminExtend':
-    case 'adminRenew':
-      return evaluateAdminChange(input);
-    default:
-      // Unreachable for typed callers; kept so a bad value from JavaScript is refused, not thrown on.
-      return settle([], unknownAction(String(input.action)), noOutcome);
-  }
+  const row = pimAction(input.action);
+  // Unreachable for typed callers; kept so a bad value from JavaScript is refused, not thrown on.
+  if (row === undefined) return settle([], unknownAction(String(input.action)), noOutcome);
+  return row.evaluate(input);
 }
 
 /**

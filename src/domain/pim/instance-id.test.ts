@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assignmentInstanceId, eligibilityInstanceId, targetScheduleIdFor } from './instance-id.js';
+import { targetScheduleIdFor } from './actions.js';
+import { assignmentInstanceId, eligibilityInstanceId } from './instance-id.js';
 import type { RequestAction } from './types.js';
 
 const GLOBAL_ADMIN = '62e90394-69f5-4237-9190-012177145e10';

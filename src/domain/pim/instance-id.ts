@@ -1,5 +1,4 @@
 import { roleAssignmentId } from '../roles/assignment-id.js';
-import type { RequestAction } from './types.js';
 
 /**
  * The id of an assignment instance (and of the `unifiedRoleAssignment` behind it): for the tenant
@@ -35,32 +34,4 @@ export function eligibilityInstanceId(
 ): string {
   if (directoryScopeId !== '/') return newId();
   return `${roleAssignmentId(roleDefinitionId, principalId, directoryScopeId, newId)}-e`;
-}
-
-/**
- * `targetScheduleId` of a schedule request. A request that creates a schedule names it after
- * itself (the schedule id equals the request id, as Graph's examples show); one that changes an
- * existing schedule (update, extend, renew) names that schedule, since one schedule per principal,
- * role and scope is kept; a removal or deactivation has none (`null`, as Graph's adminRemove
- * example shows).
- */
-export function targetScheduleIdFor(
-  action: RequestAction,
-  requestId: string,
-  existingScheduleId: string | null,
-): string | null {
-  switch (action) {
-    case 'adminRemove':
-    case 'selfDeactivate':
-      return null;
-    case 'adminAssign':
-    case 'selfActivate':
-      return requestId;
-    case 'adminUpdate':
-    case 'adminExtend':
-    case 'adminRenew':
-    case 'selfExtend':
-    case 'selfRenew':
-      return existingScheduleId ?? requestId;
-  }
 }

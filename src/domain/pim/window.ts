@@ -85,3 +85,11 @@ export function describeInstant(ms: number): string {
 export function describeDuration(ms: number): string {
   return Number.isSafeInteger(ms) && ms >= 0 ? formatDuration(ms) : `${ms} ms`;
 }
+
+/**
+ * The window a removed or deactivated schedule keeps: cut at `now`; one that has not started yet
+ * becomes the empty `[now, now)`, so it neither holds nor blocks a new schedule at any later time.
+ */
+export function endedAt(window: Window, now: number): Window {
+  return window.start > now ? { start: now, end: now } : endWindowAt(window, now);
+}
