@@ -199,7 +199,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
           appId: claims.appId ?? null,
           roles: claims.roles,
           amr: claims.amr ?? [],
-          authTime: claims.authTime ?? null,
+          authTimeSeconds: claims.authTimeSeconds ?? null,
         },
         ctx,
       );

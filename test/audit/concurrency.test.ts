@@ -23,7 +23,7 @@ describe(`concurrent audit appends on ${dialectName}`, () => {
       appId: boot.app.clientId,
       appPermissions: boot.app.permissions,
       amr: [],
-      authTime: null,
+      authTimeMs: null,
       ipAddress: '192.0.2.1',
       userAgent: 'concurrency-test',
       correlationId: null,

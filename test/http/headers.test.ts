@@ -125,7 +125,7 @@ describe('5xx responses', () => {
     appId: 'app',
     appPermissions: [],
     amr: [],
-    authTime: null,
+    authTimeMs: null,
     ipAddress: null,
     userAgent: null,
     correlationId: null,

@@ -63,7 +63,7 @@ describe('createTokenVerifier', () => {
       appId: 'portal',
       roles: [],
       amr: ['pwd', 'mfa'],
-      authTime: T0_SECONDS - 30,
+      authTimeSeconds: T0_SECONDS - 30,
       wids: ['62e90394-69f5-4237-9190-012177145e10'],
     });
   });

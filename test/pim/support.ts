@@ -234,7 +234,7 @@ export function userCaller(
     appId: null,
     appPermissions: [],
     amr: mfa.amr ?? ['pwd'],
-    authTime: mfa.authTimeMs == null ? null : Math.floor(mfa.authTimeMs / 1000),
+    authTimeMs: mfa.authTimeMs == null ? null : Math.floor(mfa.authTimeMs / 1000) * 1000,
     ipAddress: '127.0.0.1',
     userAgent: 'vitest',
     correlationId: null,

@@ -73,7 +73,7 @@ describe(`concurrent changes to one policy (${dialectName})`, () => {
       appId: s.boot.app.clientId,
       appPermissions: ['RoleManagementPolicy.ReadWrite.Directory'],
       amr: [],
-      authTime: null,
+      authTimeMs: null,
       ipAddress: null,
       userAgent: null,
       correlationId: null,

@@ -112,7 +112,7 @@ export async function userWithRoles(
     appId: null,
     appPermissions: [],
     amr: ['pwd', 'mfa'],
-    authTime: null,
+    authTimeMs: null,
     ipAddress: null,
     userAgent: null,
     correlationId: null,

@@ -13,7 +13,8 @@ export interface Caller {
   appPermissions: string[];
   /** Authentication methods from the token's `amr` claim (users only). */
   amr: string[];
-  authTime: number | null;
+  /** When the person signed in (the token's `auth_time`), epoch ms like every time in Elevate. */
+  authTimeMs: number | null;
   ipAddress: string | null;
   userAgent: string | null;
   /** The request id; audit entries carry it as their correlation id. */

@@ -10,7 +10,8 @@ export interface VerifiedClaims {
   appId?: string | null;
   roles: string[];
   amr?: string[];
-  authTime?: number | null;
+  /** The token's `auth_time`, epoch seconds as JWTs carry it. */
+  authTimeSeconds?: number | null;
 }
 
 /**
@@ -40,7 +41,7 @@ export function makeCallerResolver(deps: { uow: UnitOfWork }) {
       appId: claims.appId ?? null,
       appPermissions: claims.kind === 'app' ? claims.roles : [],
       amr: claims.amr ?? [],
-      authTime: claims.authTime ?? null,
+      authTimeMs: claims.authTimeSeconds == null ? null : claims.authTimeSeconds * 1000,
       ipAddress: ctx.ip,
       userAgent: ctx.userAgent,
       correlationId: ctx.requestId ?? null,

@@ -6,13 +6,13 @@ const MAX_SKEW_MS = 5 * 60_000;
 /**
  * Step-up: was multi-factor authentication done within `maxAgeMs` of `now` by the session this
  * token came from? True only for a user token whose `amr` includes `mfa` and whose `auth_time`
- * (epoch seconds, as in the token) is recent enough. An application token never is: no person
+ * (`authTimeMs`) is recent enough. An application token never is: no person
  * performed a second factor, whatever it claims. The one place this is decided; when it answers
  * false, the API refuses with `MfaRule` and an `insufficient_claims` challenge (docs/identity.md).
  */
 export function mfaDoneWithin(caller: Caller, maxAgeMs: number, now: number): boolean {
-  if (caller.kind !== 'user' || !caller.amr.includes('mfa') || caller.authTime === null) return false;
-  const authMs = caller.authTime * 1000;
+  if (caller.kind !== 'user' || !caller.amr.includes('mfa') || caller.authTimeMs === null) return false;
+  const authMs = caller.authTimeMs;
   return authMs <= now + MAX_SKEW_MS && now - authMs <= maxAgeMs;
 }
 

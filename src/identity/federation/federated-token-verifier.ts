@@ -95,7 +95,7 @@ function externalClaims(payload: JWTPayload, issuer: TrustedTokenIssuer): Access
     roles: [],
     kind: 'user',
     amr: amrFromExternal(payload.amr, payload.acr, issuer),
-    ...(typeof authTime === 'number' ? { authTime } : {}),
+    ...(typeof authTime === 'number' ? { authTimeSeconds: authTime } : {}),
     external: { issuerId: issuer.id },
     raw: payload,
   };

@@ -15,7 +15,7 @@ export interface AccessTokenClaims {
   kind: 'app' | 'user';
   amr?: string[];
   /** Epoch seconds, as in the token. */
-  authTime?: number;
+  authTimeSeconds?: number;
   wids?: string[];
   /**
    * Set for a token from a trusted external issuer: `objectId` is then empty, and the directory
@@ -64,7 +64,7 @@ export function accessTokenClaimsFrom(payload: JWTPayload): AccessTokenClaims {
     roles: stringList(payload.roles) ?? [],
     kind: idtyp,
     ...(amr !== undefined ? { amr } : {}),
-    ...(typeof authTime === 'number' ? { authTime } : {}),
+    ...(typeof authTime === 'number' ? { authTimeSeconds: authTime } : {}),
     ...(wids !== undefined ? { wids } : {}),
     raw: payload,
   };
