@@ -10,7 +10,7 @@ export interface ApplySettings extends CompileOptions {
 }
 
 /** One page of rows and where the next one starts, if there is one. */
-export interface Page<Row> {
+export interface RowPage<Row> {
   items: Row[];
   hasMore: boolean;
   /** Offset of the next page; pass it to `nextLink` when `hasMore`. */
@@ -45,7 +45,7 @@ export function applyQuery<DB, TB extends keyof DB, O>(
 }
 
 /** Splits the `top + 1` rows {@link applyQuery} fetched into the page and whether more follow. */
-export function splitPage<Row>(rows: readonly Row[], options: Pick<QueryOptions, 'top' | 'skip'>): Page<Row> {
+export function splitPage<Row>(rows: readonly Row[], options: Pick<QueryOptions, 'top' | 'skip'>): RowPage<Row> {
   const items = rows.slice(0, options.top);
   return { items, hasMore: rows.length > options.top, nextOffset: options.skip + items.length };
 }

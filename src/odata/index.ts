@@ -26,7 +26,7 @@ export {
   readCount,
   splitPage,
   type ApplySettings,
-  type Page,
+  type RowPage,
 } from './apply-query.js';
 export { nextLink } from './next-link.js';
 export { decodeSkipToken, encodeSkipToken } from './skip-token.js';
