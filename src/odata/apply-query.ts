@@ -45,7 +45,10 @@ export function applyQuery<DB, TB extends keyof DB, O>(
 }
 
 /** Splits the `top + 1` rows {@link applyQuery} fetched into the page and whether more follow. */
-export function splitPage<Row>(rows: readonly Row[], options: Pick<QueryOptions, 'top' | 'skip'>): RowPage<Row> {
+export function splitPage<Row>(
+  rows: readonly Row[],
+  options: Pick<QueryOptions, 'top' | 'skip'>,
+): RowPage<Row> {
   const items = rows.slice(0, options.top);
   return { items, hasMore: rows.length > options.top, nextOffset: options.skip + items.length };
 }

@@ -1,40 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { PolicyStore, RoleManagementPolicy, SystemStateStore, TenantStore } from '../app/ports.js';
-import { rolePolicyAssignmentFields, rolePolicyFields } from '../odata/collections.js';
-import { expectOneRow } from './cas.js';
-import { codecs } from './codecs.js';
-import { listPage } from './list.js';
-import type { Database, RoleManagementPolicyRow } from './schema.js';
-
-export function tenantStore(db: Kysely<Database>): TenantStore {
-  const decode = (r: { id: string; display_name: string; created_at: number }) => ({
-    id: r.id,
-    displayName: r.display_name,
-    createdAt: codecs.time.decode(r.created_at),
-  });
-  return {
-    async insert(t) {
-      await db
-        .insertInto('tenants')
-        .values({ id: t.id, display_name: t.displayName, created_at: codecs.time.encode(t.createdAt) })
-        .execute();
-    },
-    async get(id) {
-      const r = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
-      return r && decode(r);
-    },
-    async first() {
-      const r = await db
-        .selectFrom('tenants')
-        .selectAll()
-        .orderBy('created_at')
-        .orderBy('id')
-        .limit(1)
-        .executeTakeFirst();
-      return r && decode(r);
-    },
-  };
-}
+import type { PolicyStore, RoleManagementPolicy } from '../../app/ports.js';
+import { rolePolicyAssignmentFields, rolePolicyFields } from '../../odata/collections.js';
+import { expectOneRow } from '../cas.js';
+import { codecs } from '../codecs.js';
+import { listPage } from '../list.js';
+import type { Database, RoleManagementPolicyRow } from '../schema.js';
 
 const policyFromRow = (r: RoleManagementPolicyRow): RoleManagementPolicy => ({
   id: r.id,
@@ -124,29 +94,6 @@ export function policyStore(db: Kysely<Database>): PolicyStore {
         .where('role_definition_id', '=', roleDefinitionId)
         .executeTakeFirst();
       return Number(res.numDeletedRows);
-    },
-  };
-}
-
-export function systemStateStore(db: Kysely<Database>): SystemStateStore {
-  return {
-    async get(key) {
-      const r = await db.selectFrom('system_state').select('value').where('key', '=', key).executeTakeFirst();
-      return r?.value;
-    },
-    // `on conflict do nothing` rather than catching the unique violation: on PostgreSQL a failed
-    // statement aborts the surrounding transaction, so a second start against a bootstrapped
-    // database failed at commit.
-    async insertOnce(key, value, now) {
-      // ON CONFLICT DO NOTHING rather than catching the unique violation: on PostgreSQL a failed
-      // statement aborts the whole transaction, so a caught violation still made the commit fail
-      // (a restarted server could not get past bootstrap).
-      const res = await db
-        .insertInto('system_state')
-        .values({ key, value, updated_at: codecs.time.encode(now) })
-        .onConflict((oc) => oc.column('key').doNothing())
-        .executeTakeFirst();
-      return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
     },
   };
 }
