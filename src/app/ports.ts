@@ -16,6 +16,7 @@ import type { FactorStore, SignInThrottleStore } from './sign-in/ports.js';
 import type { ApprovalStepStore, ScheduleRequestStore, ScheduleStore } from './pim/ports.js';
 import type { PasskeyStore, RecoveryCodeStore, WebAuthnChallengeStore } from './sign-in/method-ports.js';
 import type { ExternalIdentityStore } from './federation/ports.js';
+import type { OutboxStore } from './outbox/ports.js';
 
 /** One page of a collection; `hasMore` tells the edge to emit `@odata.nextLink`. */
 export interface Page<T> {
@@ -167,6 +168,7 @@ export interface Stores {
   signInThrottle: SignInThrottleStore;
   /** Links from external identities (trusted issuer + subject) to directory users. */
   externalIdentities: ExternalIdentityStore;
+  outbox: OutboxStore;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   webauthnChallengeStore,
 } from './sign-in/authentication-method-store.js';
 import { externalIdentityStore } from './federation/external-identity-store.js';
+import { outboxStore } from './outbox/outbox-store.js';
 import { factorStore, signInThrottleStore } from './sign-in/factor-store.js';
 import { groupStore } from './directory/group-store.js';
 import { approvalStepStore } from './pim/approval-store.js';
@@ -40,6 +41,7 @@ export function bindStores(db: Kysely<Database>): Stores {
     webauthnChallenges: webauthnChallengeStore(db),
     recoveryCodes: recoveryCodeStore(db),
     externalIdentities: externalIdentityStore(db),
+    outbox: outboxStore(db),
   };
 }
 
