@@ -6,7 +6,7 @@ import { newId } from '../../src/domain/shared/ids.js';
 import { ManualClock } from '../../src/domain/time/clock.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrator.js';
-import { outboxRelayStore } from '../../src/store/outbox/outbox-store.js';
+import { outboxRelayStore } from '../../src/store/outbox/relay-store.js';
 import { createUnitOfWork } from '../../src/store/unit-of-work.js';
 import { freshDb, TEST_DATABASE_URL } from '../helpers/db.js';
 
