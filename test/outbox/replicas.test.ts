@@ -3,6 +3,7 @@
 // its lease lapses, another replica takes over and the message in flight is delivered again.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeliveredMessage, OutboxMessage } from '../../src/app/outbox/ports.js';
+import { makeOutboxRelay } from '../../src/app/outbox/relay.js';
 import { dialectName } from '../helpers/db.js';
 import { gate, ids, outboxFixture, recorder, T0, type OutboxFixture } from './support.js';
 
@@ -120,6 +121,71 @@ describe(`outbox relay on several replicas (${dialectName})`, () => {
     expect((await f.store.consumers())[0]).toMatchObject({
       leaseHolder: 'replica-a',
       leaseExpiresAt: T0 + 2 * LEASE_MS - 1,
+    });
+  });
+
+  it('a replica that stalled past its lease checks it again before calling the consumer, and stops', async () => {
+    const b = f.relay([recorder('connector', { from: 'beginning' })], 'replica-b', { leaseMs: LEASE_MS });
+    let stalled = false;
+    const aSeen: DeliveredMessage[] = [];
+    const a = makeOutboxRelay({
+      // Replica a stalls right after reading its batch, for longer than its lease; b takes over.
+      store: {
+        ...f.store,
+        async after(afterSeq, limit) {
+          const batch = await f.store.after(afterSeq, limit);
+          if (!stalled) {
+            stalled = true;
+            f.clock.advance(LEASE_MS);
+            await b.runOnce();
+          }
+          return batch;
+        },
+      },
+      clock: f.clock,
+      replicaId: 'replica-a',
+      consumers: [recorder('connector', { from: 'beginning', seen: aSeen })],
+      options: { leaseMs: LEASE_MS, handleTimeoutMs: 10_000 },
+    });
+    await f.enqueue(f.message(), f.message());
+    const run = await a.runOnce();
+    expect(run.consumers[0]!.error?.message).toMatch(/lost the lease/);
+    expect(aSeen).toEqual([]); // b delivered both; a called nothing: each message exactly once
+    expect((await f.store.consumers())[0]).toMatchObject({ leaseHolder: 'replica-b', cursorSeq: 2 });
+  });
+
+  it('renews the lease before a call that could outlast it', async () => {
+    const bSeen: DeliveredMessage[] = [];
+    const b = f.relay([recorder('connector', { from: 'beginning', seen: bSeen })], 'replica-b', {
+      leaseMs: LEASE_MS,
+    });
+    let bDuringCall: unknown;
+    const a = f.relay(
+      [
+        {
+          name: 'connector',
+          from: 'beginning',
+          accepts: (t) => {
+            if (t === 'slow.scan') f.clock.advance(LEASE_MS); // the lease ran out while a was busy
+            return t !== 'slow.scan';
+          },
+          async handle() {
+            bDuringCall = (await b.runOnce()).consumers[0];
+          },
+        },
+      ],
+      'replica-a',
+      { leaseMs: LEASE_MS, handleTimeoutMs: 10_000 },
+    );
+    await f.enqueue(f.message('slow.scan'), f.message('wanted'));
+    const run = await a.runOnce();
+    expect(run.consumers[0]).toMatchObject({ delivered: 1, skipped: 1 });
+    // a renewed its lease before calling, so b could not take the consumer over during the call.
+    expect(bDuringCall).toMatchObject({ heldElsewhere: true });
+    expect(bSeen).toEqual([]);
+    expect((await f.store.consumers())[0]).toMatchObject({
+      leaseHolder: 'replica-a',
+      leaseExpiresAt: T0 + 2 * LEASE_MS,
     });
   });
 });
