@@ -59,6 +59,14 @@ import {
   forwardTargets,
   type AuditForwarderJob,
 } from './jobs/audit-forwarder.js';
+import { makeOutboxRelay } from './app/outbox/relay.js';
+import type { OutboxConsumer } from './app/outbox/ports.js';
+import {
+  createOutboxRelayJob,
+  DEFAULT_OUTBOX_RELAY_INTERVAL_MS,
+  type OutboxRelayJob,
+} from './jobs/outbox-relay.js';
+import { outboxRelayStore } from './store/outbox/relay-store.js';
 import { auditPruneStore, chainReader, exportCursorStore } from './store/audit/audit-export-store.js';
 import {
   createExpirySweeper,
@@ -90,6 +98,10 @@ export interface ElevateOptions {
   portalRedirectUris?: string[];
   /** External OpenID Connect issuers whose users sign in and whose access tokens are accepted. */
   trustedIssuers?: readonly TrustedIssuerConfig[];
+  /** Who reacts to domain events after commit (notifications, connectors), by name. */
+  outboxConsumers?: readonly OutboxConsumer[];
+  /** Pause between outbox relay runs when no commit nudges it; 0 turns the timer off. Default 1 s. */
+  outboxRelayIntervalMs?: number;
 }
 
 export interface Elevate {
@@ -104,6 +116,8 @@ export interface Elevate {
   forwarder: AuditForwarderJob;
   /** The compliance evidence report (the CLI and tests use it directly). */
   compliance: ComplianceReporter;
+  /** Delivers outbox messages to the registered consumers; nudged after every commit that wrote some. */
+  outbox: OutboxRelayJob;
 }
 
 /**
@@ -113,7 +127,21 @@ export interface Elevate {
  */
 export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   await migrate(o.db, { clock: o.clock });
-  const uow = createUnitOfWork(o.db);
+  const replicaId = randomUUID();
+  const outbox = createOutboxRelayJob({
+    relay: makeOutboxRelay({
+      store: outboxRelayStore(o.db.kysely),
+      clock: o.clock,
+      replicaId,
+      consumers: o.outboxConsumers ?? [],
+    }),
+    clock: o.clock,
+    intervalMs: o.outboxRelayIntervalMs ?? DEFAULT_OUTBOX_RELAY_INTERVAL_MS,
+    onError: (err, consumer) => {
+      if (o.logger) o.logger.error({ err, consumer }, 'outbox delivery failed');
+    },
+  });
+  const uow = createUnitOfWork(o.db, { messagesCommitted: () => outbox.nudge() });
   const hasher = argon2Hasher();
   const bootstrapped = await bootstrap({ uow, clock: o.clock, newId, hasher, adminUpn: o.bootstrapAdminUpn });
 
@@ -276,7 +304,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
       cursors,
       clock: o.clock,
       targets: forwardTargets(o.auditForward ?? []),
-      replicaId: randomUUID(),
+      replicaId,
     }),
     intervalMs: o.auditForwardIntervalMs ?? DEFAULT_AUDIT_FORWARD_INTERVAL_MS,
     ...(retention ? { retention } : {}),
@@ -290,7 +318,11 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   )
     forwarder.start();
   app.addHook('onClose', async () => forwarder.stop());
-  return { app, bootstrapped, audit, sweeper, forwarder, compliance };
+  if ((o.outboxRelayIntervalMs ?? DEFAULT_OUTBOX_RELAY_INTERVAL_MS) > 0) {
+    outbox.start();
+    app.addHook('onClose', async () => outbox.stop());
+  }
+  return { app, bootstrapped, audit, sweeper, forwarder, compliance, outbox };
 }
 
 /**

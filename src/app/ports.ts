@@ -17,6 +17,7 @@ import type { ApprovalStepStore, ScheduleRequestStore, ScheduleStore } from './p
 import type { PasskeyStore, RecoveryCodeStore, WebAuthnChallengeStore } from './sign-in/method-ports.js';
 import type { ExternalIdentityStore } from './federation/ports.js';
 import type { EventLog } from './events/ports.js';
+import type { OutboxStore } from './outbox/ports.js';
 
 /** One page of a collection; `hasMore` tells the edge to emit `@odata.nextLink`. */
 export interface Page<T> {
@@ -173,6 +174,7 @@ export interface Stores {
   signInThrottle: SignInThrottleStore;
   /** Links from external identities (trusted issuer + subject) to directory users. */
   externalIdentities: ExternalIdentityStore;
+  outbox: OutboxStore;
 }
 
 /**

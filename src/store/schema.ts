@@ -5,6 +5,12 @@ import type {
   PimScheduleRow,
   PimSlotRow,
 } from './pim/rows.js';
+import type {
+  OutboxConsumerRow,
+  OutboxDeadLetterRow,
+  OutboxHeadRow,
+  OutboxMessageRow,
+} from './outbox/rows.js';
 
 /**
  * Row types of every table, as stored: epoch-ms integers for times, 0/1 for booleans, JSON as text,
@@ -251,6 +257,10 @@ export interface Database {
   webauthn_challenges: WebAuthnChallengeRow;
   recovery_codes: RecoveryCodeRow;
   external_identities: ExternalIdentityRow;
+  outbox_messages: OutboxMessageRow;
+  outbox_head: OutboxHeadRow;
+  outbox_consumers: OutboxConsumerRow;
+  outbox_dead_letters: OutboxDeadLetterRow;
 }
 
 /** An external identity (trusted issuer + `sub`) linked to a directory user. */

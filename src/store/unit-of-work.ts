@@ -10,6 +10,7 @@ import {
   webauthnChallengeStore,
 } from './sign-in/authentication-method-store.js';
 import { externalIdentityStore } from './federation/external-identity-store.js';
+import { outboxStore } from './outbox/outbox-store.js';
 import { factorStore, signInThrottleStore } from './sign-in/factor-store.js';
 import { groupStore } from './directory/group-store.js';
 import { approvalStepStore } from './pim/approval-store.js';
@@ -45,6 +46,7 @@ export function bindStores(db: Kysely<Database>): Stores {
     webauthnChallenges: webauthnChallengeStore(db),
     recoveryCodes: recoveryCodeStore(db),
     externalIdentities: externalIdentityStore(db),
+    outbox: outboxStore(db),
   };
 }
 
@@ -69,17 +71,26 @@ const isTransientAbort = (e: unknown): boolean => {
  * is retried a few times with a short random pause. The events the work recorded become audit
  * entries (and outbox messages) in the same transaction, just before it commits.
  */
-export function createUnitOfWork(db: Db): UnitOfWork {
+export function createUnitOfWork(
+  db: Db,
+  hooks: {
+    /** Called after a commit that wrote outbox messages (the relay's `nudge`); never inside it. */
+    messagesCommitted?: () => void;
+  } = {},
+): UnitOfWork {
   return {
     async run(work) {
       for (let attempt = 1; ; attempt += 1) {
         try {
-          return await db.kysely.transaction().execute(async (trx) => {
+          let messages = 0;
+          const result = await db.kysely.transaction().execute(async (trx) => {
             const tx = bindStores(trx);
-            const result = await work(tx);
-            await writeRecordedEvents(tx, tx.events.drain(), newId);
-            return result;
+            const done = await work(tx);
+            messages = await writeRecordedEvents(tx, tx.events.drain(), newId);
+            return done;
           });
+          if (messages > 0) hooks.messagesCommitted?.();
+          return result;
         } catch (e) {
           if (attempt >= MAX_UNIT_OF_WORK_ATTEMPTS || !isTransientAbort(e)) throw e;
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));

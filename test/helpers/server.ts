@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createElevate, type Elevate } from '../../src/compose.js';
 import type { TrustedIssuerConfig } from '../../src/config/trusted-issuers.js';
+import type { OutboxConsumer } from '../../src/app/outbox/ports.js';
 import { provisionTenant, type BootstrapResult } from '../../src/app/bootstrap/bootstrap.js';
 import { newId } from '../../src/domain/shared/ids.js';
 import { newClientSecret } from '../../src/domain/shared/secrets.js';
@@ -27,7 +28,12 @@ export interface TestServer extends Elevate {
 
 /** A whole Elevate over a fresh database, driven with `app.inject()`. */
 export async function testServer(
-  opts: { clock?: Clock; trustedIssuers?: readonly TrustedIssuerConfig[] } = {},
+  opts: {
+    clock?: Clock;
+    trustedIssuers?: readonly TrustedIssuerConfig[];
+    outboxConsumers?: readonly OutboxConsumer[];
+    outboxRelayIntervalMs?: number;
+  } = {},
 ): Promise<TestServer> {
   const db = await freshDb();
   const elevate = await createElevate({
@@ -39,6 +45,8 @@ export async function testServer(
     accessTokenTtlSeconds: 600,
     bootstrapAdminUpn: 'admin@contoso.test',
     ...(opts.trustedIssuers ? { trustedIssuers: opts.trustedIssuers } : {}),
+    ...(opts.outboxConsumers ? { outboxConsumers: opts.outboxConsumers } : {}),
+    ...(opts.outboxRelayIntervalMs === undefined ? {} : { outboxRelayIntervalMs: opts.outboxRelayIntervalMs }),
   }).catch(async (error: unknown) => {
     await db.drop(); // a configuration refused at start-up leaves no database behind
     throw error;

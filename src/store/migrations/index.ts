@@ -8,6 +8,7 @@ import * as m0006 from './0006_identity.js';
 import * as m0007 from './0007_approvals.js';
 import * as m0008 from './0008_authentication_methods.js';
 import * as m0009 from './0009_external_identities.js';
+import * as m0010 from './0010_outbox.js';
 
 export interface Migration {
   name: string;
@@ -25,4 +26,5 @@ export const migrations: readonly Migration[] = [
   { name: '0007_approvals', up: m0007.up },
   { name: '0008_authentication_methods', up: m0008.up },
   { name: '0009_external_identities', up: m0009.up },
+  { name: '0010_outbox', up: m0010.up },
 ];
