@@ -8,13 +8,9 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import type { Logger } from 'pino';
-import type { Caller } from '../app/authorization/caller.js';
-import type { Clock } from '../domain/time/clock.js';
-import { UnauthenticatedError } from '../domain/shared/errors.js';
+import type { BuildOptions } from './build-options.js';
 import { clientRequestId, graphError, makeErrorHandler } from './errors.js';
 import { rejectNulCharacters } from './graph/nul-guard.js';
-import type { Services } from './services.js';
 import { auditRoutes } from './routes/audit.js';
 import { complianceRoutes } from './routes/compliance.js';
 import { auditExportRoutes } from './routes/audit-export.js';
@@ -29,23 +25,7 @@ import { pimRoutes } from './routes/pim.js';
 import { approvalRoutes } from './routes/approvals.js';
 
 export type App = FastifyInstance;
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Set by `authenticate`; routes read it through `callerOf(request)`. */
-    caller?: Caller;
-  }
-}
-
-export interface BuildOptions {
-  clock: Clock;
-  logger: Logger | false;
-  publicUrl: string;
-  services: Services;
-  /** Mounts the embedded authorization server (token endpoint, discovery, JWKS). */
-  registerAuthorizationServer?: (app: FastifyInstance) => Promise<void>;
-  bodyLimitBytes?: number;
-}
+export type { BuildOptions } from './build-options.js';
 
 /** Builds the HTTP application without listening (tests use `app.inject()`). */
 export async function buildApp(opts: BuildOptions): Promise<App> {
@@ -135,22 +115,4 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
   await app.register(authzenRoutes(opts));
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return base;
-}
-
-/** The authenticated caller; routes call it after the `authenticate` hook ran. */
-export function callerOf(request: FastifyRequest): Caller {
-  if (!request.caller) throw new UnauthenticatedError();
-  return request.caller;
-}
-
-/** `onRequest` hook for protected route plugins: verifies the bearer token, sets `request.caller`. */
-export function authenticateHook(services: Services) {
-  return async (request: FastifyRequest): Promise<void> => {
-    const ua = request.headers['user-agent'];
-    request.caller = await services.authenticate(request.headers.authorization, {
-      ip: request.ip,
-      userAgent: typeof ua === 'string' ? ua.slice(0, 512) : null,
-      requestId: request.id,
-    });
-  };
 }

@@ -2,8 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApprovalStepView } from '../../app/pim/approvals.js';
-import type { BuildOptions } from '../app.js';
-import { authenticateHook, callerOf } from '../app.js';
+import { authenticateHook, callerOf } from '../auth-hook.js';
+import type { BuildOptions } from '../build-options.js';
 import { dtOrNull, errorResponses, idParam, str } from '../graph/json.js';
 import { MAX_JUSTIFICATION } from './pim-body.js';
 

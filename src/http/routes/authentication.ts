@@ -2,8 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import QRCode from 'qrcode';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { BuildOptions } from '../app.js';
-import { authenticateHook, callerOf } from '../app.js';
+import { authenticateHook, callerOf } from '../auth-hook.js';
+import type { BuildOptions } from '../build-options.js';
 import { errorResponses, idParam } from '../graph/json.js';
 
 const enrolmentJson = z.object({

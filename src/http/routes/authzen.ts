@@ -3,8 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AccessQuestion } from '../../app/authzen/evaluate.js';
 import { ValidationError } from '../../domain/shared/errors.js';
-import type { BuildOptions } from '../app.js';
-import { authenticateHook, callerOf } from '../app.js';
+import { authenticateHook, callerOf } from '../auth-hook.js';
+import type { BuildOptions } from '../build-options.js';
 import { errorResponses, str } from '../graph/json.js';
 
 const subject = z.object({

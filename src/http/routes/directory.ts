@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { BadRequestError } from '../../domain/shared/errors.js';
 import { parseDateTime } from '../../domain/time/datetime.js';
 import { APP_PERMISSIONS } from '../../domain/directory/app-permissions.js';
-import type { BuildOptions } from '../app.js';
-import { authenticateHook, callerOf } from '../app.js';
+import { authenticateHook, callerOf } from '../auth-hook.js';
+import type { BuildOptions } from '../build-options.js';
 import {
   directoryObjectJson,
   groupJson,

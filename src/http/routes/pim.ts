@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { Page } from '../../app/ports.js';
 import { SCHEDULE_KINDS } from '../../domain/pim/types.js';
 import { nextLink, parseQueryOptions, type QueryOptions } from '../../odata/index.js';
-import type { BuildOptions } from '../app.js';
-import { authenticateHook, callerOf } from '../app.js';
+import { authenticateHook, callerOf } from '../auth-hook.js';
+import type { BuildOptions } from '../build-options.js';
 import { collectionOf, context, errorResponses, idParam } from '../graph/json.js';
 import {
   contextSuffix,

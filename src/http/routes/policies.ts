@@ -11,8 +11,8 @@ import {
   type QueryOptions,
   type QuerySpec,
 } from '../../odata/index.js';
-import type { BuildOptions } from '../app.js';
-import { authenticateHook, callerOf } from '../app.js';
+import { authenticateHook, callerOf } from '../auth-hook.js';
+import type { BuildOptions } from '../build-options.js';
 import { collectionOf, context, errorResponses, idParam } from '../graph/json.js';
 import {
   contextSuffix,
