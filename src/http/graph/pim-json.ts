@@ -54,83 +54,106 @@ const scheduleInfoJson = z.object({
 });
 const identityJson = z.object({ displayName: nullableString, id: z.string() }).nullable();
 
-/** Response schema of a schedule request (every key, or a `$select` projection of them). */
-export const scheduleRequestJson = z
-  .object({
-    '@odata.context': z.string(),
-    '@odata.type': z.string(),
-    id: z.string(),
-    status: z.string(),
-    createdDateTime: z.string(),
-    completedDateTime: nullableString,
-    approvalId: nullableString,
-    customData: nullableString,
-    action: z.string(),
-    principalId: z.string(),
-    roleDefinitionId: z.string(),
-    directoryScopeId: nullableString,
-    appScopeId: nullableString,
-    isValidationOnly: z.boolean(),
-    targetScheduleId: nullableString,
-    justification: nullableString,
-    createdBy: z.object({ application: identityJson, device: z.null(), user: identityJson }),
-    scheduleInfo: scheduleInfoJson.nullable(),
-    ticketInfo: z.object({ ticketNumber: nullableString, ticketSystem: nullableString }),
-    principal: navigation,
-    roleDefinition: navigation,
-    directoryScope: navigation,
-    activatedUsing: navigation,
-    targetSchedule: navigation,
-  })
-  .partial();
+/** An optional navigation (present only when `$expand` names it). */
+const expanded = navigation.optional();
 
-/** Response schema of a schedule. */
-export const scheduleJson = z
-  .object({
-    '@odata.context': z.string(),
-    '@odata.type': z.string(),
-    id: z.string(),
-    principalId: z.string(),
-    roleDefinitionId: z.string(),
-    directoryScopeId: nullableString,
-    appScopeId: nullableString,
-    createdUsing: nullableString,
-    createdDateTime: z.string(),
-    modifiedDateTime: nullableString,
-    status: z.string(),
-    memberType: z.string(),
-    assignmentType: nullableString,
-    scheduleInfo: scheduleInfoJson,
-    principal: navigation,
-    roleDefinition: navigation,
-    directoryScope: navigation,
-    activatedUsing: navigation,
-  })
-  .partial();
+/**
+ * A schedule request, complete: every property (nulls written out, as Graph does), then the
+ * navigations `$expand` may add. `@odata.type` only on `filterByCurrentUser` results.
+ */
+export const scheduleRequestJson = z.object({
+  '@odata.type': z.string().optional(),
+  id: z.string(),
+  status: z.string(),
+  createdDateTime: z.string(),
+  completedDateTime: nullableString,
+  approvalId: nullableString,
+  customData: nullableString,
+  action: z.string(),
+  principalId: z.string(),
+  roleDefinitionId: z.string(),
+  directoryScopeId: nullableString,
+  appScopeId: nullableString,
+  isValidationOnly: z.boolean(),
+  targetScheduleId: nullableString,
+  justification: nullableString,
+  createdBy: z.object({ application: identityJson, device: z.null(), user: identityJson }),
+  scheduleInfo: scheduleInfoJson.nullable(),
+  ticketInfo: z.object({ ticketNumber: nullableString, ticketSystem: nullableString }),
+  principal: expanded,
+  roleDefinition: expanded,
+  directoryScope: expanded,
+  activatedUsing: expanded,
+  targetSchedule: expanded,
+});
 
-/** Response schema of an instance. */
-export const instanceJson = z
-  .object({
-    '@odata.context': z.string(),
-    '@odata.type': z.string(),
-    id: z.string(),
-    principalId: z.string(),
-    roleDefinitionId: z.string(),
-    directoryScopeId: nullableString,
-    appScopeId: nullableString,
-    startDateTime: nullableString,
-    endDateTime: nullableString,
-    assignmentType: nullableString,
-    memberType: z.string(),
-    roleAssignmentOriginId: nullableString,
-    roleAssignmentScheduleId: nullableString,
-    roleEligibilityScheduleId: nullableString,
-    principal: navigation,
-    roleDefinition: navigation,
-    directoryScope: navigation,
-    activatedUsing: navigation,
-  })
-  .partial();
+const scheduleProperties = {
+  '@odata.type': z.string().optional(),
+  id: z.string(),
+  principalId: z.string(),
+  roleDefinitionId: z.string(),
+  directoryScopeId: nullableString,
+  appScopeId: nullableString,
+  createdUsing: nullableString,
+  createdDateTime: z.string(),
+  modifiedDateTime: nullableString,
+  status: z.string(),
+  memberType: z.string(),
+};
+
+/** A `unifiedRoleAssignmentSchedule`, complete. */
+export const assignmentScheduleJson = z.object({
+  ...scheduleProperties,
+  assignmentType: nullableString,
+  scheduleInfo: scheduleInfoJson,
+  principal: expanded,
+  roleDefinition: expanded,
+  directoryScope: expanded,
+  activatedUsing: expanded,
+});
+
+/** A `unifiedRoleEligibilitySchedule`, complete (no `assignmentType`, no `activatedUsing`). */
+export const eligibilityScheduleJson = z.object({
+  ...scheduleProperties,
+  scheduleInfo: scheduleInfoJson,
+  principal: expanded,
+  roleDefinition: expanded,
+  directoryScope: expanded,
+});
+
+const instanceProperties = {
+  '@odata.type': z.string().optional(),
+  id: z.string(),
+  principalId: z.string(),
+  roleDefinitionId: z.string(),
+  directoryScopeId: nullableString,
+  appScopeId: nullableString,
+  startDateTime: nullableString,
+  endDateTime: nullableString,
+};
+
+/** A `unifiedRoleAssignmentScheduleInstance`, complete. */
+export const assignmentInstanceJson = z.object({
+  ...instanceProperties,
+  assignmentType: nullableString,
+  memberType: z.string(),
+  roleAssignmentOriginId: nullableString,
+  roleAssignmentScheduleId: nullableString,
+  principal: expanded,
+  roleDefinition: expanded,
+  directoryScope: expanded,
+  activatedUsing: expanded,
+});
+
+/** A `unifiedRoleEligibilityScheduleInstance`, complete. */
+export const eligibilityInstanceJson = z.object({
+  ...instanceProperties,
+  memberType: z.string(),
+  roleEligibilityScheduleId: nullableString,
+  principal: expanded,
+  roleDefinition: expanded,
+  directoryScope: expanded,
+});
 
 const identity = (id: string | null) => (id === null ? null : { displayName: null, id });
 
