@@ -19,7 +19,7 @@ import {
   eligibilityInstanceJson,
   eligibilityScheduleJson,
   scheduleRequestJson,
-} from '../../src/http/graph/pim-json.js';
+} from '../../src/http/graph/pim-schemas.js';
 import { completeRuleJson, policyAssignmentJson, policyJson } from '../../src/http/graph/policy-json.js';
 import { roleAssignmentJson, roleDefinitionJson } from '../../src/http/graph/role-json.js';
 import { testServer, type TestServer } from '../helpers/server.js';

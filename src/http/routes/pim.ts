@@ -11,7 +11,7 @@ import {
   eligibilityInstanceJson,
   eligibilityScheduleJson,
   scheduleRequestJson,
-} from '../graph/pim-json.js';
+} from '../graph/pim-schemas.js';
 import { collectionQuerystring } from '../graph/query.js';
 import { canonicalizeRequestBody, scheduleRequestBody } from './pim-body.js';
 import {

@@ -2,15 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { RoleManagementPolicy } from '../../app/ports.js';
-import { rolePolicyAssignmentFields, rolePolicyFields } from '../../odata/collections.js';
-import {
-  ODataError,
-  project,
-  type ExpandItem,
-  type FieldMap,
-  type QueryOptions,
-  type QuerySpec,
-} from '../../odata/index.js';
+import { project, type ExpandItem, type QueryOptions } from '../../odata/index.js';
 import { authenticateHook, callerOf } from '../auth-hook.js';
 import type { BuildOptions } from '../build-options.js';
 import { entityKey, keyParams, policyAssignmentKey } from '../graph/ids.js';
@@ -21,7 +13,6 @@ import {
   policyAssignmentToJson,
   policyJson,
   policyToJson,
-  RULE_PROPERTIES,
   ruleEntityJson,
   ruleJson,
   rulesToJson,
@@ -31,68 +22,20 @@ import { policyPatchBody, rulePatchBody, toRulePatch } from '../graph/policy-req
 import {
   collectionEnvelope,
   collectionQuerystring,
-  readCollectionQuery,
   projectSelected,
-  readEntityQuery,
   selectWithExpand,
 } from '../graph/query.js';
-
-/** Rule properties for `$select` on rules; rules live in JSON, so nothing here reaches SQL. */
-const ruleFields: FieldMap = Object.fromEntries(
-  RULE_PROPERTIES.map((name) => [name, { column: name, type: 'string', filterable: false, sortable: false }]),
-);
-
-const policySpec: QuerySpec = { fields: rolePolicyFields, expandable: ['rules', 'effectiveRules'] };
-const assignmentSpec: QuerySpec = {
-  fields: rolePolicyAssignmentFields,
-  expandable: ['policy', 'policy/rules', 'policy/effectiveRules'],
-};
-const ruleSpec: QuerySpec = { fields: ruleFields };
+import {
+  assignmentSpec,
+  policySpec,
+  readPolicyCollectionQuery,
+  readPolicyEntityQuery,
+  ruleSpec,
+} from './policy-query.js';
 
 const ruleParams = z.object({ id: entityKey, ruleId: z.string().min(1).max(100) });
 const policySelected = selectable(policyJson);
 const assignmentSelected = selectable(policyAssignmentJson);
-
-/** Names of a nested `$select`, in the spelling of `allowed`. @throws ODataError('invalidSelect') */
-function canonicalSelect(
-  names: readonly string[] | undefined,
-  allowed: readonly string[],
-): string[] | undefined {
-  return names?.map((name) => {
-    const found = allowed.find((candidate) => candidate.toLowerCase() === name.toLowerCase());
-    if (found === undefined) {
-      throw new ODataError(
-        'invalidSelect',
-        `Could not find a property named '${name.slice(0, 40)}' to select.`,
-        '$select',
-      );
-    }
-    return found;
-  });
-}
-
-/** Checks nested `$select`s: on rules against rule properties, on a policy against its properties. */
-function checkExpand(items: readonly ExpandItem[]): ExpandItem[] {
-  const policyProperties = [...Object.keys(rolePolicyFields), 'rules', 'effectiveRules'];
-  return items.map((item): ExpandItem => {
-    const allowed = item.name === 'policy' ? policyProperties : RULE_PROPERTIES;
-    const select = canonicalSelect(item.select, allowed);
-    const expand = item.expand && checkExpand(item.expand);
-    return { name: item.name, ...(select ? { select } : {}), ...(expand ? { expand } : {}) };
-  });
-}
-
-/** Collection query options, nested `$select`s checked. @throws ODataError */
-function readPolicyCollectionQuery(query: unknown, spec: QuerySpec): QueryOptions {
-  const q = readCollectionQuery(query, spec);
-  return { ...q, expand: checkExpand(q.expand) };
-}
-
-/** Entity query options (`$select`, `$expand`), nested `$select`s checked. @throws ODataError */
-function readPolicyEntityQuery(query: unknown, spec: QuerySpec): QueryOptions {
-  const q = readEntityQuery(query, spec);
-  return { ...q, expand: checkExpand(q.expand) };
-}
 
 /** Graph's `Prefer: return=minimal` asks for 204 instead of the updated entity. */
 const wantsMinimal = (request: FastifyRequest): boolean => {
