@@ -8,44 +8,27 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import type { Logger } from 'pino';
-import type { Caller } from '../app/authorization/caller.js';
-import type { Clock } from '../domain/time/clock.js';
-import { UnauthenticatedError } from '../domain/shared/errors.js';
+import type { BuildOptions } from './build-options.js';
 import { clientRequestId, graphError, makeErrorHandler } from './errors.js';
 import { rejectNulCharacters } from './graph/nul-guard.js';
-import type { Services } from './services.js';
 import { auditRoutes } from './routes/audit.js';
 import { complianceRoutes } from './routes/compliance.js';
 import { auditExportRoutes } from './routes/audit-export.js';
 import { authenticationRoutes } from './routes/authentication.js';
 import { authenticationMethodRoutes } from './routes/authentication-methods.js';
-import { directoryRoutes } from './routes/directory.js';
 import { authzenRoutes } from './routes/authzen.js';
 import { opsRoutes } from './routes/ops.js';
-import { roleRoutes } from './routes/roles.js';
+import { groupRoutes } from './routes/groups.js';
+import { roleAssignmentRoutes } from './routes/role-assignments.js';
+import { roleDefinitionRoutes } from './routes/role-definitions.js';
+import { servicePrincipalRoutes } from './routes/service-principals.js';
+import { userRoutes } from './routes/users.js';
 import { policyRoutes } from './routes/policies.js';
 import { pimRoutes } from './routes/pim.js';
 import { approvalRoutes } from './routes/approvals.js';
 
 export type App = FastifyInstance;
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Set by `authenticate`; routes read it through `callerOf(request)`. */
-    caller?: Caller;
-  }
-}
-
-export interface BuildOptions {
-  clock: Clock;
-  logger: Logger | false;
-  publicUrl: string;
-  services: Services;
-  /** Mounts the embedded authorization server (token endpoint, discovery, JWKS). */
-  registerAuthorizationServer?: (app: FastifyInstance) => Promise<void>;
-  bodyLimitBytes?: number;
-}
+export type { BuildOptions } from './build-options.js';
 
 /** Builds the HTTP application without listening (tests use `app.inject()`). */
 export async function buildApp(opts: BuildOptions): Promise<App> {
@@ -122,8 +105,11 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
 
   if (opts.registerAuthorizationServer) await opts.registerAuthorizationServer(base);
   await app.register(opsRoutes(opts.services));
-  await app.register(directoryRoutes(opts), { prefix: '/v1.0' });
-  await app.register(roleRoutes(opts), { prefix: '/v1.0' });
+  await app.register(userRoutes(opts), { prefix: '/v1.0' });
+  await app.register(groupRoutes(opts), { prefix: '/v1.0' });
+  await app.register(servicePrincipalRoutes(opts), { prefix: '/v1.0' });
+  await app.register(roleDefinitionRoutes(opts), { prefix: '/v1.0' });
+  await app.register(roleAssignmentRoutes(opts), { prefix: '/v1.0' });
   await app.register(auditRoutes(opts), { prefix: '/v1.0' });
   await app.register(policyRoutes(opts), { prefix: '/v1.0' });
   await app.register(pimRoutes(opts), { prefix: '/v1.0' });
@@ -135,22 +121,4 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
   await app.register(authzenRoutes(opts));
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return base;
-}
-
-/** The authenticated caller; routes call it after the `authenticate` hook ran. */
-export function callerOf(request: FastifyRequest): Caller {
-  if (!request.caller) throw new UnauthenticatedError();
-  return request.caller;
-}
-
-/** `onRequest` hook for protected route plugins: verifies the bearer token, sets `request.caller`. */
-export function authenticateHook(services: Services) {
-  return async (request: FastifyRequest): Promise<void> => {
-    const ua = request.headers['user-agent'];
-    request.caller = await services.authenticate(request.headers.authorization, {
-      ip: request.ip,
-      userAgent: typeof ua === 'string' ? ua.slice(0, 512) : null,
-      requestId: request.id,
-    });
-  };
 }

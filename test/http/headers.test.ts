@@ -6,7 +6,7 @@ import { systemClock } from '../../src/domain/time/clock.js';
 import { buildApp } from '../../src/http/app.js';
 import type { Services } from '../../src/http/services.js';
 import { PUBLIC_URL, testServer, type TestServer } from '../helpers/server.js';
-import { call, expectGraphError, GUID, type Headers } from './support/graph.js';
+import { call, expectGraphError, GUID, UNKNOWN_ID, type Headers } from './support/graph.js';
 
 describe('response headers and the error envelope', () => {
   let s: TestServer;
@@ -153,7 +153,7 @@ describe('5xx responses', () => {
         list: async () => {
           throw new Error(`connection refused ${SECRET}`);
         },
-        get: async () => ({ id: 42, displayName: null }),
+        get: async () => ({ id: 42, displayName: null, createdAt: 0 }),
       },
     } as unknown as Services;
     const app = await buildApp({ clock: systemClock, logger, publicUrl: PUBLIC_URL, services });
@@ -162,7 +162,7 @@ describe('5xx responses', () => {
 
   it.each([
     ['a use case throws', '/v1.0/users', 'Bearer ok'],
-    ['a response breaks its schema', '/v1.0/users/x', 'Bearer ok'],
+    ['a response breaks its schema', `/v1.0/users/${UNKNOWN_ID}`, 'Bearer ok'],
     ['token verification cannot read its keys', '/v1.0/users', 'Bearer keys-down'],
   ])(
     'when %s: 500 generalException, no internals in the body, the cause in the log',

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { validate } from '@readme/openapi-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../src/store/migrations/index.js';
@@ -56,6 +57,64 @@ describe('OpenAPI document, docs UI and probes', () => {
       expect(Object.keys(doc.paths[path] ?? {}).sort(), path).toEqual([...methods].sort());
       for (const m of methods)
         expect(Object.keys(doc.paths[path]![m]!.responses), `${m} ${path}`).toContain('401');
+    }
+  });
+
+  /** Every operation of the API (not the probes, the docs UI or the authorization server). */
+  const apiOperations = () =>
+    Object.entries(doc.paths)
+      .filter(([path]) => /^\/(v1\.0|beta|access)\//.test(path))
+      .flatMap(([path, ops]) =>
+        Object.entries(ops)
+          .filter(([method]) => method !== 'head' && method !== 'options')
+          .map(([method, op]) => ({
+            method,
+            path,
+            errors: Object.keys(op.responses).filter((c) => c >= '400'),
+          })),
+      );
+
+  it('declares the error statuses each operation can answer, not one list for all', () => {
+    const operations = apiOperations();
+    expect(operations.length).toBeGreaterThan(50);
+    for (const { method, path, errors } of operations) {
+      const name = `${method.toUpperCase()} ${path}`;
+      // The edge refuses malformed input (400) and missing tokens (401) on every route.
+      expect(errors, name).toEqual(expect.arrayContaining(['400', '401']));
+      expect(
+        errors.every((code) => ['400', '401', '403', '404', '409'].includes(code)),
+        name,
+      ).toBe(true);
+      // Reads never lose a compare-and-set.
+      if (method === 'get') expect(errors, name).not.toContain('409');
+      // 404 needs an object named in the path (or the signed-in user, `/me`).
+      if (!path.includes('{') && !path.startsWith('/v1.0/me')) expect(errors, name).not.toContain('404');
+    }
+    const errorsOf = (method: string, path: string) =>
+      apiOperations().find((op) => op.method === method && op.path === path)?.errors;
+    expect(errorsOf('get', '/v1.0/users')).toEqual(['400', '401', '403']);
+    expect(errorsOf('patch', '/v1.0/users/{id}')).toEqual(['400', '401', '403', '404', '409']);
+    // PIM lists are filtered to what the caller may see; others' objects are 404, never 403.
+    expect(errorsOf('get', '/v1.0/roleManagement/directory/roleAssignmentScheduleInstances')).toEqual([
+      '400',
+      '401',
+    ]);
+    expect(errorsOf('get', '/v1.0/roleManagement/directory/roleAssignmentScheduleRequests/{id}')).toEqual([
+      '400',
+      '401',
+      '404',
+    ]);
+  });
+
+  it('finds every API path written out literally in src/http/routes (grep finds the route)', () => {
+    const dir = new URL('../../src/http/routes/', import.meta.url);
+    const source = readdirSync(dir)
+      .filter((name) => name.endsWith('.ts'))
+      .map((name) => readFileSync(new URL(name, dir), 'utf8'))
+      .join('\n');
+    for (const { path } of apiOperations()) {
+      const literal = path.replace(/^\/(v1\.0|beta)/, '').replace(/\{(\w+)\}/g, ':$1');
+      expect(source, path).toContain(`'${literal}'`);
     }
   });
 

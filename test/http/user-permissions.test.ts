@@ -10,8 +10,9 @@ import { testServer } from '../helpers/server.js';
 import { addPasswordUser, signIn } from '../identity/support/sign-in.js';
 import { tokenAt } from '../pim/support.js';
 import { assign, ROLES } from './support/fixtures.js';
+import { declaredStatuses, expectDeclared, type DeclaredStatuses } from './support/declared-statuses.js';
 import { AUDIT_TABLES, call, dbSnapshot, expectGraphError } from './support/graph.js';
-import type { Route } from './support/permission-routes.js';
+import { openApiPath, type Route } from './support/permission-routes.js';
 import {
   pimPolicyAuditRoutes,
   type Caller,
@@ -40,10 +41,9 @@ const ROLE_FOR: Partial<Record<AppPermission, { role: string; wrongRole: string 
 function fromAppWalk(route: Route): WalkRoute {
   const roles = ROLE_FOR[route.allow];
   if (roles === undefined) throw new Error(`no directory role mapped for ${route.allow}`);
-  const prefix = /^\/role(Definitions|Assignments)/.test(route.path) ? ROLES : '/v1.0';
   return {
     method: route.method,
-    path: prefix + route.path,
+    path: openApiPath(route),
     ...roles,
     status: route.status,
     own: () => route.own(),
@@ -60,6 +60,7 @@ const routes: WalkRoute[] = [
 const idsOf = (body: { value?: { id: string }[] }) => (body.value ?? []).map((item) => item.id);
 
 const users = {} as { plain: Caller; holder: Map<string, Caller>; ended: Map<string, Caller> };
+let declared: DeclaredStatuses;
 
 /** Signs a user in through the real pages at the manual clock's time; returns their caller. */
 async function signedIn(clock: ManualClock, user: { id: string; upn: string }): Promise<Caller> {
@@ -77,6 +78,7 @@ beforeAll(async () => {
   const clock = new ManualClock(Date.now());
   env.clock = clock;
   env.s = await testServer({ clock });
+  declared = await declaredStatuses(env.s);
   await env.s.sweeper.stop();
   env.admin = { authorization: `Bearer ${await tokenAt(env.s, clock)}` };
 
@@ -139,6 +141,7 @@ async function expectRefused(
   const { url, body, itemId } = await route.own(caller);
   const before = await dbSnapshot(env.s, AUDIT_TABLES);
   const res = await call(env.s, route.method, url, caller.headers, body);
+  expectDeclared(declared, `${route.method} ${route.path}`, res.statusCode);
   if (expected === 'filtered') {
     expect(res.statusCode, res.body).toBe(200);
     expect(itemId).toBeDefined();
@@ -156,6 +159,7 @@ async function expectAllowed(route: WalkRoute, caller: Caller): Promise<void> {
   const { url, body, itemId } = await route.own(caller);
   const res = await call(env.s, route.method, url, caller.headers, body);
   expect(res.statusCode, res.body).toBe(route.status);
+  expectDeclared(declared, `${route.method} ${route.path}`, res.statusCode);
   if (itemId !== undefined) expect(idsOf(res.json())).toContain(itemId);
 }
 
@@ -180,6 +184,7 @@ describe.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (_
     const { url, body } = await route.own(users.plain);
     const res = await call(env.s, route.method, url, {}, body);
     expectGraphError(res, 401, 'InvalidAuthenticationToken');
+    expectDeclared(declared, `${route.method} ${route.path}`, res.statusCode);
   });
 
   if (route.appsOnly) {

@@ -44,16 +44,17 @@ export async function findPrincipal(
   return undefined;
 }
 
-/** Groups and their members. Role-assignable groups need a role administrator. */
+/**
+ * Groups and their members. Role-assignable groups need a role administrator. Ids arrive as the edge parsed them
+ * (`http/graph/ids.ts`): GUIDs in lower case, so nothing here lower-cases an id.
+ */
 export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
   const writeRule = (g: { isAssignableToRole: boolean }) =>
     g.isAssignableToRole ? DIRECTORY_RULES.writeRoleAssignableGroups : DIRECTORY_RULES.writeGroups;
   const denied = recordDenials(deps);
   /** A group or member named only by the id in the request (for a refused attempt). */
-  const requested = (id: string): TargetResource =>
-    groupTarget({ id: id.toLowerCase().slice(0, 200), displayName: null });
-  const requestedMember = (id: string): TargetResource =>
-    principalTarget(undefined, id.toLowerCase().slice(0, 200));
+  const requested = (id: string): TargetResource => groupTarget({ id: id.slice(0, 200), displayName: null });
+  const requestedMember = (id: string): TargetResource => principalTarget(undefined, id.slice(0, 200));
   /** The member and the group as audit targets, with the group's id and name as Entra records them. */
   const memberTargets = async (tx: Stores, g: Group, memberId: string, type: PrincipalType | undefined) => [
     await principalTargetOf(tx, g.tenantId, memberId, type),
@@ -107,7 +108,7 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
     async get(caller: Caller, id: string): Promise<Group> {
       return deps.uow.run(async (tx) => {
         await authorize(tx, caller, DIRECTORY_RULES.readGroups, deps.clock.now());
-        const g = await tx.groups.get(caller.tenantId, id.toLowerCase());
+        const g = await tx.groups.get(caller.tenantId, id);
         if (!g) throw notFound();
         return g;
       });
@@ -128,7 +129,7 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
       const now = deps.clock.now();
       await denied(caller, now, { activity: A.groupUpdate, targets: [requested(id)] }, () =>
         deps.uow.run(async (tx) => {
-          const g = await tx.groups.get(caller.tenantId, id.toLowerCase());
+          const g = await tx.groups.get(caller.tenantId, id);
           await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups, now);
           if (!g) throw notFound();
           const next: Group = {
@@ -153,7 +154,7 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
       const now = deps.clock.now();
       await denied(caller, now, { activity: A.groupDelete, targets: [requested(id)] }, () =>
         deps.uow.run(async (tx) => {
-          const g = await tx.groups.get(caller.tenantId, id.toLowerCase());
+          const g = await tx.groups.get(caller.tenantId, id);
           await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups, now);
           if (!g) throw notFound();
           const removed = await removePrincipalEverywhere(tx, caller.tenantId, g.id, now);
@@ -178,10 +179,10 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
       };
       await denied(caller, now, attempt, () =>
         deps.uow.run(async (tx) => {
-          const g = await tx.groups.get(caller.tenantId, groupId.toLowerCase());
+          const g = await tx.groups.get(caller.tenantId, groupId);
           await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups, now);
           if (!g) throw notFound();
-          const id = memberId.toLowerCase();
+          const id = memberId;
           const type = await findPrincipal(tx, caller.tenantId, id);
           if (!type) throw notFound();
           if (type === 'group' && g.isAssignableToRole) {
@@ -212,10 +213,10 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
       };
       await denied(caller, now, attempt, () =>
         deps.uow.run(async (tx) => {
-          const g = await tx.groups.get(caller.tenantId, groupId.toLowerCase());
+          const g = await tx.groups.get(caller.tenantId, groupId);
           await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups, now);
           if (!g) throw notFound();
-          const id = memberId.toLowerCase();
+          const id = memberId;
           const type = await findPrincipal(tx, caller.tenantId, id);
           if (!(await tx.groups.removeMember(caller.tenantId, g.id, id))) throw notFound();
           await tx.audit.append(
@@ -231,7 +232,7 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
     async members(caller: Caller, groupId: string, q: CollectionQuery): Promise<Page<GroupMember>> {
       return deps.uow.run(async (tx) => {
         await authorize(tx, caller, DIRECTORY_RULES.readGroups, deps.clock.now());
-        const g = await tx.groups.get(caller.tenantId, groupId.toLowerCase());
+        const g = await tx.groups.get(caller.tenantId, groupId);
         if (!g) throw notFound();
         return tx.groups.members(caller.tenantId, g.id, q);
       });

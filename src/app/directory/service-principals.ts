@@ -44,12 +44,14 @@ export interface NewPasswordCredential extends Omit<PasswordCredential, 'secretH
   secretText: string;
 }
 
-/** Service principals (applications), their secrets and their application permissions. */
+/**
+ * Service principals (applications), their secrets and their application permissions. Ids arrive as the edge parsed them
+ * (`http/graph/ids.ts`): GUIDs in lower case, so nothing here lower-cases an id.
+ */
 export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
   const denied = recordDenials(deps);
   /** A service principal named only by the id in the request (for a refused attempt). */
-  const requested = (id: string) =>
-    servicePrincipalTarget({ id: id.toLowerCase().slice(0, 200), displayName: null });
+  const requested = (id: string) => servicePrincipalTarget({ id: id.slice(0, 200), displayName: null });
   function checkGrant(caller: Caller, permissions: string[]) {
     for (const p of permissions) {
       if (!isAppPermission(p))
@@ -76,7 +78,7 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
             await authorize(tx, caller, DIRECTORY_RULES.grantAppPermissions, now);
             checkGrant(caller, permissions);
           }
-          const appId = (cmd.appId ?? deps.newId()).toLowerCase();
+          const appId = cmd.appId ?? deps.newId();
           if (await tx.servicePrincipals.getByAppId(appId)) {
             throw new BadRequestError(
               'Request_MultipleObjectsWithSameKeyValue',
@@ -109,7 +111,7 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
     async get(caller: Caller, id: string): Promise<ServicePrincipal & { passwords: PasswordCredential[] }> {
       return deps.uow.run(async (tx) => {
         await authorize(tx, caller, DIRECTORY_RULES.readApps, deps.clock.now());
-        const sp = await tx.servicePrincipals.get(caller.tenantId, id.toLowerCase());
+        const sp = await tx.servicePrincipals.get(caller.tenantId, id);
         if (!sp) throw notFound();
         return { ...sp, passwords: await tx.servicePrincipals.passwords(sp.id) };
       });
@@ -131,7 +133,7 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
       await denied(caller, now, { activity: A.servicePrincipalUpdate, targets: [requested(id)] }, () =>
         deps.uow.run(async (tx) => {
           await authorize(tx, caller, DIRECTORY_RULES.writeApps, now);
-          const sp = await tx.servicePrincipals.get(caller.tenantId, id.toLowerCase());
+          const sp = await tx.servicePrincipals.get(caller.tenantId, id);
           if (!sp) throw notFound();
           if (patch.appPermissions !== undefined) {
             await authorize(tx, caller, DIRECTORY_RULES.grantAppPermissions, now);
@@ -161,7 +163,7 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
       await denied(caller, now, { activity: A.servicePrincipalDelete, targets: [requested(id)] }, () =>
         deps.uow.run(async (tx) => {
           await authorize(tx, caller, DIRECTORY_RULES.writeApps, now);
-          const sp = await tx.servicePrincipals.get(caller.tenantId, id.toLowerCase());
+          const sp = await tx.servicePrincipals.get(caller.tenantId, id);
           if (!sp) throw notFound();
           if (caller.kind === 'app' && caller.id === sp.id) {
             throw new BadRequestError('Request_BadRequest', 'An application cannot delete itself.');
@@ -194,7 +196,7 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
       return denied(caller, now, attempt, () =>
         deps.uow.run(async (tx) => {
           await authorize(tx, caller, DIRECTORY_RULES.writeApps, now);
-          const sp = await tx.servicePrincipals.get(caller.tenantId, id.toLowerCase());
+          const sp = await tx.servicePrincipals.get(caller.tenantId, id);
           if (!sp) throw notFound();
           const cred: PasswordCredential = {
             keyId: deps.newId(),
@@ -233,11 +235,9 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
       await denied(caller, now, attempt, () =>
         deps.uow.run(async (tx) => {
           await authorize(tx, caller, DIRECTORY_RULES.writeApps, now);
-          const sp = await tx.servicePrincipals.get(caller.tenantId, id.toLowerCase());
+          const sp = await tx.servicePrincipals.get(caller.tenantId, id);
           if (!sp) throw notFound();
-          const cred = (await tx.servicePrincipals.passwords(sp.id)).find(
-            (c) => c.keyId === keyId.toLowerCase(),
-          );
+          const cred = (await tx.servicePrincipals.passwords(sp.id)).find((c) => c.keyId === keyId);
           if (!cred || !(await tx.servicePrincipals.removePassword(caller.tenantId, sp.id, cred.keyId)))
             throw notFound();
           await tx.audit.append(

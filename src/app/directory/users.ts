@@ -40,7 +40,10 @@ const notFound = () =>
     `Resource does not exist or one of its queried reference-property objects are not present.`,
   );
 
-/** Users in Elevate's directory. */
+/**
+ * Users in Elevate's directory. Ids arrive as the edge parsed them
+ * (`http/graph/ids.ts`): GUIDs in lower case, so nothing here lower-cases an id.
+ */
 export function makeUsers(deps: {
   uow: UnitOfWork;
   clock: Clock;
@@ -91,14 +94,14 @@ export function makeUsers(deps: {
       );
     },
 
-    /** `id` may be the object id or the userPrincipalName, as in Graph. @throws NotFoundError */
+    /** `idOrUpn` may be the object id or the userPrincipalName, as in Graph. @throws NotFoundError */
     async get(caller: Caller, idOrUpn: string): Promise<User> {
       return deps.uow.run(async (tx) => {
         if (!(caller.kind === 'user' && caller.id === idOrUpn))
           await authorize(tx, caller, DIRECTORY_RULES.readUsers, deps.clock.now());
         const user = idOrUpn.includes('@')
           ? await tx.users.getByUpn(caller.tenantId, idOrUpn)
-          : await tx.users.get(caller.tenantId, idOrUpn.toLowerCase());
+          : await tx.users.get(caller.tenantId, idOrUpn);
         if (!user) throw notFound();
         return user;
       });
@@ -119,7 +122,7 @@ export function makeUsers(deps: {
       await denied(caller, now, attempt, () =>
         deps.uow.run(async (tx) => {
           await authorize(tx, caller, DIRECTORY_RULES.writeUsers, now);
-          const user = await tx.users.get(caller.tenantId, id.toLowerCase());
+          const user = await tx.users.get(caller.tenantId, id);
           if (!user) throw notFound();
           await guardPrivilegedTarget(tx, caller, user.id, now);
           const next: User = {
@@ -159,7 +162,7 @@ export function makeUsers(deps: {
       await denied(caller, now, attempt, () =>
         deps.uow.run(async (tx) => {
           await authorize(tx, caller, DIRECTORY_RULES.writeUsers, now);
-          const user = await tx.users.get(caller.tenantId, id.toLowerCase());
+          const user = await tx.users.get(caller.tenantId, id);
           if (!user) throw notFound();
           await guardPrivilegedTarget(tx, caller, user.id, now);
           if (caller.kind === 'user' && caller.id === user.id) {
@@ -238,4 +241,4 @@ export function removalDetails(removed: Removed): KeyValue[] {
 
 /** A user named only by the id in the request (for a refused attempt). */
 const unknownUser = (id: string) =>
-  userTarget({ id: id.toLowerCase().slice(0, 200), displayName: null, userPrincipalName: null });
+  userTarget({ id: id.slice(0, 200), displayName: null, userPrincipalName: null });

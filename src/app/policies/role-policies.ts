@@ -162,13 +162,16 @@ export function makeRolePolicies(deps: { uow: UnitOfWork; clock: Clock; newId: (
       });
     },
 
-    /** The assignment `{policyId}_{roleDefinitionId}`, as its policy. @throws NotFoundError, ForbiddenError */
+    /**
+     * The assignment `{policyId}_{roleDefinitionId}` (the role's GUID lower-cased at the edge), as
+     * its policy. @throws NotFoundError, ForbiddenError
+     */
     async getAssignment(caller: Caller, id: string): Promise<RoleManagementPolicy> {
       return deps.uow.run(async (tx) => {
         await authorize(tx, caller, DIRECTORY_RULES.readPolicies, deps.clock.now());
         const parts = parsePolicyAssignmentId(id);
         const policy = parts && (await tx.policies.get(caller.tenantId, parts.policyId));
-        if (!policy || policy.roleDefinitionId !== parts?.roleDefinitionId.toLowerCase()) {
+        if (!policy || policy.roleDefinitionId !== parts?.roleDefinitionId) {
           throw assignmentNotFound();
         }
         return policy;

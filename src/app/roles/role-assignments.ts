@@ -43,7 +43,10 @@ const assignmentDetails = (a: RoleAssignment): KeyValue[] => [
   ...(a.appScopeId === null ? [] : [{ key: 'AppScopeId', value: a.appScopeId }]),
 ];
 
-/** Direct (non-PIM) role assignments: standing access, which the PIM alerts will watch. */
+/**
+ * Direct (non-PIM) role assignments: standing access, which the PIM alerts will watch. Ids arrive as the edge parsed them
+ * (`http/graph/ids.ts`): GUIDs in lower case, so nothing here lower-cases an id.
+ */
 export function makeRoleAssignments(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
   const denied = recordDenials(deps);
   return {
@@ -54,8 +57,8 @@ export function makeRoleAssignments(deps: { uow: UnitOfWork; clock: Clock; newId
       const attempt = {
         activity: A.roleAssignmentCreate,
         targets: [
-          principalTarget(undefined, cmd.principalId.toLowerCase()),
-          roleTarget({ id: cmd.roleDefinitionId.toLowerCase(), displayName: null }),
+          principalTarget(undefined, cmd.principalId),
+          roleTarget({ id: cmd.roleDefinitionId, displayName: null }),
         ],
         additionalDetails: [{ key: 'DirectoryScopeId', value: scope }],
       };
@@ -63,10 +66,10 @@ export function makeRoleAssignments(deps: { uow: UnitOfWork; clock: Clock; newId
         retryOnConflict(() =>
           deps.uow.run(async (tx) => {
             await authorize(tx, caller, DIRECTORY_RULES.writeRoles, now);
-            const role = await tx.roleDefinitions.get(caller.tenantId, cmd.roleDefinitionId.toLowerCase());
+            const role = await tx.roleDefinitions.get(caller.tenantId, cmd.roleDefinitionId);
             if (!role || !role.isEnabled)
               throw new BadRequestError('RoleNotFound', 'The role definition does not exist or is disabled.');
-            const principalId = cmd.principalId.toLowerCase();
+            const principalId = cmd.principalId;
             const type = await findPrincipal(tx, caller.tenantId, principalId);
             if (!type) throw new BadRequestError('SubjectNotFound', 'The principal does not exist.');
             if (type === 'group') {

@@ -29,11 +29,14 @@ export type CreateRoleDefinition = Pick<
 
 const notFound = () => new NotFoundError('The role definition does not exist.', 'Request_ResourceNotFound');
 
-/** Built-in roles are read-only; custom roles can be created, changed and deleted when unused. */
+/**
+ * Built-in roles are read-only; custom roles can be created, changed and deleted when unused. Ids arrive as the edge parsed them
+ * (`http/graph/ids.ts`): GUIDs in lower case, so nothing here lower-cases an id.
+ */
 export function makeRoleDefinitions(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
   const denied = recordDenials(deps);
   /** A role named only by the id in the request (for a refused attempt). */
-  const requested = (id: string) => roleTarget({ id: id.toLowerCase().slice(0, 200), displayName: null });
+  const requested = (id: string) => roleTarget({ id: id.slice(0, 200), displayName: null });
   return {
     async list(caller: Caller, q: CollectionQuery): Promise<Page<StoredRoleDefinition>> {
       return deps.uow.run(async (tx) => {
@@ -45,7 +48,7 @@ export function makeRoleDefinitions(deps: { uow: UnitOfWork; clock: Clock; newId
     async get(caller: Caller, id: string): Promise<StoredRoleDefinition> {
       return deps.uow.run(async (tx) => {
         await authorize(tx, caller, DIRECTORY_RULES.readRoles, deps.clock.now());
-        const r = await tx.roleDefinitions.get(caller.tenantId, id.toLowerCase());
+        const r = await tx.roleDefinitions.get(caller.tenantId, id);
         if (!r) throw notFound();
         return r;
       });
@@ -73,7 +76,7 @@ export function makeRoleDefinitions(deps: { uow: UnitOfWork; clock: Clock; newId
             isBuiltIn: false,
             isEnabled: cmd.isEnabled,
             isPrivileged: false,
-            templateId: (cmd.templateId ?? id).toLowerCase(),
+            templateId: cmd.templateId ?? id,
             version: '1',
             resourceScopes: ['/'],
             rolePermissions: cmd.rolePermissions,
@@ -105,7 +108,7 @@ export function makeRoleDefinitions(deps: { uow: UnitOfWork; clock: Clock; newId
       await denied(caller, now, { activity: A.roleDefinitionUpdate, targets: [requested(id)] }, () =>
         deps.uow.run(async (tx) => {
           await authorize(tx, caller, DIRECTORY_RULES.writeRoles, now);
-          const r = await tx.roleDefinitions.get(caller.tenantId, id.toLowerCase());
+          const r = await tx.roleDefinitions.get(caller.tenantId, id);
           if (!r) throw notFound();
           if (r.isBuiltIn)
             throw new BadRequestError('Request_BadRequest', 'Built-in role definitions cannot be modified.');
@@ -134,7 +137,7 @@ export function makeRoleDefinitions(deps: { uow: UnitOfWork; clock: Clock; newId
       await denied(caller, now, { activity: A.roleDefinitionDelete, targets: [requested(id)] }, () =>
         deps.uow.run(async (tx) => {
           await authorize(tx, caller, DIRECTORY_RULES.writeRoles, now);
-          const r = await tx.roleDefinitions.get(caller.tenantId, id.toLowerCase());
+          const r = await tx.roleDefinitions.get(caller.tenantId, id);
           if (!r) throw notFound();
           if (r.isBuiltIn)
             throw new BadRequestError('Request_BadRequest', 'Built-in role definitions cannot be deleted.');

@@ -5,56 +5,53 @@ import { dt } from './json.js';
 
 const keyValue = z.object({ key: z.string(), value: z.string() });
 
-/** Graph's `directoryAudit`; partial because `$select` may project it. */
-export const directoryAuditJson = z
-  .object({
-    '@odata.context': z.string(),
-    id: z.string(),
-    category: z.string(),
-    correlationId: z.string().nullable(),
-    result: z.string(),
-    resultReason: z.string(),
-    activityDisplayName: z.string(),
-    activityDateTime: z.string(),
-    loggedByService: z.string(),
-    operationType: z.string(),
-    initiatedBy: z.object({
-      user: z
-        .object({
-          id: z.string(),
-          displayName: z.string().nullable(),
-          userPrincipalName: z.string().nullable(),
-          ipAddress: z.string().nullable(),
-        })
-        .nullable(),
-      app: z
-        .object({
-          appId: z.string().nullable(),
-          displayName: z.string().nullable(),
-          servicePrincipalId: z.string().nullable(),
-          servicePrincipalName: z.string().nullable(),
-        })
-        .nullable(),
-    }),
-    targetResources: z.array(
-      z.object({
-        id: z.string().nullable(),
+/** Graph's `directoryAudit`, complete; `selectable(directoryAuditJson)` for `$select`ed lists. */
+export const directoryAuditJson = z.object({
+  id: z.string(),
+  category: z.string(),
+  correlationId: z.string().nullable(),
+  result: z.string(),
+  resultReason: z.string(),
+  activityDisplayName: z.string(),
+  activityDateTime: z.string(),
+  loggedByService: z.string(),
+  operationType: z.string(),
+  initiatedBy: z.object({
+    user: z
+      .object({
+        id: z.string(),
         displayName: z.string().nullable(),
-        type: z.string(),
         userPrincipalName: z.string().nullable(),
-        groupType: z.string().nullable(),
-        modifiedProperties: z.array(
-          z.object({
-            displayName: z.string(),
-            oldValue: z.string().nullable(),
-            newValue: z.string().nullable(),
-          }),
-        ),
-      }),
-    ),
-    additionalDetails: z.array(keyValue),
-  })
-  .partial();
+        ipAddress: z.string().nullable(),
+      })
+      .nullable(),
+    app: z
+      .object({
+        appId: z.string().nullable(),
+        displayName: z.string().nullable(),
+        servicePrincipalId: z.string().nullable(),
+        servicePrincipalName: z.string().nullable(),
+      })
+      .nullable(),
+  }),
+  targetResources: z.array(
+    z.object({
+      id: z.string().nullable(),
+      displayName: z.string().nullable(),
+      type: z.string(),
+      userPrincipalName: z.string().nullable(),
+      groupType: z.string().nullable(),
+      modifiedProperties: z.array(
+        z.object({
+          displayName: z.string(),
+          oldValue: z.string().nullable(),
+          newValue: z.string().nullable(),
+        }),
+      ),
+    }),
+  ),
+  additionalDetails: z.array(keyValue),
+});
 
 /**
  * What Graph has no field for goes into `additionalDetails`, as Entra does with `User-Agent`:
@@ -78,7 +75,7 @@ function details(e: AuditEntry): KeyValue[] {
 }
 
 /** An audit entry as Graph's `directoryAudit`, rendered from the hashed payload only. */
-export const toDirectoryAuditJson = (e: AuditEntry) => ({
+export const toDirectoryAuditJson = (e: AuditEntry): z.input<typeof directoryAuditJson> => ({
   id: e.id,
   category: e.category,
   correlationId: e.correlationId,

@@ -1,25 +1,31 @@
 import { z } from 'zod';
-import type { Group, PasswordCredential, ServicePrincipal, User } from '../../domain/directory/types.js';
+import type {
+  Group,
+  GroupMember,
+  PasswordCredential,
+  ServicePrincipal,
+  User,
+} from '../../domain/directory/types.js';
 import { dt, dtOrNull } from './json.js';
 
-export const userJson = z
-  .object({
-    '@odata.context': z.string(),
-    '@odata.type': z.string().optional(),
-    id: z.string(),
-    displayName: z.string(),
-    userPrincipalName: z.string(),
-    mail: z.string().nullable(),
-    givenName: z.string().nullable(),
-    surname: z.string().nullable(),
-    jobTitle: z.string().nullable(),
-    accountEnabled: z.boolean(),
-    createdDateTime: z.string(),
-    businessPhones: z.array(z.string()),
-  })
-  .partial();
+// Graph JSON for the directory. Each schema is complete (every key the mapper writes is required);
+// `selectable(…)` derives what a `$select`ed collection item may leave out.
 
-export const toUserJson = (u: User) => ({
+export const userJson = z.object({
+  '@odata.type': z.string().optional(),
+  id: z.string(),
+  displayName: z.string(),
+  userPrincipalName: z.string(),
+  mail: z.string().nullable(),
+  givenName: z.string().nullable(),
+  surname: z.string().nullable(),
+  jobTitle: z.string().nullable(),
+  accountEnabled: z.boolean(),
+  createdDateTime: z.string(),
+  businessPhones: z.array(z.string()),
+});
+
+export const toUserJson = (u: User): z.input<typeof userJson> => ({
   id: u.id,
   displayName: u.displayName,
   userPrincipalName: u.userPrincipalName,
@@ -29,26 +35,23 @@ export const toUserJson = (u: User) => ({
   jobTitle: u.jobTitle,
   accountEnabled: u.accountEnabled,
   createdDateTime: dt(u.createdAt),
-  businessPhones: [] as string[],
+  businessPhones: [],
 });
 
-export const groupJson = z
-  .object({
-    '@odata.context': z.string(),
-    '@odata.type': z.string().optional(),
-    id: z.string(),
-    displayName: z.string(),
-    description: z.string().nullable(),
-    mailNickname: z.string(),
-    mailEnabled: z.boolean(),
-    securityEnabled: z.boolean(),
-    isAssignableToRole: z.boolean(),
-    groupTypes: z.array(z.string()),
-    createdDateTime: z.string(),
-  })
-  .partial();
+export const groupJson = z.object({
+  '@odata.type': z.string().optional(),
+  id: z.string(),
+  displayName: z.string(),
+  description: z.string().nullable(),
+  mailNickname: z.string(),
+  mailEnabled: z.boolean(),
+  securityEnabled: z.boolean(),
+  isAssignableToRole: z.boolean(),
+  groupTypes: z.array(z.string()),
+  createdDateTime: z.string(),
+});
 
-export const toGroupJson = (g: Group) => ({
+export const toGroupJson = (g: Group): z.input<typeof groupJson> => ({
   id: g.id,
   displayName: g.displayName,
   description: g.description,
@@ -56,7 +59,7 @@ export const toGroupJson = (g: Group) => ({
   mailEnabled: g.mailEnabled,
   securityEnabled: g.securityEnabled,
   isAssignableToRole: g.isAssignableToRole,
-  groupTypes: [] as string[],
+  groupTypes: [],
   createdDateTime: dt(g.createdAt),
 });
 
@@ -72,7 +75,7 @@ export const passwordCredentialJson = z.object({
 
 export const toPasswordCredentialJson = (
   c: Omit<PasswordCredential, 'secretHash'> & { secretText?: string },
-) => ({
+): z.input<typeof passwordCredentialJson> => ({
   keyId: c.keyId,
   displayName: c.displayName,
   hint: c.hint,
@@ -82,22 +85,22 @@ export const toPasswordCredentialJson = (
   customKeyIdentifier: null,
 });
 
-export const servicePrincipalJson = z
-  .object({
-    '@odata.context': z.string(),
-    '@odata.type': z.string().optional(),
-    id: z.string(),
-    appId: z.string(),
-    displayName: z.string(),
-    accountEnabled: z.boolean(),
-    servicePrincipalType: z.string(),
-    appPermissions: z.array(z.string()),
-    passwordCredentials: z.array(passwordCredentialJson),
-    createdDateTime: z.string(),
-  })
-  .partial();
+export const servicePrincipalJson = z.object({
+  '@odata.type': z.string().optional(),
+  id: z.string(),
+  appId: z.string(),
+  displayName: z.string(),
+  accountEnabled: z.boolean(),
+  servicePrincipalType: z.string(),
+  appPermissions: z.array(z.string()),
+  passwordCredentials: z.array(passwordCredentialJson),
+  createdDateTime: z.string(),
+});
 
-export const toServicePrincipalJson = (sp: ServicePrincipal, passwords?: PasswordCredential[]) => ({
+export const toServicePrincipalJson = (
+  sp: ServicePrincipal,
+  passwords?: PasswordCredential[],
+): z.input<typeof servicePrincipalJson> => ({
   id: sp.id,
   appId: sp.appId,
   displayName: sp.displayName,
@@ -109,5 +112,16 @@ export const toServicePrincipalJson = (sp: ServicePrincipal, passwords?: Passwor
   createdDateTime: dt(sp.createdAt),
 });
 
-/** A directory object as returned by `/groups/{id}/members`. */
-export const directoryObjectJson = z.object({ '@odata.type': z.string(), id: z.string() }).partial();
+/** A directory object as returned by `/groups/{id}/members` (`$select` keeps both keys). */
+export const directoryObjectJson = z.object({ '@odata.type': z.string(), id: z.string() });
+
+const MEMBER_TYPES: Record<GroupMember['memberType'], string> = {
+  user: '#microsoft.graph.user',
+  group: '#microsoft.graph.group',
+  servicePrincipal: '#microsoft.graph.servicePrincipal',
+};
+
+export const toDirectoryObjectJson = (m: GroupMember): z.input<typeof directoryObjectJson> => ({
+  '@odata.type': MEMBER_TYPES[m.memberType] ?? '#microsoft.graph.directoryObject',
+  id: m.memberId,
+});

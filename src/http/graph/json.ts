@@ -3,12 +3,6 @@ import { z } from 'zod';
 /** Bounded string helpers: every string at the edge has a maximum length (STYLE.md). */
 export const str = (max: number) => z.string().max(max);
 export const nonEmpty = (max: number) => z.string().trim().min(1).max(max);
-export const guid = z
-  .string()
-  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a GUID')
-  .transform((s) => s.toLowerCase());
-/** An id path segment: a GUID, or other bounded id forms some resources use. */
-export const idParam = z.string().min(1).max(200);
 
 /** Formats an epoch-ms time as Graph's DateTimeOffset (UTC, `Z`). */
 export const dt = (ms: number): string => new Date(ms).toISOString();
@@ -27,6 +21,32 @@ export function collectionOf<T extends z.ZodTypeAny>(item: T) {
   });
 }
 
+/** A single-entity response: `@odata.context` first (response schemas fix the key order), then the entity. */
+export function withContext<S extends z.ZodRawShape>(entity: z.ZodObject<S>) {
+  return z.object({ '@odata.context': z.string(), ...entity.shape });
+}
+
+/** The keys `$select` may leave out: all but `id` and annotations (`project` always keeps those). */
+type Selectable<S extends z.ZodRawShape> = {
+  [K in keyof S]: K extends 'id' | `@${string}` ? S[K] : z.ZodOptional<S[K]>;
+};
+
+/**
+ * The `$select` variant of a complete entity schema. Entity schemas list every property as
+ * required (navigations, present only with `$expand`, are optional), so a mapper that forgets one
+ * fails every response that cannot be projected; the responses `$select` can project use this
+ * variant, derived from the same schema, where only what `project` may drop is optional.
+ */
+export function selectable<S extends z.ZodRawShape>(entity: z.ZodObject<S>): z.ZodObject<Selectable<S>> {
+  const shape = Object.fromEntries(
+    Object.entries(entity.shape).map(([key, schema]) => [
+      key,
+      key === 'id' || key.startsWith('@') ? schema : (schema as z.ZodTypeAny).optional(),
+    ]),
+  );
+  return z.object(shape) as unknown as z.ZodObject<Selectable<S>>;
+}
+
 export const graphErrorSchema = z.object({
   error: z.object({
     code: z.string(),
@@ -40,11 +60,20 @@ export const graphErrorSchema = z.object({
   }),
 });
 
-/** Error responses every protected route may return. */
-export const errorResponses = {
-  400: graphErrorSchema,
-  401: graphErrorSchema,
-  403: graphErrorSchema,
-  404: graphErrorSchema,
-  409: graphErrorSchema,
-} as const;
+/**
+ * Error statuses a route can answer with. Every protected route can answer 400 (the edge refuses
+ * malformed input, NUL characters in any query string included) and 401 (no or bad token); 403
+ * where the use case authorizes, 404 where the route names an object, 409 where a write can lose
+ * a compare-and-set or hit a unique key.
+ */
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409;
+
+/** The Graph error responses of a route: exactly the statuses given (OpenAPI stays honest). */
+export function errors<const S extends readonly ErrorStatus[]>(
+  ...statuses: S
+): Record<S[number], typeof graphErrorSchema> {
+  return Object.fromEntries(statuses.map((status) => [status, graphErrorSchema])) as Record<
+    S[number],
+    typeof graphErrorSchema
+  >;
+}

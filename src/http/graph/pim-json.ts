@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { StoredRoleDefinition } from '../../app/ports.js';
 import type { Schedule, ScheduleInstance, ScheduleRequest } from '../../domain/pim/schedule.js';
 import type { Related, RelatedPrincipal } from '../../app/pim/related.js';
@@ -43,94 +42,6 @@ export function contextSuffix(select: readonly string[] | undefined, expand: rea
   ];
   return parts.length === 0 ? '' : `(${parts.join(',')})`;
 }
-
-const nullableString = z.string().nullable();
-/** An expanded navigation: an object, or null when it does not exist. */
-const navigation = z.looseObject({}).nullable();
-const scheduleInfoJson = z.object({
-  startDateTime: nullableString,
-  recurrence: z.null(),
-  expiration: z.object({ type: z.string(), endDateTime: nullableString, duration: nullableString }),
-});
-const identityJson = z.object({ displayName: nullableString, id: z.string() }).nullable();
-
-/** Response schema of a schedule request (every key, or a `$select` projection of them). */
-export const scheduleRequestJson = z
-  .object({
-    '@odata.context': z.string(),
-    '@odata.type': z.string(),
-    id: z.string(),
-    status: z.string(),
-    createdDateTime: z.string(),
-    completedDateTime: nullableString,
-    approvalId: nullableString,
-    customData: nullableString,
-    action: z.string(),
-    principalId: z.string(),
-    roleDefinitionId: z.string(),
-    directoryScopeId: nullableString,
-    appScopeId: nullableString,
-    isValidationOnly: z.boolean(),
-    targetScheduleId: nullableString,
-    justification: nullableString,
-    createdBy: z.object({ application: identityJson, device: z.null(), user: identityJson }),
-    scheduleInfo: scheduleInfoJson.nullable(),
-    ticketInfo: z.object({ ticketNumber: nullableString, ticketSystem: nullableString }),
-    principal: navigation,
-    roleDefinition: navigation,
-    directoryScope: navigation,
-    activatedUsing: navigation,
-    targetSchedule: navigation,
-  })
-  .partial();
-
-/** Response schema of a schedule. */
-export const scheduleJson = z
-  .object({
-    '@odata.context': z.string(),
-    '@odata.type': z.string(),
-    id: z.string(),
-    principalId: z.string(),
-    roleDefinitionId: z.string(),
-    directoryScopeId: nullableString,
-    appScopeId: nullableString,
-    createdUsing: nullableString,
-    createdDateTime: z.string(),
-    modifiedDateTime: nullableString,
-    status: z.string(),
-    memberType: z.string(),
-    assignmentType: nullableString,
-    scheduleInfo: scheduleInfoJson,
-    principal: navigation,
-    roleDefinition: navigation,
-    directoryScope: navigation,
-    activatedUsing: navigation,
-  })
-  .partial();
-
-/** Response schema of an instance. */
-export const instanceJson = z
-  .object({
-    '@odata.context': z.string(),
-    '@odata.type': z.string(),
-    id: z.string(),
-    principalId: z.string(),
-    roleDefinitionId: z.string(),
-    directoryScopeId: nullableString,
-    appScopeId: nullableString,
-    startDateTime: nullableString,
-    endDateTime: nullableString,
-    assignmentType: nullableString,
-    memberType: z.string(),
-    roleAssignmentOriginId: nullableString,
-    roleAssignmentScheduleId: nullableString,
-    roleEligibilityScheduleId: nullableString,
-    principal: navigation,
-    roleDefinition: navigation,
-    directoryScope: navigation,
-    activatedUsing: navigation,
-  })
-  .partial();
 
 const identity = (id: string | null) => (id === null ? null : { displayName: null, id });
 

@@ -4,7 +4,7 @@ import { policyAssignmentId } from '../../app/policies/assignment-id.js';
 import type { ApproverSubject, PolicyRule, RuleTarget } from '../../domain/policy/types.js';
 import { POLICY_RULE_ODATA_TYPES as T } from '../../domain/policy/types.js';
 import { project, type ExpandItem } from '../../odata/index.js';
-import { dtOrNull } from './json.js';
+import { dtOrNull, selectable } from './json.js';
 import { GROUP_MEMBERS, SINGLE_USER } from './policy-request-json.js';
 
 // Graph JSON for role settings (reference §2.2): policies, their 17 polymorphic rules (each with
@@ -45,38 +45,60 @@ const settingJson = z.object({
   ),
 });
 
-/** A rule variant: `@odata.type` always present, the rest optional (nested `$select`). */
+/** A rule type's complete shape: `@odata.type` (its discriminator), `id`, then its properties. */
 const variant = <S extends z.ZodRawShape, const K extends string>(type: K, shape: S) =>
-  z.object({ '@odata.type': z.literal(type), id: z.string().optional(), ...z.object(shape).partial().shape });
+  z.object({ '@odata.type': z.literal(type), id: z.string(), ...shape });
 
-/** A rule as Graph returns it, discriminated by `@odata.type`. */
+const expirationRuleJson = variant(T.expiration, {
+  isExpirationRequired: z.boolean(),
+  maximumDuration: z.string(),
+  target: targetJson,
+});
+const enablementRuleJson = variant(T.enablement, { enabledRules: z.array(z.string()), target: targetJson });
+const approvalRuleJson = variant(T.approval, { target: targetJson, setting: settingJson });
+const authenticationContextRuleJson = variant(T.authenticationContext, {
+  isEnabled: z.boolean(),
+  claimValue: z.string().nullable(),
+  target: targetJson,
+});
+const notificationRuleJson = variant(T.notification, {
+  notificationType: z.string(),
+  recipientType: z.string(),
+  notificationLevel: z.string(),
+  isDefaultRecipientsEnabled: z.boolean(),
+  notificationRecipients: z.array(z.string()),
+  target: targetJson,
+});
+
+/** A rule as `ruleToJson` writes it: complete, discriminated by `@odata.type`. */
+export const completeRuleJson = z.discriminatedUnion('@odata.type', [
+  expirationRuleJson,
+  enablementRuleJson,
+  approvalRuleJson,
+  authenticationContextRuleJson,
+  notificationRuleJson,
+]);
+
+/**
+ * A rule as responses carry it: rules are always open to a (nested) `$select`, which keeps
+ * `@odata.type` and `id` and may drop the rest.
+ */
 export const ruleJson = z.discriminatedUnion('@odata.type', [
-  variant(T.expiration, {
-    isExpirationRequired: z.boolean(),
-    maximumDuration: z.string(),
-    target: targetJson,
-  }),
-  variant(T.enablement, { enabledRules: z.array(z.string()), target: targetJson }),
-  variant(T.approval, { target: targetJson, setting: settingJson }),
-  variant(T.authenticationContext, {
-    isEnabled: z.boolean(),
-    claimValue: z.string().nullable(),
-    target: targetJson,
-  }),
-  variant(T.notification, {
-    notificationType: z.string(),
-    recipientType: z.string(),
-    notificationLevel: z.string(),
-    isDefaultRecipientsEnabled: z.boolean(),
-    notificationRecipients: z.array(z.string()),
-    target: targetJson,
-  }),
+  selectable(expirationRuleJson),
+  selectable(enablementRuleJson),
+  selectable(approvalRuleJson),
+  selectable(authenticationContextRuleJson),
+  selectable(notificationRuleJson),
 ]);
 
 /** A single rule response (`…/rules/{ruleId}`). */
 export const ruleEntityJson = z.intersection(z.object({ '@odata.context': z.string() }), ruleJson);
 
-const policyShape = {
+/**
+ * `unifiedRoleManagementPolicy`, complete: its properties, then the navigations `rules` and
+ * `effectiveRules` (only with `$expand`; with a nested `$select` also their own context).
+ */
+export const policyJson = z.object({
   id: z.string(),
   displayName: z.string(),
   description: z.string(),
@@ -85,27 +107,21 @@ const policyShape = {
   scopeType: z.string(),
   lastModifiedDateTime: z.string().nullable(),
   lastModifiedBy: z.object({ displayName: z.string().nullable(), id: z.string().nullable() }),
-  'rules@odata.context': z.string(),
-  rules: z.array(ruleJson),
-  'effectiveRules@odata.context': z.string(),
-  effectiveRules: z.array(ruleJson),
-};
+  'rules@odata.context': z.string().optional(),
+  rules: z.array(ruleJson).optional(),
+  'effectiveRules@odata.context': z.string().optional(),
+  effectiveRules: z.array(ruleJson).optional(),
+});
 
-/** `unifiedRoleManagementPolicy`; every key optional because of `$select`. */
-export const policyJson = z.object({ '@odata.context': z.string(), ...policyShape }).partial();
-
-/** `unifiedRoleManagementPolicyAssignment`, with the policy when expanded. */
-export const policyAssignmentJson = z
-  .object({
-    '@odata.context': z.string(),
-    id: z.string(),
-    policyId: z.string(),
-    scopeId: z.string(),
-    scopeType: z.string(),
-    roleDefinitionId: z.string(),
-    policy: z.object(policyShape).partial(),
-  })
-  .partial();
+/** `unifiedRoleManagementPolicyAssignment`, complete; the policy (only with `$expand`) as selected. */
+export const policyAssignmentJson = z.object({
+  id: z.string(),
+  policyId: z.string(),
+  scopeId: z.string(),
+  scopeType: z.string(),
+  roleDefinitionId: z.string(),
+  policy: selectable(policyJson).optional(),
+});
 
 function targetToJson(t: RuleTarget) {
   return {
@@ -127,7 +143,7 @@ function approverToJson(a: ApproverSubject) {
  * A rule in Graph's shape and key order, `@odata.type` first. `target.targetObjects` is a
  * navigation property in Graph and is not returned, like in Graph's own responses.
  */
-export function ruleToJson(rule: PolicyRule): z.input<typeof ruleJson> {
+export function ruleToJson(rule: PolicyRule): z.input<typeof completeRuleJson> {
   const head = { id: rule.id };
   switch (rule['@odata.type']) {
     case T.expiration:
@@ -253,7 +269,7 @@ export function policyAssignmentToJson(p: RoleManagementPolicy, expand: readonly
   if (policy) {
     const nested = policy.expand ?? [];
     const select = policy.select && [...policy.select, ...nested.map((item) => item.name)];
-    json.policy = project(policyToJson(p, nested), select);
+    json.policy = project(policyToJson(p, nested), select) as typeof json.policy;
   }
   return json;
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { RulePatch, TargetPatch } from '../../domain/policy/rule-patch.js';
 import type { ApprovalSettings, ApproverSubject } from '../../domain/policy/types.js';
 import { POLICY_RULE_ODATA_TYPES as T } from '../../domain/policy/types.js';
-import { guid, str } from './json.js';
+import { guid } from './ids.js';
+import { str } from './json.js';
 
 // PATCH bodies for role settings (reference §2.1): strict (unknown properties → 400), every string
 // and list bounded, enums and type names read in any case and handed on in canonical spelling.

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Page } from '../../app/ports.js';
 import {
   nextLink,
+  ODataError,
   parseQueryOptions,
   project,
   type QueryOptions,
@@ -38,8 +39,44 @@ export function readCollectionQuery(query: unknown, spec: QuerySpec): QueryOptio
   return parseQueryOptions((query ?? {}) as Record<string, unknown>, spec);
 }
 
-/** The Graph collection envelope: `@odata.context`, `@odata.count`, `value`, `@odata.nextLink`. */
-export function sendPage<T, J extends Record<string, unknown>>(
+/**
+ * Query options of one entity (or of a navigation collection such as a policy's rules): only
+ * `$select` and `$expand`. @throws ODataError('unsupportedQueryOption') for any other `$` option.
+ */
+export function readEntityQuery(query: unknown, spec: QuerySpec): QueryOptions {
+  const options = (query ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(options)) {
+    if (key.startsWith('$') && !['$select', '$expand'].includes(key.toLowerCase())) {
+      throw new ODataError(
+        'unsupportedQueryOption',
+        `Query option '${key.slice(0, 40)}' is not supported here.`,
+        key.slice(0, 64),
+      );
+    }
+  }
+  return parseQueryOptions(options, spec);
+}
+
+/** What `project` returns: `id` and annotations (`@odata.type`) always stay, the rest may be dropped. */
+export type Selected<J> = { [K in keyof J as K extends 'id' | `@${string}` ? K : never]: J[K] } & {
+  [K in keyof J]?: J[K];
+};
+
+/** {@link project}, typed with what it keeps. */
+export const projectSelected = <J extends Record<string, unknown>>(
+  json: J,
+  select: readonly string[] | undefined,
+): Selected<J> => project(json, select) as Selected<J>;
+
+/** `$select` plus the expanded navigation names, which a projection must keep. */
+export const selectWithExpand = (q: QueryOptions): string[] | undefined =>
+  q.select && [...q.select, ...q.expand.map((item) => item.name)];
+
+/**
+ * The Graph collection envelope: `@odata.context`, `@odata.count`, `value` (each item projected by
+ * `$select`, expanded navigations kept), `@odata.nextLink` while more items follow.
+ */
+export function collectionEnvelope<T, J extends Record<string, unknown>>(
   request: FastifyRequest,
   publicUrl: string,
   contextUrl: string,
@@ -47,11 +84,11 @@ export function sendPage<T, J extends Record<string, unknown>>(
   q: QueryOptions,
   toJson: (item: T) => J,
 ) {
-  const value = page.items.map((item) => project(toJson(item), q.select));
+  const select = selectWithExpand(q);
   return {
     '@odata.context': contextUrl,
     ...(page.count !== undefined ? { '@odata.count': page.count } : {}),
-    value,
+    value: page.items.map((item) => projectSelected(toJson(item), select)),
     ...(page.hasMore
       ? { '@odata.nextLink': nextLink(request.url, publicUrl, q.skip + page.items.length) }
       : {}),

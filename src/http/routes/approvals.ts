@@ -2,12 +2,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApprovalStepView } from '../../app/pim/approvals.js';
-import type { BuildOptions } from '../app.js';
-import { authenticateHook, callerOf } from '../app.js';
-import { dtOrNull, errorResponses, idParam, str } from '../graph/json.js';
+import { authenticateHook, callerOf } from '../auth-hook.js';
+import type { BuildOptions } from '../build-options.js';
+import { entityKey, keyParams } from '../graph/ids.js';
+import { dtOrNull, errors, str } from '../graph/json.js';
 import { MAX_JUSTIFICATION } from './pim-body.js';
-
-const SET = 'roleManagement/directory/roleAssignmentApprovals';
 
 const stepJson = z.object({
   id: z.string(),
@@ -75,35 +74,36 @@ export function approvalRoutes(opts: BuildOptions): FastifyPluginAsync {
     const app = root.withTypeProvider<ZodTypeProvider>();
     app.addHook('onRequest', authenticateHook(services));
     const tags = ['privileged identity management'];
-    const params = z.object({ id: idParam });
+    const set = 'roleManagement/directory/roleAssignmentApprovals';
 
+    // Approvals the caller may not see are 404, never 403 (invariant 8).
     app.get(
-      `/${SET}/:id`,
-      { schema: { tags, params, response: { 200: approvalJson, ...errorResponses } } },
+      '/roleManagement/directory/roleAssignmentApprovals/:id',
+      { schema: { tags, params: keyParams, response: { 200: approvalJson, ...errors(400, 401, 404) } } },
       async (request) => {
         const a = await services.approvals.get(callerOf(request), request.params.id);
-        return { '@odata.context': betaContext(`${SET}/$entity`), id: a.id, steps: a.steps.map(stepToJson) };
+        return { '@odata.context': betaContext(`${set}/$entity`), id: a.id, steps: a.steps.map(stepToJson) };
       },
     );
 
     app.get(
-      `/${SET}/:id/steps`,
-      { schema: { tags, params, response: { 200: stepsJson, ...errorResponses } } },
+      '/roleManagement/directory/roleAssignmentApprovals/:id/steps',
+      { schema: { tags, params: keyParams, response: { 200: stepsJson, ...errors(400, 401, 404) } } },
       async (request) => {
         const a = await services.approvals.get(callerOf(request), request.params.id);
-        return { '@odata.context': betaContext(`${SET}('${a.id}')/steps`), value: a.steps.map(stepToJson) };
+        return { '@odata.context': betaContext(`${set}('${a.id}')/steps`), value: a.steps.map(stepToJson) };
       },
     );
 
     app.patch(
-      `/${SET}/:id/steps/:stepId`,
+      '/roleManagement/directory/roleAssignmentApprovals/:id/steps/:stepId',
       {
         schema: {
           tags,
           description: 'Approve or deny the current stage; 409 when it was already decided.',
-          params: z.object({ id: idParam, stepId: idParam }),
+          params: z.object({ id: entityKey, stepId: entityKey }),
           body: decisionBody,
-          response: { 204: z.null(), ...errorResponses },
+          response: { 204: z.null(), ...errors(400, 401, 403, 404, 409) },
         },
       },
       async (request, reply) => {

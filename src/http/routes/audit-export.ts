@@ -2,9 +2,9 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { BuildOptions } from '../app.js';
-import { authenticateHook, callerOf } from '../app.js';
-import { errorResponses } from '../graph/json.js';
+import { authenticateHook, callerOf } from '../auth-hook.js';
+import type { BuildOptions } from '../build-options.js';
+import { errors } from '../graph/json.js';
 
 const dateTime = z
   .string()
@@ -44,7 +44,7 @@ export function auditExportRoutes(opts: BuildOptions): FastifyPluginAsync {
           description:
             'Elevate extension: audit entries of a time range [from, to) as JSON lines or CSV (RFC 4180), in seq order.',
           querystring: exportQuery,
-          response: { 200: z.string(), ...errorResponses },
+          response: { 200: z.string(), ...errors(400, 401, 403) },
         },
       },
       async (request, reply) => {

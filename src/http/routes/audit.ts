@@ -1,13 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { auditFields } from '../../odata/collections.js';
 import type { QuerySpec } from '../../odata/index.js';
-import type { BuildOptions } from '../app.js';
-import { authenticateHook, callerOf } from '../app.js';
+import { authenticateHook, callerOf } from '../auth-hook.js';
+import type { BuildOptions } from '../build-options.js';
 import { directoryAuditJson, toDirectoryAuditJson, toVerifyJson, verifyJson } from '../graph/audit-json.js';
-import { collectionOf, context, errorResponses, idParam } from '../graph/json.js';
-import { collectionQuerystring, readCollectionQuery, sendPage } from '../graph/query.js';
+import { idParams } from '../graph/ids.js';
+import { collectionOf, context, errors, selectable, withContext } from '../graph/json.js';
+import { collectionEnvelope, collectionQuerystring, readCollectionQuery } from '../graph/query.js';
 
 const spec: QuerySpec = {
   fields: auditFields,
@@ -31,29 +31,24 @@ export function auditRoutes(opts: BuildOptions): FastifyPluginAsync {
         schema: {
           tags,
           querystring: collectionQuerystring,
-          response: { 200: collectionOf(directoryAuditJson), ...errorResponses },
+          response: { 200: collectionOf(selectable(directoryAuditJson)), ...errors(400, 401, 403) },
         },
       },
       async (request) => {
         const q = readCollectionQuery(request.query, spec);
         const page = await services.audit.list(callerOf(request), q);
-        return sendPage(
-          request,
-          publicUrl,
-          context(publicUrl, 'auditLogs/directoryAudits'),
-          page,
-          q,
-          toDirectoryAuditJson,
-        );
+        const contextUrl = context(publicUrl, 'auditLogs/directoryAudits');
+        return collectionEnvelope(request, publicUrl, contextUrl, page, q, toDirectoryAuditJson);
       },
     );
+
     app.get(
       '/auditLogs/directoryAudits/:id',
       {
         schema: {
           tags,
-          params: z.object({ id: idParam }),
-          response: { 200: directoryAuditJson, ...errorResponses },
+          params: idParams,
+          response: { 200: withContext(directoryAuditJson), ...errors(400, 401, 403, 404) },
         },
       },
       async (request) => {
@@ -64,6 +59,7 @@ export function auditRoutes(opts: BuildOptions): FastifyPluginAsync {
         };
       },
     );
+
     app.get(
       '/auditLogs/verify',
       {
@@ -71,7 +67,7 @@ export function auditRoutes(opts: BuildOptions): FastifyPluginAsync {
           tags,
           description:
             "Elevate extension: recomputes the caller's tenant's audit hash chain and checks its signed checkpoints.",
-          response: { 200: verifyJson, ...errorResponses },
+          response: { 200: verifyJson, ...errors(400, 401, 403) },
         },
       },
       async (request) => toVerifyJson(await services.audit.verify(callerOf(request))),

@@ -2,15 +2,16 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { registrationResponseJson } from '../../identity/passkeys/webauthn-json.js';
-import type { BuildOptions } from '../app.js';
-import { authenticateHook, callerOf } from '../app.js';
+import { authenticateHook, callerOf } from '../auth-hook.js';
+import type { BuildOptions } from '../build-options.js';
 import {
   authenticationMethodJson,
   fido2MethodJson,
   toAuthenticationMethodJson,
   toFido2Json,
 } from '../graph/authentication-method-json.js';
-import { collectionOf, context, dt, errorResponses, guid, nonEmpty } from '../graph/json.js';
+import { idParams } from '../graph/ids.js';
+import { collectionOf, context, dt, errors, nonEmpty } from '../graph/json.js';
 
 const creationOptionsJson = z.object({
   challengeTimeoutDateTime: z.string(),
@@ -38,11 +39,13 @@ export function authenticationMethodRoutes(opts: BuildOptions): FastifyPluginAsy
   return async (base) => {
     const app = base.withTypeProvider<ZodTypeProvider>();
     app.addHook('onRequest', authenticateHook(services));
+    // Every route here is the signed-in user's own: 403 for an application token, 404 when the
+    // user is gone (or, for a method id, not theirs).
     const tags = ['authentication'];
-    const noContent = { 204: z.null(), ...errorResponses };
+    const noContent = { 204: z.null(), ...errors(400, 401, 403, 404) };
     app.post(
       '/me/authentication/fido2Methods/creationOptions',
-      { schema: { tags, response: { 200: creationOptionsJson, ...errorResponses } } },
+      { schema: { tags, response: { 200: creationOptionsJson, ...errors(400, 401, 403, 404) } } },
       async (request) => ({
         challengeTimeoutDateTime: dt(clock.now() + CHALLENGE_TTL_MS),
         publicKey: await methods.fido2CreationOptions(callerOf(request)),
@@ -52,7 +55,12 @@ export function authenticationMethodRoutes(opts: BuildOptions): FastifyPluginAsy
       '/me/authentication/fido2Methods',
       {
         bodyLimit: 64 * 1024,
-        schema: { tags, body: registerBody, response: { 201: fido2MethodJson, ...errorResponses } },
+        // 400 when the authenticator's response does not verify; 409 for a key registered already.
+        schema: {
+          tags,
+          body: registerBody,
+          response: { 201: fido2MethodJson, ...errors(400, 401, 403, 404, 409) },
+        },
       },
       async (request, reply) => {
         const credential = await methods.registerFido2(callerOf(request), {
@@ -64,7 +72,12 @@ export function authenticationMethodRoutes(opts: BuildOptions): FastifyPluginAsy
     );
     app.get(
       '/me/authentication/methods',
-      { schema: { tags, response: { 200: collectionOf(authenticationMethodJson), ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          response: { 200: collectionOf(authenticationMethodJson), ...errors(400, 401, 403, 404) },
+        },
+      },
       async (request) => ({
         '@odata.context': context(publicUrl, "users('me')/authentication/methods"),
         value: (await methods.list(callerOf(request))).map(toAuthenticationMethodJson),
@@ -72,7 +85,7 @@ export function authenticationMethodRoutes(opts: BuildOptions): FastifyPluginAsy
     );
     app.delete(
       '/me/authentication/fido2Methods/:id',
-      { schema: { tags, params: z.object({ id: guid }), response: noContent } },
+      { schema: { tags, params: idParams, response: noContent } },
       async (request, reply) => {
         await methods.deleteFido2(callerOf(request), request.params.id);
         return reply.status(204).send(null);
@@ -80,7 +93,7 @@ export function authenticationMethodRoutes(opts: BuildOptions): FastifyPluginAsy
     );
     app.delete(
       '/me/authentication/softwareOathMethods/:id',
-      { schema: { tags, params: z.object({ id: guid }), response: noContent } },
+      { schema: { tags, params: idParams, response: noContent } },
       async (request, reply) => {
         await methods.deleteSoftwareOath(callerOf(request), request.params.id);
         return reply.status(204).send(null);
@@ -88,7 +101,7 @@ export function authenticationMethodRoutes(opts: BuildOptions): FastifyPluginAsy
     );
     app.post(
       '/me/authentication/recoveryCodes',
-      { schema: { tags, response: { 201: recoveryCodesJson, ...errorResponses } } },
+      { schema: { tags, response: { 201: recoveryCodesJson, ...errors(400, 401, 403, 404) } } },
       async (request, reply) => {
         const generated = await methods.generateRecoveryCodes(callerOf(request));
         return reply.status(201).send({

@@ -2,9 +2,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import QRCode from 'qrcode';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { BuildOptions } from '../app.js';
-import { authenticateHook, callerOf } from '../app.js';
-import { errorResponses, idParam } from '../graph/json.js';
+import { authenticateHook, callerOf } from '../auth-hook.js';
+import type { BuildOptions } from '../build-options.js';
+import { idParams } from '../graph/ids.js';
+import { errors } from '../graph/json.js';
 
 const enrolmentJson = z.object({
   otpauthUri: z.string(),
@@ -32,7 +33,8 @@ export function authenticationRoutes(opts: BuildOptions): FastifyPluginAsync {
     const tags = ['authentication'];
     app.post(
       '/me/authentication/totpEnrolment',
-      { schema: { tags, response: { 200: enrolmentJson, ...errorResponses } } },
+      // 403 for an application; 409 when an authenticator app is already registered.
+      { schema: { tags, response: { 200: enrolmentJson, ...errors(400, 401, 403, 404, 409) } } },
       async (request) => {
         const { otpauthUri } = await services.factors.beginTotp(callerOf(request));
         return { otpauthUri, qrCode: await qrCodeOf(otpauthUri) };
@@ -40,7 +42,10 @@ export function authenticationRoutes(opts: BuildOptions): FastifyPluginAsync {
     );
     app.post(
       '/me/authentication/totpEnrolment/confirm',
-      { schema: { tags, body: confirmBody, response: { 204: z.null(), ...errorResponses } } },
+      // 400 for a wrong code; 404 when no enrolment is pending.
+      {
+        schema: { tags, body: confirmBody, response: { 204: z.null(), ...errors(400, 401, 403, 404) } },
+      },
       async (request, reply) => {
         await services.factors.confirmTotp(callerOf(request), request.body.code);
         return reply.status(204).send(null);
@@ -49,7 +54,7 @@ export function authenticationRoutes(opts: BuildOptions): FastifyPluginAsync {
     app.post(
       '/users/:id/authentication/resetMethods',
       {
-        schema: { tags, params: z.object({ id: idParam }), response: { 204: z.null(), ...errorResponses } },
+        schema: { tags, params: idParams, response: { 204: z.null(), ...errors(400, 401, 403, 404) } },
       },
       async (request, reply) => {
         await services.factors.reset(callerOf(request), request.params.id);

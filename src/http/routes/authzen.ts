@@ -3,9 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AccessQuestion } from '../../app/authzen/evaluate.js';
 import { ValidationError } from '../../domain/shared/errors.js';
-import type { BuildOptions } from '../app.js';
-import { authenticateHook, callerOf } from '../app.js';
-import { errorResponses, str } from '../graph/json.js';
+import { authenticateHook, callerOf } from '../auth-hook.js';
+import type { BuildOptions } from '../build-options.js';
+import { errors, str } from '../graph/json.js';
 
 const subject = z.object({
   type: str(64),
@@ -72,7 +72,7 @@ export function authzenRoutes(opts: BuildOptions): FastifyPluginAsync {
       const tags = ['enforcement'];
       app.post(
         '/access/v1/evaluation',
-        { schema: { tags, body: single, response: { 200: decision, ...errorResponses } } },
+        { schema: { tags, body: single, response: { 200: decision, ...errors(400, 401, 403) } } },
         async (request) => {
           const [answer] = await services.accessEvaluation.evaluate(callerOf(request), [request.body]);
           return answer ?? { decision: false, context: { reason: 'no_answer' } };
@@ -84,7 +84,7 @@ export function authzenRoutes(opts: BuildOptions): FastifyPluginAsync {
           schema: {
             tags,
             body: batch,
-            response: { 200: z.object({ evaluations: z.array(decision) }), ...errorResponses },
+            response: { 200: z.object({ evaluations: z.array(decision) }), ...errors(400, 401, 403) },
           },
         },
         async (request) => {

@@ -2,9 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { renderComplianceHtml } from '../../app/compliance/report-html.js';
-import type { BuildOptions } from '../app.js';
-import { authenticateHook, callerOf } from '../app.js';
-import { errorResponses } from '../graph/json.js';
+import { authenticateHook, callerOf } from '../auth-hook.js';
+import type { BuildOptions } from '../build-options.js';
+import { errors } from '../graph/json.js';
 
 const controls = z.object({
   soc2: z.array(z.string()),
@@ -63,7 +63,7 @@ export function complianceRoutes(opts: BuildOptions): FastifyPluginAsync {
           description:
             'Elevate extension: the PIM deployment validation checklist, item by item, with evidence and control mappings (SOC 2, ISO 27001, NIST 800-53 / CSF). `format=html` returns a self-contained page.',
           querystring: z.object({ format: z.enum(['json', 'html']).default('json') }).strict(),
-          response: { 200: z.union([complianceReportJson, z.string()]), ...errorResponses },
+          response: { 200: z.union([complianceReportJson, z.string()]), ...errors(400, 401, 403) },
         },
       },
       async (request, reply) => {

@@ -6,7 +6,8 @@ import type { RequestedSchedule, ScheduleKind, TicketInfo } from '../../domain/p
 import { ValidationError } from '../../domain/shared/errors.js';
 import { parseDateTime } from '../../domain/time/datetime.js';
 import { parseDuration } from '../../domain/time/duration.js';
-import { guid, str } from '../graph/json.js';
+import { guid } from '../graph/ids.js';
+import { str } from '../graph/json.js';
 
 /** Longest justification accepted; Entra's portal allows 500 characters. */
 export const MAX_JUSTIFICATION = 500;

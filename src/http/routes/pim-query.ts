@@ -8,17 +8,11 @@ import {
   principalIsOf,
   scheduleRequestFields,
 } from '../../odata/collections.js';
-import {
-  ODataError,
-  parseQueryOptions,
-  project,
-  type ExpandItem,
-  type QueryOptions,
-  type QuerySpec,
-} from '../../odata/index.js';
+import { project, type ExpandItem, type QueryOptions, type QuerySpec } from '../../odata/index.js';
+import { projectSelected, selectWithExpand } from '../graph/query.js';
 
 // OData for the PIM routes: what each collection accepts, the bound function in a path segment,
-// and how one item is projected.
+// and how one item is shaped before `$select` projects it.
 
 const isof = { functions: { isof: principalIsOf } };
 export const SPECS: Record<'request' | 'schedule' | 'instance', Record<ScheduleKind, QuerySpec>> = {
@@ -76,25 +70,6 @@ export function boundFunctionOn(segment: string): string | undefined {
   return on[1] ?? '';
 }
 
-/** Query options of one entity: only `$select` and `$expand`. @throws ODataError */
-export function readEntityQuery(query: unknown, spec: QuerySpec): QueryOptions {
-  const options = (query ?? {}) as Record<string, unknown>;
-  for (const key of Object.keys(options)) {
-    if (key.startsWith('$') && !['$select', '$expand'].includes(key.toLowerCase())) {
-      throw new ODataError(
-        'unsupportedQueryOption',
-        `Query option '${key.slice(0, 40)}' is not supported here.`,
-        key.slice(0, 64),
-      );
-    }
-  }
-  return parseQueryOptions(options, spec);
-}
-
-/** `$select` plus the expanded navigation names (which `project` must keep). */
-const selectWithExpand = (q: QueryOptions): string[] | undefined =>
-  q.select && [...q.select, ...q.expand.map((item) => item.name)];
-
 /** A nested `$select` (`principal($select=id)`) applied to the expanded objects. */
 function nestedSelect<J extends Record<string, unknown>>(json: J, expand: readonly ExpandItem[]): J {
   const out: Record<string, unknown> = { ...json };
@@ -107,8 +82,15 @@ function nestedSelect<J extends Record<string, unknown>>(json: J, expand: readon
   return out as J;
 }
 
-/** One JSON item, projected and with nested selects applied. */
-export const shape = <J extends Record<string, unknown>>(json: J, q: QueryOptions, type?: string) => ({
+/**
+ * One PIM item before `$select` projects it: `@odata.type` first when given (the items of a
+ * `filterByCurrentUser` result carry it), and nested `$select`s applied to expanded objects.
+ */
+export const pimItem = <J extends Record<string, unknown>>(json: J, q: QueryOptions, type?: string) => ({
   ...(type ? { '@odata.type': `#microsoft.graph.${type}` } : {}),
-  ...project(nestedSelect(json, q.expand), selectWithExpand(q)),
+  ...nestedSelect(json, q.expand),
 });
+
+/** One PIM entity as returned by a read: {@link pimItem}, projected by `$select`. */
+export const pimEntity = <J extends Record<string, unknown>>(json: J, q: QueryOptions) =>
+  projectSelected(pimItem(json, q), selectWithExpand(q));

@@ -1,106 +1,51 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { rolePolicyAssignmentFields, rolePolicyFields } from '../../odata/collections.js';
-import {
-  ODataError,
-  parseQueryOptions,
-  project,
-  type ExpandItem,
-  type FieldMap,
-  type QueryOptions,
-  type QuerySpec,
-} from '../../odata/index.js';
-import type { BuildOptions } from '../app.js';
-import { authenticateHook, callerOf } from '../app.js';
-import { collectionOf, context, errorResponses, idParam } from '../graph/json.js';
+import type { RoleManagementPolicy } from '../../app/ports.js';
+import { project, type ExpandItem, type QueryOptions } from '../../odata/index.js';
+import { authenticateHook, callerOf } from '../auth-hook.js';
+import type { BuildOptions } from '../build-options.js';
+import { entityKey, keyParams, policyAssignmentKey } from '../graph/ids.js';
+import { collectionOf, context, errors, selectable, withContext } from '../graph/json.js';
 import {
   contextSuffix,
   policyAssignmentJson,
   policyAssignmentToJson,
   policyJson,
   policyToJson,
-  RULE_PROPERTIES,
   ruleEntityJson,
   ruleJson,
   rulesToJson,
   ruleToJson,
 } from '../graph/policy-json.js';
 import { policyPatchBody, rulePatchBody, toRulePatch } from '../graph/policy-request-json.js';
-import { collectionQuerystring, readCollectionQuery, sendPage } from '../graph/query.js';
+import {
+  collectionEnvelope,
+  collectionQuerystring,
+  projectSelected,
+  selectWithExpand,
+} from '../graph/query.js';
+import {
+  assignmentSpec,
+  policySpec,
+  readPolicyCollectionQuery,
+  readPolicyEntityQuery,
+  ruleSpec,
+} from './policy-query.js';
 
-const POLICIES = 'policies/roleManagementPolicies';
-const ASSIGNMENTS = 'policies/roleManagementPolicyAssignments';
-
-/** Rule properties for `$select` on rules; rules live in JSON, so nothing here reaches SQL. */
-const ruleFields: FieldMap = Object.fromEntries(
-  RULE_PROPERTIES.map((name) => [name, { column: name, type: 'string', filterable: false, sortable: false }]),
-);
-
-const policySpec: QuerySpec = { fields: rolePolicyFields, expandable: ['rules', 'effectiveRules'] };
-const assignmentSpec: QuerySpec = {
-  fields: rolePolicyAssignmentFields,
-  expandable: ['policy', 'policy/rules', 'policy/effectiveRules'],
-};
-const ruleSpec: QuerySpec = { fields: ruleFields };
-
-/** Names of a nested `$select`, in the spelling of `allowed`. @throws ODataError('invalidSelect') */
-function canonicalSelect(
-  names: readonly string[] | undefined,
-  allowed: readonly string[],
-): string[] | undefined {
-  return names?.map((name) => {
-    const found = allowed.find((candidate) => candidate.toLowerCase() === name.toLowerCase());
-    if (found === undefined) {
-      throw new ODataError(
-        'invalidSelect',
-        `Could not find a property named '${name.slice(0, 40)}' to select.`,
-        '$select',
-      );
-    }
-    return found;
-  });
-}
-
-/** Checks nested `$select`s: on rules against rule properties, on a policy against its properties. */
-function checkExpand(items: readonly ExpandItem[]): ExpandItem[] {
-  const policyProperties = [...Object.keys(rolePolicyFields), 'rules', 'effectiveRules'];
-  return items.map((item): ExpandItem => {
-    const allowed = item.name === 'policy' ? policyProperties : RULE_PROPERTIES;
-    const select = canonicalSelect(item.select, allowed);
-    const expand = item.expand && checkExpand(item.expand);
-    return { name: item.name, ...(select ? { select } : {}), ...(expand ? { expand } : {}) };
-  });
-}
-
-/**
- * Query options of a single entity (or of a policy's rules): only `$select` and `$expand`.
- * @throws ODataError('unsupportedQueryOption') for any other `$` option.
- */
-function readEntityQuery(query: unknown, spec: QuerySpec): QueryOptions {
-  const options = (query ?? {}) as Record<string, unknown>;
-  for (const key of Object.keys(options)) {
-    if (key.startsWith('$') && !['$select', '$expand'].includes(key.toLowerCase())) {
-      throw new ODataError(
-        'unsupportedQueryOption',
-        `Query option '${key.slice(0, 40)}' is not supported here.`,
-        key.slice(0, 64),
-      );
-    }
-  }
-  const q = parseQueryOptions(options, spec);
-  return { ...q, expand: checkExpand(q.expand) };
-}
-
-/** `$select` plus the expanded navigation names, which `project` must keep. */
-const selectWithExpand = (q: QueryOptions): string[] | undefined =>
-  q.select && [...q.select, ...q.expand.map((item) => item.name)];
+const ruleParams = z.object({ id: entityKey, ruleId: z.string().min(1).max(100) });
+const policySelected = selectable(policyJson);
+const assignmentSelected = selectable(policyAssignmentJson);
 
 /** Graph's `Prefer: return=minimal` asks for 204 instead of the updated entity. */
 const wantsMinimal = (request: FastifyRequest): boolean => {
   const prefer = request.headers.prefer;
   return typeof prefer === 'string' && /(^|[,;\s])return=minimal($|[,;\s])/i.test(prefer);
 };
+
+/** `policies/roleManagementPolicies('{id}')`, the entity-set path of one policy in a context URL. */
+const policyPath = (policyId: string) =>
+  `policies/roleManagementPolicies('${policyId.replaceAll("'", "''")}')`;
 
 /**
  * Role settings (reference §2): `/policies/roleManagementPolicies` (list with the required scope
@@ -109,134 +54,168 @@ const wantsMinimal = (request: FastifyRequest): boolean => {
 export function policyRoutes(opts: BuildOptions): FastifyPluginAsync {
   const { services, publicUrl } = opts;
   const navContext = (policyId: string, item: ExpandItem) =>
-    context(
-      publicUrl,
-      `${POLICIES}('${policyId.replaceAll("'", "''")}')/${item.name}${contextSuffix(item.select, [])}`,
-    );
+    context(publicUrl, `${policyPath(policyId)}/${item.name}${contextSuffix(item.select, [])}`);
+
+  /** `GET …/{id}/rules` and `…/{id}/effectiveRules` (the same rules: nothing is inherited yet). */
+  const listRules = async (request: FastifyRequest, policyId: string, nav: 'rules' | 'effectiveRules') => {
+    const q = readPolicyEntityQuery(request.query, ruleSpec);
+    const p = await services.rolePolicies.get(callerOf(request), policyId);
+    const contextUrl = context(publicUrl, `${policyPath(p.id)}/${nav}${contextSuffix(q.select, [])}`);
+    return { '@odata.context': contextUrl, value: rulesToJson(p.rules, q.select) };
+  };
+
+  /** `GET …/{id}/rules/{ruleId}` and `…/{id}/effectiveRules/{ruleId}`. */
+  const getRule = async (
+    request: FastifyRequest,
+    { id, ruleId }: { id: string; ruleId: string },
+    nav: 'rules' | 'effectiveRules',
+  ) => {
+    const q = readPolicyEntityQuery(request.query, ruleSpec);
+    const rule = await services.rolePolicies.getRule(callerOf(request), id, ruleId);
+    const contextUrl = context(publicUrl, `${policyPath(id)}/${nav}${contextSuffix(q.select, [])}/$entity`);
+    return {
+      '@odata.context': contextUrl,
+      ...(project(ruleToJson(rule), q.select) as z.input<typeof ruleJson>),
+    };
+  };
+
+  /** A policy as returned by a read: projected by `$select`, expanded navigations kept. */
+  const readPolicyJson = (p: RoleManagementPolicy, q: QueryOptions) =>
+    projectSelected(policyToJson(p, q.expand, navContext), selectWithExpand(q));
 
   return async (root) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
     app.addHook('onRequest', authenticateHook(services));
     const tags = ['role settings'];
-    const params = z.object({ id: idParam });
-    const ruleParams = z.object({ id: idParam, ruleId: z.string().min(1).max(100) });
 
     app.get(
-      `/${POLICIES}`,
+      '/policies/roleManagementPolicies',
       {
         schema: {
           tags,
           description: "Needs `$filter=scopeId eq '/' and scopeType eq 'DirectoryRole'` (or 'Directory').",
           querystring: collectionQuerystring,
-          response: { 200: collectionOf(policyJson), ...errorResponses },
+          response: { 200: collectionOf(policySelected), ...errors(400, 401, 403) },
         },
       },
       async (request) => {
-        const parsed = readCollectionQuery(request.query, policySpec);
-        const q = { ...parsed, expand: checkExpand(parsed.expand) };
+        const q = readPolicyCollectionQuery(request.query, policySpec);
         const page = await services.rolePolicies.list(callerOf(request), q);
-        return sendPage(
-          request,
+        const contextUrl = context(
           publicUrl,
-          context(publicUrl, `${POLICIES}${contextSuffix(q.select, q.expand)}`),
-          page,
-          { ...q, select: selectWithExpand(q) },
-          (p) => policyToJson(p, q.expand, navContext),
+          `policies/roleManagementPolicies${contextSuffix(q.select, q.expand)}`,
+        );
+        return collectionEnvelope(request, publicUrl, contextUrl, page, q, (p) =>
+          policyToJson(p, q.expand, navContext),
         );
       },
     );
 
     app.get(
-      `/${POLICIES}/:id`,
+      '/policies/roleManagementPolicies/:id',
       {
         schema: {
           tags,
-          params,
+          params: keyParams,
           querystring: collectionQuerystring,
-          response: { 200: policyJson, ...errorResponses },
+          response: { 200: withContext(policySelected), ...errors(400, 401, 403, 404) },
         },
       },
       async (request) => {
-        const q = readEntityQuery(request.query, policySpec);
+        const q = readPolicyEntityQuery(request.query, policySpec);
         const p = await services.rolePolicies.get(callerOf(request), request.params.id);
-        return {
-          '@odata.context': context(publicUrl, `${POLICIES}${contextSuffix(q.select, q.expand)}/$entity`),
-          ...project(policyToJson(p, q.expand, navContext), selectWithExpand(q)),
-        };
+        const contextUrl = context(
+          publicUrl,
+          `policies/roleManagementPolicies${contextSuffix(q.select, q.expand)}/$entity`,
+        );
+        return { '@odata.context': contextUrl, ...readPolicyJson(p, q) };
       },
     );
 
     app.patch(
-      `/${POLICIES}/:id`,
+      '/policies/roleManagementPolicies/:id',
       {
         schema: {
           tags,
-          params,
+          params: keyParams,
           body: policyPatchBody,
-          response: { 200: policyJson, 204: z.null(), ...errorResponses },
+          response: {
+            200: withContext(policyJson),
+            204: z.null(),
+            ...errors(400, 401, 403, 404, 409),
+          },
         },
       },
       async (request, reply) => {
         const patches = request.body.rules.map(toRulePatch);
         const p = await services.rolePolicies.updateRules(callerOf(request), request.params.id, patches);
         if (wantsMinimal(request)) return reply.status(204).send(null);
-        return reply
-          .status(200)
-          .send({ '@odata.context': context(publicUrl, `${POLICIES}/$entity`), ...policyToJson(p) });
+        const contextUrl = context(publicUrl, 'policies/roleManagementPolicies/$entity');
+        return reply.status(200).send({ '@odata.context': contextUrl, ...policyToJson(p) });
       },
     );
 
-    for (const nav of ['rules', 'effectiveRules'] as const) {
-      app.get(
-        `/${POLICIES}/:id/${nav}`,
-        {
-          schema: {
-            tags,
-            params,
-            querystring: collectionQuerystring,
-            response: { 200: collectionOf(ruleJson), ...errorResponses },
-          },
+    app.get(
+      '/policies/roleManagementPolicies/:id/rules',
+      {
+        schema: {
+          tags,
+          params: keyParams,
+          querystring: collectionQuerystring,
+          response: { 200: collectionOf(ruleJson), ...errors(400, 401, 403, 404) },
         },
-        async (request) => {
-          const q = readEntityQuery(request.query, ruleSpec);
-          const p = await services.rolePolicies.get(callerOf(request), request.params.id);
-          const ctx = `${POLICIES}('${p.id.replaceAll("'", "''")}')/${nav}${contextSuffix(q.select, [])}`;
-          return { '@odata.context': context(publicUrl, ctx), value: rulesToJson(p.rules, q.select) };
-        },
-      );
+      },
+      (request) => listRules(request, request.params.id, 'rules'),
+    );
 
-      app.get(
-        `/${POLICIES}/:id/${nav}/:ruleId`,
-        {
-          schema: {
-            tags,
-            params: ruleParams,
-            querystring: collectionQuerystring,
-            response: { 200: ruleEntityJson, ...errorResponses },
-          },
+    app.get(
+      '/policies/roleManagementPolicies/:id/rules/:ruleId',
+      {
+        schema: {
+          tags,
+          params: ruleParams,
+          querystring: collectionQuerystring,
+          response: { 200: ruleEntityJson, ...errors(400, 401, 403, 404) },
         },
-        async (request) => {
-          const q = readEntityQuery(request.query, ruleSpec);
-          const { id, ruleId } = request.params;
-          const rule = await services.rolePolicies.getRule(callerOf(request), id, ruleId);
-          const ctx = `${POLICIES}('${id.replaceAll("'", "''")}')/${nav}${contextSuffix(q.select, [])}/$entity`;
-          return {
-            '@odata.context': context(publicUrl, ctx),
-            ...(project(ruleToJson(rule), q.select) as z.input<typeof ruleJson>),
-          };
+      },
+      (request) => getRule(request, request.params, 'rules'),
+    );
+
+    app.get(
+      '/policies/roleManagementPolicies/:id/effectiveRules',
+      {
+        schema: {
+          tags,
+          params: keyParams,
+          querystring: collectionQuerystring,
+          response: { 200: collectionOf(ruleJson), ...errors(400, 401, 403, 404) },
         },
-      );
-    }
+      },
+      (request) => listRules(request, request.params.id, 'effectiveRules'),
+    );
+
+    app.get(
+      '/policies/roleManagementPolicies/:id/effectiveRules/:ruleId',
+      {
+        schema: {
+          tags,
+          params: ruleParams,
+          querystring: collectionQuerystring,
+          response: { 200: ruleEntityJson, ...errors(400, 401, 403, 404) },
+        },
+      },
+      (request) => getRule(request, request.params, 'effectiveRules'),
+    );
 
     app.patch(
-      `/${POLICIES}/:id/rules/:ruleId`,
+      '/policies/roleManagementPolicies/:id/rules/:ruleId',
       {
         schema: {
           tags,
           description: 'The body must carry the derived `@odata.type` of the rule (Graph requires it).',
           params: ruleParams,
           body: rulePatchBody,
-          response: { 204: z.null(), ...errorResponses },
+          response: { 204: z.null(), ...errors(400, 401, 403, 404, 409) },
         },
       },
       async (request, reply) => {
@@ -247,47 +226,49 @@ export function policyRoutes(opts: BuildOptions): FastifyPluginAsync {
     );
 
     app.get(
-      `/${ASSIGNMENTS}`,
+      '/policies/roleManagementPolicyAssignments',
       {
         schema: {
           tags,
           description:
             "Needs `$filter=scopeId eq '/' and scopeType eq 'DirectoryRole'`; `roleDefinitionId eq` optional.",
           querystring: collectionQuerystring,
-          response: { 200: collectionOf(policyAssignmentJson), ...errorResponses },
+          response: { 200: collectionOf(assignmentSelected), ...errors(400, 401, 403) },
         },
       },
       async (request) => {
-        const parsed = readCollectionQuery(request.query, assignmentSpec);
-        const q = { ...parsed, expand: checkExpand(parsed.expand) };
+        const q = readPolicyCollectionQuery(request.query, assignmentSpec);
         const page = await services.rolePolicies.listAssignments(callerOf(request), q);
-        return sendPage(
-          request,
+        const contextUrl = context(
           publicUrl,
-          context(publicUrl, `${ASSIGNMENTS}${contextSuffix(q.select, q.expand)}`),
-          page,
-          { ...q, select: selectWithExpand(q) },
-          (p) => policyAssignmentToJson(p, q.expand),
+          `policies/roleManagementPolicyAssignments${contextSuffix(q.select, q.expand)}`,
+        );
+        return collectionEnvelope(request, publicUrl, contextUrl, page, q, (p) =>
+          policyAssignmentToJson(p, q.expand),
         );
       },
     );
 
     app.get(
-      `/${ASSIGNMENTS}/:id`,
+      '/policies/roleManagementPolicyAssignments/:id',
       {
         schema: {
           tags,
-          params,
+          params: z.object({ id: policyAssignmentKey }),
           querystring: collectionQuerystring,
-          response: { 200: policyAssignmentJson, ...errorResponses },
+          response: { 200: withContext(assignmentSelected), ...errors(400, 401, 403, 404) },
         },
       },
       async (request) => {
-        const q = readEntityQuery(request.query, assignmentSpec);
+        const q = readPolicyEntityQuery(request.query, assignmentSpec);
         const p = await services.rolePolicies.getAssignment(callerOf(request), request.params.id);
+        const contextUrl = context(
+          publicUrl,
+          `policies/roleManagementPolicyAssignments${contextSuffix(q.select, q.expand)}/$entity`,
+        );
         return {
-          '@odata.context': context(publicUrl, `${ASSIGNMENTS}${contextSuffix(q.select, q.expand)}/$entity`),
-          ...project(policyAssignmentToJson(p, q.expand), selectWithExpand(q)),
+          '@odata.context': contextUrl,
+          ...projectSelected(policyAssignmentToJson(p, q.expand), selectWithExpand(q)),
         };
       },
     );

@@ -1,7 +1,7 @@
 import type { AppPermission } from '../../../src/domain/directory/app-permissions.js';
 import type { TestServer } from '../../helpers/server.js';
 import type { Headers, Method } from './graph.js';
-import type { otherTenantObjects } from './fixtures.js';
+import { ROLES, type otherTenantObjects } from './fixtures.js';
 
 export type Other = Awaited<ReturnType<typeof otherTenantObjects>>;
 export interface Req {
@@ -24,6 +24,10 @@ export interface Route {
   foreign?(o: Other): Req;
   unknown?(): Req;
 }
+
+/** A route's path in the OpenAPI document (the walk's paths are relative to `/v1.0` or to `ROLES`). */
+export const openApiPath = (route: Pick<Route, 'path'>): string =>
+  (/^\/role(Definitions|Assignments)/.test(route.path) ? ROLES : '/v1.0') + route.path;
 
 /** Filled in by the test's `beforeAll`; the routes read it only when a test runs. */
 export interface Env {

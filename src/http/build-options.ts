@@ -1,0 +1,18 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Clock } from '../domain/time/clock.js';
+import type { Services } from './services.js';
+
+/**
+ * What `buildApp` and every route plugin are given. A module of its own, so that route modules
+ * never import `app.ts` (which imports them).
+ */
+export interface BuildOptions {
+  clock: Clock;
+  logger: Logger | false;
+  publicUrl: string;
+  services: Services;
+  /** Mounts the embedded authorization server (token endpoint, discovery, JWKS). */
+  registerAuthorizationServer?: (app: FastifyInstance) => Promise<void>;
+  bodyLimitBytes?: number;
+}

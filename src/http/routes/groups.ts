@@ -1,0 +1,174 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { groupFields, memberFields } from '../../odata/collections.js';
+import { authenticateHook, callerOf } from '../auth-hook.js';
+import type { BuildOptions } from '../build-options.js';
+import {
+  directoryObjectJson,
+  groupJson,
+  toDirectoryObjectJson,
+  toGroupJson,
+} from '../graph/directory-json.js';
+import { directoryObjectReference, guid, idParams } from '../graph/ids.js';
+import { collectionOf, context, errors, nonEmpty, selectable, str, withContext } from '../graph/json.js';
+import { collectionEnvelope, collectionQuerystring, readCollectionQuery } from '../graph/query.js';
+
+const createGroupBody = z
+  .object({
+    displayName: nonEmpty(256),
+    description: str(1024).nullable().optional(),
+    mailNickname: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash and underscore only'),
+    mailEnabled: z.boolean(),
+    securityEnabled: z.boolean(),
+    isAssignableToRole: z.boolean().optional(),
+    groupTypes: z.array(str(32)).max(5).optional(),
+  })
+  .strict();
+
+const updateGroupBody = createGroupBody
+  .pick({ displayName: true, description: true, mailNickname: true })
+  .partial()
+  .strict();
+
+/** `POST …/members/$ref`: the member's `@odata.id`, parsed to its id (a malformed one is 400). */
+const refBody = z.object({ '@odata.id': directoryObjectReference }).strict();
+
+const groupEntity = withContext(groupJson);
+
+/** `/groups` (list, create, get, update, delete) and their `members` (list, add and remove `$ref`). */
+export function groupRoutes(opts: BuildOptions): FastifyPluginAsync {
+  const { services, publicUrl } = opts;
+  const entityContext = context(publicUrl, 'groups/$entity');
+  return async (base) => {
+    const app = base.withTypeProvider<ZodTypeProvider>();
+    app.addHook('onRequest', authenticateHook(services));
+    const tags = ['directory'];
+
+    app.get(
+      '/groups',
+      {
+        schema: {
+          tags,
+          querystring: collectionQuerystring,
+          response: { 200: collectionOf(selectable(groupJson)), ...errors(400, 401, 403) },
+        },
+      },
+      async (request) => {
+        const q = readCollectionQuery(request.query, { fields: groupFields });
+        const page = await services.groups.list(callerOf(request), q);
+        return collectionEnvelope(request, publicUrl, context(publicUrl, 'groups'), page, q, toGroupJson);
+      },
+    );
+
+    app.post(
+      '/groups',
+      {
+        schema: { tags, body: createGroupBody, response: { 201: groupEntity, ...errors(400, 401, 403) } },
+      },
+      async (request, reply) => {
+        const b = request.body;
+        const g = await services.groups.create(callerOf(request), {
+          displayName: b.displayName,
+          description: b.description ?? null,
+          mailNickname: b.mailNickname,
+          mailEnabled: b.mailEnabled,
+          securityEnabled: b.securityEnabled,
+          isAssignableToRole: b.isAssignableToRole ?? false,
+        });
+        return reply.status(201).send({ '@odata.context': entityContext, ...toGroupJson(g) });
+      },
+    );
+
+    app.get(
+      '/groups/:id',
+      { schema: { tags, params: idParams, response: { 200: groupEntity, ...errors(400, 401, 403, 404) } } },
+      async (request) => {
+        const g = await services.groups.get(callerOf(request), request.params.id);
+        return { '@odata.context': entityContext, ...toGroupJson(g) };
+      },
+    );
+
+    app.patch(
+      '/groups/:id',
+      {
+        schema: {
+          tags,
+          params: idParams,
+          body: updateGroupBody,
+          response: { 204: z.null(), ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request, reply) => {
+        const b = request.body;
+        await services.groups.update(callerOf(request), request.params.id, {
+          ...(b.displayName !== undefined ? { displayName: b.displayName } : {}),
+          ...(b.description !== undefined ? { description: b.description } : {}),
+          ...(b.mailNickname !== undefined ? { mailNickname: b.mailNickname } : {}),
+        });
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.delete(
+      '/groups/:id',
+      { schema: { tags, params: idParams, response: { 204: z.null(), ...errors(400, 401, 403, 404) } } },
+      async (request, reply) => {
+        await services.groups.delete(callerOf(request), request.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.get(
+      '/groups/:id/members',
+      {
+        schema: {
+          tags,
+          params: idParams,
+          querystring: collectionQuerystring,
+          response: { 200: collectionOf(directoryObjectJson), ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) => {
+        const q = readCollectionQuery(request.query, { fields: memberFields, defaultTop: 100 });
+        const page = await services.groups.members(callerOf(request), request.params.id, q);
+        const contextUrl = context(publicUrl, 'directoryObjects');
+        return collectionEnvelope(request, publicUrl, contextUrl, page, q, toDirectoryObjectJson);
+      },
+    );
+
+    app.post(
+      '/groups/:id/members/$ref',
+      {
+        // 400 also when the member is already in the group, or cannot be (nesting, itself).
+        schema: {
+          tags,
+          params: idParams,
+          body: refBody,
+          response: { 204: z.null(), ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request, reply) => {
+        await services.groups.addMember(callerOf(request), request.params.id, request.body['@odata.id']);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.delete(
+      '/groups/:id/members/:memberId/$ref',
+      {
+        schema: {
+          tags,
+          params: z.object({ id: guid, memberId: guid }),
+          response: { 204: z.null(), ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request, reply) => {
+        await services.groups.removeMember(callerOf(request), request.params.id, request.params.memberId);
+        return reply.status(204).send(null);
+      },
+    );
+  };
+}

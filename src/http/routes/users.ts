@@ -1,0 +1,177 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { BadRequestError } from '../../domain/shared/errors.js';
+import { userFields } from '../../odata/collections.js';
+import { authenticateHook, callerOf } from '../auth-hook.js';
+import type { BuildOptions } from '../build-options.js';
+import { toUserJson, userJson } from '../graph/directory-json.js';
+import { idParams, userKey } from '../graph/ids.js';
+import { collectionOf, context, errors, nonEmpty, selectable, str, withContext } from '../graph/json.js';
+import { collectionEnvelope, collectionQuerystring, readCollectionQuery } from '../graph/query.js';
+
+const upn = z
+  .string()
+  .trim()
+  .regex(/^[^@\s]{1,64}@[^@\s]{1,189}$/, 'must look like name@domain');
+const email = z
+  .string()
+  .trim()
+  .max(254)
+  .regex(/^[^@\s]+@[^@\s]+$/, 'must be an email address');
+const password = z.string().min(12, 'must be at least 12 characters').max(256);
+
+const createUserBody = z
+  .object({
+    accountEnabled: z.boolean(),
+    displayName: nonEmpty(256),
+    mailNickname: str(64).optional(),
+    userPrincipalName: upn,
+    mail: email.nullable().optional(),
+    givenName: str(64).nullable().optional(),
+    surname: str(64).nullable().optional(),
+    jobTitle: str(128).nullable().optional(),
+    passwordProfile: z.object({ password, forceChangePasswordNextSignIn: z.boolean().optional() }).optional(),
+  })
+  .strict();
+
+const updateUserBody = createUserBody.partial().strict();
+
+type PasswordProfile = z.output<typeof createUserBody>['passwordProfile'];
+
+/** A password profile as the use case takes it: Graph's default is to force a change. */
+const passwordOf = (profile: PasswordProfile) =>
+  profile
+    ? {
+        password: profile.password,
+        forceChangePasswordNextSignIn: profile.forceChangePasswordNextSignIn ?? true,
+      }
+    : {};
+
+const userEntity = withContext(userJson);
+
+/** `/users` (list, create, get by id or userPrincipalName, update, delete) and `/me`. */
+export function userRoutes(opts: BuildOptions): FastifyPluginAsync {
+  const { services, publicUrl } = opts;
+  const entityContext = context(publicUrl, 'users/$entity');
+  return async (base) => {
+    const app = base.withTypeProvider<ZodTypeProvider>();
+    app.addHook('onRequest', authenticateHook(services));
+    const tags = ['directory'];
+
+    app.get(
+      '/users',
+      {
+        schema: {
+          tags,
+          querystring: collectionQuerystring,
+          response: { 200: collectionOf(selectable(userJson)), ...errors(400, 401, 403) },
+        },
+      },
+      async (request) => {
+        const q = readCollectionQuery(request.query, { fields: userFields });
+        const page = await services.users.list(callerOf(request), q);
+        return collectionEnvelope(request, publicUrl, context(publicUrl, 'users'), page, q, toUserJson);
+      },
+    );
+
+    app.post(
+      '/users',
+      {
+        schema: {
+          tags,
+          body: createUserBody,
+          response: { 201: userEntity, ...errors(400, 401, 403, 409) },
+        },
+      },
+      async (request, reply) => {
+        const b = request.body;
+        const user = await services.users.create(callerOf(request), {
+          displayName: b.displayName,
+          userPrincipalName: b.userPrincipalName,
+          accountEnabled: b.accountEnabled,
+          mail: b.mail ?? null,
+          givenName: b.givenName ?? null,
+          surname: b.surname ?? null,
+          jobTitle: b.jobTitle ?? null,
+          ...passwordOf(b.passwordProfile),
+        });
+        return reply.status(201).send({ '@odata.context': entityContext, ...toUserJson(user) });
+      },
+    );
+
+    app.get(
+      '/users/:id',
+      {
+        schema: {
+          tags,
+          params: z.object({ id: userKey }),
+          response: { 200: userEntity, ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) => {
+        const user = await services.users.get(callerOf(request), request.params.id);
+        return { '@odata.context': entityContext, ...toUserJson(user) };
+      },
+    );
+
+    app.get(
+      '/me',
+      // 400 for an application token; 404 only if the signed-in user was deleted meanwhile.
+      { schema: { tags, response: { 200: userEntity, ...errors(400, 401, 404) } } },
+      async (request) => {
+        const caller = callerOf(request);
+        if (caller.kind !== 'user') {
+          throw new BadRequestError(
+            'BadRequest',
+            '/me request is only valid with delegated authentication flow.',
+          );
+        }
+        const user = await services.users.get(caller, caller.id);
+        return { '@odata.context': entityContext, ...toUserJson(user) };
+      },
+    );
+
+    app.patch(
+      '/users/:id',
+      {
+        schema: {
+          tags,
+          params: idParams,
+          body: updateUserBody,
+          response: { 204: z.null(), ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request, reply) => {
+        const b = request.body;
+        await services.users.update(callerOf(request), request.params.id, {
+          ...(b.displayName !== undefined ? { displayName: b.displayName } : {}),
+          ...(b.userPrincipalName !== undefined ? { userPrincipalName: b.userPrincipalName } : {}),
+          ...(b.accountEnabled !== undefined ? { accountEnabled: b.accountEnabled } : {}),
+          ...(b.mail !== undefined ? { mail: b.mail } : {}),
+          ...(b.givenName !== undefined ? { givenName: b.givenName } : {}),
+          ...(b.surname !== undefined ? { surname: b.surname } : {}),
+          ...(b.jobTitle !== undefined ? { jobTitle: b.jobTitle } : {}),
+          ...passwordOf(b.passwordProfile),
+        });
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.delete(
+      '/users/:id',
+      {
+        // 409: a signed-in user cannot delete their own account.
+        schema: {
+          tags,
+          params: idParams,
+          response: { 204: z.null(), ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request, reply) => {
+        await services.users.delete(callerOf(request), request.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+  };
+}
