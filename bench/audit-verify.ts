@@ -24,7 +24,7 @@ import { auditKeyring } from '../src/store/audit/audit-keyring.js';
 import { openDatabase, type Db } from '../src/store/db.js';
 import { migrate } from '../src/store/migrator.js';
 import { createSecretBox } from '../src/store/secret-box.js';
-import { createUnitOfWork } from '../src/store/unit-of-work.js';
+import { createUnitOfWork } from '../src/modules/unit-of-work.js';
 
 const entries = Number(process.argv[2] ?? 200_000);
 const tenantId = newId();

@@ -40,7 +40,7 @@ import { openDatabase } from '../src/store/db.js';
 import type { PimScheduleRow, PimSlotRow } from '../src/store/pim/rows.js';
 import type { ServicePrincipalRow, ServicePrincipalSecretRow } from '../src/store/schema.js';
 import { createSecretBox } from '../src/store/secret-box.js';
-import { createUnitOfWork } from '../src/store/unit-of-work.js';
+import { createUnitOfWork } from '../src/modules/unit-of-work.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
-import { createElevate, writeBootstrapFile } from './compose.js';
+import { writeBootstrapFile } from './app/bootstrap/credentials-file.js';
+import { createElevate } from './compose.js';
 import { resolveDataKey } from './config/data-key.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import { systemClock } from './domain/time/clock.js';

@@ -12,10 +12,6 @@ import type {
 import type { PolicyRule } from '../domain/policy/types.js';
 import type { QueryOptions as CollectionQuery } from '../odata/index.js';
 import type { AuditStore } from './audit/ports.js';
-import type { FactorStore, SignInThrottleStore } from './sign-in/ports.js';
-import type { ApprovalStepStore, ScheduleRequestStore, ScheduleStore } from './pim/ports.js';
-import type { PasskeyStore, RecoveryCodeStore, WebAuthnChallengeStore } from './sign-in/method-ports.js';
-import type { ExternalIdentityStore } from './federation/ports.js';
 import type { EventLog } from './events/ports.js';
 import type { OutboxStore } from './outbox/ports.js';
 
@@ -141,6 +137,12 @@ export interface SystemStateStore {
 }
 
 /** Stores bound to one transaction. */
+/**
+ * The stores a unit of work hands out, bound to its transaction. These are the kernel's, which
+ * every feature reads (tenants, the directory, roles, policies, the audit log, events, outbox); a
+ * feature adds its own by augmenting this interface in its `ports.ts` (`declare module`), and its
+ * module (`src/modules/`) binds them, so adding a feature edits no central list but the modules.
+ */
 export interface Stores {
   tenants: TenantStore;
   users: UserStore;
@@ -156,24 +158,7 @@ export interface Stores {
    * messages) by the unit of work just before commit.
    */
   events: EventLog;
-  /** PIM schedule requests (both kinds). */
-  scheduleRequests: ScheduleRequestStore;
-  /** PIM eligibility and assignment schedules, and the instances they make at a given time. */
-  schedules: ScheduleStore;
-  /** Stages of approvals of PIM activation requests. */
-  approvalSteps: ApprovalStepStore;
-  /** Users' second factors (TOTP). */
-  factors: FactorStore;
-  /** Users' passkeys and security keys (WebAuthn). */
-  passkeys: PasskeyStore;
-  /** Outstanding WebAuthn challenges (single use). */
-  webauthnChallenges: WebAuthnChallengeStore;
-  /** Hashes of users' one-time recovery codes. */
-  recoveryCodes: RecoveryCodeStore;
-  /** Failed sign-in counters per account and per client address. */
-  signInThrottle: SignInThrottleStore;
-  /** Links from external identities (trusted issuer + subject) to directory users. */
-  externalIdentities: ExternalIdentityStore;
+  /** Messages for consumers after commit; written by the unit of work from recorded events. */
   outbox: OutboxStore;
 }
 

@@ -6,7 +6,7 @@ import { loadConfig } from '../config/load.js';
 import { systemClock } from '../domain/time/clock.js';
 import { chainReader } from '../store/audit/audit-export-store.js';
 import { openDatabase } from '../store/db.js';
-import { createUnitOfWork } from '../store/unit-of-work.js';
+import { createUnitOfWork } from '../modules/unit-of-work.js';
 
 function parseTime(option: string, value: string): number {
   const ms = Date.parse(value);

@@ -8,7 +8,7 @@ import { systemClock } from '../domain/time/clock.js';
 import { auditKeyring } from '../store/audit/audit-keyring.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { createSecretBox, type SecretBox } from '../store/secret-box.js';
-import { createUnitOfWork } from '../store/unit-of-work.js';
+import { createUnitOfWork } from '../modules/unit-of-work.js';
 import { registerAuditExportCommand } from './audit-export.js';
 
 const checkpointExport = z.object({

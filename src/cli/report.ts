@@ -9,7 +9,7 @@ import { auditKeyring } from '../store/audit/audit-keyring.js';
 import { exportCursorStore } from '../store/audit/audit-export-store.js';
 import { openDatabase } from '../store/db.js';
 import type { SecretBox } from '../store/secret-box.js';
-import { createUnitOfWork } from '../store/unit-of-work.js';
+import { createUnitOfWork } from '../modules/unit-of-work.js';
 
 /** Verification only reads public keys; a report never signs, so it needs no data key. */
 const NO_SECRETS: SecretBox = {

@@ -11,21 +11,7 @@ import {
 import type { BuildOptions } from './build-options.js';
 import { clientRequestId, graphError, makeErrorHandler } from './errors.js';
 import { rejectNulCharacters } from './graph/nul-guard.js';
-import { auditRoutes } from './routes/audit.js';
-import { complianceRoutes } from './routes/compliance.js';
-import { auditExportRoutes } from './routes/audit-export.js';
-import { authenticationRoutes } from './routes/authentication.js';
-import { authenticationMethodRoutes } from './routes/authentication-methods.js';
-import { authzenRoutes } from './routes/authzen.js';
 import { opsRoutes } from './routes/ops.js';
-import { groupRoutes } from './routes/groups.js';
-import { roleAssignmentRoutes } from './routes/role-assignments.js';
-import { roleDefinitionRoutes } from './routes/role-definitions.js';
-import { servicePrincipalRoutes } from './routes/service-principals.js';
-import { userRoutes } from './routes/users.js';
-import { policyRoutes } from './routes/policies.js';
-import { pimRoutes } from './routes/pim.js';
-import { approvalRoutes } from './routes/approvals.js';
 
 export type App = FastifyInstance;
 export type { BuildOptions } from './build-options.js';
@@ -105,20 +91,9 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
 
   if (opts.registerAuthorizationServer) await opts.registerAuthorizationServer(base);
   await app.register(opsRoutes(opts.services));
-  await app.register(userRoutes(opts), { prefix: '/v1.0' });
-  await app.register(groupRoutes(opts), { prefix: '/v1.0' });
-  await app.register(servicePrincipalRoutes(opts), { prefix: '/v1.0' });
-  await app.register(roleDefinitionRoutes(opts), { prefix: '/v1.0' });
-  await app.register(roleAssignmentRoutes(opts), { prefix: '/v1.0' });
-  await app.register(auditRoutes(opts), { prefix: '/v1.0' });
-  await app.register(policyRoutes(opts), { prefix: '/v1.0' });
-  await app.register(pimRoutes(opts), { prefix: '/v1.0' });
-  await app.register(approvalRoutes(opts), { prefix: '/beta' });
-  await app.register(complianceRoutes(opts), { prefix: '/v1.0' });
-  await app.register(auditExportRoutes(opts), { prefix: '/v1.0' });
-  await app.register(authenticationRoutes(opts), { prefix: '/v1.0' });
-  await app.register(authenticationMethodRoutes(opts), { prefix: '/v1.0' });
-  await app.register(authzenRoutes(opts));
+  for (const { plugin, prefix } of opts.routes) {
+    await app.register(plugin(opts), prefix === undefined ? {} : { prefix });
+  }
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return base;
 }

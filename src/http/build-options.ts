@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/time/clock.js';
 import type { Services } from './services.js';
@@ -12,6 +12,8 @@ export interface BuildOptions {
   logger: Logger | false;
   publicUrl: string;
   services: Services;
+  /** The features' route plugins, mounted in order (`src/modules/`). */
+  routes: readonly { plugin: (opts: BuildOptions) => FastifyPluginAsync; prefix?: string }[];
   /** Mounts the embedded authorization server (token endpoint, discovery, JWKS). */
   registerAuthorizationServer?: (app: FastifyInstance) => Promise<void>;
   bodyLimitBytes?: number;

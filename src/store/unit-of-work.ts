@@ -4,18 +4,8 @@ import type { Stores, UnitOfWork } from '../app/ports.js';
 import { newId } from '../domain/shared/ids.js';
 import { auditStore } from './audit/audit-store.js';
 import type { Db } from './db.js';
-import {
-  passkeyStore,
-  recoveryCodeStore,
-  webauthnChallengeStore,
-} from './sign-in/authentication-method-store.js';
-import { externalIdentityStore } from './federation/external-identity-store.js';
 import { outboxStore } from './outbox/outbox-store.js';
-import { factorStore, signInThrottleStore } from './sign-in/factor-store.js';
 import { groupStore } from './directory/group-store.js';
-import { approvalStepStore } from './pim/approval-store.js';
-import { scheduleRequestStore } from './pim/request-store.js';
-import { scheduleStore } from './pim/schedule-store.js';
 import { tenantStore } from './directory/tenant-store.js';
 import { policyStore } from './policies/policy-store.js';
 import { systemStateStore } from './system-state-store.js';
@@ -24,9 +14,16 @@ import type { Database } from './schema.js';
 import { servicePrincipalStore } from './directory/service-principal-store.js';
 import { userStore } from './directory/user-store.js';
 
-/** Stores bound to one Kysely handle (a transaction, in use cases). */
-export function bindStores(db: Kysely<Database>): Stores {
-  return {
+/** Binds a feature's own stores (see `Stores`) to a Kysely handle; declared by its module. */
+export type StoreBinder = (db: Kysely<Database>) => Partial<Stores>;
+
+/**
+ * Stores bound to one Kysely handle (a transaction, in use cases): the kernel's, then each
+ * feature's. A feature missing from `features` leaves its stores undefined, so the composition
+ * root passes every module's binder (`src/modules/unit-of-work.ts`).
+ */
+export function bindStores(db: Kysely<Database>, features: readonly StoreBinder[]): Stores {
+  const kernel = {
     tenants: tenantStore(db),
     users: userStore(db),
     groups: groupStore(db),
@@ -37,17 +34,9 @@ export function bindStores(db: Kysely<Database>): Stores {
     systemState: systemStateStore(db),
     audit: auditStore(db),
     events: newEventLog(),
-    scheduleRequests: scheduleRequestStore(db),
-    schedules: scheduleStore(db),
-    approvalSteps: approvalStepStore(db),
-    factors: factorStore(db),
-    signInThrottle: signInThrottleStore(db),
-    passkeys: passkeyStore(db),
-    webauthnChallenges: webauthnChallengeStore(db),
-    recoveryCodes: recoveryCodeStore(db),
-    externalIdentities: externalIdentityStore(db),
     outbox: outboxStore(db),
   };
+  return Object.assign(kernel, ...features.map((bind) => bind(db))) as Stores;
 }
 
 /** Most times one unit of work runs when the database aborts it as a deadlock or serialization failure. */
@@ -71,12 +60,14 @@ const isTransientAbort = (e: unknown): boolean => {
  * is retried a few times with a short random pause. The events the work recorded become audit
  * entries (and outbox messages) in the same transaction, just before it commits.
  */
-export function createUnitOfWork(
+export function createStoreUnitOfWork(
   db: Db,
-  hooks: {
+  o: {
+    /** The features' store binders (every module's). */
+    features: readonly StoreBinder[];
     /** Called after a commit that wrote outbox messages (the relay's `nudge`); never inside it. */
     messagesCommitted?: () => void;
-  } = {},
+  },
 ): UnitOfWork {
   return {
     async run(work) {
@@ -84,12 +75,12 @@ export function createUnitOfWork(
         try {
           let messages = 0;
           const result = await db.kysely.transaction().execute(async (trx) => {
-            const tx = bindStores(trx);
+            const tx = bindStores(trx, o.features);
             const done = await work(tx);
             messages = await writeRecordedEvents(tx, tx.events.drain(), newId);
             return done;
           });
-          if (messages > 0) hooks.messagesCommitted?.();
+          if (messages > 0) o.messagesCommitted?.();
           return result;
         } catch (e) {
           if (attempt >= MAX_UNIT_OF_WORK_ATTEMPTS || !isTransientAbort(e)) throw e;

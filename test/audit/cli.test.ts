@@ -12,7 +12,7 @@ import { auditKeyring } from '../../src/store/audit/audit-keyring.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrator.js';
 import { createSecretBox } from '../../src/store/secret-box.js';
-import { createUnitOfWork } from '../../src/store/unit-of-work.js';
+import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
 import { dialectName, TEST_DATABASE_URL } from '../helpers/db.js';
 import { draft, T0 } from './support.js';
 

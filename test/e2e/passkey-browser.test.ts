@@ -14,7 +14,7 @@ import { createElevate, type Elevate } from '../../src/compose.js';
 import { newId } from '../../src/domain/shared/ids.js';
 import { systemClock } from '../../src/domain/time/clock.js';
 import { createSecretBox } from '../../src/store/secret-box.js';
-import { createUnitOfWork } from '../../src/store/unit-of-work.js';
+import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
 import { freshDb } from '../helpers/db.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -5,7 +5,7 @@ import type { OutboxConsumer } from '../../src/app/outbox/ports.js';
 import { provisionTenant, type BootstrapResult } from '../../src/app/bootstrap/bootstrap.js';
 import { newId } from '../../src/domain/shared/ids.js';
 import { newClientSecret } from '../../src/domain/shared/secrets.js';
-import { createUnitOfWork } from '../../src/store/unit-of-work.js';
+import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
 import { ManualClock, systemClock, type Clock } from '../../src/domain/time/clock.js';
 import { createSecretBox } from '../../src/store/secret-box.js';
 import { freshDb } from './db.js';
@@ -46,7 +46,9 @@ export async function testServer(
     bootstrapAdminUpn: 'admin@contoso.test',
     ...(opts.trustedIssuers ? { trustedIssuers: opts.trustedIssuers } : {}),
     ...(opts.outboxConsumers ? { outboxConsumers: opts.outboxConsumers } : {}),
-    ...(opts.outboxRelayIntervalMs === undefined ? {} : { outboxRelayIntervalMs: opts.outboxRelayIntervalMs }),
+    ...(opts.outboxRelayIntervalMs === undefined
+      ? {}
+      : { outboxRelayIntervalMs: opts.outboxRelayIntervalMs }),
   }).catch(async (error: unknown) => {
     await db.drop(); // a configuration refused at start-up leaves no database behind
     throw error;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../src/app/authorization/caller.js';
 import { systemClock } from '../../src/domain/time/clock.js';
 import { buildApp } from '../../src/http/app.js';
+import { FEATURE_ROUTES } from '../../src/modules/index.js';
 import type { Services } from '../../src/http/services.js';
 import { PUBLIC_URL, testServer, type TestServer } from '../helpers/server.js';
 import { call, expectGraphError, GUID, UNKNOWN_ID, type Headers } from './support/graph.js';
@@ -156,7 +157,13 @@ describe('5xx responses', () => {
         get: async () => ({ id: 42, displayName: null, createdAt: 0 }),
       },
     } as unknown as Services;
-    const app = await buildApp({ clock: systemClock, logger, publicUrl: PUBLIC_URL, services });
+    const app = await buildApp({
+      clock: systemClock,
+      logger,
+      publicUrl: PUBLIC_URL,
+      services,
+      routes: FEATURE_ROUTES,
+    });
     return { app, lines };
   }
 

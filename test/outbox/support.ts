@@ -7,7 +7,7 @@ import { ManualClock } from '../../src/domain/time/clock.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrator.js';
 import { outboxRelayStore } from '../../src/store/outbox/relay-store.js';
-import { createUnitOfWork } from '../../src/store/unit-of-work.js';
+import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
 import { freshDb, TEST_DATABASE_URL } from '../helpers/db.js';
 
 export const T0 = Date.UTC(2026, 0, 1);

@@ -3,7 +3,7 @@
 // pending request and one PendingRoleAssignmentRequest; two sweepers record a timeout once.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeExpiryRecorder } from '../../src/app/pim/expiry.js';
-import { createUnitOfWork } from '../../src/store/unit-of-work.js';
+import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
 import { dialectName } from '../helpers/db.js';
 import type { TestServer } from '../helpers/server.js';
 import {

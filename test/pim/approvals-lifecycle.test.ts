@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TestServer } from '../helpers/server.js';
 import { makeExpiryRecorder } from '../../src/app/pim/expiry.js';
-import { createUnitOfWork } from '../../src/store/unit-of-work.js';
+import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
 import {
   activate,
   activeInstances,

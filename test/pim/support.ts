@@ -10,7 +10,7 @@ import { roleAssignmentId } from '../../src/domain/roles/assignment-id.js';
 import { newId } from '../../src/domain/shared/ids.js';
 import { type Clock, ManualClock } from '../../src/domain/time/clock.js';
 import { parseDateTime } from '../../src/domain/time/datetime.js';
-import { createUnitOfWork } from '../../src/store/unit-of-work.js';
+import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
 import { PUBLIC_URL, testServer, type TestServer } from '../helpers/server.js';
 
 export const GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';

@@ -6,8 +6,9 @@ import { ConflictError } from '../../src/domain/shared/errors.js';
 import { newId } from '../../src/domain/shared/ids.js';
 import { systemClock } from '../../src/domain/time/clock.js';
 import { buildApp } from '../../src/http/app.js';
+import { FEATURE_ROUTES } from '../../src/modules/index.js';
 import type { Services } from '../../src/http/services.js';
-import { createUnitOfWork } from '../../src/store/unit-of-work.js';
+import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
 import { dialectName } from '../helpers/db.js';
 import { PUBLIC_URL, testServer, type TestServer } from '../helpers/server.js';
 import {
@@ -83,7 +84,13 @@ describe(`concurrent changes to one policy (${dialectName})`, () => {
       ready: async () => ({ ready: true }),
       rolePolicies: makeRolePolicies({ uow: staleReads, clock: systemClock, newId }),
     } as unknown as Services;
-    const app = await buildApp({ clock: systemClock, logger: false, publicUrl: PUBLIC_URL, services });
+    const app = await buildApp({
+      clock: systemClock,
+      logger: false,
+      publicUrl: PUBLIC_URL,
+      services,
+      routes: FEATURE_ROUTES,
+    });
     try {
       const loser = await call(
         { app },

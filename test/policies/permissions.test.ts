@@ -4,7 +4,7 @@ import { ForbiddenError } from '../../src/domain/shared/errors.js';
 import { newId } from '../../src/domain/shared/ids.js';
 import { systemClock } from '../../src/domain/time/clock.js';
 import * as R from '../../src/domain/roles/built-in-roles.js';
-import { createUnitOfWork } from '../../src/store/unit-of-work.js';
+import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
 import { parseQueryOptions } from '../../src/odata/index.js';
 import { rolePolicyFields } from '../../src/odata/collections.js';
 import { testServer, type TestServer } from '../helpers/server.js';

@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import type { Caller } from '../../src/app/authorization/caller.js';
 import type { RoleManagementPolicy } from '../../src/app/ports.js';
 import { newId } from '../../src/domain/shared/ids.js';
-import { createUnitOfWork } from '../../src/store/unit-of-work.js';
+import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
 import { PUBLIC_URL, type TestServer } from '../helpers/server.js';
 
 export const GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';

@@ -3,7 +3,7 @@ import type { User } from '../../src/domain/directory/types.js';
 import { ConflictError } from '../../src/domain/shared/errors.js';
 import { codecs } from '../../src/store/codecs.js';
 import { migrate } from '../../src/store/migrator.js';
-import { createUnitOfWork } from '../../src/store/unit-of-work.js';
+import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
 import { dialectName, freshDb } from '../helpers/db.js';
 
 const T = '11111111-1111-4111-8111-111111111111';

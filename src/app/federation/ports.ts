@@ -34,3 +34,10 @@ export interface FederationPolicy {
   mfaAmrValues: readonly string[];
   mfaAcrValues: readonly string[];
 }
+
+declare module '../ports.js' {
+  interface Stores {
+    /** Links from external identities (trusted issuer + subject) to directory users. */
+    externalIdentities: ExternalIdentityStore;
+  }
+}

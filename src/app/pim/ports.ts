@@ -152,3 +152,14 @@ export interface ScheduleStore {
    */
   claimExpired(now: number, limit: number): Promise<Schedule[]>;
 }
+
+declare module '../ports.js' {
+  interface Stores {
+    /** PIM schedule requests (both kinds). */
+    scheduleRequests: ScheduleRequestStore;
+    /** PIM eligibility and assignment schedules, and the instances they make at a given time. */
+    schedules: ScheduleStore;
+    /** Stages of approvals of PIM activation requests. */
+    approvalSteps: ApprovalStepStore;
+  }
+}

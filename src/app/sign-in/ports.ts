@@ -1,3 +1,4 @@
+import type { PasskeyStore, RecoveryCodeStore, WebAuthnChallengeStore } from './method-ports.js';
 /** A user's TOTP factor. The seed is sealed under the data key; the use cases open it. */
 export interface TotpFactor {
   userId: string;
@@ -43,4 +44,19 @@ export interface SignInThrottleStore {
 export interface Sealer {
   seal(plaintext: string, context: string): string;
   open(sealed: string, context: string): string;
+}
+
+declare module '../ports.js' {
+  interface Stores {
+    /** Users' second factors (TOTP). */
+    factors: FactorStore;
+    /** Users' passkeys and security keys (WebAuthn). */
+    passkeys: PasskeyStore;
+    /** Outstanding WebAuthn challenges (single use). */
+    webauthnChallenges: WebAuthnChallengeStore;
+    /** Hashes of users' one-time recovery codes. */
+    recoveryCodes: RecoveryCodeStore;
+    /** Failed sign-in counters per account and per client address. */
+    signInThrottle: SignInThrottleStore;
+  }
 }

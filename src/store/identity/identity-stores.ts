@@ -10,7 +10,7 @@ import { codecs } from '../codecs.js';
 import type { Database } from '../schema.js';
 import type { SecretBox } from '../secret-box.js';
 import { servicePrincipalStore } from '../directory/service-principal-store.js';
-import { bindStores } from '../unit-of-work.js';
+import { systemStateStore } from '../system-state-store.js';
 
 /** Signing keys with the private half sealed under the data key (DESIGN.md invariant 9). */
 export function signingKeyStore(db: Kysely<Database>, box: SecretBox): SigningKeyStore {
@@ -97,9 +97,9 @@ export async function cookieSigningKeys(
   now: number,
 ): Promise<string[]> {
   const key = 'identity.cookie-key';
-  const stores = bindStores(db);
-  await stores.systemState.insertOnce(key, box.seal(randomBytes(32).toString('base64url'), key), now);
-  const sealed = await stores.systemState.get(key);
+  const systemState = systemStateStore(db);
+  await systemState.insertOnce(key, box.seal(randomBytes(32).toString('base64url'), key), now);
+  const sealed = await systemState.get(key);
   if (sealed === undefined) throw new Error('cookie key missing after insert');
   return [box.open(sealed, key)];
 }

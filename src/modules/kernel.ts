@@ -1,0 +1,61 @@
+import type { Logger } from 'pino';
+import type { AuditLog } from '../app/audit/audit-log.js';
+import type { ExportCursorStore } from '../app/audit-export/ports.js';
+import type { OutboxConsumer } from '../app/outbox/ports.js';
+import type { UnitOfWork } from '../app/ports.js';
+import type { PasswordHasher } from '../app/sign-in/sign-in.js';
+import type { WebAuthnRelyingParty } from '../app/sign-in/method-ports.js';
+import type { AuditDestination } from '../config/audit-forward.js';
+import type { TrustedIssuerConfig } from '../config/trusted-issuers.js';
+import type { Clock } from '../domain/time/clock.js';
+import type { Db } from '../store/db.js';
+import type { SecretBox } from '../store/secret-box.js';
+
+export interface ElevateOptions {
+  db: Db;
+  box: SecretBox;
+  clock: Clock;
+  logger: Logger | false;
+  publicUrl: string;
+  accessTokenTtlSeconds: number;
+  bootstrapAdminUpn: string;
+  /** How often to sign audit checkpoints in the background; 0 turns it off. Default 15 minutes. */
+  auditCheckpointIntervalMs?: number;
+  /** How often the PIM expiry sweeper runs; 0 turns it off. Default 1 second. */
+  expirySweepIntervalMs?: number;
+  /** SIEM destinations the audit log is forwarded to (none by default). */
+  auditForward?: readonly AuditDestination[];
+  /** Pause between forwarding runs; 0 turns the timer off (tests call `runOnce`). Default 5 s. */
+  auditForwardIntervalMs?: number;
+  /** A role-assignable group whose members are break-glass accounts (the compliance report). */
+  breakGlassGroupId?: string | null;
+  /** Audit retention in days; 0 (default) keeps everything. Runs after forwarding, hourly at most. */
+  auditRetentionDays?: number;
+  /** Redirect URIs of Elevate's own public client; default `<publicUrl>/portal/callback`. */
+  portalRedirectUris?: string[];
+  /** External OpenID Connect issuers whose users sign in and whose access tokens are accepted. */
+  trustedIssuers?: readonly TrustedIssuerConfig[];
+  /** Who reacts to domain events after commit (notifications, connectors), by name. */
+  outboxConsumers?: readonly OutboxConsumer[];
+  /** Pause between outbox relay runs when no commit nudges it; 0 turns the timer off. Default 1 s. */
+  outboxRelayIntervalMs?: number;
+}
+
+/**
+ * What every feature module is built from: the database and its unit of work, the clock, ids, the
+ * data key, the configuration, and the few shared services several features use.
+ */
+export interface Kernel {
+  options: ElevateOptions;
+  db: Db;
+  uow: UnitOfWork;
+  clock: Clock;
+  newId: () => string;
+  box: SecretBox;
+  hasher: PasswordHasher;
+  relyingParty: WebAuthnRelyingParty;
+  /** The audit log (its readers, verification, checkpoints). */
+  audit: AuditLog;
+  /** Per-destination positions of audit forwarding (export, compliance, retention read them). */
+  cursors: ExportCursorStore;
+}

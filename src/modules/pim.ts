@@ -1,0 +1,33 @@
+import { makeApprovals } from '../app/pim/approvals.js';
+import { makeScheduleRequests } from '../app/pim/schedule-requests.js';
+import { makePimSchedules } from '../app/pim/schedules.js';
+import { approvalRoutes } from '../http/routes/approvals.js';
+import { pimRoutes } from '../http/routes/pim.js';
+import { pimStores } from '../store/pim/stores.js';
+import type { FeatureModule } from './feature-module.js';
+
+declare module '../http/services.js' {
+  interface Services {
+    /** PIM schedule requests of both kinds (activation, assignment, removal, …). */
+    scheduleRequests: ReturnType<typeof makeScheduleRequests>;
+    /** Approvals of PIM activation requests (beta `roleAssignmentApprovals`). */
+    approvals: ReturnType<typeof makeApprovals>;
+    /** PIM schedules and instances. */
+    pimSchedules: ReturnType<typeof makePimSchedules>;
+  }
+}
+
+/** PIM for directory roles: requests, schedules, instances, approvals. */
+export const pimModule = {
+  name: 'pim',
+  stores: pimStores,
+  services: (k) => ({
+    scheduleRequests: makeScheduleRequests(k),
+    approvals: makeApprovals(k),
+    pimSchedules: makePimSchedules(k),
+  }),
+  routes: [
+    { plugin: pimRoutes, prefix: '/v1.0' },
+    { plugin: approvalRoutes, prefix: '/beta' },
+  ],
+} satisfies FeatureModule;
