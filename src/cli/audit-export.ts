@@ -7,6 +7,7 @@ import { systemClock } from '../domain/time/clock.js';
 import { chainReader } from '../store/audit/audit-export-store.js';
 import { openDatabase } from '../store/db.js';
 import { createUnitOfWork } from '../modules/unit-of-work.js';
+import type { CliRun } from './cli-run.js';
 
 function parseTime(option: string, value: string): number {
   const ms = Date.parse(value);
@@ -16,7 +17,7 @@ function parseTime(option: string, value: string): number {
 }
 
 /** `elevate audit export --from --to [--format jsonl|csv] [--tenant] [--out]`. */
-export function registerAuditExportCommand(audit: Command): void {
+export function registerAuditExportCommand(audit: Command, run: CliRun): void {
   audit
     .command('export')
     .description('Write the audit entries of [from, to) in seq order as JSON lines or CSV.')
@@ -30,14 +31,14 @@ export function registerAuditExportCommand(audit: Command): void {
       const fromMs = parseTime('--from', opts.from);
       const toMs = parseTime('--to', opts.to);
       if (toMs <= fromMs) throw new Error('--to must be after --from');
-      const config = loadConfig();
+      const config = loadConfig(run.env);
       const db = openDatabase(config.databaseUrl);
       try {
         const uow = createUnitOfWork(db);
         const exporter = makeRangeExport({ uow, clock: systemClock, chains: chainReader(db.kysely) });
         const tenantId = opts.tenant?.toLowerCase() ?? (await uow.run((tx) => tx.tenants.first()))?.id;
         if (!tenantId) throw new Error('no tenant: start Elevate once to bootstrap it');
-        const out = opts.out ? createWriteStream(opts.out) : process.stdout;
+        const out = opts.out ? createWriteStream(opts.out) : run.stdout;
         for await (const line of exporter.lines(tenantId, { fromMs, toMs, format: opts.format })) {
           if (!out.write(line)) await once(out, 'drain');
         }

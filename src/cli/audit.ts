@@ -10,6 +10,7 @@ import { openDatabase, type Db } from '../store/db.js';
 import { createSecretBox, type SecretBox } from '../store/secret-box.js';
 import { createUnitOfWork } from '../modules/unit-of-work.js';
 import { registerAuditExportCommand } from './audit-export.js';
+import type { CliRun } from './cli-run.js';
 
 const checkpointExport = z.object({
   format: z.literal('elevate.audit.checkpoints.v1'),
@@ -32,8 +33,8 @@ const checkpointExport = z.object({
  * The audit log over the configured database. The data key is resolved only when a checkpoint is
  * signed, so `verify` needs no secret and never creates a key file.
  */
-function openAuditLog(): { db: Db; log: ReturnType<typeof makeAuditLog> } {
-  const config = loadConfig();
+function openAuditLog(run: CliRun): { db: Db; log: ReturnType<typeof makeAuditLog> } {
+  const config = loadConfig(run.env);
   const db = openDatabase(config.databaseUrl);
   let box: SecretBox | undefined;
   const lazyBox: SecretBox = {
@@ -54,7 +55,7 @@ async function tenantsOf(log: ReturnType<typeof makeAuditLog>, only?: string, ex
 }
 
 /** `elevate audit verify|checkpoint|export-checkpoints`. */
-export function registerAuditCommands(program: Command): void {
+export function registerAuditCommands(program: Command, run: CliRun): void {
   const audit = program.command('audit').description('Verify and checkpoint the tamper-evident audit log.');
 
   audit
@@ -69,7 +70,7 @@ export function registerAuditCommands(program: Command): void {
       const external: CheckpointExport | undefined = opts.checkpoints
         ? checkpointExport.parse(JSON.parse(readFileSync(opts.checkpoints, 'utf8')))
         : undefined;
-      const { db, log } = openAuditLog();
+      const { db, log } = openAuditLog(run);
       try {
         const tenants = await tenantsOf(
           log,
@@ -83,15 +84,15 @@ export function registerAuditCommands(program: Command): void {
           results.push({ tenantId, ...result });
           if (!result.ok) broken = true;
           if (opts.json) continue;
-          process.stdout.write(
+          run.stdout.write(
             result.ok
               ? `tenant ${tenantId}: ok, ${result.count} entries, ${result.checkpoints} checkpoints, head ${result.headHash}\n`
               : `tenant ${tenantId}: BROKEN at seq ${result.firstBadSeq} (${result.reason}): ${result.message}\n`,
           );
         }
-        if (opts.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-        if (tenants.length === 0 && !opts.json) process.stdout.write('no audit chains\n');
-        if (broken) process.exitCode = 1;
+        if (opts.json) run.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+        if (tenants.length === 0 && !opts.json) run.stdout.write('no audit chains\n');
+        if (broken) run.exitCode = 1;
       } finally {
         await db.close();
       }
@@ -102,19 +103,19 @@ export function registerAuditCommands(program: Command): void {
     .description("Sign a checkpoint of each tenant's chain head (after verifying it since the last one).")
     .option('--tenant <id>', 'only this tenant')
     .action(async (opts: { tenant?: string }) => {
-      const { db, log } = openAuditLog();
+      const { db, log } = openAuditLog(run);
       try {
         for (const tenantId of await tenantsOf(log, opts.tenant)) {
           try {
             const cp = await log.checkpoint(tenantId);
-            process.stdout.write(
+            run.stdout.write(
               cp
                 ? `tenant ${tenantId}: checkpoint at seq ${cp.seq}, head ${cp.headHash}, key ${cp.keyId}\n`
                 : `tenant ${tenantId}: no new entries since the last checkpoint\n`,
             );
           } catch (e) {
-            process.stderr.write(`tenant ${tenantId}: ${e instanceof Error ? e.message : String(e)}\n`);
-            process.exitCode = 1;
+            run.stderr.write(`tenant ${tenantId}: ${e instanceof Error ? e.message : String(e)}\n`);
+            run.exitCode = 1;
           }
         }
       } finally {
@@ -122,7 +123,7 @@ export function registerAuditCommands(program: Command): void {
       }
     });
 
-  registerAuditExportCommand(audit);
+  registerAuditExportCommand(audit, run);
 
   audit
     .command('export-checkpoints')
@@ -130,11 +131,11 @@ export function registerAuditCommands(program: Command): void {
     .option('--tenant <id>', 'only this tenant')
     .option('--out <file>', 'write to a file instead of standard output')
     .action(async (opts: { tenant?: string; out?: string }) => {
-      const { db, log } = openAuditLog();
+      const { db, log } = openAuditLog(run);
       try {
         const body = `${JSON.stringify(await log.exportCheckpoints(await tenantsOf(log, opts.tenant)), null, 2)}\n`;
         if (opts.out) writeFileSync(opts.out, body);
-        else process.stdout.write(body);
+        else run.stdout.write(body);
       } finally {
         await db.close();
       }

@@ -10,6 +10,7 @@ import { exportCursorStore } from '../store/audit/audit-export-store.js';
 import { openDatabase } from '../store/db.js';
 import type { SecretBox } from '../store/secret-box.js';
 import { createUnitOfWork } from '../modules/unit-of-work.js';
+import type { CliRun } from './cli-run.js';
 
 /** Verification only reads public keys; a report never signs, so it needs no data key. */
 const NO_SECRETS: SecretBox = {
@@ -22,7 +23,7 @@ const NO_SECRETS: SecretBox = {
 };
 
 /** `elevate report compliance`. */
-export function registerReportCommands(program: Command): void {
+export function registerReportCommands(program: Command, run: CliRun): void {
   const report = program.command('report').description('Evidence reports.');
   report
     .command('compliance')
@@ -34,7 +35,7 @@ export function registerReportCommands(program: Command): void {
     .option('--out <file>', 'write to a file instead of standard output')
     .action(async (opts: { tenant?: string; format: string; out?: string }) => {
       if (opts.format !== 'json' && opts.format !== 'html') throw new Error('--format must be json or html');
-      const config = loadConfig();
+      const config = loadConfig(run.env);
       const db = openDatabase(config.databaseUrl);
       try {
         const uow = createUnitOfWork(db);
@@ -55,8 +56,8 @@ export function registerReportCommands(program: Command): void {
         const r = await reporter.forTenant(tenantId);
         const body = opts.format === 'html' ? renderComplianceHtml(r) : `${JSON.stringify(r, null, 2)}\n`;
         if (opts.out) writeFileSync(opts.out, body);
-        else process.stdout.write(body);
-        if (r.summary.failed > 0 || !r.auditChain.verified) process.exitCode = 1;
+        else run.stdout.write(body);
+        if (r.summary.failed > 0 || !r.auditChain.verified) run.exitCode = 1;
       } finally {
         await db.close();
       }

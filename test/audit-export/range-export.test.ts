@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createElevate } from '../../src/compose.js';
 import type { AuditEntry } from '../../src/domain/audit/entry.js';
@@ -11,6 +9,7 @@ import { CSV_COLUMNS, csvField } from '../../src/domain/audit-export/csv.js';
 import { ManualClock } from '../../src/domain/time/clock.js';
 import { openDatabase } from '../../src/store/db.js';
 import { createSecretBox } from '../../src/store/secret-box.js';
+import { elevate } from '../helpers/cli.js';
 import { dialectName } from '../helpers/db.js';
 import { PUBLIC_URL, testServer, type TestServer } from '../helpers/server.js';
 
@@ -142,7 +141,9 @@ describe(`on-demand audit export (${dialectName})`, () => {
       (await get(`from=${iso(T)}&to=${iso(T + STEP)}`, { authorization: reader.authorization })).statusCode,
     ).toBe(200);
   });
+});
 
+describe('CSV fields', () => {
   it('guards CSV fields against formulas and quotes what needs quoting', () => {
     expect(csvField('=1+1')).toBe("'=1+1");
     expect(csvField('-2')).toBe("'-2");
@@ -154,7 +155,6 @@ describe(`on-demand audit export (${dialectName})`, () => {
 });
 
 describe('elevate audit export and elevate report compliance (CLI, SQLite file)', () => {
-  const run = promisify(execFile);
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'elevate-cli-export-'));
@@ -177,14 +177,7 @@ describe('elevate audit export and elevate report compliance (CLI, SQLite file)'
     });
     await e.app.close();
     await db.close();
-    const env = { ...process.env, DATABASE_URL: url, ELEVATE_DATA_DIR: dir };
-    const cli = async (...args: string[]) => {
-      try {
-        return { code: 0, ...(await run('npx', ['tsx', 'src/cli/main.ts', ...args], { env })) };
-      } catch (err) {
-        return err as { code: number; stdout: string; stderr: string };
-      }
-    };
+    const cli = (...args: string[]) => elevate(args, { DATABASE_URL: url, ELEVATE_DATA_DIR: dir });
     const from = iso(T - HOUR);
     const to = iso(T + HOUR);
     const jsonl = await cli('audit', 'export', '--from', from, '--to', to);

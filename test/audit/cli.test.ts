@@ -13,10 +13,11 @@ import { openDatabase, type Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrator.js';
 import { createSecretBox } from '../../src/store/secret-box.js';
 import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
+import { elevate } from '../helpers/cli.js';
 import { dialectName, TEST_DATABASE_URL } from '../helpers/db.js';
 import { draft, T0 } from './support.js';
 
-const run = promisify(execFile);
+const ROOT = new URL('../..', import.meta.url).pathname;
 const TENANT = '33333333-3333-4333-8333-333333333333';
 
 /** `elevate audit …` as an operator runs it, against the test database. */
@@ -27,17 +28,8 @@ describe(`elevate audit (CLI) on ${dialectName}`, () => {
   let db: Db;
   let dropSchema: (() => Promise<void>) | undefined;
 
-  const cli = async (...args: string[]) => {
-    try {
-      const { stdout, stderr } = await run('npx', ['tsx', 'src/cli/main.ts', 'audit', ...args], {
-        env: { ...process.env, DATABASE_URL: url, ELEVATE_DATA_KEY: dataKey, ELEVATE_DATA_DIR: dir },
-      });
-      return { code: 0, stdout, stderr };
-    } catch (e) {
-      const err = e as { code: number; stdout: string; stderr: string };
-      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-    }
-  };
+  const cli = (...args: string[]) =>
+    elevate(['audit', ...args], { DATABASE_URL: url, ELEVATE_DATA_KEY: dataKey, ELEVATE_DATA_DIR: dir });
 
   beforeAll(async () => {
     if (TEST_DATABASE_URL) {
@@ -142,4 +134,36 @@ describe('audit keyring', () => {
       await db.close();
     }
   });
+});
+
+describe('the elevate bin', () => {
+  // Every other CLI test calls runCli in-process; this one runs the bin the way an operator does,
+  // so arguments, environment, output and the exit code still cross a real process boundary.
+  it('runs a command as a process and exits with its code', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'elevate-bin-'));
+    try {
+      const url = `sqlite:${join(dir, 'elevate.db')}`;
+      const db = openDatabase(url);
+      try {
+        await migrate(db, { clock: new ManualClock(T0) });
+        const uow = createUnitOfWork(db);
+        for (let n = 1; n <= 3; n += 1) await uow.run((tx) => tx.audit.append(draft(TENANT, n)));
+        await db.kysely.deleteFrom('audit_entries').where('seq', '=', 2).execute();
+      } finally {
+        await db.close();
+      }
+      const bin = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli/main.ts', 'audit', 'verify', '--tenant', TENANT],
+        { cwd: ROOT, env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, ELEVATE_DATA_DIR: dir } },
+      ).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (e: unknown) => e as { code: number; stdout: string; stderr: string },
+      );
+      expect(bin.code, bin.stderr).toBe(1);
+      expect(bin.stdout).toMatch(new RegExp(`^tenant ${TENANT}: BROKEN at seq 2 \\(removed\\): .+\n$`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -1,23 +1,16 @@
 // The published Entra-style Python client, unchanged but for its two base URLs, against a real
 // Elevate server: token, eligible assignment (the example's own past window is refused clearly),
 // and a service principal activating its own eligible role with its own token.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createElevate, type Elevate } from '../../src/compose.js';
 import { systemClock } from '../../src/domain/time/clock.js';
 import { createSecretBox } from '../../src/store/secret-box.js';
 import { freshDb } from '../helpers/db.js';
+import { ENTRA_STYLE_CLIENT, requirePythonClient, skipPythonClient } from '../helpers/python-client.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
-const CLIENT = [
-  resolve(ROOT, '../shared/examples/entra_style_client.py'),
-  resolve(ROOT, 'examples/entra_style_client.py'),
-].find((p) => existsSync(p));
-const hasPython = spawnSync('python3', ['-c', 'import requests'], { stdio: 'ignore' }).status === 0;
 const USER_ADMINISTRATOR = 'fe930be7-5e62-47db-91af-98c3a49a38b1';
 
 const driver = `
@@ -56,7 +49,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-describe.skipIf(!CLIENT || !hasPython)('entra_style_client.py drives PIM on a real Elevate server', () => {
+describe.skipIf(skipPythonClient)('entra_style_client.py drives PIM on a real Elevate server', () => {
   let elevate: Elevate;
   let db: Awaited<ReturnType<typeof freshDb>>;
   let base: string;
@@ -82,6 +75,7 @@ describe.skipIf(!CLIENT || !hasPython)('entra_style_client.py drives PIM on a re
   });
 
   it('refuses the past window clearly, then the workload activates its own role', async () => {
+    requirePythonClient();
     const boot = elevate.bootstrapped!;
     const token = (await (
       await fetch(`${base}/${boot.tenantId}/oauth2/v2.0/token`, {
@@ -139,7 +133,7 @@ describe.skipIf(!CLIENT || !hasPython)('entra_style_client.py drives PIM on a re
       [
         '-c',
         driver,
-        CLIENT!,
+        ENTRA_STYLE_CLIENT,
         base,
         boot.tenantId,
         boot.app.clientId,

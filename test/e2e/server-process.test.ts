@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, it, type TestContext } from 'vitest';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -23,8 +23,11 @@ interface Running {
   exited: Promise<number | null>;
 }
 
-/** Starts `src/main.ts` as a real process, as `npm start` would (tsx instead of the build). */
-function start(env: Record<string, string>): Running {
+/**
+ * Starts `src/main.ts` as a real process, as `npm start` would (tsx instead of the build); it is
+ * killed when the test that started it ends.
+ */
+function start(test: TestContext, env: Record<string, string>): Running {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
@@ -34,6 +37,9 @@ function start(env: Record<string, string>): Running {
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  test.onTestFinished(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
   return { child, log: () => out, exited };
 }
 
@@ -45,13 +51,10 @@ async function waitFor(check: () => boolean, what: string, ms = 30_000): Promise
   }
 }
 
-describe('the server as a process', () => {
-  const running: Running[] = [];
-  afterEach(() => {
-    for (const r of running.splice(0)) if (r.child.exitCode === null) r.child.kill('SIGKILL');
-  });
-
-  it('bootstraps once, writes credentials 0600 without logging secrets, serves tokens, and stops on SIGTERM', async () => {
+// Concurrent: each test waits mostly for its own processes to start, so they overlap.
+describe.concurrent('the server as a process', () => {
+  it('bootstraps once, writes credentials 0600 without logging secrets, serves tokens, and stops on SIGTERM', async (test) => {
+    const { expect } = test;
     const dir = mkdtempSync(join(tmpdir(), 'elevate-e2e-'));
     const port = await freePort();
     const env = {
@@ -59,8 +62,7 @@ describe('the server as a process', () => {
       ELEVATE_DATA_DIR: dir,
       DATABASE_URL: `sqlite:${join(dir, 'elevate.db')}`,
     };
-    const first = start(env);
-    running.push(first);
+    const first = start(test, env);
     await waitFor(() => first.log().includes('Elevate is listening'), 'first start');
 
     const credsPath = join(dir, 'bootstrap-credentials.json');
@@ -92,8 +94,7 @@ describe('the server as a process', () => {
     expect(await first.exited).toBe(0);
     expect(first.log()).toContain('shutting down');
 
-    const second = start(env);
-    running.push(second);
+    const second = start(test, env);
     await waitFor(() => second.log().includes('Elevate is listening'), 'second start');
     expect(second.log()).not.toContain('first run');
     expect(JSON.parse(readFileSync(credsPath, 'utf8'))).toEqual(creds);
@@ -101,9 +102,9 @@ describe('the server as a process', () => {
     expect(await second.exited).toBe(0);
   });
 
-  it('refuses to start on invalid configuration, naming the setting', async () => {
-    const bad = start({ ELEVATE_PORT: 'eighty' });
-    running.push(bad);
+  it('refuses to start on invalid configuration, naming the setting', async (test) => {
+    const { expect } = test;
+    const bad = start(test, { ELEVATE_PORT: 'eighty' });
     expect(await bad.exited).toBe(2);
     expect(bad.log()).toContain('Invalid configuration: ELEVATE_PORT');
   });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase, type Db } from '../../src/store/db.js';
 
@@ -32,4 +33,44 @@ export async function freshDb(): Promise<Db & { drop(): Promise<void> }> {
       await c.end();
     },
   };
+}
+
+/** A table of the test's own database or schema, with the column facts tests compare. */
+export interface OwnTable {
+  name: string;
+  isView: boolean;
+  columns: { name: string; dataType: string; isNullable: boolean }[];
+}
+
+/**
+ * The tables (and views) of this test's own database or schema. On PostgreSQL this reads the
+ * catalog of the current schema only: Kysely's introspection lists every schema in the database and
+ * fails (`schema "t_…" does not exist`) when another test file drops its schema meanwhile.
+ */
+export async function ownTables(db: Db): Promise<OwnTable[]> {
+  if (db.dialect === 'sqlite') return db.kysely.introspection.getTables();
+  const { rows } = await sql<{
+    table: string;
+    kind: string;
+    column: string;
+    type: string;
+    not_null: boolean;
+  }>`
+    select c.relname as table, c.relkind as kind, a.attname as column, t.typname as type,
+      a.attnotnull as not_null
+    from pg_catalog.pg_attribute a
+    join pg_catalog.pg_class c on c.oid = a.attrelid
+    join pg_catalog.pg_type t on t.oid = a.atttypid
+    where c.relnamespace = current_schema()::regnamespace
+      and c.relkind in ('r', 'v', 'p')
+      and c.relname not in ('kysely_migration', 'kysely_migration_lock')
+      and a.attnum > 0 and not a.attisdropped
+    order by c.relname, a.attnum`.execute(db.kysely);
+  const tables = new Map<string, OwnTable>();
+  for (const r of rows) {
+    let table = tables.get(r.table);
+    if (!table) tables.set(r.table, (table = { name: r.table, isView: r.kind === 'v', columns: [] }));
+    table.columns.push({ name: r.column, dataType: r.type, isNullable: !r.not_null });
+  }
+  return [...tables.values()];
 }

@@ -1,4 +1,4 @@
-// The flow of ../shared/examples/entra_style_client.py over HTTP, on a manual clock at 2026-11-27:
+// The flow of examples/entra_style_client.py over HTTP, on a manual clock at 2026-11-27:
 // an app token, an eligible assignment made with adminAssign, and a service principal activating
 // its OWN eligible role with its own token (JIT for workloads).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

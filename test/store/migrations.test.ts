@@ -3,17 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/db.js';
 import { migrate, pendingMigrations } from '../../src/store/migrator.js';
 import { migrations } from '../../src/store/migrations/index.js';
-import { dialectName, freshDb } from '../helpers/db.js';
+import { dialectName, freshDb, ownTables } from '../helpers/db.js';
 
 const clock = { now: () => 1_700_000_000_000 };
-
-/** The tables of this test's own database or schema (PostgreSQL introspection lists every schema). */
-async function ownTables(db: Db) {
-  const tables = await db.kysely.introspection.getTables();
-  if (db.dialect === 'sqlite') return tables;
-  const { rows } = await sql<{ s: string }>`select current_schema() as s`.execute(db.kysely);
-  return tables.filter((t) => t.schema === rows[0]?.s);
-}
 
 /** Tables, columns (name, type, nullability) and indexes, in a stable order. */
 async function schemaOf(db: Db): Promise<unknown> {

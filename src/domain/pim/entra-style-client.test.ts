@@ -1,4 +1,4 @@
-// The flow of ../shared/examples/entra_style_client.py, at the domain level: an application makes
+// The flow of examples/entra_style_client.py, at the domain level: an application makes
 // a service principal eligible (adminAssign) and the service principal activates itself
 // (selfActivate) with its own token, at now = 2026-11-27.
 import { describe, expect, it } from 'vitest';

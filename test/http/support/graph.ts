@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
+import { ownTables } from '../../helpers/db.js';
 import { PUBLIC_URL, type TestServer } from '../../helpers/server.js';
 
 export type Headers = Record<string, string>;
@@ -88,13 +89,8 @@ export const AUDIT_TABLES = /^audit/;
  */
 export async function dbSnapshot(s: Pick<TestServer, 'db'>, except?: RegExp): Promise<DbSnapshot> {
   const kysely = s.db.kysely;
-  let schema: string | undefined;
-  if (s.db.dialect === 'postgres') {
-    const r = await sql<{ s: string }>`select current_schema() as s`.execute(kysely);
-    schema = r.rows[0]?.s;
-  }
-  const tables = (await kysely.introspection.getTables())
-    .filter((t) => !t.isView && (schema === undefined || t.schema === schema) && !except?.test(t.name))
+  const tables = (await ownTables(s.db))
+    .filter((t) => !t.isView && !except?.test(t.name))
     .map((t) => t.name)
     .sort();
   const out: DbSnapshot = {};
