@@ -1,12 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { makeRangeExport } from '../app/audit-export/range-export.js';
 import { loadConfig } from '../config/load.js';
-import { systemClock } from '../domain/time/clock.js';
-import { chainReader } from '../store/audit/audit-export-store.js';
-import { openDatabase } from '../store/db.js';
-import { createUnitOfWork } from '../modules/unit-of-work.js';
+import { openOperator } from '../modules/operator.js';
 import type { CliRun } from './cli-run.js';
 
 function parseTime(option: string, value: string): number {
@@ -31,15 +27,17 @@ export function registerAuditExportCommand(audit: Command, run: CliRun): void {
       const fromMs = parseTime('--from', opts.from);
       const toMs = parseTime('--to', opts.to);
       if (toMs <= fromMs) throw new Error('--to must be after --from');
-      const config = loadConfig(run.env);
-      const db = openDatabase(config.databaseUrl);
+      const operator = openOperator(loadConfig(run.env));
       try {
-        const uow = createUnitOfWork(db);
-        const exporter = makeRangeExport({ uow, clock: systemClock, chains: chainReader(db.kysely) });
-        const tenantId = opts.tenant?.toLowerCase() ?? (await uow.run((tx) => tx.tenants.first()))?.id;
+        const tenantId =
+          opts.tenant?.toLowerCase() ?? (await operator.uow.run((tx) => tx.tenants.first()))?.id;
         if (!tenantId) throw new Error('no tenant: start Elevate once to bootstrap it');
         const out = opts.out ? createWriteStream(opts.out) : run.stdout;
-        for await (const line of exporter.lines(tenantId, { fromMs, toMs, format: opts.format })) {
+        for await (const line of operator.rangeExport.lines(tenantId, {
+          fromMs,
+          toMs,
+          format: opts.format,
+        })) {
           if (!out.write(line)) await once(out, 'drain');
         }
         if (opts.out) {
@@ -47,7 +45,7 @@ export function registerAuditExportCommand(audit: Command, run: CliRun): void {
           await once(out, 'finish');
         }
       } finally {
-        await db.close();
+        await operator.close();
       }
     });
 }

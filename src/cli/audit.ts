@@ -1,14 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { makeAuditLog, type CheckpointExport } from '../app/audit/audit-log.js';
-import { resolveDataKey } from '../config/data-key.js';
+import type { AuditLog, CheckpointExport } from '../app/audit/audit-log.js';
 import { loadConfig } from '../config/load.js';
-import { systemClock } from '../domain/time/clock.js';
-import { auditKeyring } from '../store/audit/audit-keyring.js';
-import { openDatabase, type Db } from '../store/db.js';
-import { createSecretBox, type SecretBox } from '../store/secret-box.js';
-import { createUnitOfWork } from '../modules/unit-of-work.js';
+import { openOperator } from '../modules/operator.js';
 import { registerAuditExportCommand } from './audit-export.js';
 import type { CliRun } from './cli-run.js';
 
@@ -29,27 +24,13 @@ const checkpointExport = z.object({
   ),
 });
 
-/**
- * The audit log over the configured database. The data key is resolved only when a checkpoint is
- * signed, so `verify` needs no secret and never creates a key file.
- */
-function openAuditLog(run: CliRun): { db: Db; log: ReturnType<typeof makeAuditLog> } {
-  const config = loadConfig(run.env);
-  const db = openDatabase(config.databaseUrl);
-  let box: SecretBox | undefined;
-  const lazyBox: SecretBox = {
-    seal: (text, context) => (box ??= createSecretBox(resolveDataKey(config).key)).seal(text, context),
-    open: (text, context) => (box ??= createSecretBox(resolveDataKey(config).key)).open(text, context),
-  };
-  const log = makeAuditLog({
-    uow: createUnitOfWork(db),
-    clock: systemClock,
-    keyring: auditKeyring(db.kysely, lazyBox),
-  });
-  return { db, log };
+/** The audit log over the configured database (see `openOperator`: no data key unless signing). */
+function openAuditLog(run: CliRun) {
+  const operator = openOperator(loadConfig(run.env));
+  return { db: operator, log: operator.audit };
 }
 
-async function tenantsOf(log: ReturnType<typeof makeAuditLog>, only?: string, extra: string[] = []) {
+async function tenantsOf(log: AuditLog, only?: string, extra: string[] = []) {
   if (only !== undefined) return [only.toLowerCase()];
   return [...new Set([...(await log.tenants()), ...extra])].sort();
 }

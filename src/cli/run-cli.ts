@@ -1,8 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config/load.js';
-import { systemClock } from '../domain/time/clock.js';
-import { openDatabase } from '../store/db.js';
-import { migrate, pendingMigrations } from '../store/migrator.js';
+import { openOperator } from '../modules/operator.js';
 import { registerAuditCommands } from './audit.js';
 import type { CliRun } from './cli-run.js';
 import { registerReportCommands } from './report.js';
@@ -25,18 +23,17 @@ function program(run: CliRun): Command {
     .description('Apply pending database migrations (the server also does this at start).')
     .option('--status', 'only list pending migrations')
     .action(async (opts: { status?: boolean }) => {
-      const config = loadConfig(run.env);
-      const db = openDatabase(config.databaseUrl);
+      const operator = openOperator(loadConfig(run.env));
       try {
         if (opts.status) {
-          const pending = await pendingMigrations(db);
+          const pending = await operator.pendingMigrations();
           run.stdout.write(pending.length ? `pending: ${pending.join(', ')}\n` : 'up to date\n');
         } else {
-          const applied = await migrate(db, { clock: systemClock });
+          const applied = await operator.migrate();
           run.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'up to date\n');
         }
       } finally {
-        await db.close();
+        await operator.close();
       }
     });
 

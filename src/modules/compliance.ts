@@ -1,6 +1,11 @@
 import { makeComplianceReport, type ComplianceReporter } from '../app/compliance/compliance-report.js';
 import { complianceRoutes } from '../http/routes/compliance.js';
+import type { AuditDestination } from '../config/audit-forward.js';
 import type { FeatureModule } from './feature-module.js';
+
+/** The SIEM destinations as the report names them (id and kind, never an address or a key). */
+export const reportedDestinations = (destinations: readonly AuditDestination[]) =>
+  destinations.map((d) => ({ id: d.id, type: d.type === 'file' ? 'file' : `syslog-${d.transport}` }));
 
 declare module '../http/services.js' {
   interface Services {
@@ -18,10 +23,7 @@ export const complianceModule = {
       clock: k.clock,
       audit: k.audit,
       cursors: k.cursors,
-      destinations: (k.options.auditForward ?? []).map((d) => ({
-        id: d.id,
-        type: d.type === 'file' ? 'file' : `syslog-${d.transport}`,
-      })),
+      destinations: reportedDestinations(k.options.auditForward ?? []),
       breakGlassGroupId: k.options.breakGlassGroupId ?? null,
     }),
   }),
