@@ -1,56 +1,35 @@
-// Lint: type-aware rules plus the layer rule from STYLE.md (dependencies point inward).
+// Lint: type-aware rules plus the layer rules of layers.config.js (dependencies point inward).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { LAYERS } from './layers.config.js';
 
-/** Folders a layer must not import from, relative to src/. */
-const forbidden = {
-  domain: [
-    'app',
-    'store',
-    'http',
-    'identity',
-    'jobs',
-    'notify',
-    'connectors',
-    'cli',
-    'config',
-    'main',
-    'odata',
-    'compose',
-  ],
-  odata: ['app', 'store', 'http', 'identity', 'jobs', 'cli', 'config', 'main', 'compose'],
-  app: ['store', 'http', 'identity', 'jobs', 'notify', 'connectors', 'cli', 'main', 'compose'],
-  store: ['http', 'jobs', 'cli', 'main'],
-  http: ['store', 'jobs', 'cli', 'main', 'compose'],
-  identity: ['http', 'store', 'jobs', 'cli', 'main'],
-  jobs: ['http', 'cli', 'main'],
-  cli: ['http', 'main'],
-};
+/** Import patterns that reach a layer (a folder, or a file such as compose.ts). */
+const reach = (path) => [`**/${path}/**`, `**/${path}`, `**/${path}.js`];
 
-const frameworkBans = {
-  domain: ['kysely', 'fastify', 'better-sqlite3', 'pg', 'oidc-provider', 'pino', 'zod'],
-};
-
-const layerRules = Object.entries(forbidden).map(([layer, banned]) => ({
-  files: [`src/${layer}/**/*.ts`],
-  rules: {
-    'no-restricted-imports': [
-      'error',
-      {
-        patterns: [
-          ...banned.map((target) => ({
-            group: [`**/${target}/**`, `**/${target}`, `**/${target}.js`],
-            message: `${layer}/ must not import ${target}/ (see STYLE.md: dependencies point inward).`,
-          })),
-          ...(frameworkBans[layer] ?? []).map((pkg) => ({
-            group: [pkg, `${pkg}/*`],
-            message: `${layer}/ is pure: no ${pkg}.`,
-          })),
-        ],
-      },
-    ],
-  },
-}));
+// One rule per layer, from layers.config.js: every other layer it may not import, and its bans.
+const layerRules = Object.entries(LAYERS).map(([name, layer]) => {
+  const others = Object.entries(LAYERS).filter(([n]) => n !== name && !layer.imports.includes(n));
+  return {
+    files: [`src/${layer.path}/**/*.ts`, `src/${layer.path}.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...others.map(([target, t]) => ({
+              group: reach(t.path),
+              message: `${name}/ must not import ${target} (layers.config.js: dependencies point inward).`,
+            })),
+            ...(layer.bans ?? []).map((pkg) => ({
+              group: [pkg, `${pkg}/*`],
+              message: `${name}/ must not import ${pkg} (layers.config.js).`,
+            })),
+          ],
+        },
+      ],
+    },
+  };
+});
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'web/dist/**'] },
@@ -90,6 +69,6 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
-  { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['eslint.config.js', 'layers.config.js'], ...tseslint.configs.disableTypeChecked },
   ...layerRules,
 );

@@ -1,0 +1,87 @@
+// The layers of Elevate and which may import which: the one source of the arrows. eslint.config.js
+// turns it into lint rules (CI fails on a wrong arrow), and docs/architecture.md shows it as a
+// table (`npm run docs:architecture`; a test fails when the two differ).
+
+/**
+ * @typedef {object} Layer
+ * @property {string} path      folder (or file) under src/, without extension
+ * @property {string} role      one line: what lives there
+ * @property {string[]} imports layers it may import (besides itself)
+ * @property {string[]} [bans]  packages it must not import
+ */
+
+const persistence = ['kysely', 'better-sqlite3', 'pg'];
+const edge = ['fastify', 'oidc-provider', 'openid-client', '@simplewebauthn/server', 'jose'];
+
+/** @type {Record<string, Layer>} */
+export const LAYERS = {
+  domain: {
+    path: 'domain',
+    role: 'pure types and rules: policy evaluation, the PIM action table, statuses at a time, audit hashing, events',
+    imports: [],
+    bans: [...persistence, ...edge, 'pino', 'zod', 'commander'],
+  },
+  odata: {
+    path: 'odata',
+    role: 'the OData subset: parsing at the edge, compiling to Kysely in the store (ADR 0002)',
+    imports: ['domain'],
+    bans: [...edge, 'pino'],
+  },
+  app: {
+    path: 'app',
+    role: 'use cases, one transaction each, and the ports they need',
+    imports: ['domain', 'odata'],
+    bans: [...persistence, ...edge, 'pino', 'zod', 'commander'],
+  },
+  store: {
+    path: 'store',
+    role: 'Kysely over SQLite or PostgreSQL; implements the ports of app/ (and identity/ports)',
+    imports: ['domain', 'odata', 'app', 'identity'],
+    bans: ['fastify', 'pino', 'commander'],
+  },
+  identity: {
+    path: 'identity',
+    role: 'the embedded OAuth/OIDC server, token verification, sign-in pages, passkeys, federation',
+    imports: ['domain', 'app', 'config'],
+    bans: [...persistence, 'commander'],
+  },
+  http: {
+    path: 'http',
+    role: 'Fastify: routes, request and response schemas, the Graph envelope, OData at the edge',
+    imports: ['domain', 'odata', 'app', 'identity'],
+    bans: [...persistence, 'commander'],
+  },
+  jobs: {
+    path: 'jobs',
+    role: 'background loops (expiry sweeper, outbox relay, audit forwarding) and their sinks',
+    imports: ['domain', 'app', 'config'],
+    bans: [...persistence, ...edge],
+  },
+  config: {
+    path: 'config',
+    role: 'environment and file configuration, validated',
+    imports: ['domain'],
+    bans: [...persistence, ...edge],
+  },
+  modules: {
+    path: 'modules',
+    role: 'the feature modules (stores, use cases, routes of each feature) and the kernel they share',
+    imports: ['domain', 'odata', 'app', 'store', 'identity', 'http', 'jobs', 'config'],
+  },
+  compose: {
+    path: 'compose',
+    role: 'the composition root: kernel, identity, modules, jobs, the HTTP app',
+    imports: ['domain', 'odata', 'app', 'store', 'identity', 'http', 'jobs', 'config', 'modules'],
+  },
+  cli: {
+    path: 'cli',
+    role: 'the operator CLI; opens use cases through modules/operator like the server does',
+    imports: ['domain', 'app', 'config', 'modules'],
+    bans: [...persistence, 'fastify'],
+  },
+  main: {
+    path: 'main',
+    role: 'the server process: configuration, logging, listening, shutdown',
+    imports: ['domain', 'app', 'config', 'store', 'compose', 'modules'],
+  },
+};
