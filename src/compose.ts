@@ -267,7 +267,6 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
           prune: auditPruneStore(o.db.kysely),
           destinationIds: (o.auditForward ?? []).map((d) => d.id),
           retentionDays,
-          newId,
         })
       : undefined;
   const forwarder = createAuditForwarderJob({

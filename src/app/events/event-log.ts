@@ -1,8 +1,8 @@
 import { auditDraft, type RequestContext } from '../../domain/audit/draft.js';
 import type { AuditDraft, Initiator } from '../../domain/audit/entry.js';
-import type { DomainEvent } from '../../domain/events/domain-event.js';
-import { initiatorOf } from '../audit/record.js';
+import type { AuditRecord, DomainEvent } from '../../domain/events/domain-event.js';
 import type { Stores, UnitOfWork } from '../ports.js';
+import { initiatorOf } from './initiator.js';
 import { tenantOf, type Actor, type EventLog, type RecordedEvents } from './ports.js';
 
 /** A fresh, empty log for one transaction. */
@@ -35,6 +35,23 @@ async function resolve(tx: Stores, actor: Actor): Promise<Who> {
 }
 
 /**
+ * The audit entries `records` become when `actor` makes them at `now`: each with a fresh id, the
+ * actor's tenant, initiator (a caller read live in this transaction) and request context.
+ */
+export async function auditDrafts(
+  tx: Stores,
+  actor: Actor,
+  now: number,
+  records: readonly AuditRecord[],
+  newId: () => string,
+): Promise<AuditDraft[]> {
+  if (records.length === 0) return [];
+  const tenantId = tenantOf(actor);
+  const who = await resolve(tx, actor);
+  return records.map((a) => auditDraft({ id: newId(), tenantId, now, ...who, ...a }));
+}
+
+/**
  * Turns what a transaction recorded into its audit entries (one `appendMany`, in the order
  * recorded) and its outbox messages (one `enqueue`), inside that transaction, just before commit:
  * the change, its audit and its messages commit or roll back together (DESIGN.md invariants 3, 5).
@@ -45,17 +62,17 @@ export async function writeRecordedEvents(
   recorded: readonly RecordedEvents[],
   newId: () => string,
 ): Promise<void> {
-  if (recorded.length === 0) return;
   const drafts: AuditDraft[] = [];
-  for (const { actor, now, events } of recorded) {
-    const tenantId = tenantOf(actor);
-    const who = await resolve(tx, actor);
-    for (const event of events) {
-      for (const a of event.audit) {
-        drafts.push(auditDraft({ id: newId(), tenantId, now, ...who, ...a }));
-      }
-    }
-  }
+  for (const { actor, now, events } of recorded)
+    drafts.push(
+      ...(await auditDrafts(
+        tx,
+        actor,
+        now,
+        events.flatMap((e) => e.audit),
+        newId,
+      )),
+    );
   if (drafts.length > 0) await tx.audit.appendMany(drafts);
 }
 
