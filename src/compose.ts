@@ -144,7 +144,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     accessTokenTtlSeconds: o.accessTokenTtlSeconds,
     signIn: {
       accounts: accountDirectory(o.db.kysely),
-      steps: makeSignIn({ uow, clock: o.clock, newId, hasher, sealer: o.box, relyingParty }),
+      steps: makeSignIn({ uow, clock: o.clock, hasher, sealer: o.box, relyingParty }),
       artifacts: oidcModelAdapters(o.db.kysely, o.clock),
       cookieKeys: await cookieSigningKeys(o.db.kysely, o.box, o.clock.now()),
       redirectUris: o.portalRedirectUris ?? [`${o.publicUrl}/portal/callback`],
