@@ -1,5 +1,4 @@
 import { recoveryCodeHash } from '../../domain/authn/recovery-codes.js';
-import { INVALID_CODE, SignInRefused } from '../../domain/authn/sign-in-errors.js';
 import { recoveryCodeUsed } from '../../domain/sign-in/sign-in-events.js';
 import type { Clock } from '../../domain/time/clock.js';
 import type { UnitOfWork } from '../ports.js';
@@ -16,25 +15,17 @@ export function makeRecoveryCodeSignIn(deps: { uow: UnitOfWork; clock: Clock; at
     /** @throws SignInRefused(`invalidCode`); RateLimitedError while blocked. */
     async recoveryCode(tenantId: string, userId: string, code: string, ctx: AttemptContext): Promise<void> {
       const now = deps.clock.now();
-      await attempts.decideStep(
-        attempts.keys(`totp:${userId}`, ctx.ip),
-        now,
-        { tenantId, ctx },
-        async (tx) => {
-          const user = await tx.users.get(tenantId, userId);
-          if (
-            user === undefined ||
-            !user.accountEnabled ||
-            !(await tx.recoveryCodes.use(userId, recoveryCodeHash(userId, code), now))
-          )
-            return { user, refused: 'wrong or used recovery code' };
-          const remaining = (await tx.recoveryCodes.summary(userId))?.remaining ?? 0;
-          await tx.signInThrottle.clear(`totp:${userId}`);
-          tx.events.record(signerActor(tenantId, user, ctx, ['pwd']), now, recoveryCodeUsed(user, remaining));
-          return { user };
-        },
-        () => new SignInRefused('invalidCode', INVALID_CODE),
-      );
+      await attempts.oneTimeCode({ tenantId, userId, ctx, now }, async (tx, user) => {
+        if (
+          user === undefined ||
+          !user.accountEnabled ||
+          !(await tx.recoveryCodes.use(userId, recoveryCodeHash(userId, code), now))
+        )
+          return 'wrong or used recovery code';
+        const remaining = (await tx.recoveryCodes.summary(userId))?.remaining ?? 0;
+        tx.events.record(signerActor(tenantId, user, ctx, ['pwd']), now, recoveryCodeUsed(user, remaining));
+        return undefined;
+      });
     },
   };
 }

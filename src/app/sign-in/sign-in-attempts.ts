@@ -5,6 +5,7 @@ import {
   retryAfterSeconds,
   type ThrottlePolicy,
 } from '../../domain/authn/throttle.js';
+import { INVALID_CODE, SignInRefused } from '../../domain/authn/sign-in-errors.js';
 import type { User } from '../../domain/directory/types.js';
 import { RateLimitedError } from '../../domain/shared/errors.js';
 import { signerInitiator, signInFailed, type Signer } from '../../domain/sign-in/sign-in-events.js';
@@ -44,7 +45,7 @@ export interface FailedAttempt {
 }
 
 /** What a step decided in its transaction: whose attempt it was, and why it was refused, if it was. */
-export interface StepDecision {
+interface StepDecision {
   user: User | undefined;
   refused?: string;
 }
@@ -52,11 +53,18 @@ export interface StepDecision {
 /**
  * Throttling and failure auditing shared by every sign-in step (password, TOTP, passkey, recovery
  * code): counters per subject (`account:<upn>`, `totp:<user id>`, …) and per client address, with
- * exponential back-off, and one `Sign-in failure` audit entry per refusal. A step that reads and
- * decides in one transaction counts its refusal there (`countFailure`); one that decides outside
- * (a password hash, a signature) counts it in a transaction of its own (`recordFailure`).
+ * exponential back-off, and one `Sign-in failure` audit entry per refusal. A step that decides in
+ * one transaction (a one-time code) counts and records its refusal there, nothing else having been
+ * written; one that decides outside (a password hash, a signature) counts it in a transaction of its
+ * own (`recordFailure`).
  */
 export function makeSignInAttempts(deps: { uow: UnitOfWork }) {
+  /** The subject's counter (account policy) plus the client address's, in that order. */
+  const throttleKeys = (subject: string, ip: string): ThrottleKeys => [
+    [subject, ACCOUNT_THROTTLE],
+    [`ip:${ip}`, ADDRESS_THROTTLE],
+  ];
+
   /** @throws RateLimitedError while any of the keys is blocked. */
   async function refuseIfBlocked(tx: Stores, keys: ThrottleKeys, now: number): Promise<void> {
     let wait = 0;
@@ -83,14 +91,31 @@ export function makeSignInAttempts(deps: { uow: UnitOfWork }) {
     );
   }
 
+  /**
+   * One step decided in one transaction (`decide`): refused while blocked (`RateLimitedError`).
+   * When `decide` names a reason, it wrote nothing, so the failure is counted and recorded in that
+   * same transaction, and `refusal()` is thrown after commit.
+   */
+  async function decideStep(
+    keys: ThrottleKeys,
+    now: number,
+    attempt: { tenantId: string; ctx: AttemptContext },
+    decide: (tx: Stores) => Promise<StepDecision>,
+    refusal: () => Error,
+  ): Promise<void> {
+    const wasRefused = await deps.uow.run(async (tx) => {
+      await refuseIfBlocked(tx, keys, now);
+      const { user, refused } = await decide(tx);
+      if (refused === undefined) return false;
+      const upn = user?.userPrincipalName ?? '';
+      await countFailure(tx, keys, now, { ...attempt, user, upn, reason: refused });
+      return true;
+    });
+    if (wasRefused) throw refusal();
+  }
+
   return {
-    /** The subject's counter (account policy) plus the client address's, in that order. */
-    keys(subject: string, ip: string): ThrottleKeys {
-      return [
-        [subject, ACCOUNT_THROTTLE],
-        [`ip:${ip}`, ADDRESS_THROTTLE],
-      ];
-    },
+    keys: throttleKeys,
 
     /** Only the client address's counter (when no account is known yet). */
     addressKey(ip: string): ThrottleKeys {
@@ -98,29 +123,30 @@ export function makeSignInAttempts(deps: { uow: UnitOfWork }) {
     },
 
     refuseIfBlocked,
-    countFailure,
 
     /**
-     * One step decided in one transaction (`decide`): refused while blocked (`RateLimitedError`).
-     * When `decide` names a reason, it wrote nothing, so the failure is counted and recorded in that
-     * same transaction, and `refusal()` is thrown after commit.
+     * A one-time code as the second factor (authenticator-app code or recovery code): both spend
+     * one budget, `totp:<user id>` (cleared when a code is accepted), and are refused alike.
+     * `check` says why the code is refused, or `undefined` when it was accepted (and used).
+     * @throws SignInRefused(`invalidCode`); RateLimitedError while blocked.
      */
-    async decideStep(
-      keys: ThrottleKeys,
-      now: number,
-      attempt: { tenantId: string; ctx: AttemptContext },
-      decide: (tx: Stores) => Promise<StepDecision>,
-      refusal: () => Error,
+    async oneTimeCode(
+      step: { tenantId: string; userId: string; ctx: AttemptContext; now: number },
+      check: (tx: Stores, user: User | undefined) => Promise<string | undefined>,
     ): Promise<void> {
-      const wasRefused = await deps.uow.run(async (tx) => {
-        await refuseIfBlocked(tx, keys, now);
-        const { user, refused } = await decide(tx);
-        if (refused === undefined) return false;
-        const upn = user?.userPrincipalName ?? '';
-        await countFailure(tx, keys, now, { ...attempt, user, upn, reason: refused });
-        return true;
-      });
-      if (wasRefused) throw refusal();
+      const { tenantId, userId, ctx, now } = step;
+      await decideStep(
+        throttleKeys(`totp:${userId}`, ctx.ip),
+        now,
+        { tenantId, ctx },
+        async (tx) => {
+          const user = await tx.users.get(tenantId, userId);
+          const refused = await check(tx, user);
+          if (refused === undefined) await tx.signInThrottle.clear(`totp:${userId}`);
+          return { user, refused };
+        },
+        () => new SignInRefused('invalidCode', INVALID_CODE),
+      );
     },
 
     /** `countFailure` in a transaction of its own. */

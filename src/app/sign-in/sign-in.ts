@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { INVALID_CODE, INVALID_CREDENTIALS, SignInRefused } from '../../domain/authn/sign-in-errors.js';
+import { INVALID_CREDENTIALS, SignInRefused } from '../../domain/authn/sign-in-errors.js';
 import { passwordChanged, userSignedIn } from '../../domain/sign-in/sign-in-events.js';
 import type { Clock } from '../../domain/time/clock.js';
 import { verifyTotp } from '../../domain/authn/totp.js';
@@ -126,29 +126,19 @@ export function makeSignIn(deps: {
      */
     async totp(tenantId: string, userId: string, code: string, ctx: AttemptContext): Promise<void> {
       const now = deps.clock.now();
-      await attempts.decideStep(
-        attempts.keys(`totp:${userId}`, ctx.ip),
-        now,
-        { tenantId, ctx },
-        async (tx) => {
-          const user = await tx.users.get(tenantId, userId);
-          const factor = await tx.factors.getTotp(userId);
-          if (user === undefined || factor === undefined || !factor.confirmed)
-            return { user, refused: 'wrong or reused code' };
-          const seed = Buffer.from(deps.sealer.open(factor.sealedSeed, totpSeedContext(userId)), 'base64');
-          const check = verifyTotp({
-            seed,
-            code: code.slice(0, 16),
-            nowMs: now,
-            lastUsedStep: factor.lastUsedStep,
-          });
-          if (!check.ok || !(await tx.factors.useTotpStep(userId, check.step)))
-            return { user, refused: 'wrong or reused code' };
-          await tx.signInThrottle.clear(`totp:${userId}`);
-          return { user };
-        },
-        () => new SignInRefused('invalidCode', INVALID_CODE),
-      );
+      await attempts.oneTimeCode({ tenantId, userId, ctx, now }, async (tx, user) => {
+        const factor = await tx.factors.getTotp(userId);
+        if (user === undefined || factor === undefined || !factor.confirmed) return 'wrong or reused code';
+        const seed = Buffer.from(deps.sealer.open(factor.sealedSeed, totpSeedContext(userId)), 'base64');
+        const check = verifyTotp({
+          seed,
+          code: code.slice(0, 16),
+          nowMs: now,
+          lastUsedStep: factor.lastUsedStep,
+        });
+        const used = check.ok && (await tx.factors.useTotpStep(userId, check.step));
+        return used ? undefined : 'wrong or reused code';
+      });
     },
 
     /**
