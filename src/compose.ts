@@ -233,7 +233,6 @@ function startJobs(k: Kernel, app: App) {
           prune: auditPruneStore(o.db.kysely),
           destinationIds: (o.auditForward ?? []).map((d) => d.id),
           retentionDays,
-          newId,
         })
       : undefined;
   const forwardMs = o.auditForwardIntervalMs ?? DEFAULT_AUDIT_FORWARD_INTERVAL_MS;

@@ -49,7 +49,6 @@ describe(`audit retention (${dialectName})`, () => {
       prune: auditPruneStore(f.db.kysely),
       destinationIds: ids,
       retentionDays: days,
-      newId,
     });
   const storedSeqs = async () => (await f.uow.run((tx) => tx.audit.chain(TENANT, 0, 1000))).map((r) => r.seq);
 

@@ -1,5 +1,5 @@
-import { AUDIT_ACTIVITIES } from '../../domain/audit/activities.js';
-import { auditDraft, SYSTEM_INITIATOR } from '../../domain/audit/draft.js';
+import { auditPruned } from '../../domain/audit/audit-events.js';
+import { SYSTEM_INITIATOR } from '../../domain/audit/draft.js';
 import { signPrune } from '../../domain/audit/prune-record.js';
 import type { Clock } from '../../domain/time/clock.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -27,7 +27,6 @@ export function makeAuditRetention(deps: {
   prune: AuditPruneStore;
   destinationIds: readonly string[];
   retentionDays: number;
-  newId: () => string;
 }) {
   async function pruneTenant(tenantId: string): Promise<PruneOutcome> {
     const now = deps.clock.now();
@@ -66,28 +65,15 @@ export function makeAuditRetention(deps: {
     const pruned = await deps.uow.run(async (tx) => {
       await tx.audit.insertPrune(signed);
       const n = await tx.audit.deleteThrough(tenantId, through);
-      await tx.audit.append(
-        auditDraft({
-          id: deps.newId(),
+      tx.events.record(
+        { tenantId, initiatedBy: SYSTEM_INITIATOR },
+        now,
+        auditPruned({
           tenantId,
-          now,
-          activity: AUDIT_ACTIVITIES.auditPrune,
-          initiatedBy: SYSTEM_INITIATOR,
-          targets: [
-            {
-              id: tenantId,
-              displayName: 'audit log',
-              type: 'Directory',
-              userPrincipalName: null,
-              modifiedProperties: [],
-            },
-          ],
-          additionalDetails: [
-            { key: 'FirstPrunedSeq', value: String(first) },
-            { key: 'ThroughSeq', value: String(through) },
-            { key: 'ThroughHash', value: record.hash },
-            { key: 'RetentionDays', value: String(deps.retentionDays) },
-          ],
+          firstSeq: first,
+          throughSeq: through,
+          throughHash: record.hash,
+          retentionDays: deps.retentionDays,
         }),
       );
       return n;

@@ -1,25 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { AUDIT_ACTIVITIES as A, type AuditActivity } from '../../domain/audit/activities.js';
-import { auditDraft, SYSTEM_INITIATOR } from '../../domain/audit/draft.js';
-import type { KeyValue, TargetResource } from '../../domain/audit/entry.js';
-import {
-  addedProperties,
-  assignedRoleTarget,
-  credentialDescription,
-  directoryTarget,
-  principalTarget,
-  servicePrincipalProperties,
-  servicePrincipalTarget,
-  userProperties,
-  userTarget,
-} from '../../domain/audit/targets.js';
+import { SYSTEM_INITIATOR } from '../../domain/audit/draft.js';
+import { tenantProvisioned } from '../../domain/events/system-events.js';
 import { BOOTSTRAP_APP_PERMISSIONS } from '../../domain/directory/app-permissions.js';
-import { defaultPolicyRules } from '../../domain/policy/default-rules.js';
 import { BUILT_IN_ROLES, findBuiltInRole, GLOBAL_ADMINISTRATOR } from '../../domain/roles/built-in-roles.js';
 import { roleAssignmentId } from '../../domain/roles/assignment-id.js';
 import { hashClientSecret, newClientSecret } from '../../domain/shared/secrets.js';
 import type { Clock } from '../../domain/time/clock.js';
 import type { PasswordHasher } from '../directory/users.js';
+import { insertDefaultPolicy } from '../policies/default-policy.js';
 import type { ServicePrincipal, User } from '../../domain/directory/types.js';
 import type { Stores, UnitOfWork } from '../ports.js';
 
@@ -46,20 +34,7 @@ export async function seedRolesAndPolicies(
 ): Promise<void> {
   for (const role of BUILT_IN_ROLES) {
     await tx.roleDefinitions.insert({ ...role, tenantId, createdAt: now, modifiedAt: now, rowVersion: 1 });
-    await tx.policies.insert({
-      id: `DirectoryRole_${tenantId}_${newId()}`,
-      tenantId,
-      scopeId: '/',
-      scopeType: 'DirectoryRole',
-      roleDefinitionId: role.id,
-      displayName: 'DirectoryRole',
-      description: 'DirectoryRole',
-      isOrganizationDefault: false,
-      rules: defaultPolicyRules(),
-      lastModifiedAt: null,
-      lastModifiedBy: null,
-      version: 1,
-    });
+    await insertDefaultPolicy(tx, { tenantId, roleDefinitionId: role.id, newId });
   }
 }
 
@@ -173,50 +148,30 @@ export async function provisionTenant(
   };
   await tx.servicePrincipals.addPassword(tenantId, credential, now);
 
-  // Elevate itself made these changes; one correlation id ties them together.
-  const context = { userAgent: null, amr: [], correlationId: deps.newId() };
-  const record = (activity: AuditActivity, targets: TargetResource[], additionalDetails: KeyValue[] = []) =>
-    tx.audit.append(
-      auditDraft({
-        id: deps.newId(),
-        tenantId,
-        now,
-        activity,
-        initiatedBy: SYSTEM_INITIATOR,
-        context,
-        targets,
-        additionalDetails,
-      }),
-    );
-  await record(
-    A.tenantCreate,
-    [directoryTarget(tenantId, 'Elevate')],
-    [{ key: 'BuiltInRoleDefinitions', value: String(BUILT_IN_ROLES.length) }],
+  // Elevate itself made these changes; one correlation id ties their entries together.
+  tx.events.record(
+    {
+      tenantId,
+      initiatedBy: SYSTEM_INITIATOR,
+      context: { userAgent: null, amr: [], correlationId: deps.newId() },
+    },
+    now,
+    tenantProvisioned({
+      tenantId,
+      builtInRoleCount: BUILT_IN_ROLES.length,
+      admin,
+      assignment: {
+        id: assignmentId,
+        role: {
+          id: GLOBAL_ADMINISTRATOR,
+          displayName: findBuiltInRole(GLOBAL_ADMINISTRATOR)?.displayName ?? null,
+          templateId: GLOBAL_ADMINISTRATOR,
+        },
+      },
+      app: sp,
+      credential,
+    }),
   );
-  await record(A.userCreate, [userTarget(admin, addedProperties(userProperties(admin)))]);
-  await record(
-    A.roleAssignmentCreate,
-    [
-      principalTarget('user', adminId, admin.displayName, admin.userPrincipalName),
-      assignedRoleTarget({
-        id: GLOBAL_ADMINISTRATOR,
-        displayName: findBuiltInRole(GLOBAL_ADMINISTRATOR)?.displayName ?? null,
-        templateId: GLOBAL_ADMINISTRATOR,
-      }),
-    ],
-    [
-      { key: 'RoleAssignmentId', value: assignmentId },
-      { key: 'DirectoryScopeId', value: '/' },
-    ],
-  );
-  await record(A.servicePrincipalCreate, [
-    servicePrincipalTarget(sp, addedProperties(servicePrincipalProperties(sp))),
-  ]);
-  await record(A.servicePrincipalAddPassword, [
-    servicePrincipalTarget(sp, [
-      { displayName: 'KeyDescription', oldValue: '[]', newValue: credentialDescription(credential) },
-    ]),
-  ]);
   return {
     tenantId,
     admin: { id: adminId, userPrincipalName: deps.adminUpn, oneTimePassword },

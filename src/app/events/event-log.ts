@@ -1,9 +1,9 @@
 import { auditDraft, type RequestContext } from '../../domain/audit/draft.js';
 import type { AuditDraft, Initiator } from '../../domain/audit/entry.js';
-import type { DomainEvent } from '../../domain/events/domain-event.js';
-import { initiatorOf } from '../audit/record.js';
+import type { AuditRecord, DomainEvent } from '../../domain/events/domain-event.js';
 import type { OutboxMessage } from '../outbox/ports.js';
 import type { Stores, UnitOfWork } from '../ports.js';
+import { initiatorOf } from './initiator.js';
 import { tenantOf, type Actor, type EventLog, type RecordedEvents } from './ports.js';
 
 /** A fresh, empty log for one transaction. */
@@ -36,6 +36,23 @@ async function resolve(tx: Stores, actor: Actor): Promise<Who> {
 }
 
 /**
+ * The audit entries `records` become when `actor` makes them at `now`: each with a fresh id, the
+ * actor's tenant, initiator (a caller read live in this transaction) and request context.
+ */
+export async function auditDrafts(
+  tx: Stores,
+  actor: Actor,
+  now: number,
+  records: readonly AuditRecord[],
+  newId: () => string,
+): Promise<AuditDraft[]> {
+  if (records.length === 0) return [];
+  const tenantId = tenantOf(actor);
+  const who = await resolve(tx, actor);
+  return records.map((a) => auditDraft({ id: newId(), tenantId, now, ...who, ...a }));
+}
+
+/**
  * Turns what a transaction recorded into its audit entries (one `appendMany`, in the order
  * recorded) and its outbox messages (one `enqueue`), inside that transaction, just before commit:
  * the change, its audit and its messages commit or roll back together (DESIGN.md invariants 3, 5).
@@ -46,19 +63,20 @@ export async function writeRecordedEvents(
   recorded: readonly RecordedEvents[],
   newId: () => string,
 ): Promise<number> {
-  if (recorded.length === 0) return 0;
   const drafts: AuditDraft[] = [];
   const messages: OutboxMessage[] = [];
   for (const { actor, now, events } of recorded) {
-    const tenantId = tenantOf(actor);
-    const who = await resolve(tx, actor);
-    for (const event of events) {
-      for (const a of event.audit) {
-        drafts.push(auditDraft({ id: newId(), tenantId, now, ...who, ...a }));
-      }
-      if (event.payload !== undefined) {
-        messages.push({ id: newId(), tenantId, type: event.type, occurredAt: now, payload: event.payload });
-      }
+    const audit = events.flatMap((e) => e.audit);
+    drafts.push(...(await auditDrafts(tx, actor, now, audit, newId)));
+    for (const e of events) {
+      if (e.payload === undefined) continue;
+      messages.push({
+        id: newId(),
+        tenantId: tenantOf(actor),
+        type: e.type,
+        occurredAt: now,
+        payload: e.payload,
+      });
     }
   }
   if (drafts.length > 0) await tx.audit.appendMany(drafts);

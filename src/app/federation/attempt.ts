@@ -1,8 +1,6 @@
-import type { AuditActivity } from '../../domain/audit/activities.js';
-import { auditDraft } from '../../domain/audit/draft.js';
-import type { AuditDraft, Initiator, TargetResource } from '../../domain/audit/entry.js';
-import type { User } from '../../domain/directory/types.js';
-import type { AttemptContext } from '../sign-in/sign-in.js';
+import type { Signer } from '../../domain/sign-in/sign-in-events.js';
+import type { Actor } from '../events/ports.js';
+import { signerActor, type AttemptContext } from '../sign-in/sign-in-attempts.js';
 import type { FederationPolicy } from './ports.js';
 
 /** One sign-in (or first sight of an access token) through a trusted issuer, read once. */
@@ -16,33 +14,6 @@ export interface Attempt {
   newId: () => string;
 }
 
-/** The person signing in, as audit entries name them (the user, once known). */
-export const signerOf = (a: Attempt, user: User | undefined, upn: string | null = null): Initiator => ({
-  user: {
-    id: user?.id ?? '',
-    displayName: user?.displayName ?? null,
-    userPrincipalName: user?.userPrincipalName ?? upn,
-    ipAddress: a.ctx.ip,
-  },
-  app: null,
-});
-
-/** An audit entry for something the attempt did, naming the issuer in `additionalDetails`. */
-export const attemptEntry = (
-  a: Attempt,
-  by: Initiator,
-  activity: AuditActivity,
-  targets: TargetResource[],
-  result: { result?: 'failure'; resultReason?: string } = {},
-): AuditDraft =>
-  auditDraft({
-    id: a.newId(),
-    tenantId: a.issuer.tenantId,
-    now: a.now,
-    activity,
-    initiatedBy: by,
-    context: { userAgent: a.ctx.userAgent, amr: a.amr, correlationId: null },
-    targets,
-    additionalDetails: [{ key: 'identityProvider', value: a.issuer.id }],
-    ...result,
-  });
+/** The person signing in as the actor of what the attempt records, in the issuer's tenant. */
+export const attemptActor = (a: Attempt, who: Signer): Actor =>
+  signerActor(a.issuer.tenantId, who, a.ctx, a.amr);

@@ -1,14 +1,16 @@
-import { AUDIT_ACTIVITIES as A } from '../../domain/audit/activities.js';
-import { userTarget } from '../../domain/audit/targets.js';
 import { INVALID_CREDENTIALS, SignInRefused } from '../../domain/authn/sign-in-errors.js';
 import type { User } from '../../domain/directory/types.js';
 import { amrFromExternal, userKeyOf } from '../../domain/federation/external-claims.js';
+import { federatedSignIn, federatedSignInFailed } from '../../domain/federation/federation-events.js';
+import type { DomainEvent } from '../../domain/events/domain-event.js';
 import type { Clock } from '../../domain/time/clock.js';
-import type { AttemptContext } from '../sign-in/sign-in.js';
+import { recordRefusal } from '../events/event-log.js';
+import type { Actor } from '../events/ports.js';
+import { signerActor, type AttemptContext } from '../sign-in/sign-in-attempts.js';
 import type { UnitOfWork } from '../ports.js';
-import { attemptEntry, signerOf } from './attempt.js';
+import { attemptActor, type Attempt } from './attempt.js';
 import { syncMappedGroups } from './group-sync.js';
-import { linkedUser, Refusal } from './link.js';
+import { isNoUser, linkedUser, type NoUser } from './link.js';
 import type { FederationPolicy } from './ports.js';
 
 /** Claims of a validated ID token (or access token), as the issuer sent them. */
@@ -32,13 +34,35 @@ const subjectOf = (claims: ExternalClaims): string | undefined => {
 };
 
 /**
+ * A refused sign-in through `issuer` as its actor and event: one `Sign-in failure` entry naming
+ * the user when one was found, else the name the claims gave (no `amr`: nothing was proven).
+ */
+function refusal(
+  a: Attempt,
+  why: NoUser,
+  claims: ExternalClaims | undefined,
+): { actor: Actor; event: DomainEvent } {
+  const named = claims === undefined ? undefined : userKeyOf(claims, a.issuer.userClaim);
+  const who = {
+    id: why.user?.id ?? null,
+    displayName: why.user?.displayName ?? null,
+    userPrincipalName: why.user?.userPrincipalName ?? (named?.kind === 'upn' ? named.value : null),
+  };
+  return {
+    actor: signerActor(a.issuer.tenantId, who, a.ctx, []),
+    event: federatedSignInFailed(who, a.issuer, why.refused),
+  };
+}
+
+/**
  * Sign-in and API access through a trusted external OpenID Connect issuer. The external identity
  * (issuer id + `sub`) is linked to one directory user the first time it is seen: to the user the
  * configured claim names, or, with `onFirstSignIn: create`, to a user created for it (portal
  * sign-in only). Every later sign-in follows the link, whatever the claims say then. Each portal
  * sign-in also synchronises membership of the mapped groups. Everything one sign-in changes
- * (user, link, memberships, the audit entries) commits in one transaction; a refusal changes
- * nothing but its own audit entry.
+ * (user, link, memberships, the events that become audit entries) commits in one transaction; a
+ * refusal is decided before anything is written and changes nothing but its own audit entry,
+ * recorded in that same transaction.
  */
 export function makeFederatedSignIn(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
   const attempt = (issuer: FederationPolicy, claims: ExternalClaims | undefined, ctx: AttemptContext) => ({
@@ -48,35 +72,6 @@ export function makeFederatedSignIn(deps: { uow: UnitOfWork; clock: Clock; newId
     amr: claims === undefined ? [] : amrFromExternal(claims.amr, claims.acr, issuer),
     newId: deps.newId,
   });
-
-  /**
-   * Records a refused sign-in through `issuer` (an error answer, an invalid ID token, no user):
-   * one `Sign-in failure` entry and nothing else.
-   */
-  async function refused(
-    issuer: FederationPolicy,
-    reason: string,
-    claims: ExternalClaims | undefined,
-    ctx: AttemptContext,
-    user?: User,
-  ): Promise<void> {
-    const a = attempt(issuer, undefined, ctx);
-    const named = claims === undefined ? undefined : userKeyOf(claims, issuer.userClaim);
-    const upn = user?.userPrincipalName ?? (named?.kind === 'upn' ? named.value : null);
-    const target = userTarget({
-      id: user?.id ?? null,
-      displayName: user?.displayName ?? null,
-      userPrincipalName: upn,
-    });
-    await deps.uow.run((tx) =>
-      tx.audit.append(
-        attemptEntry(a, signerOf(a, user, upn), A.signInFailure, [target], {
-          result: 'failure',
-          resultReason: `${issuer.displayName}: ${reason}`.slice(0, 500),
-        }),
-      ),
-    );
-  }
 
   return {
     /**
@@ -96,26 +91,41 @@ export function makeFederatedSignIn(deps: { uow: UnitOfWork; clock: Clock; newId
         typeof authTime === 'number' && Number.isFinite(authTime) ? authTime : a.now / 1000,
       );
       const subject = subjectOf(claims);
-      try {
-        if (subject === undefined) throw new Refusal('the ID token has no usable subject');
-        return await deps.uow.run(async (tx) => {
-          const user = await linkedUser(tx, a, subject, claims, issuer.onFirstSignIn === 'create');
-          if (user === undefined) throw new Refusal('no directory user matches the external identity');
-          if (!user.accountEnabled) throw new Refusal('account disabled', user);
-          const by = signerOf(a, user);
-          await syncMappedGroups(tx, a, user, claims, by);
-          await tx.externalIdentities.touch(issuer.id, subject, a.now);
-          await tx.audit.append(attemptEntry(a, by, A.signInFederated, [userTarget(user)]));
-          return { userId: user.id, tenantId: user.tenantId, amr: [...a.amr], authTimeSeconds };
-        });
-      } catch (error) {
-        if (!(error instanceof Refusal)) throw error;
-        await refused(issuer, error.reason, claims, ctx, error.user);
-        throw new SignInRefused('invalidCredentials', INVALID_CREDENTIALS);
-      }
+      const user = await deps.uow.run(async (tx): Promise<User | NoUser> => {
+        // Refused before anything is written: the refusal is recorded in this same transaction.
+        const refuse = (why: NoUser) => {
+          const { actor, event } = refusal(a, why, claims);
+          tx.events.record(actor, a.now, event);
+          return why;
+        };
+        if (subject === undefined) return refuse({ refused: 'the ID token has no usable subject' });
+        const found = await linkedUser(tx, a, subject, claims, issuer.onFirstSignIn === 'create');
+        if (isNoUser(found)) return refuse(found);
+        if (!found.accountEnabled) return refuse({ refused: 'account disabled', user: found });
+        await syncMappedGroups(tx, a, found, claims);
+        await tx.externalIdentities.touch(issuer.id, subject, a.now);
+        tx.events.record(attemptActor(a, found), a.now, federatedSignIn(found, issuer.id));
+        return found;
+      });
+      if (isNoUser(user)) throw new SignInRefused('invalidCredentials', INVALID_CREDENTIALS);
+      return { userId: user.id, tenantId: user.tenantId, amr: [...a.amr], authTimeSeconds };
     },
 
-    refused,
+    /**
+     * Records a sign-in through `issuer` refused before any transaction (an error answer, an
+     * invalid ID token): one `Sign-in failure` entry and nothing else.
+     */
+    async refused(
+      issuer: FederationPolicy,
+      reason: string,
+      claims: ExternalClaims | undefined,
+      ctx: AttemptContext,
+      user?: User,
+    ): Promise<void> {
+      const a = attempt(issuer, undefined, ctx);
+      const { actor, event } = refusal(a, { refused: reason, user }, claims);
+      await recordRefusal(deps.uow, actor, a.now, event);
+    },
 
     /**
      * The directory user an access token from `issuer` stands for: the linked one, or (first sight)
@@ -134,7 +144,7 @@ export function makeFederatedSignIn(deps: { uow: UnitOfWork; clock: Clock; newId
       if (known !== undefined) return known.userId;
       const a = attempt(issuer, claims, ctx);
       const user = await deps.uow.run((tx) => linkedUser(tx, a, subject, claims, false));
-      return user?.id;
+      return isNoUser(user) ? undefined : user.id;
     },
   };
 }

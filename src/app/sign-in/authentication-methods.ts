@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { AUDIT_ACTIVITIES as A, type AuditActivity } from '../../domain/audit/activities.js';
-import { userTarget } from '../../domain/audit/targets.js';
 import { newRecoveryCode, RECOVERY_CODE_COUNT, recoveryCodeHash } from '../../domain/authn/recovery-codes.js';
 import { challengeOf, singletonMethodId } from '../../domain/authn/webauthn.js';
 import type { User } from '../../domain/directory/types.js';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../domain/shared/errors.js';
+import { methodDeleted, methodRegistered } from '../../domain/sign-in/sign-in-events.js';
 import type { Clock } from '../../domain/time/clock.js';
-import { changeEntry } from '../audit/record.js';
 import type { Caller } from '../authorization/caller.js';
 import type { Stores, UnitOfWork } from '../ports.js';
 import type {
@@ -51,22 +49,6 @@ export function makeAuthenticationMethods(deps: {
     if (user === undefined) throw new NotFoundError();
     return user;
   };
-  const audit = async (
-    tx: Stores,
-    caller: Caller,
-    user: User,
-    now: number,
-    activity: AuditActivity,
-    method: string,
-  ) =>
-    tx.audit.append(
-      await changeEntry(tx, caller, deps.newId(), now, {
-        activity,
-        targets: [userTarget(user)],
-        additionalDetails: [{ key: 'Method', value: method }],
-      }),
-    );
-
   /** Removal guard: the last durable second factor stays while MFA is required. */
   async function guardLastFactor(tx: Stores, user: User, removing: 'totp' | 'passkey', now: number) {
     const totp = (await tx.factors.getTotp(user.id))?.confirmed === true ? 1 : 0;
@@ -149,7 +131,7 @@ export function makeAuthenticationMethods(deps: {
           ...verified,
         };
         await tx.passkeys.insert(credential);
-        await audit(tx, caller, user, now, A.securityInfoRegister, 'Passkey (FIDO2)');
+        tx.events.record({ caller }, now, methodRegistered(user, { kind: 'fido2', passkey: credential }));
         return credential;
       });
     },
@@ -166,7 +148,7 @@ export function makeAuthenticationMethods(deps: {
           codes.map((c) => recoveryCodeHash(user.id, c)),
           now,
         );
-        await audit(tx, caller, user, now, A.securityInfoRegister, 'Recovery codes');
+        tx.events.record({ caller }, now, methodRegistered(user, { kind: 'recoveryCodes' }));
       });
       return { codes, createdAt: now };
     },
@@ -203,14 +185,7 @@ export function makeAuthenticationMethods(deps: {
         if (credential === undefined) throw new NotFoundError();
         await guardLastFactor(tx, user, 'passkey', now);
         await tx.passkeys.delete(user.id, credential.id);
-        await audit(
-          tx,
-          caller,
-          user,
-          now,
-          A.securityInfoDelete,
-          `Passkey (FIDO2): ${credential.displayName}`,
-        );
+        tx.events.record({ caller }, now, methodDeleted(user, { kind: 'fido2', passkey: credential }));
       });
     },
 
@@ -223,7 +198,7 @@ export function makeAuthenticationMethods(deps: {
         if (totp?.confirmed !== true || id.toLowerCase() !== totpMethodId(user.id)) throw new NotFoundError();
         await guardLastFactor(tx, user, 'totp', now);
         await tx.factors.deleteTotp(user.id);
-        await audit(tx, caller, user, now, A.securityInfoDelete, 'Authenticator app (TOTP)');
+        tx.events.record({ caller }, now, methodDeleted(user, { kind: 'softwareOath' }));
       });
     },
   };

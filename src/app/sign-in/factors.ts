@@ -1,10 +1,8 @@
-import { AUDIT_ACTIVITIES as A } from '../../domain/audit/activities.js';
-import { userTarget } from '../../domain/audit/targets.js';
 import { INVALID_CODE } from '../../domain/authn/sign-in-errors.js';
 import { newTotpSeed, otpauthUri, verifyTotp } from '../../domain/authn/totp.js';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../domain/shared/errors.js';
+import { methodRegistered, methodsReset } from '../../domain/sign-in/sign-in-events.js';
 import type { Clock } from '../../domain/time/clock.js';
-import { changeEntry } from '../audit/record.js';
 import { authorize } from '../authorization/authorize.js';
 import type { Caller } from '../authorization/caller.js';
 import { DIRECTORY_RULES } from '../../domain/directory/permissions.js';
@@ -18,13 +16,7 @@ import { totpSeedContext } from './sign-in.js';
  * two steps: `beginTotp` stores a fresh sealed seed, unconfirmed, and returns the otpauth URI;
  * `confirmTotp` with a correct code makes it usable for sign-in (and audits the registration).
  */
-export function makeFactors(deps: {
-  uow: UnitOfWork;
-  clock: Clock;
-  newId: () => string;
-  sealer: Sealer;
-  issuerName: string;
-}) {
+export function makeFactors(deps: { uow: UnitOfWork; clock: Clock; sealer: Sealer; issuerName: string }) {
   const ownUser = (caller: Caller) => {
     if (caller.kind !== 'user') throw new ForbiddenError('Only a signed-in user has security info.');
   };
@@ -75,19 +67,12 @@ export function makeFactors(deps: {
           throw new BadRequestError('invalidVerificationCode', INVALID_CODE);
         }
         const user = await tx.users.get(caller.tenantId, caller.id);
-        await tx.audit.append(
-          await changeEntry(tx, caller, deps.newId(), now, {
-            activity: A.securityInfoRegister,
-            targets: [
-              userTarget({
-                id: caller.id,
-                displayName: user?.displayName ?? null,
-                userPrincipalName: user?.userPrincipalName ?? null,
-              }),
-            ],
-            additionalDetails: [{ key: 'Method', value: 'Authenticator app (TOTP)' }],
-          }),
-        );
+        const named = {
+          id: caller.id,
+          displayName: user?.displayName ?? null,
+          userPrincipalName: user?.userPrincipalName ?? null,
+        };
+        tx.events.record({ caller }, now, methodRegistered(named, { kind: 'softwareOath' }));
       });
     },
 
@@ -100,13 +85,7 @@ export function makeFactors(deps: {
         if (user === undefined) throw new NotFoundError();
         await guardPrivilegedTarget(tx, caller, user.id, now);
         const removed = await tx.factors.deleteAll(user.id);
-        await tx.audit.append(
-          await changeEntry(tx, caller, deps.newId(), now, {
-            activity: A.securityInfoReset,
-            targets: [userTarget(user)],
-            additionalDetails: [{ key: 'RemovedMethods', value: String(removed) }],
-          }),
-        );
+        tx.events.record({ caller }, now, methodsReset(user, removed));
       });
     },
   };

@@ -1,6 +1,3 @@
-import { AUDIT_ACTIVITIES as A } from '../../domain/audit/activities.js';
-import { auditDraft } from '../../domain/audit/draft.js';
-import { userTarget } from '../../domain/audit/targets.js';
 import {
   ACCOUNT_THROTTLE,
   ADDRESS_THROTTLE,
@@ -8,8 +5,11 @@ import {
   retryAfterSeconds,
   type ThrottlePolicy,
 } from '../../domain/authn/throttle.js';
+import { INVALID_CODE, SignInRefused } from '../../domain/authn/sign-in-errors.js';
 import type { User } from '../../domain/directory/types.js';
 import { RateLimitedError } from '../../domain/shared/errors.js';
+import { signerInitiator, signInFailed, type Signer } from '../../domain/sign-in/sign-in-events.js';
+import type { Actor } from '../events/ports.js';
 import type { Stores, UnitOfWork } from '../ports.js';
 
 /** Where an attempt comes from: for throttling per address and for the audit entry. */
@@ -17,6 +17,21 @@ export interface AttemptContext {
   ip: string;
   userAgent: string | null;
 }
+
+/**
+ * The person at the sign-in pages as the actor of what their attempt records: no token yet, so
+ * the initiator, address, user agent and the methods used (`amr`) come from the attempt itself.
+ */
+export const signerActor = (
+  tenantId: string,
+  who: Signer,
+  ctx: AttemptContext,
+  amr: readonly string[],
+): Actor => ({
+  tenantId,
+  initiatedBy: signerInitiator(who, ctx.ip),
+  context: { userAgent: ctx.userAgent, amr, correlationId: null },
+});
 
 export type ThrottleKeys = [string, ThrottlePolicy][];
 
@@ -29,69 +44,114 @@ export interface FailedAttempt {
   ctx: AttemptContext;
 }
 
+/** What a step decided in its transaction: whose attempt it was, and why it was refused, if it was. */
+interface StepDecision {
+  user: User | undefined;
+  refused?: string;
+}
+
 /**
  * Throttling and failure auditing shared by every sign-in step (password, TOTP, passkey, recovery
  * code): counters per subject (`account:<upn>`, `totp:<user id>`, …) and per client address, with
- * exponential back-off, and one `Sign-in failure` audit entry per refusal.
+ * exponential back-off, and one `Sign-in failure` audit entry per refusal. A step that decides in
+ * one transaction (a one-time code) counts and records its refusal there, nothing else having been
+ * written; one that decides outside (a password hash, a signature) counts it in a transaction of its
+ * own (`recordFailure`).
  */
-export function makeSignInAttempts(deps: { uow: UnitOfWork; newId: () => string }) {
+export function makeSignInAttempts(deps: { uow: UnitOfWork }) {
+  /** The subject's counter (account policy) plus the client address's, in that order. */
+  const throttleKeys = (subject: string, ip: string): ThrottleKeys => [
+    [subject, ACCOUNT_THROTTLE],
+    [`ip:${ip}`, ADDRESS_THROTTLE],
+  ];
+
+  /** @throws RateLimitedError while any of the keys is blocked. */
+  async function refuseIfBlocked(tx: Stores, keys: ThrottleKeys, now: number): Promise<void> {
+    let wait = 0;
+    for (const [key] of keys)
+      wait = Math.max(wait, retryAfterSeconds(await tx.signInThrottle.get(key), now) ?? 0);
+    if (wait > 0) throw new RateLimitedError(wait, 'Too many sign-in attempts. Try again later.');
+  }
+
+  /** Counts the failure under every key and records it (when the tenant is known), in `tx`. */
+  async function countFailure(tx: Stores, keys: ThrottleKeys, now: number, failed: FailedAttempt) {
+    for (const [key, policy] of keys) {
+      await tx.signInThrottle.put(key, afterFailure(await tx.signInThrottle.get(key), now, policy), now);
+    }
+    if (failed.tenantId === undefined) return;
+    const who: Signer = {
+      id: failed.user?.id ?? null,
+      displayName: failed.user?.displayName ?? null,
+      userPrincipalName: failed.upn,
+    };
+    tx.events.record(
+      signerActor(failed.tenantId, who, failed.ctx, []),
+      now,
+      signInFailed(who, failed.reason),
+    );
+  }
+
+  /**
+   * One step decided in one transaction (`decide`): refused while blocked (`RateLimitedError`).
+   * When `decide` names a reason, it wrote nothing, so the failure is counted and recorded in that
+   * same transaction, and `refusal()` is thrown after commit.
+   */
+  async function decideStep(
+    keys: ThrottleKeys,
+    now: number,
+    attempt: { tenantId: string; ctx: AttemptContext },
+    decide: (tx: Stores) => Promise<StepDecision>,
+    refusal: () => Error,
+  ): Promise<void> {
+    const wasRefused = await deps.uow.run(async (tx) => {
+      await refuseIfBlocked(tx, keys, now);
+      const { user, refused } = await decide(tx);
+      if (refused === undefined) return false;
+      const upn = user?.userPrincipalName ?? '';
+      await countFailure(tx, keys, now, { ...attempt, user, upn, reason: refused });
+      return true;
+    });
+    if (wasRefused) throw refusal();
+  }
+
   return {
-    /** The subject's counter (account policy) plus the client address's, in that order. */
-    keys(subject: string, ip: string): ThrottleKeys {
-      return [
-        [subject, ACCOUNT_THROTTLE],
-        [`ip:${ip}`, ADDRESS_THROTTLE],
-      ];
-    },
+    keys: throttleKeys,
 
     /** Only the client address's counter (when no account is known yet). */
     addressKey(ip: string): ThrottleKeys {
       return [[`ip:${ip}`, ADDRESS_THROTTLE]];
     },
 
-    /** @throws RateLimitedError while any of the keys is blocked. */
-    async refuseIfBlocked(tx: Stores, keys: ThrottleKeys, now: number): Promise<void> {
-      let wait = 0;
-      for (const [key] of keys)
-        wait = Math.max(wait, retryAfterSeconds(await tx.signInThrottle.get(key), now) ?? 0);
-      if (wait > 0) throw new RateLimitedError(wait, 'Too many sign-in attempts. Try again later.');
+    refuseIfBlocked,
+
+    /**
+     * A one-time code as the second factor (authenticator-app code or recovery code): both spend
+     * one budget, `totp:<user id>` (cleared when a code is accepted), and are refused alike.
+     * `check` says why the code is refused, or `undefined` when it was accepted (and used).
+     * @throws SignInRefused(`invalidCode`); RateLimitedError while blocked.
+     */
+    async oneTimeCode(
+      step: { tenantId: string; userId: string; ctx: AttemptContext; now: number },
+      check: (tx: Stores, user: User | undefined) => Promise<string | undefined>,
+    ): Promise<void> {
+      const { tenantId, userId, ctx, now } = step;
+      await decideStep(
+        throttleKeys(`totp:${userId}`, ctx.ip),
+        now,
+        { tenantId, ctx },
+        async (tx) => {
+          const user = await tx.users.get(tenantId, userId);
+          const refused = await check(tx, user);
+          if (refused === undefined) await tx.signInThrottle.clear(`totp:${userId}`);
+          return { user, refused };
+        },
+        () => new SignInRefused('invalidCode', INVALID_CODE),
+      );
     },
 
-    /** Counts the failure under every key and audits it (when the tenant is known), in one transaction. */
-    async recordFailure(keys: ThrottleKeys, now: number, audit: FailedAttempt): Promise<void> {
-      await deps.uow.run(async (tx) => {
-        for (const [key, policy] of keys) {
-          await tx.signInThrottle.put(key, afterFailure(await tx.signInThrottle.get(key), now, policy), now);
-        }
-        if (audit.tenantId === undefined) return;
-        await tx.audit.append(
-          auditDraft({
-            id: deps.newId(),
-            tenantId: audit.tenantId,
-            now,
-            activity: A.signInFailure,
-            initiatedBy: {
-              user: {
-                id: audit.user?.id ?? '',
-                displayName: audit.user?.displayName ?? null,
-                userPrincipalName: audit.upn,
-                ipAddress: audit.ctx.ip,
-              },
-              app: null,
-            },
-            context: { userAgent: audit.ctx.userAgent, amr: [], correlationId: null },
-            targets: [
-              userTarget({
-                id: audit.user?.id ?? null,
-                displayName: audit.user?.displayName ?? null,
-                userPrincipalName: audit.upn,
-              }),
-            ],
-            result: 'failure',
-            resultReason: audit.reason,
-          }),
-        );
-      });
+    /** `countFailure` in a transaction of its own. */
+    async recordFailure(keys: ThrottleKeys, now: number, failed: FailedAttempt): Promise<void> {
+      await deps.uow.run((tx) => countFailure(tx, keys, now, failed));
     },
   };
 }

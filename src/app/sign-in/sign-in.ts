@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { AUDIT_ACTIVITIES as A } from '../../domain/audit/activities.js';
-import { auditDraft } from '../../domain/audit/draft.js';
-import { userTarget } from '../../domain/audit/targets.js';
-import { INVALID_CODE, INVALID_CREDENTIALS, SignInRefused } from '../../domain/authn/sign-in-errors.js';
+import { INVALID_CREDENTIALS, SignInRefused } from '../../domain/authn/sign-in-errors.js';
+import { passwordChanged, userSignedIn } from '../../domain/sign-in/sign-in-events.js';
 import type { Clock } from '../../domain/time/clock.js';
 import { verifyTotp } from '../../domain/authn/totp.js';
 import type { Stores, UnitOfWork } from '../ports.js';
@@ -11,7 +9,7 @@ import { makePasskeySignIn } from './passkey-sign-in.js';
 import type { Sealer } from './ports.js';
 import { validateNewPassword } from './password-rules.js';
 import { makeRecoveryCodeSignIn } from './recovery-code-sign-in.js';
-import { makeSignInAttempts, type AttemptContext, type SignInAttempts } from './sign-in-attempts.js';
+import { makeSignInAttempts, signerActor, type AttemptContext } from './sign-in-attempts.js';
 
 export type { AttemptContext } from './sign-in-attempts.js';
 
@@ -61,7 +59,6 @@ export async function secondFactorsOf(tx: Stores, userId: string): Promise<Secon
 export function makeSignIn(deps: {
   uow: UnitOfWork;
   clock: Clock;
-  newId: () => string;
   hasher: PasswordHasher;
   sealer: Sealer;
   relyingParty: WebAuthnRelyingParty;
@@ -70,10 +67,6 @@ export function makeSignIn(deps: {
   let decoy: Promise<string> | undefined;
   const decoyHash = () => (decoy ??= deps.hasher.hash(randomBytes(16).toString('hex')));
   const attempts = makeSignInAttempts(deps);
-  const throttleKeys = (subject: string, ip: string) => attempts.keys(subject, ip);
-  const refuseIfBlocked = (...a: Parameters<SignInAttempts['refuseIfBlocked']>) =>
-    attempts.refuseIfBlocked(...a);
-  const recordFailure = (...a: Parameters<SignInAttempts['recordFailure']>) => attempts.recordFailure(...a);
 
   return {
     ...makePasskeySignIn({ ...deps, attempts }),
@@ -86,25 +79,7 @@ export function makeSignIn(deps: {
       await deps.uow.run(async (tx) => {
         const user = await tx.users.get(tenantId, userId);
         if (user === undefined) return;
-        await tx.audit.append(
-          auditDraft({
-            id: deps.newId(),
-            tenantId,
-            now,
-            activity: A.signInSuccess,
-            initiatedBy: {
-              user: {
-                id: user.id,
-                displayName: user.displayName,
-                userPrincipalName: user.userPrincipalName,
-                ipAddress: ctx.ip,
-              },
-              app: null,
-            },
-            context: { userAgent: ctx.userAgent, amr, correlationId: null },
-            targets: [userTarget(user)],
-          }),
-        );
+        tx.events.record(signerActor(tenantId, user, ctx, amr), now, userSignedIn(user));
       });
     },
     ...makeRecoveryCodeSignIn({ ...deps, attempts }),
@@ -115,9 +90,9 @@ export function makeSignIn(deps: {
     async password(upnInput: string, password: string, ctx: AttemptContext): Promise<PasswordVerified> {
       const now = deps.clock.now();
       const upn = upnInput.trim().toLowerCase().slice(0, 256);
-      const keys = throttleKeys(`account:${upn}`, ctx.ip);
+      const keys = attempts.keys(`account:${upn}`, ctx.ip);
       const found = await deps.uow.run(async (tx) => {
-        await refuseIfBlocked(tx, keys, now);
+        await attempts.refuseIfBlocked(tx, keys, now);
         const tenant = await tx.tenants.first();
         const user = tenant === undefined ? undefined : await tx.users.getByUpn(tenant.id, upn);
         const secondFactors =
@@ -132,7 +107,7 @@ export function makeSignIn(deps: {
         .catch(() => false);
       if (user === undefined || user.passwordHash === null || !matches || !user.accountEnabled) {
         const reason = user === undefined ? 'unknown user' : !matches ? 'wrong password' : 'account disabled';
-        await recordFailure(keys, now, { tenantId: found.tenantId, user, upn, reason, ctx });
+        await attempts.recordFailure(keys, now, { tenantId: found.tenantId, user, upn, reason, ctx });
         throw new SignInRefused('invalidCredentials', INVALID_CREDENTIALS);
       }
       await deps.uow.run((tx) => tx.signInThrottle.clear(`account:${upn}`));
@@ -151,12 +126,9 @@ export function makeSignIn(deps: {
      */
     async totp(tenantId: string, userId: string, code: string, ctx: AttemptContext): Promise<void> {
       const now = deps.clock.now();
-      const keys = throttleKeys(`totp:${userId}`, ctx.ip);
-      const outcome = await deps.uow.run(async (tx) => {
-        await refuseIfBlocked(tx, keys, now);
-        const user = await tx.users.get(tenantId, userId);
+      await attempts.oneTimeCode({ tenantId, userId, ctx, now }, async (tx, user) => {
         const factor = await tx.factors.getTotp(userId);
-        if (user === undefined || factor === undefined || !factor.confirmed) return { user, ok: false };
+        if (user === undefined || factor === undefined || !factor.confirmed) return 'wrong or reused code';
         const seed = Buffer.from(deps.sealer.open(factor.sealedSeed, totpSeedContext(userId)), 'base64');
         const check = verifyTotp({
           seed,
@@ -164,21 +136,9 @@ export function makeSignIn(deps: {
           nowMs: now,
           lastUsedStep: factor.lastUsedStep,
         });
-        const ok = check.ok && (await tx.factors.useTotpStep(userId, check.step));
-        return { user, ok };
+        const used = check.ok && (await tx.factors.useTotpStep(userId, check.step));
+        return used ? undefined : 'wrong or reused code';
       });
-      if (!outcome.ok) {
-        const upn = outcome.user?.userPrincipalName ?? '';
-        await recordFailure(keys, now, {
-          tenantId,
-          user: outcome.user,
-          upn,
-          reason: 'wrong or reused code',
-          ctx,
-        });
-        throw new SignInRefused('invalidCode', INVALID_CODE);
-      }
-      await deps.uow.run((tx) => tx.signInThrottle.clear(`totp:${userId}`));
     },
 
     /**
@@ -202,25 +162,7 @@ export function makeSignIn(deps: {
           { ...user, passwordHash: hash, passwordMustChange: false, modifiedAt: now },
           user.version,
         );
-        await tx.audit.append(
-          auditDraft({
-            id: deps.newId(),
-            tenantId,
-            now,
-            activity: A.userChangePassword,
-            initiatedBy: {
-              user: {
-                id: user.id,
-                displayName: user.displayName,
-                userPrincipalName: user.userPrincipalName,
-                ipAddress: ctx.ip,
-              },
-              app: null,
-            },
-            context: { userAgent: ctx.userAgent, amr: ['pwd'], correlationId: null },
-            targets: [userTarget(user)],
-          }),
-        );
+        tx.events.record(signerActor(tenantId, user, ctx, ['pwd']), now, passwordChanged(user));
       });
     },
   };

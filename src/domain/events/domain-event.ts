@@ -69,12 +69,13 @@ export const EVENT_TYPES = [
   // sign-in and authentication methods
   'signIn.succeeded',
   'signIn.failed',
+  'signIn.recoveryCodeUsed',
   'signIn.methodChanged',
   'federation.linked',
-  'federation.groupSynced',
+  'federation.groupMembershipSynced',
   // the audit log itself, the system
   'audit.pruned',
-  'system.bootstrapped',
+  'system.tenantProvisioned',
   'authorization.denied',
 ] as const;
 
