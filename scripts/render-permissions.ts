@@ -1,4 +1,4 @@
-// Rewrites the table in docs/permissions.md from the table in code (src/app/auth/permission-table.ts).
+// Rewrites the table in docs/permissions.md from the table in code (src/domain/authorization/permission-table.ts).
 //   npm run docs:permissions
 import { readFileSync, writeFileSync } from 'node:fs';
 import { renderPermissionTable } from '../src/domain/authorization/permission-table.js';
