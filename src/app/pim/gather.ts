@@ -12,7 +12,8 @@ import type {
 import { holds, isCurrentOrFuture } from '../../domain/pim/window.js';
 import { BadRequestError } from '../../domain/shared/errors.js';
 import type { Caller } from '../authorization/caller.js';
-import type { StoredRoleDefinition, Stores } from '../ports.js';
+import type { Stores } from '../ports.js';
+import { TARGETS, type PimTarget } from './targets.js';
 import { loadPrincipal, type PrincipalRef } from './principals.js';
 import type { Schedule, SlotKey } from '../../domain/pim/schedule.js';
 
@@ -39,7 +40,8 @@ export interface UsableEligibility {
 
 /** The state a request is judged against, read in its transaction at `now`. */
 export interface Gathered {
-  role: StoredRoleDefinition;
+  /** What the request grants (the directory role), from its resource type's adapter. */
+  role: PimTarget;
   principal: PrincipalRef;
   rules: PolicyRule[];
   slot: SlotKey;
@@ -75,8 +77,9 @@ const PICKS: Record<SlotPick, (s: SlotState) => Schedule | null> = {
 };
 
 /**
- * Reads what the request needs: the role (`RoleNotFound` if missing or disabled), the principal
- * (`SubjectNotFound`; a group must be role-assignable), the role's policy rules, the slot and its
+ * Reads what the request needs: the target through its resource type's adapter (for a directory
+ * role `RoleNotFound` if missing or disabled; a group principal must be role-assignable), the
+ * principal (`SubjectNotFound`), the target's policy rules, the slot and its
  * version, and what the action's row asks for (the eligibility, the existing holding or the target
  * schedule). For self actions by someone other than the principal nothing about the principal is
  * read: policy then sees "nothing there", and the answer reveals nothing about other people's roles.
@@ -91,21 +94,15 @@ export async function gather(
 ): Promise<Gathered> {
   const { tenantId } = caller;
   const action = PIM_ACTIONS[cmd.action];
-  const role = await tx.roleDefinitions.get(tenantId, cmd.roleDefinitionId);
-  if (!role || !role.isEnabled) {
-    throw new BadRequestError('RoleNotFound', 'The role definition does not exist or is disabled.');
-  }
+  const adapter = TARGETS.directoryRole;
+  const role = await adapter.lookup(tx, tenantId, cmd.roleDefinitionId);
   const isPrincipal = caller.id === cmd.principalId;
   const principal = await loadPrincipal(tx, tenantId, cmd.principalId);
   if (!principal) {
     if (!action.self) throw new BadRequestError('SubjectNotFound', 'The principal does not exist.');
-  } else if (!action.self && principal.type === 'group' && !principal.isAssignableToRole) {
-    throw new BadRequestError(
-      'Request_BadRequest',
-      'Only role-assignable groups (isAssignableToRole) can be eligible for or hold roles.',
-    );
+  } else if (!action.self) {
+    adapter.checkPrincipal(principal);
   }
-  const policy = await tx.policies.forRole(tenantId, 'DirectoryRole', '/', role.id);
   const slot: SlotKey = {
     tenantId,
     kind: cmd.kind,
@@ -123,7 +120,7 @@ export async function gather(
   const base: Gathered = {
     role,
     principal: known,
-    rules: policy?.rules ?? [],
+    rules: await adapter.rules(tx, tenantId, role, cmd.directoryScopeId),
     slot,
     slotVersion: await tx.schedules.slotVersion(slot),
     isPrincipal,

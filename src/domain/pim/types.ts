@@ -11,6 +11,14 @@ export const SCHEDULE_KINDS = ['eligibility', 'assignment'] as const;
 export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
 
 /**
+ * What PIM can make someone eligible for or active in. Directory roles today; group membership
+ * and ownership, and resource roles on a scope hierarchy, are further targets of the same engine
+ * (one adapter each, `app/pim/targets.ts`).
+ */
+export const RESOURCE_TYPES = ['directoryRole'] as const;
+export type ResourceType = (typeof RESOURCE_TYPES)[number];
+
+/**
  * `unifiedRoleScheduleRequestActions` (reference §1.4) without `unknownFutureValue`, which is an
  * OData evolvability marker that no client may send: accepting it would create a request nobody can
  * evaluate.
