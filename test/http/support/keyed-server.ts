@@ -25,6 +25,8 @@ export async function keyedServer(clock: Clock) {
     publicUrl: PUBLIC_URL,
     accessTokenTtlSeconds: 600,
     bootstrapAdminUpn: 'admin@contoso.test',
+    // No background numbering of outbox messages: these tests compare database snapshots.
+    outboxRelayIntervalMs: 0,
   });
   const boot = elevate.bootstrapped as BootstrapResult;
   const key = (await signingKeyStore(db.kysely, box).list()).find((k) => k.status === 'active')!;
