@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Caller } from '../../src/app/authorization/caller.js';
 import { bootstrap, type BootstrapResult } from '../../src/app/bootstrap/bootstrap.js';
+import { makeGroups } from '../../src/app/directory/groups.js';
 import { makeFederatedSignIn } from '../../src/app/federation/federated-sign-in.js';
 import type { FederationPolicy } from '../../src/app/federation/ports.js';
 import type { CreateScheduleRequest } from '../../src/app/pim/create-request.js';
@@ -16,6 +17,7 @@ import { makeSignIn, type PasswordHasher } from '../../src/app/sign-in/sign-in.j
 import { AUDIT_ACTIVITIES } from '../../src/domain/audit/activities.js';
 import { auditDraft, SYSTEM_INITIATOR } from '../../src/domain/audit/draft.js';
 import { SignInRefused } from '../../src/domain/authn/sign-in-errors.js';
+import { ForbiddenError } from '../../src/domain/shared/errors.js';
 import { newId } from '../../src/domain/shared/ids.js';
 import { ManualClock } from '../../src/domain/time/clock.js';
 import { parseDateTime } from '../../src/domain/time/datetime.js';
@@ -385,5 +387,72 @@ describe(`a change and its audit entries commit together (${dialectName})`, () =
         'signIn.federated',
       ],
     });
+  });
+
+  it('adding a group member: the membership, its entry and its outbox message, or none of them', async () => {
+    const b = await boot();
+    const userId = await addUser(b.tenantId, 'ada@contoso.test');
+    const admin: Caller = {
+      kind: 'user',
+      tenantId: b.tenantId,
+      id: b.admin.id,
+      appId: null,
+      appPermissions: [],
+      amr: ['pwd', 'mfa'],
+      authTimeMs: NOW - 60_000,
+      ipAddress: '127.0.0.1',
+      userAgent: 'vitest',
+      correlationId: null,
+    };
+    const groups = (u: UnitOfWork) => makeGroups({ uow: u, clock, newId });
+    const group = await groups(uow).create(admin, {
+      displayName: 'Operators',
+      mailNickname: 'operators',
+      mailEnabled: false,
+      securityEnabled: true,
+    });
+    const state = async () => ({
+      members: await count('group_members'),
+      outbox: await count('outbox_messages'),
+      codes: await codes(),
+    });
+    const before = await state();
+    const add = (u: UnitOfWork, caller = admin) => groups(u).addMember(caller, group.id, userId);
+
+    // The membership's write fails inside the unit.
+    const failing = withStores(uow, (tx) => ({
+      groups: { ...tx.groups, addMember: () => Promise.reject(new StoreFailure()) },
+    }));
+    await expect(add(failing)).rejects.toBeInstanceOf(StoreFailure);
+    expect(await state()).toEqual(before);
+
+    // The entry's append fails at commit, after the membership was written.
+    await withTakenChainPosition(b.tenantId, () => expect(add(uow)).rejects.toMatchObject(KEY_VIOLATION));
+    expect(await state()).toEqual(before);
+
+    // A caller without the right is refused after reads only: the failure entry commits in the
+    // refused unit, with no membership and no message (refusals are audit-only).
+    await expect(add(uow, { ...admin, id: userId })).rejects.toBeInstanceOf(ForbiddenError);
+    const refused = await state();
+    expect(refused).toEqual({ ...before, codes: [...before.codes, 'group.addMember'] });
+    const last = await db.kysely
+      .selectFrom('audit_entries')
+      .select(['code', 'result'])
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(last).toEqual({ code: 'group.addMember', result: 'failure' });
+
+    await add(uow);
+    expect(await state()).toEqual({
+      members: before.members + 1,
+      outbox: before.outbox + 1,
+      codes: [...refused.codes, 'group.addMember'],
+    });
+    const message = await db.kysely
+      .selectFrom('outbox_messages')
+      .select(['type', 'payload'])
+      .where('type', '=', 'directory.groupMemberAdded')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(message.payload)).toEqual({ groupId: group.id, memberId: userId, memberType: 'user' });
   });
 });

@@ -4,19 +4,21 @@ import { BadRequestError, NotFoundError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
 import { AUDIT_ACTIVITIES as A } from '../../domain/audit/activities.js';
 import type { TargetResource } from '../../domain/audit/entry.js';
+import { groupTarget, principalTarget } from '../../domain/audit/targets.js';
 import {
-  addedProperties,
-  groupProperties,
-  groupTarget,
-  principalTarget,
-  updatedProperties,
-} from '../../domain/audit/targets.js';
-import { changeEntry, principalTargetOf, recordDenials } from '../audit/record.js';
+  groupCreated,
+  groupDeleted,
+  groupMemberAdded,
+  groupMemberRemoved,
+  groupUpdated,
+} from '../../domain/directory/directory-events.js';
+import { principalTargetOf } from '../audit/record.js';
+import { makeChange } from '../events/change.js';
 import { authorize } from '../authorization/authorize.js';
 import type { Caller } from '../authorization/caller.js';
 import type { Page, Stores, UnitOfWork } from '../ports.js';
 import { DIRECTORY_RULES } from '../../domain/directory/permissions.js';
-import { removalDetails, removePrincipalEverywhere } from './users.js';
+import { removePrincipalEverywhere } from './users.js';
 
 export interface CreateGroup {
   displayName: string;
@@ -51,28 +53,26 @@ export async function findPrincipal(
 export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
   const writeRule = (g: { isAssignableToRole: boolean }) =>
     g.isAssignableToRole ? DIRECTORY_RULES.writeRoleAssignableGroups : DIRECTORY_RULES.writeGroups;
-  const denied = recordDenials(deps);
+  const change = makeChange(deps);
   /** A group or member named only by the id in the request (for a refused attempt). */
   const requested = (id: string): TargetResource => groupTarget({ id: id.slice(0, 200), displayName: null });
   const requestedMember = (id: string): TargetResource => principalTarget(undefined, id.slice(0, 200));
-  /** The member and the group as audit targets, with the group's id and name as Entra records them. */
-  const memberTargets = async (tx: Stores, g: Group, memberId: string, type: PrincipalType | undefined) => [
-    await principalTargetOf(tx, g.tenantId, memberId, type),
-    groupTarget(g, [
-      { displayName: 'Group.ObjectID', oldValue: null, newValue: JSON.stringify(g.id) },
-      { displayName: 'Group.DisplayName', oldValue: null, newValue: JSON.stringify(g.displayName) },
-    ]),
-  ];
+  /** The caller's group, after the check of the rule that governs it. @throws NotFoundError */
+  const writable = async (tx: Stores, caller: Caller, id: string, now: number): Promise<Group> => {
+    const g = await tx.groups.get(caller.tenantId, id);
+    await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups, now);
+    if (!g) throw notFound();
+    return g;
+  };
 
   return {
     async create(caller: Caller, cmd: CreateGroup): Promise<Group> {
-      const now = deps.clock.now();
-      const attempt = {
-        activity: A.groupCreate,
-        targets: [groupTarget({ id: null, displayName: cmd.displayName })],
-      };
-      return denied(caller, now, attempt, () =>
-        deps.uow.run(async (tx) => {
+      return change(caller, {
+        attempt: {
+          activity: A.groupCreate,
+          targets: [groupTarget({ id: null, displayName: cmd.displayName })],
+        },
+        check: async (tx, now) => {
           const group: Group = {
             id: deps.newId(),
             tenantId: caller.tenantId,
@@ -93,16 +93,14 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
               'A role-assignable group must be a security group and not mail-enabled.',
             );
           }
-          await tx.groups.insert(group);
-          await tx.audit.append(
-            await changeEntry(tx, caller, deps.newId(), now, {
-              activity: A.groupCreate,
-              targets: [groupTarget(group, addedProperties(groupProperties(group)))],
-            }),
-          );
           return group;
-        }),
-      );
+        },
+        apply: async ({ tx, record }, group) => {
+          await tx.groups.insert(group);
+          record(groupCreated(group));
+          return group;
+        },
+      });
     },
 
     async get(caller: Caller, id: string): Promise<Group> {
@@ -125,13 +123,11 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
       caller: Caller,
       id: string,
       patch: Partial<Pick<Group, 'displayName' | 'description' | 'mailNickname'>>,
-    ) {
-      const now = deps.clock.now();
-      await denied(caller, now, { activity: A.groupUpdate, targets: [requested(id)] }, () =>
-        deps.uow.run(async (tx) => {
-          const g = await tx.groups.get(caller.tenantId, id);
-          await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups, now);
-          if (!g) throw notFound();
+    ): Promise<void> {
+      await change(caller, {
+        attempt: { activity: A.groupUpdate, targets: [requested(id)] },
+        check: (tx, now) => writable(tx, caller, id, now),
+        apply: async ({ tx, now, record }, g) => {
           const next: Group = {
             ...g,
             displayName: patch.displayName ?? g.displayName,
@@ -140,50 +136,30 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
             modifiedAt: now,
           };
           await tx.groups.update(next, g.version);
-          await tx.audit.append(
-            await changeEntry(tx, caller, deps.newId(), now, {
-              activity: A.groupUpdate,
-              targets: [groupTarget(next, updatedProperties(groupProperties(g), groupProperties(next)))],
-            }),
-          );
-        }),
-      );
+          record(groupUpdated(g, next));
+        },
+      });
     },
 
     async delete(caller: Caller, id: string): Promise<void> {
-      const now = deps.clock.now();
-      await denied(caller, now, { activity: A.groupDelete, targets: [requested(id)] }, () =>
-        deps.uow.run(async (tx) => {
-          const g = await tx.groups.get(caller.tenantId, id);
-          await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups, now);
-          if (!g) throw notFound();
+      await change(caller, {
+        attempt: { activity: A.groupDelete, targets: [requested(id)] },
+        check: (tx, now) => writable(tx, caller, id, now),
+        apply: async ({ tx, now, record }, g) => {
           const removed = await removePrincipalEverywhere(tx, caller.tenantId, g.id, now);
           await tx.groups.delete(caller.tenantId, g.id);
-          await tx.audit.append(
-            await changeEntry(tx, caller, deps.newId(), now, {
-              activity: A.groupDelete,
-              targets: [groupTarget(g)],
-              additionalDetails: removalDetails(removed),
-            }),
-          );
-        }),
-      );
+          record(groupDeleted(g, removed));
+        },
+      });
     },
 
     /** @throws NotFoundError (group or member), ConflictError (already a member) */
     async addMember(caller: Caller, groupId: string, memberId: string): Promise<void> {
-      const now = deps.clock.now();
-      const attempt = {
-        activity: A.groupAddMember,
-        targets: [requestedMember(memberId), requested(groupId)],
-      };
-      await denied(caller, now, attempt, () =>
-        deps.uow.run(async (tx) => {
-          const g = await tx.groups.get(caller.tenantId, groupId);
-          await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups, now);
-          if (!g) throw notFound();
-          const id = memberId;
-          const type = await findPrincipal(tx, caller.tenantId, id);
+      await change(caller, {
+        attempt: { activity: A.groupAddMember, targets: [requestedMember(memberId), requested(groupId)] },
+        check: async (tx, now) => {
+          const g = await writable(tx, caller, groupId, now);
+          const type = await findPrincipal(tx, caller.tenantId, memberId);
           if (!type) throw notFound();
           if (type === 'group' && g.isAssignableToRole) {
             throw new BadRequestError(
@@ -191,42 +167,30 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
               'Groups cannot be nested in a role-assignable group.',
             );
           }
-          if (id === g.id)
+          if (memberId === g.id)
             throw new BadRequestError('Request_BadRequest', 'A group cannot be a member of itself.');
-          const m: GroupMember = { groupId: g.id, memberId: id, memberType: type };
+          return { g, type };
+        },
+        apply: async ({ tx, now, record }, { g, type }) => {
+          const m: GroupMember = { groupId: g.id, memberId, memberType: type };
           await tx.groups.addMember(caller.tenantId, m, now);
-          await tx.audit.append(
-            await changeEntry(tx, caller, deps.newId(), now, {
-              activity: A.groupAddMember,
-              targets: await memberTargets(tx, g, id, type),
-            }),
-          );
-        }),
-      );
+          const target = await principalTargetOf(tx, g.tenantId, memberId, type);
+          record(groupMemberAdded({ group: g, memberId, memberType: type, target }));
+        },
+      });
     },
 
     async removeMember(caller: Caller, groupId: string, memberId: string): Promise<void> {
-      const now = deps.clock.now();
-      const attempt = {
-        activity: A.groupRemoveMember,
-        targets: [requestedMember(memberId), requested(groupId)],
-      };
-      await denied(caller, now, attempt, () =>
-        deps.uow.run(async (tx) => {
-          const g = await tx.groups.get(caller.tenantId, groupId);
-          await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups, now);
-          if (!g) throw notFound();
-          const id = memberId;
-          const type = await findPrincipal(tx, caller.tenantId, id);
-          if (!(await tx.groups.removeMember(caller.tenantId, g.id, id))) throw notFound();
-          await tx.audit.append(
-            await changeEntry(tx, caller, deps.newId(), now, {
-              activity: A.groupRemoveMember,
-              targets: await memberTargets(tx, g, id, type),
-            }),
-          );
-        }),
-      );
+      await change(caller, {
+        attempt: { activity: A.groupRemoveMember, targets: [requestedMember(memberId), requested(groupId)] },
+        check: (tx, now) => writable(tx, caller, groupId, now),
+        apply: async ({ tx, record }, g) => {
+          const type = await findPrincipal(tx, caller.tenantId, memberId);
+          if (!(await tx.groups.removeMember(caller.tenantId, g.id, memberId))) throw notFound();
+          const target = await principalTargetOf(tx, g.tenantId, memberId, type);
+          record(groupMemberRemoved({ group: g, memberId, memberType: type, target }));
+        },
+      });
     },
 
     async members(caller: Caller, groupId: string, q: CollectionQuery): Promise<Page<GroupMember>> {

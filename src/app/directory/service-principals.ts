@@ -10,19 +10,20 @@ import {
 import { hashClientSecret, newClientSecret } from '../../domain/shared/secrets.js';
 import type { Clock } from '../../domain/time/clock.js';
 import { AUDIT_ACTIVITIES as A } from '../../domain/audit/activities.js';
+import { servicePrincipalTarget } from '../../domain/audit/targets.js';
 import {
-  addedProperties,
-  credentialDescription,
-  servicePrincipalProperties,
-  servicePrincipalTarget,
-  updatedProperties,
-} from '../../domain/audit/targets.js';
-import { changeEntry, recordDenials } from '../audit/record.js';
+  credentialAdded,
+  credentialRemoved,
+  servicePrincipalCreated,
+  servicePrincipalDeleted,
+  servicePrincipalUpdated,
+} from '../../domain/directory/directory-events.js';
+import { makeChange } from '../events/change.js';
 import { authorize } from '../authorization/authorize.js';
 import type { Caller } from '../authorization/caller.js';
-import type { Page, UnitOfWork } from '../ports.js';
+import type { Page, Stores, UnitOfWork } from '../ports.js';
 import { DIRECTORY_RULES } from '../../domain/directory/permissions.js';
-import { removalDetails, removePrincipalEverywhere } from './users.js';
+import { removePrincipalEverywhere } from './users.js';
 
 const notFound = () =>
   new NotFoundError(
@@ -49,9 +50,16 @@ export interface NewPasswordCredential extends Omit<PasswordCredential, 'secretH
  * (`http/graph/ids.ts`): GUIDs in lower case, so nothing here lower-cases an id.
  */
 export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
-  const denied = recordDenials(deps);
+  const change = makeChange(deps);
   /** A service principal named only by the id in the request (for a refused attempt). */
   const requested = (id: string) => servicePrincipalTarget({ id: id.slice(0, 200), displayName: null });
+  /** The caller's service principal by id, after the apps' rule. @throws ForbiddenError, NotFoundError */
+  const writable = async (tx: Stores, caller: Caller, id: string, now: number): Promise<ServicePrincipal> => {
+    await authorize(tx, caller, DIRECTORY_RULES.writeApps, now);
+    const sp = await tx.servicePrincipals.get(caller.tenantId, id);
+    if (!sp) throw notFound();
+    return sp;
+  };
   function checkGrant(caller: Caller, permissions: string[]) {
     for (const p of permissions) {
       if (!isAppPermission(p))
@@ -65,14 +73,13 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
 
   return {
     async create(caller: Caller, cmd: { displayName: string; appId?: string; appPermissions?: string[] }) {
-      const now = deps.clock.now();
       const permissions = [...new Set(cmd.appPermissions ?? [])];
-      const attempt = {
-        activity: A.servicePrincipalCreate,
-        targets: [servicePrincipalTarget({ id: null, displayName: cmd.displayName })],
-      };
-      return denied(caller, now, attempt, () =>
-        deps.uow.run(async (tx) => {
+      return change(caller, {
+        attempt: {
+          activity: A.servicePrincipalCreate,
+          targets: [servicePrincipalTarget({ id: null, displayName: cmd.displayName })],
+        },
+        check: async (tx, now) => {
           await authorize(tx, caller, DIRECTORY_RULES.writeApps, now);
           if (permissions.length > 0) {
             await authorize(tx, caller, DIRECTORY_RULES.grantAppPermissions, now);
@@ -85,6 +92,9 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
               'An application with this appId already exists.',
             );
           }
+          return appId;
+        },
+        apply: async ({ tx, now, record }, appId) => {
           const sp: ServicePrincipal = {
             id: deps.newId(),
             tenantId: caller.tenantId,
@@ -97,15 +107,10 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
             version: 1,
           };
           await tx.servicePrincipals.insert(sp);
-          await tx.audit.append(
-            await changeEntry(tx, caller, deps.newId(), now, {
-              activity: A.servicePrincipalCreate,
-              targets: [servicePrincipalTarget(sp, addedProperties(servicePrincipalProperties(sp)))],
-            }),
-          );
+          record(servicePrincipalCreated(sp));
           return sp;
-        }),
-      );
+        },
+      });
     },
 
     async get(caller: Caller, id: string): Promise<ServicePrincipal & { passwords: PasswordCredential[] }> {
@@ -128,17 +133,18 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
       caller: Caller,
       id: string,
       patch: { displayName?: string; accountEnabled?: boolean; appPermissions?: string[] },
-    ) {
-      const now = deps.clock.now();
-      await denied(caller, now, { activity: A.servicePrincipalUpdate, targets: [requested(id)] }, () =>
-        deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeApps, now);
-          const sp = await tx.servicePrincipals.get(caller.tenantId, id);
-          if (!sp) throw notFound();
+    ): Promise<void> {
+      await change(caller, {
+        attempt: { activity: A.servicePrincipalUpdate, targets: [requested(id)] },
+        check: async (tx, now) => {
+          const sp = await writable(tx, caller, id, now);
           if (patch.appPermissions !== undefined) {
             await authorize(tx, caller, DIRECTORY_RULES.grantAppPermissions, now);
             checkGrant(caller, patch.appPermissions);
           }
+          return sp;
+        },
+        apply: async ({ tx, now, record }, sp) => {
           const next: ServicePrincipal = {
             ...sp,
             displayName: patch.displayName ?? sp.displayName,
@@ -147,38 +153,27 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
             modifiedAt: now,
           };
           await tx.servicePrincipals.update(next, sp.version);
-          const changes = updatedProperties(servicePrincipalProperties(sp), servicePrincipalProperties(next));
-          await tx.audit.append(
-            await changeEntry(tx, caller, deps.newId(), now, {
-              activity: A.servicePrincipalUpdate,
-              targets: [servicePrincipalTarget(next, changes)],
-            }),
-          );
-        }),
-      );
+          record(servicePrincipalUpdated(sp, next));
+        },
+      });
     },
 
     async delete(caller: Caller, id: string): Promise<void> {
-      const now = deps.clock.now();
-      await denied(caller, now, { activity: A.servicePrincipalDelete, targets: [requested(id)] }, () =>
-        deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeApps, now);
-          const sp = await tx.servicePrincipals.get(caller.tenantId, id);
-          if (!sp) throw notFound();
+      await change(caller, {
+        attempt: { activity: A.servicePrincipalDelete, targets: [requested(id)] },
+        check: async (tx, now) => {
+          const sp = await writable(tx, caller, id, now);
           if (caller.kind === 'app' && caller.id === sp.id) {
             throw new BadRequestError('Request_BadRequest', 'An application cannot delete itself.');
           }
+          return sp;
+        },
+        apply: async ({ tx, now, record }, sp) => {
           const removed = await removePrincipalEverywhere(tx, caller.tenantId, sp.id, now);
           await tx.servicePrincipals.delete(caller.tenantId, sp.id);
-          await tx.audit.append(
-            await changeEntry(tx, caller, deps.newId(), now, {
-              activity: A.servicePrincipalDelete,
-              targets: [servicePrincipalTarget(sp)],
-              additionalDetails: removalDetails(removed),
-            }),
-          );
-        }),
-      );
+          record(servicePrincipalDeleted(sp, removed));
+        },
+      });
     },
 
     /** Adds a client secret and returns it once (Graph `addPassword`). */
@@ -192,12 +187,11 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
         throw new ValidationError('A client secret may be valid for at most two years.', 'endDateTime');
       }
       const { secret, hint } = newClientSecret();
-      const attempt = { activity: A.servicePrincipalAddPassword, targets: [requested(id)] };
-      return denied(caller, now, attempt, () =>
-        deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeApps, now);
-          const sp = await tx.servicePrincipals.get(caller.tenantId, id);
-          if (!sp) throw notFound();
+      return change(caller, {
+        now,
+        attempt: { activity: A.servicePrincipalAddPassword, targets: [requested(id)] },
+        check: (tx) => writable(tx, caller, id, now),
+        apply: async ({ tx, record }, sp) => {
           const cred: PasswordCredential = {
             keyId: deps.newId(),
             servicePrincipalId: sp.id,
@@ -208,55 +202,24 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
             endAt: end,
           };
           await tx.servicePrincipals.addPassword(caller.tenantId, cred, now);
-          await tx.audit.append(
-            await changeEntry(tx, caller, deps.newId(), now, {
-              activity: A.servicePrincipalAddPassword,
-              targets: [
-                servicePrincipalTarget(sp, [
-                  { displayName: 'KeyDescription', oldValue: '[]', newValue: credentialDescription(cred) },
-                  {
-                    displayName: 'Included Updated Properties',
-                    oldValue: null,
-                    newValue: JSON.stringify('KeyDescription'),
-                  },
-                ]),
-              ],
-            }),
-          );
+          record(credentialAdded(sp, cred));
           const { secretHash: _h, ...rest } = cred;
           return { ...rest, secretText: secret };
-        }),
-      );
+        },
+      });
     },
 
     async removePassword(caller: Caller, id: string, keyId: string): Promise<void> {
-      const now = deps.clock.now();
-      const attempt = { activity: A.servicePrincipalRemovePassword, targets: [requested(id)] };
-      await denied(caller, now, attempt, () =>
-        deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeApps, now);
-          const sp = await tx.servicePrincipals.get(caller.tenantId, id);
-          if (!sp) throw notFound();
+      await change(caller, {
+        attempt: { activity: A.servicePrincipalRemovePassword, targets: [requested(id)] },
+        check: (tx, now) => writable(tx, caller, id, now),
+        apply: async ({ tx, record }, sp) => {
           const cred = (await tx.servicePrincipals.passwords(sp.id)).find((c) => c.keyId === keyId);
           if (!cred || !(await tx.servicePrincipals.removePassword(caller.tenantId, sp.id, cred.keyId)))
             throw notFound();
-          await tx.audit.append(
-            await changeEntry(tx, caller, deps.newId(), now, {
-              activity: A.servicePrincipalRemovePassword,
-              targets: [
-                servicePrincipalTarget(sp, [
-                  { displayName: 'KeyDescription', oldValue: credentialDescription(cred), newValue: '[]' },
-                  {
-                    displayName: 'Included Updated Properties',
-                    oldValue: null,
-                    newValue: JSON.stringify('KeyDescription'),
-                  },
-                ]),
-              ],
-            }),
-          );
-        }),
-      );
+          record(credentialRemoved(sp, cred));
+        },
+      });
     },
   };
 }

@@ -4,14 +4,14 @@ import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
 import type { Clock } from '../../domain/time/clock.js';
 import { ConflictError, NotFoundError } from '../../domain/shared/errors.js';
 import { AUDIT_ACTIVITIES as A } from '../../domain/audit/activities.js';
-import type { KeyValue } from '../../domain/audit/entry.js';
+import { userTarget } from '../../domain/audit/targets.js';
 import {
-  addedProperties,
-  updatedProperties,
-  userProperties,
-  userTarget,
-} from '../../domain/audit/targets.js';
-import { changeEntry, recordDenials } from '../audit/record.js';
+  userCreated,
+  userDeleted,
+  userUpdated,
+  type Removed,
+} from '../../domain/directory/directory-events.js';
+import { makeChange } from '../events/change.js';
 import { authorize } from '../authorization/authorize.js';
 import type { Caller } from '../authorization/caller.js';
 import type { Page, Stores, UnitOfWork } from '../ports.js';
@@ -50,22 +50,17 @@ export function makeUsers(deps: {
   newId: () => string;
   hasher: PasswordHasher;
 }) {
-  const denied = recordDenials(deps);
+  const change = makeChange(deps);
   return {
     /** @throws ForbiddenError, ConflictError (UPN taken) */
     async create(caller: Caller, cmd: CreateUser): Promise<User> {
       // Slow crypto stays outside the transaction (DESIGN.md invariant 3).
       const passwordHash = cmd.password === undefined ? null : await deps.hasher.hash(cmd.password);
-      const now = deps.clock.now();
-      const attempt = {
-        activity: A.userCreate,
-        targets: [
-          userTarget({ id: null, displayName: cmd.displayName, userPrincipalName: cmd.userPrincipalName }),
-        ],
-      };
-      return denied(caller, now, attempt, () =>
-        deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeUsers, now);
+      const named = { id: null, displayName: cmd.displayName, userPrincipalName: cmd.userPrincipalName };
+      return change(caller, {
+        attempt: { activity: A.userCreate, targets: [userTarget(named)] },
+        check: (tx, now) => authorize(tx, caller, DIRECTORY_RULES.writeUsers, now),
+        apply: async ({ tx, now, record }) => {
           const user: User = {
             id: deps.newId(),
             tenantId: caller.tenantId,
@@ -83,15 +78,10 @@ export function makeUsers(deps: {
             version: 1,
           };
           await tx.users.insert(user);
-          await tx.audit.append(
-            await changeEntry(tx, caller, deps.newId(), now, {
-              activity: A.userCreate,
-              targets: [userTarget(user, addedProperties(userProperties(user)))],
-            }),
-          );
+          record(userCreated(user));
           return user;
-        }),
-      );
+        },
+      });
     },
 
     /** `idOrUpn` may be the object id or the userPrincipalName, as in Graph. @throws NotFoundError */
@@ -117,14 +107,10 @@ export function makeUsers(deps: {
     /** @throws NotFoundError, ConflictError */
     async update(caller: Caller, id: string, patch: UpdateUser): Promise<void> {
       const passwordHash = patch.password === undefined ? undefined : await deps.hasher.hash(patch.password);
-      const now = deps.clock.now();
-      const attempt = { activity: A.userUpdate, targets: [unknownUser(id)] };
-      await denied(caller, now, attempt, () =>
-        deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeUsers, now);
-          const user = await tx.users.get(caller.tenantId, id);
-          if (!user) throw notFound();
-          await guardPrivilegedTarget(tx, caller, user.id, now);
+      await change(caller, {
+        attempt: { activity: A.userUpdate, targets: [unknownUser(id)] },
+        check: (tx, now) => writableUser(tx, caller, id, now),
+        apply: async ({ tx, now, record }, user) => {
           const next: User = {
             ...user,
             displayName: patch.displayName ?? user.displayName,
@@ -140,47 +126,42 @@ export function makeUsers(deps: {
             modifiedAt: now,
           };
           await tx.users.update(next, user.version);
-          const changes = updatedProperties(
-            userProperties(user),
-            userProperties(next),
-            passwordHash === undefined ? [] : ['PasswordProfile'],
-          );
-          await tx.audit.append(
-            await changeEntry(tx, caller, deps.newId(), now, {
-              activity: A.userUpdate,
-              targets: [userTarget(next, changes)],
-            }),
-          );
-        }),
-      );
+          record(userUpdated(user, next, passwordHash !== undefined));
+        },
+      });
     },
 
     /** Deleting a user also drops their group memberships and direct role assignments. */
     async delete(caller: Caller, id: string): Promise<void> {
-      const now = deps.clock.now();
-      const attempt = { activity: A.userDelete, targets: [unknownUser(id)] };
-      await denied(caller, now, attempt, () =>
-        deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeUsers, now);
-          const user = await tx.users.get(caller.tenantId, id);
-          if (!user) throw notFound();
-          await guardPrivilegedTarget(tx, caller, user.id, now);
+      await change(caller, {
+        attempt: { activity: A.userDelete, targets: [unknownUser(id)] },
+        check: async (tx, now) => {
+          const user = await writableUser(tx, caller, id, now);
           if (caller.kind === 'user' && caller.id === user.id) {
             throw new ConflictError('You cannot delete your own account.', 'Request_BadRequest');
           }
+          return user;
+        },
+        apply: async ({ tx, now, record }, user) => {
           const removed = await removePrincipalEverywhere(tx, caller.tenantId, user.id, now);
           await tx.users.delete(caller.tenantId, user.id);
-          await tx.audit.append(
-            await changeEntry(tx, caller, deps.newId(), now, {
-              activity: A.userDelete,
-              targets: [userTarget(user)],
-              additionalDetails: removalDetails(removed),
-            }),
-          );
-        }),
-      );
+          record(userDeleted(user, removed));
+        },
+      });
     },
   };
+}
+
+/**
+ * The caller's user by id, after the checks that writing it needs (users' rule, then the
+ * privileged-user rule for a privileged target). @throws ForbiddenError, NotFoundError
+ */
+async function writableUser(tx: Stores, caller: Caller, id: string, now: number): Promise<User> {
+  await authorize(tx, caller, DIRECTORY_RULES.writeUsers, now);
+  const user = await tx.users.get(caller.tenantId, id);
+  if (!user) throw notFound();
+  await guardPrivilegedTarget(tx, caller, user.id, now);
+  return user;
 }
 
 /**
@@ -204,14 +185,6 @@ export async function guardPrivilegedTarget(
   }
 }
 
-/** What deleting a principal took with it. */
-export interface Removed {
-  groupIds: string[];
-  roleAssignments: number;
-  /** PIM eligibility and assignment schedules ended at the time of deletion. */
-  pimSchedules: number;
-}
-
 /** Removes a principal's group memberships and direct role assignments (used on delete). */
 export async function removePrincipalEverywhere(
   tx: Stores,
@@ -228,15 +201,6 @@ export async function removePrincipalEverywhere(
   // Second factors (sealed TOTP seeds) have no use without their user.
   await tx.factors.deleteAll(principalId);
   return { groupIds, roleAssignments, pimSchedules };
-}
-
-/** The audit details of a deletion's side effects, so an auditor sees lost roles and memberships. */
-export function removalDetails(removed: Removed): KeyValue[] {
-  return [
-    { key: 'RemovedGroupMemberships', value: JSON.stringify(removed.groupIds) },
-    { key: 'RemovedRoleAssignments', value: String(removed.roleAssignments) },
-    { key: 'EndedPimSchedules', value: String(removed.pimSchedules) },
-  ];
 }
 
 /** A user named only by the id in the request (for a refused attempt). */

@@ -10,8 +10,8 @@ import { DIRECTORY_RULES } from '../../domain/directory/permissions.js';
 import type { Page, RoleManagementPolicy, Stores, UnitOfWork } from '../ports.js';
 import { allApprovers } from '../../domain/policy/approval-settings.js';
 import { parsePolicyAssignmentId } from './assignment-id.js';
-import { changeEntry, recordDenials } from '../audit/record.js';
-import { ROLE_SETTING_UPDATE, roleSettingTargets } from './audit-changes.js';
+import { makeChange } from '../events/change.js';
+import { ROLE_SETTING_UPDATE, policyUpdated } from '../../domain/policy/policy-events.js';
 import { applyRulePatch, canonicalRuleId, type RulePatch } from '../../domain/policy/rule-patch.js';
 import { requireScopeFilter } from './scope-filter.js';
 
@@ -28,7 +28,7 @@ const assignmentNotFound = () =>
  * tenant are indistinguishable from missing ones (404).
  */
 export function makeRolePolicies(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
-  const denied = recordDenials(deps);
+  const change = makeChange(deps);
 
   /** The caller's policy by id, after the permission check. @throws NotFoundError */
   const load = async (tx: Stores, caller: Caller, id: string): Promise<RoleManagementPolicy> => {
@@ -44,23 +44,22 @@ export function makeRolePolicies(deps: { uow: UnitOfWork; clock: Clock; newId: (
    * change is audited (`Update role setting in PIM`) in the same transaction; a refusal for lack
    * of privilege is audited as a failure.
    */
-  const write = async (caller: Caller, policyId: string, patches: { ruleId: string; patch: RulePatch }[]) => {
-    const now = deps.clock.now();
-    const attempt = {
-      activity: ROLE_SETTING_UPDATE,
-      targets: [
-        {
-          id: policyId.slice(0, 200),
-          displayName: null,
-          type: 'Policy',
-          userPrincipalName: null,
-          modifiedProperties: [],
-        },
-      ] satisfies TargetResource[],
-    };
-    return denied(caller, now, attempt, () =>
-      deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.writePolicies, deps.clock.now());
+  const write = (caller: Caller, policyId: string, patches: { ruleId: string; patch: RulePatch }[]) =>
+    change(caller, {
+      attempt: {
+        activity: ROLE_SETTING_UPDATE,
+        targets: [
+          {
+            id: policyId.slice(0, 200),
+            displayName: null,
+            type: 'Policy',
+            userPrincipalName: null,
+            modifiedProperties: [],
+          },
+        ] satisfies TargetResource[],
+      },
+      check: async (tx, now) => {
+        await authorize(tx, caller, DIRECTORY_RULES.writePolicies, now);
         const before = await load(tx, caller, policyId);
         const rules = [...before.rules];
         for (const { ruleId, patch } of patches) {
@@ -71,6 +70,9 @@ export function makeRolePolicies(deps: { uow: UnitOfWork; clock: Clock; newId: (
           await checkApproversExist(tx, caller.tenantId, next);
           rules[at] = next;
         }
+        return { before, rules };
+      },
+      apply: async ({ tx, now, record }, { before, rules }) => {
         const after: RoleManagementPolicy = {
           ...before,
           rules,
@@ -80,16 +82,10 @@ export function makeRolePolicies(deps: { uow: UnitOfWork; clock: Clock; newId: (
         };
         await tx.policies.update(after, before.version);
         const role = await tx.roleDefinitions.get(caller.tenantId, before.roleDefinitionId);
-        await tx.audit.append(
-          await changeEntry(tx, caller, deps.newId(), now, {
-            activity: ROLE_SETTING_UPDATE,
-            targets: roleSettingTargets(before, after, role?.displayName ?? null),
-          }),
-        );
+        record(policyUpdated(before, after, role?.displayName ?? null));
         return after;
-      }),
-    );
-  };
+      },
+    });
 
   /** @throws NotFoundError, ForbiddenError */
   const get = (caller: Caller, id: string): Promise<RoleManagementPolicy> =>

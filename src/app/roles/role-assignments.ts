@@ -5,11 +5,12 @@ import { roleAssignmentId } from '../../domain/roles/assignment-id.js';
 import { validateDirectoryScope } from '../../domain/roles/directory-scope.js';
 import type { Clock } from '../../domain/time/clock.js';
 import { AUDIT_ACTIVITIES as A } from '../../domain/audit/activities.js';
-import type { KeyValue, TargetResource } from '../../domain/audit/entry.js';
-import { assignedRoleTarget, principalTarget, roleTarget } from '../../domain/audit/targets.js';
-import { changeEntry, principalTargetOf, recordDenials } from '../audit/record.js';
+import { principalTarget, roleTarget } from '../../domain/audit/targets.js';
+import { roleAssignmentCreated, roleAssignmentDeleted } from '../../domain/roles/role-events.js';
+import { principalTargetOf } from '../audit/record.js';
 import { authorize } from '../authorization/authorize.js';
 import type { Caller } from '../authorization/caller.js';
+import { makeChange } from '../events/change.js';
 import { retryOnConflict } from '../pim/retry.js';
 import { findPrincipal } from '../directory/groups.js';
 import { DIRECTORY_RULES } from '../../domain/directory/permissions.js';
@@ -24,101 +25,83 @@ export interface CreateRoleAssignment {
 
 const notFound = () => new NotFoundError('The role assignment does not exist.', 'Request_ResourceNotFound');
 
-/** The principal and the role of an assignment as audit targets, as Entra records them. */
-async function assignmentTargets(tx: Stores, a: RoleAssignment): Promise<TargetResource[]> {
+/** An assignment's event, with its principal and role named as they are now. */
+async function assignmentEvent(tx: Stores, a: RoleAssignment, event: typeof roleAssignmentCreated) {
   const role = await tx.roleDefinitions.get(a.tenantId, a.roleDefinitionId);
-  return [
-    await principalTargetOf(tx, a.tenantId, a.principalId, a.principalType),
-    assignedRoleTarget({
-      id: a.roleDefinitionId,
-      displayName: role?.displayName ?? null,
-      templateId: role?.templateId ?? null,
-    }),
-  ];
+  return event(a, await principalTargetOf(tx, a.tenantId, a.principalId, a.principalType), role);
 }
-
-const assignmentDetails = (a: RoleAssignment): KeyValue[] => [
-  { key: 'RoleAssignmentId', value: a.id },
-  { key: 'DirectoryScopeId', value: a.directoryScopeId },
-  ...(a.appScopeId === null ? [] : [{ key: 'AppScopeId', value: a.appScopeId }]),
-];
 
 /**
  * Direct (non-PIM) role assignments: standing access, which the PIM alerts will watch. Ids arrive as the edge parsed them
  * (`http/graph/ids.ts`): GUIDs in lower case, so nothing here lower-cases an id.
  */
 export function makeRoleAssignments(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
-  const denied = recordDenials(deps);
+  const change = makeChange(deps);
   return {
     /** @throws BadRequestError RoleNotFound / SubjectNotFound, ConflictError RoleAssignmentExists */
     async create(caller: Caller, cmd: CreateRoleAssignment): Promise<RoleAssignment> {
-      const now = deps.clock.now();
       const scope = validateDirectoryScope(cmd.directoryScopeId ?? '/');
-      const attempt = {
-        activity: A.roleAssignmentCreate,
-        targets: [
-          principalTarget(undefined, cmd.principalId),
-          roleTarget({ id: cmd.roleDefinitionId, displayName: null }),
-        ],
-        additionalDetails: [{ key: 'DirectoryScopeId', value: scope }],
-      };
-      return denied(caller, now, attempt, () =>
-        retryOnConflict(() =>
-          deps.uow.run(async (tx) => {
-            await authorize(tx, caller, DIRECTORY_RULES.writeRoles, now);
-            const role = await tx.roleDefinitions.get(caller.tenantId, cmd.roleDefinitionId);
-            if (!role || !role.isEnabled)
-              throw new BadRequestError('RoleNotFound', 'The role definition does not exist or is disabled.');
-            const principalId = cmd.principalId;
-            const type = await findPrincipal(tx, caller.tenantId, principalId);
-            if (!type) throw new BadRequestError('SubjectNotFound', 'The principal does not exist.');
-            if (type === 'group') {
-              const g = await tx.groups.get(caller.tenantId, principalId);
-              if (!g?.isAssignableToRole) {
-                throw new BadRequestError(
-                  'Request_BadRequest',
-                  'Only role-assignable groups (isAssignableToRole) can hold roles.',
-                );
-              }
+      const principalId = cmd.principalId;
+      return change(caller, {
+        attempt: {
+          activity: A.roleAssignmentCreate,
+          targets: [
+            principalTarget(undefined, principalId),
+            roleTarget({ id: cmd.roleDefinitionId, displayName: null }),
+          ],
+          additionalDetails: [{ key: 'DirectoryScopeId', value: scope }],
+        },
+        rerun: retryOnConflict,
+        check: async (tx, now) => {
+          await authorize(tx, caller, DIRECTORY_RULES.writeRoles, now);
+          const role = await tx.roleDefinitions.get(caller.tenantId, cmd.roleDefinitionId);
+          if (!role || !role.isEnabled)
+            throw new BadRequestError('RoleNotFound', 'The role definition does not exist or is disabled.');
+          const type = await findPrincipal(tx, caller.tenantId, principalId);
+          if (!type) throw new BadRequestError('SubjectNotFound', 'The principal does not exist.');
+          if (type === 'group') {
+            const g = await tx.groups.get(caller.tenantId, principalId);
+            if (!g?.isAssignableToRole) {
+              throw new BadRequestError(
+                'Request_BadRequest',
+                'Only role-assignable groups (isAssignableToRole) can hold roles.',
+              );
             }
-            // A PIM assignment of the same slot (current or future) already grants this role; the
-            // slot's compare-and-set keeps a concurrent PIM write from slipping in between.
-            const slot = {
-              tenantId: caller.tenantId,
-              kind: 'assignment' as const,
-              principalId,
-              roleDefinitionId: role.id,
-              directoryScopeId: scope,
-            };
-            const version = await tx.schedules.slotVersion(slot);
-            const pim = await tx.schedules.latestInSlot(slot, now);
-            if (pim && (pim.window.end === null || pim.window.end > now)) {
-              throw new BadRequestError('RoleAssignmentExists', 'The Role assignment already exists.');
-            }
-            await tx.schedules.bumpSlot(slot, version);
-            const a: RoleAssignment = {
-              id: roleAssignmentId(role.id, principalId, scope, deps.newId),
-              tenantId: caller.tenantId,
-              principalId,
-              principalType: type,
-              roleDefinitionId: role.id,
-              directoryScopeId: scope,
-              appScopeId: cmd.appScopeId ?? null,
-              createdAt: now,
-              createdBy: caller.id,
-            };
-            await tx.roleAssignments.insert(a);
-            await tx.audit.append(
-              await changeEntry(tx, caller, deps.newId(), now, {
-                activity: A.roleAssignmentCreate,
-                targets: await assignmentTargets(tx, a),
-                additionalDetails: assignmentDetails(a),
-              }),
-            );
-            return a;
-          }),
-        ),
-      );
+          }
+          return { role, type };
+        },
+        apply: async ({ tx, now, record }, { role, type }) => {
+          // A PIM assignment of the same slot (current or future) already grants this role; the
+          // slot's compare-and-set keeps a concurrent PIM write from slipping in between.
+          const slot = {
+            tenantId: caller.tenantId,
+            kind: 'assignment' as const,
+            principalId,
+            roleDefinitionId: role.id,
+            directoryScopeId: scope,
+          };
+          const version = await tx.schedules.slotVersion(slot);
+          const pim = await tx.schedules.latestInSlot(slot, now);
+          if (pim && (pim.window.end === null || pim.window.end > now)) {
+            throw new BadRequestError('RoleAssignmentExists', 'The Role assignment already exists.');
+          }
+          await tx.schedules.bumpSlot(slot, version);
+          const a: RoleAssignment = {
+            id: roleAssignmentId(role.id, principalId, scope, deps.newId),
+            tenantId: caller.tenantId,
+            principalId,
+            principalType: type,
+            roleDefinitionId: role.id,
+            directoryScopeId: scope,
+            appScopeId: cmd.appScopeId ?? null,
+            createdAt: now,
+            createdBy: caller.id,
+          };
+          await tx.roleAssignments.insert(a);
+          record(await assignmentEvent(tx, a, roleAssignmentCreated));
+          return a;
+        },
+      });
     },
 
     async get(caller: Caller, id: string): Promise<RoleAssignment> {
@@ -138,26 +121,19 @@ export function makeRoleAssignments(deps: { uow: UnitOfWork; clock: Clock; newId
     },
 
     async delete(caller: Caller, id: string): Promise<void> {
-      const now = deps.clock.now();
-      const attempt = {
-        activity: A.roleAssignmentDelete,
-        targets: [],
-        additionalDetails: [{ key: 'RoleAssignmentId', value: id.slice(0, 200) }],
-      };
-      await denied(caller, now, attempt, () =>
-        deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeRoles, now);
+      await change(caller, {
+        attempt: {
+          activity: A.roleAssignmentDelete,
+          targets: [],
+          additionalDetails: [{ key: 'RoleAssignmentId', value: id.slice(0, 200) }],
+        },
+        check: (tx, now) => authorize(tx, caller, DIRECTORY_RULES.writeRoles, now),
+        apply: async ({ tx, record }) => {
           const a = await tx.roleAssignments.get(caller.tenantId, id);
           if (!a || !(await tx.roleAssignments.delete(caller.tenantId, a.id))) throw notFound();
-          await tx.audit.append(
-            await changeEntry(tx, caller, deps.newId(), now, {
-              activity: A.roleAssignmentDelete,
-              targets: await assignmentTargets(tx, a),
-              additionalDetails: assignmentDetails(a),
-            }),
-          );
-        }),
-      );
+          record(await assignmentEvent(tx, a, roleAssignmentDeleted));
+        },
+      });
     },
   };
 }

@@ -7,17 +7,17 @@ import {
 import { BadRequestError, NotFoundError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
 import { AUDIT_ACTIVITIES as A } from '../../domain/audit/activities.js';
+import { roleTarget } from '../../domain/audit/targets.js';
 import {
-  addedProperties,
-  roleDefinitionProperties,
-  roleTarget,
-  updatedProperties,
-} from '../../domain/audit/targets.js';
-import { changeEntry, recordDenials } from '../audit/record.js';
+  roleDefinitionCreated,
+  roleDefinitionDeleted,
+  roleDefinitionUpdated,
+} from '../../domain/roles/role-events.js';
 import { authorize } from '../authorization/authorize.js';
 import type { Caller } from '../authorization/caller.js';
+import { makeChange } from '../events/change.js';
 import { DIRECTORY_RULES } from '../../domain/directory/permissions.js';
-import type { Page, StoredRoleDefinition, UnitOfWork } from '../ports.js';
+import type { Page, Stores, StoredRoleDefinition, UnitOfWork } from '../ports.js';
 import { insertDefaultPolicy } from '../policies/default-policy.js';
 
 export type CreateRoleDefinition = Pick<
@@ -34,9 +34,18 @@ const notFound = () => new NotFoundError('The role definition does not exist.', 
  * (`http/graph/ids.ts`): GUIDs in lower case, so nothing here lower-cases an id.
  */
 export function makeRoleDefinitions(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
-  const denied = recordDenials(deps);
+  const change = makeChange(deps);
   /** A role named only by the id in the request (for a refused attempt). */
   const requested = (id: string) => roleTarget({ id: id.slice(0, 200), displayName: null });
+  /** The caller's custom role by id, after the roles' rule. @throws NotFoundError, BadRequestError (built-in) */
+  const writable = async (tx: Stores, caller: Caller, id: string, now: number, verb: string) => {
+    await authorize(tx, caller, DIRECTORY_RULES.writeRoles, now);
+    const r = await tx.roleDefinitions.get(caller.tenantId, id);
+    if (!r) throw notFound();
+    if (r.isBuiltIn)
+      throw new BadRequestError('Request_BadRequest', `Built-in role definitions cannot be ${verb}.`);
+    return r;
+  };
   return {
     async list(caller: Caller, q: CollectionQuery): Promise<Page<StoredRoleDefinition>> {
       return deps.uow.run(async (tx) => {
@@ -56,17 +65,18 @@ export function makeRoleDefinitions(deps: { uow: UnitOfWork; clock: Clock; newId
 
     async create(caller: Caller, cmd: CreateRoleDefinition): Promise<StoredRoleDefinition> {
       validateRolePermissions(cmd.rolePermissions);
-      const now = deps.clock.now();
-      const attempt = {
-        activity: A.roleDefinitionCreate,
-        targets: [roleTarget({ id: null, displayName: cmd.displayName })],
-      };
-      return denied(caller, now, attempt, () =>
-        deps.uow.run(async (tx) => {
+      return change(caller, {
+        attempt: {
+          activity: A.roleDefinitionCreate,
+          targets: [roleTarget({ id: null, displayName: cmd.displayName })],
+        },
+        check: async (tx, now) => {
           await authorize(tx, caller, DIRECTORY_RULES.writeRoles, now);
           if (cmd.templateId !== undefined && findBuiltInRole(cmd.templateId)) {
             throw new BadRequestError('Request_BadRequest', 'The templateId belongs to a built-in role.');
           }
+        },
+        apply: async ({ tx, now, record }) => {
           const id = deps.newId();
           const role: StoredRoleDefinition = {
             id,
@@ -86,32 +96,23 @@ export function makeRoleDefinitions(deps: { uow: UnitOfWork; clock: Clock; newId
           };
           await tx.roleDefinitions.insert(role);
           // Every role has role settings; a custom role starts from Entra's defaults.
-          await insertDefaultPolicy(tx, {
+          const policy = await insertDefaultPolicy(tx, {
             tenantId: caller.tenantId,
             roleDefinitionId: id,
             newId: deps.newId,
           });
-          await tx.audit.append(
-            await changeEntry(tx, caller, deps.newId(), now, {
-              activity: A.roleDefinitionCreate,
-              targets: [roleTarget(role, addedProperties(roleDefinitionProperties(role)))],
-            }),
-          );
+          record(roleDefinitionCreated(role, policy.id));
           return role;
-        }),
-      );
+        },
+      });
     },
 
     async update(caller: Caller, id: string, patch: Partial<CreateRoleDefinition>): Promise<void> {
       if (patch.rolePermissions) validateRolePermissions(patch.rolePermissions);
-      const now = deps.clock.now();
-      await denied(caller, now, { activity: A.roleDefinitionUpdate, targets: [requested(id)] }, () =>
-        deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeRoles, now);
-          const r = await tx.roleDefinitions.get(caller.tenantId, id);
-          if (!r) throw notFound();
-          if (r.isBuiltIn)
-            throw new BadRequestError('Request_BadRequest', 'Built-in role definitions cannot be modified.');
+      await change(caller, {
+        attempt: { activity: A.roleDefinitionUpdate, targets: [requested(id)] },
+        check: (tx, now) => writable(tx, caller, id, now, 'modified'),
+        apply: async ({ tx, now, record }, r) => {
           const next: StoredRoleDefinition = {
             ...r,
             displayName: patch.displayName ?? r.displayName,
@@ -121,42 +122,30 @@ export function makeRoleDefinitions(deps: { uow: UnitOfWork; clock: Clock; newId
             modifiedAt: now,
           };
           await tx.roleDefinitions.update(next, r.rowVersion);
-          const changes = updatedProperties(roleDefinitionProperties(r), roleDefinitionProperties(next));
-          await tx.audit.append(
-            await changeEntry(tx, caller, deps.newId(), now, {
-              activity: A.roleDefinitionUpdate,
-              targets: [roleTarget(next, changes)],
-            }),
-          );
-        }),
-      );
+          record(roleDefinitionUpdated(r, next));
+        },
+      });
     },
 
     async delete(caller: Caller, id: string): Promise<void> {
-      const now = deps.clock.now();
-      await denied(caller, now, { activity: A.roleDefinitionDelete, targets: [requested(id)] }, () =>
-        deps.uow.run(async (tx) => {
-          await authorize(tx, caller, DIRECTORY_RULES.writeRoles, now);
-          const r = await tx.roleDefinitions.get(caller.tenantId, id);
-          if (!r) throw notFound();
-          if (r.isBuiltIn)
-            throw new BadRequestError('Request_BadRequest', 'Built-in role definitions cannot be deleted.');
+      await change(caller, {
+        attempt: { activity: A.roleDefinitionDelete, targets: [requested(id)] },
+        check: async (tx, now) => {
+          const r = await writable(tx, caller, id, now, 'deleted');
           if ((await tx.roleAssignments.countForRole(caller.tenantId, r.id)) > 0) {
             throw new BadRequestError(
               'Request_BadRequest',
               'The role definition is still assigned; remove its assignments first.',
             );
           }
+          return r;
+        },
+        apply: async ({ tx, record }, r) => {
           await tx.policies.deleteForRole(caller.tenantId, r.id);
           await tx.roleDefinitions.delete(caller.tenantId, r.id);
-          await tx.audit.append(
-            await changeEntry(tx, caller, deps.newId(), now, {
-              activity: A.roleDefinitionDelete,
-              targets: [roleTarget(r)],
-            }),
-          );
-        }),
-      );
+          record(roleDefinitionDeleted(r));
+        },
+      });
     },
   };
 }
