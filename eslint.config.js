@@ -71,4 +71,28 @@ export default tseslint.config(
   },
   { files: ['eslint.config.js', 'layers.config.js'], ...tseslint.configs.disableTypeChecked },
   ...layerRules,
+  {
+    // What happened is declared once: use cases record events; only the unit of work's event log
+    // appends audit entries and enqueues outbox messages (docs/adr/0014).
+    files: ['src/app/**/*.ts', 'src/http/**/*.ts', 'src/identity/**/*.ts', 'src/jobs/**/*.ts'],
+    ignores: ['src/app/events/event-log.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'Read the time from the injected Clock (DESIGN.md invariant 1).',
+        },
+        {
+          selector:
+            "CallExpression[callee.property.name=/^(append|appendMany)$/][callee.object.property.name='audit']",
+          message: 'Record a domain event (tx.events.record); the unit of work appends the audit entries.',
+        },
+        {
+          selector: "CallExpression[callee.property.name='enqueue'][callee.object.property.name='outbox']",
+          message: 'Record a domain event with a payload; the unit of work enqueues the outbox message.',
+        },
+      ],
+    },
+  },
 );
