@@ -133,3 +133,25 @@ export interface SlotKey {
   roleDefinitionId: string;
   directoryScopeId: string;
 }
+
+/**
+ * A schedule as the instance it makes while it holds (invariant 2: instances are computed, never
+ * stored). A direct assignment has no start, as Graph shows it.
+ */
+export const scheduleToInstance = (s: Schedule): ScheduleInstance => ({
+  id: s.instanceId,
+  tenantId: s.tenantId,
+  kind: s.kind,
+  origin: s.origin,
+  principalId: s.principalId,
+  principalType: s.principalType,
+  roleDefinitionId: s.roleDefinitionId,
+  directoryScopeId: s.directoryScopeId,
+  appScopeId: s.appScopeId,
+  startDateTime: s.origin === 'direct' ? null : s.window.start,
+  endDateTime: s.window.end,
+  memberType: s.memberType,
+  assignmentType: s.assignmentType,
+  scheduleId: s.id,
+  activatedUsing: s.activatedUsing,
+});

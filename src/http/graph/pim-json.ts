@@ -1,5 +1,10 @@
 import type { StoredRoleDefinition } from '../../app/ports.js';
-import type { Schedule, ScheduleInstance, ScheduleRequest } from '../../domain/pim/schedule.js';
+import {
+  scheduleToInstance,
+  type Schedule,
+  type ScheduleInstance,
+  type ScheduleRequest,
+} from '../../domain/pim/schedule.js';
 import type { Related, RelatedPrincipal } from '../../app/pim/related.js';
 import { requestCompletedAt, requestStatusAt, scheduleStatusAt } from '../../domain/pim/status.js';
 import type { ScheduleKind } from '../../domain/pim/types.js';
@@ -149,7 +154,7 @@ function expansions(
         e === undefined
           ? null
           : activatedUsingAs === 'instance'
-            ? instanceToJson(scheduleAsInstance(e), 'eligibility')
+            ? instanceToJson(scheduleToInstance(e), 'eligibility')
             : scheduleToJson(e, 'eligibility', now);
     }
     if (name === 'targetSchedule') {
@@ -160,24 +165,6 @@ function expansions(
   }
   return out;
 }
-
-const scheduleAsInstance = (s: Schedule): ScheduleInstance => ({
-  id: s.instanceId,
-  tenantId: s.tenantId,
-  kind: s.kind,
-  origin: s.origin,
-  principalId: s.principalId,
-  principalType: s.principalType,
-  roleDefinitionId: s.roleDefinitionId,
-  directoryScopeId: s.directoryScopeId,
-  appScopeId: s.appScopeId,
-  startDateTime: s.window.start,
-  endDateTime: s.window.end,
-  memberType: s.memberType,
-  assignmentType: s.assignmentType,
-  scheduleId: s.id,
-  activatedUsing: s.activatedUsing,
-});
 
 /**
  * A schedule request in Graph's shape: every key, nulls included, in the order of Graph's own

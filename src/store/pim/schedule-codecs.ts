@@ -118,21 +118,3 @@ export const instanceFromRow = (r: InstanceColumns): ScheduleInstance => ({
   scheduleId: r.schedule_id,
   activatedUsing: r.activated_using,
 });
-
-export const scheduleToInstance = (s: Schedule): ScheduleInstance => ({
-  id: s.instanceId,
-  tenantId: s.tenantId,
-  kind: s.kind,
-  origin: s.origin,
-  principalId: s.principalId,
-  principalType: s.principalType,
-  roleDefinitionId: s.roleDefinitionId,
-  directoryScopeId: s.directoryScopeId,
-  appScopeId: s.appScopeId,
-  startDateTime: s.origin === 'direct' ? null : s.window.start,
-  endDateTime: s.window.end,
-  memberType: s.memberType,
-  assignmentType: s.assignmentType,
-  scheduleId: s.id,
-  activatedUsing: s.activatedUsing,
-});

@@ -11,7 +11,8 @@ import { expectOneRow } from '../cas.js';
 import { codecs } from '../codecs.js';
 import { uniqueOrConflict } from '../errors.js';
 import { pageOf } from './paging.js';
-import { fromDirect, fromRow, instanceFromRow, scheduleToInstance, toRow } from './schedule-codecs.js';
+import { scheduleToInstance } from '../../domain/pim/schedule.js';
+import { fromDirect, fromRow, instanceFromRow, toRow } from './schedule-codecs.js';
 import { currentPim, directAsInstances, directAsSchedules, holdingPim } from './schedule-queries.js';
 import type { Database } from '../schema.js';
 
