@@ -17,6 +17,10 @@ export interface VerifiedClaims {
 /**
  * Turns verified token claims into a Caller, checking that the principal still exists and is
  * enabled *now*: a disabled or deleted account loses access at once, not when its token expires.
+ * An application may use a permission only while its token names it (`roles`, fixed at issuance)
+ * *and* it still holds it now, read live like a user's roles: a revoked permission fails on the
+ * next request and an old token cannot give it back to itself; a permission granted later needs a
+ * new token, as in Entra.
  * @throws UnauthenticatedError
  */
 export function makeCallerResolver(deps: { uow: UnitOfWork }) {
@@ -25,21 +29,22 @@ export function makeCallerResolver(deps: { uow: UnitOfWork }) {
     ctx: { ip: string | null; userAgent: string | null; requestId?: string | null },
   ): Promise<Caller> => {
     const id = claims.objectId.toLowerCase();
-    const ok = await deps.uow.run(async (tx) => {
+    const live = await deps.uow.run(async (tx) => {
       if (claims.kind === 'app') {
         const sp = await tx.servicePrincipals.get(claims.tenantId, id);
-        return sp?.accountEnabled === true;
+        return sp?.accountEnabled === true ? { appPermissions: sp.appPermissions } : undefined;
       }
       const user = await tx.users.get(claims.tenantId, id);
-      return user?.accountEnabled === true;
+      return user?.accountEnabled === true ? { appPermissions: [] } : undefined;
     });
-    if (!ok) throw new UnauthenticatedError('The principal of this token is disabled or no longer exists.');
+    if (live === undefined)
+      throw new UnauthenticatedError('The principal of this token is disabled or no longer exists.');
     return {
       kind: claims.kind,
       tenantId: claims.tenantId,
       id,
       appId: claims.appId ?? null,
-      appPermissions: claims.kind === 'app' ? claims.roles : [],
+      appPermissions: claims.roles.filter((p) => live.appPermissions.includes(p)),
       amr: claims.amr ?? [],
       authTimeMs: claims.authTimeSeconds == null ? null : claims.authTimeSeconds * 1000,
       ipAddress: ctx.ip,

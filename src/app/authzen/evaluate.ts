@@ -2,7 +2,7 @@ import { isGuid } from '../../domain/shared/ids.js';
 import type { Clock } from '../../domain/time/clock.js';
 import { authorize } from '../authorization/authorize.js';
 import type { Caller } from '../authorization/caller.js';
-import type { UnitOfWork } from '../ports.js';
+import type { Stores, UnitOfWork } from '../ports.js';
 import { EVALUATE_RULE } from '../../domain/authzen/permissions.js';
 
 /** One AuthZEN question: may `subject` take `action` on `resource` now? */
@@ -41,6 +41,8 @@ export function makeAccessEvaluation(deps: { uow: UnitOfWork; clock: Clock }) {
     if (!isGuid(q.subject.id) || !isGuid(q.resource.id)) return deny('subject_or_resource_unknown');
     const scope = q.resource.properties?.directoryScopeId ?? '/';
     const subjectId = q.subject.id.toLowerCase();
+    // Disabled principals hold nothing, here as everywhere in the API.
+    if (await isDisabled(tx, caller.tenantId, subjectId)) return deny('subject_disabled');
     const groups = await tx.groups.groupsOf(caller.tenantId, subjectId);
     const instance = await tx.schedules.activeAssignment(
       caller.tenantId,
@@ -78,4 +80,12 @@ export function makeAccessEvaluation(deps: { uow: UnitOfWork; clock: Clock }) {
 
 function deny(reason: string): AccessDecision {
   return { decision: false, context: { reason } };
+}
+
+/** A user or service principal whose account is disabled now (unknown ids are not "disabled"). */
+async function isDisabled(tx: Stores, tenantId: string, id: string): Promise<boolean> {
+  const user = await tx.users.get(tenantId, id);
+  if (user) return !user.accountEnabled;
+  const sp = await tx.servicePrincipals.get(tenantId, id);
+  return sp !== undefined && !sp.accountEnabled;
 }
