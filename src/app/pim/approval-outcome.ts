@@ -3,6 +3,8 @@ import { assignmentInstanceId } from '../../domain/pim/instance-id.js';
 import type { Window } from '../../domain/pim/types.js';
 import { describeInstant, holds, isCurrentOrFuture, outlivesEligibility } from '../../domain/pim/window.js';
 import type { Stores } from '../ports.js';
+import { slotOf } from './gather.js';
+import { takeEligibility } from './write-schedule.js';
 import { loadPrincipal } from './principals.js';
 import type { Schedule, ScheduleRequest, SlotKey } from '../../domain/pim/schedule.js';
 
@@ -65,6 +67,8 @@ export async function grantApproved(
   }
 
   await tx.schedules.bumpSlot(slot, slotVersion);
+  // As for an activation without approval: take the eligibility's slot too (see `writeSchedule`).
+  await takeEligibility(tx, eligibility, await tx.schedules.slotVersion(slotOf(eligibility)));
   const schedule: Schedule = {
     id: request.id,
     tenantId,

@@ -2,7 +2,15 @@ import { PIM_ACTIONS, lastingOf, targetScheduleIdFor, type PimAction } from '../
 import { newApprovalSteps } from '../../domain/pim/approval.js';
 import { evaluateRequest, rejectionOf } from '../../domain/pim/evaluate-request.js';
 import type { Evaluation, EvaluationInput } from '../../domain/pim/evaluate-request.js';
-import { requestAccepted, requestRefused, ticketText, type PimSubject } from '../../domain/pim/pim-events.js';
+import {
+  activationEnded,
+  requestAccepted,
+  requestRefused,
+  ticketText,
+  type PimSubject,
+} from '../../domain/pim/pim-events.js';
+import { PIM_ACTIVITIES } from '../../domain/pim/activities.js';
+import { subjectOf } from './principals.js';
 import type { RuleFailure } from '../../domain/pim/policy-failure.js';
 import { ruleFor } from '../../domain/pim/policy-checks.js';
 import { resolveWindow } from '../../domain/pim/resolve-window.js';
@@ -83,10 +91,26 @@ async function decide(tx: Stores, newId: () => string, a: Asked): Promise<Decide
       : [];
   const request = newRequest(id, a, g, evaluation, steps[0]?.deadlineAt ?? null);
   if (cmd.isValidationOnly) return { request };
-  const schedule = await writeSchedule(tx, newId, g, request, evaluation.outcome, now);
+  const { schedule, cascade } = await writeSchedule(tx, newId, g, request, evaluation.outcome, now);
   await tx.scheduleRequests.insert(request);
   await tx.approvalSteps.insert(steps);
   tx.events.record({ caller }, now, acceptedEvent(a, g, request, schedule, evaluation));
+  for (const ended of cascade) {
+    const subject = await subjectOf(
+      tx,
+      caller.tenantId,
+      'assignment',
+      ended.roleDefinitionId,
+      ended.principalId,
+      ended.principalType,
+      { roleName: g.role.displayName },
+    );
+    tx.events.record(
+      { caller },
+      now,
+      activationEnded(subject, ended, PIM_ACTIVITIES.activationEndedWithEligibility, request.id),
+    );
+  }
   return { request };
 }
 
@@ -106,7 +130,7 @@ function refuse(
     { caller: a.caller },
     a.now,
     requestRefused(
-      subjectOf(a.cmd, g),
+      requestSubject(a.cmd, g),
       { objectId: newId(), justification: a.cmd.justification, ticket: ticketText(a.cmd.ticketInfo) },
       a.action.requested(a.cmd.kind, lastingOf(asked)),
       asked,
@@ -133,11 +157,11 @@ function acceptedEvent(
     ...detailsOf(a, g),
   ];
   const activities = a.action.accepted(a.cmd.kind, request.status, lastingOf(lasting));
-  return requestAccepted(subjectOf(a.cmd, g), request, activities, window, schedule, details);
+  return requestAccepted(requestSubject(a.cmd, g), request, activities, window, schedule, details);
 }
 
 /** The role and principal as the audit names them (ids only when the request never got that far). */
-function subjectOf(cmd: CreateScheduleRequest, g: Gathered | undefined): PimSubject {
+function requestSubject(cmd: CreateScheduleRequest, g: Gathered | undefined): PimSubject {
   return {
     kind: cmd.kind,
     role: { id: g?.role.id ?? cmd.roleDefinitionId, displayName: g?.role.displayName ?? null },

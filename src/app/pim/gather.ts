@@ -36,7 +36,21 @@ export interface CreateScheduleRequest {
 export interface UsableEligibility {
   schedule: Schedule;
   memberType: MemberType;
+  /**
+   * The version of the eligibility's slot when read: an activation takes that slot too, by
+   * compare-and-set, so it cannot commit beside a concurrent removal of its eligibility.
+   */
+  slotVersion: number | null;
 }
+
+/** The slot of a schedule (its principal, role, scope and kind). */
+export const slotOf = (s: Schedule): SlotKey => ({
+  tenantId: s.tenantId,
+  kind: s.kind,
+  principalId: s.principalId,
+  roleDefinitionId: s.roleDefinitionId,
+  directoryScopeId: s.directoryScopeId,
+});
 
 /** The state a request is judged against, read in its transaction at `now`. */
 export interface Gathered {
@@ -173,5 +187,9 @@ async function usableEligibility(
     return y[0] - x[0] || y[1] - x[1] || y[2] - x[2];
   })[0];
   if (best === undefined) return null;
-  return { schedule: best, memberType: best.principalId === caller.id ? 'Direct' : 'Group' };
+  return {
+    schedule: best,
+    memberType: best.principalId === caller.id ? 'Direct' : 'Group',
+    slotVersion: await tx.schedules.slotVersion(slotOf(best)),
+  };
 }

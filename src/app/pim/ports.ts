@@ -106,6 +106,11 @@ export interface ScheduleStore {
     directoryScopeId: string,
     now: number,
   ): Promise<ScheduleInstance | undefined>;
+  /**
+   * Activations (`Activated` assignment schedules) made with this eligibility that hold now or
+   * later: what must end when the eligibility is removed (an activation never outlives it).
+   */
+  activatedWith(tenantId: string, eligibilityId: string, now: number): Promise<Schedule[]>;
   /** Role ids the principals hold through PIM assignments at the tenant scope `/` at `now`. */
   activeRoleIds(tenantId: string, principalIds: readonly string[], now: number): Promise<string[]>;
   /**

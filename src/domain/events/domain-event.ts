@@ -66,6 +66,7 @@ export const EVENT_TYPES = [
   'pim.approvalCompleted',
   'pim.approvalTimedOut',
   'pim.scheduleExpired',
+  'pim.activationEnded',
   // sign-in and authentication methods
   'signIn.succeeded',
   'signIn.failed',

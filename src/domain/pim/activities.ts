@@ -52,6 +52,12 @@ export const PIM_ACTIVITIES = {
     'Remove member from role (PIM activation expired)',
     'Unassign',
   ),
+  /** Elevate's own: an activation ended because the eligibility it was made with was removed. */
+  activationEndedWithEligibility: pim(
+    'pim.activation.endedWithEligibility',
+    'Remove member from role (PIM activation ended: eligibility removed)',
+    'Unassign',
+  ),
   deactivationCompleted: pim(
     'pim.deactivation.completed',
     'Remove member from role completed (PIM deactivate)',

@@ -291,3 +291,37 @@ export function scheduleExpired(subject: PimSubject, s: Schedule, activity: Audi
     payload: payloadOf(subject, { status: 'Expired', window: s.window }, { ...s, status: 'Expired' }),
   };
 }
+
+/**
+ * An activation ended at `now` because the eligibility it was made with was removed: audited with
+ * the request that removed the eligibility (`EndedBy`) and published so connectors revoke it.
+ */
+export function activationEnded(
+  subject: PimSubject,
+  s: Schedule,
+  activity: AuditActivity,
+  endedBy: string,
+): DomainEvent {
+  return {
+    type: 'pim.activationEnded',
+    audit: [
+      {
+        activity,
+        targets: pimTargets({
+          ...subject,
+          objectId: s.id,
+          objectType: 'schedule',
+          window: s.window,
+          status: 'Revoked',
+        }),
+        additionalDetails: [
+          { key: 'ScheduleId', value: s.id },
+          { key: 'EligibilityScheduleId', value: s.activatedUsing ?? '' },
+          { key: 'EndedBy', value: endedBy },
+          { key: 'MemberType', value: s.memberType },
+        ],
+      },
+    ],
+    payload: payloadOf(subject, { status: 'Revoked', window: s.window }, s),
+  };
+}

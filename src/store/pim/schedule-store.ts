@@ -161,6 +161,18 @@ export function scheduleStore(db: Kysely<Database>): ScheduleStore {
       return rows.map((row) => row.role_definition_id);
     },
 
+    async activatedWith(tenantId, eligibilityId, now) {
+      const rows = await db
+        .selectFrom('pim_schedules')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('kind', '=', 'assignment')
+        .where('activated_using', '=', eligibilityId)
+        .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]))
+        .execute();
+      return rows.map(fromRow);
+    },
+
     async endAllForPrincipal(tenantId, principalId, now) {
       const res = await db
         .updateTable('pim_schedules')
