@@ -5,6 +5,26 @@ export const str = (max: number) => z.string().max(max);
 export const nonEmpty = (max: number) => z.string().trim().min(1).max(max);
 
 /** Formats an epoch-ms time as Graph's DateTimeOffset (UTC, `Z`). */
+/**
+ * The `@odata.type` annotation typed SDK models send on create and update bodies
+ * (`#microsoft.graph.user`): accepted when it names the entity (case-insensitively, as Graph
+ * compares type names), refused with 400 when it names another type.
+ */
+export const odataType = (entity: string) =>
+  z
+    .string()
+    .max(100)
+    .refine((t) => t.toLowerCase() === `#microsoft.graph.${entity}`.toLowerCase(), {
+      message: `must be #microsoft.graph.${entity} when given`,
+    })
+    .optional();
+
+/** Drops the annotation after validation: use cases see only the entity's own properties. */
+export const withoutAnnotation = <T extends { '@odata.type'?: string | undefined }>({
+  '@odata.type': _type,
+  ...rest
+}: T): Omit<T, '@odata.type'> => rest;
+
 export const dt = (ms: number): string => new Date(ms).toISOString();
 export const dtOrNull = (ms: number | null): string | null => (ms === null ? null : dt(ms));
 

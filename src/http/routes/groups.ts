@@ -11,11 +11,22 @@ import {
   toGroupJson,
 } from '../graph/directory-json.js';
 import { directoryObjectReference, guid, idParams } from '../graph/ids.js';
-import { collectionOf, context, errors, nonEmpty, selectable, str, withContext } from '../graph/json.js';
+import {
+  collectionOf,
+  context,
+  errors,
+  nonEmpty,
+  odataType,
+  selectable,
+  str,
+  withContext,
+  withoutAnnotation,
+} from '../graph/json.js';
 import { collectionEnvelope, collectionQuerystring, readCollectionQuery } from '../graph/query.js';
 
-const createGroupBody = z
+const groupProperties = z
   .object({
+    '@odata.type': odataType('group'),
     displayName: nonEmpty(256),
     description: str(1024).nullable().optional(),
     mailNickname: z
@@ -28,10 +39,12 @@ const createGroupBody = z
   })
   .strict();
 
-const updateGroupBody = createGroupBody
-  .pick({ displayName: true, description: true, mailNickname: true })
+const createGroupBody = groupProperties.transform(withoutAnnotation);
+const updateGroupBody = groupProperties
+  .pick({ '@odata.type': true, displayName: true, description: true, mailNickname: true })
   .partial()
-  .strict();
+  .strict()
+  .transform(withoutAnnotation);
 
 /** `POST …/members/$ref`: the member's `@odata.id`, parsed to its id (a malformed one is 400). */
 const refBody = z.object({ '@odata.id': directoryObjectReference }).strict();

@@ -13,26 +13,40 @@ import {
   toServicePrincipalJson,
 } from '../graph/directory-json.js';
 import { guid, idParams } from '../graph/ids.js';
-import { collectionOf, context, errors, nonEmpty, selectable, str, withContext } from '../graph/json.js';
+import {
+  collectionOf,
+  context,
+  errors,
+  nonEmpty,
+  odataType,
+  selectable,
+  str,
+  withContext,
+  withoutAnnotation,
+} from '../graph/json.js';
 import { collectionEnvelope, collectionQuerystring, readCollectionQuery } from '../graph/query.js';
 
 const appPermissions = z.array(z.enum(APP_PERMISSIONS)).max(APP_PERMISSIONS.length);
 
 const createSpBody = z
   .object({
+    '@odata.type': odataType('servicePrincipal'),
     displayName: nonEmpty(256),
     appId: guid.optional(),
     appPermissions: appPermissions.optional(),
   })
-  .strict();
+  .strict()
+  .transform(withoutAnnotation);
 
 const updateSpBody = z
   .object({
+    '@odata.type': odataType('servicePrincipal'),
     displayName: nonEmpty(256).optional(),
     accountEnabled: z.boolean().optional(),
     appPermissions: appPermissions.optional(),
   })
-  .strict();
+  .strict()
+  .transform(withoutAnnotation);
 
 const dateTimeString = str(40).transform((s, ctx) => {
   try {

@@ -7,7 +7,17 @@ import { authenticateHook, callerOf } from '../auth-hook.js';
 import type { BuildOptions } from '../build-options.js';
 import { toUserJson, userJson } from '../graph/directory-json.js';
 import { idParams, userKey } from '../graph/ids.js';
-import { collectionOf, context, errors, nonEmpty, selectable, str, withContext } from '../graph/json.js';
+import {
+  collectionOf,
+  context,
+  errors,
+  nonEmpty,
+  odataType,
+  selectable,
+  str,
+  withContext,
+  withoutAnnotation,
+} from '../graph/json.js';
 import { collectionEnvelope, collectionQuerystring, readCollectionQuery } from '../graph/query.js';
 
 const upn = z
@@ -21,8 +31,9 @@ const email = z
   .regex(/^[^@\s]+@[^@\s]+$/, 'must be an email address');
 const password = z.string().min(12, 'must be at least 12 characters').max(256);
 
-const createUserBody = z
+const userProperties = z
   .object({
+    '@odata.type': odataType('user'),
     accountEnabled: z.boolean(),
     displayName: nonEmpty(256),
     mailNickname: str(64).optional(),
@@ -35,9 +46,10 @@ const createUserBody = z
   })
   .strict();
 
-const updateUserBody = createUserBody.partial().strict();
+const createUserBody = userProperties.transform(withoutAnnotation);
+const updateUserBody = userProperties.partial().strict().transform(withoutAnnotation);
 
-type PasswordProfile = z.output<typeof createUserBody>['passwordProfile'];
+type PasswordProfile = z.output<typeof userProperties>['passwordProfile'];
 
 /** A password profile as the use case takes it: Graph's default is to force a change. */
 const passwordOf = (profile: PasswordProfile) =>
