@@ -57,8 +57,34 @@ describe('authorization server mounted in Fastify', () => {
     expect(discovery.json.grant_types_supported).toContain('client_credentials');
     expect(discovery.json.grant_types_supported).not.toContain('implicit');
 
-    const perTenant = await getJson(`/${app.principal.tenantId}/v2.0/.well-known/openid-configuration`);
-    expect(perTenant).toEqual(discovery);
+    // The tenant's document lists the OAuth endpoints under the tenant, as Entra's does (MSAL and
+    // azure-identity take the token URL from it); everything else is the same document.
+    const tenant = app.principal.tenantId;
+    const perTenant = await getJson(`/${tenant}/v2.0/.well-known/openid-configuration`);
+    expect(perTenant.status).toBe(200);
+    expect(perTenant.json).toMatchObject({
+      issuer: server.baseUrl,
+      token_endpoint: `${server.baseUrl}/${tenant}/oauth2/v2.0/token`,
+      authorization_endpoint: `${server.baseUrl}/${tenant}/oauth2/v2.0/authorize`,
+      jwks_uri: `${server.baseUrl}/discovery/v2.0/keys`,
+    });
+    const unqualified = Object.fromEntries(
+      Object.entries(perTenant.json).map(([k, v]) => [
+        k,
+        typeof v === 'string' ? v.replace(`/${tenant}/oauth2/`, '/oauth2/') : v,
+      ]),
+    );
+    expect(unqualified).toEqual(discovery.json);
+    // The token endpoint it names works.
+    const token = await postTokenForm(perTenant.json.token_endpoint as string, {
+      grant_type: 'client_credentials',
+      client_id: app.principal.appId,
+      client_secret: app.secret,
+      scope: `${server.baseUrl}/.default`,
+    });
+    expect(token.status).toBe(200);
+    // A tenant segment that is not an id or a domain is never reflected into the document.
+    expect((await getJson('/%3Cscript%3E/v2.0/.well-known/openid-configuration')).status).toBe(400);
     expect((await getJson('/.well-known/oauth-authorization-server')).json.issuer).toBe(server.baseUrl);
   });
 

@@ -165,6 +165,9 @@ export function createAuthorizationServer(opts: AuthorizationServerOptions): Aut
     const params = request.params as Record<string, string | undefined>;
     return params['*'] ?? '';
   };
+  /** A tenant path segment: its id, or a domain name (never reflected otherwise). */
+  const TENANT_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9.-]{0,99}$/;
+
   const tenantOf = (request: FastifyRequest): string => {
     const params = request.params as Record<string, string | undefined>;
     return params.tenant ?? '';
@@ -237,8 +240,26 @@ export function createAuthorizationServer(opts: AuthorizationServerOptions): Aut
     instance.route({
       method: GET,
       url: '/:tenant/v2.0/.well-known/openid-configuration',
-      handler: (request, reply) =>
-        handOver(request, reply, '/.well-known/openid-configuration', tenantOf(request)),
+      handler: async (request, reply) => {
+        // As Entra's tenant discovery does, the OAuth endpoints are listed under the tenant
+        // (`{base}/{tenant}/oauth2/v2.0/token`): MSAL and azure-identity build their token URL
+        // from this document, and Elevate serves every OAuth path under the tenant too.
+        const tenant = tenantOf(request);
+        if (!TENANT_SEGMENT.test(tenant)) {
+          return reply.code(400).send({ error: 'invalid_tenant', error_description: 'Unknown tenant.' });
+        }
+        const discovery = await instance.inject({ method: 'GET', url: '/.well-known/openid-configuration' });
+        if (discovery.statusCode !== 200) return reply.code(discovery.statusCode).send(discovery.body);
+        const oauthBase = `${opts.issuer.replace(/\/$/, '')}/oauth2/v2.0/`;
+        const perTenant = `${opts.issuer.replace(/\/$/, '')}/${tenant}/oauth2/v2.0/`;
+        const document = JSON.parse(discovery.body) as Record<string, unknown>;
+        for (const [key, value] of Object.entries(document)) {
+          if (typeof value === 'string' && value.startsWith(oauthBase)) {
+            document[key] = perTenant + value.slice(oauthBase.length);
+          }
+        }
+        return reply.header('cache-control', 'no-store').send(document);
+      },
     });
     instance.route({
       method: GET,
