@@ -171,7 +171,7 @@ async function wireIdentity(k: Kernel) {
     signIn: {
       accounts: accountDirectory(o.db.kysely),
       steps: makeSignIn({ ...k, sealer: o.box }),
-      artifacts: oidcModelAdapters(o.db.kysely, o.clock),
+      artifacts: oidcModelAdapters(o.db.kysely, o.clock, o.box),
       cookieKeys: await cookieSigningKeys(o.db.kysely, o.box, o.clock.now()),
       redirectUris: o.portalRedirectUris ?? [`${o.publicUrl}/portal/callback`],
       federation: { issuers: trusted.portalIssuers, signIn: federation, sealer: o.box },

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { pino } from 'pino';
 import { writeBootstrapFile } from './app/bootstrap/credentials-file.js';
 import { createElevate } from './compose.js';
@@ -24,6 +25,9 @@ export const LOG_REDACT = [
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' } });
+  // The data folder holds the data key, the bootstrap credentials and (by default) the SQLite
+  // database: only the server's own user may list or read it.
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const dataKey = resolveDataKey(config);
   if (dataKey.generated)
     logger.warn(

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -30,10 +30,16 @@ export function openDatabase(url: string, options: DbOptions = {}): Db {
   throw new Error('DATABASE_URL must start with sqlite: or postgres://');
 }
 
+/** The modes of a SQLite database's folder and files: only the server's own user reads them. */
+export const SQLITE_DIR_MODE = 0o700;
+export const SQLITE_FILE_MODE = 0o600;
+
 function openSqlite(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new BetterSqlite3(path);
-  sqlite.pragma('journal_mode = WAL');
+  const onDisk = path !== ':memory:' && path !== '';
+  if (onDisk) privateFiles(path);
+  const sqlite = onDisk ? withPrivateUmask(() => new BetterSqlite3(path)) : new BetterSqlite3(path);
+  withPrivateUmask(() => sqlite.pragma('journal_mode = WAL'));
+  if (onDisk) privateFiles(path);
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
@@ -41,6 +47,38 @@ function openSqlite(path: string): Db {
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
   });
   return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+}
+
+/**
+ * Makes the database's folder (when it is created here) mode 0700 and the database, `-wal` and
+ * `-shm` files that exist mode 0600; the database file is created empty with 0600 before SQLite
+ * opens it. An existing folder keeps its mode (it may be shared, e.g. /var/lib).
+ */
+function privateFiles(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: SQLITE_DIR_MODE });
+  if (!existsSync(path)) closeSync(openSync(path, 'a', SQLITE_FILE_MODE));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) chmodSync(file, SQLITE_FILE_MODE);
+  }
+}
+
+/**
+ * SQLite creates `-wal` and `-shm` with the mode of the database file (on Unix), but re-creates
+ * them on each open after a clean close; the umask is narrowed while it may create them, so that
+ * no file is ever readable by others, even briefly. `process.umask` is unavailable in workers.
+ */
+function withPrivateUmask<T>(fn: () => T): T {
+  let previous: number | undefined;
+  try {
+    previous = process.umask(0o077);
+  } catch {
+    previous = undefined;
+  }
+  try {
+    return fn();
+  } finally {
+    if (previous !== undefined) process.umask(previous);
+  }
 }
 
 /** How many prepared statements one SQLite connection keeps; the hot paths use a few dozen. */
