@@ -184,12 +184,19 @@ describe('no escalation through application permissions', () => {
     );
     expect(await dbSnapshot(s, AUDIT_TABLES)).toStrictEqual(before);
 
-    const ok = await call(s, 'POST', '/v1.0/servicePrincipals', granter, {
+    // A privileged permission it holds needs RoleManagement.ReadWrite.Directory too (docs/security.md).
+    const privileged = await call(s, 'POST', '/v1.0/servicePrincipals', granter, {
       displayName: 'peer',
       appPermissions: ['Application.ReadWrite.All'],
     });
+    expect(privileged.statusCode).toBe(403);
+
+    const ok = await call(s, 'POST', '/v1.0/servicePrincipals', granter, {
+      displayName: 'peer',
+      appPermissions: ['Application.Read.All'],
+    });
     expect(ok.statusCode).toBe(201);
-    expect(ok.json().appPermissions).toEqual(['Application.ReadWrite.All']);
+    expect(ok.json().appPermissions).toEqual(['Application.Read.All']);
   });
 
   it('an app may not widen an existing app beyond its own permissions', async () => {

@@ -1,4 +1,8 @@
-import { isAppPermission, grants } from '../../domain/directory/app-permissions.js';
+import {
+  grants,
+  isAppPermission,
+  isPrivilegedAppPermission,
+} from '../../domain/directory/app-permissions.js';
 import type { PasswordCredential, ServicePrincipal } from '../../domain/directory/types.js';
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
 import {
@@ -23,12 +27,23 @@ import { authorize } from '../authorization/authorize.js';
 import type { Caller } from '../authorization/caller.js';
 import type { Page, Stores, UnitOfWork } from '../ports.js';
 import { DIRECTORY_RULES } from '../../domain/directory/permissions.js';
-import { removePrincipalEverywhere } from './users.js';
+import { holdsOrMayActivatePrivilegedRole, removePrincipalEverywhere } from './users.js';
 
 const notFound = () =>
   new NotFoundError(
     `Resource does not exist or one of its queried reference-property objects are not present.`,
   );
+
+/**
+ * A privileged application holds a privileged application permission, or holds or may activate a
+ * privileged directory role: whoever controls its credentials or permissions obtains them.
+ */
+export async function isPrivilegedApp(tx: Stores, sp: ServicePrincipal, now: number): Promise<boolean> {
+  return (
+    sp.appPermissions.some(isPrivilegedAppPermission) ||
+    (await holdsOrMayActivatePrivilegedRole(tx, sp.tenantId, sp.id, now))
+  );
+}
 
 /** Secrets live at most two years, as in Entra. */
 export const MAX_SECRET_LIFETIME_MS = 2 * 366 * 24 * 3600 * 1000;
@@ -58,16 +73,52 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
     await authorize(tx, caller, DIRECTORY_RULES.writeApps, now);
     const sp = await tx.servicePrincipals.get(caller.tenantId, id);
     if (!sp) throw notFound();
+    if (await isPrivilegedApp(tx, sp, now)) {
+      await authorize(tx, caller, DIRECTORY_RULES.writePrivilegedApps, now).catch((e: unknown) => {
+        throw e instanceof ForbiddenError
+          ? new ForbiddenError(
+              'This application is privileged (it holds a privileged permission or role): changing it also needs an active Privileged Role Administrator or Global Administrator role, or RoleManagement.ReadWrite.Directory.',
+            )
+          : e;
+      });
+    }
     return sp;
   };
-  function checkGrant(caller: Caller, permissions: string[]) {
+  /**
+   * Checks a grant of `permissions` (the whole new set) to `sp` (undefined when it is being
+   * created). @throws ValidationError, ForbiddenError
+   */
+  async function checkGrant(
+    tx: Stores,
+    caller: Caller,
+    permissions: string[],
+    now: number,
+    sp?: ServicePrincipal,
+  ) {
+    const held = sp?.appPermissions ?? [];
+    const added = permissions.filter((p) => !held.includes(p));
     for (const p of permissions) {
       if (!isAppPermission(p))
         throw new ValidationError(`Unknown application permission '${p.slice(0, 100)}'.`, 'appPermissions');
-      // No escalation: an app can hand out only permissions it holds itself.
+    }
+    for (const p of added) {
+      // No escalation: an app can hand out only permissions it holds itself…
       if (caller.kind === 'app' && !grants(caller.appPermissions, p)) {
         throw new ForbiddenError(`The calling application does not hold '${p}' and so cannot grant it.`);
       }
+      // …and never raise its own.
+      if (caller.kind === 'app' && sp !== undefined && caller.id === sp.id) {
+        throw new ForbiddenError(`An application cannot add '${p}' to its own permissions.`);
+      }
+    }
+    if (added.some(isPrivilegedAppPermission)) {
+      await authorize(tx, caller, DIRECTORY_RULES.writePrivilegedApps, now).catch((e: unknown) => {
+        throw e instanceof ForbiddenError
+          ? new ForbiddenError(
+              'Granting a privileged application permission also needs an active Privileged Role Administrator or Global Administrator role, or RoleManagement.ReadWrite.Directory.',
+            )
+          : e;
+      });
     }
   }
 
@@ -83,7 +134,7 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
           await authorize(tx, caller, DIRECTORY_RULES.writeApps, now);
           if (permissions.length > 0) {
             await authorize(tx, caller, DIRECTORY_RULES.grantAppPermissions, now);
-            checkGrant(caller, permissions);
+            await checkGrant(tx, caller, permissions, now);
           }
           const appId = cmd.appId ?? deps.newId();
           if (await tx.servicePrincipals.getByAppId(appId)) {
@@ -140,7 +191,7 @@ export function makeServicePrincipals(deps: { uow: UnitOfWork; clock: Clock; new
           const sp = await writable(tx, caller, id, now);
           if (patch.appPermissions !== undefined) {
             await authorize(tx, caller, DIRECTORY_RULES.grantAppPermissions, now);
-            checkGrant(caller, patch.appPermissions);
+            await checkGrant(tx, caller, patch.appPermissions, now, sp);
           }
           return sp;
         },

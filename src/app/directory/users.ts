@@ -174,15 +174,29 @@ export async function guardPrivilegedTarget(
   userId: string,
   now: number,
 ): Promise<void> {
-  const groups = await tx.groups.groupsOf(caller.tenantId, userId);
-  const principals = [userId, ...groups];
-  const roles = new Set([
-    ...(await tx.roleAssignments.roleIdsOf(caller.tenantId, principals)),
-    ...(await tx.schedules.heldOrEligibleRoleIds(caller.tenantId, principals, now)),
-  ]);
-  if ([...roles].some((id) => findBuiltInRole(id)?.isPrivileged === true)) {
+  if (await holdsOrMayActivatePrivilegedRole(tx, caller.tenantId, userId, now)) {
     await authorize(tx, caller, DIRECTORY_RULES.writePrivilegedUsers, now);
   }
+}
+
+/**
+ * Whether the principal (user or service principal) holds or may activate a privileged built-in
+ * role: a direct assignment, or a current or future PIM assignment or eligibility, held directly
+ * or through a group.
+ */
+export async function holdsOrMayActivatePrivilegedRole(
+  tx: Stores,
+  tenantId: string,
+  principalId: string,
+  now: number,
+): Promise<boolean> {
+  const groups = await tx.groups.groupsOf(tenantId, principalId);
+  const principals = [principalId, ...groups];
+  const roles = new Set([
+    ...(await tx.roleAssignments.roleIdsOf(tenantId, principals)),
+    ...(await tx.schedules.heldOrEligibleRoleIds(tenantId, principals, now)),
+  ]);
+  return [...roles].some((id) => findBuiltInRole(id)?.isPrivileged === true);
 }
 
 /** Removes a principal's group memberships and direct role assignments (used on delete). */

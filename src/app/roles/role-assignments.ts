@@ -57,6 +57,17 @@ export function makeRoleAssignments(deps: { uow: UnitOfWork; clock: Clock; newId
           const role = await tx.roleDefinitions.get(caller.tenantId, cmd.roleDefinitionId);
           if (!role || !role.isEnabled)
             throw new BadRequestError('RoleNotFound', 'The role definition does not exist or is disabled.');
+          // A role whose settings require expiration for admin assignments has no standing access
+          // outside PIM: a direct assignment is permanent, so it is refused.
+          const rules =
+            (await tx.policies.forRole(caller.tenantId, 'DirectoryRole', '/', role.id))?.rules ?? [];
+          const expiration = rules.find((r) => r.id === 'Expiration_Admin_Assignment');
+          if (expiration && 'isExpirationRequired' in expiration && expiration.isExpirationRequired) {
+            throw new BadRequestError(
+              'RoleAssignmentRequestPolicyValidationFailed',
+              "The role's settings require an expiration for active assignments (rule Expiration_Admin_Assignment, isExpirationRequired): a permanent direct role assignment is not allowed; create a time-bound assignment through PIM (roleAssignmentScheduleRequests, action adminAssign).",
+            );
+          }
           const type = await findPrincipal(tx, caller.tenantId, principalId);
           if (!type) throw new BadRequestError('SubjectNotFound', 'The principal does not exist.');
           if (type === 'group') {

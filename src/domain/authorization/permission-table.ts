@@ -38,6 +38,12 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
   { operation: 'read service principals', need: DIRECTORY_RULES.readApps },
   { operation: 'create/update/delete service principals, secrets', need: DIRECTORY_RULES.writeApps },
   {
+    operation:
+      '… any of these for a **privileged** application (one holding a privileged application permission, or holding or eligible for a privileged role), and granting a privileged application permission to any application',
+    need: DIRECTORY_RULES.writePrivilegedApps,
+    note: 'in addition to the rows above and below; an application never adds a permission to itself',
+  },
+  {
     operation: 'grant application permissions',
     need: DIRECTORY_RULES.grantAppPermissions,
     note: 'an app may grant only permissions it holds itself',

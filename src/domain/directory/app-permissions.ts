@@ -57,3 +57,28 @@ export function grants(granted: readonly string[], needed: string): boolean {
   }
   return false;
 }
+
+/**
+ * Application permissions that can change who holds what: users, groups, applications and their
+ * credentials, role assignments and PIM requests, role settings, consent. An application holding
+ * any of them is a **privileged application**, protected like a user who holds a privileged role
+ * (`docs/security.md`). Read-only permissions (`AuditLog.Read.All`, `*.Read.*`) and
+ * `Elevate.AccessEvaluation` (it evaluates, it changes nothing) are not privileged;
+ * `AccessReview.ReadWrite.All` and `RoleManagementAlert.ReadWrite.Directory` change no access.
+ */
+export const PRIVILEGED_APP_PERMISSIONS: readonly AppPermission[] = [
+  'RoleManagement.ReadWrite.Directory',
+  'RoleManagementPolicy.ReadWrite.Directory',
+  'RoleAssignmentSchedule.ReadWrite.Directory',
+  'RoleEligibilitySchedule.ReadWrite.Directory',
+  'Application.ReadWrite.All',
+  'AppRoleAssignment.ReadWrite.All',
+  'Directory.ReadWrite.All',
+  'User.ReadWrite.All',
+  'Group.ReadWrite.All',
+  'GroupMember.ReadWrite.All',
+];
+
+/** Whether `permission` is one of {@link PRIVILEGED_APP_PERMISSIONS}. */
+export const isPrivilegedAppPermission = (permission: string): boolean =>
+  (PRIVILEGED_APP_PERMISSIONS as readonly string[]).includes(permission);

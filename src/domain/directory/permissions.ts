@@ -75,6 +75,16 @@ export const DIRECTORY_RULES = {
     appPermissions: ['AppRoleAssignment.ReadWrite.All'],
     roles: [R.GLOBAL_ADMINISTRATOR, R.PRIVILEGED_ROLE_ADMINISTRATOR],
   },
+  /**
+   * Changing a privileged application (one that holds a privileged application permission, or
+   * holds or may activate a privileged role) — its credentials, permissions, state — or granting
+   * a privileged permission to any application: whoever does it obtains those permissions, so it
+   * needs a role administrator on top of application administration.
+   */
+  writePrivilegedApps: {
+    appPermissions: ['RoleManagement.ReadWrite.Directory'],
+    roles: [R.GLOBAL_ADMINISTRATOR, R.PRIVILEGED_ROLE_ADMINISTRATOR],
+  },
   readRoles: {
     appPermissions: ['RoleManagement.Read.Directory', 'Directory.Read.All'],
     roles: [
