@@ -80,12 +80,13 @@ export interface Elevate {
 export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   await migrate(o.db, { clock: o.clock });
   const replicaId = randomUUID();
+  const consumers = o.outboxConsumers ?? [];
   const outbox = createOutboxRelayJob({
     relay: makeOutboxRelay({
       store: outboxRelayStore(o.db.kysely),
       clock: o.clock,
       replicaId,
-      consumers: o.outboxConsumers ?? [],
+      consumers,
     }),
     clock: o.clock,
     intervalMs: o.outboxRelayIntervalMs ?? DEFAULT_OUTBOX_RELAY_INTERVAL_MS,
@@ -93,7 +94,9 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
       if (o.logger) o.logger.error({ err, consumer }, 'outbox delivery failed');
     },
   });
-  const uow = createUnitOfWork(o.db, () => outbox.nudge());
+  // A commit that wrote messages wakes the relay when someone consumes them; with no consumer the
+  // interval alone numbers them in batches (for retention), off the activation's hot path.
+  const uow = createUnitOfWork(o.db, consumers.length > 0 ? () => outbox.nudge() : undefined);
   const hasher = argon2Hasher();
   const bootstrapped = await bootstrap({ uow, clock: o.clock, newId, hasher, adminUpn: o.bootstrapAdminUpn });
   const kernel: Kernel = {
