@@ -82,6 +82,6 @@ export const LAYERS = {
   main: {
     path: 'main',
     role: 'the server process: configuration, logging, listening, shutdown',
-    imports: ['domain', 'app', 'config', 'store', 'compose', 'modules'],
+    imports: ['domain', 'app', 'config', 'store', 'http', 'compose', 'modules'],
   },
 };

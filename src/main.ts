@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { pino } from 'pino';
+import { createLogger } from './http/logger.js';
 import { writeBootstrapFile } from './app/bootstrap/credentials-file.js';
 import { createElevate } from './compose.js';
 import { resolveDataKey } from './config/data-key.js';
@@ -9,22 +9,11 @@ import { openDatabase } from './store/db.js';
 import { createSecretBox } from './store/secret-box.js';
 
 /** Secrets and tokens never reach the log. */
-export const LOG_REDACT = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  '*.client_secret',
-  '*.clientSecret',
-  '*.password',
-  '*.secretText',
-  '*.access_token',
-  '*.refresh_token',
-];
 
 /** The composition root: configuration → database → Elevate → listen; SIGTERM closes gracefully. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' } });
+  const logger = createLogger(config.logLevel);
   // The data folder holds the data key, the bootstrap credentials and (by default) the SQLite
   // database: only the server's own user may list or read it.
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
