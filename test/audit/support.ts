@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { makeAuditLog } from '../../src/app/audit/audit-log.js';
 import { AUDIT_ACTIVITIES } from '../../src/domain/audit/activities.js';
 import { auditDraft, SYSTEM_INITIATOR } from '../../src/domain/audit/draft.js';
@@ -7,11 +6,10 @@ import type { AuditDraft } from '../../src/domain/audit/entry.js';
 import { newId } from '../../src/domain/shared/ids.js';
 import { ManualClock } from '../../src/domain/time/clock.js';
 import { auditKeyring } from '../../src/store/audit/audit-keyring.js';
-import { openDatabase, type Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrator.js';
 import { createSecretBox } from '../../src/store/secret-box.js';
 import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
-import { freshDb, TEST_DATABASE_URL } from '../helpers/db.js';
+import { freshDb } from '../helpers/db.js';
 
 export const T0 = Date.UTC(2026, 0, 1);
 
@@ -40,7 +38,7 @@ export const draft = (tenantId: string, n: number): AuditDraft =>
  * connections (the concurrency test needs at least 10).
  */
 export async function auditFixture(options: { poolSize?: number; batchSize?: number } = {}) {
-  const db = options.poolSize && TEST_DATABASE_URL ? await pooledDb(options.poolSize) : await freshDb();
+  const db = await freshDb(options.poolSize ? { pgPoolSize: options.poolSize } : {});
   const clock = new ManualClock(T0);
   await migrate(db, { clock });
   const uow = createUnitOfWork(db);
@@ -66,24 +64,3 @@ export async function auditFixture(options: { poolSize?: number; batchSize?: num
 }
 
 export type AuditFixture = Awaited<ReturnType<typeof auditFixture>>;
-
-/** Like `freshDb` on PostgreSQL, with a pool of the given size. */
-async function pooledDb(poolSize: number): Promise<Db & { drop(): Promise<void> }> {
-  const url = TEST_DATABASE_URL!;
-  const schema = `t_${randomBytes(8).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const db = openDatabase(url, { pgSchema: schema, pgPoolSize: poolSize });
-  return {
-    ...db,
-    async drop() {
-      await db.close();
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop schema ${schema} cascade`);
-      await c.end();
-    },
-  };
-}

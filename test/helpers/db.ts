@@ -10,9 +10,11 @@ export const dialectName = TEST_DATABASE_URL ? 'postgres' : 'sqlite';
 /**
  * A fresh, empty database for one test: in-memory SQLite, or a new schema with a random name in
  * the PostgreSQL database of TEST_DATABASE_URL (dropped again by `drop`), so runs never see each
- * other's data.
+ * other's data. `pgPoolSize` sizes the PostgreSQL pool (tests of real concurrency want more).
  */
-export async function freshDb(): Promise<Db & { drop(): Promise<void> }> {
+export async function freshDb(
+  options: { pgPoolSize?: number } = {},
+): Promise<Db & { drop(): Promise<void> }> {
   if (!TEST_DATABASE_URL) {
     const db = openDatabase('sqlite::memory:');
     return { ...db, drop: () => db.close() };
@@ -22,7 +24,7 @@ export async function freshDb(): Promise<Db & { drop(): Promise<void> }> {
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   await admin.end();
-  const db = openDatabase(TEST_DATABASE_URL, { pgSchema: schema, pgPoolSize: 5 });
+  const db = openDatabase(TEST_DATABASE_URL, { pgSchema: schema, pgPoolSize: options.pgPoolSize ?? 5 });
   return {
     ...db,
     async drop() {

@@ -1,14 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import type { DeliveredMessage, OutboxConsumer, OutboxMessage } from '../../src/app/outbox/ports.js';
 import { makeOutboxRelay, type OutboxRelayOptions } from '../../src/app/outbox/relay.js';
 import { newId } from '../../src/domain/shared/ids.js';
 import { ManualClock } from '../../src/domain/time/clock.js';
-import { openDatabase, type Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrator.js';
 import { outboxRelayStore } from '../../src/store/outbox/relay-store.js';
 import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
-import { freshDb, TEST_DATABASE_URL } from '../helpers/db.js';
+import { freshDb } from '../helpers/db.js';
 
 export const T0 = Date.UTC(2026, 0, 1);
 export const TENANT = '11111111-1111-4111-8111-111111111111';
@@ -18,7 +15,7 @@ export const TENANT = '11111111-1111-4111-8111-111111111111';
  * PostgreSQL pools get `poolSize` connections (concurrency tests hold several at once).
  */
 export async function outboxFixture(options: { poolSize?: number } = {}) {
-  const db = options.poolSize && TEST_DATABASE_URL ? await pooledDb(options.poolSize) : await freshDb();
+  const db = await freshDb(options.poolSize ? { pgPoolSize: options.poolSize } : {});
   const clock = new ManualClock(T0);
   await migrate(db, { clock });
   const uow = createUnitOfWork(db);
@@ -90,25 +87,4 @@ export async function eventually(check: () => void | Promise<void>, timeoutMs = 
       await new Promise((r) => setTimeout(r, 20));
     }
   }
-}
-
-/** Like `freshDb` on PostgreSQL, with a pool of the given size. */
-async function pooledDb(poolSize: number): Promise<Db & { drop(): Promise<void> }> {
-  const url = TEST_DATABASE_URL!;
-  const schema = `t_${randomBytes(8).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const db = openDatabase(url, { pgSchema: schema, pgPoolSize: poolSize });
-  return {
-    ...db,
-    async drop() {
-      await db.close();
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop schema ${schema} cascade`);
-      await c.end();
-    },
-  };
 }
