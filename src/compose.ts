@@ -7,6 +7,7 @@ import { makeActiveRoleTemplates } from './app/authorization/active-role-templat
 import { makeAuthenticate } from './app/authorization/authenticate.js';
 import { makeCallerResolver } from './app/authorization/resolve-caller.js';
 import { bootstrap, type BootstrapResult } from './app/bootstrap/bootstrap.js';
+import { upgradeRoleSettingDefaults } from './app/policies/default-upgrades.js';
 import type { ComplianceReporter } from './app/compliance/compliance-report.js';
 import { makeFederatedSignIn } from './app/federation/federated-sign-in.js';
 import { makeOutboxRelay } from './app/outbox/relay.js';
@@ -99,6 +100,13 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   const uow = createUnitOfWork(o.db, consumers.length > 0 ? () => outbox.nudge() : undefined);
   const hasher = argon2Hasher();
   const bootstrapped = await bootstrap({ uow, clock: o.clock, newId, hasher, adminUpn: o.bootstrapAdminUpn });
+  const upgraded = await upgradeRoleSettingDefaults({ uow, clock: o.clock });
+  if (upgraded.length > 0 && o.logger) {
+    o.logger.info(
+      { policies: upgraded },
+      'role settings: permanent active assignment of Global Administrator and Privileged Role Administrator is now forbidden (unchanged settings upgraded to the current defaults)',
+    );
+  }
   const kernel: Kernel = {
     options: o,
     db: o.db,

@@ -26,6 +26,8 @@ export interface TenantStore {
   insert(t: Tenant): Promise<void>;
   get(id: string): Promise<Tenant | undefined>;
   first(): Promise<Tenant | undefined>;
+  /** Every tenant, oldest first (an instance holds one, or a few in tests). */
+  all(): Promise<Tenant[]>;
 }
 
 export interface UserStore {

@@ -171,10 +171,18 @@ describe(`compliance report on a freshly bootstrapped Elevate (${dialectName})`,
     await api('POST', `/v1.0/groups/${group.id as string}/members/$ref`, {
       '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${breakGlass.id as string}`,
     });
+    // Standing Global Administrator is refused by default: the switch is turned off for the
+    // break-glass assignment and on again after it.
+    await patchRule(GA, 'Expiration_Admin_Assignment', (r) => {
+      r.isExpirationRequired = false;
+    });
     await api('POST', `${ROLES}/roleAssignments`, {
       principalId: breakGlass.id,
       roleDefinitionId: GA,
       directoryScopeId: '/',
+    });
+    await patchRule(GA, 'Expiration_Admin_Assignment', (r) => {
+      r.isExpirationRequired = true;
     });
     const half = await report();
     expect(verdicts(half)).toMatchObject({

@@ -9,7 +9,7 @@ import {
   type Headers,
 } from './support/graph.js';
 import {
-  assign,
+  assignStanding,
   createGroup,
   createServicePrincipal,
   createUser,
@@ -137,7 +137,7 @@ describe('privileged users', () => {
   // privileged (app-only: Privileged Authentication Administrator role).
   it('an app with only User.ReadWrite.All may not disable a Global Administrator', async () => {
     const ga = await createUser(s, admin);
-    await assign(s, admin, ga.id, GLOBAL_ADMINISTRATOR);
+    await assignStanding(s, admin, ga.id, GLOBAL_ADMINISTRATOR);
     const res = await call(s, 'PATCH', `/v1.0/users/${ga.id}`, await appWith('User.ReadWrite.All'), {
       accountEnabled: false,
     });
@@ -146,7 +146,7 @@ describe('privileged users', () => {
 
   it("an app with only User.ReadWrite.All may not reset a Global Administrator's password", async () => {
     const ga = await createUser(s, admin);
-    await assign(s, admin, ga.id, GLOBAL_ADMINISTRATOR);
+    await assignStanding(s, admin, ga.id, GLOBAL_ADMINISTRATOR);
     const res = await call(s, 'PATCH', `/v1.0/users/${ga.id}`, await appWith('User.ReadWrite.All'), {
       passwordProfile: { password: 'Attacker-Chosen-1', forceChangePasswordNextSignIn: false },
     });
@@ -155,7 +155,7 @@ describe('privileged users', () => {
 
   it('an app that also manages roles may change an administrator; plain users stay open to user admins', async () => {
     const ga = await createUser(s, admin);
-    await assign(s, admin, ga.id, GLOBAL_ADMINISTRATOR);
+    await assignStanding(s, admin, ga.id, GLOBAL_ADMINISTRATOR);
     const strong = await appWith('User.ReadWrite.All', 'RoleManagement.ReadWrite.Directory');
     expect((await call(s, 'PATCH', `/v1.0/users/${ga.id}`, strong, { jobTitle: 'CISO' })).statusCode).toBe(
       204,

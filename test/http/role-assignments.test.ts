@@ -11,6 +11,7 @@ import {
   type Headers,
 } from './support/graph.js';
 import {
+  allowPermanentActiveAssignment,
   createCustomRole,
   createGroup,
   createUser,
@@ -61,7 +62,9 @@ describe('/v1.0/roleManagement/directory/roleAssignments', () => {
     expect(bytes).toHaveLength(32);
     expect(guidFromDotNetBytes(bytes.subarray(0, 16))).toBe(USER_ADMINISTRATOR);
     expect(guidFromDotNetBytes(bytes.subarray(16))).toBe(user.id);
-    // The published prefix of every Global Administrator assignment id in Entra.
+    // The published prefix of every Global Administrator assignment id in Entra (a standing
+    // assignment of it needs the role's settings to allow one first).
+    await allowPermanentActiveAssignment(s, h, GLOBAL_ADMINISTRATOR);
     const ga = await call(s, 'POST', URL, h, {
       principalId: user.id,
       roleDefinitionId: GLOBAL_ADMINISTRATOR,

@@ -9,7 +9,8 @@ import { ManualClock } from '../../src/domain/time/clock.js';
 import { testServer } from '../helpers/server.js';
 import { addPasswordUser, signIn } from '../identity/support/sign-in.js';
 import { tokenAt } from '../pim/support.js';
-import { assign, ROLES } from './support/fixtures.js';
+import { assign, assignStanding, ROLES } from './support/fixtures.js';
+import { PERMANENT_ACTIVE_FORBIDDEN_BY_DEFAULT } from '../../src/domain/policy/default-rules.js';
 import { declaredStatuses, expectDeclared, type DeclaredStatuses } from './support/declared-statuses.js';
 import { AUDIT_TABLES, call, dbSnapshot, expectGraphError } from './support/graph.js';
 import { openApiPath, type Route } from './support/permission-routes.js';
@@ -91,7 +92,11 @@ beforeAll(async () => {
   const holders = new Map<string, { id: string; upn: string }>();
   for (const role of anyRoles) {
     const user = await addPasswordUser(env.s);
-    await assign(env.s, env.admin, user.id, role);
+    if (PERMANENT_ACTIVE_FORBIDDEN_BY_DEFAULT.includes(role)) {
+      await assignStanding(env.s, env.admin, user.id, role);
+    } else {
+      await assign(env.s, env.admin, user.id, role);
+    }
     holders.set(role, user);
   }
   // Each right role, held through PIM for one hour that is over by the time anyone signs in.

@@ -175,3 +175,11 @@ export function documentedApprovalUpdate(userId: string, groupId: string) {
     },
   };
 }
+
+/**
+ * Elevate's one departure from the documented defaults: Global Administrator and Privileged Role
+ * Administrator require active assignments to end, so nobody gets either permanently outside PIM.
+ */
+export const PROTECTED_ROLE_DEFAULT_RULES = DOCUMENTED_DEFAULT_RULES.map((rule) =>
+  rule.id === 'Expiration_Admin_Assignment' ? { ...rule, isExpirationRequired: true } : rule,
+);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILT_IN_ROLES } from '../../src/domain/roles/built-in-roles.js';
 import { testServer, type TestServer } from '../helpers/server.js';
-import { DOCUMENTED_DEFAULT_RULES } from './fixtures.js';
+import { DOCUMENTED_DEFAULT_RULES, PROTECTED_ROLE_DEFAULT_RULES } from './fixtures.js';
 import {
   ASSIGNMENTS,
   call,
@@ -67,9 +67,17 @@ describe('reading role settings (reference §2)', () => {
     const body = res.json();
     expect(body['@odata.context']).toBe(ctx('policies/roleManagementPolicies(rules())'));
     expect(body.value).toHaveLength(BUILT_IN_ROLES.length);
+    let protectedRoles = 0;
     for (const policy of body.value) {
-      expect(policy).toStrictEqual({ ...unmodifiedPolicy(policy.id), rules: DOCUMENTED_DEFAULT_RULES });
+      const isProtected = policy.rules.find(
+        (r: { id: string }) => r.id === 'Expiration_Admin_Assignment',
+      ).isExpirationRequired;
+      if (isProtected) protectedRoles += 1;
+      const rules = isProtected ? PROTECTED_ROLE_DEFAULT_RULES : DOCUMENTED_DEFAULT_RULES;
+      expect(policy).toStrictEqual({ ...unmodifiedPolicy(policy.id), rules });
     }
+    // Global Administrator and Privileged Role Administrator only.
+    expect(protectedRoles).toBe(2);
   });
 
   it('matches scope values in any case, and the filter may come in either order', async () => {
@@ -111,7 +119,7 @@ describe('reading role settings (reference §2)', () => {
     expect(body.value[0]).toStrictEqual({
       id: expect.any(String),
       displayName: 'DirectoryRole',
-      effectiveRules: DOCUMENTED_DEFAULT_RULES,
+      effectiveRules: expect.toBeOneOf([DOCUMENTED_DEFAULT_RULES, PROTECTED_ROLE_DEFAULT_RULES]),
     });
   });
 
@@ -151,7 +159,7 @@ describe('reading role settings (reference §2)', () => {
     expect(expanded.json()).toStrictEqual({
       '@odata.context': ctx('policies/roleManagementPolicies(rules())/$entity'),
       ...unmodifiedPolicy(gaPolicyId),
-      rules: DOCUMENTED_DEFAULT_RULES,
+      rules: PROTECTED_ROLE_DEFAULT_RULES,
     });
     expectGraphError(
       await call(s, 'GET', `${POLICIES}/${gaPolicyId}?$filter=${q("id eq 'x'")}`, h),
@@ -165,9 +173,9 @@ describe('reading role settings (reference §2)', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toStrictEqual({
       '@odata.context': ctx(`policies/roleManagementPolicies('${gaPolicyId}')/rules`),
-      value: DOCUMENTED_DEFAULT_RULES,
+      value: PROTECTED_ROLE_DEFAULT_RULES,
     });
-    for (const rule of DOCUMENTED_DEFAULT_RULES) {
+    for (const rule of PROTECTED_ROLE_DEFAULT_RULES) {
       const one = await call(s, 'GET', `${POLICIES}/${gaPolicyId}/rules/${rule.id}`, h);
       expect(one.statusCode, one.body).toBe(200);
       expect(one.json()).toStrictEqual({
@@ -248,7 +256,7 @@ describe('reading role settings (reference §2)', () => {
           scopeId: '/',
           scopeType: 'DirectoryRole',
           roleDefinitionId: GLOBAL_ADMINISTRATOR,
-          policy: { ...unmodifiedPolicy(gaPolicyId), rules: DOCUMENTED_DEFAULT_RULES },
+          policy: { ...unmodifiedPolicy(gaPolicyId), rules: PROTECTED_ROLE_DEFAULT_RULES },
         },
       ],
     });

@@ -19,7 +19,7 @@ export async function insertDefaultPolicy(
     displayName: 'DirectoryRole',
     description: 'DirectoryRole',
     isOrganizationDefault: false,
-    rules: defaultPolicyRules(),
+    rules: defaultPolicyRules(p.roleDefinitionId),
     lastModifiedAt: null,
     lastModifiedBy: null,
     version: 1,

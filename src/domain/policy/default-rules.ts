@@ -1,3 +1,4 @@
+import { GLOBAL_ADMINISTRATOR, PRIVILEGED_ROLE_ADMINISTRATOR } from '../roles/built-in-role-ids.js';
 import { POLICY_RULE_ODATA_TYPES } from './types.js';
 import type {
   ApprovalRule,
@@ -49,6 +50,15 @@ export function isRuleId(id: string): id is RuleId {
 }
 
 /**
+ * The roles whose default settings forbid a permanent active assignment: whoever holds one can
+ * grant every other role, so standing access to them is what an attacker wants most.
+ */
+export const PERMANENT_ACTIVE_FORBIDDEN_BY_DEFAULT: readonly string[] = [
+  GLOBAL_ADMINISTRATOR,
+  PRIVILEGED_ROLE_ADMINISTRATOR,
+];
+
+/**
  * A fresh copy of Entra's default rules (reference §2.4, the documented live dump for Global
  * Administrator), in {@link RULE_IDS} order. Every new policy starts from these, so a role behaves
  * as it would in a new Entra tenant until an administrator changes it:
@@ -57,16 +67,23 @@ export function isRuleId(id: string): id is RuleId {
  *   permanent (else at most `P180D`) and need a justification;
  * - every notification on, by email, to the default recipients.
  *
+ * One departure from Entra, for the roles in {@link PERMANENT_ACTIVE_FORBIDDEN_BY_DEFAULT}: their
+ * active assignments must end (`Expiration_Admin_Assignment.isExpirationRequired: true`), so
+ * nobody is given standing Global Administrator or Privileged Role Administrator outside PIM — a
+ * direct `roleAssignments` POST for them is refused until an administrator turns the switch off.
+ *
  * Returns new objects on each call, so callers may build on them without sharing state.
  */
-export function defaultPolicyRules(): PolicyRule[] {
+export function defaultPolicyRules(roleDefinitionId?: string): PolicyRule[] {
+  const activeMustEnd =
+    roleDefinitionId !== undefined && PERMANENT_ACTIVE_FORBIDDEN_BY_DEFAULT.includes(roleDefinitionId);
   return [
     expiration('Expiration_Admin_Eligibility', 'Admin', 'Eligibility', false, 'P365D'),
     enablement('Enablement_Admin_Eligibility', 'Admin', 'Eligibility', []),
     notification('Notification_Admin_Admin_Eligibility', 'Admin', 'Eligibility', 'Admin'),
     notification('Notification_Requestor_Admin_Eligibility', 'Admin', 'Eligibility', 'Requestor'),
     notification('Notification_Approver_Admin_Eligibility', 'Admin', 'Eligibility', 'Approver'),
-    expiration('Expiration_Admin_Assignment', 'Admin', 'Assignment', false, 'P180D'),
+    expiration('Expiration_Admin_Assignment', 'Admin', 'Assignment', activeMustEnd, 'P180D'),
     enablement('Enablement_Admin_Assignment', 'Admin', 'Assignment', ['Justification']),
     notification('Notification_Admin_Admin_Assignment', 'Admin', 'Assignment', 'Admin'),
     notification('Notification_Requestor_Admin_Assignment', 'Admin', 'Assignment', 'Requestor'),

@@ -20,6 +20,10 @@ export function tenantStore(db: Kysely<Database>): TenantStore {
       const r = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
       return r && decode(r);
     },
+    async all() {
+      const rows = await db.selectFrom('tenants').selectAll().orderBy('created_at').orderBy('id').execute();
+      return rows.map(decode);
+    },
     async first() {
       const r = await db
         .selectFrom('tenants')

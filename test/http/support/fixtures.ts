@@ -56,6 +56,54 @@ export const assign = (s: TestServer, headers: Headers, principalId: string, rol
   }) as Promise<Json & { id: string }>;
 
 /**
+ * Turns off the role settings switch that forbids permanent active assignments (on by default for
+ * Global Administrator and Privileged Role Administrator), through the API, so a test can give the
+ * role as a standing direct assignment.
+ */
+export async function allowPermanentActiveAssignment(
+  s: TestServer,
+  headers: Headers,
+  roleDefinitionId: string,
+) {
+  const filter = encodeURIComponent(
+    `scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '${roleDefinitionId}'`,
+  );
+  const found = await call(
+    s,
+    'GET',
+    `/v1.0/policies/roleManagementPolicyAssignments?$filter=${filter}`,
+    headers,
+  );
+  expect(found.statusCode, found.body).toBe(200);
+  const policyId = found.json<{ value: { policyId: string }[] }>().value[0]?.policyId;
+  const res = await call(
+    s,
+    'PATCH',
+    `/v1.0/policies/roleManagementPolicies/${policyId}/rules/Expiration_Admin_Assignment`,
+    headers,
+    {
+      '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyExpirationRule',
+      id: 'Expiration_Admin_Assignment',
+      isExpirationRequired: false,
+      maximumDuration: 'P180D',
+      target: { caller: 'Admin', operations: ['all'], level: 'Assignment' },
+    },
+  );
+  expect(res.statusCode, res.body).toBe(204);
+}
+
+/** A standing direct assignment of a role, even one whose settings forbid that by default. */
+export async function assignStanding(
+  s: TestServer,
+  headers: Headers,
+  principalId: string,
+  roleDefinitionId: string,
+) {
+  await allowPermanentActiveAssignment(s, headers, roleDefinitionId);
+  return assign(s, headers, principalId, roleDefinitionId);
+}
+
+/**
  * An access token from a tenant's own token endpoint (`s.appToken` always asks the first tenant's,
  * which refuses clients of other tenants).
  */
