@@ -15,6 +15,9 @@ const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/test';
  * share nothing but loaded modules: each builds its own server over its own database, none mocks a
  * module, and `test/helpers/shared-worker-guard.ts` fails a file that leaves fake timers or a
  * changed environment behind for the next one.
+ *
+ * A test that cannot run here (no PostgreSQL, no Chromium, no python3) is skipped with a reason,
+ * `describe(name, skipFor(reason), …)`; the run's summary lists the reasons.
  */
 export default defineConfig(({ mode }) => {
   const postgres = mode === 'postgres';
@@ -27,6 +30,8 @@ export default defineConfig(({ mode }) => {
       // Vitest's default is one worker fewer than the cores: a single worker on 2 cores.
       maxWorkers: Math.max(2, availableParallelism()),
       setupFiles: ['test/helpers/shared-worker-guard.ts'],
+      // The default summary, then which tests were skipped and why (test/helpers/skip.ts).
+      reporters: ['default', './test/helpers/skip-reporter.ts'],
       env: postgres ? { TEST_DATABASE_URL: process.env.TEST_DATABASE_URL ?? LOCAL_POSTGRES } : {},
       projects: [
         {

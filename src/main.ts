@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createLogger } from './http/logger.js';
-import { writeBootstrapFile } from './app/bootstrap/credentials-file.js';
+import { bootstrapFilePath, writeBootstrapFile } from './app/bootstrap/credentials-file.js';
 import { createElevate } from './compose.js';
 import { resolveDataKey } from './config/data-key.js';
 import { ConfigError, loadConfig } from './config/load.js';
@@ -40,9 +40,28 @@ async function main(): Promise<void> {
   });
   if (bootstrapped) {
     const path = writeBootstrapFile(config.dataDir, bootstrapped, config.publicUrl);
+    // What a newcomer does next, in the line they read first; never a secret.
+    const guide = 'docs/getting-started.md';
+    const apiDocs = `${config.publicUrl}/docs`;
     logger.info(
+      {
+        path,
+        tokenEndpoint: `${config.publicUrl}/${bootstrapped.tenantId}/oauth2/v2.0/token`,
+        firstCall: `GET ${config.publicUrl}/v1.0/roleManagement/directory/roleDefinitions`,
+        guide,
+        apiDocs,
+      },
+      `first run: administrator and bootstrap application created; credentials written once to ${path} (mode 0600). ` +
+        `Next: get a token with the application's clientId and clientSecret from that file and list the role ` +
+        `definitions, as README.md "Your first API call" shows; guide: ${guide}; API docs: ${apiDocs}. ` +
+        'Then move the secrets to your secret manager and delete the file.',
+    );
+  } else if (existsSync(bootstrapFilePath(config.dataDir))) {
+    const path = bootstrapFilePath(config.dataDir);
+    logger.warn(
       { path },
-      'first run: administrator and bootstrap application created; credentials written once to this file (mode 0600)',
+      `${path} still holds the first-run secrets (the administrator's one-time password, the application's ` +
+        'client secret): move them to your secret manager and delete the file',
     );
   }
   let closing = false;

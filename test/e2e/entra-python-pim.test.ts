@@ -9,7 +9,8 @@ import { createElevate, type Elevate } from '../../src/compose.js';
 import { systemClock } from '../../src/domain/time/clock.js';
 import { createSecretBox } from '../../src/store/secret-box.js';
 import { freshDb } from '../helpers/db.js';
-import { ENTRA_STYLE_CLIENT, requirePythonClient, skipPythonClient } from '../helpers/python-client.js';
+import { ENTRA_STYLE_CLIENT, pythonClientSkipped, requirePythonClient } from '../helpers/python-client.js';
+import { skipFor } from '../helpers/skip.js';
 
 const USER_ADMINISTRATOR = 'fe930be7-5e62-47db-91af-98c3a49a38b1';
 
@@ -49,7 +50,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-describe.skipIf(skipPythonClient)('entra_style_client.py drives PIM on a real Elevate server', () => {
+describe('entra_style_client.py drives PIM on a real Elevate server', skipFor(pythonClientSkipped), () => {
   let elevate: Elevate;
   let db: Awaited<ReturnType<typeof freshDb>>;
   let base: string;

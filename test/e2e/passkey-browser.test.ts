@@ -16,11 +16,15 @@ import { systemClock } from '../../src/domain/time/clock.js';
 import { createSecretBox } from '../../src/store/secret-box.js';
 import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
 import { freshDb } from '../helpers/db.js';
+import { skipFor } from '../helpers/skip.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery staple';
 // CI installs Chromium and sets ELEVATE_REQUIRE_BROWSER=1, so there this test can never be skipped.
-const run = existsSync(CHROMIUM) || process.env.ELEVATE_REQUIRE_BROWSER === '1';
+const browserMissing =
+  existsSync(CHROMIUM) || process.env.ELEVATE_REQUIRE_BROWSER === '1'
+    ? undefined
+    : `passkeys in a real browser (Chromium not found at ${CHROMIUM}: apt-get install -y chromium)`;
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -32,7 +36,7 @@ const freePort = () =>
     });
   });
 
-describe.skipIf(!run)('passkeys in Chromium with a virtual authenticator', () => {
+describe('passkeys in Chromium with a virtual authenticator', skipFor(browserMissing), () => {
   let db: Awaited<ReturnType<typeof freshDb>>;
   let elevate: Elevate;
   let browser: Browser;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,6 +101,64 @@ describe.concurrent('the server as a process', () => {
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });
+
+  it('says on the first start what to do next, and reminds later starts while the credentials file is left', async (test) => {
+    const { expect } = test;
+    const dir = mkdtempSync(join(tmpdir(), 'elevate-e2e-'));
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const env = {
+      ELEVATE_PORT: String(port),
+      ELEVATE_DATA_DIR: dir,
+      DATABASE_URL: `sqlite:${join(dir, 'elevate.db')}`,
+    };
+    const credsPath = join(dir, 'bootstrap-credentials.json');
+    const logLines = (log: string) =>
+      log
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { level: number; msg: string } & Record<string, unknown>);
+    const run = async (what: string) => {
+      const server = start(test, env);
+      await waitFor(() => server.log().includes('Elevate is listening'), what);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      return logLines(server.log());
+    };
+
+    const first = (await run('first start')).find((l) => l.msg.startsWith('first run'));
+    const creds = JSON.parse(readFileSync(credsPath, 'utf8'));
+    // The credentials file names the Graph base, the token endpoint and the scope for the first call.
+    expect(creds).toMatchObject({
+      publicUrl: base,
+      tokenEndpoint: `${base}/${creds.tenantId}/oauth2/v2.0/token`,
+      scope: `${base}/.default`,
+    });
+    expect(first).toMatchObject({
+      level: 30,
+      path: credsPath,
+      tokenEndpoint: creds.tokenEndpoint,
+      firstCall: `GET ${base}/v1.0/roleManagement/directory/roleDefinitions`,
+      guide: 'docs/getting-started.md',
+      apiDocs: `${base}/docs`,
+    });
+    expect(first?.msg).toContain(`credentials written once to ${credsPath}`);
+    expect(first?.msg).toContain('README.md "Your first API call"');
+    expect(first?.msg).toContain(`API docs: ${base}/docs`);
+    expect(first?.msg).toContain('docs/getting-started.md');
+
+    const reminder = (await run('second start')).filter((l) =>
+      l.msg.includes('still holds the first-run secrets'),
+    );
+    expect(reminder).toEqual([
+      expect.objectContaining({ level: 40, path: credsPath, msg: expect.stringContaining(credsPath) }),
+    ]);
+
+    rmSync(credsPath);
+    const third = await run('third start');
+    expect(third.some((l) => l.msg.includes('still holds'))).toBe(false);
+    expect(third.some((l) => l.msg.includes('first run'))).toBe(false);
+  }, 120_000);
 
   it('refuses to start on invalid configuration, naming the setting', async (test) => {
     const { expect } = test;

@@ -7,6 +7,13 @@ import { openDatabase, type Db } from '../../src/store/db.js';
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
 export const dialectName = TEST_DATABASE_URL ? 'postgres' : 'sqlite';
 
+/** Skip reason (test/helpers/skip.ts) of a test that needs PostgreSQL, or undefined when this run has it. */
+export const postgresOnly =
+  dialectName === 'postgres' ? undefined : 'PostgreSQL only (run npm run test:pg; it sets TEST_DATABASE_URL)';
+
+/** Skip reason of a test of SQLite itself (query plans), or undefined on SQLite. */
+export const sqliteOnly = dialectName === 'sqlite' ? undefined : 'SQLite only (runs in npm test)';
+
 /**
  * A fresh, empty database for one test: in-memory SQLite, or a new schema with a random name in
  * the PostgreSQL database of TEST_DATABASE_URL (dropped again by `drop`), so runs never see each

@@ -15,11 +15,14 @@ export const pythonClientMissing: string | undefined = !existsSync(ENTRA_STYLE_C
     : undefined;
 
 /**
- * A contributor without python3 skips the Python client tests, with a warning; CI (`CI=true`) never
- * does: there the tests run and fail with {@link requirePythonClient}'s message.
+ * Why the Python client tests are skipped (test/helpers/skip.ts), or undefined when they run. A
+ * contributor without python3 skips them, told why in the summary; CI (`CI=true`) never does: there
+ * the tests run and fail with {@link requirePythonClient}'s message.
  */
-export const skipPythonClient = pythonClientMissing !== undefined && process.env.CI !== 'true';
-if (skipPythonClient) console.warn(`Skipping the Entra-style Python client tests: ${pythonClientMissing}.`);
+export const pythonClientSkipped =
+  pythonClientMissing !== undefined && process.env.CI !== 'true'
+    ? `the Entra-style Python client (${pythonClientMissing}: apt-get install -y python3 python3-requests)`
+    : undefined;
 
 /** Call first in each test: in CI a missing python3 or client fails the test. */
 export function requirePythonClient(): void {

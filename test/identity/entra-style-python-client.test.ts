@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/time/clock.js';
 import { createTokenVerifier } from '../../src/identity/tokens/token-verifier.js';
-import { ENTRA_STYLE_CLIENT, requirePythonClient, skipPythonClient } from '../helpers/python-client.js';
+import { ENTRA_STYLE_CLIENT, pythonClientSkipped, requirePythonClient } from '../helpers/python-client.js';
+import { skipFor } from '../helpers/skip.js';
 import { newTestApplication } from './support/in-memory-ports.js';
 import { startServer } from './support/server.js';
 import type { RunningServer } from './support/server.js';
@@ -35,46 +36,50 @@ function runPython(args: string[]): Promise<{ code: number | null; stdout: strin
   });
 }
 
-describe.skipIf(skipPythonClient)('the Entra-style Python client (examples/entra_style_client.py)', () => {
-  let server: RunningServer;
-  const clock = new ManualClock(Date.now());
+describe(
+  'the Entra-style Python client (examples/entra_style_client.py)',
+  skipFor(pythonClientSkipped),
+  () => {
+    let server: RunningServer;
+    const clock = new ManualClock(Date.now());
 
-  beforeAll(async () => {
-    server = await startServer(clock);
-  });
-
-  afterAll(async () => {
-    await server.close();
-  });
-
-  it('gets a Graph token from Elevate with only LOGIN and GRAPH changed', async () => {
-    requirePythonClient();
-    const { principal, secret } = newTestApplication();
-    server.clients.put(principal);
-
-    const result = await runPython([
-      ENTRA_STYLE_CLIENT,
-      server.baseUrl,
-      principal.tenantId,
-      principal.appId,
-      secret,
-    ]);
-
-    expect(result.code, result.stderr).toBe(0);
-    const token = result.stdout.trim();
-    const verifier = createTokenVerifier({
-      issuer: server.baseUrl,
-      audience: server.baseUrl,
-      keys: server.keys,
-      clock,
+    beforeAll(async () => {
+      server = await startServer(clock);
     });
-    await expect(verifier.verify(`Bearer ${token}`)).resolves.toMatchObject({
-      kind: 'app',
-      tenantId: principal.tenantId,
-      objectId: principal.servicePrincipalId,
-      appId: principal.appId,
-      roles: principal.appPermissions,
+
+    afterAll(async () => {
+      await server.close();
     });
-    expect(server.serverErrors).toEqual([]);
-  });
-});
+
+    it('gets a Graph token from Elevate with only LOGIN and GRAPH changed', async () => {
+      requirePythonClient();
+      const { principal, secret } = newTestApplication();
+      server.clients.put(principal);
+
+      const result = await runPython([
+        ENTRA_STYLE_CLIENT,
+        server.baseUrl,
+        principal.tenantId,
+        principal.appId,
+        secret,
+      ]);
+
+      expect(result.code, result.stderr).toBe(0);
+      const token = result.stdout.trim();
+      const verifier = createTokenVerifier({
+        issuer: server.baseUrl,
+        audience: server.baseUrl,
+        keys: server.keys,
+        clock,
+      });
+      await expect(verifier.verify(`Bearer ${token}`)).resolves.toMatchObject({
+        kind: 'app',
+        tenantId: principal.tenantId,
+        objectId: principal.servicePrincipalId,
+        appId: principal.appId,
+        roles: principal.appPermissions,
+      });
+      expect(server.serverErrors).toEqual([]);
+    });
+  },
+);

@@ -4,7 +4,8 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeliveredMessage, OutboxMessage } from '../../src/app/outbox/ports.js';
-import { dialectName } from '../helpers/db.js';
+import { dialectName, postgresOnly } from '../helpers/db.js';
+import { skipFor } from '../helpers/skip.js';
 import { gate, ids, outboxFixture, recorder, type OutboxFixture } from './support.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -16,46 +17,43 @@ describe(`outbox sequencing under concurrent enqueuers (${dialectName})`, () => 
   });
   afterEach(() => f.close());
 
-  it.skipIf(dialectName !== 'postgres')(
-    'a transaction that enqueued first but commits last is not skipped',
-    async () => {
-      const c = recorder('connector', { from: 'beginning' });
-      const relay = f.relay([c]);
-      const [a1, a2, b1] = [f.message('a'), f.message('a'), f.message('b')];
+  it('a transaction that enqueued first but commits last is not skipped', skipFor(postgresOnly), async () => {
+    const c = recorder('connector', { from: 'beginning' });
+    const relay = f.relay([c]);
+    const [a1, a2, b1] = [f.message('a'), f.message('a'), f.message('b')];
 
-      // A enqueues first and stays open; B enqueues after it and commits.
-      const enqueuedA = gate();
-      const commitA = gate();
-      const txA = f.uow.run(async (tx) => {
-        await tx.outbox.enqueue([a1, a2]);
-        enqueuedA.open();
-        await commitA.promise;
-      });
-      await enqueuedA.promise;
-      await f.enqueue(b1);
+    // A enqueues first and stays open; B enqueues after it and commits.
+    const enqueuedA = gate();
+    const commitA = gate();
+    const txA = f.uow.run(async (tx) => {
+      await tx.outbox.enqueue([a1, a2]);
+      enqueuedA.open();
+      await commitA.promise;
+    });
+    await enqueuedA.promise;
+    await f.enqueue(b1);
 
-      // The relay runs between the two commits: B is delivered, A is not visible yet.
-      expect((await relay.runOnce()).sequenced).toBe(1);
-      expect(ids(c.seen)).toEqual([b1.id]);
-      expect((await f.store.consumers())[0]!.cursorSeq).toBe(1);
+    // The relay runs between the two commits: B is delivered, A is not visible yet.
+    expect((await relay.runOnce()).sequenced).toBe(1);
+    expect(ids(c.seen)).toEqual([b1.id]);
+    expect((await f.store.consumers())[0]!.cursorSeq).toBe(1);
 
-      commitA.open();
-      await txA;
-      await relay.runOnce();
-      expect(ids(c.seen)).toEqual(ids([b1, a1, a2]));
-      expect(c.seen.map((m) => m.seq)).toEqual([1, 2, 3]);
+    commitA.open();
+    await txA;
+    await relay.runOnce();
+    expect(ids(c.seen)).toEqual(ids([b1, a1, a2]));
+    expect(c.seen.map((m) => m.seq)).toEqual([1, 2, 3]);
 
-      // By enqueue order A came first (its keys are not above B's): a cursor over an enqueue-time
-      // number would have been past A when A committed, and A would have been skipped.
-      const keys = await f.db.kysely
-        .selectFrom('outbox_messages')
-        .select(['id', 'order_key', 'seq'])
-        .orderBy('seq')
-        .execute();
-      const key = (id: string) => Number(keys.find((k) => k.id === id)!.order_key);
-      expect(key(a1.id)).toBeLessThanOrEqual(key(b1.id));
-    },
-  );
+    // By enqueue order A came first (its keys are not above B's): a cursor over an enqueue-time
+    // number would have been past A when A committed, and A would have been skipped.
+    const keys = await f.db.kysely
+      .selectFrom('outbox_messages')
+      .select(['id', 'order_key', 'seq'])
+      .orderBy('seq')
+      .execute();
+    const key = (id: string) => Number(keys.find((k) => k.id === id)!.order_key);
+    expect(key(a1.id)).toBeLessThanOrEqual(key(b1.id));
+  });
 
   it('many concurrent writers and two relays: every committed message once, dense numbers, causal order', async () => {
     const WRITERS = 6;

@@ -4,7 +4,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeExpiryRecorder } from '../../src/app/pim/expiry.js';
 import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
-import { dialectName } from '../helpers/db.js';
+import { postgresOnly } from '../helpers/db.js';
+import { skipFor } from '../helpers/skip.js';
 import type { TestServer } from '../helpers/server.js';
 import {
   activate,
@@ -21,7 +22,7 @@ import { auditOf, DAY, ManualClock, pimServer, USER_ADMINISTRATOR } from './supp
 const ROLE = USER_ADMINISTRATOR;
 const single = (userId: string) => ({ '@odata.type': '#microsoft.graph.singleUser' as const, userId });
 
-describe.skipIf(dialectName !== 'postgres')('concurrent approvals (PostgreSQL)', () => {
+describe('concurrent approvals (PostgreSQL)', skipFor(postgresOnly), () => {
   let s: TestServer;
   let clock: ManualClock;
   let requestor: TestUser;

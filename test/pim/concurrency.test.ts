@@ -2,7 +2,8 @@
 // one succeeds and the rest re-evaluate against it and get RoleAssignmentExists.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TestServer } from '../helpers/server.js';
-import { dialectName } from '../helpers/db.js';
+import { postgresOnly } from '../helpers/db.js';
+import { skipFor } from '../helpers/skip.js';
 import {
   addUser,
   adminAt,
@@ -16,7 +17,7 @@ import {
   USER_ADMINISTRATOR,
 } from './support.js';
 
-describe.skipIf(dialectName !== 'postgres')('concurrent writers of one slot (PostgreSQL)', () => {
+describe('concurrent writers of one slot (PostgreSQL)', skipFor(postgresOnly), () => {
   let s: TestServer;
   let clock: ManualClock;
 

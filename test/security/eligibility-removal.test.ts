@@ -4,7 +4,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CreateScheduleRequest } from '../../src/app/pim/create-request.js';
 import { USER_ADMINISTRATOR } from '../../src/domain/roles/built-in-roles.js';
-import { dialectName } from '../helpers/db.js';
+import { postgresOnly } from '../helpers/db.js';
+import { skipFor } from '../helpers/skip.js';
 import type { TestServer } from '../helpers/server.js';
 import {
   addGroup,
@@ -117,7 +118,7 @@ describe('removing an eligibility ends the activations made with it', () => {
   });
 });
 
-describe.skipIf(dialectName !== 'postgres')('removal racing activation (PostgreSQL)', () => {
+describe('removal racing activation (PostgreSQL)', skipFor(postgresOnly), () => {
   let s: TestServer;
   let clock: ManualClock;
   beforeEach(async () => {
