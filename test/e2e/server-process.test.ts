@@ -102,6 +102,16 @@ describe.concurrent('the server as a process', () => {
     expect(await second.exited).toBe(0);
   });
 
+  it('refuses to start on invalid configuration, naming the setting', async (test) => {
+    const { expect } = test;
+    const bad = start(test, { ELEVATE_PORT: 'eighty' });
+    expect(await bad.exited).toBe(2);
+    expect(bad.log()).toContain('Invalid configuration: ELEVATE_PORT');
+  });
+});
+
+// Three starts in a row: after the concurrent tests above, so it does not slow them down.
+describe('the first-run messages of the server as a process', () => {
   it('says on the first start what to do next, and reminds later starts while the credentials file is left', async (test) => {
     const { expect } = test;
     const dir = mkdtempSync(join(tmpdir(), 'elevate-e2e-'));
@@ -120,7 +130,7 @@ describe.concurrent('the server as a process', () => {
         .map((line) => JSON.parse(line) as { level: number; msg: string } & Record<string, unknown>);
     const run = async (what: string) => {
       const server = start(test, env);
-      await waitFor(() => server.log().includes('Elevate is listening'), what);
+      await waitFor(() => server.log().includes('Elevate is listening'), what, 90_000);
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
       return logLines(server.log());
@@ -158,12 +168,5 @@ describe.concurrent('the server as a process', () => {
     const third = await run('third start');
     expect(third.some((l) => l.msg.includes('still holds'))).toBe(false);
     expect(third.some((l) => l.msg.includes('first run'))).toBe(false);
-  }, 120_000);
-
-  it('refuses to start on invalid configuration, naming the setting', async (test) => {
-    const { expect } = test;
-    const bad = start(test, { ELEVATE_PORT: 'eighty' });
-    expect(await bad.exited).toBe(2);
-    expect(bad.log()).toContain('Invalid configuration: ELEVATE_PORT');
-  });
+  }, 300_000);
 });
