@@ -11,6 +11,7 @@ import type { ComplianceReporter } from './app/compliance/compliance-report.js';
 import { makeFederatedSignIn } from './app/federation/federated-sign-in.js';
 import { makeOutboxRelay } from './app/outbox/relay.js';
 import { makeExpiryRecorder } from './app/pim/expiry.js';
+import { makeClientAuthThrottle } from './app/sign-in/client-auth-throttle.js';
 import { makeSignIn } from './app/sign-in/sign-in.js';
 import { newId } from './domain/shared/ids.js';
 import { buildApp, type App } from './http/app.js';
@@ -131,6 +132,8 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     services,
     routes: FEATURE_ROUTES,
     registerAuthorizationServer: (a) => identity.registerAuthorizationRoutes(a),
+    ...(o.trustedProxies === undefined ? {} : { trustedProxies: o.trustedProxies }),
+    ...(o.rateLimits === undefined ? {} : { rateLimits: o.rateLimits }),
   });
 
   const jobs = startJobs(kernel, app);
@@ -171,6 +174,7 @@ async function wireIdentity(k: Kernel) {
     keys,
     clock: o.clock,
     accessTokenTtlSeconds: o.accessTokenTtlSeconds,
+    clientThrottle: makeClientAuthThrottle(k),
     signIn: {
       accounts: accountDirectory(o.db.kysely),
       steps: makeSignIn({ ...k, sealer: o.box }),

@@ -37,6 +37,8 @@ async function main(): Promise<void> {
     breakGlassGroupId: config.breakGlassGroupId ?? null,
     auditRetentionDays: config.auditRetentionDays,
     trustedIssuers: config.trustedIssuers,
+    trustedProxies: config.trustedProxies ?? [],
+    rateLimits: { graph: config.rateLimit, authzen: config.authzenRateLimit },
   });
   if (bootstrapped) {
     const path = writeBootstrapFile(config.dataDir, bootstrapped, config.publicUrl);
