@@ -34,6 +34,11 @@ describe('token bucket', () => {
     ]);
   });
 
+  it('starts afresh when the clock steps back, instead of refusing for the length of the step', () => {
+    const answers = run([600_000, 600_000, 600_000, 600_000, 600_000, 600_000, 0, 0]);
+    expect(answers.map((a) => a.admitted)).toEqual([true, true, true, true, true, false, true, true]);
+  });
+
   it('says how long to wait in whole seconds, at least 1', () => {
     const slow = { perSecond: 0.1, burst: 1 };
     const first = admitRequest(undefined, 0, slow);
