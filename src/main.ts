@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     trustedIssuers: config.trustedIssuers,
     trustedProxies: config.trustedProxies ?? [],
     rateLimits: { graph: config.rateLimit, authzen: config.authzenRateLimit },
+    auditRefusalWindowMs: config.auditRefusalWindowSeconds * 1000,
   });
   if (bootstrapped) {
     const path = writeBootstrapFile(config.dataDir, bootstrapped, config.publicUrl);

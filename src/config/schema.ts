@@ -136,6 +136,13 @@ export const SETTINGS = [
     doc: 'The same for AuthZEN evaluations (`/access/v1/…`) per calling principal; higher, since an enforcement point asks for every request it serves.',
   },
   {
+    env: 'ELEVATE_AUDIT_REFUSAL_WINDOW_SECONDS',
+    key: 'auditRefusalWindowSeconds',
+    secret: false,
+    default: '60',
+    doc: 'Identical refusals (same principal, address, activity, targets, reason) within this many seconds are audited once, then in one summary entry with their exact count and first and last time (0–3600; 0 audits every one). See docs/adr/0017-aggregated-refusals.md.',
+  },
+  {
     env: 'ELEVATE_CONFIG_FILE',
     key: 'configFile',
     secret: false,
@@ -189,6 +196,7 @@ export const configSchema = z
     trustedProxies: trustedProxiesSetting.optional(),
     rateLimit: rateLimitSetting,
     authzenRateLimit: rateLimitSetting,
+    auditRefusalWindowSeconds: z.coerce.number().int().min(0).max(3600),
   })
   .strict();
 

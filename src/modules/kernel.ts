@@ -44,6 +44,13 @@ export interface ElevateOptions {
   trustedProxies?: readonly string[];
   /** Per-principal limits of authenticated API calls; default `DEFAULT_API_RATE_LIMITS`. */
   rateLimits?: ApiRateLimits;
+  /**
+   * Identical refusals by one principal within this window are recorded once, then summarised in
+   * one entry; 0 records every one. Default 60 s.
+   */
+  auditRefusalWindowMs?: number;
+  /** How often ended refusal windows are summarised; 0 turns the timer off (tests flush). Default 5 s. */
+  auditRefusalFlushIntervalMs?: number;
 }
 
 /**

@@ -35,6 +35,7 @@ export async function testServer(
     outboxRelayIntervalMs?: number;
     trustedProxies?: ElevateOptions['trustedProxies'];
     rateLimits?: ElevateOptions['rateLimits'];
+    auditRefusalWindowMs?: number;
   } = {},
 ): Promise<TestServer> {
   const db = await freshDb();
@@ -50,6 +51,7 @@ export async function testServer(
     ...(opts.outboxConsumers ? { outboxConsumers: opts.outboxConsumers } : {}),
     ...(opts.trustedProxies ? { trustedProxies: opts.trustedProxies } : {}),
     ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
+    ...(opts.auditRefusalWindowMs === undefined ? {} : { auditRefusalWindowMs: opts.auditRefusalWindowMs }),
     // The relay's timer is off unless a test asks for it: its numbering would change the database
     // under tests that compare snapshots; tests drive it with `outbox.runOnce()`.
     outboxRelayIntervalMs: opts.outboxRelayIntervalMs ?? 0,

@@ -1,6 +1,8 @@
-// ELEVATE_TRUSTED_PROXIES, ELEVATE_RATE_LIMIT and ELEVATE_AUTHZEN_RATE_LIMIT: parsing and defaults.
+// ELEVATE_TRUSTED_PROXIES, ELEVATE_RATE_LIMIT, ELEVATE_AUTHZEN_RATE_LIMIT and
+// ELEVATE_AUDIT_REFUSAL_WINDOW_SECONDS: parsing and defaults.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { DEFAULT_REFUSAL_WINDOW_MS } from '../../src/app/events/refusal-flush.js';
 import { DEFAULT_API_RATE_LIMITS } from '../../src/http/rate-limit.js';
 
 describe('throttling settings', () => {
@@ -8,6 +10,15 @@ describe('throttling settings', () => {
     const c = loadConfig({});
     expect(c.trustedProxies).toBeUndefined();
     expect({ graph: c.rateLimit, authzen: c.authzenRateLimit }).toEqual(DEFAULT_API_RATE_LIMITS);
+    expect(c.auditRefusalWindowSeconds * 1000).toBe(DEFAULT_REFUSAL_WINDOW_MS);
+  });
+
+  it('reads the refusal window in seconds, 0 to 3600', () => {
+    expect(loadConfig({ ELEVATE_AUDIT_REFUSAL_WINDOW_SECONDS: '0' }).auditRefusalWindowSeconds).toBe(0);
+    for (const bad of ['-1', '3601', 'a minute'])
+      expect(() => loadConfig({ ELEVATE_AUDIT_REFUSAL_WINDOW_SECONDS: bad })).toThrow(
+        /^Invalid configuration: ELEVATE_AUDIT_REFUSAL_WINDOW_SECONDS: /,
+      );
   });
 
   it('reads trusted proxies as addresses, CIDR ranges and named ranges', () => {

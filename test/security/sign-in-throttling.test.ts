@@ -129,6 +129,7 @@ describe('sign-in throttling behind proxies', () => {
     // Through a chain of trusted proxies, the first untrusted address is the client.
     const chained = await passwordPage('192.0.2.33, 10.1.2.3');
     expect((await chained(a.upn, 'wrong again')).statusCode).toBe(400);
+    // Each failed sign-in is its own entry (identical ones are not summarised), with the client's address.
     expect(await failureAddresses()).toEqual([...Array<string>(6).fill('203.0.113.10'), '192.0.2.33']);
   });
 
