@@ -129,9 +129,12 @@ describe('per-principal API rate limit', () => {
     expect(DEFAULT_API_RATE_LIMITS.graph).toEqual({ perSecond: 100, burst: 1000 });
     const app = await s.appWith(READER);
     const answered: Record<number, number> = {};
-    for (let i = 0; i < 1001; i += 1) {
-      const status = (await read(app)).statusCode;
-      answered[status] = (answered[status] ?? 0) + 1;
+    // The clock stands still, so the order does not matter: 1,001 calls, 50 at a time.
+    for (let sent = 0; sent < 1001; sent += 50) {
+      const batch = Array.from({ length: Math.min(50, 1001 - sent) }, () => read(app));
+      for (const res of await Promise.all(batch)) {
+        answered[res.statusCode] = (answered[res.statusCode] ?? 0) + 1;
+      }
     }
     expect(answered).toEqual({ 404: 1000, 429: 1 });
     // Real automation's pace (here 50 per second) is never refused.
@@ -139,7 +142,7 @@ describe('per-principal API rate limit', () => {
       clock.advance(20);
       expect((await read(app)).statusCode).toBe(404);
     }
-  }, 60_000);
+  }, 180_000);
 
   it('does not count calls without a principal (sign-in, tokens, health)', async () => {
     await start({ graph: { perSecond: 1, burst: 2 }, authzen: null });
