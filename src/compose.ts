@@ -11,7 +11,14 @@ import { upgradeRoleSettingDefaults } from './app/policies/default-upgrades.js';
 import type { ComplianceReporter } from './app/compliance/compliance-report.js';
 import { makeFederatedSignIn } from './app/federation/federated-sign-in.js';
 import { makeOutboxRelay } from './app/outbox/relay.js';
+import {
+  DEFAULT_REFUSAL_FLUSH_INTERVAL_MS,
+  DEFAULT_REFUSAL_WINDOW_MS,
+  scheduleRefusalFlush,
+} from './app/events/refusal-flush.js';
+import { makeRefusalWindows } from './app/events/refusal-windows.js';
 import { makeExpiryRecorder } from './app/pim/expiry.js';
+import { makeClientAuthThrottle } from './app/sign-in/client-auth-throttle.js';
 import { makeSignIn } from './app/sign-in/sign-in.js';
 import { newId } from './domain/shared/ids.js';
 import { buildApp, type App } from './http/app.js';
@@ -70,6 +77,11 @@ export interface Elevate {
   compliance: ComplianceReporter;
   /** Delivers outbox messages to the registered consumers; nudged after every commit that wrote some. */
   outbox: OutboxRelayJob;
+  /**
+   * Writes the summaries of repeated identical refusals whose window ended (`all`: every window);
+   * runs on a timer and at close. Returns how many entries it wrote.
+   */
+  flushRefusals(all?: boolean): Promise<number>;
 }
 
 /**
@@ -97,7 +109,12 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   });
   // A commit that wrote messages wakes the relay when someone consumes them; with no consumer the
   // interval alone numbers them in batches (for retention), off the activation's hot path.
-  const uow = createUnitOfWork(o.db, consumers.length > 0 ? () => outbox.nudge() : undefined);
+  const refusalWindowMs = o.auditRefusalWindowMs ?? DEFAULT_REFUSAL_WINDOW_MS;
+  const refusals =
+    refusalWindowMs > 0
+      ? makeRefusalWindows({ windowMs: refusalWindowMs, clock: o.clock, newId })
+      : undefined;
+  const uow = createUnitOfWork(o.db, consumers.length > 0 ? () => outbox.nudge() : undefined, refusals);
   const hasher = argon2Hasher();
   const bootstrapped = await bootstrap({ uow, clock: o.clock, newId, hasher, adminUpn: o.bootstrapAdminUpn });
   const upgraded = await upgradeRoleSettingDefaults({ uow, clock: o.clock });
@@ -139,14 +156,37 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     services,
     routes: FEATURE_ROUTES,
     registerAuthorizationServer: (a) => identity.registerAuthorizationRoutes(a),
+    ...(o.trustedProxies === undefined ? {} : { trustedProxies: o.trustedProxies }),
+    ...(o.rateLimits === undefined ? {} : { rateLimits: o.rateLimits }),
   });
 
   const jobs = startJobs(kernel, app);
+  const refusalFlush =
+    refusals === undefined
+      ? undefined
+      : scheduleRefusalFlush(
+          uow,
+          refusals,
+          o.auditRefusalFlushIntervalMs ?? DEFAULT_REFUSAL_FLUSH_INTERVAL_MS,
+          (err) => {
+            if (o.logger) o.logger.error({ err }, 'writing refused-attempt summaries failed');
+          },
+        );
+  // After the server stopped taking requests: every open window's count is written out.
+  if (refusalFlush) app.addHook('onClose', async () => refusalFlush.stop());
   if ((o.outboxRelayIntervalMs ?? DEFAULT_OUTBOX_RELAY_INTERVAL_MS) > 0) {
     outbox.start();
     app.addHook('onClose', async () => outbox.stop());
   }
-  return { app, bootstrapped, audit: kernel.audit, compliance: services.compliance, outbox, ...jobs };
+  return {
+    app,
+    bootstrapped,
+    audit: kernel.audit,
+    compliance: services.compliance,
+    outbox,
+    flushRefusals: (all) => refusalFlush?.flush(all) ?? Promise.resolve(0),
+    ...jobs,
+  };
 }
 
 /**
@@ -179,6 +219,7 @@ async function wireIdentity(k: Kernel) {
     keys,
     clock: o.clock,
     accessTokenTtlSeconds: o.accessTokenTtlSeconds,
+    clientThrottle: makeClientAuthThrottle(k),
     signIn: {
       accounts: accountDirectory(o.db.kysely),
       steps: makeSignIn({ ...k, sealer: o.box }),

@@ -37,6 +37,9 @@ async function main(): Promise<void> {
     breakGlassGroupId: config.breakGlassGroupId ?? null,
     auditRetentionDays: config.auditRetentionDays,
     trustedIssuers: config.trustedIssuers,
+    trustedProxies: config.trustedProxies ?? [],
+    rateLimits: { graph: config.rateLimit, authzen: config.authzenRateLimit },
+    auditRefusalWindowMs: config.auditRefusalWindowSeconds * 1000,
   });
   if (bootstrapped) {
     const path = writeBootstrapFile(config.dataDir, bootstrapped, config.publicUrl);

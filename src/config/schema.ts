@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { auditForwardSetting } from './audit-forward.js';
+import { rateLimitSetting } from './rate-limit.js';
+import { trustedProxiesSetting } from './trusted-proxies.js';
 import { trustedIssuersSetting } from './trusted-issuers.js';
 
 /**
@@ -113,6 +115,34 @@ export const SETTINGS = [
     doc: 'External OpenID Connect issuers (Entra ID, Okta, Keycloak…) whose users sign in and whose access tokens the API accepts, a JSON array: `{"id","displayName","issuer","audience","clientId","clientSecret","userClaim","tenantId","onFirstSignIn":"link"|"create","groupsClaim","groupMap","mfaAmrValues","mfaAcrValues"}`. See docs/identity.md.',
   },
   {
+    env: 'ELEVATE_TRUSTED_PROXIES',
+    key: 'trustedProxies',
+    secret: false,
+    default: '(none)',
+    doc: 'Reverse proxies and load balancers in front of Elevate, comma-separated IP addresses or CIDR ranges (`10.0.0.0/8,fd00::/8`, or `loopback`). Only from these peers is `X-Forwarded-For` believed for the client address (sign-in throttling, audit, rate limits); with none, it is the TCP peer. See docs/security.md.',
+  },
+  {
+    env: 'ELEVATE_RATE_LIMIT',
+    key: 'rateLimit',
+    secret: false,
+    default: '100,1000',
+    doc: 'Authenticated Graph API calls per principal: `<requests per second>,<burst>` (token bucket, counted per process), or `off`. Over it: 429 `TooManyRequests` with `Retry-After`. See docs/security.md.',
+  },
+  {
+    env: 'ELEVATE_AUTHZEN_RATE_LIMIT',
+    key: 'authzenRateLimit',
+    secret: false,
+    default: '2000,20000',
+    doc: 'The same for AuthZEN evaluations (`/access/v1/…`) per calling principal; higher, since an enforcement point asks for every request it serves.',
+  },
+  {
+    env: 'ELEVATE_AUDIT_REFUSAL_WINDOW_SECONDS',
+    key: 'auditRefusalWindowSeconds',
+    secret: false,
+    default: '60',
+    doc: 'Identical refusals (same principal, address, activity, targets, reason) within this many seconds are audited once, then in one summary entry with their exact count and first and last time (0–3600; 0 audits every one). See docs/adr/0017-aggregated-refusals.md.',
+  },
+  {
     env: 'ELEVATE_CONFIG_FILE',
     key: 'configFile',
     secret: false,
@@ -163,6 +193,10 @@ export const configSchema = z
     auditRetentionDays: z.coerce.number().int().min(0).max(36_500),
     auditForwardIntervalMs: z.coerce.number().int().min(100).max(3_600_000),
     trustedIssuers: trustedIssuersSetting,
+    trustedProxies: trustedProxiesSetting.optional(),
+    rateLimit: rateLimitSetting,
+    authzenRateLimit: rateLimitSetting,
+    auditRefusalWindowSeconds: z.coerce.number().int().min(0).max(3600),
   })
   .strict();
 

@@ -11,6 +11,7 @@ import {
 import type { BuildOptions } from './build-options.js';
 import { clientRequestId, graphError, makeErrorHandler } from './errors.js';
 import { rejectNulCharacters } from './graph/nul-guard.js';
+import { apiRateLimitHook, DEFAULT_API_RATE_LIMITS } from './rate-limit.js';
 import { opsRoutes } from './routes/ops.js';
 
 export type App = FastifyInstance;
@@ -42,6 +43,8 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
     genReqId: () => randomUUID(),
     bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024,
     return503OnClosing: true,
+    // X-Forwarded-For counts only from these peers; `request.ip` is right everywhere after this.
+    trustProxy: opts.trustedProxies?.length ? [...opts.trustedProxies] : false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     // Errors the router raises before any hook runs (bad percent-encoding, over-long path
     // parameter) get the same headers and Graph envelope as every other response.
@@ -70,6 +73,7 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
 
   app.addHook('onRequest', async (request, reply) => setHeaders(request, reply));
   app.addHook('preValidation', rejectNulCharacters);
+  app.addHook('preParsing', apiRateLimitHook(opts.rateLimits ?? DEFAULT_API_RATE_LIMITS, opts.clock));
 
   await app.register(swagger, {
     openapi: {

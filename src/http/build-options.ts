@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/time/clock.js';
+import type { ApiRateLimits } from './rate-limit.js';
 import type { Services } from './services.js';
 
 /**
@@ -17,4 +18,11 @@ export interface BuildOptions {
   /** Mounts the embedded authorization server (token endpoint, discovery, JWKS). */
   registerAuthorizationServer?: (app: FastifyInstance) => Promise<void>;
   bodyLimitBytes?: number;
+  /**
+   * Addresses and CIDR ranges of the reverse proxies whose `X-Forwarded-For` is believed
+   * (`ELEVATE_TRUSTED_PROXIES`); empty or absent: none, `request.ip` is the TCP peer.
+   */
+  trustedProxies?: readonly string[];
+  /** Per-principal limits of authenticated calls; default `DEFAULT_API_RATE_LIMITS`. */
+  rateLimits?: ApiRateLimits;
 }

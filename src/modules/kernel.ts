@@ -8,6 +8,7 @@ import type { WebAuthnRelyingParty } from '../app/sign-in/method-ports.js';
 import type { AuditDestination } from '../config/audit-forward.js';
 import type { TrustedIssuerConfig } from '../config/trusted-issuers.js';
 import type { Clock } from '../domain/time/clock.js';
+import type { ApiRateLimits } from '../http/rate-limit.js';
 import type { Db } from '../store/db.js';
 import type { SecretBox } from '../store/secret-box.js';
 
@@ -39,6 +40,17 @@ export interface ElevateOptions {
   outboxConsumers?: readonly OutboxConsumer[];
   /** Pause between outbox relay runs when no commit nudges it; 0 turns the timer off. Default 1 s. */
   outboxRelayIntervalMs?: number;
+  /** Reverse proxies whose X-Forwarded-For is believed (addresses, CIDR ranges); none by default. */
+  trustedProxies?: readonly string[];
+  /** Per-principal limits of authenticated API calls; default `DEFAULT_API_RATE_LIMITS`. */
+  rateLimits?: ApiRateLimits;
+  /**
+   * Identical refusals by one principal within this window are recorded once, then summarised in
+   * one entry; 0 records every one. Default 60 s.
+   */
+  auditRefusalWindowMs?: number;
+  /** How often ended refusal windows are summarised; 0 turns the timer off (tests flush). Default 5 s. */
+  auditRefusalFlushIntervalMs?: number;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import { newEventLog, writeRecordedEvents } from '../app/events/event-log.js';
+import { newEventLog, writeRecordedEvents, type WrittenEvents } from '../app/events/event-log.js';
+import type { RefusalWindows } from '../app/events/refusal-windows.js';
 import type { Stores, UnitOfWork } from '../app/ports.js';
 import { newId } from '../domain/shared/ids.js';
 import { auditStore } from './audit/audit-store.js';
@@ -67,22 +68,26 @@ export function createStoreUnitOfWork(
     features: readonly StoreBinder[];
     /** Called after a commit that wrote outbox messages (the relay's `nudge`); never inside it. */
     messagesCommitted?: () => void;
+    /** Repeated identical refusals recorded once, then summarised (the server's; none elsewhere). */
+    refusals?: RefusalWindows;
   },
 ): UnitOfWork {
   return {
     async run(work) {
       for (let attempt = 1; ; attempt += 1) {
+        let written: WrittenEvents | undefined;
         try {
-          let messages = 0;
           const result = await db.kysely.transaction().execute(async (trx) => {
             const tx = bindStores(trx, o.features);
             const done = await work(tx);
-            messages = await writeRecordedEvents(tx, tx.events.drain(), newId);
+            written = await writeRecordedEvents(tx, tx.events.drain(), newId, o.refusals);
             return done;
           });
-          if (messages > 0) o.messagesCommitted?.();
+          written?.settle(true);
+          if ((written?.messages ?? 0) > 0) o.messagesCommitted?.();
           return result;
         } catch (e) {
+          written?.settle(false);
           if (attempt >= MAX_UNIT_OF_WORK_ATTEMPTS || !isTransientAbort(e)) throw e;
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
         }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createElevate, type Elevate } from '../../src/compose.js';
+import { createElevate, type Elevate, type ElevateOptions } from '../../src/compose.js';
 import type { TrustedIssuerConfig } from '../../src/config/trusted-issuers.js';
 import type { OutboxConsumer } from '../../src/app/outbox/ports.js';
 import { provisionTenant, type BootstrapResult } from '../../src/app/bootstrap/bootstrap.js';
@@ -33,6 +33,9 @@ export async function testServer(
     trustedIssuers?: readonly TrustedIssuerConfig[];
     outboxConsumers?: readonly OutboxConsumer[];
     outboxRelayIntervalMs?: number;
+    trustedProxies?: ElevateOptions['trustedProxies'];
+    rateLimits?: ElevateOptions['rateLimits'];
+    auditRefusalWindowMs?: number;
   } = {},
 ): Promise<TestServer> {
   const db = await freshDb();
@@ -46,6 +49,9 @@ export async function testServer(
     bootstrapAdminUpn: 'admin@contoso.test',
     ...(opts.trustedIssuers ? { trustedIssuers: opts.trustedIssuers } : {}),
     ...(opts.outboxConsumers ? { outboxConsumers: opts.outboxConsumers } : {}),
+    ...(opts.trustedProxies ? { trustedProxies: opts.trustedProxies } : {}),
+    ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
+    ...(opts.auditRefusalWindowMs === undefined ? {} : { auditRefusalWindowMs: opts.auditRefusalWindowMs }),
     // The relay's timer is off unless a test asks for it: its numbering would change the database
     // under tests that compare snapshots; tests drive it with `outbox.runOnce()`.
     outboxRelayIntervalMs: opts.outboxRelayIntervalMs ?? 0,

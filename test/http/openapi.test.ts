@@ -79,10 +79,11 @@ describe('OpenAPI document, docs UI and probes', () => {
     expect(operations.length).toBeGreaterThan(50);
     for (const { method, path, errors } of operations) {
       const name = `${method.toUpperCase()} ${path}`;
-      // The edge refuses malformed input (400) and missing tokens (401) on every route.
-      expect(errors, name).toEqual(expect.arrayContaining(['400', '401']));
+      // The edge refuses malformed input (400), missing tokens (401) and callers over their rate
+      // limit (429) on every route.
+      expect(errors, name).toEqual(expect.arrayContaining(['400', '401', '429']));
       expect(
-        errors.every((code) => ['400', '401', '403', '404', '409'].includes(code)),
+        errors.every((code) => ['400', '401', '403', '404', '409', '429'].includes(code)),
         name,
       ).toBe(true);
       // Reads never lose a compare-and-set.
@@ -92,17 +93,19 @@ describe('OpenAPI document, docs UI and probes', () => {
     }
     const errorsOf = (method: string, path: string) =>
       apiOperations().find((op) => op.method === method && op.path === path)?.errors;
-    expect(errorsOf('get', '/v1.0/users')).toEqual(['400', '401', '403']);
-    expect(errorsOf('patch', '/v1.0/users/{id}')).toEqual(['400', '401', '403', '404', '409']);
+    expect(errorsOf('get', '/v1.0/users')).toEqual(['400', '401', '403', '429']);
+    expect(errorsOf('patch', '/v1.0/users/{id}')).toEqual(['400', '401', '403', '404', '409', '429']);
     // PIM lists are filtered to what the caller may see; others' objects are 404, never 403.
     expect(errorsOf('get', '/v1.0/roleManagement/directory/roleAssignmentScheduleInstances')).toEqual([
       '400',
       '401',
+      '429',
     ]);
     expect(errorsOf('get', '/v1.0/roleManagement/directory/roleAssignmentScheduleRequests/{id}')).toEqual([
       '400',
       '401',
       '404',
+      '429',
     ]);
   });
 

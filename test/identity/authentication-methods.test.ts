@@ -96,7 +96,11 @@ describe('recovery codes and own sign-in methods', () => {
     expect(reused.res.statusCode).toBe(400);
     expect(reused.res.body).toContain('The verification code is incorrect or has already been used.');
     const throttle = await s.db.kysely.selectFrom('sign_in_throttle').select('key').execute();
-    expect(throttle.map((t) => t.key).sort()).toEqual(['ip:127.0.0.1', `totp:${user.id}`]);
+    expect(throttle.map((t) => t.key).sort()).toEqual([
+      'ip:127.0.0.1',
+      `totp:${user.id}`,
+      `totp:${user.id}|ip:127.0.0.1`,
+    ]);
 
     const codesMethod = (await methodsOf(tokens.access_token)).find(
       (m) => m['@odata.type'] === '#elevate.recoveryCodesAuthenticationMethod',

@@ -271,7 +271,11 @@ describe('passkeys', () => {
       });
       expect(await credentialRows()).toEqual(credentialsBefore);
       expect(await artifacts()).toEqual(artifactsBefore);
-      expect(await throttleKeys()).toEqual(['ip:127.0.0.1', `passkey:${user.id}`]);
+      expect(await throttleKeys()).toEqual([
+        'ip:127.0.0.1',
+        `passkey:${user.id}`,
+        `passkey:${user.id}|ip:127.0.0.1`,
+      ]);
       const failures = await s.db.kysely
         .selectFrom('audit_entries')
         .select('payload')
@@ -325,7 +329,11 @@ describe('passkeys', () => {
       });
       expect(refused.statusCode).toBe(400);
       // Counted and audited against the user who signed in with the password.
-      expect(await throttleKeys()).toEqual(['ip:127.0.0.1', `passkey:${alice.user.id}`]);
+      expect(await throttleKeys()).toEqual([
+        'ip:127.0.0.1',
+        `passkey:${alice.user.id}`,
+        `passkey:${alice.user.id}|ip:127.0.0.1`,
+      ]);
       const failure = await s.db.kysely
         .selectFrom('audit_entries')
         .select(['initiated_by_upn', 'payload'])
@@ -343,6 +351,13 @@ describe('passkeys', () => {
       });
       expect(unknown.statusCode).toBe(400);
       expect(unknown.json().error.code).toBe('invalidPasskey');
+      // It names no one: counted for unknown credentials from this address, and the address.
+      expect(await throttleKeys()).toEqual([
+        'ip:127.0.0.1',
+        `passkey:${alice.user.id}`,
+        `passkey:${alice.user.id}|ip:127.0.0.1`,
+        'unknown|ip:127.0.0.1',
+      ]);
     });
 
     it('bad input: wrong types, huge strings, missing CSRF → 4xx, nothing stored', async () => {

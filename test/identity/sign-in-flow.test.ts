@@ -190,7 +190,11 @@ describe('TOTP enrolment and sign-in with password + code', () => {
     expect(refused.body).toContain('The verification code is incorrect or has already been used.');
     expect(await factorRow(user.id)).toEqual(before);
     const throttle = await s.db.kysely.selectFrom('sign_in_throttle').selectAll().execute();
-    expect(throttle.map((t) => t.key).sort()).toEqual(['ip:127.0.0.1', `totp:${user.id}`]);
+    expect(throttle.map((t) => t.key).sort()).toEqual([
+      'ip:127.0.0.1',
+      `totp:${user.id}`,
+      `totp:${user.id}|ip:127.0.0.1`,
+    ]);
     const artifactsAfter = await s.db.kysely
       .selectFrom('oidc_models')
       .select(['model', 'id', 'payload'])

@@ -107,7 +107,9 @@ describe('sign-in refusals', () => {
     expect(strip(wrong.body)).toBe(strip(unknown.body));
     expect((await throttleRows()).map((r) => [r.key, r.failures])).toEqual([
       [`account:${user.upn}`, 1],
+      [`account:${user.upn}|ip:127.0.0.1`, 1],
       ['account:nobody@contoso.test', 1],
+      ['account:nobody@contoso.test|ip:127.0.0.1', 1],
       ['ip:127.0.0.1', 2],
     ]);
     const audits = await failureAudits();

@@ -35,7 +35,7 @@ export interface PasskeyAttempt {
  * transaction, then consumes the challenge and advances the signature counter by compare-and-set
  * in one. A refusal (unknown or spent challenge, unknown credential, someone else's credential,
  * bad signature, origin or RP id, missing user verification, counter that did not increase)
- * changes only the throttling counters (`passkey:<user id>` and the address) and adds a
+ * changes only the throttling counters (`passkey:<user id>`, from the address, the address) and adds a
  * `Sign-in failure` audit entry.
  */
 export function makePasskeySignIn(deps: {
@@ -79,8 +79,7 @@ export function makePasskeySignIn(deps: {
       const found = await deps.uow.run(async (tx) => {
         const credential = await tx.passkeys.getByCredentialId(response.id);
         const ownerId = input.userId ?? credential?.userId;
-        const keys: ThrottleKeys =
-          ownerId === undefined ? attempts.addressKey(ctx.ip) : attempts.keys(`passkey:${ownerId}`, ctx.ip);
+        const keys: ThrottleKeys = attempts.keys(ownerId === undefined ? null : `passkey:${ownerId}`, ctx.ip);
         await attempts.refuseIfBlocked(tx, keys, now);
         // After a password the attempt is the signed-in user's, whoever the credential belongs to.
         const user =
@@ -138,7 +137,7 @@ export function makePasskeySignIn(deps: {
             lastUsedAt: now,
           });
           if (!moved) throw new CounterRace();
-          await tx.signInThrottle.clear(`passkey:${user.id}`);
+          await attempts.succeeded(tx, attempts.keys(`passkey:${user.id}`, ctx.ip));
           return true;
         })
         .catch((e: unknown) => {

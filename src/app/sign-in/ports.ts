@@ -26,7 +26,11 @@ export interface FactorStore {
   deleteAll(userId: string): Promise<number>;
 }
 
-/** Failed sign-in attempts counted under one key (`account:<id>` or `ip:<address>`). */
+/**
+ * Failed sign-in attempts counted under one key: a subject (`account:<upn>`, `totp:<user id>`,
+ * `passkey:<user id>`, `client:<app id>`), a subject from an address (`<subject>|ip:<address>`) or
+ * an address (`ip:<address>`); see `domain/authn/throttle.ts`.
+ */
 export interface ThrottleState {
   failures: number;
   blockedUntil: number;
@@ -56,7 +60,7 @@ declare module '../ports.js' {
     webauthnChallenges: WebAuthnChallengeStore;
     /** Hashes of users' one-time recovery codes. */
     recoveryCodes: RecoveryCodeStore;
-    /** Failed sign-in counters per account and per client address. */
+    /** Failed sign-in counters per subject, per subject and address, and per address. */
     signInThrottle: SignInThrottleStore;
   }
 }

@@ -1,9 +1,8 @@
 import {
-  ACCOUNT_THROTTLE,
-  ADDRESS_THROTTLE,
-  afterFailure,
-  retryAfterSeconds,
-  type ThrottlePolicy,
+  countFailure as counted,
+  signInThrottleKeys,
+  throttledFor,
+  type SignInThrottleKeys,
 } from '../../domain/authn/throttle.js';
 import { INVALID_CODE, SignInRefused } from '../../domain/authn/sign-in-errors.js';
 import type { User } from '../../domain/directory/types.js';
@@ -33,7 +32,35 @@ export const signerActor = (
   context: { userAgent: ctx.userAgent, amr, correlationId: null },
 });
 
-export type ThrottleKeys = [string, ThrottlePolicy][];
+export type ThrottleKeys = SignInThrottleKeys;
+
+/** Whole seconds the attempt under `keys` must wait, or null when it may be made now. */
+export async function throttleWait(tx: Stores, keys: ThrottleKeys, now: number): Promise<number | null> {
+  const subject = keys.subject === null ? undefined : await tx.signInThrottle.get(keys.subject);
+  return throttledFor({ subject, pair: await tx.signInThrottle.get(keys.pair) }, now);
+}
+
+/** Counts one failure under every key of the attempt (`domain/authn/throttle.ts`). */
+export async function countThrottledFailure(tx: Stores, keys: ThrottleKeys, now: number): Promise<void> {
+  const store = tx.signInThrottle;
+  const next = counted(
+    {
+      subject: keys.subject === null ? undefined : await store.get(keys.subject),
+      pair: await store.get(keys.pair),
+      address: await store.get(keys.address),
+    },
+    now,
+  );
+  if (keys.subject !== null) await store.put(keys.subject, next.subject, now);
+  await store.put(keys.pair, next.pair, now);
+  await store.put(keys.address, next.address, now);
+}
+
+/** A success clears the subject's counter and the pair's; the address keeps its count. */
+export async function clearThrottle(tx: Stores, keys: ThrottleKeys): Promise<void> {
+  if (keys.subject !== null) await tx.signInThrottle.clear(keys.subject);
+  await tx.signInThrottle.clear(keys.pair);
+}
 
 /** What a refused attempt is recorded with. */
 export interface FailedAttempt {
@@ -52,32 +79,23 @@ interface StepDecision {
 
 /**
  * Throttling and failure auditing shared by every sign-in step (password, TOTP, passkey, recovery
- * code): counters per subject (`account:<upn>`, `totp:<user id>`, …) and per client address, with
- * exponential back-off, and one `Sign-in failure` audit entry per refusal. A step that decides in
+ * code): counters per subject (`account:<upn>`, `totp:<user id>`, …), per subject and client
+ * address, and per address (`domain/authn/throttle.ts`), with exponential back-off, and one
+ * `Sign-in failure` audit entry per refusal. A step that decides in
  * one transaction (a one-time code) counts and records its refusal there, nothing else having been
  * written; one that decides outside (a password hash, a signature) counts it in a transaction of its
  * own (`recordFailure`).
  */
 export function makeSignInAttempts(deps: { uow: UnitOfWork }) {
-  /** The subject's counter (account policy) plus the client address's, in that order. */
-  const throttleKeys = (subject: string, ip: string): ThrottleKeys => [
-    [subject, ACCOUNT_THROTTLE],
-    [`ip:${ip}`, ADDRESS_THROTTLE],
-  ];
-
-  /** @throws RateLimitedError while any of the keys is blocked. */
+  /** @throws RateLimitedError while the subject or the subject from this address is blocked. */
   async function refuseIfBlocked(tx: Stores, keys: ThrottleKeys, now: number): Promise<void> {
-    let wait = 0;
-    for (const [key] of keys)
-      wait = Math.max(wait, retryAfterSeconds(await tx.signInThrottle.get(key), now) ?? 0);
-    if (wait > 0) throw new RateLimitedError(wait, 'Too many sign-in attempts. Try again later.');
+    const wait = await throttleWait(tx, keys, now);
+    if (wait !== null) throw new RateLimitedError(wait, 'Too many sign-in attempts. Try again later.');
   }
 
   /** Counts the failure under every key and records it (when the tenant is known), in `tx`. */
   async function countFailure(tx: Stores, keys: ThrottleKeys, now: number, failed: FailedAttempt) {
-    for (const [key, policy] of keys) {
-      await tx.signInThrottle.put(key, afterFailure(await tx.signInThrottle.get(key), now, policy), now);
-    }
+    await countThrottledFailure(tx, keys, now);
     if (failed.tenantId === undefined) return;
     const who: Signer = {
       id: failed.user?.id ?? null,
@@ -115,14 +133,13 @@ export function makeSignInAttempts(deps: { uow: UnitOfWork }) {
   }
 
   return {
-    keys: throttleKeys,
-
-    /** Only the client address's counter (when no account is known yet). */
-    addressKey(ip: string): ThrottleKeys {
-      return [[`ip:${ip}`, ADDRESS_THROTTLE]];
-    },
+    /** The keys of an attempt on `subject` (null: it names no one, e.g. an unknown passkey) from `ip`. */
+    keys: signInThrottleKeys,
 
     refuseIfBlocked,
+
+    /** Clears the counters of a successful attempt, in `tx`. */
+    succeeded: clearThrottle,
 
     /**
      * A one-time code as the second factor (authenticator-app code or recovery code): both spend
@@ -135,14 +152,15 @@ export function makeSignInAttempts(deps: { uow: UnitOfWork }) {
       check: (tx: Stores, user: User | undefined) => Promise<string | undefined>,
     ): Promise<void> {
       const { tenantId, userId, ctx, now } = step;
+      const keys = signInThrottleKeys(`totp:${userId}`, ctx.ip);
       await decideStep(
-        throttleKeys(`totp:${userId}`, ctx.ip),
+        keys,
         now,
         { tenantId, ctx },
         async (tx) => {
           const user = await tx.users.get(tenantId, userId);
           const refused = await check(tx, user);
-          if (refused === undefined) await tx.signInThrottle.clear(`totp:${userId}`);
+          if (refused === undefined) await clearThrottle(tx, keys);
           return { user, refused };
         },
         () => new SignInRefused('invalidCode', INVALID_CODE),

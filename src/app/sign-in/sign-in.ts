@@ -51,8 +51,8 @@ export async function secondFactorsOf(tx: Stores, userId: string): Promise<Secon
 /**
  * The sign-in steps of the interaction pages: password, then a second factor when the user holds
  * one (TOTP code, passkey or recovery code), a passwordless passkey, and the forced password change.
- * Each refusal counts against the account (or the user's second factor) and the client address,
- * with exponential back-off (`RateLimitedError` while blocked), and is audited as a
+ * Each refusal counts against the account (or the user's second factor), the account from the
+ * client address, and the address (`domain/authn/throttle.ts`), with exponential back-off (`RateLimitedError` while blocked), and is audited as a
  * `Sign-in failure`; nothing else changes. Password hashing and signature checks run outside
  * transactions.
  */
@@ -85,7 +85,7 @@ export function makeSignIn(deps: {
     ...makeRecoveryCodeSignIn({ ...deps, attempts }),
     /**
      * @throws SignInRefused(`invalidCredentials`) for an unknown user, a wrong password or a
-     *   disabled account alike; RateLimitedError while the account or address is blocked.
+     *   disabled account alike; RateLimitedError while the account, or the account from this address, is blocked.
      */
     async password(upnInput: string, password: string, ctx: AttemptContext): Promise<PasswordVerified> {
       const now = deps.clock.now();
@@ -110,7 +110,7 @@ export function makeSignIn(deps: {
         await attempts.recordFailure(keys, now, { tenantId: found.tenantId, user, upn, reason, ctx });
         throw new SignInRefused('invalidCredentials', INVALID_CREDENTIALS);
       }
-      await deps.uow.run((tx) => tx.signInThrottle.clear(`account:${upn}`));
+      await deps.uow.run((tx) => attempts.succeeded(tx, keys));
       return {
         userId: user.id,
         tenantId: user.tenantId,

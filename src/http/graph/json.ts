@@ -88,12 +88,17 @@ export const graphErrorSchema = z.object({
  */
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409;
 
-/** The Graph error responses of a route: exactly the statuses given (OpenAPI stays honest). */
+/**
+ * The Graph error responses of a route: exactly the statuses given (OpenAPI stays honest), plus
+ * 429 on authenticated routes (those that answer 401): every caller's calls are rate limited
+ * (`http/rate-limit.ts`).
+ */
 export function errors<const S extends readonly ErrorStatus[]>(
   ...statuses: S
-): Record<S[number], typeof graphErrorSchema> {
-  return Object.fromEntries(statuses.map((status) => [status, graphErrorSchema])) as Record<
-    S[number],
+): Record<S[number] | 429, typeof graphErrorSchema> {
+  const all: number[] = statuses.includes(401) ? [...statuses, 429] : [...statuses];
+  return Object.fromEntries(all.map((status) => [status, graphErrorSchema])) as Record<
+    S[number] | 429,
     typeof graphErrorSchema
   >;
 }

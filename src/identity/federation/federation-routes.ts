@@ -118,6 +118,7 @@ export function registerFederationRoutes(
     const provider = await deps.provider();
     request.raw.headers['x-forwarded-proto'] = deps.issuerUrl.protocol.slice(0, -1);
     request.raw.headers['x-forwarded-host'] = deps.issuerUrl.host;
+    request.raw.headers['x-forwarded-for'] = request.ip; // never the client's own (trusted proxies only)
     const details = await provider.interactionDetails(request.raw, reply.raw).catch(() => undefined);
     if (details?.uid !== uid) return expired(reply);
     let config: oidc.Configuration;

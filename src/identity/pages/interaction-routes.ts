@@ -50,6 +50,7 @@ export function registerInteractionRoutes(
   const asIssuer = (request: FastifyRequest) => {
     request.raw.headers['x-forwarded-proto'] = deps.issuerUrl.protocol.slice(0, -1);
     request.raw.headers['x-forwarded-host'] = deps.issuerUrl.host;
+    request.raw.headers['x-forwarded-for'] = request.ip; // never the client's own (trusted proxies only)
   };
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',

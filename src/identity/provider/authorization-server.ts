@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { Adapter } from 'oidc-provider';
 import type { SignIn } from '../../app/sign-in/sign-in.js';
+import type { ClientAuthThrottle } from '../../app/sign-in/client-auth-throttle.js';
 import type { Clock } from '../../domain/time/clock.js';
 import type { Sealer } from '../../app/sign-in/ports.js';
 import type { FederatedSignIn } from '../../app/federation/federated-sign-in.js';
@@ -32,6 +33,11 @@ export interface AuthorizationServerOptions {
   onServerError?: (error: unknown) => void;
   /** Local sign-in of people (authorization code + PKCE); without it only client credentials work. */
   signIn?: LocalSignInOptions;
+  /**
+   * Back-off for failed client authentication by client id and address (429 with Retry-After
+   * while blocked); without it, failures are not counted.
+   */
+  clientThrottle?: ClientAuthThrottle;
 }
 
 /** What people's sign-in on the embedded server needs. */
@@ -104,7 +110,7 @@ function assertIssuer(issuer: string): URL {
  * oidc-provider reads the request body itself from the raw stream, so these routes register a
  * pass-through content-type parser (scoped to this plugin), hijack the reply and hand the raw
  * request and response to the provider. Discovery URLs are built from `issuer`, never from the
- * request's Host header.
+ * request's Host header, and the provider's client address from `request.ip`.
  */
 export function createAuthorizationServer(opts: AuthorizationServerOptions): AuthorizationServer {
   const issuerUrl = assertIssuer(opts.issuer);
@@ -132,6 +138,7 @@ export function createAuthorizationServer(opts: AuthorizationServerOptions): Aut
     firstPartyRedirectUris: opts.signIn?.redirectUris ?? [],
     interactionPath: INTERACTION_PATH,
     refreshTokenTtlSeconds: opts.signIn?.refreshTokenTtlSeconds ?? 14 * 24 * 3600,
+    clientThrottle: opts.clientThrottle,
   });
 
   async function handOver(
@@ -148,6 +155,9 @@ export function createAuthorizationServer(opts: AuthorizationServerOptions): Aut
     raw.url = providerPath + (queryAt === -1 ? '' : url.slice(queryAt));
     raw.headers['x-forwarded-proto'] = issuerUrl.protocol.slice(0, -1);
     raw.headers['x-forwarded-host'] = issuerUrl.host;
+    // The provider trusts X-Forwarded-* (`proxy = true`): its `ctx.ip` becomes the address Fastify
+    // resolved (X-Forwarded-For honoured only from ELEVATE_TRUSTED_PROXIES), never the client's own.
+    raw.headers['x-forwarded-for'] = request.ip;
     try {
       await runWithTokenRequestContext(tenantId, () => handler(raw, reply.raw));
     } catch (error) {

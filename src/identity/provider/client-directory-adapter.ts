@@ -1,4 +1,5 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { ClientAuthThrottle } from '../../app/sign-in/client-auth-throttle.js';
 import { FIRST_PARTY_CLIENT_ID, firstPartyClientMetadata } from './first-party-client.js';
 import type { ClientDirectory } from '../ports.js';
 import { currentTokenRequestContext } from './token-request-context.js';
@@ -20,12 +21,17 @@ const MAX_CLIENT_ID_LENGTH = 256;
  * request context. `client_secret` is set to `unusableSecret` only because oidc-provider's client
  * schema requires one for secret-based authentication; it is random, never published and never
  * compared, so if the override were ever lost, authentication would fail closed.
+ *
+ * With a `throttle`, an application client id that failed too often from the request's address is
+ * refused before the directory is read ("not found" too; the provider holder turns the answer into
+ * 429). Unknown ids are throttled alike, so the answer never tells whether an application exists.
  */
 export class ClientDirectoryAdapter implements Adapter {
   constructor(
     private readonly clients: ClientDirectory,
     private readonly unusableSecret: string,
     private readonly firstPartyRedirectUris: readonly string[] = [],
+    private readonly throttle?: ClientAuthThrottle,
   ) {}
 
   async find(appId: string): Promise<AdapterPayload | undefined> {
@@ -36,12 +42,22 @@ export class ClientDirectoryAdapter implements Adapter {
         ? undefined
         : firstPartyClientMetadata(this.firstPartyRedirectUris);
     }
+    context.attemptedClientId = appId;
+    if (this.throttle !== undefined && context.ip !== undefined) {
+      const wait = await this.throttle.wait(appId, context.ip);
+      if (wait !== null) {
+        context.throttledForSeconds = wait;
+        return undefined;
+      }
+    }
     const principal = await this.clients.findByAppId(appId);
-    if (principal === undefined || !principal.accountEnabled) return undefined;
     if (
-      context.pathTenantId !== undefined &&
-      context.pathTenantId.toLowerCase() !== principal.tenantId.toLowerCase()
+      principal === undefined ||
+      !principal.accountEnabled ||
+      (context.pathTenantId !== undefined &&
+        context.pathTenantId.toLowerCase() !== principal.tenantId.toLowerCase())
     ) {
+      context.clientAuthenticationFailed = true;
       return undefined;
     }
     context.principals.set(appId, principal);

@@ -1,5 +1,6 @@
 import { errors } from 'oidc-provider';
 import type { Adapter, Configuration, KoaContextWithOIDC, ResourceServer } from 'oidc-provider';
+import type { ClientAuthThrottle } from '../../app/sign-in/client-auth-throttle.js';
 import type { Clock } from '../../domain/time/clock.js';
 import { ClientDirectoryAdapter } from './client-directory-adapter.js';
 import { successSource, userCodeConfirmSource, userCodeInputSource } from '../pages/device-flow-pages.js';
@@ -48,6 +49,8 @@ export interface ProviderConfigurationInput {
   /** Where the sign-in pages live, e.g. `/identity/interaction`. */
   interactionPath: string;
   refreshTokenTtlSeconds: number;
+  /** Back-off for failed client authentication (by client id and address); none without it. */
+  clientThrottle: ClientAuthThrottle | undefined;
 }
 
 const OIDC_SCOPES = ['openid', 'profile', 'offline_access'];
@@ -80,6 +83,7 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
     input.clients,
     input.unusableClientSecret,
     input.firstPartyRedirectUris,
+    input.clientThrottle,
   );
   const { accounts } = input;
   const adapterFor = (name: string): Adapter => {

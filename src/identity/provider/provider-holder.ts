@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Provider } from 'oidc-provider';
+import type { ClientAuthThrottle } from '../../app/sign-in/client-auth-throttle.js';
 import type { Clock } from '../../domain/time/clock.js';
 import type { InMemoryProviderAdapter } from './in-memory-provider-adapter.js';
 import type { Adapter } from 'oidc-provider';
@@ -14,7 +15,42 @@ import type {
 import { presentedSecretMatches } from './client-secret-verification.js';
 import { buildProviderConfiguration, providerRoutes } from './provider-configuration.js';
 import { ensureActiveSigningKey, selectSigningKey } from '../tokens/signing-keys.js';
-import { currentTokenRequestContext } from './token-request-context.js';
+import { currentTokenRequestContext, type TokenRequestContext } from './token-request-context.js';
+
+/** The part of a Koa context the client-authentication throttle reads and rewrites. */
+interface ProviderResponse {
+  status: number;
+  body: unknown;
+  set(field: string, value: string): void;
+  remove(field: string): void;
+}
+
+/**
+ * After the provider answered: a client id refused by the throttle (the adapter found it blocked)
+ * gets 429 with Retry-After instead of `invalid_client`; a failed client authentication (unknown
+ * client, wrong secret: flagged by the adapter and `compareClientSecret`) counts a failure for the
+ * client id it named, from this address; a success clears its counters.
+ */
+async function throttleClientAuthentication(
+  ctx: ProviderResponse,
+  context: TokenRequestContext,
+  throttle: ClientAuthThrottle | undefined,
+): Promise<void> {
+  const { attemptedClientId: clientId, ip } = context;
+  if (throttle === undefined || clientId === undefined || ip === undefined) return;
+  if (context.throttledForSeconds !== undefined) {
+    ctx.status = 429;
+    ctx.remove('www-authenticate');
+    ctx.set('retry-after', String(context.throttledForSeconds));
+    ctx.body = {
+      error: 'temporarily_unavailable',
+      error_description: 'Too many failed client authentications. Try again later.',
+    };
+    return;
+  }
+  if (context.clientAuthenticationFailed) await throttle.failed(clientId, ip);
+  else if (ctx.status === 200) await throttle.succeeded(clientId, ip);
+}
 
 /** Node request handler of one oidc-provider instance (a Koa app). */
 export type ProviderRequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -36,6 +72,7 @@ export interface ProviderHolderOptions {
   firstPartyRedirectUris: readonly string[];
   interactionPath: string;
   refreshTokenTtlSeconds: number;
+  clientThrottle: ClientAuthThrottle | undefined;
 }
 
 interface Built {
@@ -143,18 +180,30 @@ export class ProviderHolder {
         firstPartyRedirectUris: options.firstPartyRedirectUris,
         interactionPath: options.interactionPath,
         refreshTokenTtlSeconds: options.refreshTokenTtlSeconds,
+        clientThrottle: options.clientThrottle,
       }),
     );
-    // Public URLs in discovery come from the issuer, not from the Host header (see authorization-server.ts).
+    // Public URLs in discovery come from the issuer, not from the Host header, and `ctx.ip` from
+    // the edge's `request.ip`: authorization-server.ts overwrites the X-Forwarded-* headers it
+    // hands over, so a client's own X-Forwarded-For never reaches the provider.
     provider.proxy = true;
+    provider.use(async (ctx, next) => {
+      const context = currentTokenRequestContext();
+      if (context !== undefined) context.ip = ctx.ip;
+      await next();
+      if (context !== undefined) await throttleClientAuthentication(ctx, context, options.clientThrottle);
+    });
 
     // Elevate stores only SHA-256 hashes of client secrets, so the plaintext comparison oidc-provider
     // would do is replaced by a check against the principal the Client adapter loaded for this
     // request. `compareClientSecret` is oidc-provider's typed hook for exactly this (issue #631).
     const clock = options.clock;
     provider.Client.prototype.compareClientSecret = function compareClientSecret(presented: string): boolean {
-      const principal = currentTokenRequestContext()?.principals.get(this.clientId);
-      return principal !== undefined && presentedSecretMatches(principal, presented, clock.now());
+      const context = currentTokenRequestContext();
+      const principal = context?.principals.get(this.clientId);
+      const matches = principal !== undefined && presentedSecretMatches(principal, presented, clock.now());
+      if (!matches && context !== undefined) context.clientAuthenticationFailed = true;
+      return matches;
     };
 
     // Entra's token response also carries `ext_expires_in`; some clients read it.
