@@ -132,10 +132,11 @@ describe('selfActivate', () => {
       ['ExpirationRule'],
     ],
     [
-      'PT9H counted from a past start, though only PT8H remain',
+      'PT9H with a past start (moved to now, still PT9H)',
       { requested: forHours(9, NOW - H) },
       ['ExpirationRule'],
     ],
+    ['PT8H with a past start (moved to now, PT8H from now)', { requested: forHours(8, NOW - 3 * H) }, []],
     [
       'a raised maximum, PT12H',
       {
