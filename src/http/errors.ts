@@ -11,7 +11,7 @@ export interface GraphErrorBody {
     message: string;
     target?: string;
     details?: { code: string; message: string; target?: string }[];
-    innerError: { date: string; 'request-id': string; 'client-request-id': string | null };
+    innerError: { date: string; 'request-id': string; 'client-request-id': string };
   };
 }
 
@@ -49,10 +49,15 @@ export function graphError(
   };
 }
 
-/** Echoed only when it is a short, printable token (it lands in logs and headers). */
-export function clientRequestId(request: FastifyRequest): string | null {
+/**
+ * The `client-request-id` of the response header and `innerError`: the client's own, echoed when it
+ * is a short printable token (it lands in logs and headers); otherwise one generated for it — the
+ * request's id, a UUID — as Graph answers a request that sent none, so every response carries an
+ * id the client can quote.
+ */
+export function clientRequestId(request: FastifyRequest): string {
   const v = request.headers['client-request-id'];
-  return typeof v === 'string' && /^[\w.:-]{1,128}$/.test(v) ? v : null;
+  return typeof v === 'string' && /^[\w.:-]{1,128}$/.test(v) ? v : request.id;
 }
 
 /**
@@ -74,7 +79,12 @@ export function makeErrorHandler(clock: Clock) {
         void reply.header('www-authenticate', insufficientClaimsChallenge());
       }
       const target = 'target' in err && typeof err.target === 'string' ? { target: err.target } : {};
-      return reply.status(STATUS[err.kind]).send(graphError(request, now, err.code, err.message, target));
+      // Why each policy rule failed, beside Graph's fixed code and message (docs/pim.md).
+      const details =
+        err instanceof PolicyViolationError && err.details.length > 0 ? { details: err.details } : {};
+      return reply
+        .status(STATUS[err.kind])
+        .send(graphError(request, now, err.code, err.message, { ...target, ...details }));
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const issue = err.validation[0];

@@ -46,7 +46,7 @@ export function expectGraphError(res: LightMyRequestResponse, status: number, co
       innerError: {
         date: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/),
         'request-id': res.headers['request-id'],
-        'client-request-id': null,
+        'client-request-id': res.headers['request-id'],
       },
     },
   });

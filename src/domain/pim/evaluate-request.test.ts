@@ -352,7 +352,7 @@ describe('selfExtend / selfRenew', () => {
       'assignment',
       'selfExtend',
       { target: endingIn(D), caller: { ...self, isPrincipal: false } },
-      'RoleAssignmentDoesNotExist',
+      'CallerIsNotPrincipal',
       [],
     ],
     [
