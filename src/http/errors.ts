@@ -4,6 +4,7 @@ import { insufficientClaimsChallenge } from '../app/authorization/step-up.js';
 import { PolicyViolationError } from '../domain/pim/policy-failure.js';
 import { DomainError, RateLimitedError } from '../domain/shared/errors.js';
 import type { Clock } from '../domain/time/clock.js';
+import { describeValidationIssues } from './validation-messages.js';
 
 export interface GraphErrorBody {
   error: {
@@ -11,7 +12,7 @@ export interface GraphErrorBody {
     message: string;
     target?: string;
     details?: { code: string; message: string; target?: string }[];
-    innerError: { date: string; 'request-id': string; 'client-request-id': string | null };
+    innerError: { date: string; 'request-id': string; 'client-request-id': string };
   };
 }
 
@@ -49,10 +50,47 @@ export function graphError(
   };
 }
 
-/** Echoed only when it is a short, printable token (it lands in logs and headers). */
-export function clientRequestId(request: FastifyRequest): string | null {
+/**
+ * The `client-request-id` of the response header and `innerError`: the client's own, echoed when it
+ * is a short printable token (it lands in logs and headers); otherwise one generated for it — the
+ * request's id, a UUID — as Graph answers a request that sent none, so every response carries an
+ * id the client can quote.
+ */
+export function clientRequestId(request: FastifyRequest): string {
   const v = request.headers['client-request-id'];
-  return typeof v === 'string' && /^[\w.:-]{1,128}$/.test(v) ? v : null;
+  return typeof v === 'string' && /^[\w.:-]{1,128}$/.test(v) ? v : request.id;
+}
+
+/** Problems listed in `details` at most; the message names the first. */
+const MAX_VALIDATION_DETAILS = 10;
+
+/**
+ * Zod's refusal of a request, for people: the first problem as the message ("`principalId` must be
+ * a GUID such as …", see `validation-messages.ts`) with its field as `target`, and every problem
+ * (up to ten) in `details` when there are several, so one round trip shows all that is wrong.
+ */
+function validationRefusal(err: FastifyError, request: FastifyRequest) {
+  const part = err.validationContext ?? 'body';
+  const input =
+    part === 'querystring'
+      ? request.query
+      : part === 'params'
+        ? request.params
+        : part === 'headers'
+          ? request.headers
+          : request.body;
+  const issues = (err.validation ?? []).map((issue) => ({
+    keyword: issue.keyword,
+    instancePath: issue.instancePath,
+    message: issue.message ?? '',
+    params: issue.params,
+  }));
+  const problems = describeValidationIssues(issues, part, input);
+  const first = problems[0] ?? { message: `The request ${part} is not valid.` };
+  const details = problems
+    .slice(0, MAX_VALIDATION_DETAILS)
+    .map((p) => ({ code: 'invalidRequest', message: p.message, ...(p.target ? { target: p.target } : {}) }));
+  return { message: first.message, target: first.target, details };
 }
 
 /**
@@ -74,16 +112,21 @@ export function makeErrorHandler(clock: Clock) {
         void reply.header('www-authenticate', insufficientClaimsChallenge());
       }
       const target = 'target' in err && typeof err.target === 'string' ? { target: err.target } : {};
-      return reply.status(STATUS[err.kind]).send(graphError(request, now, err.code, err.message, target));
+      // Why each policy rule failed, beside Graph's fixed code and message (docs/pim.md).
+      const details =
+        err instanceof PolicyViolationError && err.details.length > 0 ? { details: err.details } : {};
+      return reply
+        .status(STATUS[err.kind])
+        .send(graphError(request, now, err.code, err.message, { ...target, ...details }));
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
-      const issue = err.validation[0];
-      const where = err.validationContext ?? 'body';
-      const path = issue?.instancePath ? issue.instancePath.replace(/^\//, '').replaceAll('/', '.') : '';
-      const message = `Invalid ${where}${path ? ` property '${path}'` : ''}: ${issue?.message ?? 'invalid value'}`;
-      return reply
-        .status(400)
-        .send(graphError(request, now, 'invalidRequest', message, path ? { target: path } : {}));
+      const { message, target, details } = validationRefusal(err, request);
+      return reply.status(400).send(
+        graphError(request, now, 'invalidRequest', message, {
+          ...(target === undefined ? {} : { target }),
+          ...(details.length > 1 ? { details } : {}),
+        }),
+      );
     }
     if (isResponseSerializationError(err)) {
       request.log.error({ err }, 'response failed its schema');

@@ -1,6 +1,7 @@
 // The published Entra-style Python client, unchanged but for its two base URLs, against a real
-// Elevate server: token, eligible assignment (the example's own past window is refused clearly),
-// and a service principal activating its own eligible role with its own token.
+// Elevate server: token, eligible assignment (the example's own body, whose 2025 start is moved to
+// now with its 180 days kept), and a service principal activating its own eligible role with its
+// own token.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -15,21 +16,17 @@ import { skipFor } from '../helpers/skip.js';
 const USER_ADMINISTRATOR = 'fe930be7-5e62-47db-91af-98c3a49a38b1';
 
 const driver = `
-import importlib.util, json, sys, datetime, requests
+import importlib.util, json, sys, requests
 path, base, tenant, admin_id, admin_secret, sp_id, sp_app, sp_secret, role = sys.argv[1:10]
 spec = importlib.util.spec_from_file_location("entra_style_client", path)
 c = importlib.util.module_from_spec(spec); spec.loader.exec_module(c)
 c.LOGIN = base; c.GRAPH = base
 out = {}
 admin = c.get_graph_token(tenant, admin_id, admin_secret)
-out["pastWindow"] = c.create_eligible_assignment(admin, role, sp_id)
-today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT00:00:00Z")
-body = {"action": "adminAssign", "justification": "PIM eligible assignment", "roleDefinitionId": role,
-        "directoryScopeId": "/", "principalId": sp_id,
-        "scheduleInfo": {"startDateTime": today, "expiration": {"type": "afterDuration", "duration": "P180D"}}}
-r = requests.post(f"{c.GRAPH}/v1.0/roleManagement/directory/roleEligibilityScheduleRequests",
-                  headers={"Authorization": f"Bearer {admin}"}, json=body)
-out["eligible"] = {"status": r.status_code, "body": r.json()}
+out["eligible"] = c.create_eligible_assignment(admin, role, sp_id)
+r = requests.get(f"{c.GRAPH}/v1.0/roleManagement/directory/roleEligibilityScheduleInstances",
+                 headers={"Authorization": f"Bearer {admin}"}, params={"$filter": f"principalId eq '{sp_id}'"})
+out["instances"] = r.json()
 workload = c.get_graph_token(tenant, sp_app, sp_secret)
 out["activated"] = c.activate_role(workload, role, sp_id, "nightly reconciliation job")
 print(json.dumps(out))
@@ -75,7 +72,7 @@ describe('entra_style_client.py drives PIM on a real Elevate server', skipFor(py
     await db.drop();
   });
 
-  it('refuses the past window clearly, then the workload activates its own role', async () => {
+  it("accepts the example's eligibility body as sent, then the workload activates its own role", async () => {
     requirePythonClient();
     const boot = elevate.bootstrapped!;
     const token = (await (
@@ -154,14 +151,17 @@ describe('entra_style_client.py drives PIM on a real Elevate server', skipFor(py
     expect(code, stderr).toBe(0);
     const out = JSON.parse(stdout);
 
-    expect(out.pastWindow.error.code).toBe('invalidRequest');
-    expect(out.pastWindow.error.message).toContain('which is in the past');
-    expect(out.eligible.status).toBe(201);
-    expect(out.eligible.body).toMatchObject({
+    expect(out.eligible).toMatchObject({
       status: 'Provisioned',
       action: 'adminAssign',
       principalId: sp.id,
+      scheduleInfo: { expiration: { type: 'afterDuration', duration: 'P180D', endDateTime: null } },
     });
+    // The 2025 start became the processing time, and the 180 days count from there.
+    const [instance] = out.instances.value as { startDateTime: string; endDateTime: string }[];
+    const startMs = Date.parse(instance!.startDateTime);
+    expect(Math.abs(startMs - Date.now())).toBeLessThan(60_000);
+    expect(Date.parse(instance!.endDateTime) - startMs).toBe(180 * 24 * 3_600_000);
     expect(out.activated).toMatchObject({
       status: 'Provisioned',
       action: 'selfActivate',

@@ -63,12 +63,26 @@ describe('response headers and the error envelope', () => {
     ['a bare LF', 'abc\nx-evil: 1'],
     ['1 KB', 'a'.repeat(1024)],
     ['spaces and quotes', 'a "b" <c>'],
-  ])('does not echo a client-request-id with %s', async (_name, crid) => {
+  ])('does not echo a client-request-id with %s: a generated one replaces it', async (_name, crid) => {
     const res = await call(s, 'GET', '/v1.0/me', { ...h, 'client-request-id': crid });
-    expect(res.headers).not.toHaveProperty('client-request-id');
+    expect(res.headers['client-request-id']).toBe(res.headers['request-id']);
     expect(res.headers).not.toHaveProperty('set-cookie');
     expect(res.headers).not.toHaveProperty('x-evil');
-    expectGraphError(res, 400, 'BadRequest', undefined, { clientRequestId: null });
+    expectGraphError(res, 400, 'BadRequest', undefined, {
+      clientRequestId: res.headers['request-id'] as string,
+    });
+  });
+
+  it('generates a client-request-id (a UUID, the request id) when none is sent, in the header and innerError', async () => {
+    const ok = await call(s, 'GET', '/v1.0/users', h);
+    expect(ok.headers['client-request-id']).toMatch(GUID);
+    expect(ok.headers['client-request-id']).toBe(ok.headers['request-id']);
+    const denied = await call(s, 'GET', '/v1.0/users', {});
+    expect(denied.headers['client-request-id']).toMatch(GUID);
+    expectGraphError(denied, 401, 'InvalidAuthenticationToken', undefined, {
+      clientRequestId: denied.headers['request-id'] as string,
+    });
+    expect(denied.json().error.innerError['client-request-id']).not.toBe(ok.headers['client-request-id']);
   });
 
   it('answers unknown routes and methods with a 404 envelope that does not echo the query', async () => {

@@ -125,9 +125,15 @@ describe('/v1.0/servicePrincipals, addPassword and removePassword', () => {
       target: 'endDateTime',
     });
     const notADate = await call(s, 'POST', url, h, { passwordCredential: { endDateTime: 'tomorrow' } });
-    expectGraphError(notADate, 400, 'invalidRequest', /passwordCredential\.endDateTime.*ISO-8601/, {
-      target: 'passwordCredential.endDateTime',
-    });
+    expectGraphError(
+      notADate,
+      400,
+      'invalidRequest',
+      '`passwordCredential.endDateTime` must be an ISO 8601 date-time with a time zone (e.g. 2022-04-10T00:00:00Z or 2022-04-10T02:00:00+02:00); "tomorrow" is not one.',
+      {
+        target: 'passwordCredential.endDateTime',
+      },
+    );
     expect((await call(s, 'GET', `/v1.0/servicePrincipals/${sp.id}`, h)).json().passwordCredentials).toEqual(
       [],
     );

@@ -13,6 +13,7 @@ import {
   BASE,
   call,
   ctx,
+  DAY,
   ELIGIBILITY_REQUESTS,
   expectGraphError,
   HOUR,
@@ -56,32 +57,11 @@ describe('entra_style_client.py against Elevate (manual clock at 2026-11-27)', (
   });
   afterEach(async () => s.close());
 
-  it('refuses the example body (2025-01-01 + P180D, wholly past) clearly, accepts it with a current start', async () => {
+  it('accepts the example body as sent (2025-01-01 + P180D): it starts now and lasts the full 180 days', async () => {
     const admin = await adminAt(s, clock);
-    const past = await call(
-      s,
-      'POST',
-      ELIGIBILITY_REQUESTS,
-      admin,
-      eligibleBody(workload.servicePrincipalId),
-    );
-    expectGraphError(
-      past,
-      400,
-      'invalidRequest',
-      'The schedule ends on 2025-06-30T00:00:00.000Z, which is in the past; use a start date of today or later.',
-    );
-    expect(past.json<{ error: { target: string } }>().error.target).toBe('scheduleInfo');
-
-    const current = await call(
-      s,
-      'POST',
-      ELIGIBILITY_REQUESTS,
-      admin,
-      eligibleBody(workload.servicePrincipalId, '2026-11-27T00:00:00Z'),
-    );
-    expect(current.statusCode, current.body).toBe(201);
-    expect(current.json()).toMatchObject({
+    const res = await call(s, 'POST', ELIGIBILITY_REQUESTS, admin, eligibleBody(workload.servicePrincipalId));
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({
       '@odata.context': ctx('roleManagement/directory/roleEligibilityScheduleRequests/$entity'),
       status: 'Provisioned',
       principalId: workload.servicePrincipalId,
@@ -90,6 +70,38 @@ describe('entra_style_client.py against Elevate (manual clock at 2026-11-27)', (
         expiration: { type: 'afterDuration', duration: 'P180D', endDateTime: null },
       },
     });
+    const instances = await call(
+      s,
+      'GET',
+      `${BASE}/roleEligibilityScheduleInstances?$filter=principalId eq '${workload.servicePrincipalId}'`,
+      admin,
+    );
+    expect(instances.json<{ value: unknown[] }>().value).toEqual([
+      expect.objectContaining({
+        startDateTime: formatDateTime(NOW),
+        endDateTime: formatDateTime(NOW + 180 * DAY),
+      }),
+    ]);
+  });
+
+  it('refuses only an end date that is already past, naming it', async () => {
+    const admin = await adminAt(s, clock);
+    const past = await call(s, 'POST', ELIGIBILITY_REQUESTS, admin, {
+      ...eligibleBody(workload.servicePrincipalId),
+      scheduleInfo: {
+        startDateTime: '2025-01-01T00:00:00Z',
+        expiration: { type: 'afterDateTime', endDateTime: '2025-06-30T00:00:00Z' },
+      },
+    });
+    expectGraphError(
+      past,
+      400,
+      'invalidRequest',
+      'The schedule ends on 2025-06-30T00:00:00.000Z, which is in the past; choose a later endDateTime.',
+    );
+    expect(past.json<{ error: { target: string } }>().error.target).toBe(
+      'scheduleInfo.expiration.endDateTime',
+    );
   });
 
   it('a service principal activates its own eligible role: MfaRule when the policy requires MFA, 201 when not', async () => {

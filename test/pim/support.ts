@@ -145,10 +145,11 @@ export function expectGraphError(
             ? message
             : expect.stringMatching(message),
       ...(body.error?.target === undefined ? {} : { target: expect.any(String) }),
+      ...(body.error?.details === undefined ? {} : { details: expect.any(Array) }),
       innerError: {
         date: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/),
         'request-id': res.headers['request-id'],
-        'client-request-id': null,
+        'client-request-id': res.headers['request-id'],
       },
     },
   });

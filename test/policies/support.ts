@@ -43,10 +43,11 @@ export function expectGraphError(res: LightMyRequestResponse, status: number, co
       code: code ?? expect.any(String),
       message: expect.any(String),
       ...(body.error?.target === undefined ? {} : { target: expect.any(String) }),
+      ...(body.error?.details === undefined ? {} : { details: expect.any(Array) }),
       innerError: {
         date: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/),
         'request-id': res.headers['request-id'],
-        'client-request-id': null,
+        'client-request-id': res.headers['request-id'],
       },
     },
   });

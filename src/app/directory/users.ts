@@ -2,7 +2,8 @@ import { findBuiltInRole } from '../../domain/roles/built-in-roles.js';
 import type { User } from '../../domain/directory/types.js';
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
 import type { Clock } from '../../domain/time/clock.js';
-import { ConflictError, NotFoundError } from '../../domain/shared/errors.js';
+import { passwordProblem, type PasswordContext } from '../../domain/authn/password-rules.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../domain/shared/errors.js';
 import { AUDIT_ACTIVITIES as A } from '../../domain/audit/activities.js';
 import { userTarget } from '../../domain/audit/targets.js';
 import {
@@ -59,7 +60,10 @@ export function makeUsers(deps: {
       const named = { id: null, displayName: cmd.displayName, userPrincipalName: cmd.userPrincipalName };
       return change(caller, {
         attempt: { activity: A.userCreate, targets: [userTarget(named)] },
-        check: (tx, now) => authorize(tx, caller, DIRECTORY_RULES.writeUsers, now),
+        check: async (tx, now) => {
+          await authorize(tx, caller, DIRECTORY_RULES.writeUsers, now);
+          checkPassword(cmd.password, cmd);
+        },
         apply: async ({ tx, now, record }) => {
           const user: User = {
             id: deps.newId(),
@@ -109,7 +113,14 @@ export function makeUsers(deps: {
       const passwordHash = patch.password === undefined ? undefined : await deps.hasher.hash(patch.password);
       await change(caller, {
         attempt: { activity: A.userUpdate, targets: [unknownUser(id)] },
-        check: (tx, now) => writableUser(tx, caller, id, now),
+        check: async (tx, now) => {
+          const user = await writableUser(tx, caller, id, now);
+          checkPassword(patch.password, {
+            userPrincipalName: patch.userPrincipalName ?? user.userPrincipalName,
+            displayName: patch.displayName ?? user.displayName,
+          });
+          return user;
+        },
         apply: async ({ tx, now, record }, user) => {
           const next: User = {
             ...user,
@@ -215,6 +226,18 @@ export async function removePrincipalEverywhere(
   // Second factors (sealed TOTP seeds) have no use without their user.
   await tx.factors.deleteAll(principalId);
   return { groupIds, roleAssignments, pimSchedules };
+}
+
+/**
+ * Every password an administrator sets passes the same rules as the user's own (`passwordProblem`:
+ * length, the common-password list, the user's name), so a weak one is never stored. Checked once
+ * the caller is authorized, so a caller without the right learns nothing about the user's name.
+ * @throws ValidationError (`invalidRequest`, target `passwordProfile.password`)
+ */
+function checkPassword(password: string | undefined, context: PasswordContext): void {
+  if (password === undefined) return;
+  const problem = passwordProblem(password, context);
+  if (problem !== null) throw new ValidationError(problem, 'passwordProfile.password');
 }
 
 /** A user named only by the id in the request (for a refused attempt). */

@@ -96,7 +96,8 @@ const PICKS: Record<SlotPick, (s: SlotState) => Schedule | null> = {
  * principal (`SubjectNotFound`), the target's policy rules, the slot and its
  * version, and what the action's row asks for (the eligibility, the existing holding or the target
  * schedule). For self actions by someone other than the principal nothing about the principal is
- * read: policy then sees "nothing there", and the answer reveals nothing about other people's roles.
+ * read: policy refuses them as `CallerIsNotPrincipal`, which reveals nothing about other people's
+ * roles.
  * @throws BadRequestError RoleNotFound / SubjectNotFound / Request_BadRequest
  */
 export async function gather(

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { INVALID_CREDENTIALS, SignInRefused } from '../../domain/authn/sign-in-errors.js';
 import { passwordChanged, userSignedIn } from '../../domain/sign-in/sign-in-events.js';
 import type { Clock } from '../../domain/time/clock.js';
+import { passwordProblem } from '../../domain/authn/password-rules.js';
 import { verifyTotp } from '../../domain/authn/totp.js';
 import type { Stores, UnitOfWork } from '../ports.js';
 import type { WebAuthnRelyingParty } from './method-ports.js';
 import { makePasskeySignIn } from './passkey-sign-in.js';
 import type { Sealer } from './ports.js';
-import { validateNewPassword } from './password-rules.js';
 import { makeRecoveryCodeSignIn } from './recovery-code-sign-in.js';
 import { makeSignInAttempts, signerActor, type AttemptContext } from './sign-in-attempts.js';
 
@@ -142,7 +142,8 @@ export function makeSignIn(deps: {
     },
 
     /**
-     * The forced change after an administrator set a password (`passwordMustChange`).
+     * The forced change after an administrator set a password (`passwordMustChange`): the new one
+     * must pass the password rules (length, the common-password list, the user's own name).
      * @throws SignInRefused(`weakPassword`)
      */
     async changePassword(
@@ -151,7 +152,11 @@ export function makeSignIn(deps: {
       newPassword: string,
       ctx: AttemptContext,
     ): Promise<void> {
-      const problem = validateNewPassword(newPassword);
+      const named = await deps.uow.run((tx) => tx.users.get(tenantId, userId));
+      const problem = passwordProblem(newPassword, {
+        userPrincipalName: named?.userPrincipalName ?? null,
+        displayName: named?.displayName ?? null,
+      });
       if (problem !== null) throw new SignInRefused('weakPassword', problem);
       const hash = await deps.hasher.hash(newPassword);
       const now = deps.clock.now();

@@ -4,7 +4,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPolicyRules } from '../policy/default-rules.js';
 import { findRule } from '../policy/types.js';
-import { ValidationError } from '../shared/errors.js';
 import { parseDateTime } from '../time/datetime.js';
 import { evaluateRequest, rejectionOf } from './evaluate-request.js';
 import { eligibilityInstanceId } from './instance-id.js';
@@ -29,19 +28,18 @@ function eligibleBody(startDateTime: string, type = 'afterDuration'): RequestedS
 }
 
 describe('entra_style_client.py', () => {
-  it('its own eligibility body (2025-01-01 + P180D) lies wholly in the past and is refused clearly', () => {
+  it('its own eligibility body (2025-01-01 + P180D) starts now and keeps its 180 days', () => {
     expect(parseAction('adminAssign')).toBe('adminAssign');
-    const call = () => resolveWindow(eligibleBody('2025-01-01T00:00:00Z'), NOW);
-    expect(call).toThrow(ValidationError);
-    expect(call).toThrow(
-      'The schedule ends on 2025-06-30T00:00:00.000Z, which is in the past; use a start date of today or later.',
-    );
+    expect(resolveWindow(eligibleBody('2025-01-01T00:00:00Z'), NOW)).toEqual({
+      start: NOW,
+      end: NOW + 180 * 24 * H,
+    });
   });
 
   it('the same body with a current start is accepted, then the service principal activates itself', () => {
     const requested = eligibleBody('2026-11-27T00:00:00Z', 'AfterDuration');
     const eligibility = resolveWindow(requested, NOW);
-    expect(eligibility).toEqual({ start: NOW, end: parseDateTime('2027-05-26T00:00:00Z') });
+    expect(eligibility).toEqual({ start: NOW, end: parseDateTime('2027-05-26T10:15:00Z') });
 
     const assign = evaluateRequest({
       kind: 'eligibility',

@@ -81,11 +81,6 @@ describe('selfActivate', () => {
       ['EligibilityRule'],
     ],
     ['an eligibility not yet started', { eligibility: { start: NOW + 1, end: null } }, ['EligibilityRule']],
-    [
-      'someone else’s eligibility',
-      { caller: { kind: 'user', isPrincipal: false, mfaSatisfied: true, acrs: [] } },
-      ['EligibilityRule'],
-    ],
     ['a permanent eligibility', { eligibility: { start: NOW - D, end: null } }, []],
     // ExpirationRule (Expiration_EndUser_Assignment, PT8H by default)
     ['exactly the maximum, PT8H', { requested: forHours(8) }, []],
@@ -132,10 +127,11 @@ describe('selfActivate', () => {
       ['ExpirationRule'],
     ],
     [
-      'PT9H counted from a past start, though only PT8H remain',
+      'PT9H with a past start (moved to now, still PT9H)',
       { requested: forHours(9, NOW - H) },
       ['ExpirationRule'],
     ],
+    ['PT8H with a past start (moved to now, PT8H from now)', { requested: forHours(8, NOW - 3 * H) }, []],
     [
       'a raised maximum, PT12H',
       {
@@ -250,6 +246,31 @@ describe('selfActivate', () => {
     expect(evaluation.error).toBeUndefined();
     expect(evaluation.outcome.status).toBe(failedRules.length === 0 ? 'Provisioned' : 'Failed');
     for (const failure of evaluation.failures) expect(failure.reason.length).toBeGreaterThan(10);
+  });
+
+  it('refuses activating for someone else as such, without looking at their eligibility', () => {
+    const evaluation = evaluateRequest(
+      activation({ caller: { kind: 'user', isPrincipal: false, mfaSatisfied: true, acrs: [] } }),
+    );
+    expect(evaluation.failedRules).toEqual([]);
+    expect(evaluation.error).toEqual({
+      code: 'CallerIsNotPrincipal',
+      message:
+        'The caller is not the principal of this request: selfActivate acts only for the signed-in user ' +
+        "or application itself, so principalId must be the caller's own object id; to act for someone " +
+        'else, an administrator sends adminAssign.',
+    });
+    const rejection = rejectionOf(evaluation);
+    expect(rejection).toBeInstanceOf(ValidationError);
+    expect(rejection).toMatchObject({ code: 'CallerIsNotPrincipal', target: 'principalId' });
+    expect(
+      evaluateRequest(
+        activation({
+          caller: { kind: 'app', isPrincipal: false, mfaSatisfied: false, acrs: [] },
+          eligibility: null,
+        }),
+      ).error?.code,
+    ).toBe('CallerIsNotPrincipal');
   });
 
   it('reports the failing rules in Graph’s message format', () => {
@@ -463,7 +484,7 @@ describe('selfDeactivate', () => {
     [
       'someone else’s activation',
       { caller: { kind: 'user', isPrincipal: false, mfaSatisfied: true, acrs: [] } },
-      'RoleAssignmentDoesNotExist',
+      'CallerIsNotPrincipal',
     ],
     [
       'a future activation (cancel it instead)',

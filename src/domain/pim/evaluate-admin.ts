@@ -46,15 +46,14 @@ export function evaluateAdminChange(input: EvaluationInput): Evaluation {
     error = cannotBeExtended(null);
   }
 
-  const requestedStart = input.requested?.startDateTime ?? null;
   const failures =
     kind === 'eligibility'
       ? [
-          ...checkExpiration(ruleFor(rules, 'Expiration_Admin_Eligibility'), window, requestedStart, 'admin'),
+          ...checkExpiration(ruleFor(rules, 'Expiration_Admin_Eligibility'), window, 'admin'),
           ...checkEnablement(ruleFor(rules, 'Enablement_Admin_Eligibility'), input),
         ]
       : [
-          ...checkExpiration(ruleFor(rules, 'Expiration_Admin_Assignment'), window, requestedStart, 'admin'),
+          ...checkExpiration(ruleFor(rules, 'Expiration_Admin_Assignment'), window, 'admin'),
           ...checkEnablement(ruleFor(rules, 'Enablement_Admin_Assignment'), input),
         ];
   return settle(failures, error, () => ({

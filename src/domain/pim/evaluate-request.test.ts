@@ -204,12 +204,20 @@ describe('adminAssign / adminUpdate / adminExtend / adminRenew: policy', () => {
     expect(evaluation.failedRules).toEqual(['ExpirationRule']);
   });
 
-  it('counts a maximum from the requested start, not from now', () => {
+  it('judges the maximum on the window granted: a past start moves to now and keeps its duration', () => {
     const rules = policy(expirationRequired('Expiration_Admin_Assignment', 'P180D'));
-    const requested = forDays(181, NOW - 10 * D);
-    expect(evaluateRequest(request('assignment', 'adminAssign', { requested, rules })).failedRules).toEqual([
-      'ExpirationRule',
-    ]);
+    const late = evaluateRequest(
+      request('assignment', 'adminAssign', { requested: forDays(180, NOW - 10 * D), rules }),
+    );
+    expect(late.outcome).toEqual({
+      status: 'Provisioned',
+      requiresApproval: false,
+      window: { start: NOW, end: NOW + 180 * D },
+    });
+    const tooLong = forDays(181, NOW - 10 * D);
+    expect(
+      evaluateRequest(request('assignment', 'adminAssign', { requested: tooLong, rules })).failedRules,
+    ).toEqual(['ExpirationRule']);
   });
 
   it('gives Provisioned for a start by now and Granted for a later one', () => {
@@ -344,7 +352,7 @@ describe('selfExtend / selfRenew', () => {
       'assignment',
       'selfExtend',
       { target: endingIn(D), caller: { ...self, isPrincipal: false } },
-      'RoleAssignmentDoesNotExist',
+      'CallerIsNotPrincipal',
       [],
     ],
     [

@@ -3,7 +3,7 @@ import { pimAction } from './actions.js';
 import { noOutcome, settle } from './evaluation.js';
 import type { Evaluation, EvaluationInput } from './evaluation.js';
 import { PolicyViolationError } from './policy-failure.js';
-import { requestErrorToDomainError, unknownAction } from './request-error.js';
+import { callerIsNotPrincipal, requestErrorToDomainError, unknownAction } from './request-error.js';
 
 export type { Evaluation, EvaluationInput, RequestOutcome } from './evaluation.js';
 
@@ -25,14 +25,17 @@ export type { Evaluation, EvaluationInput, RequestOutcome } from './evaluation.j
  * - `adminRemove`: the target must still hold or be due → `Revoked`.
  * - Accepted windows give `Provisioned` when they start by `now`, `Granted` when later.
  *
- * Self actions by someone other than the principal are treated as if the principal had nothing
- * (no eligibility, no assignment), so the answer reveals nothing about other people's roles.
- * Whether the caller may act as an admin at all is the use case's check, not policy's.
+ * A self action by someone other than its principal is refused as such (`CallerIsNotPrincipal`),
+ * before anything about the principal is looked at, so the answer reveals nothing about other
+ * people's roles. Whether the caller may act as an admin at all is the use case's check, not policy's.
  */
 export function evaluateRequest(input: EvaluationInput): Evaluation {
   const row = pimAction(input.action);
   // Unreachable for typed callers; kept so a bad value from JavaScript is refused, not thrown on.
   if (row === undefined) return settle([], unknownAction(String(input.action)), noOutcome);
+  if (row.self && !input.caller.isPrincipal) {
+    return settle([], callerIsNotPrincipal(input.action), noOutcome);
+  }
   return row.evaluate(input);
 }
 

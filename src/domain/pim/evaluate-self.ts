@@ -56,7 +56,7 @@ export function evaluateSelfActivate(input: EvaluationInput): Evaluation {
   if (existsAt(input.activeAssignment, now)) error = roleAssignmentExists();
 
   const expiration = ruleFor(rules, 'Expiration_EndUser_Assignment');
-  failures.push(...checkExpiration(expiration, window, input.requested?.startDateTime ?? null, 'activation'));
+  failures.push(...checkExpiration(expiration, window, 'activation'));
   if (eligible && outlivesEligibility(window, eligibility)) {
     failures.push({
       rule: 'ExpirationRule',

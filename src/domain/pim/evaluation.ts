@@ -25,7 +25,7 @@ export interface EvaluationInput {
   now: number;
   /** The window from `resolveWindow`; absent when the request has no `scheduleInfo` (removals). */
   window?: Window | null;
-  /** The parsed `scheduleInfo`, whose `startDateTime` is where maximum durations are counted from. */
+  /** The parsed `scheduleInfo`, as the client sent it (the window above is what policy judges). */
   requested?: RequestedSchedule | null;
   justification: string | null;
   ticketInfo: TicketInfo | null;

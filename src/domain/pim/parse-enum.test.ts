@@ -38,8 +38,8 @@ describe('parseAction', () => {
       const call = () => parseAction(text);
       expect(call).toThrow(ValidationError);
       expect(call).toThrow(
-        'allowed values (any case): adminAssign, adminUpdate, adminRemove, selfActivate, selfDeactivate, ' +
-          'adminExtend, adminRenew, selfExtend, selfRenew.',
+        '`action` must be one of (any case): adminAssign, adminUpdate, adminRemove, selfActivate, ' +
+          'selfDeactivate, adminExtend, adminRenew, selfExtend, selfRenew;',
       );
     },
   );
@@ -52,13 +52,13 @@ describe('parseAction', () => {
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).target).toBe('action');
       expect((error as ValidationError).code).toBe('invalidRequest');
-      expect((error as ValidationError).message).toMatch(/^Invalid value "nope" for action;/);
+      expect((error as ValidationError).message).toMatch(/^`action` must be one of .*; "nope" is not one\.$/);
     }
   });
 
   it('does not echo a huge value back', () => {
     const call = () => parseAction('x'.repeat(1_000_000));
-    expect(call).toThrow(/Invalid value of 1000000 characters for action/);
+    expect(call).toThrow(/a value of 1000000 characters is not one/);
   });
 
   it('refuses non-strings that slip past the types', () => {
@@ -129,6 +129,8 @@ describe('the other Graph enums', () => {
 
   it('parseGraphEnum works for any list', () => {
     expect(parseGraphEnum(['principal', 'approver'], 'Approver', 'on')).toBe('approver');
-    expect(() => parseGraphEnum(['principal'], 'me', 'on')).toThrow('allowed values (any case): principal.');
+    expect(() => parseGraphEnum(['principal'], 'me', 'on')).toThrow(
+      '`on` must be one of (any case): principal; "me" is not one.',
+    );
   });
 });

@@ -38,7 +38,7 @@ export function parseGraphEnum<const Value extends string>(
     if (found !== undefined) return found;
   }
   throw new ValidationError(
-    `Invalid value ${shown(text)} for ${target}; allowed values (any case): ${allowed.join(', ')}.`,
+    `\`${target}\` must be one of (any case): ${allowed.join(', ')}; ${shown(text)} is not one.`,
     target,
   );
 }
@@ -78,7 +78,7 @@ export function parseScheduleKind(text: string, target = 'kind'): ScheduleKind {
 
 /** The offending value in an error message: quoted if short, described if not (it may be 1 MB). */
 function shown(text: unknown): string {
-  if (typeof text !== 'string') return `of type ${text === null ? 'null' : typeof text}`;
-  if (text.length > MAX_ENUM_TEXT_LENGTH) return `of ${text.length} characters`;
+  if (typeof text !== 'string') return `a value of type ${text === null ? 'null' : typeof text}`;
+  if (text.length > MAX_ENUM_TEXT_LENGTH) return `a value of ${text.length} characters`;
   return JSON.stringify(text);
 }

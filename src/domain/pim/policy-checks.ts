@@ -34,14 +34,13 @@ export function ruleFor<Id extends RuleId>(rules: readonly PolicyRule[], id: Id)
 export type ExpirationMode = 'admin' | 'activation';
 
 /**
- * `ExpirationRule` failures for a resolved window. The max applies to the span the client asked
- * for, from its requested start (`requestedStart`, before a past start moved to now), so the same
- * body is judged the same whenever it arrives.
+ * `ExpirationRule` failures for a resolved window. The max applies to the window that will hold
+ * (`resolveWindow` moved a past start to now and counted a duration from there), so it bounds the
+ * access actually granted, and a duration is judged the same whenever the body arrives.
  */
 export function checkExpiration(
   rule: ExpirationRule | undefined,
   window: Window,
-  requestedStart: number | null,
   mode: ExpirationMode,
 ): RuleFailure[] {
   if (rule === undefined) {
@@ -64,8 +63,7 @@ export function checkExpiration(
       },
     ];
   }
-  const start = requestedStart === null ? window.start : Math.min(requestedStart, window.start);
-  const spanMs = window.end - start;
+  const spanMs = window.end - window.start;
   if (!(spanMs <= maxMs)) {
     return [
       {

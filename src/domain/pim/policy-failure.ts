@@ -18,10 +18,41 @@ export type FailedRule = (typeof FAILED_RULE_ORDER)[number];
 /** The Graph error code for policy failures; its message is {@link policyFailureMessage}. */
 export const POLICY_VALIDATION_FAILED = 'RoleAssignmentRequestPolicyValidationFailed';
 
-/** One failing rule with a human reason (for the portal, logs and audit; Graph shows only names). */
+/** One failing rule with a human reason (for the portal, logs, audit and the error's `details`). */
 export interface RuleFailure {
   rule: FailedRule;
   reason: string;
+}
+
+/** One entry of a Graph error's `details` list (OData's error detail: `target` is optional). */
+export interface ErrorDetail {
+  code: string;
+  message: string;
+  target?: string;
+}
+
+/**
+ * The request property a requester changes to satisfy each rule, as a detail's `target`. `MfaRule`
+ * has none: the token, not the body, lacks the MFA (the `WWW-Authenticate` challenge says how to
+ * get it).
+ */
+const RULE_TARGETS: Readonly<Record<FailedRule, string | undefined>> = {
+  EligibilityRule: 'principalId',
+  ExpirationRule: 'scheduleInfo.expiration',
+  MfaRule: undefined,
+  JustificationRule: 'justification',
+  TicketingRule: 'ticketInfo',
+};
+
+/**
+ * Graph's `details` for a policy refusal: one `{code, message, target}` per failing rule, the code
+ * being the rule's name and the message its reason, word for word what the audit entry records.
+ */
+export function failureDetails(failures: readonly RuleFailure[]): ErrorDetail[] {
+  return failures.map(({ rule, reason }) => {
+    const target = RULE_TARGETS[rule];
+    return target === undefined ? { code: rule, message: reason } : { code: rule, message: reason, target };
+  });
 }
 
 /**
@@ -60,15 +91,18 @@ export function mergeFailures(failures: readonly RuleFailure[]): RuleFailure[] {
 
 /**
  * A request refused by policy: 400 `RoleAssignmentRequestPolicyValidationFailed` naming every
- * failing rule. `failures` keeps the reasons for logs and the portal; the Graph message is fixed.
+ * failing rule, with Graph's fixed message (clients parse it). `details` says why each rule failed,
+ * in Graph's `details` shape, so a client need not guess from the names.
  */
 export class PolicyViolationError extends BadRequestError {
   readonly failedRules: string[];
+  readonly details: ErrorDetail[];
   constructor(
     failedRules: readonly string[],
     readonly failures: readonly RuleFailure[] = [],
   ) {
     super(POLICY_VALIDATION_FAILED, policyFailureMessage(failedRules));
     this.failedRules = orderFailedRules(failedRules);
+    this.details = failureDetails(failures);
   }
 }

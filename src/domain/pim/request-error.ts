@@ -5,7 +5,8 @@ import { describeInstant } from './window.js';
 /**
  * Refusals that are about state, not policy rules (reference §1.11), each its own Graph code.
  * `RoleAssignmentCannotBeExtended`/`…Renewed` are Elevate's: Graph documents the 14/30-day windows
- * but no code for missing them. `invalidRequest` is an action sent to the wrong entity set.
+ * but no code for missing them, and `CallerIsNotPrincipal` is Elevate's for a self action naming
+ * someone else. `invalidRequest` is an action sent to the wrong entity set.
  */
 export type RequestErrorCode =
   | 'RoleAssignmentExists'
@@ -14,6 +15,7 @@ export type RequestErrorCode =
   | 'RoleAssignmentRequestAcrsValidationFailed'
   | 'RoleAssignmentCannotBeExtended'
   | 'RoleAssignmentCannotBeRenewed'
+  | 'CallerIsNotPrincipal'
   | 'invalidRequest';
 
 /**
@@ -98,16 +100,45 @@ export function actionNotValidForKind(action: string, kind: string): RequestErro
   };
 }
 
+/** What an administrator sends instead of each self action, to act for someone else. */
+const ADMIN_COUNTERPART: Readonly<Record<string, string>> = {
+  selfActivate: 'adminAssign',
+  selfDeactivate: 'adminRemove',
+  selfExtend: 'adminExtend',
+  selfRenew: 'adminRenew',
+};
+
+/**
+ * A self action (`selfActivate`, `selfDeactivate`, `selfExtend`, `selfRenew`) whose caller is not
+ * its `principalId`: only the principal takes its own actions. Said plainly rather than as the
+ * `EligibilityRule` or `RoleAssignmentDoesNotExist` the principal's state would give, and it tells
+ * nothing about that principal's roles (the caller alone decides it).
+ */
+export function callerIsNotPrincipal(action: string): RequestError {
+  const counterpart = ADMIN_COUNTERPART[action];
+  return {
+    code: 'CallerIsNotPrincipal',
+    message:
+      `The caller is not the principal of this request: ${action} acts only for the signed-in user or ` +
+      "application itself, so principalId must be the caller's own object id" +
+      (counterpart === undefined ? '.' : `; to act for someone else, an administrator sends ${counterpart}.`),
+  };
+}
+
 /** An action outside `unifiedRoleScheduleRequestActions`, should one get past parsing. */
 export function unknownAction(action: string): RequestError {
   return { code: 'invalidRequest', message: `Unknown action ${JSON.stringify(action.slice(0, 64))}.` };
 }
 
 /**
- * The domain error to throw for a state refusal: `invalidRequest` is a validation error, the rest
- * are 400 bad requests under their own Graph code.
+ * The domain error to throw for a state refusal: `invalidRequest` (naming `action`) and
+ * `CallerIsNotPrincipal` (naming `principalId`) are validation errors, the rest are 400 bad requests
+ * under their own Graph code.
  */
 export function requestErrorToDomainError(error: RequestError): DomainError {
   if (error.code === 'invalidRequest') return new ValidationError(error.message, 'action');
+  if (error.code === 'CallerIsNotPrincipal') {
+    return new ValidationError(error.message, 'principalId', error.code);
+  }
   return new BadRequestError(error.code, error.message);
 }

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../shared/errors.js';
 import { parseDateTime } from '../time/datetime.js';
+import { parseDuration } from '../time/duration.js';
 import { resolveWindow } from './resolve-window.js';
 import type { ExpirationType, RequestedSchedule } from './types.js';
 import { holds } from './window.js';
@@ -43,10 +44,28 @@ describe('resolveWindow: accepted schedules', () => {
     ['notSpecified + endDateTime', schedule(null, 'notSpecified', { endDateTime: NOW + D }), NOW, NOW + D],
     ['notSpecified alone is permanent (policy decides)', schedule(null, 'notSpecified'), NOW, null],
     [
-      'a past start moves to now; the duration counts from the requested start',
+      'a past start moves to now and keeps the whole duration',
       schedule(NOW - 2 * H, 'afterDuration', { duration: 'PT8H' }),
       NOW,
-      NOW + 6 * H,
+      NOW + 8 * H,
+    ],
+    [
+      'a past start with notSpecified + duration keeps the whole duration',
+      schedule(NOW - 3 * D, 'notSpecified', { duration: 'P1D' }),
+      NOW,
+      NOW + D,
+    ],
+    [
+      'the Entra-style client body: 2025-01-01 + P180D read in 2026 holds P180D from now',
+      schedule(parseDateTime('2025-01-01T00:00:00Z'), 'afterDuration', { duration: 'P180D' }),
+      NOW,
+      NOW + 180 * D,
+    ],
+    [
+      'a past start with an endDateTime still ahead ends as asked',
+      schedule(NOW - 30 * D, 'afterDateTime', { endDateTime: NOW + 5 * D }),
+      NOW,
+      NOW + 5 * D,
     ],
     ['a past start, permanent', schedule(NOW - 365 * D, 'noExpiration'), NOW, null],
     ['ends 1 ms after now', schedule(NOW - H, 'afterDateTime', { endDateTime: NOW + 1 }), NOW, NOW + 1],
@@ -113,16 +132,24 @@ describe('resolveWindow: refused schedules', () => {
       'The schedule must end after it starts; it starts on 2026-11-28T00:00:00.000Z and ends on 2026-11-27T01:00:00.000Z.',
     ],
     [
-      'the Entra-style client body: 2025-01-01 + P180D, wholly in the past',
-      schedule(parseDateTime('2025-01-01T00:00:00Z'), 'afterDuration', { duration: 'P180D' }),
-      'scheduleInfo',
-      'The schedule ends on 2025-06-30T00:00:00.000Z, which is in the past; use a start date of today or later.',
+      'an afterDateTime end already past (2025-01-01 to 2025-06-30)',
+      schedule(parseDateTime('2025-01-01T00:00:00Z'), 'afterDateTime', {
+        endDateTime: parseDateTime('2025-06-30T00:00:00Z'),
+      }),
+      'scheduleInfo.expiration.endDateTime',
+      'The schedule ends on 2025-06-30T00:00:00.000Z, which is in the past; choose a later endDateTime.',
+    ],
+    [
+      'a notSpecified end already past, without a start',
+      schedule(null, 'notSpecified', { endDateTime: NOW - D }),
+      'scheduleInfo.expiration.endDateTime',
+      'The schedule ends on 2026-11-26T00:00:00.000Z, which is in the past; choose a later endDateTime.',
     ],
     [
       'ending exactly now',
       schedule(NOW - H, 'afterDateTime', { endDateTime: NOW }),
-      'scheduleInfo',
-      'The schedule ends on 2026-11-27T00:00:00.000Z, which is in the past; use a start date of today or later.',
+      'scheduleInfo.expiration.endDateTime',
+      'The schedule ends on 2026-11-27T00:00:00.000Z, which is in the past; choose a later endDateTime.',
     ],
     [
       'ending after year 9999',
@@ -190,6 +217,9 @@ describe('resolveWindow properties', () => {
         if (requested.startDateTime !== null && requested.startDateTime > NOW) {
           expect(window.start).toBe(requested.startDateTime);
         }
+        // A duration always holds in full from the resolved start, however late the body arrives.
+        const { duration } = requested.expiration;
+        if (duration !== null) expect(window.end).toBe(window.start + parseDuration(duration));
       }),
     );
   });

@@ -36,47 +36,56 @@ describe('parseDateTime', () => {
   });
 
   it.each([
-    ['2022-04-10T00:00:00', /no time zone/i],
-    ['2022-04-10T00:00:00.123', /no time zone/i],
-    ['2022-04-10', /date without a time/i],
-    ['2025-13-40T00:00:00Z', /month must be between 01 and 12/i],
+    ['2022-04-10T00:00:00', /must have a time zone/i],
+    ['2022-04-10T00:00:00.123', /must have a time zone/i],
+    ['2022-04-10', /must have a time as well as a date/i],
+    ['2025-13-40T00:00:00Z', /month between 01 and 12/i],
     ['2025-00-10T00:00:00Z', /month/i],
-    ['2023-02-30T00:00:00Z', /day 30 does not exist \(that month has 28 days\)/i],
-    ['2023-02-29T00:00:00Z', /day 29 does not exist/i],
-    ['1900-02-29T00:00:00Z', /day 29 does not exist/i],
-    ['2022-04-31T00:00:00Z', /day 31 does not exist/i],
-    ['2022-04-00T00:00:00Z', /day 00 does not exist/i],
-    ['2022-04-10T24:00:00Z', /hour must be between 00 and 23/i],
+    ['2023-02-30T00:00:00Z', /day 30 is not in a month of 28 days/i],
+    ['2023-02-29T00:00:00Z', /day 29 is not in a month/i],
+    ['1900-02-29T00:00:00Z', /day 29 is not in a month/i],
+    ['2022-04-31T00:00:00Z', /day 31 is not in a month/i],
+    ['2022-04-00T00:00:00Z', /day 00 is not in a month/i],
+    ['2022-04-10T24:00:00Z', /hour between 00 and 23/i],
     ['2022-04-10T23:60:00Z', /minute/i],
     ['2016-12-31T23:59:60Z', /leap seconds are not supported/i],
-    ['0000-01-01T00:00:00Z', /year must be between 0001 and 9999/i],
-    ['10000-01-01T00:00:00Z', /not an ISO-8601 date-time/i],
-    ['+010000-01-01T00:00:00Z', /not an ISO-8601 date-time/i],
-    ['0001-01-01T00:00:00+01:00', /outside/i],
-    ['9999-12-31T23:59:59-01:00', /outside/i],
-    ['2022-04-10T00:00:00+14:01', /offset must be between/i],
+    ['0000-01-01T00:00:00Z', /year between 0001 and 9999/i],
+    ['10000-01-01T00:00:00Z', /must be an ISO 8601 date-time with a time zone/i],
+    ['+010000-01-01T00:00:00Z', /must be an ISO 8601 date-time with a time zone/i],
+    ['0001-01-01T00:00:00+01:00', /must lie between/i],
+    ['9999-12-31T23:59:59-01:00', /must lie between/i],
+    ['2022-04-10T00:00:00+14:01', /offset between/i],
     ['2022-04-10T00:00:00+15:00', /offset/i],
     ['2022-04-10T00:00:00+02:60', /offset/i],
-    ['2022-04-10T00:00:00+0200', /not an ISO-8601 date-time/i],
-    ['2022-04-10T00:00:00+02', /not an ISO-8601 date-time/i],
-    ['2022-04-10 00:00:00Z', /not an ISO-8601 date-time/i],
-    ['20220410T000000Z', /not an ISO-8601 date-time/i],
-    ['2022-04-10T00:00:00.Z', /not an ISO-8601 date-time/i],
-    ['2022-04-10T00:00:00.1234567890123Z', /not an ISO-8601 date-time/i],
-    ['2022-4-10T00:00:00Z', /not an ISO-8601 date-time/i],
-    ['2022-04-10T0:00:00Z', /not an ISO-8601 date-time/i],
-    ['2022-04-10T00:00:00ZZ', /not an ISO-8601 date-time/i],
-    [' 2022-04-10T00:00:00Z', /not an ISO-8601 date-time/i],
-    ['2022-04-10T00:00:00Z ', /not an ISO-8601 date-time/i],
-    ['２０２２-04-10T00:00:00Z', /not an ISO-8601 date-time/i],
-    ['1649548800000', /not an ISO-8601 date-time/i],
-    ['', /not an ISO-8601 date-time/i],
+    ['2022-04-10T00:00:00+0200', /must be an ISO 8601 date-time with a time zone/i],
+    ['2022-04-10T00:00:00+02', /must be an ISO 8601 date-time with a time zone/i],
+    ['2022-04-10 00:00:00Z', /must be an ISO 8601 date-time with a time zone/i],
+    ['20220410T000000Z', /must be an ISO 8601 date-time with a time zone/i],
+    ['2022-04-10T00:00:00.Z', /must be an ISO 8601 date-time with a time zone/i],
+    ['2022-04-10T00:00:00.1234567890123Z', /must be an ISO 8601 date-time with a time zone/i],
+    ['2022-4-10T00:00:00Z', /must be an ISO 8601 date-time with a time zone/i],
+    ['2022-04-10T0:00:00Z', /must be an ISO 8601 date-time with a time zone/i],
+    ['2022-04-10T00:00:00ZZ', /must be an ISO 8601 date-time with a time zone/i],
+    [' 2022-04-10T00:00:00Z', /must be an ISO 8601 date-time with a time zone/i],
+    ['2022-04-10T00:00:00Z ', /must be an ISO 8601 date-time with a time zone/i],
+    ['２０２２-04-10T00:00:00Z', /must be an ISO 8601 date-time with a time zone/i],
+    ['1649548800000', /must be an ISO 8601 date-time with a time zone/i],
+    ['', /must be an ISO 8601 date-time with a time zone/i],
     ['2022-04-10T00:00:00.' + '0'.repeat(22) + 'Z', /at most 40 characters/i],
     ['2'.repeat(1_000_000), /at most 40 characters/i],
   ])('rejects %j', (text, message) => {
     const run = () => parseDateTime(text);
     expect(run).toThrow(ValidationError);
     expect(run).toThrow(message);
+  });
+
+  it('names the field in backticks and says what is expected', () => {
+    expect(() => parseDateTime('2026-11-27T10:00:00', 'scheduleInfo.startDateTime')).toThrow(
+      '`scheduleInfo.startDateTime` must have a time zone: add Z or an offset such as +02:00 to "2026-11-27T10:00:00".',
+    );
+    expect(() => parseDateTime('tomorrow')).toThrow(
+      'The value must be an ISO 8601 date-time with a time zone (e.g. 2022-04-10T00:00:00Z or 2022-04-10T02:00:00+02:00); "tomorrow" is not one.',
+    );
   });
 
   it('reports the target field and the invalidRequest code', () => {

@@ -45,18 +45,19 @@ const EXAMPLE = 'e.g. 2022-04-10T00:00:00Z or 2022-04-10T02:00:00+02:00';
  * @throws ValidationError (`invalidRequest`) when the text is not a valid DateTimeOffset.
  */
 export function parseDateTime(text: string, target?: string): number {
-  if (typeof text !== 'string') throw invalid('A date-time must be a string', target);
+  if (typeof text !== 'string') throw invalid(`must be a date-time string (${EXAMPLE})`, target);
   if (text.length > MAX_DATETIME_TEXT_LENGTH) {
-    throw invalid(`A date-time may have at most ${MAX_DATETIME_TEXT_LENGTH} characters`, target);
+    throw invalid(`must have at most ${MAX_DATETIME_TEXT_LENGTH} characters`, target);
   }
   const shown = JSON.stringify(text);
   const match = DATE_TIME_OFFSET.exec(text);
   if (match === null) {
     if (LOCAL_DATE_TIME.test(text)) {
-      throw invalid(`${shown} has no time zone; add Z or an offset such as +02:00`, target);
+      throw invalid(`must have a time zone: add Z or an offset such as +02:00 to ${shown}`, target);
     }
-    if (DATE_ONLY.test(text)) throw invalid(`${shown} is a date without a time (${EXAMPLE})`, target);
-    throw invalid(`${shown} is not an ISO-8601 date-time with a time zone (${EXAMPLE})`, target);
+    if (DATE_ONLY.test(text))
+      throw invalid(`must have a time as well as a date (${EXAMPLE}); ${shown} has none`, target);
+    throw invalid(`must be an ISO 8601 date-time with a time zone (${EXAMPLE}); ${shown} is not one`, target);
   }
   const [, yyyy, mo, dd, hh, mi, ss = '00', fraction = '', zulu, sign, offH, offM] = match;
   const year = Number(yyyy);
@@ -65,16 +66,22 @@ export function parseDateTime(text: string, target?: string): number {
   const hour = Number(hh);
   const minute = Number(mi);
   const second = Number(ss);
-  if (year < 1) throw invalid(`${shown}: the year must be between 0001 and 9999`, target);
-  if (month < 1 || month > 12) throw invalid(`${shown}: the month must be between 01 and 12`, target);
+  if (year < 1) throw invalid(`must have a year between 0001 and 9999 (got ${shown})`, target);
+  if (month < 1 || month > 12) throw invalid(`must have a month between 01 and 12 (got ${shown})`, target);
   const monthDays = daysInMonth(year, month);
   if (day < 1 || day > monthDays) {
-    throw invalid(`${shown}: day ${dd ?? ''} does not exist (that month has ${monthDays} days)`, target);
+    throw invalid(
+      `must name a day that exists: day ${dd ?? ''} is not in a month of ${monthDays} days (got ${shown})`,
+      target,
+    );
   }
-  if (hour > 23) throw invalid(`${shown}: the hour must be between 00 and 23`, target);
-  if (minute > 59) throw invalid(`${shown}: the minute must be between 00 and 59`, target);
+  if (hour > 23) throw invalid(`must have an hour between 00 and 23 (got ${shown})`, target);
+  if (minute > 59) throw invalid(`must have a minute between 00 and 59 (got ${shown})`, target);
   if (second > 59) {
-    throw invalid(`${shown}: the second must be between 00 and 59 (leap seconds are not supported)`, target);
+    throw invalid(
+      `must have a second between 00 and 59; leap seconds are not supported (got ${shown})`,
+      target,
+    );
   }
   let offsetMinutes = 0;
   if (zulu === undefined) {
@@ -82,7 +89,7 @@ export function parseDateTime(text: string, target?: string): number {
     const offsetMinute = Number(offM);
     offsetMinutes = offsetHour * 60 + offsetMinute;
     if (offsetMinute > 59 || offsetMinutes > MAX_OFFSET_MINUTES) {
-      throw invalid(`${shown}: the offset must be between -14:00 and +14:00`, target);
+      throw invalid(`must have an offset between -14:00 and +14:00 (got ${shown})`, target);
     }
     if (sign === '-') offsetMinutes = -offsetMinutes;
   }
@@ -91,7 +98,10 @@ export function parseDateTime(text: string, target?: string): number {
     daysFromCivil(year, month, day) * DAY_MS + ((hour * 60 + minute) * 60 + second) * 1000 + millis;
   const epochMs = localMs - offsetMinutes * MINUTE_MS;
   if (epochMs < MIN_DATETIME || epochMs > MAX_DATETIME) {
-    throw invalid(`${shown} is outside 0001-01-01T00:00:00Z…9999-12-31T23:59:59.999Z`, target);
+    throw invalid(
+      `must lie between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z (got ${shown})`,
+      target,
+    );
   }
   return epochMs;
 }
@@ -162,6 +172,10 @@ function civilFromDays(days: number): [number, number, number] {
   return [yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day];
 }
 
-function invalid(message: string, target: string | undefined): ValidationError {
-  return new ValidationError(`${message}.`, target);
+/**
+ * A refusal naming the field ("`scheduleInfo.startDateTime` must have a time zone: …"); without a
+ * target the subject is "The value", which the HTTP edge replaces with the field's path.
+ */
+function invalid(predicate: string, target: string | undefined): ValidationError {
+  return new ValidationError(`${target === undefined ? 'The value' : `\`${target}\``} ${predicate}.`, target);
 }

@@ -37,46 +37,58 @@ describe('parseDuration', () => {
   });
 
   it.each([
-    ['P1Y', /years and months are not supported.*P365D/i],
-    ['P1M', /years and months are not supported/i],
-    ['P1Y2M3D', /years and months/i],
-    ['P100000Y', /years and months/i],
+    ['P1Y', /not years or months.*P365D/i],
+    ['P1M', /not years or months/i],
+    ['P1Y2M3D', /not years or months/i],
+    ['P100000Y', /not years or months/i],
     ['-P1D', /negative/i],
     ['PT-1H', /negative/i],
     ['P-1D', /negative/i],
     ['P99999999D', /longer than the maximum/i],
     ['P3654D', /longer than the maximum/i],
     ['PT87672H0.001S', /longer than the maximum/i],
-    ['P1D--1H', /not an ISO-8601 duration/i],
+    ['P1D--1H', /must be an ISO 8601 duration such as PT8H.*is not one/i],
     ['PT87672H1S', /longer than the maximum/i],
     ['P9999999999999999999999999999999999999999999W', /longer than the maximum/i],
-    ['PT0.5H', /only seconds may have a fraction/i],
-    ['PT1.5M', /only seconds/i],
-    ['P1.5D', /only seconds/i],
-    ['P1W2D', /weeks cannot be combined/i],
-    ['P1WT1H', /weeks cannot be combined/i],
-    ['', /not an ISO-8601 duration/i],
-    ['P', /not an ISO-8601 duration/i],
-    ['PT', /not an ISO-8601 duration/i],
-    ['P1DT', /not an ISO-8601 duration/i],
-    ['8H', /not an ISO-8601 duration/i],
-    ['P1H', /not an ISO-8601 duration/i],
-    ['PT1D', /not an ISO-8601 duration/i],
-    ['PT1H1H', /not an ISO-8601 duration/i],
-    ['PT1M1H', /not an ISO-8601 duration/i],
-    [' PT8H', /not an ISO-8601 duration/i],
-    ['PT8H ', /not an ISO-8601 duration/i],
-    ['PT1,5S', /not an ISO-8601 duration/i],
-    ['PT.5S', /not an ISO-8601 duration/i],
-    ['+P1D', /not an ISO-8601 duration/i],
-    ['P1D-', /not an ISO-8601 duration/i],
-    ['PT８H', /not an ISO-8601 duration/i],
+    ['PT0.5H', /fraction only in its seconds/i],
+    ['PT1.5M', /fraction only in its seconds/i],
+    ['P1.5D', /fraction only in its seconds/i],
+    ['P1W2D', /must not combine weeks/i],
+    ['P1WT1H', /must not combine weeks/i],
+    ['', /must be an ISO 8601 duration such as PT8H.*is not one/i],
+    ['P', /must be an ISO 8601 duration such as PT8H.*is not one/i],
+    ['PT', /must be an ISO 8601 duration such as PT8H.*is not one/i],
+    ['P1DT', /must be an ISO 8601 duration such as PT8H.*is not one/i],
+    ['8H', /must be an ISO 8601 duration such as PT8H.*is not one/i],
+    ['P1H', /must be an ISO 8601 duration such as PT8H.*is not one/i],
+    ['PT1D', /must be an ISO 8601 duration such as PT8H.*is not one/i],
+    ['PT1H1H', /must be an ISO 8601 duration such as PT8H.*is not one/i],
+    ['PT1M1H', /must be an ISO 8601 duration such as PT8H.*is not one/i],
+    [' PT8H', /must be an ISO 8601 duration such as PT8H.*is not one/i],
+    ['PT8H ', /must be an ISO 8601 duration such as PT8H.*is not one/i],
+    ['PT1,5S', /must be an ISO 8601 duration such as PT8H.*is not one/i],
+    ['PT.5S', /must be an ISO 8601 duration such as PT8H.*is not one/i],
+    ['+P1D', /must be an ISO 8601 duration such as PT8H.*is not one/i],
+    ['P1D-', /must be an ISO 8601 duration such as PT8H.*is not one/i],
+    ['PT８H', /must be an ISO 8601 duration such as PT8H.*is not one/i],
     ['PT' + '1'.repeat(62) + 'H', /at most 64 characters/i],
     ['P'.padEnd(1_000_000, '1'), /at most 64 characters/i],
   ])('rejects %j', (text, message) => {
     const run = () => parseDuration(text);
     expect(run).toThrow(ValidationError);
     expect(run).toThrow(message);
+  });
+
+  it('names the field in backticks, says what is expected and gives examples', () => {
+    expect(() => parseDuration('8 hours', 'scheduleInfo.expiration.duration')).toThrow(
+      '`scheduleInfo.expiration.duration` must be an ISO 8601 duration such as PT8H, P180D or PT1H45M; "8 hours" is not one.',
+    );
+    expect(() => parseDuration('8 hours')).toThrow(
+      'The value must be an ISO 8601 duration such as PT8H, P180D or PT1H45M; "8 hours" is not one.',
+    );
+    expect(() => parseDuration('P1Y', 'maximumDuration')).toThrow(
+      '`maximumDuration` must count days, not years or months, whose length depends on the calendar: e.g. P365D instead of "P1Y".',
+    );
   });
 
   it('reports the target field and the invalidRequest code', () => {

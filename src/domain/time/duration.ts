@@ -23,7 +23,7 @@ export const MAX_DURATION_TEXT_LENGTH = 64;
 const ISO_DURATION =
   /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i;
 
-const EXAMPLES = 'e.g. PT8H, P180D or PT1H45M';
+const EXAMPLES = 'such as PT8H, P180D or PT1H45M';
 
 /**
  * Parses an ISO-8601 duration as Graph uses it (`PT8H`, `P180D`, `PT1H45M`, `P1DT2H`, `PT0.5S`)
@@ -43,31 +43,35 @@ const EXAMPLES = 'e.g. PT8H, P180D or PT1H45M';
  * @throws ValidationError (`invalidRequest`) when the text is not a supported duration.
  */
 export function parseDuration(text: string, target?: string): number {
-  if (typeof text !== 'string') throw invalid('A duration must be a string', target);
+  if (typeof text !== 'string')
+    throw invalid('must be an ISO 8601 duration such as PT8H, as a string', target);
   if (text.length > MAX_DURATION_TEXT_LENGTH) {
-    throw invalid(`A duration may have at most ${MAX_DURATION_TEXT_LENGTH} characters`, target);
+    throw invalid(`must have at most ${MAX_DURATION_TEXT_LENGTH} characters`, target);
   }
   const shown = JSON.stringify(text);
   const match = ISO_DURATION.exec(text);
   if (match === null || /^P$|T$/i.test(text)) {
     const unsigned = text.replace(/^-(?=P)|-(?=\d)/gi, '');
     if (unsigned !== text && isDuration(unsigned)) {
-      throw invalid(`Negative durations are not supported: ${shown}`, target);
+      throw invalid(`must not be negative (${shown}); nothing in PIM runs backwards`, target);
     }
-    throw invalid(`${shown} is not an ISO-8601 duration (${EXAMPLES})`, target);
+    throw invalid(`must be an ISO 8601 duration ${EXAMPLES}; ${shown} is not one`, target);
   }
   const [, years, months, weeks, days, hours, minutes, seconds] = match;
   if (years !== undefined || months !== undefined) {
     throw invalid(
-      `Years and months are not supported because their length depends on the calendar; use days, e.g. P365D (got ${shown})`,
+      `must count days, not years or months, whose length depends on the calendar: e.g. P365D instead of ${shown}`,
       target,
     );
   }
   if (weeks !== undefined && [days, hours, minutes, seconds].some((part) => part !== undefined)) {
-    throw invalid(`Weeks cannot be combined with other units; use days, e.g. P9D (got ${shown})`, target);
+    throw invalid(`must not combine weeks with other units: use days, e.g. P9D instead of ${shown}`, target);
   }
   if ([weeks, days, hours, minutes].some((part) => part?.includes('.'))) {
-    throw invalid(`Only seconds may have a fraction; e.g. write PT30M, not PT0.5H (got ${shown})`, target);
+    throw invalid(
+      `may have a fraction only in its seconds: e.g. PT30M instead of PT0.5H (got ${shown})`,
+      target,
+    );
   }
   const totalMs =
     whole(weeks) * WEEK_MS +
@@ -76,7 +80,7 @@ export function parseDuration(text: string, target?: string): number {
     whole(minutes) * MINUTE_MS +
     secondsToMs(seconds);
   if (totalMs > MAX_DURATION_MS) {
-    throw invalid(`${shown} is longer than the maximum of 3653 days (P3653D)`, target);
+    throw invalid(`must be at most 3653 days (P3653D); ${shown} is longer than the maximum`, target);
   }
   return totalMs;
 }
@@ -126,6 +130,11 @@ function secondsToMs(text: string | undefined): number {
   return Number(secondsPart) * SECOND_MS + Number(fraction.slice(0, 3).padEnd(3, '0'));
 }
 
-function invalid(message: string, target: string | undefined): ValidationError {
-  return new ValidationError(`${message}.`, target);
+/**
+ * A refusal naming the field, e.g. "`scheduleInfo.expiration.duration` must be an ISO 8601 duration
+ * such as PT8H, …": without a target the subject is "The value", which the HTTP edge replaces with
+ * the field's path when a schema passes the message on.
+ */
+function invalid(predicate: string, target: string | undefined): ValidationError {
+  return new ValidationError(`${target === undefined ? 'The value' : `\`${target}\``} ${predicate}.`, target);
 }

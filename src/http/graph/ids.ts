@@ -12,7 +12,7 @@ const lowerGuid = (text: string) => (isGuid(text) ? text.toLowerCase() : text);
 /** A GUID (object id) in a path or body, in any case; lower-cased. */
 export const guid = z
   .string()
-  .regex(new RegExp(`^${GUID}$`), 'must be a GUID')
+  .regex(new RegExp(`^${GUID}$`), 'must be a GUID such as 62e90394-69f5-4237-9190-012177145e10')
   .transform((text) => text.toLowerCase());
 
 /** `{ id }` of an object whose id is a GUID. */

@@ -72,6 +72,9 @@ export const graphErrorSchema = z.object({
     code: z.string(),
     message: z.string(),
     target: z.string().optional(),
+    details: z
+      .array(z.object({ code: z.string(), message: z.string(), target: z.string().optional() }))
+      .optional(),
     innerError: z.object({
       date: z.string(),
       'request-id': z.string(),

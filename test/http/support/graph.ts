@@ -34,14 +34,14 @@ export async function call(
 /**
  * Asserts the exact Graph error envelope: status, `code`, the message (exact or matching), the
  * `request-id` header equal to `innerError['request-id']`, Graph's innerError date format, and the
- * echoed `client-request-id` (null when none was accepted).
+ * `client-request-id`: the one sent when accepted, else the generated one (the request id).
  */
 export function expectGraphError(
   res: LightMyRequestResponse,
   status: number,
   code: string,
   message?: string | RegExp,
-  extra: { target?: string; clientRequestId?: string | null } = {},
+  extra: { target?: string; clientRequestId?: string } = {},
 ): void {
   expect({ status: res.statusCode, body: res.body.slice(0, 500) }).toMatchObject({ status });
   const requestId = res.headers['request-id'];
@@ -56,7 +56,7 @@ export function expectGraphError(
       innerError: {
         date: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/),
         'request-id': requestId,
-        'client-request-id': extra.clientRequestId ?? null,
+        'client-request-id': extra.clientRequestId ?? requestId,
       },
     },
   });
