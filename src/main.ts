@@ -37,6 +37,9 @@ async function main(): Promise<void> {
     breakGlassGroupId: config.breakGlassGroupId ?? null,
     auditRetentionDays: config.auditRetentionDays,
     trustedIssuers: config.trustedIssuers,
+    ...(config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined
+      ? { tls: { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile } }
+      : {}),
   });
   if (bootstrapped) {
     const path = writeBootstrapFile(config.dataDir, bootstrapped, config.publicUrl);

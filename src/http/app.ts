@@ -42,6 +42,7 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
     genReqId: () => randomUUID(),
     bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024,
     return503OnClosing: true,
+    ...(opts.https ? { https: { cert: opts.https.cert, key: opts.https.key } } : {}),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     // Errors the router raises before any hook runs (bad percent-encoding, over-long path
     // parameter) get the same headers and Graph envelope as every other response.

@@ -17,4 +17,6 @@ export interface BuildOptions {
   /** Mounts the embedded authorization server (token endpoint, discovery, JWKS). */
   registerAuthorizationServer?: (app: FastifyInstance) => Promise<void>;
   bodyLimitBytes?: number;
+  /** Serve HTTPS with this certificate and key (PEM); plain HTTP without. */
+  https?: { cert: Buffer; key: Buffer };
 }
