@@ -51,6 +51,7 @@ import {
   clientDirectory,
   cookieSigningKeys,
   signingKeyStore,
+  tenantDirectory,
 } from './store/identity/identity-stores.js';
 import { oidcModelAdapters } from './store/identity/oidc-model-store.js';
 import { migrate, pendingMigrations } from './store/migrator.js';
@@ -174,6 +175,7 @@ async function wireIdentity(k: Kernel) {
   const authServer = createAuthorizationServer({
     issuer: o.publicUrl,
     clients: clientDirectory(o.db.kysely),
+    tenants: tenantDirectory(o.db.kysely),
     activeRoles: makeActiveRoleTemplates(k),
     keys,
     clock: o.clock,

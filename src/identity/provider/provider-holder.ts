@@ -10,11 +10,13 @@ import type {
   ClientDirectory,
   SigningKeyRecord,
   SigningKeyStore,
+  TenantDirectory,
 } from '../ports.js';
-import { presentedSecretMatches } from './client-secret-verification.js';
+import { secretVerdict } from './client-secret-verification.js';
 import { buildProviderConfiguration, providerRoutes } from './provider-configuration.js';
 import { ensureActiveSigningKey, selectSigningKey } from '../tokens/signing-keys.js';
 import { currentTokenRequestContext } from './token-request-context.js';
+import { useEntraErrors } from './entra-error-middleware.js';
 
 /** Node request handler of one oidc-provider instance (a Koa app). */
 export type ProviderRequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -23,6 +25,7 @@ export type ProviderRequestHandler = (req: IncomingMessage, res: ServerResponse)
 export interface ProviderHolderOptions {
   issuer: string;
   clients: ClientDirectory;
+  tenants: TenantDirectory;
   activeRoles: ActiveDirectoryRoles;
   keys: SigningKeyStore;
   clock: Clock;
@@ -153,8 +156,13 @@ export class ProviderHolder {
     // request. `compareClientSecret` is oidc-provider's typed hook for exactly this (issue #631).
     const clock = options.clock;
     provider.Client.prototype.compareClientSecret = function compareClientSecret(presented: string): boolean {
-      const principal = currentTokenRequestContext()?.principals.get(this.clientId);
-      return principal !== undefined && presentedSecretMatches(principal, presented, clock.now());
+      const context = currentTokenRequestContext();
+      const principal = context?.principals.get(this.clientId);
+      if (context === undefined || principal === undefined) return false;
+      const verdict = secretVerdict(principal, presented, clock.now());
+      if (verdict !== 'valid')
+        context.clientRejection = verdict === 'expired' ? 'expiredSecret' : 'wrongSecret';
+      return verdict === 'valid';
     };
 
     // Entra's token response also carries `ext_expires_in`; some clients read it.
@@ -174,6 +182,7 @@ export class ProviderHolder {
       }
     });
 
+    useEntraErrors(provider, { clock, tenants: options.tenants });
     provider.on('server_error', (_ctx: unknown, error: unknown) => options.onServerError(error));
     return { provider, handler: provider.callback() };
   }
