@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Server as HttpsServer } from 'node:https';
 import { makeAuditLog, type AuditLog } from './app/audit/audit-log.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS, scheduleCheckpoints } from './app/audit/checkpoint-schedule.js';
 import { makeAuditForwarder } from './app/audit-export/forwarder.js';
@@ -20,6 +21,7 @@ import { makeRefusalWindows } from './app/events/refusal-windows.js';
 import { makeExpiryRecorder } from './app/pim/expiry.js';
 import { makeClientAuthThrottle } from './app/sign-in/client-auth-throttle.js';
 import { makeSignIn } from './app/sign-in/sign-in.js';
+import { readTlsPair, type TlsPair } from './config/tls.js';
 import { newId } from './domain/shared/ids.js';
 import { buildApp, type App } from './http/app.js';
 import { withTrustedIssuers } from './identity/federation/federated-token-verifier.js';
@@ -46,6 +48,7 @@ import {
   DEFAULT_OUTBOX_RELAY_INTERVAL_MS,
   type OutboxRelayJob,
 } from './jobs/outbox-relay.js';
+import { createTlsReload, DEFAULT_TLS_RELOAD_INTERVAL_MS } from './jobs/tls-certificate-reload.js';
 import { FEATURE_ROUTES, featureServices } from './modules/index.js';
 import type { ElevateOptions, Kernel } from './modules/kernel.js';
 import { createUnitOfWork } from './modules/unit-of-work.js';
@@ -56,6 +59,7 @@ import {
   clientDirectory,
   cookieSigningKeys,
   signingKeyStore,
+  tenantDirectory,
 } from './store/identity/identity-stores.js';
 import { oidcModelAdapters } from './store/identity/oidc-model-store.js';
 import { migrate, pendingMigrations } from './store/migrator.js';
@@ -91,6 +95,8 @@ export interface Elevate {
  * and shutdown; tests call this directly.
  */
 export async function createElevate(o: ElevateOptions): Promise<Elevate> {
+  // Read first: a missing or mismatched certificate stops start-up before anything is written.
+  const tls = o.tls === undefined ? undefined : readTlsPair(o.tls);
   await migrate(o.db, { clock: o.clock });
   const replicaId = randomUUID();
   const consumers = o.outboxConsumers ?? [];
@@ -158,7 +164,9 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     registerAuthorizationServer: (a) => identity.registerAuthorizationRoutes(a),
     ...(o.trustedProxies === undefined ? {} : { trustedProxies: o.trustedProxies }),
     ...(o.rateLimits === undefined ? {} : { rateLimits: o.rateLimits }),
+    ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
   });
+  if (tls) watchTlsFiles(o, app, tls);
 
   const jobs = startJobs(kernel, app);
   const refusalFlush =
@@ -215,6 +223,7 @@ async function wireIdentity(k: Kernel) {
   const authServer = createAuthorizationServer({
     issuer: o.publicUrl,
     clients: clientDirectory(o.db.kysely),
+    tenants: tenantDirectory(o.db.kysely),
     activeRoles: makeActiveRoleTemplates(k),
     keys,
     clock: o.clock,
@@ -305,4 +314,32 @@ function startJobs(k: Kernel, app: App) {
   if ((o.auditForward ?? []).length > 0 && forwardMs > 0) forwarder.start();
   app.addHook('onClose', async () => forwarder.stop());
   return { sweeper, forwarder };
+}
+
+/** Installs a renewed certificate without restart (see `jobs/tls-certificate-reload.ts`). */
+function watchTlsFiles(o: ElevateOptions, app: App, current: TlsPair): void {
+  const files = o.tls;
+  const server: unknown = app.server;
+  if (files === undefined) return;
+  if (!(server instanceof HttpsServer)) throw new Error('TLS is configured but the server is not HTTPS');
+  const intervalMs = files.reloadIntervalMs ?? DEFAULT_TLS_RELOAD_INTERVAL_MS;
+  if (intervalMs <= 0) return;
+  const reload = createTlsReload({
+    files,
+    current,
+    server,
+    intervalMs,
+    onReloaded: (certificate) => {
+      if (o.logger) o.logger.info({ certificate }, 'TLS certificate reloaded');
+    },
+    onRefused: (problem) => {
+      if (o.logger)
+        o.logger.error(
+          { variable: problem.variable, reason: problem.reason },
+          'TLS certificate files changed but cannot serve; keeping the previous certificate',
+        );
+    },
+  });
+  reload.start();
+  app.addHook('onClose', async () => reload.stop());
 }

@@ -40,6 +40,9 @@ async function main(): Promise<void> {
     trustedProxies: config.trustedProxies ?? [],
     rateLimits: { graph: config.rateLimit, authzen: config.authzenRateLimit },
     auditRefusalWindowMs: config.auditRefusalWindowSeconds * 1000,
+    ...(config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined
+      ? { tls: { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile } }
+      : {}),
   });
   if (bootstrapped) {
     const path = writeBootstrapFile(config.dataDir, bootstrapped, config.publicUrl);

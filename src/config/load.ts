@@ -42,7 +42,18 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   const c = parsed.data;
-  const publicUrl = (c.publicUrl ?? `http://${c.host}:${c.port}`).replace(/\/+$/, '');
+  if ((c.tlsCertFile === undefined) !== (c.tlsKeyFile === undefined)) {
+    const [missing, other] =
+      c.tlsCertFile === undefined
+        ? ['ELEVATE_TLS_CERT_FILE', 'ELEVATE_TLS_KEY_FILE']
+        : ['ELEVATE_TLS_KEY_FILE', 'ELEVATE_TLS_CERT_FILE'];
+    throw new ConfigError(
+      `Invalid configuration: ${missing}: required when ${other} is set (both or neither)`,
+    );
+  }
+  // Serving TLS itself, Elevate is reached over https unless told otherwise.
+  const scheme = c.tlsCertFile === undefined ? 'http' : 'https';
+  const publicUrl = (c.publicUrl ?? `${scheme}://${c.host}:${c.port}`).replace(/\/+$/, '');
   if (
     c.production &&
     !publicUrl.startsWith('https://') &&

@@ -28,7 +28,21 @@ export const SETTINGS = [
     key: 'publicUrl',
     secret: false,
     default: 'http://{host}:{port}',
-    doc: 'Base URL clients use; token issuer and audience. Set it behind a proxy or TLS terminator.',
+    doc: 'Base URL clients use; token issuer and audience. Set it behind a proxy or TLS terminator. `https://{host}:{port}` when Elevate serves TLS itself.',
+  },
+  {
+    env: 'ELEVATE_TLS_CERT_FILE',
+    key: 'tlsCertFile',
+    secret: false,
+    default: '(none)',
+    doc: 'PEM file with the server certificate (its chain may follow). With `ELEVATE_TLS_KEY_FILE` (both or neither), Elevate serves HTTPS itself, and a renewed pair written to the same paths is picked up within 10 seconds without restart (a pair that does not fit is logged and the working one kept). See docs/sdks.md.',
+  },
+  {
+    env: 'ELEVATE_TLS_KEY_FILE',
+    key: 'tlsKeyFile',
+    secret: false,
+    default: '(none)',
+    doc: "PEM file with the unencrypted private key of `ELEVATE_TLS_CERT_FILE`; make it readable by the server's user only.",
   },
   {
     env: 'DATABASE_URL',
@@ -164,6 +178,8 @@ export const configSchema = z
       .url({ protocol: /^https?$/ })
       .max(2048)
       .optional(),
+    tlsCertFile: z.string().min(1).max(4096).optional(),
+    tlsKeyFile: z.string().min(1).max(4096).optional(),
     databaseUrl: z
       .string()
       .max(4096)

@@ -45,6 +45,7 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
     return503OnClosing: true,
     // X-Forwarded-For counts only from these peers; `request.ip` is right everywhere after this.
     trustProxy: opts.trustedProxies?.length ? [...opts.trustedProxies] : false,
+    ...(opts.https ? { https: { cert: opts.https.cert, key: opts.https.key } } : {}),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     // Errors the router raises before any hook runs (bad percent-encoding, over-long path
     // parameter) get the same headers and Graph envelope as every other response.

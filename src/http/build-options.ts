@@ -25,4 +25,6 @@ export interface BuildOptions {
   trustedProxies?: readonly string[];
   /** Per-principal limits of authenticated calls; default `DEFAULT_API_RATE_LIMITS`. */
   rateLimits?: ApiRateLimits;
+  /** Serve HTTPS with this certificate and key (PEM); plain HTTP without. */
+  https?: { cert: Buffer; key: Buffer };
 }

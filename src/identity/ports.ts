@@ -28,6 +28,15 @@ export interface ClientDirectory {
 }
 
 /**
+ * Which tenants exist. The token endpoint answers a tenant that does not exist (Entra's
+ * AADSTS90002) differently from an application that is not in the tenant (AADSTS700016).
+ */
+export interface TenantDirectory {
+  /** Whether a tenant with this id exists; any other string (a domain name, `common`) does not. */
+  exists(tenantId: string): Promise<boolean>;
+}
+
+/**
  * One token-signing key. The store encrypts `privateJwk` at rest (DESIGN.md invariant 9); identity
  * sees plain JWKs. `active` keys sign (the newest one wins); `retired` keys no longer sign but stay
  * published in the JWKS so tokens they signed keep verifying until the key is removed.

@@ -6,6 +6,7 @@ import type { UnitOfWork } from '../app/ports.js';
 import type { PasswordHasher } from '../app/sign-in/sign-in.js';
 import type { WebAuthnRelyingParty } from '../app/sign-in/method-ports.js';
 import type { AuditDestination } from '../config/audit-forward.js';
+import type { TlsFiles } from '../config/tls.js';
 import type { TrustedIssuerConfig } from '../config/trusted-issuers.js';
 import type { Clock } from '../domain/time/clock.js';
 import type { ApiRateLimits } from '../http/rate-limit.js';
@@ -51,6 +52,11 @@ export interface ElevateOptions {
   auditRefusalWindowMs?: number;
   /** How often ended refusal windows are summarised; 0 turns the timer off (tests flush). Default 5 s. */
   auditRefusalFlushIntervalMs?: number;
+  /**
+   * Serve HTTPS with this certificate and key (PEM files), re-read every `reloadIntervalMs`
+   * (default 10 s; 0 turns reloading off) and installed without restart when they change.
+   */
+  tls?: TlsFiles & { reloadIntervalMs?: number };
 }
 
 /**

@@ -192,6 +192,7 @@ describe('authorization server mounted in Fastify', () => {
         createAuthorizationServer({
           issuer,
           clients: server.clients,
+          tenants: server.clients,
           activeRoles: noActiveRoles,
           keys: server.keys,
           clock,

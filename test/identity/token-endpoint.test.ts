@@ -9,7 +9,9 @@ import { startServer } from './support/server.js';
 import type { RunningServer } from './support/server.js';
 import { basicAuthorization, decodeJwt, postTokenForm } from './support/token-requests.js';
 
-const invalidClient = { error: 'invalid_client', error_description: 'client authentication failed' };
+/** `invalid_client` with Entra's code for the reason (bodies in full: entra-token-errors.test.ts). */
+const invalidClient = (code: number) => ({ error: 'invalid_client', error_codes: [code] });
+const WRONG_SECRET = 7000215;
 
 describe('token endpoint (client credentials)', () => {
   let clock: ManualClock;
@@ -121,31 +123,40 @@ describe('token endpoint (client credentials)', () => {
     expect(response.json).toMatchObject({ expires_in: 300, ext_expires_in: 300 });
   });
 
-  describe('refuses client authentication with one indistinguishable invalid_client', () => {
-    const cases: [string, () => { url: string; body: Record<string, string> }][] = [
+  describe('refuses client authentication with 401 invalid_client, saying why as Entra does', () => {
+    const cases: [string, () => { url: string; body: Record<string, string> }, number][] = [
       [
         'a wrong secret',
         () => ({ url: tokenUrl(app.principal.tenantId), body: form({ client_secret: 'x'.repeat(40) }) }),
+        WRONG_SECRET,
       ],
       [
         'an unknown client',
         () => ({ url: tokenUrl(app.principal.tenantId), body: form({ client_id: crypto.randomUUID() }) }),
+        700016,
       ],
-      ['another tenant in the path', () => ({ url: tokenUrl(crypto.randomUUID()), body: form() })],
-      ['a non-GUID tenant in the path', () => ({ url: tokenUrl('common'), body: form() })],
     ];
-    it.each(cases)('%s', async (_name, request) => {
+    it.each(cases)('%s', async (_name, request, code) => {
       const { url, body } = request();
       const response = await postTokenForm(url, body);
       expect(response.status).toBe(401);
-      expect(response.json).toEqual(invalidClient);
+      expect(response.json).toMatchObject(invalidClient(code));
+    });
+
+    it.each([
+      ['another tenant', () => crypto.randomUUID()],
+      ['a non-GUID tenant', () => 'common'],
+    ])('%s in the path is not found: 400 invalid_request, AADSTS90002', async (_name, tenant) => {
+      const response = await postTokenForm(tokenUrl(tenant()), form());
+      expect(response.status).toBe(400);
+      expect(response.json).toMatchObject({ error: 'invalid_request', error_codes: [90002] });
     });
 
     it('a disabled principal', async () => {
       server.clients.update(app.principal.appId, (p) => (p.accountEnabled = false));
       const response = await postTokenForm(tokenUrl(app.principal.tenantId), form());
       expect(response.status).toBe(401);
-      expect(response.json).toEqual(invalidClient);
+      expect(response.json).toMatchObject(invalidClient(7000112));
     });
 
     it('an expired secret: usable until end - 1 ms, refused at end', async () => {
@@ -155,7 +166,7 @@ describe('token endpoint (client credentials)', () => {
       clock.set(endDateTimeMs);
       const response = await postTokenForm(tokenUrl(), form());
       expect(response.status).toBe(401);
-      expect(response.json).toEqual(invalidClient);
+      expect(response.json).toMatchObject(invalidClient(7000222));
     });
 
     it('a wrong secret in HTTP Basic, with a WWW-Authenticate challenge', async () => {
@@ -164,7 +175,7 @@ describe('token endpoint (client credentials)', () => {
         authorization: basicAuthorization(app.principal.appId, 'wrong'),
       });
       expect(response.status).toBe(401);
-      expect(response.json).toEqual(invalidClient);
+      expect(response.json).toMatchObject(invalidClient(WRONG_SECRET));
       expect(response.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
     });
   });
@@ -178,12 +189,12 @@ describe('token endpoint (client credentials)', () => {
         { keyId: crypto.randomUUID(), secretHash: hashClientSecret(replacement), endDateTimeMs: null },
       ];
     });
-    expect((await postTokenForm(tokenUrl(), form())).json).toEqual(invalidClient);
+    expect((await postTokenForm(tokenUrl(), form())).json).toMatchObject(invalidClient(WRONG_SECRET));
     expect((await postTokenForm(tokenUrl(), form({ client_secret: replacement }))).status).toBe(200);
 
     server.clients.update(app.principal.appId, (p) => (p.accountEnabled = false));
-    expect((await postTokenForm(tokenUrl(), form({ client_secret: replacement }))).json).toEqual(
-      invalidClient,
+    expect((await postTokenForm(tokenUrl(), form({ client_secret: replacement }))).json).toMatchObject(
+      invalidClient(7000112),
     );
     server.clients.update(app.principal.appId, (p) => (p.accountEnabled = true));
     expect((await postTokenForm(tokenUrl(), form({ client_secret: replacement }))).status).toBe(200);
@@ -244,6 +255,6 @@ describe('token endpoint (client credentials)', () => {
   it('authenticates the client before judging the scope (no probing without credentials)', async () => {
     const response = await postTokenForm(tokenUrl(), form({ client_secret: 'wrong', scope: 'openid' }));
     expect(response.status).toBe(401);
-    expect(response.json).toEqual(invalidClient);
+    expect(response.json).toMatchObject(invalidClient(WRONG_SECRET));
   });
 });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { Adapter } from 'oidc-provider';
 import type { SignIn } from '../../app/sign-in/sign-in.js';
@@ -8,9 +8,16 @@ import type { Sealer } from '../../app/sign-in/ports.js';
 import type { FederatedSignIn } from '../../app/federation/federated-sign-in.js';
 import { registerFederationRoutes, type PortalIssuer } from '../federation/federation-routes.js';
 import { registerInteractionRoutes } from '../pages/interaction-routes.js';
-import type { AccountDirectory, ActiveDirectoryRoles, ClientDirectory, SigningKeyStore } from '../ports.js';
+import type {
+  AccountDirectory,
+  ActiveDirectoryRoles,
+  ClientDirectory,
+  SigningKeyStore,
+  TenantDirectory,
+} from '../ports.js';
 import { ProviderHolder } from './provider-holder.js';
 import { providerRoutes } from './provider-configuration.js';
+import { entraTokenError, repeatable } from './entra-token-error.js';
 import { canonicalResource } from './resource-scopes.js';
 import { runWithTokenRequestContext } from './token-request-context.js';
 
@@ -19,6 +26,8 @@ export interface AuthorizationServerOptions {
   /** Public base URL, an origin without path or trailing slash, e.g. `http://127.0.0.1:8080`. Also the token audience. */
   issuer: string;
   clients: ClientDirectory;
+  /** Which tenants exist: an unknown `{tenant}` in the path is its own error (AADSTS90002). */
+  tenants: TenantDirectory;
   /** Directory roles active at issuance, for the `wids` claim (see `ActiveDirectoryRoles`). */
   activeRoles: ActiveDirectoryRoles;
   keys: SigningKeyStore;
@@ -94,13 +103,30 @@ function assertIssuer(issuer: string): URL {
   return url;
 }
 
+/** A `client-request-id` we echo: a short token of a safe alphabet (it lands in bodies and logs). */
+const CLIENT_REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * Entra's `trace_id` (this request's id, also the `request-id` header) and `correlation_id` (the
+ * caller's `client-request-id`, which MSAL always sends, or a fresh one) for error bodies.
+ */
+function requestIds(request: FastifyRequest): { traceId: string; correlationId: string } {
+  const sent = request.headers['client-request-id'];
+  return {
+    traceId: request.id,
+    correlationId: typeof sent === 'string' && CLIENT_REQUEST_ID.test(sent) ? sent : randomUUID(),
+  };
+}
+
 /**
  * The embedded OAuth 2.0 / OpenID Connect authorization server (oidc-provider), mounted into
  * Fastify. Served paths (Entra's, so Entra-style clients only change their base URL):
  *
  * - `POST /oauth2/v2.0/token` and `POST /{tenant}/oauth2/v2.0/token` (client credentials, secret
- *   in the form body or HTTP Basic); `{tenant}` must be the application's tenant id, otherwise the
- *   request fails exactly like an unknown client (`401 invalid_client`).
+ *   in the form body or HTTP Basic); a `{tenant}` that does not exist is `400 invalid_request`
+ *   (AADSTS90002), an application of another tenant is not found in this one (`401
+ *   invalid_client`, AADSTS700016). Errors of the token and device-code endpoints have Entra's
+ *   shape (`entra-error-middleware.ts`, ADR 0016).
  * - `/.well-known/openid-configuration`, `/.well-known/oauth-authorization-server`,
  *   `/{tenant}/v2.0/.well-known/openid-configuration` (discovery);
  * - `/discovery/v2.0/keys` and `/{tenant}/discovery/v2.0/keys` (JWKS, the discovery `jwks_uri`);
@@ -125,6 +151,7 @@ export function createAuthorizationServer(opts: AuthorizationServerOptions): Aut
   const holder = new ProviderHolder({
     issuer: opts.issuer,
     clients: opts.clients,
+    tenants: opts.tenants,
     activeRoles: opts.activeRoles,
     keys: opts.keys,
     clock: opts.clock,
@@ -159,7 +186,7 @@ export function createAuthorizationServer(opts: AuthorizationServerOptions): Aut
     // resolved (X-Forwarded-For honoured only from ELEVATE_TRUSTED_PROXIES), never the client's own.
     raw.headers['x-forwarded-for'] = request.ip;
     try {
-      await runWithTokenRequestContext(tenantId, () => handler(raw, reply.raw));
+      await runWithTokenRequestContext(tenantId, () => handler(raw, reply.raw), requestIds(request));
     } catch (error) {
       logServerError(error);
       if (!reply.raw.headersSent) {
@@ -254,9 +281,23 @@ export function createAuthorizationServer(opts: AuthorizationServerOptions): Aut
         // As Entra's tenant discovery does, the OAuth endpoints are listed under the tenant
         // (`{base}/{tenant}/oauth2/v2.0/token`): MSAL and azure-identity build their token URL
         // from this document, and Elevate serves every OAuth path under the tenant too.
+        // Entra answers a tenant it does not know here already (MSAL and azure-identity stop at this
+        // document, before any token request), with the same AADSTS90002.
         const tenant = tenantOf(request);
-        if (!TENANT_SEGMENT.test(tenant)) {
-          return reply.code(400).send({ error: 'invalid_tenant', error_description: 'Unknown tenant.' });
+        if (!TENANT_SEGMENT.test(tenant) || !(await opts.tenants.exists(tenant))) {
+          const facts = {
+            error: 'invalid_tenant',
+            description: undefined,
+            detail: undefined,
+            rejection: undefined,
+            tenant: TENANT_SEGMENT.test(tenant) ? repeatable(tenant) : undefined,
+            clientId: undefined,
+            grantType: undefined,
+            tenantProblem: true,
+          };
+          return reply
+            .code(400)
+            .send(entraTokenError(facts, { ...requestIds(request), nowMs: opts.clock.now() }));
         }
         const discovery = await instance.inject({ method: 'GET', url: '/.well-known/openid-configuration' });
         if (discovery.statusCode !== 200) return reply.code(discovery.statusCode).send(discovery.body);

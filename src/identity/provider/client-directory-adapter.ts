@@ -13,8 +13,8 @@ const MAX_CLIENT_ID_LENGTH = 256;
  * Clients are looked up on every request (oidc-provider calls `find` each time; it only memoizes
  * the parsed metadata by content hash), so a disabled principal, a tenant mismatch or a removed
  * secret is effective immediately. An unknown, disabled or wrong-tenant client all look the same to
- * oidc-provider ("not found"), which answers with one `invalid_client` error, so the token endpoint
- * does not reveal which applications exist.
+ * oidc-provider ("not found", one `invalid_client`); the lookup records which it was in the request
+ * context, so that the error body can say it as Entra does (ADR 0016).
  *
  * The metadata never contains a real secret: Elevate stores only SHA-256 hashes, and the secret is
  * checked by the `compareClientSecret` override against the principal this lookup stashed in the
@@ -36,10 +36,16 @@ export class ClientDirectoryAdapter implements Adapter {
 
   async find(appId: string): Promise<AdapterPayload | undefined> {
     const context = currentTokenRequestContext();
-    if (context === undefined || appId.length === 0 || appId.length > MAX_CLIENT_ID_LENGTH) return undefined;
+    if (context === undefined) return undefined;
+    context.presentedClientId = appId;
+    const notFound = () => {
+      context.clientRejection = 'notFound';
+      return undefined;
+    };
+    if (appId.length === 0 || appId.length > MAX_CLIENT_ID_LENGTH) return notFound();
     if (appId === FIRST_PARTY_CLIENT_ID) {
       return this.firstPartyRedirectUris.length === 0
-        ? undefined
+        ? notFound()
         : firstPartyClientMetadata(this.firstPartyRedirectUris);
     }
     context.attemptedClientId = appId;
@@ -51,13 +57,18 @@ export class ClientDirectoryAdapter implements Adapter {
       }
     }
     const principal = await this.clients.findByAppId(appId);
+    // An application of another tenant is not found in this one (Entra: AADSTS700016).
     if (
       principal === undefined ||
-      !principal.accountEnabled ||
       (context.pathTenantId !== undefined &&
         context.pathTenantId.toLowerCase() !== principal.tenantId.toLowerCase())
     ) {
       context.clientAuthenticationFailed = true;
+      return notFound();
+    }
+    if (!principal.accountEnabled) {
+      context.clientAuthenticationFailed = true;
+      context.clientRejection = 'disabled';
       return undefined;
     }
     context.principals.set(appId, principal);

@@ -11,11 +11,13 @@ import type {
   ClientDirectory,
   SigningKeyRecord,
   SigningKeyStore,
+  TenantDirectory,
 } from '../ports.js';
-import { presentedSecretMatches } from './client-secret-verification.js';
+import { secretVerdict } from './client-secret-verification.js';
 import { buildProviderConfiguration, providerRoutes } from './provider-configuration.js';
 import { ensureActiveSigningKey, selectSigningKey } from '../tokens/signing-keys.js';
 import { currentTokenRequestContext, type TokenRequestContext } from './token-request-context.js';
+import { useEntraErrors } from './entra-error-middleware.js';
 
 /** The part of a Koa context the client-authentication throttle reads and rewrites. */
 interface ProviderResponse {
@@ -59,6 +61,7 @@ export type ProviderRequestHandler = (req: IncomingMessage, res: ServerResponse)
 export interface ProviderHolderOptions {
   issuer: string;
   clients: ClientDirectory;
+  tenants: TenantDirectory;
   activeRoles: ActiveDirectoryRoles;
   keys: SigningKeyStore;
   clock: Clock;
@@ -201,9 +204,16 @@ export class ProviderHolder {
     provider.Client.prototype.compareClientSecret = function compareClientSecret(presented: string): boolean {
       const context = currentTokenRequestContext();
       const principal = context?.principals.get(this.clientId);
-      const matches = principal !== undefined && presentedSecretMatches(principal, presented, clock.now());
-      if (!matches && context !== undefined) context.clientAuthenticationFailed = true;
-      return matches;
+      if (context === undefined || principal === undefined) {
+        if (context !== undefined) context.clientAuthenticationFailed = true;
+        return false;
+      }
+      const verdict = secretVerdict(principal, presented, clock.now());
+      if (verdict !== 'valid') {
+        context.clientRejection = verdict === 'expired' ? 'expiredSecret' : 'wrongSecret';
+        context.clientAuthenticationFailed = true;
+      }
+      return verdict === 'valid';
     };
 
     // Entra's token response also carries `ext_expires_in`; some clients read it.
@@ -223,6 +233,7 @@ export class ProviderHolder {
       }
     });
 
+    useEntraErrors(provider, { clock, tenants: options.tenants });
     provider.on('server_error', (_ctx: unknown, error: unknown) => options.onServerError(error));
     return { provider, handler: provider.callback() };
   }

@@ -1,5 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import type { ServicePrincipalCredentials } from '../ports.js';
+
+/**
+ * Why client authentication failed, as the hook that decided it saw it. oidc-provider reports all
+ * of these as one `invalid_client`; Entra (and so Elevate's error body) tells them apart.
+ */
+export type ClientRejection = 'notFound' | 'disabled' | 'expiredSecret' | 'wrongSecret';
 
 /**
  * What one HTTP request handed to oidc-provider carries alongside it. oidc-provider calls our hooks
@@ -23,12 +30,26 @@ export interface TokenRequestContext {
   throttledForSeconds: number | undefined;
   /** The client id named no usable application, or its secret did not match. */
   clientAuthenticationFailed: boolean;
+  /** Entra's `trace_id`: this request's id (the `request-id` response header). */
+  readonly traceId: string;
+  /** Entra's `correlation_id`: the caller's `client-request-id` when it sent one, else generated. */
+  readonly correlationId: string;
+  /** Set by the client lookup and the secret check when they refuse the client. */
+  clientRejection: ClientRejection | undefined;
+  /** The client id the client lookup was asked for (form body or HTTP Basic alike). */
+  presentedClientId: string | undefined;
+  /** The error oidc-provider answered this request with (its `error_detail` says which check failed). */
+  providerError: unknown;
 }
 
 const storage = new AsyncLocalStorage<TokenRequestContext>();
 
 /** Runs `fn` (the oidc-provider request handler) with a fresh request context. */
-export function runWithTokenRequestContext<T>(pathTenantId: string | undefined, fn: () => T): T {
+export function runWithTokenRequestContext<T>(
+  pathTenantId: string | undefined,
+  fn: () => T,
+  ids: { traceId?: string; correlationId?: string } = {},
+): T {
   return storage.run(
     {
       pathTenantId,
@@ -37,6 +58,11 @@ export function runWithTokenRequestContext<T>(pathTenantId: string | undefined, 
       attemptedClientId: undefined,
       throttledForSeconds: undefined,
       clientAuthenticationFailed: false,
+      traceId: ids.traceId ?? randomUUID(),
+      correlationId: ids.correlationId ?? randomUUID(),
+      clientRejection: undefined,
+      presentedClientId: undefined,
+      providerError: undefined,
     },
     fn,
   );

@@ -5,6 +5,7 @@ import type {
   ClientDirectory,
   SigningKeyRecord,
   SigningKeyStore,
+  TenantDirectory,
 } from '../../identity/ports.js';
 import { codecs } from '../codecs.js';
 import type { Database } from '../schema.js';
@@ -43,6 +44,22 @@ export function signingKeyStore(db: Kysely<Database>, box: SecretBox): SigningKe
     },
     async retire(kid) {
       await db.updateTable('signing_keys').set({ status: 'retired' }).where('kid', '=', kid).execute();
+    },
+  };
+}
+
+/** Tenants by id, for the token endpoint's "tenant not found" (ids are lower-case GUIDs). */
+export function tenantDirectory(db: Kysely<Database>): TenantDirectory {
+  return {
+    async exists(tenantId) {
+      if (!/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(tenantId))
+        return false;
+      const row = await db
+        .selectFrom('tenants')
+        .select('id')
+        .where('id', '=', tenantId.toLowerCase())
+        .executeTakeFirst();
+      return row !== undefined;
     },
   };
 }

@@ -5,11 +5,20 @@ import type {
   ServicePrincipalCredentials,
   SigningKeyRecord,
   SigningKeyStore,
+  TenantDirectory,
 } from '../../../src/identity/ports.js';
 
-/** The ClientDirectory port over a Map; returns copies, like a database would. */
-export class InMemoryClientDirectory implements ClientDirectory {
+/**
+ * The ClientDirectory port over a Map; returns copies, like a database would. Also the
+ * TenantDirectory: a tenant exists once one of its applications was put, or it was added.
+ */
+export class InMemoryClientDirectory implements ClientDirectory, TenantDirectory {
   readonly principals = new Map<string, ServicePrincipalCredentials>();
+  readonly tenants = new Set<string>();
+
+  exists(tenantId: string): Promise<boolean> {
+    return Promise.resolve(this.tenants.has(tenantId.toLowerCase()));
+  }
 
   findByAppId(appId: string): Promise<ServicePrincipalCredentials | undefined> {
     const found = this.principals.get(appId);
@@ -18,6 +27,7 @@ export class InMemoryClientDirectory implements ClientDirectory {
 
   put(principal: ServicePrincipalCredentials): void {
     this.principals.set(principal.appId, structuredClone(principal));
+    this.tenants.add(principal.tenantId.toLowerCase());
   }
 
   update(appId: string, change: (principal: ServicePrincipalCredentials) => void): void {

@@ -56,6 +56,7 @@ export async function startServer(
     clock,
     onServerError: (error) => serverErrors.push(error),
     ...options,
+    tenants: options.tenants ?? clients,
   });
   const app = Fastify({ logger: false });
   app.get('/v1.0/ping', () => ({ pong: true }));
