@@ -1,25 +1,57 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
-import type { BuildOptions } from './build-options.js';
-import { clientRequestId, graphError, makeErrorHandler } from './errors.js';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { BuildOptions, RouteMount } from './build-options.js';
+import { makeClientErrorHandler } from './client-errors.js';
+import { clientRequestId, makeErrorHandler } from './errors.js';
+import { countSegments } from './graph/count.js';
 import { rejectNulCharacters } from './graph/nul-guard.js';
 import { apiRateLimitHook, DEFAULT_API_RATE_LIMITS } from './rate-limit.js';
+import { openApiOptions } from './openapi.js';
+import { RouteTable, unknownRouteHandler } from './route-table.js';
 import { opsRoutes } from './routes/ops.js';
 
 export type App = FastifyInstance;
 export type { BuildOptions } from './build-options.js';
 
+/** Default for {@link BuildOptions.requestTimeoutMs}. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * Where a route plugin is mounted: a `/v1.0` plugin also under `/beta`, as Graph serves every v1.0
+ * path there too. The `/beta` copy is left out of the OpenAPI document (its description says so).
+ */
+function mounts({ prefix }: RouteMount): { prefix: string | undefined; documented: boolean }[] {
+  return prefix === '/v1.0'
+    ? [
+        { prefix: '/v1.0', documented: true },
+        { prefix: '/beta', documented: false },
+      ]
+    : [{ prefix, documented: true }];
+}
+
+/** Registers `plugin` in a scope whose routes are hidden from the OpenAPI document. */
+const undocumented =
+  (plugin: FastifyPluginAsync): FastifyPluginAsync =>
+  async (scope) => {
+    scope.addHook('onRoute', (route) => {
+      route.schema = { ...route.schema, hide: true };
+    });
+    await scope.register(plugin);
+  };
+
 /** Builds the HTTP application without listening (tests use `app.inject()`). */
 export async function buildApp(opts: BuildOptions): Promise<App> {
   const handleError = makeErrorHandler(opts.clock);
+  const requestTimeoutMs = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const routeTable = new RouteTable();
   // Set on the raw response, so that routes which hijack the reply (the authorization server
   // hands it to oidc-provider) carry them too; headers a route sets itself still take precedence.
   const setHeaders = (request: FastifyRequest, reply: FastifyReply) => {
@@ -46,6 +78,13 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
     // X-Forwarded-For counts only from these peers; `request.ip` is right everywhere after this.
     trustProxy: opts.trustedProxies?.length ? [...opts.trustedProxies] : false,
     ...(opts.https ? { https: { cert: opts.https.cert, key: opts.https.key } } : {}),
+    // A whole request (headers and body) must arrive in time (slow clients hold connections);
+    // Node checks at this interval, so it is a fraction of the timeout.
+    requestTimeout: requestTimeoutMs,
+    http: { connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(requestTimeoutMs / 4))) },
+    // 431 (headers too large), 408 (too slow) and other parser errors come before any request
+    // exists: answered with the Graph envelope too.
+    clientErrorHandler: makeClientErrorHandler(opts.clock),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     // Errors the router raises before any hook runs (bad percent-encoding, over-long path
     // parameter) get the same headers and Graph envelope as every other response.
@@ -59,45 +98,25 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .send(
-        graphError(
-          request,
-          opts.clock.now(),
-          'NotFound',
-          `No resource matches ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}.`,
-        ),
-      ),
-  );
+  // Every route is recorded (405 vs unknown path), and every collection gets its `/$count`.
+  app.addHook('onRoute', routeTable.record);
+  app.addHook('onRoute', countSegments);
+  app.setNotFoundHandler(unknownRouteHandler(routeTable, opts.clock));
 
   app.addHook('onRequest', async (request, reply) => setHeaders(request, reply));
   app.addHook('preValidation', rejectNulCharacters);
   app.addHook('preParsing', apiRateLimitHook(opts.rateLimits ?? DEFAULT_API_RATE_LIMITS, opts.clock));
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'Elevate',
-        version: '0.1.0',
-        description: 'Privileged Identity Management with a Microsoft Graph-compatible API.',
-      },
-      servers: [{ url: opts.publicUrl }],
-      components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
+  await app.register(swagger, openApiOptions(opts.publicUrl));
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   if (opts.registerAuthorizationServer) await opts.registerAuthorizationServer(base);
   await app.register(opsRoutes(opts.services));
-  for (const { plugin, prefix } of opts.routes) {
-    await app.register(plugin(opts), prefix === undefined ? {} : { prefix });
+  for (const mount of opts.routes) {
+    for (const { prefix, documented } of mounts(mount)) {
+      const plugin = mount.plugin({ ...opts, serviceRoot: `${opts.publicUrl}${prefix ?? ''}` });
+      await app.register(documented ? plugin : undocumented(plugin), prefix === undefined ? {} : { prefix });
+    }
   }
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return base;

@@ -14,7 +14,7 @@ export interface BuildOptions {
   publicUrl: string;
   services: Services;
   /** The features' route plugins, mounted in order (`src/modules/`). */
-  routes: readonly { plugin: (opts: BuildOptions) => FastifyPluginAsync; prefix?: string }[];
+  routes: readonly RouteMount[];
   /** Mounts the embedded authorization server (token endpoint, discovery, JWKS). */
   registerAuthorizationServer?: (app: FastifyInstance) => Promise<void>;
   bodyLimitBytes?: number;
@@ -27,4 +27,25 @@ export interface BuildOptions {
   rateLimits?: ApiRateLimits;
   /** Serve HTTPS with this certificate and key (PEM); plain HTTP without. */
   https?: { cert: Buffer; key: Buffer };
+  /**
+   * How long a client may take to send a whole request (headers and body) before it is answered
+   * 408 and the connection closed. Default 30 s: Graph requests are small (1 MB at most).
+   */
+  requestTimeoutMs?: number;
+}
+
+/** One route plugin and where it is mounted: `/v1.0` (also served as `/beta`), `/beta`, or none. */
+export interface RouteMount {
+  plugin: (opts: RouteOptions) => FastifyPluginAsync;
+  prefix?: string;
+}
+
+/**
+ * What a route plugin is given: the build options and the service root of the mount it serves.
+ * A `/v1.0` plugin is mounted twice (`/v1.0` and `/beta`, as Graph serves both); each mount builds
+ * its `@odata.context` URLs on its own root.
+ */
+export interface RouteOptions extends BuildOptions {
+  /** `{publicUrl}{prefix}`, e.g. `https://pim.example/v1.0` or `https://pim.example/beta`. */
+  serviceRoot: string;
 }

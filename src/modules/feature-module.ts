@@ -1,15 +1,10 @@
-import type { FastifyPluginAsync } from 'fastify';
-import type { BuildOptions } from '../http/build-options.js';
+import type { RouteMount } from '../http/build-options.js';
 import type { Services } from '../http/services.js';
 import type { StoreBinder } from '../store/unit-of-work.js';
 import type { Kernel } from './kernel.js';
 
-/** One route plugin of a feature and where it is mounted. */
-export interface RouteMount {
-  plugin: (opts: BuildOptions) => FastifyPluginAsync;
-  /** `/v1.0`, `/beta`, or none for protocol paths (AuthZEN). */
-  prefix?: string;
-}
+/** One route plugin of a feature and where it is mounted (`/v1.0` is also served as `/beta`). */
+export type { RouteMount };
 
 /**
  * A feature, declared once: the stores it adds to the unit of work (its `ports.ts` augments

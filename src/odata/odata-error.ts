@@ -10,6 +10,7 @@ export type ODataErrorCode =
   | 'invalidExpand'
   | 'invalidOrderBy'
   | 'invalidTop'
+  /** Retired: `$skip` is now refused as `unsupportedQueryOption`; kept so the code is never reused. */
   | 'invalidSkip'
   | 'invalidSkipToken'
   | 'invalidCount'

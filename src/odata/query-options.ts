@@ -6,7 +6,7 @@ import { parseFilter } from './filter-parser.js';
 import { echo, ODataError, type ODataErrorCode } from './odata-error.js';
 import { parseOrderBy, resolveDefaultOrderBy, type OrderByItem, type SortDirection } from './order-by.js';
 import { parseExpand, parseSelect, type ExpandItem } from './select-expand.js';
-import { decodeSkipToken, MAX_SKIP } from './skip-token.js';
+import { decodeSkipToken } from './skip-token.js';
 
 /** What a collection endpoint accepts; one per route, written next to its field map. */
 export interface QuerySpec extends CompileOptions {
@@ -41,7 +41,6 @@ const CODES: Readonly<Record<string, ODataErrorCode>> = {
   $expand: 'invalidExpand',
   $orderby: 'invalidOrderBy',
   $top: 'invalidTop',
-  $skip: 'invalidSkip',
   $count: 'invalidCount',
   $skiptoken: 'invalidSkipToken',
 };
@@ -55,7 +54,9 @@ const DIGITS = /^\d{1,10}$/;
  * Option names are matched case-insensitively and must carry the `$` prefix, as in Graph v1.0;
  * keys without `$` are left to the route.
  * @throws ODataError with the code of the offending option, or 'unsupportedQueryOption' for
- *   `$search`, `$format` and any other `$` option this server does not implement.
+ *   `$skip` (Graph pages these collections by `$skiptoken` only, and answers `$skip` with "'$skip'
+ *   is not supported by the service."), `$search`, `$format` and any other `$` option this server
+ *   does not implement.
  */
 export function parseQueryOptions(query: Readonly<Record<string, unknown>>, spec: QuerySpec): QueryOptions {
   const raw = readOptions(query);
@@ -71,14 +72,8 @@ export function parseQueryOptions(query: Readonly<Record<string, unknown>>, spec
   const orderByText = raw.get('$orderby');
 
   const top = readInteger(raw, '$top', defaultTop, maxTop);
-  let skip = readInteger(raw, '$skip', 0, MAX_SKIP);
   const skipToken = raw.get('$skiptoken');
-  if (skipToken !== undefined) {
-    if (raw.has('$skip')) {
-      throw new ODataError('invalidSkipToken', '$skip and $skiptoken cannot be combined.', '$skiptoken');
-    }
-    skip = decodeSkipToken(skipToken);
-  }
+  const skip = skipToken === undefined ? 0 : decodeSkipToken(skipToken);
 
   const countText = raw.get('$count')?.toLowerCase();
   if (countText !== undefined && countText !== 'true' && countText !== 'false') {
@@ -105,6 +100,10 @@ function readOptions(query: Readonly<Record<string, unknown>>): Map<string, stri
   for (const [key, value] of Object.entries(query)) {
     if (!key.startsWith('$')) continue;
     const name = key.toLowerCase();
+    if (name === '$skip') {
+      // Graph's directory and PIM collections page only by `$skiptoken` (`@odata.nextLink`).
+      throw new ODataError('unsupportedQueryOption', "'$skip' is not supported by the service.", key);
+    }
     const code = CODES[name];
     if (code === undefined) {
       throw new ODataError('unsupportedQueryOption', `Query option ${echo(key)} is not supported.`, key);

@@ -1,6 +1,6 @@
 import { ODataError } from './odata-error.js';
 
-/** Largest offset a `$skip` or `$skiptoken` may carry; fits a 32-bit signed integer everywhere. */
+/** Largest offset a `$skiptoken` may carry; fits a 32-bit signed integer everywhere. */
 export const MAX_SKIP = 2_147_483_647;
 
 const PAYLOAD = /^v1:(0|[1-9]\d{0,9})$/;
@@ -8,7 +8,7 @@ const PAYLOAD = /^v1:(0|[1-9]\d{0,9})$/;
 /**
  * The `$skiptoken` for a page starting at `offset`. Opaque and versioned (`v1`) so that paging can
  * move to keyset tokens later without breaking links clients hold. It is not signed: it only
- * carries an offset, which `$skip` exposes anyway.
+ * carries an offset, and any offset is a page the caller may read anyway.
  */
 export const encodeSkipToken = (offset: number): string => Buffer.from(`v1:${offset}`).toString('base64url');
 

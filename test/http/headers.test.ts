@@ -85,19 +85,27 @@ describe('response headers and the error envelope', () => {
     expect(denied.json().error.innerError['client-request-id']).not.toBe(ok.headers['client-request-id']);
   });
 
-  it('answers unknown routes and methods with a 404 envelope that does not echo the query', async () => {
+  it('answers unknown paths and methods with an envelope that does not echo the query', async () => {
     const res = await call(s, 'GET', '/v1.0/nope?secret=hunter2', h);
-    expectGraphError(res, 404, 'NotFound', 'No resource matches GET /v1.0/nope.');
+    expectGraphError(res, 400, 'BadRequest', "Resource not found for the segment 'nope'.");
     expect(res.body).not.toContain('hunter2');
+    const put = await call(s, 'PUT', '/v1.0/users?secret=hunter2', h, {});
     expectGraphError(
-      await call(s, 'PUT', '/v1.0/users', h, {}),
+      put,
+      405,
+      'Request_BadRequest',
+      'Specified HTTP method is not allowed for the request target.',
+    );
+    expect(put.body).not.toContain('hunter2');
+    const long = await call(s, 'GET', `/v1.0/${'x'.repeat(5000)}`);
+    expectGraphError(long, 400, 'BadRequest');
+    expect(long.json().error.message.length).toBeLessThan(260);
+    expectGraphError(
+      await call(s, 'GET', '/nope?secret=hunter2'),
       404,
       'NotFound',
-      'No resource matches PUT /v1.0/users.',
+      'No resource matches GET /nope.',
     );
-    const long = await call(s, 'GET', `/v1.0/${'x'.repeat(5000)}`);
-    expectGraphError(long, 404, 'NotFound');
-    expect(long.json().error.message.length).toBeLessThan(260);
   });
 
   it('answers errors the router raises before any hook (bad escapes, over-long ids) with the envelope', async () => {

@@ -28,8 +28,11 @@ export const withoutAnnotation = <T extends { '@odata.type'?: string | undefined
 export const dt = (ms: number): string => new Date(ms).toISOString();
 export const dtOrNull = (ms: number | null): string | null => (ms === null ? null : dt(ms));
 
-/** `@odata.context` for a path under the service root. */
-export const context = (publicUrl: string, fragment: string) => `${publicUrl}/v1.0/$metadata#${fragment}`;
+/**
+ * `@odata.context` for a path under a service root (`{publicUrl}/v1.0` or `{publicUrl}/beta`: the
+ * `serviceRoot` of the route's mount), e.g. `https://pim.example/beta/$metadata#users/$entity`.
+ */
+export const context = (serviceRoot: string, fragment: string) => `${serviceRoot}/$metadata#${fragment}`;
 
 /** Graph collection envelope schema around an item schema (items may be projected by `$select`). */
 export function collectionOf<T extends z.ZodTypeAny>(item: T) {

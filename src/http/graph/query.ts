@@ -13,10 +13,14 @@ import {
 const optionValue = z.union([z.string().max(4096), z.array(z.string().max(4096))]);
 const option = (description: string) => optionValue.optional().describe(description);
 
+const boundedNames = (q: Record<string, unknown>) => Object.keys(q).every((k) => k.length <= 64);
+const NAMES_MESSAGE = 'query option names are at most 64 characters';
+
 /**
  * Query string of a collection route: OData options are parsed by `readCollectionQuery`. The
  * options are named (not a record) so that the OpenAPI document lists them as query parameters;
- * other keys pass through for `readCollectionQuery` to judge (`$search` → 400).
+ * other keys pass through for `readCollectionQuery` to judge (`$search`, `$skip` → 400). A GET
+ * route with this query string is a collection: it also gets its `/$count` (`graph/count.ts`).
  */
 export const collectionQuerystring = z
   .object({
@@ -24,12 +28,26 @@ export const collectionQuerystring = z
     $select: option('Comma-separated properties to return.'),
     $orderby: option('Comma-separated properties, each optionally followed by `asc` or `desc`.'),
     $top: option('Page size (0–999).'),
-    $skip: option('Number of items to skip.'),
     $skiptoken: option('Opaque paging token from `@odata.nextLink`.'),
     $count: option('`true` adds `@odata.count`.'),
   })
   .catchall(optionValue)
-  .refine((q) => Object.keys(q).every((k) => k.length <= 64), 'query option names are at most 64 characters');
+  .refine(boundedNames, NAMES_MESSAGE);
+
+/** Query string of one entity (`readEntityQuery`): `$select` and `$expand`; other `$` options → 400. */
+export const entityQuerystring = z
+  .object({
+    $select: option('Comma-separated properties to return.'),
+    $expand: option('Navigation properties to include, e.g. `rules`.'),
+  })
+  .catchall(optionValue)
+  .refine(boundedNames, NAMES_MESSAGE);
+
+/** Query string of what has nothing to expand (a policy's rules): `$select` only. */
+export const selectQuerystring = z
+  .object({ $select: option('Comma-separated properties to return.') })
+  .catchall(optionValue)
+  .refine(boundedNames, NAMES_MESSAGE);
 
 /**
  * Parses `$filter`, `$select`, `$orderby`, `$top`, `$skiptoken`, `$count` against the collection's

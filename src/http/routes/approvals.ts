@@ -3,9 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApprovalStepView } from '../../app/pim/approvals.js';
 import { authenticateHook, callerOf } from '../auth-hook.js';
-import type { BuildOptions } from '../build-options.js';
+import type { RouteOptions } from '../build-options.js';
 import { entityKey, keyParams } from '../graph/ids.js';
-import { dtOrNull, errors, str } from '../graph/json.js';
+import { context, dtOrNull, errors, str } from '../graph/json.js';
 import { MAX_JUSTIFICATION } from './pim-body.js';
 
 const stepJson = z.object({
@@ -66,9 +66,8 @@ const stepToJson = (v: ApprovalStepView) => ({
  * `GET …/roleAssignmentApprovals/{id}` (id = the request id), `GET …/{id}/steps`, and
  * `PATCH …/{id}/steps/{stepId}` (204). Registered under `/beta`; the rest of PIM is `/v1.0`.
  */
-export function approvalRoutes(opts: BuildOptions): FastifyPluginAsync {
-  const { services, publicUrl } = opts;
-  const betaContext = (fragment: string) => `${publicUrl}/beta/$metadata#${fragment}`;
+export function approvalRoutes(opts: RouteOptions): FastifyPluginAsync {
+  const { services, serviceRoot } = opts;
 
   return async (root) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
@@ -82,7 +81,11 @@ export function approvalRoutes(opts: BuildOptions): FastifyPluginAsync {
       { schema: { tags, params: keyParams, response: { 200: approvalJson, ...errors(400, 401, 404) } } },
       async (request) => {
         const a = await services.approvals.get(callerOf(request), request.params.id);
-        return { '@odata.context': betaContext(`${set}/$entity`), id: a.id, steps: a.steps.map(stepToJson) };
+        return {
+          '@odata.context': context(serviceRoot, `${set}/$entity`),
+          id: a.id,
+          steps: a.steps.map(stepToJson),
+        };
       },
     );
 
@@ -91,7 +94,10 @@ export function approvalRoutes(opts: BuildOptions): FastifyPluginAsync {
       { schema: { tags, params: keyParams, response: { 200: stepsJson, ...errors(400, 401, 404) } } },
       async (request) => {
         const a = await services.approvals.get(callerOf(request), request.params.id);
-        return { '@odata.context': betaContext(`${set}('${a.id}')/steps`), value: a.steps.map(stepToJson) };
+        return {
+          '@odata.context': context(serviceRoot, `${set}('${a.id}')/steps`),
+          value: a.steps.map(stepToJson),
+        };
       },
     );
 

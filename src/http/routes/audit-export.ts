@@ -3,7 +3,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authenticateHook, callerOf } from '../auth-hook.js';
-import type { BuildOptions } from '../build-options.js';
+import type { RouteOptions } from '../build-options.js';
 import { errors } from '../graph/json.js';
 
 const dateTime = z
@@ -31,7 +31,7 @@ const exportQuery = z
  * `GET /v1.0/auditLogs/export?from=&to=&format=jsonl|csv` (Elevate extension): the caller's tenant's
  * audit entries with `from <= activityDateTime < to`, in seq order, streamed.
  */
-export function auditExportRoutes(opts: BuildOptions): FastifyPluginAsync {
+export function auditExportRoutes(opts: RouteOptions): FastifyPluginAsync {
   const { services } = opts;
   return async (root) => {
     const app = root.withTypeProvider<ZodTypeProvider>();

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { auditFields } from '../../odata/collections.js';
 import type { QuerySpec } from '../../odata/index.js';
 import { authenticateHook, callerOf } from '../auth-hook.js';
-import type { BuildOptions } from '../build-options.js';
+import type { RouteOptions } from '../build-options.js';
 import { directoryAuditJson, toDirectoryAuditJson, toVerifyJson, verifyJson } from '../graph/audit-json.js';
 import { idParams } from '../graph/ids.js';
 import { collectionOf, context, errors, selectable, withContext } from '../graph/json.js';
@@ -18,8 +18,8 @@ const spec: QuerySpec = {
  * `/auditLogs/directoryAudits` (Graph) and `/auditLogs/verify` (Elevate: recompute the caller's
  * tenant's hash chain and check its checkpoints).
  */
-export function auditRoutes(opts: BuildOptions): FastifyPluginAsync {
-  const { services, publicUrl } = opts;
+export function auditRoutes(opts: RouteOptions): FastifyPluginAsync {
+  const { services, publicUrl, serviceRoot } = opts;
   return async (root) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
     app.addHook('onRequest', authenticateHook(services));
@@ -37,7 +37,7 @@ export function auditRoutes(opts: BuildOptions): FastifyPluginAsync {
       async (request) => {
         const q = readCollectionQuery(request.query, spec);
         const page = await services.audit.list(callerOf(request), q);
-        const contextUrl = context(publicUrl, 'auditLogs/directoryAudits');
+        const contextUrl = context(serviceRoot, 'auditLogs/directoryAudits');
         return collectionEnvelope(request, publicUrl, contextUrl, page, q, toDirectoryAuditJson);
       },
     );
@@ -54,7 +54,7 @@ export function auditRoutes(opts: BuildOptions): FastifyPluginAsync {
       async (request) => {
         const entry = await services.audit.get(callerOf(request), request.params.id);
         return {
-          '@odata.context': context(publicUrl, 'auditLogs/directoryAudits/$entity'),
+          '@odata.context': context(serviceRoot, 'auditLogs/directoryAudits/$entity'),
           ...toDirectoryAuditJson(entry),
         };
       },

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { registrationResponseJson } from '../../identity/passkeys/webauthn-json.js';
 import { authenticateHook, callerOf } from '../auth-hook.js';
-import type { BuildOptions } from '../build-options.js';
+import type { RouteOptions } from '../build-options.js';
 import {
   authenticationMethodJson,
   fido2MethodJson,
@@ -33,8 +33,8 @@ const CHALLENGE_TTL_MS = 5 * 60_000;
  * (`fido2Methods/creationOptions`, then `fido2Methods`), the list of methods, removal of a passkey or
  * an authenticator app, and recovery codes (Elevate's own; Graph has none).
  */
-export function authenticationMethodRoutes(opts: BuildOptions): FastifyPluginAsync {
-  const { services, publicUrl, clock } = opts;
+export function authenticationMethodRoutes(opts: RouteOptions): FastifyPluginAsync {
+  const { services, serviceRoot, clock } = opts;
   const methods = services.authenticationMethods;
   return async (base) => {
     const app = base.withTypeProvider<ZodTypeProvider>();
@@ -79,7 +79,7 @@ export function authenticationMethodRoutes(opts: BuildOptions): FastifyPluginAsy
         },
       },
       async (request) => ({
-        '@odata.context': context(publicUrl, "users('me')/authentication/methods"),
+        '@odata.context': context(serviceRoot, "users('me')/authentication/methods"),
         value: (await methods.list(callerOf(request))).map(toAuthenticationMethodJson),
       }),
     );

@@ -3,7 +3,7 @@ import QRCode from 'qrcode';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authenticateHook, callerOf } from '../auth-hook.js';
-import type { BuildOptions } from '../build-options.js';
+import type { RouteOptions } from '../build-options.js';
 import { idParams } from '../graph/ids.js';
 import { errors } from '../graph/json.js';
 
@@ -25,7 +25,7 @@ const confirmBody = z.object({ code: z.string().regex(/^[0-9]{6}$/, 'must be 6 d
  * administrator resets a user's methods. Graph has no TOTP enrolment API, so these paths are
  * Elevate's own, under Graph's `authentication` segment.
  */
-export function authenticationRoutes(opts: BuildOptions): FastifyPluginAsync {
+export function authenticationRoutes(opts: RouteOptions): FastifyPluginAsync {
   const { services } = opts;
   return async (base) => {
     const app = base.withTypeProvider<ZodTypeProvider>();

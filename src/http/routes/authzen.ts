@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AccessQuestion } from '../../app/authzen/evaluate.js';
 import { ValidationError } from '../../domain/shared/errors.js';
 import { authenticateHook, callerOf } from '../auth-hook.js';
-import type { BuildOptions } from '../build-options.js';
+import type { RouteOptions } from '../build-options.js';
 import { errors, str } from '../graph/json.js';
 
 const subject = z.object({
@@ -58,7 +58,7 @@ const decision = z.object({
  * OpenID AuthZEN Access Evaluation API 1.0: `POST /access/v1/evaluation` and `/evaluations`.
  * Subject = principal, resource = role (+ `directoryScopeId`), action `hold`.
  */
-export function authzenRoutes(opts: BuildOptions): FastifyPluginAsync {
+export function authzenRoutes(opts: RouteOptions): FastifyPluginAsync {
   const { services, publicUrl } = opts;
   return async (root) => {
     root.get('/.well-known/authzen-configuration', { schema: { hide: true } }, () => ({

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { renderComplianceHtml } from '../../app/compliance/report-html.js';
 import { authenticateHook, callerOf } from '../auth-hook.js';
-import type { BuildOptions } from '../build-options.js';
+import type { RouteOptions } from '../build-options.js';
 import { errors } from '../graph/json.js';
 
 const controls = z.object({
@@ -50,7 +50,7 @@ export const complianceReportJson = z.object({
  * `GET /v1.0/elevate/complianceReport[?format=html]` (Elevate extension): the PIM validation
  * checklist evaluated over the caller's tenant, with the verified audit chain head.
  */
-export function complianceRoutes(opts: BuildOptions): FastifyPluginAsync {
+export function complianceRoutes(opts: RouteOptions): FastifyPluginAsync {
   const { services } = opts;
   return async (root) => {
     const app = root.withTypeProvider<ZodTypeProvider>();

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { groupFields, memberFields } from '../../odata/collections.js';
 import { authenticateHook, callerOf } from '../auth-hook.js';
-import type { BuildOptions } from '../build-options.js';
+import type { RouteOptions } from '../build-options.js';
 import {
   directoryObjectJson,
   groupJson,
@@ -52,9 +52,9 @@ const refBody = z.object({ '@odata.id': directoryObjectReference }).strict();
 const groupEntity = withContext(groupJson);
 
 /** `/groups` (list, create, get, update, delete) and their `members` (list, add and remove `$ref`). */
-export function groupRoutes(opts: BuildOptions): FastifyPluginAsync {
-  const { services, publicUrl } = opts;
-  const entityContext = context(publicUrl, 'groups/$entity');
+export function groupRoutes(opts: RouteOptions): FastifyPluginAsync {
+  const { services, publicUrl, serviceRoot } = opts;
+  const entityContext = context(serviceRoot, 'groups/$entity');
   return async (base) => {
     const app = base.withTypeProvider<ZodTypeProvider>();
     app.addHook('onRequest', authenticateHook(services));
@@ -72,7 +72,7 @@ export function groupRoutes(opts: BuildOptions): FastifyPluginAsync {
       async (request) => {
         const q = readCollectionQuery(request.query, { fields: groupFields });
         const page = await services.groups.list(callerOf(request), q);
-        return collectionEnvelope(request, publicUrl, context(publicUrl, 'groups'), page, q, toGroupJson);
+        return collectionEnvelope(request, publicUrl, context(serviceRoot, 'groups'), page, q, toGroupJson);
       },
     );
 
@@ -147,7 +147,7 @@ export function groupRoutes(opts: BuildOptions): FastifyPluginAsync {
       async (request) => {
         const q = readCollectionQuery(request.query, { fields: memberFields, defaultTop: 100 });
         const page = await services.groups.members(callerOf(request), request.params.id, q);
-        const contextUrl = context(publicUrl, 'directoryObjects');
+        const contextUrl = context(serviceRoot, 'directoryObjects');
         return collectionEnvelope(request, publicUrl, contextUrl, page, q, toDirectoryObjectJson);
       },
     );

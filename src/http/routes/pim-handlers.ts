@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ScheduleKind } from '../../domain/pim/types.js';
 import type { QueryOptions } from '../../odata/index.js';
 import { callerOf } from '../auth-hook.js';
-import type { BuildOptions } from '../build-options.js';
+import type { RouteOptions } from '../build-options.js';
 import { context } from '../graph/json.js';
 import {
   contextSuffix,
@@ -23,19 +23,19 @@ import { boundFunctionOn, pimEntity, pimItem, SPECS } from './pim-query.js';
 const BASE = 'roleManagement/directory';
 
 /** Schedule requests of one kind: create, list, get (or `filterByCurrentUser`), cancel. */
-export function scheduleRequestHandlers(opts: BuildOptions, kind: ScheduleKind) {
-  const { services, publicUrl } = opts;
+export function scheduleRequestHandlers(opts: RouteOptions, kind: ScheduleKind) {
+  const { services, publicUrl, serviceRoot } = opts;
   const set = ENTITY_SETS.request[kind];
   const type = GRAPH_TYPES.request[kind];
   const spec = SPECS.request[kind];
   const setContext = (q: QueryOptions) =>
-    context(publicUrl, `${BASE}/${set}${contextSuffix(q.select, q.expand)}`);
+    context(serviceRoot, `${BASE}/${set}${contextSuffix(q.select, q.expand)}`);
 
   return {
     async create(request: FastifyRequest, body: ScheduleRequestBody) {
       const r = await services.scheduleRequests.create(callerOf(request), toCreateCommand(kind, body));
       return {
-        '@odata.context': context(publicUrl, `${BASE}/${set}/$entity`),
+        '@odata.context': context(serviceRoot, `${BASE}/${set}/$entity`),
         ...scheduleRequestToJson(r, r.createdAt),
       };
     },
@@ -59,7 +59,7 @@ export function scheduleRequestHandlers(opts: BuildOptions, kind: ScheduleKind) 
           on,
           q,
         );
-        const contextUrl = context(publicUrl, `Collection(${type})`);
+        const contextUrl = context(serviceRoot, `Collection(${type})`);
         return collectionEnvelope(request, publicUrl, contextUrl, page, q, (r) =>
           pimItem(scheduleRequestToJson(r, now, q.expand, related), q, type),
         );
@@ -79,13 +79,13 @@ export function scheduleRequestHandlers(opts: BuildOptions, kind: ScheduleKind) 
 }
 
 /** Schedules of one kind: list, get (or `filterByCurrentUser`). */
-export function scheduleHandlers(opts: BuildOptions, kind: ScheduleKind) {
-  const { services, publicUrl } = opts;
+export function scheduleHandlers(opts: RouteOptions, kind: ScheduleKind) {
+  const { services, publicUrl, serviceRoot } = opts;
   const set = ENTITY_SETS.schedule[kind];
   const type = GRAPH_TYPES.schedule[kind];
   const spec = SPECS.schedule[kind];
   const setContext = (q: QueryOptions) =>
-    context(publicUrl, `${BASE}/${set}${contextSuffix(q.select, q.expand)}`);
+    context(serviceRoot, `${BASE}/${set}${contextSuffix(q.select, q.expand)}`);
 
   return {
     async list(request: FastifyRequest) {
@@ -107,7 +107,7 @@ export function scheduleHandlers(opts: BuildOptions, kind: ScheduleKind) {
           on,
           q,
         );
-        const contextUrl = context(publicUrl, `Collection(${type})`);
+        const contextUrl = context(serviceRoot, `Collection(${type})`);
         return collectionEnvelope(request, publicUrl, contextUrl, page, q, (s) =>
           pimItem(scheduleToJson(s, kind, now, q.expand, related), q, type),
         );
@@ -123,13 +123,13 @@ export function scheduleHandlers(opts: BuildOptions, kind: ScheduleKind) {
 }
 
 /** Instances of one kind: list, get (or `filterByCurrentUser`). */
-export function instanceHandlers(opts: BuildOptions, kind: ScheduleKind) {
-  const { services, publicUrl } = opts;
+export function instanceHandlers(opts: RouteOptions, kind: ScheduleKind) {
+  const { services, publicUrl, serviceRoot } = opts;
   const set = ENTITY_SETS.instance[kind];
   const type = GRAPH_TYPES.instance[kind];
   const spec = SPECS.instance[kind];
   const setContext = (q: QueryOptions) =>
-    context(publicUrl, `${BASE}/${set}${contextSuffix(q.select, q.expand)}`);
+    context(serviceRoot, `${BASE}/${set}${contextSuffix(q.select, q.expand)}`);
 
   return {
     async list(request: FastifyRequest) {
@@ -151,7 +151,7 @@ export function instanceHandlers(opts: BuildOptions, kind: ScheduleKind) {
           on,
           q,
         );
-        const contextUrl = context(publicUrl, `Collection(${type})`);
+        const contextUrl = context(serviceRoot, `Collection(${type})`);
         return collectionEnvelope(request, publicUrl, contextUrl, page, q, (i) =>
           pimItem(instanceToJson(i, kind, q.expand, related, now), q, type),
         );

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authenticateHook } from '../auth-hook.js';
-import type { BuildOptions } from '../build-options.js';
+import type { RouteOptions } from '../build-options.js';
 import { keyParams } from '../graph/ids.js';
 import { collectionOf, errors, selectable, withContext } from '../graph/json.js';
 import {
@@ -71,7 +71,7 @@ const cancelSchema = {
  * `$filter`, `$select`, `$expand`, paging, and Graph's `@odata.context` for each. Every path is
  * written out; the handlers are shared per kind (`pim-handlers.ts`).
  */
-export function pimRoutes(opts: BuildOptions): FastifyPluginAsync {
+export function pimRoutes(opts: RouteOptions): FastifyPluginAsync {
   const assignmentRequests = scheduleRequestHandlers(opts, 'assignment');
   const assignmentSchedules = scheduleHandlers(opts, 'assignment');
   const assignmentInstances = instanceHandlers(opts, 'assignment');

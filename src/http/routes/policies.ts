@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { RoleManagementPolicy } from '../../app/ports.js';
 import { project, type ExpandItem, type QueryOptions } from '../../odata/index.js';
 import { authenticateHook, callerOf } from '../auth-hook.js';
-import type { BuildOptions } from '../build-options.js';
+import type { RouteOptions } from '../build-options.js';
 import { entityKey, keyParams, policyAssignmentKey } from '../graph/ids.js';
 import { collectionOf, context, errors, selectable, withContext } from '../graph/json.js';
 import {
@@ -22,7 +22,9 @@ import { policyPatchBody, rulePatchBody, toRulePatch } from '../graph/policy-req
 import {
   collectionEnvelope,
   collectionQuerystring,
+  entityQuerystring,
   projectSelected,
+  selectQuerystring,
   selectWithExpand,
 } from '../graph/query.js';
 import {
@@ -51,16 +53,16 @@ const policyPath = (policyId: string) =>
  * Role settings (reference §2): `/policies/roleManagementPolicies` (list with the required scope
  * filter, get, PATCH rules), their `rules`/`effectiveRules`, and `/roleManagementPolicyAssignments`.
  */
-export function policyRoutes(opts: BuildOptions): FastifyPluginAsync {
-  const { services, publicUrl } = opts;
+export function policyRoutes(opts: RouteOptions): FastifyPluginAsync {
+  const { services, publicUrl, serviceRoot } = opts;
   const navContext = (policyId: string, item: ExpandItem) =>
-    context(publicUrl, `${policyPath(policyId)}/${item.name}${contextSuffix(item.select, [])}`);
+    context(serviceRoot, `${policyPath(policyId)}/${item.name}${contextSuffix(item.select, [])}`);
 
   /** `GET …/{id}/rules` and `…/{id}/effectiveRules` (the same rules: nothing is inherited yet). */
   const listRules = async (request: FastifyRequest, policyId: string, nav: 'rules' | 'effectiveRules') => {
     const q = readPolicyEntityQuery(request.query, ruleSpec);
     const p = await services.rolePolicies.get(callerOf(request), policyId);
-    const contextUrl = context(publicUrl, `${policyPath(p.id)}/${nav}${contextSuffix(q.select, [])}`);
+    const contextUrl = context(serviceRoot, `${policyPath(p.id)}/${nav}${contextSuffix(q.select, [])}`);
     return { '@odata.context': contextUrl, value: rulesToJson(p.rules, q.select) };
   };
 
@@ -72,7 +74,7 @@ export function policyRoutes(opts: BuildOptions): FastifyPluginAsync {
   ) => {
     const q = readPolicyEntityQuery(request.query, ruleSpec);
     const rule = await services.rolePolicies.getRule(callerOf(request), id, ruleId);
-    const contextUrl = context(publicUrl, `${policyPath(id)}/${nav}${contextSuffix(q.select, [])}/$entity`);
+    const contextUrl = context(serviceRoot, `${policyPath(id)}/${nav}${contextSuffix(q.select, [])}/$entity`);
     return {
       '@odata.context': contextUrl,
       ...(project(ruleToJson(rule), q.select) as z.input<typeof ruleJson>),
@@ -102,7 +104,7 @@ export function policyRoutes(opts: BuildOptions): FastifyPluginAsync {
         const q = readPolicyCollectionQuery(request.query, policySpec);
         const page = await services.rolePolicies.list(callerOf(request), q);
         const contextUrl = context(
-          publicUrl,
+          serviceRoot,
           `policies/roleManagementPolicies${contextSuffix(q.select, q.expand)}`,
         );
         return collectionEnvelope(request, publicUrl, contextUrl, page, q, (p) =>
@@ -117,7 +119,7 @@ export function policyRoutes(opts: BuildOptions): FastifyPluginAsync {
         schema: {
           tags,
           params: keyParams,
-          querystring: collectionQuerystring,
+          querystring: entityQuerystring,
           response: { 200: withContext(policySelected), ...errors(400, 401, 403, 404) },
         },
       },
@@ -125,7 +127,7 @@ export function policyRoutes(opts: BuildOptions): FastifyPluginAsync {
         const q = readPolicyEntityQuery(request.query, policySpec);
         const p = await services.rolePolicies.get(callerOf(request), request.params.id);
         const contextUrl = context(
-          publicUrl,
+          serviceRoot,
           `policies/roleManagementPolicies${contextSuffix(q.select, q.expand)}/$entity`,
         );
         return { '@odata.context': contextUrl, ...readPolicyJson(p, q) };
@@ -150,7 +152,7 @@ export function policyRoutes(opts: BuildOptions): FastifyPluginAsync {
         const patches = request.body.rules.map(toRulePatch);
         const p = await services.rolePolicies.updateRules(callerOf(request), request.params.id, patches);
         if (wantsMinimal(request)) return reply.status(204).send(null);
-        const contextUrl = context(publicUrl, 'policies/roleManagementPolicies/$entity');
+        const contextUrl = context(serviceRoot, 'policies/roleManagementPolicies/$entity');
         return reply.status(200).send({ '@odata.context': contextUrl, ...policyToJson(p) });
       },
     );
@@ -161,7 +163,7 @@ export function policyRoutes(opts: BuildOptions): FastifyPluginAsync {
         schema: {
           tags,
           params: keyParams,
-          querystring: collectionQuerystring,
+          querystring: selectQuerystring,
           response: { 200: collectionOf(ruleJson), ...errors(400, 401, 403, 404) },
         },
       },
@@ -174,7 +176,7 @@ export function policyRoutes(opts: BuildOptions): FastifyPluginAsync {
         schema: {
           tags,
           params: ruleParams,
-          querystring: collectionQuerystring,
+          querystring: selectQuerystring,
           response: { 200: ruleEntityJson, ...errors(400, 401, 403, 404) },
         },
       },
@@ -187,7 +189,7 @@ export function policyRoutes(opts: BuildOptions): FastifyPluginAsync {
         schema: {
           tags,
           params: keyParams,
-          querystring: collectionQuerystring,
+          querystring: selectQuerystring,
           response: { 200: collectionOf(ruleJson), ...errors(400, 401, 403, 404) },
         },
       },
@@ -200,7 +202,7 @@ export function policyRoutes(opts: BuildOptions): FastifyPluginAsync {
         schema: {
           tags,
           params: ruleParams,
-          querystring: collectionQuerystring,
+          querystring: selectQuerystring,
           response: { 200: ruleEntityJson, ...errors(400, 401, 403, 404) },
         },
       },
@@ -240,7 +242,7 @@ export function policyRoutes(opts: BuildOptions): FastifyPluginAsync {
         const q = readPolicyCollectionQuery(request.query, assignmentSpec);
         const page = await services.rolePolicies.listAssignments(callerOf(request), q);
         const contextUrl = context(
-          publicUrl,
+          serviceRoot,
           `policies/roleManagementPolicyAssignments${contextSuffix(q.select, q.expand)}`,
         );
         return collectionEnvelope(request, publicUrl, contextUrl, page, q, (p) =>
@@ -255,7 +257,7 @@ export function policyRoutes(opts: BuildOptions): FastifyPluginAsync {
         schema: {
           tags,
           params: z.object({ id: policyAssignmentKey }),
-          querystring: collectionQuerystring,
+          querystring: entityQuerystring,
           response: { 200: withContext(assignmentSelected), ...errors(400, 401, 403, 404) },
         },
       },
@@ -263,7 +265,7 @@ export function policyRoutes(opts: BuildOptions): FastifyPluginAsync {
         const q = readPolicyEntityQuery(request.query, assignmentSpec);
         const p = await services.rolePolicies.getAssignment(callerOf(request), request.params.id);
         const contextUrl = context(
-          publicUrl,
+          serviceRoot,
           `policies/roleManagementPolicyAssignments${contextSuffix(q.select, q.expand)}/$entity`,
         );
         return {

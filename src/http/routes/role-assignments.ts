@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { roleAssignmentFields } from '../../odata/collections.js';
 import { authenticateHook, callerOf } from '../auth-hook.js';
-import type { BuildOptions } from '../build-options.js';
+import type { RouteOptions } from '../build-options.js';
 import { guid, roleAssignmentKey } from '../graph/ids.js';
 import { collectionOf, context, errors, selectable, str, withContext } from '../graph/json.js';
 import { collectionEnvelope, collectionQuerystring, readCollectionQuery } from '../graph/query.js';
@@ -23,9 +23,9 @@ const params = z.object({ id: roleAssignmentKey });
 const roleAssignmentEntity = withContext(roleAssignmentJson);
 
 /** `/roleManagement/directory/roleAssignments`: direct (standing, non-PIM) role assignments. */
-export function roleAssignmentRoutes(opts: BuildOptions): FastifyPluginAsync {
-  const { services, publicUrl } = opts;
-  const entityContext = context(publicUrl, 'roleManagement/directory/roleAssignments/$entity');
+export function roleAssignmentRoutes(opts: RouteOptions): FastifyPluginAsync {
+  const { services, publicUrl, serviceRoot } = opts;
+  const entityContext = context(serviceRoot, 'roleManagement/directory/roleAssignments/$entity');
   return async (root) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
     app.addHook('onRequest', authenticateHook(services));
@@ -43,7 +43,7 @@ export function roleAssignmentRoutes(opts: BuildOptions): FastifyPluginAsync {
       async (request) => {
         const q = readCollectionQuery(request.query, { fields: roleAssignmentFields });
         const page = await services.roleAssignments.list(callerOf(request), q);
-        const contextUrl = context(publicUrl, 'roleManagement/directory/roleAssignments');
+        const contextUrl = context(serviceRoot, 'roleManagement/directory/roleAssignments');
         return collectionEnvelope(request, publicUrl, contextUrl, page, q, toRoleAssignmentJson);
       },
     );

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { roleDefinitionFields } from '../../odata/collections.js';
 import { authenticateHook, callerOf } from '../auth-hook.js';
-import type { BuildOptions } from '../build-options.js';
+import type { RouteOptions } from '../build-options.js';
 import { guid, idParams } from '../graph/ids.js';
 import { collectionOf, context, errors, nonEmpty, selectable, str, withContext } from '../graph/json.js';
 import { collectionEnvelope, collectionQuerystring, readCollectionQuery } from '../graph/query.js';
@@ -41,9 +41,9 @@ const permissionsOf = (permissions: z.output<typeof rolePermission>[]) =>
 const roleDefinitionEntity = withContext(roleDefinitionJson);
 
 /** `/roleManagement/directory/roleDefinitions`: built-in roles (read-only) and custom roles. */
-export function roleDefinitionRoutes(opts: BuildOptions): FastifyPluginAsync {
-  const { services, publicUrl } = opts;
-  const entityContext = context(publicUrl, 'roleManagement/directory/roleDefinitions/$entity');
+export function roleDefinitionRoutes(opts: RouteOptions): FastifyPluginAsync {
+  const { services, publicUrl, serviceRoot } = opts;
+  const entityContext = context(serviceRoot, 'roleManagement/directory/roleDefinitions/$entity');
   return async (root) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
     app.addHook('onRequest', authenticateHook(services));
@@ -61,7 +61,7 @@ export function roleDefinitionRoutes(opts: BuildOptions): FastifyPluginAsync {
       async (request) => {
         const q = readCollectionQuery(request.query, { fields: roleDefinitionFields });
         const page = await services.roleDefinitions.list(callerOf(request), q);
-        const contextUrl = context(publicUrl, 'roleManagement/directory/roleDefinitions');
+        const contextUrl = context(serviceRoot, 'roleManagement/directory/roleDefinitions');
         return collectionEnvelope(request, publicUrl, contextUrl, page, q, toRoleDefinitionJson);
       },
     );

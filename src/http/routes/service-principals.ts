@@ -5,7 +5,7 @@ import { APP_PERMISSIONS } from '../../domain/directory/app-permissions.js';
 import { parseDateTime } from '../../domain/time/datetime.js';
 import { servicePrincipalFields } from '../../odata/collections.js';
 import { authenticateHook, callerOf } from '../auth-hook.js';
-import type { BuildOptions } from '../build-options.js';
+import type { RouteOptions } from '../build-options.js';
 import {
   passwordCredentialJson,
   servicePrincipalJson,
@@ -75,9 +75,9 @@ const removePasswordBody = z.object({ keyId: guid }).strict();
 const servicePrincipalEntity = withContext(servicePrincipalJson);
 
 /** `/servicePrincipals` (list, create, get, update, delete) and their secrets (`addPassword`, `removePassword`). */
-export function servicePrincipalRoutes(opts: BuildOptions): FastifyPluginAsync {
-  const { services, publicUrl } = opts;
-  const entityContext = context(publicUrl, 'servicePrincipals/$entity');
+export function servicePrincipalRoutes(opts: RouteOptions): FastifyPluginAsync {
+  const { services, publicUrl, serviceRoot } = opts;
+  const entityContext = context(serviceRoot, 'servicePrincipals/$entity');
   return async (base) => {
     const app = base.withTypeProvider<ZodTypeProvider>();
     app.addHook('onRequest', authenticateHook(services));
@@ -95,7 +95,7 @@ export function servicePrincipalRoutes(opts: BuildOptions): FastifyPluginAsync {
       async (request) => {
         const q = readCollectionQuery(request.query, { fields: servicePrincipalFields });
         const page = await services.servicePrincipals.list(callerOf(request), q);
-        const contextUrl = context(publicUrl, 'servicePrincipals');
+        const contextUrl = context(serviceRoot, 'servicePrincipals');
         return collectionEnvelope(request, publicUrl, contextUrl, page, q, (sp) =>
           toServicePrincipalJson(sp),
         );
@@ -192,7 +192,7 @@ export function servicePrincipalRoutes(opts: BuildOptions): FastifyPluginAsync {
           ...(pc.endDateTime !== undefined ? { endDateTime: pc.endDateTime } : {}),
         });
         return {
-          '@odata.context': context(publicUrl, 'microsoft.graph.passwordCredential'),
+          '@odata.context': context(serviceRoot, 'microsoft.graph.passwordCredential'),
           ...toPasswordCredentialJson(cred),
         };
       },

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { BadRequestError } from '../../domain/shared/errors.js';
 import { userFields } from '../../odata/collections.js';
 import { authenticateHook, callerOf } from '../auth-hook.js';
-import type { BuildOptions } from '../build-options.js';
+import type { RouteOptions } from '../build-options.js';
 import { toUserJson, userJson } from '../graph/directory-json.js';
 import { idParams, userKey } from '../graph/ids.js';
 import {
@@ -63,9 +63,9 @@ const passwordOf = (profile: PasswordProfile) =>
 const userEntity = withContext(userJson);
 
 /** `/users` (list, create, get by id or userPrincipalName, update, delete) and `/me`. */
-export function userRoutes(opts: BuildOptions): FastifyPluginAsync {
-  const { services, publicUrl } = opts;
-  const entityContext = context(publicUrl, 'users/$entity');
+export function userRoutes(opts: RouteOptions): FastifyPluginAsync {
+  const { services, publicUrl, serviceRoot } = opts;
+  const entityContext = context(serviceRoot, 'users/$entity');
   return async (base) => {
     const app = base.withTypeProvider<ZodTypeProvider>();
     app.addHook('onRequest', authenticateHook(services));
@@ -83,7 +83,7 @@ export function userRoutes(opts: BuildOptions): FastifyPluginAsync {
       async (request) => {
         const q = readCollectionQuery(request.query, { fields: userFields });
         const page = await services.users.list(callerOf(request), q);
-        return collectionEnvelope(request, publicUrl, context(publicUrl, 'users'), page, q, toUserJson);
+        return collectionEnvelope(request, publicUrl, context(serviceRoot, 'users'), page, q, toUserJson);
       },
     );
 
