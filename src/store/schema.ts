@@ -169,6 +169,8 @@ export interface AuditEntryRow {
   payload: string;
   prev_hash: string;
   hash: string;
+  /** 1: the hash covers the payload; 2: the payload and the query columns (migration 0012). */
+  chain_format: number;
 }
 
 export interface AuditTargetRow {
@@ -204,6 +206,14 @@ export interface AuditSigningKeyRow {
 
 export interface AuditExportCursorRow {
   destination_id: string;
+  tenant_id: string;
+  seq: number;
+  updated_at: number;
+}
+
+/** Per publisher and tenant, the seq of the last signed checkpoint it accepted (migration 0012). */
+export interface AuditPublishCursorRow {
+  publisher_id: string;
   tenant_id: string;
   seq: number;
   updated_at: number;
@@ -249,6 +259,7 @@ export interface Database {
   pim_approval_approvers: PimApprovalApproverRow;
   audit_export_cursors: AuditExportCursorRow;
   audit_export_leases: AuditExportLeaseRow;
+  audit_publish_cursors: AuditPublishCursorRow;
   audit_prunes: AuditPruneRow;
   oidc_models: OidcModelRow;
   user_factors: UserFactorRow;

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chainHash } from '../../src/domain/audit/hash.js';
+import type { AuditDraft } from '../../src/domain/audit/entry.js';
 import { sealEntry } from '../../src/domain/audit/hash.js';
+import { recordHash } from '../../src/domain/audit/verify.js';
 import { dialectName } from '../helpers/db.js';
 import { auditFixture, draft, type AuditFixture } from './support.js';
 
@@ -28,6 +29,40 @@ describe(`audit chain tampering on ${dialectName}`, () => {
       .where('tenant_id', '=', TENANT)
       .where('seq', '=', seq)
       .executeTakeFirstOrThrow();
+  /** The entry at `seq` as verification reads it (stored query columns included). */
+  const record = async (seq: number) => (await f.uow.run((tx) => tx.audit.chain(TENANT, seq - 1, 1)))[0]!;
+  /** Inserts a well-formed entry (row, query columns, target rows) as a careful forger would. */
+  const insertForged = async (d: AuditDraft, seq: number, prevHash: string) => {
+    const { entry, payload, index } = sealEntry(d, seq, prevHash);
+    await k()
+      .insertInto('audit_entries')
+      .values({
+        tenant_id: TENANT,
+        seq,
+        id: index.id,
+        activity_at: index.activityAt,
+        code: index.code,
+        category: index.category,
+        activity_display_name: index.activityDisplayName,
+        operation_type: index.operationType,
+        logged_by_service: index.loggedByService,
+        result: index.result,
+        initiated_by_user_id: index.initiatedByUserId,
+        initiated_by_upn: index.initiatedByUpn,
+        initiated_by_app_id: index.initiatedByAppId,
+        correlation_id: index.correlationId,
+        payload,
+        prev_hash: prevHash,
+        hash: entry.hash,
+        chain_format: 2,
+      })
+      .execute();
+    for (const t of index.targets)
+      await k()
+        .insertInto('audit_targets')
+        .values({ tenant_id: TENANT, seq, target_id: t.id, target_type: t.type, display_name: t.displayName })
+        .execute();
+  };
   const setRow = (seq: number, values: { payload?: string; hash?: string; prev_hash?: string }) =>
     k()
       .updateTable('audit_entries')
@@ -67,9 +102,9 @@ describe(`audit chain tampering on ${dialectName}`, () => {
   });
 
   it('catches an edit whose entry was re-hashed by the editor', async () => {
-    const r = await row(4);
+    const r = await record(4);
     const payload = r.payload.replace('user 4', 'user X');
-    await setRow(4, { payload, hash: chainHash(r.prev_hash, payload) });
+    await setRow(4, { payload, hash: recordHash(r.prevHash, { ...r, payload }) });
     expect(failure(await f.log.verifyTenant(TENANT))).toEqual({ reason: 'altered', firstBadSeq: 4 });
   });
 
@@ -88,22 +123,14 @@ describe(`audit chain tampering on ${dialectName}`, () => {
   it('catches an inserted entry, even one hashed onto its predecessor', async () => {
     const before = await row(4);
     await shift(5, 1);
-    const { entry, payload } = sealEntry(draft(TENANT, 99), 5, before.hash);
-    await k()
-      .insertInto('audit_entries')
-      .values({ ...before, seq: 5, id: entry.id, payload, prev_hash: before.hash, hash: entry.hash })
-      .execute();
+    await insertForged(draft(TENANT, 99), 5, before.hash);
     await k().updateTable('audit_head').set({ seq: 11 }).where('tenant_id', '=', TENANT).execute();
     expect(failure(await f.log.verifyTenant(TENANT))).toEqual({ reason: 'inserted', firstBadSeq: 5 });
   });
 
   it('catches an entry appended behind the chain head', async () => {
     const last = await row(10);
-    const { entry, payload } = sealEntry(draft(TENANT, 11), 11, last.hash);
-    await k()
-      .insertInto('audit_entries')
-      .values({ ...last, seq: 11, id: entry.id, payload, prev_hash: last.hash, hash: entry.hash })
-      .execute();
+    await insertForged(draft(TENANT, 11), 11, last.hash);
     expect(failure(await f.log.verifyTenant(TENANT))).toEqual({ reason: 'inserted', firstBadSeq: 11 });
   });
 
@@ -137,17 +164,11 @@ describe(`audit chain tampering on ${dialectName}`, () => {
     await f.seed(TENANT, 5, 11);
     await f.log.checkpoint(TENANT); // at 15
     // Rewrite 12..15 consistently, head included: only the checkpoint at 15 can tell.
-    const rows = await k()
-      .selectFrom('audit_entries')
-      .selectAll()
-      .where('tenant_id', '=', TENANT)
-      .where('seq', '>=', 12)
-      .orderBy('seq')
-      .execute();
+    const rows = await f.uow.run((tx) => tx.audit.chain(TENANT, 11, 100));
     let prev = (await row(11)).hash;
     for (const r of rows) {
       const payload = r.seq === 12 ? r.payload.replace('user 12', 'user X') : r.payload;
-      const hash = chainHash(prev, payload);
+      const hash = recordHash(prev, { ...r, payload });
       await setRow(r.seq, { payload, prev_hash: prev, hash });
       prev = hash;
     }

@@ -1,4 +1,4 @@
-import type { ChainRecord } from '../../domain/audit/verify.js';
+import type { ChainRecord, StoredEntry } from '../../domain/audit/verify.js';
 
 /**
  * Where each destination has got to in each tenant's chain, and which replica may forward it.
@@ -42,7 +42,7 @@ export interface ChainReader {
     toMs: number,
     afterSeq: number,
     limit: number,
-  ): Promise<ChainRecord[]>;
+  ): Promise<StoredEntry[]>;
 }
 
 /**

@@ -83,11 +83,17 @@ export interface AuditDraft {
 }
 
 /**
- * An entry in the chain. `hash = SHA-256(prevHash ‖ canonicalJson(entry without prevHash and hash))`
- * as lower-case hex; `seq` counts from 1 within a tenant's chain and is part of the hashed text.
+ * An entry in the chain. `hash = SHA-256(prevHash ‖ payload ‖ LF ‖ query columns)` as lower-case
+ * hex, where the payload is the canonical JSON of the entry without prevHash and hash (see
+ * `hash.ts`); `seq` counts from 1 within a tenant's chain and is part of the hashed text.
  */
 export interface AuditEntry extends AuditDraft {
   seq: number;
+  /**
+   * How the hash covers the entry (`hash.ts`): 2 for entries whose query columns are hashed too;
+   * absent on entries written before that (format 1).
+   */
+  chainFormat?: 2;
   prevHash: string;
   hash: string;
 }

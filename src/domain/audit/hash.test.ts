@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AUDIT_ACTIVITIES } from './activities.js';
 import { auditDraft, SYSTEM_INITIATOR } from './draft.js';
-import { chainHash, entryFromPayload, entryPayload, GENESIS_HASH, sealEntry } from './hash.js';
+import { chainHash, entryFromPayload, entryPayload, GENESIS_HASH, hashedText, sealEntry } from './hash.js';
+import { auditIndex, indexText } from './index-columns.js';
 
 const draft = auditDraft({
   id: '9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f',
@@ -37,7 +38,7 @@ describe('audit hashing', () => {
     const first = sealEntry(draft, 1, GENESIS_HASH);
     const second = sealEntry({ ...draft, id: 'other' }, 2, first.entry.hash);
     expect(second.entry.prevHash).toBe(first.entry.hash);
-    expect(second.entry.hash).toBe(chainHash(first.entry.hash, second.payload));
+    expect(second.entry.hash).toBe(chainHash(first.entry.hash, `${second.payload}\n${second.indexText}`));
     expect(entryFromPayload(first.payload, first.entry.prevHash, first.entry.hash)).toEqual(first.entry);
   });
 
@@ -46,6 +47,17 @@ describe('audit hashing', () => {
     expect(sealEntry(draft, 2, GENESIS_HASH).entry.hash).not.toBe(base);
     expect(sealEntry(draft, 1, 'f'.repeat(64)).entry.hash).not.toBe(base);
     expect(sealEntry({ ...draft, resultReason: 'x' }, 1, GENESIS_HASH).entry.hash).not.toBe(base);
+  });
+
+  it('writes format 2: the payload says so, and the hash covers the query columns after a line feed', () => {
+    const sealed = sealEntry(draft, 1, GENESIS_HASH);
+    expect(JSON.parse(sealed.payload)).toMatchObject({ chainFormat: 2, seq: 1 });
+    expect(sealed.entry.chainFormat).toBe(2);
+    expect(sealed.indexText).toBe(indexText(auditIndex(draft)));
+    expect(sealed.payload).not.toContain('\n');
+    expect(hashedText(sealed.payload, sealed.indexText, 2)).toBe(`${sealed.payload}\n${sealed.indexText}`);
+    // Format 1 (entries written before) hashes the payload alone, as it always did.
+    expect(hashedText(sealed.payload, sealed.indexText, 1)).toBe(sealed.payload);
   });
 
   it.each([0, -1, 1.5])('refuses seq %s', (seq) => {

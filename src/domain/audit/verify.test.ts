@@ -1,10 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AUDIT_ACTIVITIES } from './activities.js';
+import { canonicalJson } from './canonical-json.js';
 import { generateCheckpointKey, signCheckpoint, type SignedCheckpoint } from './checkpoint.js';
 import { auditDraft, SYSTEM_INITIATOR } from './draft.js';
-import { chainHash, GENESIS_HASH, sealEntry } from './hash.js';
-import { verifyChain, type ChainRecord, type VerifyResult } from './verify.js';
+import { GENESIS_HASH, sealEntry } from './hash.js';
+import { auditIndex, indexText } from './index-columns.js';
+import { recordHash, verifyChain, type ChainRecord, type VerifyResult } from './verify.js';
 
 const TENANT = '11111111-1111-4111-8111-111111111111';
 const KEY = generateCheckpointKey();
@@ -32,8 +34,8 @@ function chain(n: number): ChainRecord[] {
   const records: ChainRecord[] = [];
   let prev = GENESIS_HASH;
   for (let seq = 1; seq <= n; seq += 1) {
-    const { entry, payload } = sealEntry(draftNo(seq), seq, prev);
-    records.push({ seq, payload, prevHash: prev, hash: entry.hash });
+    const { entry, payload, indexText } = sealEntry(draftNo(seq), seq, prev);
+    records.push({ seq, payload, prevHash: prev, hash: entry.hash, format: 2, index: indexText });
     prev = entry.hash;
   }
   return records;
@@ -45,7 +47,7 @@ function rehashFrom(records: ChainRecord[], from: number): ChainRecord[] {
   for (let i = from; i < out.length; i += 1) {
     const prev = i === 0 ? GENESIS_HASH : out[i - 1]!.hash;
     out[i]!.prevHash = prev;
-    out[i]!.hash = chainHash(prev, out[i]!.payload);
+    out[i]!.hash = recordHash(prev, out[i]!);
   }
   return out;
 }
@@ -73,8 +75,15 @@ const removeAndRenumber = (records: ChainRecord[], at: number) =>
 /** Inserts a forged record at `at` (hashed correctly onto its predecessor when `wellFormed`). */
 function insertAt(records: ChainRecord[], at: number, wellFormed: boolean): ChainRecord[] {
   const prev = records[at - 2]?.hash ?? GENESIS_HASH;
-  const { payload, entry } = sealEntry({ ...draftNo(99), resultReason: 'forged' }, at, prev);
-  const forged = { seq: at, payload, prevHash: prev, hash: wellFormed ? entry.hash : 'f'.repeat(64) };
+  const { payload, entry, indexText } = sealEntry({ ...draftNo(99), resultReason: 'forged' }, at, prev);
+  const forged: ChainRecord = {
+    seq: at,
+    payload,
+    prevHash: prev,
+    hash: wellFormed ? entry.hash : 'f'.repeat(64),
+    format: 2,
+    index: indexText,
+  };
   return [
     ...records.slice(0, at - 1),
     forged,
@@ -132,7 +141,7 @@ describe('verifyChain', () => {
       'an entry edited and re-hashed (but not the next one)',
       () => {
         const out = edit(4, (r) => ({ payload: r.payload.replace('user 4', 'user X') }));
-        out[3]!.hash = chainHash(out[3]!.prevHash, out[3]!.payload);
+        out[3]!.hash = recordHash(out[3]!.prevHash, out[3]!);
         return out;
       },
       [],
@@ -270,5 +279,61 @@ describe('verifyChain', () => {
     expect(verifyChain(records, cps, KEY.publicKeyPem).ok).toBe(true);
     const other = generateKeyPairSync('ed25519').publicKey;
     expect(failure(verifyChain(records, cps, other))).toEqual({ reason: 'badCheckpoint', firstBadSeq: 10 });
+  });
+});
+
+describe('verifyChain and the query columns', () => {
+  const records = chain(6);
+  const ix = (seq: number) => auditIndex(draftNo(seq));
+
+  it('catches an edited column of a format 2 entry, naming the column', () => {
+    const edited = records.map((r) =>
+      r.seq === 3 ? { ...r, index: indexText({ ...ix(3), activityDisplayName: 'Delete user' }) } : r,
+    );
+    const result = verifyChain(edited, [], keys);
+    expect(failure(result)).toEqual({ reason: 'altered', firstBadSeq: 3 });
+    expect(result.ok ? '' : result.message).toContain('activity_display_name');
+  });
+
+  it('derives the columns of a format 2 entry read without them (a copy from elsewhere)', () => {
+    expect(
+      verifyChain(
+        records.map((r) => ({ ...r, index: null })),
+        [],
+        keys,
+      ),
+    ).toMatchObject({ ok: true, count: 6 });
+  });
+
+  /** A format 1 chain: the hash covers the payload alone; the stored columns are checked against it. */
+  const legacy = (): ChainRecord[] => {
+    let prev = GENESIS_HASH;
+    return [1, 2, 3].map((seq) => {
+      const payload = canonicalJson({ ...draftNo(seq), seq });
+      const r: ChainRecord = { seq, payload, prevHash: prev, hash: '', format: 1, index: indexText(ix(seq)) };
+      r.hash = recordHash(prev, r);
+      prev = r.hash;
+      return r;
+    });
+  };
+
+  it('checks the columns of a format 1 entry against its payload', () => {
+    expect(verifyChain(legacy(), [], keys)).toMatchObject({ ok: true, count: 3 });
+    const edited = legacy().map((r) =>
+      r.seq === 2 ? { ...r, index: indexText({ ...ix(2), targets: [] }) } : r,
+    );
+    const result = verifyChain(edited, [], keys);
+    expect(failure(result)).toEqual({ reason: 'altered', firstBadSeq: 2 });
+    expect(result.ok ? '' : result.message).toContain('audit_targets');
+  });
+
+  it('catches a format 2 entry passed off as format 1', () => {
+    const result = verifyChain(
+      records.map((r) => (r.seq === 4 ? { ...r, format: 1 as const } : r)),
+      [],
+      keys,
+    );
+    expect(failure(result)).toEqual({ reason: 'altered', firstBadSeq: 4 });
+    expect(result.ok ? '' : result.message).toContain('chain_format');
   });
 });

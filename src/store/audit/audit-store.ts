@@ -1,7 +1,9 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { AuditStore } from '../../app/audit/ports.js';
 import type { AuditDraft, AuditEntry } from '../../domain/audit/entry.js';
-import { entryFromPayload, GENESIS_HASH, sealEntry } from '../../domain/audit/hash.js';
+import { CHAIN_FORMAT, entryFromPayload, GENESIS_HASH, sealEntry } from '../../domain/audit/hash.js';
+import { ENTRY_INDEX_COLUMNS, joinIndexText, type AuditIndex } from '../../domain/audit/index-columns.js';
+import type { ChainRecord } from '../../domain/audit/verify.js';
 import { auditFields } from '../../odata/collections.js';
 import type { OrderByItem } from '../../odata/index.js';
 import { codecs } from '../codecs.js';
@@ -11,43 +13,57 @@ import type { AuditEntryRow, AuditTargetRow, Database } from '../schema.js';
 /** PostgreSQL returns BIGINT through the pool's parser as a number; SQLite returns a number. */
 const int = (v: number | string | bigint): number => codecs.time.decode(v);
 
-const toRow = (e: AuditEntry, payload: string): AuditEntryRow => ({
+/** The stored row of a sealed entry: its query columns are exactly the ones its hash covers. */
+const toRow = (e: AuditEntry, payload: string, ix: AuditIndex): AuditEntryRow => ({
   tenant_id: e.tenantId,
   seq: e.seq,
-  id: e.id,
-  activity_at: codecs.time.encode(e.activityDateTime),
-  code: e.code,
-  category: e.category,
-  activity_display_name: e.activityDisplayName,
-  operation_type: e.operationType,
-  logged_by_service: e.loggedByService,
-  result: e.result,
-  initiated_by_user_id: e.initiatedBy.user?.id ?? null,
-  initiated_by_upn: e.initiatedBy.user?.userPrincipalName ?? null,
-  initiated_by_app_id: e.initiatedBy.app?.appId ?? null,
-  correlation_id: e.correlationId,
+  id: ix.id,
+  activity_at: codecs.time.encode(ix.activityAt),
+  code: ix.code,
+  category: ix.category,
+  activity_display_name: ix.activityDisplayName,
+  operation_type: ix.operationType,
+  logged_by_service: ix.loggedByService,
+  result: ix.result,
+  initiated_by_user_id: ix.initiatedByUserId,
+  initiated_by_upn: ix.initiatedByUpn,
+  initiated_by_app_id: ix.initiatedByAppId,
+  correlation_id: ix.correlationId,
   payload,
   prev_hash: e.prevHash,
   hash: e.hash,
+  chain_format: CHAIN_FORMAT,
 });
 
-/** Query columns for `targetResources/any(…)`; one row per distinct target id. */
-function targetRows(e: AuditEntry): AuditTargetRow[] {
-  const seen = new Set<string>();
-  const rows: AuditTargetRow[] = [];
-  for (const t of e.targetResources) {
-    if (t.id === null || seen.has(t.id)) continue;
-    seen.add(t.id);
-    rows.push({
-      tenant_id: e.tenantId,
-      seq: e.seq,
-      target_id: t.id,
-      target_type: t.type,
-      display_name: t.displayName,
-    });
-  }
-  return rows;
-}
+/** Query rows for `targetResources/any(…)`: one per distinct target id. */
+const targetRows = (e: AuditEntry, ix: AuditIndex): AuditTargetRow[] =>
+  ix.targets.map((t) => ({
+    tenant_id: e.tenantId,
+    seq: e.seq,
+    target_id: t.id,
+    target_type: t.type,
+    display_name: t.displayName,
+  }));
+
+/**
+ * A text column as one field of the index text (`indexField`): `|` written `|:`, null as `|!`.
+ * `replace`, `coalesce` and `||` mean the same on SQLite and PostgreSQL, so one string per row
+ * leaves the database instead of one per column. Every column is coalesced, NOT NULL or not: a
+ * null must never turn the whole text null.
+ */
+const field = (column: string) => sql<string>`coalesce(replace(${sql.ref(column)}, '|', '|:'), '|!')`;
+const separator = sql` || '|;' || `;
+
+/** The twelve `audit_entries` query columns as index text, in `ENTRY_INDEX_COLUMNS` order. */
+const ENTRY_INDEX = sql<string>`${sql.join(
+  ENTRY_INDEX_COLUMNS.map((c) =>
+    c === 'activity_at' ? sql`coalesce(cast(activity_at as text), '|!')` : field(c),
+  ),
+  separator,
+)}`;
+
+/** A target row as index text (`targetIndexText`). */
+const TARGET_INDEX = sql<string>`${sql.join([field('target_id'), field('target_type'), field('display_name')], separator)}`;
 
 const fromRow = (r: Pick<AuditEntryRow, 'payload' | 'prev_hash' | 'hash'>): AuditEntry =>
   entryFromPayload(r.payload, r.prev_hash, r.hash);
@@ -101,10 +117,10 @@ export function auditStore(db: Kysely<Database>): AuditStore {
       const rows: AuditEntryRow[] = [];
       const targets: AuditTargetRow[] = [];
       run.forEach((draft, i) => {
-        const { entry, payload } = sealEntry(draft, head.seq + i, prevHash);
+        const { entry, payload, index } = sealEntry(draft, head.seq + i, prevHash);
         prevHash = entry.hash;
-        rows.push(toRow(entry, payload));
-        targets.push(...targetRows(entry));
+        rows.push(toRow(entry, payload, index));
+        targets.push(...targetRows(entry, index));
         entries.push(entry);
       });
       for (const chunk of chunks(rows, ROWS_PER_INSERT))
@@ -164,27 +180,62 @@ export function auditStore(db: Kysely<Database>): AuditStore {
     },
 
     async chain(tenantId, afterSeq, limit) {
-      // Rows come back already in ChainRecord's shape (no copy: verification reads millions).
-      // `seq` is a number on both dialects: SQLite returns one, and the pool parses BIGINT to one.
       const records = () =>
         db
           .selectFrom('audit_entries')
-          .select(['seq', 'payload', 'prev_hash as prevHash', 'hash'])
+          .select([
+            'seq',
+            'payload',
+            'prev_hash as prevHash',
+            'hash',
+            'chain_format as format',
+            ENTRY_INDEX.as('index'),
+          ])
           .where('tenant_id', '=', tenantId)
           .orderBy('seq');
       // A closed range stays an index range scan even before PostgreSQL has statistics for a
       // freshly filled table (an open `seq > ?` then sorts every later row, batch after batch).
       // Seqs are dense, so the window is normally full; a short one (a gap, the end) is topped up.
-      const window = await records()
+      let rows = await records()
         .where('seq', '>', afterSeq)
         .where('seq', '<=', afterSeq + limit)
         .execute();
-      if (window.length >= limit) return window;
-      const rest = await records()
-        .where('seq', '>', afterSeq + limit)
-        .limit(limit - window.length)
+      if (rows.length < limit) {
+        const rest = await records()
+          .where('seq', '>', afterSeq + limit)
+          .limit(limit - rows.length)
+          .execute();
+        rows = rows.length === 0 ? rest : [...rows, ...rest];
+      }
+      const last = rows.at(-1);
+      if (last === undefined) return [];
+      // The target rows of the same seqs in one range read, in seq order, merged into their entries'
+      // index text. Rows come back already in ChainRecord's shape and are completed in place: no
+      // copy, since verification reads millions.
+      const targets = await db
+        .selectFrom('audit_targets')
+        .select(['seq', TARGET_INDEX.as('index')])
+        .where('tenant_id', '=', tenantId)
+        .where('seq', '>', afterSeq)
+        .where('seq', '<=', last.seq)
+        .orderBy('seq')
         .execute();
-      return [...window, ...rest];
+      let t = 0;
+      for (const r of rows as { seq: number; format: number; index: string | null }[]) {
+        // `seq` is a number on both dialects: SQLite returns one, and the pool parses BIGINT to one.
+        while (t < targets.length && targets[t]!.seq < r.seq) t += 1;
+        let end = t;
+        while (end < targets.length && targets[end]!.seq === r.seq) end += 1;
+        if (end > t) {
+          r.index = joinIndexText(
+            r.index!,
+            targets.slice(t, end).map((x) => x.index),
+          );
+        }
+        t = end;
+        if (r.format !== 2) r.format = Number(r.format) === 2 ? 2 : 1;
+      }
+      return rows as ChainRecord[];
     },
 
     async checkpoints(tenantId) {
