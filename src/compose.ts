@@ -39,7 +39,12 @@ import {
   DEFAULT_OUTBOX_RELAY_INTERVAL_MS,
   type OutboxRelayJob,
 } from './jobs/outbox-relay.js';
+import {
+  DEFAULT_NOTIFICATION_WORKER_INTERVAL_MS,
+  type NotificationWorkerJob,
+} from './jobs/notification-worker.js';
 import { FEATURE_ROUTES, featureServices } from './modules/index.js';
+import { wireNotifications } from './modules/notifications.js';
 import type { ElevateOptions, Kernel } from './modules/kernel.js';
 import { createUnitOfWork } from './modules/unit-of-work.js';
 import { auditPruneStore, chainReader, exportCursorStore } from './store/audit/audit-export-store.js';
@@ -70,6 +75,8 @@ export interface Elevate {
   compliance: ComplianceReporter;
   /** Delivers outbox messages to the registered consumers; nudged after every commit that wrote some. */
   outbox: OutboxRelayJob;
+  /** Sends notification deliveries (email, webhooks); undefined when notifications are off. */
+  notifications: NotificationWorkerJob | undefined;
 }
 
 /**
@@ -82,13 +89,15 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   await migrate(o.db, { clock: o.clock });
   const replicaId = randomUUID();
   const consumers = o.outboxConsumers ?? [];
+  const relay = makeOutboxRelay({
+    store: outboxRelayStore(o.db.kysely),
+    clock: o.clock,
+    replicaId,
+    consumers,
+  });
+  const notificationsOn = o.notifications?.enabled !== false;
   const outbox = createOutboxRelayJob({
-    relay: makeOutboxRelay({
-      store: outboxRelayStore(o.db.kysely),
-      clock: o.clock,
-      replicaId,
-      consumers,
-    }),
+    relay,
     clock: o.clock,
     intervalMs: o.outboxRelayIntervalMs ?? DEFAULT_OUTBOX_RELAY_INTERVAL_MS,
     onError: (err, consumer) => {
@@ -97,7 +106,10 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   });
   // A commit that wrote messages wakes the relay when someone consumes them; with no consumer the
   // interval alone numbers them in batches (for retention), off the activation's hot path.
-  const uow = createUnitOfWork(o.db, consumers.length > 0 ? () => outbox.nudge() : undefined);
+  const uow = createUnitOfWork(
+    o.db,
+    consumers.length > 0 || notificationsOn ? () => outbox.nudge() : undefined,
+  );
   const hasher = argon2Hasher();
   const bootstrapped = await bootstrap({ uow, clock: o.clock, newId, hasher, adminUpn: o.bootstrapAdminUpn });
   const upgraded = await upgradeRoleSettingDefaults({ uow, clock: o.clock });
@@ -142,11 +154,27 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   });
 
   const jobs = startJobs(kernel, app);
+  // Notifications: the fan-out consumes the outbox like any consumer; the worker sends what it wrote.
+  const notifications = wireNotifications(kernel);
+  if (notifications) {
+    relay.register(notifications.fanOut);
+    if ((o.notifications?.workerIntervalMs ?? DEFAULT_NOTIFICATION_WORKER_INTERVAL_MS) > 0)
+      notifications.worker.start();
+    app.addHook('onClose', async () => notifications.worker.stop());
+  }
   if ((o.outboxRelayIntervalMs ?? DEFAULT_OUTBOX_RELAY_INTERVAL_MS) > 0) {
     outbox.start();
     app.addHook('onClose', async () => outbox.stop());
   }
-  return { app, bootstrapped, audit: kernel.audit, compliance: services.compliance, outbox, ...jobs };
+  return {
+    app,
+    bootstrapped,
+    audit: kernel.audit,
+    compliance: services.compliance,
+    outbox,
+    notifications: notifications?.worker,
+    ...jobs,
+  };
 }
 
 /**

@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     breakGlassGroupId: config.breakGlassGroupId ?? null,
     auditRetentionDays: config.auditRetentionDays,
     trustedIssuers: config.trustedIssuers,
+    notifications: { allowHttpWebhooks: config.notificationsAllowHttp },
   });
   if (bootstrapped) {
     const path = writeBootstrapFile(config.dataDir, bootstrapped, config.publicUrl);

@@ -113,6 +113,13 @@ export const SETTINGS = [
     doc: 'External OpenID Connect issuers (Entra ID, Okta, Keycloak…) whose users sign in and whose access tokens the API accepts, a JSON array: `{"id","displayName","issuer","audience","clientId","clientSecret","userClaim","tenantId","onFirstSignIn":"link"|"create","groupsClaim","groupMap","mfaAmrValues","mfaAcrValues"}`. See docs/identity.md.',
   },
   {
+    env: 'ELEVATE_NOTIFICATIONS_ALLOW_HTTP',
+    key: 'notificationsAllowHttp',
+    secret: false,
+    default: 'false',
+    doc: 'Accept plain `http://` webhook URLs (receivers on a trusted network, development); otherwise only `https://`. See docs/notifications.md.',
+  },
+  {
     env: 'ELEVATE_CONFIG_FILE',
     key: 'configFile',
     secret: false,
@@ -163,6 +170,7 @@ export const configSchema = z
     auditRetentionDays: z.coerce.number().int().min(0).max(36_500),
     auditForwardIntervalMs: z.coerce.number().int().min(100).max(3_600_000),
     trustedIssuers: trustedIssuersSetting,
+    notificationsAllowHttp: bool,
   })
   .strict();
 

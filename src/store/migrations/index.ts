@@ -10,6 +10,7 @@ import * as m0008 from './0008_authentication_methods.js';
 import * as m0009 from './0009_external_identities.js';
 import * as m0010 from './0010_outbox.js';
 import * as m0011 from './0011_oidc_artefacts_hashed.js';
+import * as m0012 from './0012_notifications.js';
 
 export interface Migration {
   name: string;
@@ -29,4 +30,5 @@ export const migrations: readonly Migration[] = [
   { name: '0009_external_identities', up: m0009.up },
   { name: '0010_outbox', up: m0010.up },
   { name: '0011_oidc_artefacts_hashed', up: m0011.up },
+  { name: '0012_notifications', up: m0012.up },
 ];
