@@ -36,17 +36,13 @@ const DECIDED = new Set(['activation.approved', 'activation.denied', 'activation
 const BY_TIME = new Set(['activation.timedOut', 'eligibility.expired', 'assignment.expired']);
 
 /** The stages an event is about: the one waiting (requested) or every started one (decisions). */
-function stagesOf(
-  t: Trigger,
-  steps: readonly ApprovalStep[],
-  occurredAt: number,
-): ApprovalStep[] | undefined {
+function stagesOf(t: Trigger, steps: readonly ApprovalStep[]): ApprovalStep[] | undefined {
   const started = steps.filter((s) => s.status !== 'NotStarted');
   if (t.eventType !== 'activation.requested') return started;
   if (!t.nextStage) return steps.filter((s) => s.stageIndex === 0);
-  // A stage approved: the next one started in the same transaction, or this was the last stage
-  // (`activation.approved` follows from the completion event instead).
-  const next = steps.filter((s) => s.stageIndex > 0 && s.startedAt === occurredAt);
+  // Stage `t.stage` (1-based) was approved: the stage after it started then, unless it was the
+  // last one (then `activation.approved` follows from the completion event instead).
+  const next = steps.filter((s) => s.stageIndex === t.stage && s.status !== 'NotStarted');
   return next.length > 0 ? next : undefined;
 }
 
@@ -65,7 +61,7 @@ export async function resolveNotification(
   const request: ScheduleRequest | undefined =
     t.requestId === null ? undefined : await tx.scheduleRequests.get(tenantId, t.kind, t.requestId);
   const steps = request?.approvalId ? await tx.approvalSteps.list(tenantId, request.id) : [];
-  const stages = stagesOf(t, steps, message.occurredAt);
+  const stages = stagesOf(t, steps);
   if (stages === undefined) return undefined;
 
   const role = await tx.roleDefinitions.get(tenantId, t.roleDefinitionId);

@@ -33,10 +33,12 @@ export interface Trigger {
   schedule: { id: string; start: number | null; end: number | null } | null;
   reason: EndReason | null;
   /**
-   * `activation.requested` after a stage was approved: meant for the stage that started then, if
-   * one did (stage 2 of `Serial`); the last stage's approval is followed by `activation.approved`.
+   * `activation.requested` after a stage was approved: meant for the stage after it, if there is
+   * one (stage 2 of `Serial`); the last stage's approval is followed by `activation.approved`.
    */
   nextStage: boolean;
+  /** The 1-based approval stage the event names (decisions, timeouts), when it names one. */
+  stage: number | null;
   /** A direct (non-PIM) role assignment: `schedule.id` is the `roleAssignments` id. */
   direct: boolean;
 }
@@ -90,6 +92,8 @@ function facts(p: Record<string, unknown>) {
     assignmentType: s === null ? null : text(s.assignmentType),
     reason: null,
     nextStage: false,
+    stage:
+      typeof p.approvalStage === 'number' && Number.isSafeInteger(p.approvalStage) ? p.approvalStage : null,
     direct: false,
   };
 }
