@@ -201,7 +201,9 @@ export function asUsers(s: NotifyServer) {
 export type ReceivedMail = ParsedMail & { envelopeTo: string[]; authUser: string | null };
 
 /** A real SMTP server on a random port; `tls` adds STARTTLS with a throwaway certificate (and AUTH). */
-export async function smtpSink(o: { tls?: boolean; user?: string; password?: string } = {}) {
+export async function smtpSink(
+  o: { tls?: boolean; implicit?: boolean; user?: string; password?: string } = {},
+) {
   const mails: ReceivedMail[] = [];
   let cert: { key: Buffer; cert: Buffer } | undefined;
   if (o.tls) {
@@ -241,6 +243,7 @@ export async function smtpSink(o: { tls?: boolean; user?: string; password?: str
       ? {
           key: cert.key,
           cert: cert.cert,
+          secure: o.implicit === true,
           authOptional: false,
           onAuth(auth, _session, cb) {
             if (auth.username === o.user && auth.password === o.password) cb(null, { user: auth.username });
