@@ -1,7 +1,6 @@
 // The SMTP channel's transport: STARTTLS with credentials and implicit TLS against real servers
 // with a throwaway certificate; a refused login is a failed attempt, retried with back-off.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TestServer } from '../helpers/server.js';
 import { call as pimCall, ELIGIBILITY_REQUESTS, USER_ADMINISTRATOR } from '../pim/support.js';
 import { addUser, deliveries, notifyServer, smtpSink, useSmtp, type NotifyServer } from './support.js';
 
@@ -14,20 +13,14 @@ describe('SMTP transport', () => {
   });
 
   async function grantEligibility(server: NotifyServer, principalId: string) {
-    const res = await pimCall(
-      server as unknown as TestServer,
-      'POST',
-      ELIGIBILITY_REQUESTS,
-      await server.admin(),
-      {
-        action: 'adminAssign',
-        justification: 'rota',
-        roleDefinitionId: USER_ADMINISTRATOR,
-        directoryScopeId: '/',
-        principalId,
-        scheduleInfo: { expiration: { type: 'noExpiration' } },
-      },
-    );
+    const res = await pimCall(server, 'POST', ELIGIBILITY_REQUESTS, await server.admin(), {
+      action: 'adminAssign',
+      justification: 'rota',
+      roleDefinitionId: USER_ADMINISTRATOR,
+      directoryScopeId: '/',
+      principalId,
+      scheduleInfo: { expiration: { type: 'noExpiration' } },
+    });
     expect(res.statusCode, res.body).toBe(201);
   }
 
