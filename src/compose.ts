@@ -49,7 +49,12 @@ import {
   type OutboxRelayJob,
 } from './jobs/outbox-relay.js';
 import { createTlsReload, DEFAULT_TLS_RELOAD_INTERVAL_MS } from './jobs/tls-certificate-reload.js';
+import {
+  DEFAULT_NOTIFICATION_WORKER_INTERVAL_MS,
+  type NotificationWorkerJob,
+} from './jobs/notification-worker.js';
 import { FEATURE_ROUTES, featureServices } from './modules/index.js';
+import { wireNotifications } from './modules/notifications.js';
 import type { ElevateOptions, Kernel } from './modules/kernel.js';
 import { createUnitOfWork } from './modules/unit-of-work.js';
 import { auditPruneStore, chainReader, exportCursorStore } from './store/audit/audit-export-store.js';
@@ -86,6 +91,8 @@ export interface Elevate {
    * runs on a timer and at close. Returns how many entries it wrote.
    */
   flushRefusals(all?: boolean): Promise<number>;
+  /** Sends notification deliveries (email, webhooks); undefined when notifications are off. */
+  notifications: NotificationWorkerJob | undefined;
 }
 
 /**
@@ -100,13 +107,15 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   await migrate(o.db, { clock: o.clock });
   const replicaId = randomUUID();
   const consumers = o.outboxConsumers ?? [];
+  const relay = makeOutboxRelay({
+    store: outboxRelayStore(o.db.kysely),
+    clock: o.clock,
+    replicaId,
+    consumers,
+  });
+  const notificationsOn = o.notifications?.enabled !== false;
   const outbox = createOutboxRelayJob({
-    relay: makeOutboxRelay({
-      store: outboxRelayStore(o.db.kysely),
-      clock: o.clock,
-      replicaId,
-      consumers,
-    }),
+    relay,
     clock: o.clock,
     intervalMs: o.outboxRelayIntervalMs ?? DEFAULT_OUTBOX_RELAY_INTERVAL_MS,
     onError: (err, consumer) => {
@@ -120,7 +129,11 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     refusalWindowMs > 0
       ? makeRefusalWindows({ windowMs: refusalWindowMs, clock: o.clock, newId })
       : undefined;
-  const uow = createUnitOfWork(o.db, consumers.length > 0 ? () => outbox.nudge() : undefined, refusals);
+  const uow = createUnitOfWork(
+    o.db,
+    consumers.length > 0 || notificationsOn ? () => outbox.nudge() : undefined,
+    refusals,
+  );
   const hasher = argon2Hasher();
   const bootstrapped = await bootstrap({ uow, clock: o.clock, newId, hasher, adminUpn: o.bootstrapAdminUpn });
   const upgraded = await upgradeRoleSettingDefaults({ uow, clock: o.clock });
@@ -182,6 +195,14 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
         );
   // After the server stopped taking requests: every open window's count is written out.
   if (refusalFlush) app.addHook('onClose', async () => refusalFlush.stop());
+  // Notifications: the fan-out consumes the outbox like any consumer; the worker sends what it wrote.
+  const notifications = wireNotifications(kernel);
+  if (notifications) {
+    relay.register(notifications.fanOut);
+    if ((o.notifications?.workerIntervalMs ?? DEFAULT_NOTIFICATION_WORKER_INTERVAL_MS) > 0)
+      notifications.worker.start();
+    app.addHook('onClose', async () => notifications.worker.stop());
+  }
   if ((o.outboxRelayIntervalMs ?? DEFAULT_OUTBOX_RELAY_INTERVAL_MS) > 0) {
     outbox.start();
     app.addHook('onClose', async () => outbox.stop());
@@ -193,6 +214,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     compliance: services.compliance,
     outbox,
     flushRefusals: (all) => refusalFlush?.flush(all) ?? Promise.resolve(0),
+    notifications: notifications?.worker,
     ...jobs,
   };
 }

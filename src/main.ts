@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     ...(config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined
       ? { tls: { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile } }
       : {}),
+    notifications: { allowHttpWebhooks: config.notificationsAllowHttp },
   });
   if (bootstrapped) {
     const path = writeBootstrapFile(config.dataDir, bootstrapped, config.publicUrl);

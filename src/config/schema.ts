@@ -157,6 +157,13 @@ export const SETTINGS = [
     doc: 'Identical refusals (same principal, address, activity, targets, reason) within this many seconds are audited once, then in one summary entry with their exact count and first and last time (0–3600; 0 audits every one). See docs/adr/0017-aggregated-refusals.md.',
   },
   {
+    env: 'ELEVATE_NOTIFICATIONS_ALLOW_HTTP',
+    key: 'notificationsAllowHttp',
+    secret: false,
+    default: 'false',
+    doc: 'Accept plain `http://` webhook URLs (receivers on a trusted network, development); otherwise only `https://`. See docs/notifications.md.',
+  },
+  {
     env: 'ELEVATE_CONFIG_FILE',
     key: 'configFile',
     secret: false,
@@ -213,6 +220,7 @@ export const configSchema = z
     rateLimit: rateLimitSetting,
     authzenRateLimit: rateLimitSetting,
     auditRefusalWindowSeconds: z.coerce.number().int().min(0).max(3600),
+    notificationsAllowHttp: bool,
   })
   .strict();
 

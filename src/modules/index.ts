@@ -8,6 +8,7 @@ import { directoryModule } from './directory.js';
 import type { FeatureModule, RouteMount } from './feature-module.js';
 import { federationModule } from './federation.js';
 import type { Kernel } from './kernel.js';
+import { notificationsModule } from './notifications.js';
 import { pimModule } from './pim.js';
 import { policiesModule } from './policies.js';
 import { rolesModule } from './roles.js';
@@ -25,6 +26,7 @@ export const MODULES = [
   signInModule,
   authzenModule,
   federationModule,
+  notificationsModule,
 ] as const satisfies readonly FeatureModule[];
 
 type Modules = (typeof MODULES)[number];

@@ -67,6 +67,14 @@ export const EVENT_TYPES = [
   'pim.approvalTimedOut',
   'pim.scheduleExpired',
   'pim.activationEnded',
+  // notification channels (audit only) and the delivery log
+  'notifications.emailChannelChanged',
+  'notifications.emailChannelRemoved',
+  'notifications.webhookCreated',
+  'notifications.webhookUpdated',
+  'notifications.webhookDeleted',
+  'notifications.webhookSecretRotated',
+  'notifications.deliveryRetried',
   // sign-in and authentication methods
   'signIn.succeeded',
   'signIn.failed',

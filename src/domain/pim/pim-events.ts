@@ -235,11 +235,13 @@ export interface ApprovalFacts {
 /**
  * An approval event: the approver (or Elevate, for a timeout) as initiator, the approver's
  * justification as the entry's justification, the requestor's alongside (`RequestorJustification`)
- * with the ticket, the role and principal as targets.
+ * with the ticket, the role and principal as targets. Its payload names the stage (1-based
+ * `approvalStage`) when the entry does, so consumers know which stage was decided.
  */
 export function approvalEvent(subject: PimSubject, f: ApprovalFacts): DomainEvent {
   const r = f.request;
-  return requestEvent(
+  const stage = Number(f.details?.find((d) => d.key === 'ApprovalStage')?.value);
+  const event = requestEvent(
     f.type,
     subject,
     {
@@ -264,6 +266,9 @@ export function approvalEvent(subject: PimSubject, f: ApprovalFacts): DomainEven
       f.schedule ?? null,
     ),
   );
+  return Number.isSafeInteger(stage) && event.payload
+    ? { ...event, payload: { ...event.payload, approvalStage: stage } }
+    : event;
 }
 
 /** A schedule's window ended by time; the sweeper records it (Elevate is the initiator). */

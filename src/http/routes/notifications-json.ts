@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import type { EmailChannelView } from '../../app/notifications/email-settings.js';
+import type { WebhookView, WebhookWithSecret } from '../../app/notifications/webhook-settings.js';
+import { SMTP_SECURITY } from '../../domain/notifications/channel-config.js';
+import { DELIVERY_STATUSES, type Delivery } from '../../domain/notifications/delivery.js';
+import {
+  AUDIENCES,
+  CHANNEL_KINDS,
+  NOTIFICATION_EVENT_TYPES,
+} from '../../domain/notifications/event-types.js';
+import { dt, dtOrNull, nonEmpty, str } from '../graph/json.js';
+
+// Request and response shapes of the notification routes (Elevate extension, docs/notifications.md).
+// Secrets are write-only: no response schema has a password or a secret, except the one answer
+// that hands out a secret Elevate generated.
+
+export const emailChannelJson = z.object({
+  isConfigured: z.boolean(),
+  isEnabled: z.boolean(),
+  host: z.string().nullable(),
+  port: z.number().nullable(),
+  security: z.enum(SMTP_SECURITY).nullable(),
+  username: z.string().nullable(),
+  hasPassword: z.boolean(),
+  fromAddress: z.string().nullable(),
+  fromDisplayName: z.string().nullable(),
+  lastModifiedDateTime: z.string().nullable(),
+});
+
+export const toEmailChannelJson = (v: EmailChannelView): z.infer<typeof emailChannelJson> => ({
+  isConfigured: v.isConfigured,
+  isEnabled: v.isEnabled,
+  host: v.host,
+  port: v.port,
+  security: v.security,
+  username: v.username,
+  hasPassword: v.hasPassword,
+  fromAddress: v.fromAddress,
+  fromDisplayName: v.fromDisplayName,
+  lastModifiedDateTime: dtOrNull(v.lastModifiedAt),
+});
+
+/** `PATCH …/notifications/email`: what is given changes; `null` clears an optional setting. */
+export const emailPatchBody = z
+  .object({
+    isEnabled: z.boolean().optional(),
+    host: nonEmpty(253).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    security: z.enum(SMTP_SECURITY).optional(),
+    username: nonEmpty(256).nullable().optional(),
+    password: z.string().min(1).max(512).nullable().optional(),
+    fromAddress: nonEmpty(254).optional(),
+    fromDisplayName: str(128).nullable().optional(),
+  })
+  .strict();
+
+export const webhookJson = z.object({
+  id: z.string(),
+  url: z.string(),
+  description: z.string().nullable(),
+  eventTypes: z.array(z.enum(NOTIFICATION_EVENT_TYPES)),
+  isEnabled: z.boolean(),
+  previousSecretExpiresDateTime: z.string().nullable(),
+  createdDateTime: z.string(),
+  lastModifiedDateTime: z.string(),
+});
+
+/** The endpoint, with `secret` only in the answer that generated it. */
+export const webhookWithSecretJson = webhookJson.extend({ secret: z.string().optional() });
+
+export const toWebhookJson = (w: WebhookView): z.infer<typeof webhookJson> => ({
+  id: w.id,
+  url: w.url,
+  description: w.description,
+  eventTypes: w.eventTypes,
+  isEnabled: w.isEnabled,
+  previousSecretExpiresDateTime: dtOrNull(w.previousSecretExpiresAt),
+  createdDateTime: dt(w.createdAt),
+  lastModifiedDateTime: dt(w.modifiedAt),
+});
+
+export const toWebhookWithSecretJson = (w: WebhookWithSecret): z.infer<typeof webhookWithSecretJson> => ({
+  ...toWebhookJson(w),
+  ...(w.secret === undefined ? {} : { secret: w.secret }),
+});
+
+const eventTypes = z.array(z.string().max(64)).max(NOTIFICATION_EVENT_TYPES.length * 2);
+
+export const createWebhookBody = z
+  .object({
+    url: z.string().max(2048),
+    description: str(256).nullable().optional(),
+    eventTypes: eventTypes.optional(),
+    isEnabled: z.boolean().optional(),
+    secret: z.string().max(200).optional(),
+  })
+  .strict();
+
+export const updateWebhookBody = z
+  .object({
+    url: z.string().max(2048).optional(),
+    description: str(256).nullable().optional(),
+    eventTypes: eventTypes.optional(),
+    isEnabled: z.boolean().optional(),
+  })
+  .strict();
+
+export const rotateSecretBody = z
+  .object({
+    secret: z.string().max(200).optional(),
+    previousSecretValidMinutes: z.number().int().min(0).max(10_080).optional(),
+  })
+  .strict();
+
+export const deliveryJson = z.object({
+  id: z.string(),
+  eventId: z.string(),
+  eventType: z.enum(NOTIFICATION_EVENT_TYPES),
+  channel: z.enum(CHANNEL_KINDS),
+  recipient: z.string(),
+  audience: z.enum(AUDIENCES).nullable(),
+  status: z.enum(DELIVERY_STATUSES),
+  attempts: z.number(),
+  lastError: z.string().nullable(),
+  createdDateTime: z.string(),
+  lastAttemptDateTime: z.string().nullable(),
+  /** When it is tried next; null once sent or dead. */
+  nextAttemptDateTime: z.string().nullable(),
+  sentDateTime: z.string().nullable(),
+});
+
+export const toDeliveryJson = (d: Delivery): z.infer<typeof deliveryJson> => ({
+  id: d.id,
+  eventId: d.eventId,
+  eventType: d.eventType,
+  channel: d.channel,
+  recipient: d.recipient,
+  audience: d.audience,
+  status: d.status,
+  attempts: d.attempts,
+  lastError: d.lastError,
+  createdDateTime: dt(d.createdAt),
+  lastAttemptDateTime: dtOrNull(d.lastAttemptAt),
+  nextAttemptDateTime: d.status === 'pending' || d.status === 'failed' ? dt(d.nextAttemptAt) : null,
+  sentDateTime: dtOrNull(d.sentAt),
+});

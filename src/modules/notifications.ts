@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import type { ConnectionOptions } from 'node:tls';
+import type { NotificationChannel } from '../app/notifications/channel.js';
+import { makeDeliveryLog } from '../app/notifications/delivery-log.js';
+import { makeEmailChannel } from '../app/notifications/email-channel.js';
+import { makeEmailSettings } from '../app/notifications/email-settings.js';
+import { makeNotificationFanOut } from '../app/notifications/fan-out.js';
+import { makeWebhookChannel } from '../app/notifications/webhook-channel.js';
+import { makeWebhookSettings } from '../app/notifications/webhook-settings.js';
+import { makeDeliveryWorker, type DeliveryWorkerOptions } from '../app/notifications/worker.js';
+import type { OutboxConsumer } from '../app/outbox/ports.js';
+import { notificationDeliveryRoutes } from '../http/routes/notifications-deliveries.js';
+import { notificationRoutes } from '../http/routes/notifications.js';
+import { smtpTransport } from '../jobs/notification-email.js';
+import { webhookTransport } from '../jobs/notification-webhook.js';
+import {
+  createNotificationWorkerJob,
+  DEFAULT_NOTIFICATION_WORKER_INTERVAL_MS,
+  type NotificationWorkerJob,
+} from '../jobs/notification-worker.js';
+import { notificationStores } from '../store/notifications/stores.js';
+import { deliveryWorkerStore } from '../store/notifications/worker-store.js';
+import type { FeatureModule } from './feature-module.js';
+import type { Kernel } from './kernel.js';
+
+/** Notification settings of one instance (the channels themselves are configured through the API). */
+export interface NotificationOptions {
+  /** Fan-out and delivery on (default). Off: nothing is fanned out or sent; the API still works. */
+  enabled?: boolean;
+  /** Accept `http://` webhook URLs (default false: https only). `ELEVATE_NOTIFICATIONS_ALLOW_HTTP`. */
+  allowHttpWebhooks?: boolean;
+  /** Pause between delivery worker runs when nothing nudges it; 0 turns the timer off. Default 1 s. */
+  workerIntervalMs?: number;
+  /** Retries, lease, batch size and jitter of the worker. */
+  worker?: DeliveryWorkerOptions;
+  /** How long a webhook receiver may take to answer (default 10 s). */
+  webhookTimeoutMs?: number;
+  /** How long each SMTP step may take (default 15 s). */
+  smtpTimeoutMs?: number;
+  /** Extra trust for SMTP servers' certificates (a private CA), on top of nothing else. */
+  smtpTls?: Pick<ConnectionOptions, 'ca'>;
+  /** How long sent deliveries stay in the log (default 30 days); dead ones stay until retried. */
+  sentRetentionMs?: number;
+}
+
+declare module './kernel.js' {
+  interface ElevateOptions {
+    /** Notifications: fan-out and delivery worker, webhook URL policy, timeouts. */
+    notifications?: NotificationOptions;
+  }
+}
+
+declare module '../http/services.js' {
+  interface Services {
+    /** The tenant's email (SMTP) channel. */
+    notificationEmail: ReturnType<typeof makeEmailSettings>;
+    /** The tenant's webhook endpoints. */
+    notificationWebhooks: ReturnType<typeof makeWebhookSettings>;
+    /** The delivery log and retry of dead deliveries. */
+    notificationDeliveries: ReturnType<typeof makeDeliveryLog>;
+  }
+}
+
+/** The worker job of each kernel, so that the API's retry nudges the worker of its own instance. */
+const workers = new WeakMap<Kernel, NotificationWorkerJob>();
+
+/** The channels of this instance, in the order deliveries are planned. */
+function channelsOf(k: Kernel): NotificationChannel[] {
+  const n = k.options.notifications ?? {};
+  return [
+    makeEmailChannel({
+      transport: smtpTransport({
+        ...(n.smtpTimeoutMs === undefined ? {} : { timeoutMs: n.smtpTimeoutMs }),
+        ...(n.smtpTls === undefined ? {} : { tls: n.smtpTls }),
+      }),
+      sealer: k.box,
+    }),
+    makeWebhookChannel({
+      transport: webhookTransport(n.webhookTimeoutMs === undefined ? {} : { timeoutMs: n.webhookTimeoutMs }),
+      sealer: k.box,
+    }),
+  ];
+}
+
+/**
+ * The `notifications` outbox consumer (fan-out) and the delivery worker job of one instance. The
+ * composition root registers the consumer with the relay and starts the job; with notifications
+ * turned off there is neither.
+ */
+export function wireNotifications(
+  k: Kernel,
+): { fanOut: OutboxConsumer; worker: NotificationWorkerJob } | undefined {
+  const n = k.options.notifications ?? {};
+  if (n.enabled === false) return undefined;
+  const channels = channelsOf(k);
+  const store = deliveryWorkerStore(k.db.kysely, { skipLocked: k.db.dialect === 'postgres' });
+  const worker = createNotificationWorkerJob({
+    worker: makeDeliveryWorker({
+      store,
+      channels,
+      uow: k.uow,
+      clock: k.clock,
+      replicaId: randomUUID(),
+      ...(n.worker === undefined ? {} : { options: n.worker }),
+    }),
+    store,
+    clock: k.clock,
+    intervalMs: n.workerIntervalMs ?? DEFAULT_NOTIFICATION_WORKER_INTERVAL_MS,
+    ...(n.sentRetentionMs === undefined ? {} : { sentRetentionMs: n.sentRetentionMs }),
+    onError: (err) => {
+      if (k.options.logger) k.options.logger.warn({ err }, 'notification delivery failed');
+    },
+  });
+  workers.set(k, worker);
+  const fanOut = makeNotificationFanOut({
+    uow: k.uow,
+    clock: k.clock,
+    channels,
+    publicUrl: k.options.publicUrl,
+    fannedOut: () => worker.nudge(),
+  });
+  return { fanOut, worker };
+}
+
+/** Notifications: channels (email, webhooks), the delivery log, and the fan-out and worker (`wireNotifications`). */
+export const notificationsModule = {
+  name: 'notifications',
+  stores: notificationStores,
+  services: (k) => ({
+    notificationEmail: makeEmailSettings({ uow: k.uow, clock: k.clock, sealer: k.box }),
+    notificationWebhooks: makeWebhookSettings({
+      uow: k.uow,
+      clock: k.clock,
+      newId: k.newId,
+      sealer: k.box,
+      allowHttp: k.options.notifications?.allowHttpWebhooks === true,
+    }),
+    notificationDeliveries: makeDeliveryLog({
+      uow: k.uow,
+      clock: k.clock,
+      requeued: () => workers.get(k)?.nudge(),
+    }),
+  }),
+  routes: [
+    { plugin: notificationRoutes, prefix: '/v1.0' },
+    { plugin: notificationDeliveryRoutes, prefix: '/v1.0' },
+  ],
+} satisfies FeatureModule;
