@@ -51,7 +51,8 @@ async function waitFor(check: () => boolean, what: string, ms = 30_000): Promise
   }
 }
 
-// Concurrent: each test waits mostly for its own processes to start, so they overlap.
+// Concurrent: each test waits mostly for its own processes to start, so they overlap. Generous
+// timeouts: a tsx start takes seconds, and tens of seconds on a machine shared by several runs.
 describe.concurrent('the server as a process', () => {
   it('bootstraps once, writes credentials 0600 without logging secrets, serves tokens, and stops on SIGTERM', async (test) => {
     const { expect } = test;
@@ -63,7 +64,7 @@ describe.concurrent('the server as a process', () => {
       DATABASE_URL: `sqlite:${join(dir, 'elevate.db')}`,
     };
     const first = start(test, env);
-    await waitFor(() => first.log().includes('Elevate is listening'), 'first start');
+    await waitFor(() => first.log().includes('Elevate is listening'), 'first start', 90_000);
 
     const credsPath = join(dir, 'bootstrap-credentials.json');
     expect(statSync(credsPath).mode & 0o777).toBe(0o600);
@@ -95,19 +96,19 @@ describe.concurrent('the server as a process', () => {
     expect(first.log()).toContain('shutting down');
 
     const second = start(test, env);
-    await waitFor(() => second.log().includes('Elevate is listening'), 'second start');
+    await waitFor(() => second.log().includes('Elevate is listening'), 'second start', 90_000);
     expect(second.log()).not.toContain('first run');
     expect(JSON.parse(readFileSync(credsPath, 'utf8'))).toEqual(creds);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-  });
+  }, 120_000);
 
   it('refuses to start on invalid configuration, naming the setting', async (test) => {
     const { expect } = test;
     const bad = start(test, { ELEVATE_PORT: 'eighty' });
     expect(await bad.exited).toBe(2);
     expect(bad.log()).toContain('Invalid configuration: ELEVATE_PORT');
-  });
+  }, 120_000);
 });
 
 // Three starts in a row: after the concurrent tests above, so it does not slow them down.
