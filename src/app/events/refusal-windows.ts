@@ -34,6 +34,7 @@ interface Window {
 }
 
 const NONE: RepeatedRefusals = { count: 0, firstAt: 0, lastAt: 0 };
+const NOTHING = () => undefined;
 
 function merge(a: RepeatedRefusals, b: RepeatedRefusals): RepeatedRefusals {
   if (a.count === 0) return b;
@@ -99,6 +100,9 @@ export function makeRefusalWindows(deps: { windowMs: number; clock: Clock; newId
   return {
     /** Decides which of one transaction's entries to append (the `now` is the entries' own). */
     admit(candidates: readonly Candidate[]): Admitted {
+      // The usual transaction: no refusal in it, and no window open anywhere to close.
+      if (open.size === 0 && !candidates.some((c) => c.refusal))
+        return { drafts: candidates.map((c) => c.draft), settle: NOTHING };
       const drafts: AuditDraft[] = [];
       const commit: (() => void)[] = [];
       const rollback: (() => void)[] = [];
