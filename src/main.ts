@@ -36,6 +36,9 @@ async function main(): Promise<void> {
     auditForwardIntervalMs: config.auditForwardIntervalMs,
     breakGlassGroupId: config.breakGlassGroupId ?? null,
     auditRetentionDays: config.auditRetentionDays,
+    auditCheckpointIntervalMs: config.auditCheckpointIntervalMs,
+    ...(config.auditWitnessFile ? { auditWitnessFile: config.auditWitnessFile } : {}),
+    ...(config.auditWitnessUrl ? { auditWitnessUrl: config.auditWitnessUrl } : {}),
     trustedIssuers: config.trustedIssuers,
   });
   if (bootstrapped) {
