@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Server as HttpsServer } from 'node:https';
 import { makeAuditLog, type AuditLog } from './app/audit/audit-log.js';
-import { DEFAULT_CHECKPOINT_INTERVAL_MS, scheduleCheckpoints } from './app/audit/checkpoint-schedule.js';
+import { makeCheckpointPublisher } from './app/audit/checkpoint-publisher.js';
 import { makeAuditForwarder } from './app/audit-export/forwarder.js';
 import { makeAuditRetention } from './app/audit-export/retention.js';
 import { makeActiveRoleTemplates } from './app/authorization/active-role-templates.js';
@@ -33,6 +33,12 @@ import { ensureActiveSigningKey } from './identity/tokens/signing-keys.js';
 import { createTokenVerifier } from './identity/tokens/token-verifier.js';
 import { cacheVerifiedTokens } from './identity/tokens/verified-token-cache.js';
 import {
+  createAuditCheckpointJob,
+  DEFAULT_CHECKPOINT_INTERVAL_MS,
+  witnessSinks,
+  type AuditCheckpointJob,
+} from './jobs/audit-checkpoints.js';
+import {
   createAuditForwarderJob,
   DEFAULT_AUDIT_FORWARD_INTERVAL_MS,
   forwardTargets,
@@ -59,6 +65,7 @@ import type { ElevateOptions, Kernel } from './modules/kernel.js';
 import { createUnitOfWork } from './modules/unit-of-work.js';
 import { auditPruneStore, chainReader, exportCursorStore } from './store/audit/audit-export-store.js';
 import { auditKeyring } from './store/audit/audit-keyring.js';
+import { checkpointPublicationStore } from './store/audit/publication-store.js';
 import {
   accountDirectory,
   clientDirectory,
@@ -80,8 +87,10 @@ export interface Elevate {
   audit: AuditLog;
   /** Records PIM expiries (status, audit); runs on an interval, and tests call `runOnce`. */
   sweeper: ExpirySweeper;
-  /** Forwards the audit log to the configured SIEM destinations. */
+  /** Forwards the audit log (entries and signed checkpoints) to the configured SIEM destinations. */
   forwarder: AuditForwarderJob;
+  /** Signs audit checkpoints on an interval and at shutdown, and publishes them to the witnesses. */
+  checkpoints: AuditCheckpointJob;
   /** The compliance evidence report (the CLI and tests use it directly). */
   compliance: ComplianceReporter;
   /** Delivers outbox messages to the registered consumers; nudged after every commit that wrote some. */
@@ -281,29 +290,48 @@ async function wireIdentity(k: Kernel) {
   };
 }
 
-/** The background jobs every replica runs: audit checkpoints, PIM expiry, SIEM forwarding. */
+/**
+ * The background jobs every replica runs: audit checkpoints and their publication, PIM expiry, SIEM
+ * forwarding. They stop together at shutdown, in an order that leaves nothing unsigned: the sweeper
+ * (its last expiries are audited), then a last checkpoint of every chain that moved, published to
+ * the witnesses and, by one more forwarding run, to the SIEM destinations.
+ */
 function startJobs(k: Kernel, app: App) {
   const o = k.options;
-  const interval = o.auditCheckpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
-  if (interval > 0) {
-    const schedule = scheduleCheckpoints(k.audit, interval, (err, tenantId) => {
-      if (o.logger) o.logger.error({ err, tenantId }, 'audit checkpoint failed');
-    });
-    app.addHook('onClose', async () => schedule.stop());
-  }
+  const logError =
+    (msg: string) =>
+    (err: Error, details: Record<string, string | undefined> = {}) => {
+      if (o.logger) o.logger.error({ err, ...details }, msg);
+    };
+  const publication = checkpointPublicationStore(o.db.kysely);
+  const keyring = auditKeyring(o.db.kysely, o.box);
+  const checkpointMs = o.auditCheckpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+  const checkpointError = logError('audit checkpoint or its publication failed');
+  const checkpoints = createAuditCheckpointJob({
+    log: k.audit,
+    publisher: makeCheckpointPublisher({
+      store: publication,
+      leases: k.cursors,
+      keyring,
+      clock: o.clock,
+      witnesses: witnessSinks({ file: o.auditWitnessFile, url: o.auditWitnessUrl }),
+      replicaId: randomUUID(),
+    }),
+    intervalMs: checkpointMs,
+    onError: (err, tenantId, publisherId) => checkpointError(err, { tenantId, publisherId }),
+  });
+  if (checkpointMs > 0) checkpoints.start();
+
   const sweepMs = o.expirySweepIntervalMs ?? DEFAULT_EXPIRY_SWEEP_INTERVAL_MS;
+  const sweepError = logError('PIM expiry sweep failed');
   const sweeper = createExpirySweeper({
     recorder: makeExpiryRecorder(k),
     clock: o.clock,
     intervalMs: sweepMs,
-    onError: (err) => {
-      if (o.logger) o.logger.error({ err }, 'PIM expiry sweep failed');
-    },
+    onError: (err) => sweepError(err instanceof Error ? err : new Error(String(err))),
   });
-  if (sweepMs > 0) {
-    sweeper.start();
-    app.addHook('onClose', async () => sweeper.stop());
-  }
+  if (sweepMs > 0) sweeper.start();
+
   const retentionDays = o.auditRetentionDays ?? 0;
   const retention =
     retentionDays > 0
@@ -311,7 +339,7 @@ function startJobs(k: Kernel, app: App) {
           uow: k.uow,
           clock: o.clock,
           audit: k.audit,
-          keyring: auditKeyring(o.db.kysely, o.box),
+          keyring,
           cursors: k.cursors,
           prune: auditPruneStore(o.db.kysely),
           destinationIds: (o.auditForward ?? []).map((d) => d.id),
@@ -319,6 +347,7 @@ function startJobs(k: Kernel, app: App) {
         })
       : undefined;
   const forwardMs = o.auditForwardIntervalMs ?? DEFAULT_AUDIT_FORWARD_INTERVAL_MS;
+  const forwardError = logError('audit forwarding failed');
   const forwarder = createAuditForwarderJob({
     forwarder: makeAuditForwarder({
       chains: chainReader(o.db.kysely),
@@ -326,16 +355,21 @@ function startJobs(k: Kernel, app: App) {
       clock: o.clock,
       targets: forwardTargets(o.auditForward ?? []),
       replicaId: randomUUID(),
+      checkpoints: { store: publication, keyring },
     }),
     intervalMs: forwardMs,
     ...(retention ? { retention } : {}),
-    onError: (err, destinationId, tenantId) => {
-      if (o.logger) o.logger.error({ err, destinationId, tenantId }, 'audit forwarding failed');
-    },
+    onError: (err, destinationId, tenantId) => forwardError(err, { destinationId, tenantId }),
   });
-  if ((o.auditForward ?? []).length > 0 && forwardMs > 0) forwarder.start();
-  app.addHook('onClose', async () => forwarder.stop());
-  return { sweeper, forwarder };
+  const forwarding = (o.auditForward ?? []).length > 0 && forwardMs > 0;
+  if (forwarding) forwarder.start();
+
+  app.addHook('onClose', async () => {
+    if (sweepMs > 0) await sweeper.stop();
+    if (checkpointMs > 0) await checkpoints.stop();
+    await forwarder.stop({ flush: forwarding });
+  });
+  return { sweeper, forwarder, checkpoints };
 }
 
 /** Installs a renewed certificate without restart (see `jobs/tls-certificate-reload.ts`). */

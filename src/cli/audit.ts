@@ -1,7 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import type { AuditLog, CheckpointExport } from '../app/audit/audit-log.js';
+import { publishedCopyOfExport, type AuditLog, type PublishedCopy } from '../app/audit/audit-log.js';
+import { readPublishedCopy, type PublishedCopyStats } from '../app/audit/published-copy.js';
+import type { VerifyResult } from '../domain/audit/verify.js';
 import { loadConfig } from '../config/load.js';
 import { openOperator } from '../modules/operator.js';
 import { registerAuditExportCommand } from './audit-export.js';
@@ -24,6 +27,35 @@ const checkpointExport = z.object({
   ),
 });
 
+/**
+ * The published copy named by `--checkpoints`: JSON lines (a witness file, a SIEM file destination
+ * in JSON format, or both concatenated), or an export of `audit export-checkpoints`.
+ */
+async function publishedCopyFrom(path: string): Promise<PublishedCopy & { stats?: PublishedCopyStats }> {
+  const lines = () => createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  for await (const line of lines()) {
+    if (line.trim() === '') continue;
+    // An export is one pretty-printed JSON object; its first line is a lone brace.
+    if (line.trim() === '{')
+      return publishedCopyOfExport(checkpointExport.parse(JSON.parse(readFileSync(path, 'utf8'))));
+    break;
+  }
+  return readPublishedCopy(lines);
+}
+
+/** One tenant's result as a line for people. */
+function resultLine(tenantId: string, r: VerifyResult): string {
+  if (!r.ok) return `tenant ${tenantId}: BROKEN at seq ${r.firstBadSeq} (${r.reason}): ${r.message}\n`;
+  let line = `tenant ${tenantId}: ok, ${r.count} entries, ${r.checkpoints} checkpoints, head ${r.headHash}`;
+  if (r.published) {
+    const p = r.published;
+    line += `; published: ${p.checkpoints} checkpoints and ${p.entries} entry hashes match, vouching through seq ${p.throughSeq}`;
+    if (p.throughSeq < r.count)
+      line += ` (entries ${p.throughSeq + 1}..${r.count} rest on the database alone)`;
+  }
+  return `${line}\n`;
+}
+
 /** The audit log over the configured database (see `openOperator`: no data key unless signing). */
 function openAuditLog(run: CliRun) {
   const operator = openOperator(loadConfig(run.env));
@@ -45,31 +77,33 @@ export function registerAuditCommands(program: Command, run: CliRun): void {
       "Recompute each tenant's hash chain and check its signed checkpoints; exits 1 naming the first bad seq.",
     )
     .option('--tenant <id>', 'only this tenant')
-    .option('--checkpoints <file>', 'also check checkpoints exported earlier and kept elsewhere')
+    .option(
+      '--checkpoints <file>',
+      'also check the checkpoints published outside the database: a witness file, a SIEM file in JSON, or an export',
+    )
     .option('--json', 'print the results as JSON')
     .action(async (opts: { tenant?: string; checkpoints?: string; json?: boolean }) => {
-      const external: CheckpointExport | undefined = opts.checkpoints
-        ? checkpointExport.parse(JSON.parse(readFileSync(opts.checkpoints, 'utf8')))
-        : undefined;
+      const published = opts.checkpoints ? await publishedCopyFrom(opts.checkpoints) : undefined;
       const { db, log } = openAuditLog(run);
       try {
         const tenants = await tenantsOf(
           log,
           opts.tenant,
-          external?.checkpoints.map((cp) => cp.tenantId),
+          published?.checkpoints.map((cp) => cp.tenantId),
         );
+        if (published?.stats && !opts.json) {
+          const s = published.stats;
+          run.stdout.write(
+            `published copy: ${s.checkpoints} checkpoints, ${s.entries} entries, ${s.keys} public keys, ${s.other} other lines\n`,
+          );
+        }
         let broken = false;
         const results = [];
         for (const tenantId of tenants) {
-          const result = await log.verifyTenant(tenantId, external);
+          const result = await log.verifyTenant(tenantId, published);
           results.push({ tenantId, ...result });
           if (!result.ok) broken = true;
-          if (opts.json) continue;
-          run.stdout.write(
-            result.ok
-              ? `tenant ${tenantId}: ok, ${result.count} entries, ${result.checkpoints} checkpoints, head ${result.headHash}\n`
-              : `tenant ${tenantId}: BROKEN at seq ${result.firstBadSeq} (${result.reason}): ${result.message}\n`,
-          );
+          if (!opts.json) run.stdout.write(resultLine(tenantId, result));
         }
         if (opts.json) run.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
         if (tenants.length === 0 && !opts.json) run.stdout.write('no audit chains\n');

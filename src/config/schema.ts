@@ -115,6 +115,27 @@ export const SETTINGS = [
     doc: 'Delete audit entries older than this many days (0 = keep forever), only once every audit forwarding destination has them; a signed prune record keeps the rest verifiable.',
   },
   {
+    env: 'ELEVATE_AUDIT_CHECKPOINT_INTERVAL_MS',
+    key: 'auditCheckpointIntervalMs',
+    secret: false,
+    default: '60000',
+    doc: 'How often each audit chain that moved gets a signed checkpoint (1000–3600000); a last one is signed at graceful shutdown. Every checkpoint is published to the SIEM destinations and witnesses. See docs/audit.md.',
+  },
+  {
+    env: 'ELEVATE_AUDIT_WITNESS_FILE',
+    key: 'auditWitnessFile',
+    secret: false,
+    default: '(none)',
+    doc: 'File every signed audit checkpoint is appended to, one JSON line each (keep it on other storage than the database); `elevate audit verify --checkpoints FILE` checks the database against it.',
+  },
+  {
+    env: 'ELEVATE_AUDIT_WITNESS_URL',
+    key: 'auditWitnessUrl',
+    secret: true,
+    default: '(none)',
+    doc: 'URL every signed audit checkpoint is POSTed to as JSON (2xx = kept); retried from where it stopped until accepted.',
+  },
+  {
     env: 'ELEVATE_BREAK_GLASS_GROUP_ID',
     key: 'breakGlassGroupId',
     secret: false,
@@ -215,6 +236,12 @@ export const configSchema = z
       .optional(),
     auditRetentionDays: z.coerce.number().int().min(0).max(36_500),
     auditForwardIntervalMs: z.coerce.number().int().min(100).max(3_600_000),
+    auditCheckpointIntervalMs: z.coerce.number().int().min(1_000).max(3_600_000),
+    auditWitnessFile: z.string().min(1).max(4096).optional(),
+    auditWitnessUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .optional(),
     trustedIssuers: trustedIssuersSetting,
     trustedProxies: trustedProxiesSetting.optional(),
     rateLimit: rateLimitSetting,

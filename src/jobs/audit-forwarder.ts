@@ -4,7 +4,12 @@ import { hostname } from 'node:os';
 import type { AuditForwarder, ForwardResult, ForwardTarget } from '../app/audit-export/forwarder.js';
 import type { AuditRetention } from '../app/audit-export/retention.js';
 import type { AuditDestination } from '../config/audit-forward.js';
-import { recordBody, syslogRecord } from '../domain/audit-export/format.js';
+import {
+  checkpointBody,
+  recordBody,
+  syslogCheckpointRecord,
+  syslogRecord,
+} from '../domain/audit-export/format.js';
 import { fileSink, tcpSyslogSink, udpSyslogSink } from './audit-sinks.js';
 
 /** Pause between forwarding runs when the composition root does not say otherwise. */
@@ -13,10 +18,17 @@ export const DEFAULT_AUDIT_FORWARD_INTERVAL_MS = 5_000;
 /** The transport and rendering of each configured destination; TLS files are read here, once. */
 export function forwardTargets(destinations: readonly AuditDestination[]): ForwardTarget[] {
   return destinations.map((d): ForwardTarget => {
-    if (d.type === 'file') return { sink: fileSink(d.id, d.path), render: (e) => recordBody(e, d.format) };
+    if (d.type === 'file')
+      return {
+        sink: fileSink(d.id, d.path),
+        render: (e) => recordBody(e, d.format),
+        renderCheckpoint: (r) => checkpointBody(r, d.format),
+      };
     const host = d.hostname ?? hostname();
     const render: ForwardTarget['render'] = (e) => syslogRecord(e, d.format, host);
-    if (d.transport === 'udp') return { sink: udpSyslogSink(d.id, d), render };
+    const renderCheckpoint: ForwardTarget['renderCheckpoint'] = (r) =>
+      syslogCheckpointRecord(r, d.format, host);
+    if (d.transport === 'udp') return { sink: udpSyslogSink(d.id, d), render, renderCheckpoint };
     const read = (p: string | undefined) => (p === undefined ? undefined : readFileSync(p));
     const tls =
       d.transport === 'tls'
@@ -27,7 +39,11 @@ export function forwardTargets(destinations: readonly AuditDestination[]): Forwa
             ...(d.servername ? { servername: d.servername } : {}),
           }
         : undefined;
-    return { sink: tcpSyslogSink(d.id, { host: d.host, port: d.port, ...(tls ? { tls } : {}) }), render };
+    return {
+      sink: tcpSyslogSink(d.id, { host: d.host, port: d.port, ...(tls ? { tls } : {}) }),
+      render,
+      renderCheckpoint,
+    };
   });
 }
 
@@ -35,8 +51,11 @@ export interface AuditForwarderJob {
   /** One pass now (tests, and the CLI). */
   runOnce(): Promise<ForwardResult[]>;
   start(): void;
-  /** Stops the timer, waits for a run in progress, gives up leases, closes transports. */
-  stop(): Promise<void>;
+  /**
+   * Stops the timer, waits for a run in progress, gives up leases, closes transports. With
+   * `flush`, one last run first sends what is new (the checkpoint signed at shutdown).
+   */
+  stop(options?: { flush?: boolean }): Promise<void>;
 }
 
 /**
@@ -74,8 +93,10 @@ export function createAuditForwarderJob(o: {
   return {
     runOnce,
     start: job.start,
-    async stop() {
+    async stop(options = {}) {
       await job.stop();
+      if (options.flush)
+        await runOnce().catch((e: unknown) => o.onError?.(e instanceof Error ? e : new Error(String(e))));
       await o.forwarder.close();
     },
   };

@@ -98,3 +98,31 @@ export function udpSyslogSink(id: string, o: { host: string; port: number }): Au
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
 }
+
+/** Longest a witness URL may take to accept one checkpoint. */
+const HTTP_TIMEOUT_MS = 5_000;
+
+/**
+ * A witness URL: each record is POSTed on its own as `application/json`, in order, and counts as
+ * accepted on a 2xx answer. Anything else (an error status, a timeout, a refused connection)
+ * rejects the batch, and the publisher sends it again on its next pass from its cursor.
+ */
+export function httpWitnessSink(id: string, url: string, o: { timeoutMs?: number } = {}): AuditSink {
+  return {
+    id,
+    async send(records) {
+      for (const body of records) {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          redirect: 'error',
+          signal: AbortSignal.timeout(o.timeoutMs ?? HTTP_TIMEOUT_MS),
+        });
+        // Drain the answer so the connection can be reused; its content does not matter.
+        await res.arrayBuffer().catch(() => undefined);
+        if (!res.ok) throw new Error(`witness ${new URL(url).host} answered ${res.status}`);
+      }
+    },
+  };
+}

@@ -21,8 +21,15 @@ export interface ElevateOptions {
   publicUrl: string;
   accessTokenTtlSeconds: number;
   bootstrapAdminUpn: string;
-  /** How often to sign audit checkpoints in the background; 0 turns it off. Default 15 minutes. */
+  /**
+   * How often to sign audit checkpoints in the background; 0 turns it off (and the last one at
+   * shutdown with it). Default 1 minute.
+   */
   auditCheckpointIntervalMs?: number;
+  /** File every signed checkpoint is appended to (JSON lines), outside the database. */
+  auditWitnessFile?: string;
+  /** URL every signed checkpoint is POSTed to, outside the database. */
+  auditWitnessUrl?: string;
   /** How often the PIM expiry sweeper runs; 0 turns it off. Default 1 second. */
   expirySweepIntervalMs?: number;
   /** SIEM destinations the audit log is forwarded to (none by default). */

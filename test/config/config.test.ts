@@ -19,8 +19,11 @@ describe('configuration', () => {
       dataDir: './data',
       production: false,
       accessTokenTtlSeconds: 600,
+      auditCheckpointIntervalMs: 60_000,
     });
     expect(c.dataKey).toBeUndefined();
+    expect(c.auditWitnessFile).toBeUndefined();
+    expect(c.auditWitnessUrl).toBeUndefined();
   });
 
   it.each([
@@ -33,6 +36,8 @@ describe('configuration', () => {
     [{ ELEVATE_ACCESS_TOKEN_TTL_SECONDS: '5' }, 'ELEVATE_ACCESS_TOKEN_TTL_SECONDS'],
     [{ ELEVATE_PUBLIC_URL: 'ftp://x' }, 'ELEVATE_PUBLIC_URL'],
     [{ ELEVATE_BOOTSTRAP_ADMIN_UPN: 'nobody' }, 'ELEVATE_BOOTSTRAP_ADMIN_UPN'],
+    [{ ELEVATE_AUDIT_CHECKPOINT_INTERVAL_MS: '10' }, 'ELEVATE_AUDIT_CHECKPOINT_INTERVAL_MS'],
+    [{ ELEVATE_AUDIT_WITNESS_URL: 'file:///tmp/w' }, 'ELEVATE_AUDIT_WITNESS_URL'],
   ])('an invalid value %j stops start-up naming %s', (env, key) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${key}: `));
@@ -54,6 +59,7 @@ describe('configuration', () => {
         DATABASE_URL: 'sqlite:/tmp/x.db',
         ELEVATE_AUDIT_FORWARD: '[{"id":"f","type":"file","path":"/tmp/a.jsonl"}]',
         ELEVATE_TRUSTED_ISSUERS: '[]',
+        ELEVATE_AUDIT_WITNESS_URL: 'https://witness.example/checkpoints',
       };
       writeFileSync(f, value[s.env] ?? key);
       expect(() => loadConfig({ [`${s.env}_FILE`]: f })).not.toThrow();

@@ -1,6 +1,9 @@
 import type { AuditEntry } from '../../domain/audit/entry.js';
 import { entryFromPayload } from '../../domain/audit/hash.js';
+import type { CheckpointRecord } from '../../domain/audit/published.js';
 import type { Clock } from '../../domain/time/clock.js';
+import { publishCheckpoints } from '../audit/checkpoint-publisher.js';
+import type { CheckpointKeyring, CheckpointPublicationStore } from '../audit/ports.js';
 import type { AuditSink, ChainReader, ExportCursorStore } from './ports.js';
 
 /** Entries per batch sent to a destination. */
@@ -12,6 +15,8 @@ export const DEFAULT_FORWARD_LEASE_MS = 30_000;
 export interface ForwardTarget {
   sink: AuditSink;
   render(entry: AuditEntry): string;
+  /** How the destination receives a signed checkpoint (a distinct message type). */
+  renderCheckpoint?: (record: CheckpointRecord) => string;
 }
 
 export interface ForwardResult {
@@ -19,6 +24,8 @@ export interface ForwardResult {
   tenantId?: string;
   /** Entries the destination accepted in this run. */
   sent: number;
+  /** Signed checkpoints the destination accepted in this run (when checkpoints are published). */
+  checkpoints?: number;
   /** Another replica holds the destination. */
   skipped?: boolean;
   error?: Error;
@@ -41,12 +48,20 @@ export function makeAuditForwarder(deps: {
   leaseMs?: number;
   /** Most batches per destination and tenant in one run, so one run stays short. */
   maxBatchesPerRun?: number;
+  /**
+   * Publishes every signed checkpoint to each destination too, after the entries it covers, with
+   * its own cursor per destination and tenant (docs/adr/0015-audit-publication.md).
+   */
+  checkpoints?: { store: CheckpointPublicationStore; keyring: Pick<CheckpointKeyring, 'publicKeys'> };
 }) {
   const batchSize = deps.batchSize ?? DEFAULT_FORWARD_BATCH;
   const leaseMs = deps.leaseMs ?? DEFAULT_FORWARD_LEASE_MS;
   const maxBatches = deps.maxBatchesPerRun ?? 100;
 
-  async function forwardTenant(target: ForwardTarget, tenantId: string): Promise<number> {
+  async function forwardTenant(
+    target: ForwardTarget,
+    tenantId: string,
+  ): Promise<{ sent: number; cursor: number }> {
     const id = target.sink.id;
     let sent = 0;
     let cursor = await deps.cursors.cursor(id, tenantId);
@@ -62,7 +77,7 @@ export function makeAuditForwarder(deps: {
       cursor = last;
       if (records.length < batchSize) break;
     }
-    return sent;
+    return { sent, cursor };
   }
 
   return {
@@ -76,9 +91,27 @@ export function makeAuditForwarder(deps: {
           out.push({ destinationId, sent: 0, skipped: true });
           continue;
         }
+        const keys =
+          deps.checkpoints && target.renderCheckpoint
+            ? await deps.checkpoints.keyring.publicKeys()
+            : undefined;
         for (const tenantId of tenants) {
           try {
-            out.push({ destinationId, tenantId, sent: await forwardTenant(target, tenantId) });
+            const { sent, cursor } = await forwardTenant(target, tenantId);
+            if (!deps.checkpoints || !target.renderCheckpoint || !keys) {
+              out.push({ destinationId, tenantId, sent });
+              continue;
+            }
+            const checkpoints = await publishCheckpoints({
+              store: deps.checkpoints.store,
+              keys,
+              sink: target.sink,
+              render: target.renderCheckpoint,
+              tenantId,
+              throughSeq: cursor,
+              now: deps.clock.now(),
+            });
+            out.push({ destinationId, tenantId, sent, checkpoints });
           } catch (e) {
             out.push({
               destinationId,

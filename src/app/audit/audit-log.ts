@@ -1,11 +1,18 @@
 import {
   checkpointSignatureValid,
+  keyIdOf,
   signCheckpoint,
   type SignedCheckpoint,
 } from '../../domain/audit/checkpoint.js';
 import type { AuditEntry } from '../../domain/audit/entry.js';
+import { GENESIS_HASH } from '../../domain/audit/hash.js';
 import { pruneSignatureValid } from '../../domain/audit/prune-record.js';
-import { chainVerifier, type ChainVerifierOptions, type VerifyResult } from '../../domain/audit/verify.js';
+import {
+  chainVerifier,
+  type ChainVerifierOptions,
+  type HeadEvidence,
+  type VerifyResult,
+} from '../../domain/audit/verify.js';
 import { NotFoundError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
@@ -27,6 +34,39 @@ export interface CheckpointExport {
   format: 'elevate.audit.checkpoints.v1';
   publicKeys: { keyId: string; alg: 'Ed25519'; publicKey: string }[];
   checkpoints: SignedCheckpoint[];
+}
+
+/**
+ * What was published outside the database, as verification reads it: the signed checkpoints (of
+ * any tenant), the public keys published with them, and, when the copy holds entries too (a SIEM's
+ * JSON lines), their hashes for a window of seqs, read on demand so a large copy never sits in
+ * memory. See `audit verify --checkpoints`.
+ */
+export interface PublishedCopy {
+  checkpoints: readonly SignedCheckpoint[];
+  /** keyId → SPKI PEM; only keys whose id is their own digest are used. */
+  publicKeys: ReadonlyMap<string, string>;
+  /**
+   * The hash published for each entry of the tenant with `afterSeq < seq <= throughSeq` (the first
+   * publication of a seq wins: a later copy of it may have been sent after a rewrite).
+   */
+  entryHashes?(tenantId: string, afterSeq: number, throughSeq: number): Promise<ReadonlyMap<number, string>>;
+}
+
+/** An export of `elevate audit export-checkpoints` as a published copy. */
+export function publishedCopyOfExport(e: CheckpointExport): PublishedCopy {
+  return { checkpoints: e.checkpoints, publicKeys: new Map(e.publicKeys.map((k) => [k.keyId, k.publicKey])) };
+}
+
+/**
+ * Keys by id from several sources, first source first, keeping for each id only a key whose digest
+ * is that id: a key published with a checkpoint can never be displaced by a row in the database.
+ */
+function certifiedKeys(...sources: ReadonlyMap<string, string>[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const source of sources)
+    for (const [keyId, pem] of source) if (!out.has(keyId) && keyIdOf(pem) === keyId) out.set(keyId, pem);
+  return out;
 }
 
 /** A checkpoint was refused because the chain it would sign does not verify. */
@@ -92,26 +132,76 @@ export function makeAuditLog(deps: {
   }
 
   /**
-   * Recomputes a tenant's whole chain and checks it against its checkpoints: those stored, plus
-   * any kept elsewhere (an export), whose keys are trusted over the stored ones.
+   * Recomputes a tenant's whole chain and checks it against its checkpoints: those stored, plus,
+   * when given, those published outside the database (a witness file, a SIEM copy, an export),
+   * whose keys are trusted over the stored ones. With a published copy, only published evidence
+   * narrows down where a rewrite began (stored checkpoints could have been re-signed by someone
+   * holding the data key); when the copy also holds entry hashes, a second pass over the window the
+   * checkpoints left open names the first entry that differs from its published copy.
    */
-  async function verifyTenant(tenantId: string, external?: CheckpointExport): Promise<VerifyResult> {
+  async function verifyTenant(
+    tenantId: string,
+    external?: PublishedCopy | CheckpointExport,
+  ): Promise<VerifyResult> {
+    const published = external && ('format' in external ? publishedCopyOfExport(external) : external);
     const stored = await deps.uow.run((tx) => tx.audit.checkpoints(tenantId));
-    const publicKeys = await deps.keyring.publicKeys();
-    for (const k of external?.publicKeys ?? []) publicKeys.set(k.keyId, k.publicKey);
-    const outside = (external?.checkpoints ?? []).filter((cp) => cp.tenantId === tenantId);
-    const checkpoints = [...stored, ...outside];
+    const publicKeys = certifiedKeys(
+      published?.publicKeys ?? new Map<string, string>(),
+      await deps.keyring.publicKeys(),
+    );
     // After retention pruned a prefix, the chain starts after the signed prune record retention left
     // at the cut (docs/adr/0007-audit-export-and-retention.md). Without a valid one there, the missing entries
     // are reported as removed, as before.
     const start = await pruneAnchor(tenantId, publicKeys);
-    return stream(tenantId, { checkpoints, publicKeys, ...(start ? { start } : {}) });
+    if (!published) return stream(tenantId, { checkpoints: stored, publicKeys, ...(start ? { start } : {}) });
+
+    const outside = published.checkpoints.filter((cp) => cp.tenantId === tenantId);
+    const first = await stream(tenantId, {
+      checkpoints: stored,
+      publicKeys,
+      published: { checkpoints: outside },
+      ...(start ? { start } : {}),
+    });
+    // The window published checkpoints could not narrow: where a rewrite began, or the tail after
+    // the last published checkpoint. Published entry hashes may name the entry within it.
+    const window =
+      !first.ok && first.lastBadSeq !== undefined
+        ? { after: first.firstBadSeq - 1, through: first.lastBadSeq }
+        : first.ok && first.published && first.count > first.published.throughSeq
+          ? { after: first.published.throughSeq, through: first.count }
+          : undefined;
+    if (!window || !published.entryHashes) return first;
+    // Where the second pass starts: the published checkpoint the first one ended its trust at.
+    const vouched = outside.find((cp) => cp.seq === window.after);
+    const anchor: HeadEvidence | undefined =
+      window.after === (start?.seq ?? 0)
+        ? { seq: window.after, hash: start?.hash ?? GENESIS_HASH }
+        : vouched && { seq: vouched.seq, hash: vouched.headHash };
+    const entryHashes = await published.entryHashes(tenantId, window.after, window.through);
+    if (!anchor || entryHashes.size === 0) return first;
+    const second = await stream(tenantId, {
+      checkpoints: stored,
+      publicKeys,
+      published: { checkpoints: outside, entryHashes },
+      start: anchor,
+    });
+    if (!second.ok) return second;
+    if (!first.ok) return first;
+    return {
+      ...first,
+      published: {
+        checkpoints: first.published?.checkpoints ?? 0,
+        entries: second.published?.entries ?? 0,
+        throughSeq: Math.max(first.published?.throughSeq ?? 0, second.published?.throughSeq ?? 0),
+      },
+    };
   }
 
   /**
    * Signs the tenant's current head after verifying the entries since the last valid checkpoint,
    * so a checkpoint never vouches for a chain that is already broken.
-   * @returns the new checkpoint, or undefined when nothing was appended since the last one.
+   * @returns the new checkpoint, or undefined when nothing was appended since the last one (or
+   *   another replica signed this seq or a later one first).
    * @throws AuditChainBrokenError
    */
   async function checkpoint(tenantId: string): Promise<SignedCheckpoint | undefined> {
@@ -132,8 +222,8 @@ export function makeAuditLog(deps: {
       { tenantId, seq: result.count, headHash: result.headHash, signedAt: now, keyId: key.keyId },
       key.privateKeyPem,
     );
-    await deps.uow.run((tx) => tx.audit.insertCheckpoint(cp));
-    return cp;
+    // Another replica may have signed this seq or a later one meanwhile: then this one is dropped.
+    return (await deps.uow.run((tx) => tx.audit.insertCheckpoint(cp))) ? cp : undefined;
   }
 
   const tenants = () => deps.uow.run((tx) => tx.audit.chainTenants());

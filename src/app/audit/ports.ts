@@ -25,7 +25,12 @@ export interface AuditStore {
   /** Up to `limit` stored records after `afterSeq`, in seq order, for verification. */
   chain(tenantId: string, afterSeq: number, limit: number): Promise<ChainRecord[]>;
   checkpoints(tenantId: string): Promise<SignedCheckpoint[]>;
-  /** False when a checkpoint at that seq exists already. */
+  /**
+   * Stores a checkpoint only when none at that seq or later exists, serialized on the chain head
+   * (like appends), so checkpoints of a tenant commit in seq order on every replica: a publisher
+   * that has sent everything up to seq N never misses one committed later with a lower seq.
+   * @returns false when it was not stored.
+   */
   insertCheckpoint(cp: SignedCheckpoint): Promise<boolean>;
   /**
    * Deletes the tenant's entries with `seq <= throughSeq` (retention; never from a use case that
@@ -45,4 +50,34 @@ export interface CheckpointKeyring {
   signingKey(now: number): Promise<CheckpointKey>;
   /** Every key ever used, by key id (PEM), so old checkpoints keep verifying. */
   publicKeys(): Promise<Map<string, string>>;
+}
+
+/**
+ * Publication of signed checkpoints outside the database: per publisher (a SIEM destination, a
+ * witness file or URL) and tenant, the seq of the last checkpoint it accepted. Every method is its
+ * own short statement, outside use cases.
+ */
+export interface CheckpointPublicationStore {
+  /** The tenant's checkpoints with `afterSeq < seq <= throughSeq`, oldest first, at most `limit`. */
+  checkpointsAfter(
+    tenantId: string,
+    afterSeq: number,
+    throughSeq: number,
+    limit: number,
+  ): Promise<SignedCheckpoint[]>;
+  /** Seq of the last checkpoint the publisher accepted; 0 before the first. */
+  cursor(publisherId: string, tenantId: string): Promise<number>;
+  /**
+   * Moves the cursor from `fromSeq` to `toSeq` by compare-and-set.
+   * @returns false when someone moved it meanwhile (another replica published the same ones).
+   */
+  advance(
+    publisherId: string,
+    tenantId: string,
+    fromSeq: number,
+    toSeq: number,
+    now: number,
+  ): Promise<boolean>;
+  /** Tenants that have signed checkpoints. */
+  tenants(): Promise<string[]>;
 }

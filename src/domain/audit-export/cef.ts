@@ -1,4 +1,5 @@
 import type { AuditEntry } from '../audit/entry.js';
+import type { CheckpointRecord } from '../audit/published.js';
 
 /** Vendor, product and version in every CEF header. */
 export interface CefProduct {
@@ -55,10 +56,6 @@ export function cefLine(entry: AuditEntry, p: CefProduct): string {
     ['cs5Label', 'correlationId'],
     ['cs5', entry.correlationId],
   ];
-  const extension = ext
-    .filter((kv): kv is [string, string | number] => kv[1] !== null && kv[1] !== undefined)
-    .map(([k, v]) => `${k}=${cefValue(String(v))}`)
-    .join(' ');
   const header = [
     'CEF:0',
     cefHeader(p.vendor),
@@ -68,5 +65,47 @@ export function cefLine(entry: AuditEntry, p: CefProduct): string {
     cefHeader(entry.activityDisplayName),
     entry.result === 'failure' ? '6' : '3',
   ].join('|');
-  return `${header}|${extension}`;
+  return `${header}|${extension(ext)}`;
+}
+
+function extension(ext: [string, string | number | null | undefined][]): string {
+  return ext
+    .filter((kv): kv is [string, string | number] => kv[1] !== null && kv[1] !== undefined)
+    .map(([k, v]) => `${k}=${cefValue(String(v))}`)
+    .join(' ');
+}
+
+/** The signature id of a published checkpoint: not an audit entry's code, so rules can tell them apart. */
+export const CHECKPOINT_CEF_SIGNATURE = 'audit.checkpoint';
+
+/**
+ * A signed checkpoint as a CEF line: cn1 = seq, cs1 = tenant, cs2 = head hash (as on entries, so
+ * the checkpoint lines up with the entry it covers), cs3 = key id, cs4 = signature, cs5 = the
+ * public key in one line (PEM line breaks as `\n`).
+ */
+export function cefCheckpointLine(r: CheckpointRecord, p: CefProduct): string {
+  const header = [
+    'CEF:0',
+    cefHeader(p.vendor),
+    cefHeader(p.product),
+    cefHeader(p.version),
+    CHECKPOINT_CEF_SIGNATURE,
+    'Audit checkpoint signed',
+    '1',
+  ].join('|');
+  return `${header}|${extension([
+    ['rt', r.signedAt],
+    ['cn1Label', 'seq'],
+    ['cn1', r.seq],
+    ['cs1Label', 'tenantId'],
+    ['cs1', r.tenantId],
+    ['cs2Label', 'headHash'],
+    ['cs2', r.headHash],
+    ['cs3Label', 'keyId'],
+    ['cs3', r.keyId],
+    ['cs4Label', 'signature'],
+    ['cs4', r.signature],
+    ['cs5Label', 'publicKey'],
+    ['cs5', r.publicKey],
+  ])}`;
 }

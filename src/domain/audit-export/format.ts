@@ -1,6 +1,7 @@
 import type { AuditEntry } from '../audit/entry.js';
-import { cefLine, type CefProduct } from './cef.js';
-import { syslogMessage } from './syslog.js';
+import { checkpointRecordLine, type CheckpointRecord } from '../audit/published.js';
+import { cefCheckpointLine, cefLine, type CefProduct } from './cef.js';
+import { syslogCheckpointMessage, syslogMessage } from './syslog.js';
 
 /** What a destination receives per entry. */
 export type ExportFormat = 'json' | 'cef';
@@ -22,4 +23,17 @@ export function recordBody(entry: AuditEntry, format: ExportFormat): string {
 /** The record wrapped as an RFC 5424 message whose MSG is the body. */
 export function syslogRecord(entry: AuditEntry, format: ExportFormat, hostname: string): string {
   return syslogMessage(entry, recordBody(entry, format), { hostname, appName: 'elevate' });
+}
+
+/**
+ * A published checkpoint in the chosen format: JSON is the checkpoint record (its `type` tells it
+ * from an entry line), CEF a line with signature id `audit.checkpoint`.
+ */
+export function checkpointBody(r: CheckpointRecord, format: ExportFormat): string {
+  return format === 'cef' ? cefCheckpointLine(r, ELEVATE_CEF_PRODUCT) : checkpointRecordLine(r);
+}
+
+/** A published checkpoint as an RFC 5424 message whose MSG is the body. */
+export function syslogCheckpointRecord(r: CheckpointRecord, format: ExportFormat, hostname: string): string {
+  return syslogCheckpointMessage(r, checkpointBody(r, format), { hostname, appName: 'elevate' });
 }

@@ -1,4 +1,5 @@
 import type { AuditEntry } from '../audit/entry.js';
+import type { CheckpointRecord } from '../audit/published.js';
 
 /** RFC 5424 facility 13, "log audit": where audit records belong. */
 export const SYSLOG_FACILITY_LOG_AUDIT = 13;
@@ -58,4 +59,28 @@ export function syslogMessage(entry: AuditEntry, body: string, header: SyslogHea
 /** RFC 6587 §3.4.1 octet-counting: `MSG-LEN SP SYSLOG-MSG`, the length in UTF-8 bytes. */
 export function octetCounted(message: string): string {
   return `${Buffer.byteLength(message, 'utf8')} ${message}`;
+}
+
+/** MSGID of a published checkpoint. */
+export const CHECKPOINT_MSGID = 'audit.checkpoint';
+
+/**
+ * A signed checkpoint as an RFC 5424 message: MSGID `audit.checkpoint`, informational, and
+ * `[elevate@32473 seq tenant hash type="checkpoint" keyId]` so receivers can tell it from an entry
+ * by structured data alone; MSG is the body (the checkpoint record's JSON, or its CEF line).
+ */
+export function syslogCheckpointMessage(r: CheckpointRecord, body: string, header: SyslogHeader): string {
+  const sd =
+    `[${SYSLOG_SD_ID} seq="${r.seq}" tenant="${sdParamValue(r.tenantId)}"` +
+    ` hash="${sdParamValue(r.headHash)}" type="checkpoint" keyId="${sdParamValue(r.keyId)}"]`;
+  return [
+    `<${SYSLOG_FACILITY_LOG_AUDIT * 8 + SEVERITY_INFO}>1`,
+    new Date(r.signedAt).toISOString(),
+    headerToken(header.hostname, 255),
+    headerToken(header.appName, 48),
+    '-',
+    CHECKPOINT_MSGID,
+    sd,
+    body,
+  ].join(' ');
 }

@@ -337,3 +337,95 @@ describe('verifyChain and the query columns', () => {
     expect(result.ok ? '' : result.message).toContain('chain_format');
   });
 });
+
+describe('verifyChain with evidence published outside the database', () => {
+  const records = chain(10);
+  const edit = (seq: number, change: (r: ChainRecord) => Partial<ChainRecord>) =>
+    records.map((r) => (r.seq === seq ? { ...r, ...change(r) } : r));
+  /** Entry 4 edited, and every hash from there on recomputed: the chain verifies on its own. */
+  const rewritten = rehashFrom(
+    edit(4, (r) => ({ payload: r.payload.replace('user 4', 'user X') })),
+    3,
+  );
+  const head = { seq: 10, hash: rewritten[9]!.hash };
+  const published = (seqs: number[], entrySeqs: number[] = []) => ({
+    checkpoints: seqs.map((s) => checkpointAt(records, s)),
+    entryHashes: new Map(entrySeqs.map((s) => [s, records[s - 1]!.hash])),
+  });
+  const range = (r: VerifyResult) =>
+    r.ok ? { ok: true } : { reason: r.reason, firstBadSeq: r.firstBadSeq, lastBadSeq: r.lastBadSeq };
+
+  it('the rewritten chain verifies without them (nothing inside the database can tell)', () => {
+    expect(verifyChain(rewritten, [], keys, { head }).ok).toBe(true);
+  });
+
+  it('names the first entry after the last matching published checkpoint, and no more than that', () => {
+    const result = verifyChain(rewritten, [], keys, { head, published: published([3, 8]) });
+    expect(range(result)).toEqual({ reason: 'badCheckpoint', firstBadSeq: 4, lastBadSeq: 8 });
+    expect(result.ok ? '' : result.message).toBe(
+      'entries 4..8 do not match the published checkpoint signed at seq 8; the first altered entry is one of them',
+    );
+  });
+
+  it('names the altered entry exactly when the entries before it were published too', () => {
+    const result = verifyChain(rewritten, [], keys, { head, published: published([3, 8], [1, 2, 3, 4, 5]) });
+    expect(range(result)).toEqual({ reason: 'altered', firstBadSeq: 4, lastBadSeq: undefined });
+    expect(result.ok ? '' : result.message).toBe('entry 4 differs from its published copy');
+  });
+
+  it('brackets the altered entry when published entry hashes leave a gap', () => {
+    const result = verifyChain(rewritten, [], keys, { head, published: published([2], [6, 7]) });
+    expect(range(result)).toEqual({ reason: 'altered', firstBadSeq: 3, lastBadSeq: 6 });
+  });
+
+  it('does not let a stored checkpoint re-signed over the rewrite narrow the range', () => {
+    // Someone holding the data key signed a checkpoint of the rewritten chain at 6.
+    const forged = checkpointAt(rewritten, 6);
+    const result = verifyChain(rewritten, [forged], keys, { head, published: published([3, 8]) });
+    expect(range(result)).toEqual({ reason: 'badCheckpoint', firstBadSeq: 4, lastBadSeq: 8 });
+    // Without published evidence the same stored checkpoint would have been believed.
+    expect(range(verifyChain(rewritten, [forged, checkpointAt(records, 8)], keys, { head }))).toEqual({
+      reason: 'badCheckpoint',
+      firstBadSeq: 7,
+      lastBadSeq: 8,
+    });
+  });
+
+  it('reports what the published evidence vouches for on an untouched chain', () => {
+    const result = verifyChain(records, [checkpointAt(records, 5)], keys, {
+      head: { seq: 10, hash: records[9]!.hash },
+      published: published([3, 8], [9]),
+    });
+    expect(result).toEqual({
+      ok: true,
+      count: 10,
+      headHash: records[9]!.hash,
+      checkpoints: 1,
+      published: { checkpoints: 2, entries: 1, throughSeq: 9 },
+    });
+  });
+
+  it('catches a truncation behind a published checkpoint and a published checkpoint with a bad signature', () => {
+    expect(range(verifyChain(records.slice(0, 6), [], keys, { published: published([8]) }))).toMatchObject({
+      reason: 'truncated',
+      firstBadSeq: 7,
+    });
+    const bad = { ...checkpointAt(records, 5), signature: checkpointAt(records, 6).signature };
+    const result = verifyChain(records, [], keys, { published: { checkpoints: [bad] } });
+    expect(range(result)).toMatchObject({ reason: 'badCheckpoint', firstBadSeq: 5 });
+    expect(result.ok ? '' : result.message).toContain('published checkpoint at seq 5');
+  });
+
+  it('checks only the last matching signature: a later valid checkpoint vouches for the earlier ones', () => {
+    const corrupted = { ...checkpointAt(records, 5), signature: checkpointAt(records, 6).signature };
+    expect(verifyChain(records, [corrupted, checkpointAt(records, 10)], keys)).toMatchObject({
+      ok: true,
+      checkpoints: 2,
+    });
+    // The last one is checked, and walking back stops at the first valid one.
+    expect(range(verifyChain(records, [checkpointAt(records, 5), corrupted], keys))).toMatchObject({
+      reason: 'badCheckpoint',
+      firstBadSeq: 5,
+    });
+  });
+});

@@ -256,7 +256,23 @@ export function auditStore(db: Kysely<Database>): AuditStore {
     },
 
     async insertCheckpoint(cp) {
-      const res = await db
+      // Queue on the chain head like an append (a row lock on PostgreSQL; SQLite writers are serial
+      // anyway), then store only if nothing at this seq or later is there: checkpoints of a tenant
+      // commit in seq order, which is what lets publication cursors be a plain seq.
+      await db
+        .updateTable('audit_head')
+        .set((eb) => ({ seq: eb.ref('seq') }))
+        .where('tenant_id', '=', cp.tenantId)
+        .execute();
+      const later = await db
+        .selectFrom('audit_checkpoints')
+        .select('seq')
+        .where('tenant_id', '=', cp.tenantId)
+        .where('seq', '>=', cp.seq)
+        .limit(1)
+        .executeTakeFirst();
+      if (later) return false;
+      await db
         .insertInto('audit_checkpoints')
         .values({
           tenant_id: cp.tenantId,
@@ -266,9 +282,8 @@ export function auditStore(db: Kysely<Database>): AuditStore {
           key_id: cp.keyId,
           signature: cp.signature,
         })
-        .onConflict((oc) => oc.columns(['tenant_id', 'seq']).doNothing())
-        .executeTakeFirst();
-      return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
+        .execute();
+      return true;
     },
 
     async deleteThrough(tenantId, throughSeq) {
