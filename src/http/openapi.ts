@@ -1,6 +1,36 @@
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 
+/** Paths whose operations need a bearer token; the rest (sign-in, discovery, JWKS, token) do not. */
+const BEARER_PATHS = /^\/(?:v1\.0|beta|access)\//;
+
+type Transform = NonNullable<FastifyDynamicSwaggerOptions['transform']>;
+type Schema = Record<string, unknown> & { hide?: boolean; response?: Record<string, unknown> };
+
+/**
+ * The zod → JSON Schema transform, then what the document must say that route schemas cannot:
+ * operations outside the bearer-protected API (OpenID discovery, JWKS, the token and sign-in
+ * endpoints) carry `security: []`, and a `204` has no content (a schema of `type: null` makes
+ * `@fastify/swagger` leave the content out).
+ */
+export const openApiTransform: Transform = (document) => {
+  const { url, schema: transformed } = jsonSchemaTransform(document);
+  const schema = (transformed ?? {}) as Schema;
+  if (schema.hide) return { url, schema };
+  const response = schema.response && {
+    ...schema.response,
+    ...('204' in schema.response ? { 204: { type: 'null', description: 'No Content' } } : {}),
+  };
+  return {
+    url,
+    schema: {
+      ...schema,
+      ...(response ? { response } : {}),
+      ...(BEARER_PATHS.test(url) ? {} : { security: [] }),
+    },
+  };
+};
+
 /** The OpenAPI document of `/openapi.json`: Graph's surface, bearer tokens by default. */
 export function openApiOptions(publicUrl: string): FastifyDynamicSwaggerOptions {
   return {
@@ -20,6 +50,6 @@ export function openApiOptions(publicUrl: string): FastifyDynamicSwaggerOptions 
       },
       security: [{ bearer: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: openApiTransform,
   };
 }

@@ -1,6 +1,10 @@
 import { ValidationError } from '../shared/errors.js';
 import { isGuid } from '../shared/ids.js';
 
+/** What {@link validateDirectoryScope} accepts, as a pattern for documents (OpenAPI). */
+export const DIRECTORY_SCOPE_PATTERN =
+  '^/(?:(?:administrativeUnits/)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$';
+
 /** `/`, `/administrativeUnits/{guid}` or `/{guid}` (a directory object). */
 export function validateDirectoryScope(scope: string): string {
   if (scope === '/') return scope;

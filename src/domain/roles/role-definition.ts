@@ -42,7 +42,7 @@ export const MAX_ROLE_PERMISSION_ENTRIES = 10;
  * Custom roles may only grant directory actions (as in Entra), spelled
  * `microsoft.directory/<resource>[/<property>]/<verb>`.
  */
-const CUSTOM_ROLE_ACTION = /^microsoft\.directory\/[A-Za-z0-9*./]+$/;
+export const CUSTOM_ROLE_ACTION = /^microsoft\.directory\/[A-Za-z0-9*./]+$/;
 
 /**
  * Checks the `rolePermissions` of a custom role before it is stored, because a custom role's

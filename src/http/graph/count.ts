@@ -42,6 +42,7 @@ const consistencyHeaders = z
     consistencylevel: z
       .string()
       .max(32)
+      .meta({ enum: ['eventual'] })
       .optional()
       .describe('`eventual`: Graph counts directory objects only in its advanced-query mode.'),
   })

@@ -65,15 +65,8 @@ const REFERENCE = new RegExp(`^(?:.*/(?:directoryObjects|users|groups|servicePri
 export const directoryObjectReference = z
   .string()
   .max(2048)
-  .transform((text, ctx) => {
-    const id = REFERENCE.exec(text)?.[1];
-    if (id === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message:
-          'must be a directory object URL such as https://graph.microsoft.com/v1.0/directoryObjects/{id}',
-      });
-      return z.NEVER;
-    }
-    return id.toLowerCase();
-  });
+  .regex(
+    REFERENCE,
+    'must be a directory object URL such as https://graph.microsoft.com/v1.0/directoryObjects/{id}',
+  )
+  .transform((text) => (REFERENCE.exec(text)?.[1] ?? text).toLowerCase());

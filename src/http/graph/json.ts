@@ -2,7 +2,27 @@ import { z } from 'zod';
 
 /** Bounded string helpers: every string at the edge has a maximum length (STYLE.md). */
 export const str = (max: number) => z.string().max(max);
-export const nonEmpty = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * Text with something besides spaces, trimmed. The check is a visible `pattern` (not `trim().min(1)`,
+ * which a document shows as `minLength: 1` although `"  "` is refused).
+ */
+export const nonEmpty = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/\S/, 'must not be empty or only spaces')
+    .transform((text) => text.trim());
+
+/**
+ * An ISO 8601 day-time duration as the OpenAPI document states it (`P30D`, `PT8H`, `PT1H30M`,
+ * `P2W`): a subset of what `parseDuration` accepts (any case, fractions of seconds), each part
+ * bounded so that the whole stays under its 3,653-day maximum.
+ */
+export const DURATION_PATTERN =
+  '^P(?:\\d{1,2}W|\\d{1,3}D|\\d{1,3}DT(?:\\d{1,4}H(?:\\d{1,5}M)?(?:\\d{1,6}S)?|\\d{1,5}M(?:\\d{1,6}S)?|\\d{1,6}S)|T(?:\\d{1,4}H(?:\\d{1,5}M)?(?:\\d{1,6}S)?|\\d{1,5}M(?:\\d{1,6}S)?|\\d{1,6}S))$';
+
+/** Documents a case-insensitive enum by its canonical values (what the server answers with). */
+export const documentedEnum = (values: readonly (string | null)[]) => ({ enum: [...values] });
 
 /** Formats an epoch-ms time as Graph's DateTimeOffset (UTC, `Z`). */
 /**
@@ -17,6 +37,7 @@ export const odataType = (entity: string) =>
     .refine((t) => t.toLowerCase() === `#microsoft.graph.${entity}`.toLowerCase(), {
       message: `must be #microsoft.graph.${entity} when given`,
     })
+    .meta(documentedEnum([`#microsoft.graph.${entity}`]))
     .optional();
 
 /** Drops the annotation after validation: use cases see only the entity's own properties. */

@@ -1,9 +1,16 @@
 import { z } from 'zod';
-import type { RulePatch, TargetPatch } from '../../domain/policy/rule-patch.js';
+import { MAX_STAGE_TIMEOUT_DAYS } from '../../domain/policy/approval-settings.js';
+import {
+  EMAIL_ADDRESS,
+  MAX_NOTIFICATION_RECIPIENTS,
+  type RulePatch,
+  type TargetPatch,
+} from '../../domain/policy/rule-patch.js';
 import type { ApprovalSettings, ApproverSubject } from '../../domain/policy/types.js';
+import { defaultPolicyRules, RULE_IDS } from '../../domain/policy/default-rules.js';
 import { POLICY_RULE_ODATA_TYPES as T } from '../../domain/policy/types.js';
 import { guid } from './ids.js';
-import { str } from './json.js';
+import { documentedEnum, DURATION_PATTERN, str } from './json.js';
 
 // PATCH bodies for role settings (reference §2.1): strict (unknown properties → 400), every string
 // and list bounded, enums and type names read in any case and handed on in canonical spelling.
@@ -21,7 +28,8 @@ const ci = <const V extends readonly string[]>(values: V) =>
         return z.NEVER;
       }
       return found;
-    });
+    })
+    .meta(documentedEnum(values));
 
 /** `@odata.type` of a nested complex value: `#microsoft.graph.x` or `microsoft.graph.x`, any case. */
 const annotation = (name: string) =>
@@ -29,6 +37,7 @@ const annotation = (name: string) =>
     .string()
     .max(128)
     .refine((text) => text.replace(/^#/, '').toLowerCase() === name.toLowerCase(), `must be #${name}`)
+    .meta(documentedEnum([`#${name}`]))
     .optional();
 
 /** Canonical `@odata.type` by its lower-cased name without `#`, for discriminated unions. */
@@ -69,9 +78,10 @@ const approverBody = z.preprocess(
 const stageBody = z
   .object({
     '@odata.type': annotation('microsoft.graph.unifiedApprovalStage'),
-    approvalStageTimeOutInDays: z.number().int(),
+    approvalStageTimeOutInDays: z.number().int().meta({ minimum: 1, maximum: MAX_STAGE_TIMEOUT_DAYS }),
     isApproverJustificationRequired: z.boolean(),
-    escalationTimeInMinutes: z.number().int().optional(),
+    // Less than the stage's timeout in minutes, and at least 1 with escalation (description).
+    escalationTimeInMinutes: z.number().int().meta({ minimum: 0 }).optional(),
     isEscalationEnabled: z.boolean().optional(),
     primaryApprovers: z.array(approverBody).max(50),
     escalationApprovers: z.array(approverBody).max(50).optional(),
@@ -104,62 +114,118 @@ const targetBody = z
   })
   .strict();
 
-const common = { id: str(64).optional(), target: targetBody.optional() };
+/** Each rule id's `@odata.type` (the set of rules is fixed; reference §2.4). */
+const DEFAULT_RULE_TYPES: ReadonlyMap<string, string> = new Map(
+  defaultPolicyRules().map((rule) => [rule.id, rule['@odata.type']]),
+);
+
+/**
+ * What every rule body has: its `id`, documented as the ids of rules of this type (so the document
+ * pairs ids and types as the use case does), and its `target`, which is fixed by the rule: clients
+ * may echo it back unchanged, so it is accepted but documented read-only.
+ */
+const common = (type: string) => ({
+  id: str(64)
+    .meta(documentedEnum(RULE_IDS.filter((id) => DEFAULT_RULE_TYPES.get(id) === type)))
+    .optional(),
+  target: targetBody
+    .optional()
+    .meta({ readOnly: true, description: "The rule's fixed target; if sent, it must be the one read." }),
+});
 
 /**
  * One rule in a PATCH body (`…/rules/{ruleId}`, or an element of a policy's `rules`). The derived
  * `@odata.type` is required, as Graph requires it, and chooses the shape; properties of other rule
- * types are unknown properties (400). Whether the type fits the rule id is the use case's check.
+ * types are unknown properties (400). Whether the type fits the rule id is the use case's check;
+ * in a policy's `rules` the `id` is required too (`idRequired`, documented; the use case refuses).
  */
-export const rulePatchBody = z.preprocess(
-  canonicalType(Object.values(T)),
-  z.discriminatedUnion('@odata.type', [
-    z
-      .object({
-        '@odata.type': z.literal(T.expiration),
-        ...common,
-        isExpirationRequired: z.boolean().optional(),
-        maximumDuration: str(64).optional(),
-      })
-      .strict(),
-    z
-      .object({
-        '@odata.type': z.literal(T.enablement),
-        ...common,
-        enabledRules: z
-          .array(ci(['MultiFactorAuthentication', 'Justification', 'Ticketing']))
-          .max(10)
-          .optional(),
-      })
-      .strict(),
-    z.object({ '@odata.type': z.literal(T.approval), ...common, setting: settingBody.optional() }).strict(),
-    z
-      .object({
-        '@odata.type': z.literal(T.authenticationContext),
-        ...common,
-        isEnabled: z.boolean().optional(),
-        claimValue: str(16).nullable().optional(),
-      })
-      .strict(),
-    z
-      .object({
-        '@odata.type': z.literal(T.notification),
-        ...common,
-        notificationType: ci(['Email']).optional(),
-        recipientType: ci(['Requestor', 'Approver', 'Admin']).optional(),
-        notificationLevel: ci(['None', 'Critical', 'All']).optional(),
-        isDefaultRecipientsEnabled: z.boolean().optional(),
-        notificationRecipients: z.array(str(254)).max(50).optional(),
-      })
-      .strict(),
-  ]),
-);
+const rulePatchOf = (idRequired: boolean) => {
+  const required = { required: idRequired ? ['@odata.type', 'id'] : ['@odata.type'] };
+  return z.preprocess(
+    canonicalType(Object.values(T)),
+    z.discriminatedUnion('@odata.type', [
+      z
+        .object({
+          '@odata.type': z.literal(T.expiration),
+          ...common(T.expiration),
+          isExpirationRequired: z.boolean().optional(),
+          maximumDuration: str(64).meta({ pattern: DURATION_PATTERN }).optional(),
+        })
+        .strict()
+        .meta(required),
+      z
+        .object({
+          '@odata.type': z.literal(T.enablement),
+          ...common(T.enablement),
+          enabledRules: z
+            .array(ci(['MultiFactorAuthentication', 'Justification', 'Ticketing']))
+            .max(10)
+            .meta({ uniqueItems: true })
+            .optional(),
+        })
+        .strict()
+        .meta(required),
+      z
+        .object({
+          '@odata.type': z.literal(T.approval),
+          ...common(T.approval),
+          setting: settingBody.optional(),
+        })
+        .strict()
+        .meta(required),
+      z
+        .object({
+          '@odata.type': z.literal(T.authenticationContext),
+          ...common(T.authenticationContext),
+          isEnabled: z.boolean().optional(),
+          claimValue: str(16).meta({ pattern: '^[cC](?:[1-9]|[1-9][0-9])$' }).nullable().optional(),
+        })
+        .strict()
+        .meta(required),
+      z
+        .object({
+          '@odata.type': z.literal(T.notification),
+          ...common(T.notification),
+          notificationType: ci(['Email']).optional(),
+          // Fixed by the rule (its id says whom it notifies): echoed back unchanged or left out.
+          recipientType: ci(['Requestor', 'Approver', 'Admin']).optional().meta({ readOnly: true }),
+          notificationLevel: ci(['None', 'Critical', 'All']).optional(),
+          isDefaultRecipientsEnabled: z.boolean().optional(),
+          notificationRecipients: z
+            .array(str(254).meta({ pattern: EMAIL_ADDRESS.source }))
+            .max(MAX_NOTIFICATION_RECIPIENTS)
+            .meta({ uniqueItems: true })
+            .optional(),
+        })
+        .strict()
+        .meta(required),
+    ]),
+  );
+};
+
+/** A rule PATCH body of `…/rules/{ruleId}`. */
+export const rulePatchBody = rulePatchOf(false);
+
+/**
+ * What a rule PATCH must also meet that a JSON schema cannot state (relations between fields, or
+ * with the rule named): refused with 400 `invalidRequest` naming the property. The OpenAPI
+ * document carries it as the operations' description.
+ */
+export const RULE_RELATIONS =
+  'Also refused (400 `invalidRequest`): a rule id given twice in one PATCH; a `maximumDuration` ' +
+  "outside the rule's bounds (activation `Expiration_EndUser_Assignment` PT5M to P1D, assignments " +
+  'PT1H to P3653D), or missing while `isExpirationRequired` is true (always true for activation); ' +
+  '`enabledRules` a rule does not take (Ticketing is for activation only); `isEnabled` without a ' +
+  '`claimValue`; an `approvalMode` with the wrong number of `approvalStages` (SingleStage and ' +
+  'Parallel 1, Serial 2, NoApproval 0 or 1) or NoApproval with `isApprovalRequired` or ' +
+  '`isApprovalRequiredForExtension`; an `escalationTimeInMinutes` not below the stage timeout, or ' +
+  '0 with escalation enabled, which also needs `escalationApprovers`.';
 
 /** `PATCH /policies/roleManagementPolicies/{id}`: only `rules` may change. */
 export const policyPatchBody = z
   .object({
     '@odata.type': annotation('microsoft.graph.unifiedRoleManagementPolicy'),
-    rules: z.array(rulePatchBody).min(1).max(17),
+    rules: z.array(rulePatchOf(true)).min(1).max(17),
   })
   .strict();
 

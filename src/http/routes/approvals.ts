@@ -5,7 +5,7 @@ import type { ApprovalStepView } from '../../app/pim/approvals.js';
 import { authenticateHook, callerOf } from '../auth-hook.js';
 import type { RouteOptions } from '../build-options.js';
 import { entityKey, keyParams } from '../graph/ids.js';
-import { context, dtOrNull, errors, str } from '../graph/json.js';
+import { context, documentedEnum, dtOrNull, errors, str } from '../graph/json.js';
 import { MAX_JUSTIFICATION } from './pim-body.js';
 
 const stepJson = z.object({
@@ -45,7 +45,8 @@ const decisionBody = z
           return z.NEVER;
         }
         return canonical;
-      }),
+      })
+      .meta(documentedEnum(['Approve', 'Deny'])),
     justification: str(MAX_JUSTIFICATION).nullable().optional(),
   })
   .strict();

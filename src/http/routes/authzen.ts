@@ -31,12 +31,19 @@ const batch = z.object({
   context,
   evaluations: z
     .array(
-      z.object({
-        subject: subject.optional(),
-        action: action.optional(),
-        resource: resource.optional(),
-        context,
-      }),
+      z
+        .object({
+          subject: subject.optional(),
+          action: action.optional(),
+          resource: resource.optional(),
+          context,
+        })
+        // Each needs all three, given here or once at the top level as defaults (AuthZEN 1.0);
+        // the document states the simple form, which is always accepted.
+        .meta({
+          required: ['subject', 'action', 'resource'],
+          description: 'subject, action and resource may instead be given once at the top level.',
+        }),
     )
     .min(1)
     .max(100),

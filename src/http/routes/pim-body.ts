@@ -1,13 +1,19 @@
 import { z } from 'zod';
 import type { CreateScheduleRequest } from '../../app/pim/create-request.js';
-import { validateDirectoryScope } from '../../domain/roles/directory-scope.js';
+import { DIRECTORY_SCOPE_PATTERN, validateDirectoryScope } from '../../domain/roles/directory-scope.js';
 import { parseAction, parseExpirationType } from '../../domain/pim/parse-enum.js';
-import type { RequestedSchedule, ScheduleKind, TicketInfo } from '../../domain/pim/types.js';
+import {
+  EXPIRATION_TYPES,
+  REQUEST_ACTIONS,
+  type RequestedSchedule,
+  type ScheduleKind,
+  type TicketInfo,
+} from '../../domain/pim/types.js';
 import { ValidationError } from '../../domain/shared/errors.js';
 import { parseDateTime } from '../../domain/time/datetime.js';
 import { parseDuration } from '../../domain/time/duration.js';
 import { guid } from '../graph/ids.js';
-import { str } from '../graph/json.js';
+import { documentedEnum, DURATION_PATTERN, str } from '../graph/json.js';
 
 /** Longest justification accepted; Entra's portal allows 500 characters. */
 export const MAX_JUSTIFICATION = 500;
@@ -18,19 +24,23 @@ export const MAX_CUSTOM_DATA = 1000;
 
 const odataType = str(200).optional();
 
+// Enums, dates and durations are parsed by the domain (any case, named errors); the document states
+// their canonical values, `date-time` and the duration pattern, so what it allows is accepted.
+const dateTime = z.string().max(64).meta({ format: 'date-time' });
+
 const expirationBody = z
   .object({
     '@odata.type': odataType,
-    type: z.string().max(64).optional(),
-    endDateTime: z.string().max(64).nullable().optional(),
-    duration: z.string().max(64).nullable().optional(),
+    type: z.string().max(64).meta(documentedEnum(EXPIRATION_TYPES)).optional(),
+    endDateTime: dateTime.nullable().optional(),
+    duration: z.string().max(64).meta({ pattern: DURATION_PATTERN }).nullable().optional(),
   })
   .strict();
 
 const scheduleInfoBody = z
   .object({
     '@odata.type': odataType,
-    startDateTime: z.string().max(64).nullable().optional(),
+    startDateTime: dateTime.nullable().optional(),
     recurrence: z.null().optional(),
     expiration: expirationBody.nullable().optional(),
   })
@@ -54,18 +64,27 @@ const ticketInfoBody = z
 export const scheduleRequestBody = z
   .object({
     '@odata.type': odataType,
-    action: z.string().max(64),
+    action: z.string().max(64).meta(documentedEnum(REQUEST_ACTIONS)),
     principalId: guid,
     roleDefinitionId: guid,
-    directoryScopeId: str(200).nullable().optional(),
-    appScopeId: str(200).nullable().optional(),
+    // Required by `toCreateCommand` (its message says how); Graph also allows appScopeId instead.
+    directoryScopeId: str(200)
+      .meta({ pattern: DIRECTORY_SCOPE_PATTERN })
+      .nullable()
+      .optional()
+      .meta({ nullable: false }),
+    appScopeId: str(200)
+      .nullable()
+      .optional()
+      .meta(documentedEnum([null])),
     justification: str(MAX_JUSTIFICATION).nullable().optional(),
     scheduleInfo: scheduleInfoBody.nullable().optional(),
     ticketInfo: ticketInfoBody.nullable().optional(),
     isValidationOnly: z.boolean().optional(),
     customData: str(MAX_CUSTOM_DATA).nullable().optional(),
   })
-  .strict();
+  .strict()
+  .meta({ required: ['action', 'principalId', 'roleDefinitionId', 'directoryScopeId'] });
 
 export type ScheduleRequestBody = z.infer<typeof scheduleRequestBody>;
 

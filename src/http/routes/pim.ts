@@ -52,6 +52,12 @@ const getSchema = <S extends z.ZodRawShape>(entity: z.ZodObject<S>) => ({
 const createOptions = {
   schema: {
     tags,
+    description:
+      'Enums are read in any case. Also refused (400 `invalidRequest`): an `expiration.type` with the ' +
+      'wrong companion (`afterDuration` takes a `duration` and no `endDateTime`, `afterDateTime` an ' +
+      '`endDateTime` and no `duration`, `noExpiration` neither, `notSpecified` at most one), and a ' +
+      'schedule that ends at or before its start or in the past. Policy refusals are ' +
+      '`RoleAssignmentRequestPolicyValidationFailed`.',
     body: scheduleRequestBody,
     response: { 201: withContext(scheduleRequestJson), ...errors(400, 401, 403, 409) },
   },

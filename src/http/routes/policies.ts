@@ -18,7 +18,7 @@ import {
   rulesToJson,
   ruleToJson,
 } from '../graph/policy-json.js';
-import { policyPatchBody, rulePatchBody, toRulePatch } from '../graph/policy-request-json.js';
+import { policyPatchBody, RULE_RELATIONS, rulePatchBody, toRulePatch } from '../graph/policy-request-json.js';
 import {
   collectionEnvelope,
   collectionQuerystring,
@@ -139,6 +139,7 @@ export function policyRoutes(opts: RouteOptions): FastifyPluginAsync {
       {
         schema: {
           tags,
+          description: `Each rule of \`rules\` carries its \`id\` and \`@odata.type\`. ${RULE_RELATIONS}`,
           params: keyParams,
           body: policyPatchBody,
           response: {
@@ -214,7 +215,9 @@ export function policyRoutes(opts: RouteOptions): FastifyPluginAsync {
       {
         schema: {
           tags,
-          description: 'The body must carry the derived `@odata.type` of the rule (Graph requires it).',
+          description:
+            'The body must carry the derived `@odata.type` of the rule (Graph requires it) and, if it ' +
+            `carries an \`id\`, the rule's own. ${RULE_RELATIONS}`,
           params: ruleParams,
           body: rulePatchBody,
           response: { 204: z.null(), ...errors(400, 401, 403, 404, 409) },

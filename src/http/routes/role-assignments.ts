@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { DIRECTORY_SCOPE_PATTERN } from '../../domain/roles/directory-scope.js';
 import { roleAssignmentFields } from '../../odata/collections.js';
 import { authenticateHook, callerOf } from '../auth-hook.js';
 import type { RouteOptions } from '../build-options.js';
@@ -14,7 +15,7 @@ const createRoleAssignmentBody = z
     '@odata.type': z.literal('#microsoft.graph.unifiedRoleAssignment').optional(),
     principalId: guid,
     roleDefinitionId: guid,
-    directoryScopeId: str(200).optional(),
+    directoryScopeId: str(200).meta({ pattern: DIRECTORY_SCOPE_PATTERN }).optional(),
     appScopeId: str(200).nullable().optional(),
   })
   .strict();

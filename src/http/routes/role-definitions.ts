@@ -1,21 +1,46 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import {
+  CUSTOM_ROLE_ACTION,
+  MAX_ROLE_ACTION_LENGTH,
+  MAX_ROLE_ACTIONS,
+} from '../../domain/roles/role-definition.js';
 import { roleDefinitionFields } from '../../odata/collections.js';
 import { authenticateHook, callerOf } from '../auth-hook.js';
 import type { RouteOptions } from '../build-options.js';
 import { guid, idParams } from '../graph/ids.js';
-import { collectionOf, context, errors, nonEmpty, selectable, str, withContext } from '../graph/json.js';
+import {
+  collectionOf,
+  context,
+  documentedEnum,
+  errors,
+  nonEmpty,
+  selectable,
+  str,
+  withContext,
+} from '../graph/json.js';
 import { collectionEnvelope, collectionQuerystring, readCollectionQuery } from '../graph/query.js';
 import { roleDefinitionJson, toRoleDefinitionJson } from '../graph/role-json.js';
 
+/** A directory action as the use case checks it (`validateRolePermissions`), documented as a pattern. */
+const action = str(MAX_ROLE_ACTION_LENGTH).meta({ pattern: CUSTOM_ROLE_ACTION.source });
+
 const rolePermission = z
   .object({
-    allowedResourceActions: z.array(str(200)).max(100),
-    condition: str(1024).nullable().optional(),
-    excludedResourceActions: z.array(str(200)).max(100).optional(),
+    // At least one allowed action per entry in the document; the use case needs one in all.
+    allowedResourceActions: z.array(action).max(MAX_ROLE_ACTIONS).meta({ minItems: 1 }),
+    // Conditions are not supported: null (or absent) only.
+    condition: str(1024)
+      .nullable()
+      .optional()
+      .meta(documentedEnum([null])),
+    excludedResourceActions: z.array(action).max(MAX_ROLE_ACTIONS).optional(),
   })
-  .strict();
+  .strict()
+  .meta({
+    description: `At most ${MAX_ROLE_ACTIONS} actions in all the entries of a role, allowed and excluded together.`,
+  });
 
 const createRoleDefinitionBody = z
   .object({

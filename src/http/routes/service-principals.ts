@@ -48,14 +48,16 @@ const updateSpBody = z
   .strict()
   .transform(withoutAnnotation);
 
-const dateTimeString = str(40).transform((s, ctx) => {
-  try {
-    return parseDateTime(s);
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: (e as Error).message });
-    return z.NEVER;
-  }
-});
+const dateTimeString = str(40)
+  .transform((s, ctx) => {
+    try {
+      return parseDateTime(s);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      return z.NEVER;
+    }
+  })
+  .meta({ format: 'date-time' });
 
 const addPasswordBody = z
   .object({
@@ -176,6 +178,9 @@ export function servicePrincipalRoutes(opts: RouteOptions): FastifyPluginAsync {
       {
         schema: {
           tags,
+          description:
+            'A client secret, shown once. Also refused (400 `invalidRequest`): an `endDateTime` not after ' +
+            '`startDateTime`, or more than two years after it.',
           params: idParams,
           body: addPasswordBody,
           response: {
