@@ -41,7 +41,7 @@ describe('webhooks', () => {
   }
 
   async function eligible(principalId = ada.id) {
-    const res = await pimCall(s as unknown as TestServer, 'POST', ELIGIBILITY_REQUESTS, await s.admin(), {
+    const res = await pimCall(s, 'POST', ELIGIBILITY_REQUESTS, await s.admin(), {
       action: 'adminAssign',
       justification: 'Help desk rota',
       ticketInfo: { ticketNumber: 'CHG-12', ticketSystem: 'Jira' },
