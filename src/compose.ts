@@ -262,7 +262,13 @@ async function wireIdentity(k: Kernel) {
     clientThrottle: makeClientAuthThrottle(k),
     signIn: {
       accounts: accountDirectory(o.db.kysely),
-      steps: makeSignIn({ ...k, sealer: o.box }),
+      steps: makeSignIn({
+        ...k,
+        sealer: o.box,
+        ...(o.requireMfaRegistration === undefined
+          ? {}
+          : { requireMfaRegistration: o.requireMfaRegistration }),
+      }),
       artifacts: oidcModelAdapters(o.db.kysely, o.clock, o.box),
       cookieKeys: await cookieSigningKeys(o.db.kysely, o.box, o.clock.now()),
       redirectUris: o.portalRedirectUris ?? [`${o.publicUrl}/portal/callback`],

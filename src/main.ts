@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     ...(config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined
       ? { tls: { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile } }
       : {}),
+    requireMfaRegistration: config.requireMfaRegistration,
     notifications: { allowHttpWebhooks: config.notificationsAllowHttp },
   });
   if (bootstrapped) {

@@ -178,6 +178,13 @@ export const SETTINGS = [
     doc: 'Identical refusals (same principal, address, activity, targets, reason) within this many seconds are audited once, then in one summary entry with their exact count and first and last time (0–3600; 0 audits every one). See docs/adr/0017-aggregated-refusals.md.',
   },
   {
+    env: 'ELEVATE_REQUIRE_MFA_REGISTRATION',
+    key: 'requireMfaRegistration',
+    secret: false,
+    default: 'true',
+    doc: 'A person who holds or may activate a privileged role (or a role whose activation requires MFA) and has no second factor must register an authenticator app at sign-in before it completes; the bootstrap administrator included. `false` lets them finish with a password alone. See docs/identity.md.',
+  },
+  {
     env: 'ELEVATE_NOTIFICATIONS_ALLOW_HTTP',
     key: 'notificationsAllowHttp',
     secret: false,
@@ -247,6 +254,7 @@ export const configSchema = z
     rateLimit: rateLimitSetting,
     authzenRateLimit: rateLimitSetting,
     auditRefusalWindowSeconds: z.coerce.number().int().min(0).max(3600),
+    requireMfaRegistration: bool,
     notificationsAllowHttp: bool,
   })
   .strict();

@@ -64,6 +64,11 @@ export interface ElevateOptions {
    * (default 10 s; 0 turns reloading off) and installed without restart when they change.
    */
   tls?: TlsFiles & { reloadIntervalMs?: number };
+  /**
+   * A person who holds or may activate a privileged role and holds no second factor registers one
+   * at sign-in. Default true.
+   */
+  requireMfaRegistration?: boolean;
 }
 
 /**

@@ -14,6 +14,8 @@ export const PUBLIC_URL = 'http://127.0.0.1:8080';
 
 export interface TestServer extends Elevate {
   boot: BootstrapResult;
+  /** The clock the server reads (the system clock unless a test passed its own). */
+  clock: Clock;
   db: Awaited<ReturnType<typeof freshDb>>;
   /** An app access token for the given client (defaults to the bootstrap app). */
   appToken(clientId?: string, clientSecret?: string): Promise<string>;
@@ -36,6 +38,7 @@ export async function testServer(
     trustedProxies?: ElevateOptions['trustedProxies'];
     rateLimits?: ElevateOptions['rateLimits'];
     auditRefusalWindowMs?: number;
+    requireMfaRegistration?: boolean;
   } = {},
 ): Promise<TestServer> {
   const db = await freshDb();
@@ -52,6 +55,9 @@ export async function testServer(
     ...(opts.trustedProxies ? { trustedProxies: opts.trustedProxies } : {}),
     ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
     ...(opts.auditRefusalWindowMs === undefined ? {} : { auditRefusalWindowMs: opts.auditRefusalWindowMs }),
+    ...(opts.requireMfaRegistration === undefined
+      ? {}
+      : { requireMfaRegistration: opts.requireMfaRegistration }),
     // The relay's timer is off unless a test asks for it: its numbering would change the database
     // under tests that compare snapshots; tests drive it with `outbox.runOnce()`.
     outboxRelayIntervalMs: opts.outboxRelayIntervalMs ?? 0,
@@ -65,6 +71,7 @@ export async function testServer(
   const server: TestServer = {
     ...elevate,
     boot,
+    clock: opts.clock ?? systemClock,
     db,
     async appToken(clientId = boot.app.clientId, clientSecret = boot.app.clientSecret) {
       const res = await elevate.app.inject({

@@ -54,7 +54,8 @@ function expectEnvelope(res: RawResponse, status: number, code: string, message:
       innerError: {
         date: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/),
         'request-id': res.headers['request-id'],
-        'client-request-id': null,
+        // None was sent, so the request id stands in for it (as for every other answer).
+        'client-request-id': res.headers['request-id'],
       },
     },
   });

@@ -68,6 +68,10 @@ describe('$count as a path segment', () => {
     );
     policyId = policies.json().value[0].id;
     const principal = `principalId eq '${ann.id}'`;
+    const hook = await call(s, 'POST', '/v1.0/elevate/notifications/webhooks', h, {
+      url: 'https://127.0.0.1:9/count',
+    });
+    expect(hook.statusCode, hook.body).toBe(201);
     collections = [
       { path: '/v1.0/users', filter: "displayName eq 'Count Ann'", atLeast: 2 },
       { path: '/v1.0/groups', atLeast: 1 },
@@ -86,6 +90,8 @@ describe('$count as a path segment', () => {
       { path: '/v1.0/policies/roleManagementPolicyAssignments', filter: SCOPE_FILTER, atLeast: 30 },
       { path: `/v1.0/policies/roleManagementPolicies/${policyId}/rules`, atLeast: 17 },
       { path: `/v1.0/policies/roleManagementPolicies/${policyId}/effectiveRules`, atLeast: 17 },
+      { path: '/v1.0/elevate/notifications/webhooks', atLeast: 1 },
+      { path: '/v1.0/elevate/notifications/deliveries', atLeast: 0 },
     ];
   });
   afterAll(() => s.close());

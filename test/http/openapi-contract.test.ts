@@ -26,6 +26,26 @@ const SAMPLES = 12;
  * description in the document states it (the `stated` words must appear there).
  */
 const RELATIONS: { operations: RegExp; message: RegExp; stated: string }[] = [
+  {
+    operations: /notifications\/email$/,
+    message: /^(host|fromAddress) is required to set up the email channel/,
+    stated: 'host and fromAddress are required to set up the channel',
+  },
+  {
+    operations: /notifications\/email$/,
+    message: /^username and password go together/,
+    stated: 'username and password go together',
+  },
+  {
+    operations: /notifications\/email$/,
+    message: /^SMTP credentials are sent only over TLS/,
+    stated: 'credentials only with tls or starttls',
+  },
+  {
+    operations: /notifications\/webhooks/,
+    message: /^url must use https:\/\//,
+    stated: 'ELEVATE_NOTIFICATIONS_ALLOW_HTTP',
+  },
   { operations: /addPassword$/, message: /^endDateTime must be after startDateTime/, stated: 'not after' },
   {
     operations: /ScheduleRequests$/,

@@ -21,6 +21,7 @@ import {
   type WalkRoute,
 } from './support/routes-pim-policy-audit.js';
 import { appAndRoleRoutes } from './support/routes-apps-roles.js';
+import { notificationRoutes } from './support/routes-notifications.js';
 import { userAndGroupRoutes } from './support/routes-users-groups.js';
 
 const HOUR = 3_600_000;
@@ -56,6 +57,7 @@ const routes: WalkRoute[] = [
   ...userAndGroupRoutes(env).map(fromAppWalk),
   ...appAndRoleRoutes(env).map(fromAppWalk),
   ...pimPolicyAuditRoutes(env),
+  ...notificationRoutes(env),
 ];
 
 const idsOf = (body: { value?: { id: string }[] }) => (body.value ?? []).map((item) => item.id);
@@ -81,6 +83,8 @@ beforeAll(async () => {
   env.s = await testServer({ clock });
   declared = await declaredStatuses(env.s);
   await env.s.sweeper.stop();
+  // No delivery attempts in the background: a refused call must leave every table as it was.
+  await env.s.notifications?.stop();
   env.admin = { authorization: `Bearer ${await tokenAt(env.s, clock)}` };
 
   const rightRoles = new Set(routes.flatMap((r) => (r.role === undefined ? [] : [r.role])));

@@ -144,7 +144,7 @@ describe('validation messages name the field, say what is expected and give an e
       'POST',
       '/v1.0/users',
       user({ displayName: '   ' }),
-      '`displayName` must not be empty.',
+      '`displayName` must not be empty or only spaces.',
       'displayName',
     ],
     [
@@ -195,7 +195,11 @@ describe('validation messages name the field, say what is expected and give an e
           message: '`accountEnabled` must be true or false, not a number.',
           target: 'accountEnabled',
         },
-        { code: 'invalidRequest', message: '`displayName` must not be empty.', target: 'displayName' },
+        {
+          code: 'invalidRequest',
+          message: '`displayName` must not be empty or only spaces.',
+          target: 'displayName',
+        },
         {
           code: 'invalidRequest',
           message: '`mailNickname` must be a string, not a number.',

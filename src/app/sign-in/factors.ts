@@ -8,8 +8,7 @@ import type { Caller } from '../authorization/caller.js';
 import { DIRECTORY_RULES } from '../../domain/directory/permissions.js';
 import { guardPrivilegedTarget } from '../directory/users.js';
 import type { UnitOfWork } from '../ports.js';
-import type { Sealer } from './ports.js';
-import { totpSeedContext } from './sign-in.js';
+import { totpSeedContext, type Sealer } from './ports.js';
 
 /**
  * Second factors of the signed-in user (TOTP enrolment) and the administrator's reset. Enrolment is

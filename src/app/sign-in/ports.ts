@@ -1,4 +1,7 @@
 import type { PasskeyStore, RecoveryCodeStore, WebAuthnChallengeStore } from './method-ports.js';
+/** What a user's TOTP seed is sealed to (the data key binds a sealed value to its context). */
+export const totpSeedContext = (userId: string) => `totp-seed:${userId}`;
+
 /** A user's TOTP factor. The seed is sealed under the data key; the use cases open it. */
 export interface TotpFactor {
   userId: string;

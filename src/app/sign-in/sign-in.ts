@@ -7,8 +7,9 @@ import { verifyTotp } from '../../domain/authn/totp.js';
 import type { Stores, UnitOfWork } from '../ports.js';
 import type { WebAuthnRelyingParty } from './method-ports.js';
 import { makePasskeySignIn } from './passkey-sign-in.js';
-import type { Sealer } from './ports.js';
+import { totpSeedContext, type Sealer } from './ports.js';
 import { makeRecoveryCodeSignIn } from './recovery-code-sign-in.js';
+import { makeSecondFactorRegistration, mustRegisterSecondFactor } from './second-factor-registration.js';
 import { makeSignInAttempts, signerActor, type AttemptContext } from './sign-in-attempts.js';
 
 export type { AttemptContext } from './sign-in-attempts.js';
@@ -32,9 +33,12 @@ export interface PasswordVerified {
   userPrincipalName: string;
   secondFactors: SecondFactors;
   mustChangePassword: boolean;
+  /**
+   * The user holds no second factor but must (privileged, or MFA required to activate): the sign-in
+   * registers an authenticator app before it completes (`requireMfaRegistration`).
+   */
+  mustRegisterSecondFactor: boolean;
 }
-
-export const totpSeedContext = (userId: string) => `totp-seed:${userId}`;
 
 /** The second factors the user holds now (read in the caller's transaction). */
 export async function secondFactorsOf(tx: Stores, userId: string): Promise<SecondFactors> {
@@ -62,7 +66,13 @@ export function makeSignIn(deps: {
   hasher: PasswordHasher;
   sealer: Sealer;
   relyingParty: WebAuthnRelyingParty;
+  /**
+   * Whether a user who holds or may activate a privileged role (or one requiring MFA) and holds no
+   * second factor must register one at sign-in. Default true.
+   */
+  requireMfaRegistration?: boolean;
 }) {
+  const requireRegistration = deps.requireMfaRegistration !== false;
   // Verified against when the account does not exist, so both cases cost one argon2 verification.
   let decoy: Promise<string> | undefined;
   const decoyHash = () => (decoy ??= deps.hasher.hash(randomBytes(16).toString('hex')));
@@ -83,6 +93,7 @@ export function makeSignIn(deps: {
       });
     },
     ...makeRecoveryCodeSignIn({ ...deps, attempts }),
+    ...makeSecondFactorRegistration({ ...deps, attempts }),
     /**
      * @throws SignInRefused(`invalidCredentials`) for an unknown user, a wrong password or a
      *   disabled account alike; RateLimitedError while the account, or the account from this address, is blocked.
@@ -110,13 +121,25 @@ export function makeSignIn(deps: {
         await attempts.recordFailure(keys, now, { tenantId: found.tenantId, user, upn, reason, ctx });
         throw new SignInRefused('invalidCredentials', INVALID_CREDENTIALS);
       }
-      await deps.uow.run((tx) => attempts.succeeded(tx, keys));
+      const f = found.secondFactors;
+      // Read only after the password matched, so an unknown account costs the same.
+      const mustRegister = await deps.uow.run(async (tx) => {
+        await attempts.succeeded(tx, keys);
+        return (
+          requireRegistration &&
+          !f.totp &&
+          !f.passkey &&
+          !f.recoveryCode &&
+          (await mustRegisterSecondFactor(tx, user.tenantId, user.id, now))
+        );
+      });
       return {
         userId: user.id,
         tenantId: user.tenantId,
         userPrincipalName: user.userPrincipalName,
         secondFactors: found.secondFactors,
         mustChangePassword: user.passwordMustChange,
+        mustRegisterSecondFactor: mustRegister,
       };
     },
 

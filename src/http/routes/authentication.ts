@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
-import QRCode from 'qrcode';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authenticateHook, callerOf } from '../auth-hook.js';
 import type { RouteOptions } from '../build-options.js';
 import { idParams } from '../graph/ids.js';
 import { errors } from '../graph/json.js';
+import { qrCodeDataUri } from '../../domain/authn/qr-code.js';
 
 const enrolmentJson = z.object({
   otpauthUri: z.string(),
@@ -13,11 +13,6 @@ const enrolmentJson = z.object({
   qrCode: z.string(),
 });
 
-/** The otpauth URI as a scannable QR code (SVG, medium error correction), ready for `<img src>`. */
-async function qrCodeOf(uri: string): Promise<string> {
-  const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
-}
 const confirmBody = z.object({ code: z.string().regex(/^[0-9]{6}$/, 'must be 6 digits') }).strict();
 
 /**
@@ -37,7 +32,7 @@ export function authenticationRoutes(opts: RouteOptions): FastifyPluginAsync {
       { schema: { tags, response: { 200: enrolmentJson, ...errors(400, 401, 403, 404, 409) } } },
       async (request) => {
         const { otpauthUri } = await services.factors.beginTotp(callerOf(request));
-        return { otpauthUri, qrCode: await qrCodeOf(otpauthUri) };
+        return { otpauthUri, qrCode: await qrCodeDataUri(otpauthUri) };
       },
     );
     app.post(

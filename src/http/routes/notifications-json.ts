@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import type { EmailChannelView } from '../../app/notifications/email-settings.js';
 import type { WebhookView, WebhookWithSecret } from '../../app/notifications/webhook-settings.js';
-import { SMTP_SECURITY } from '../../domain/notifications/channel-config.js';
+import {
+  SMTP_HOST_PATTERN,
+  SMTP_SECURITY,
+  WEBHOOK_SECRET_PATTERN,
+  WEBHOOK_URL_PATTERN,
+} from '../../domain/notifications/channel-config.js';
+import { EMAIL_ADDRESS } from '../../domain/policy/rule-patch.js';
 import { DELIVERY_STATUSES, type Delivery } from '../../domain/notifications/delivery.js';
 import {
   AUDIENCES,
@@ -44,12 +50,16 @@ export const toEmailChannelJson = (v: EmailChannelView): z.infer<typeof emailCha
 export const emailPatchBody = z
   .object({
     isEnabled: z.boolean().optional(),
-    host: nonEmpty(253).optional(),
+    host: z.string().max(253).regex(SMTP_HOST_PATTERN, 'must be a host name or an IP address').optional(),
     port: z.number().int().min(1).max(65535).optional(),
     security: z.enum(SMTP_SECURITY).optional(),
     username: nonEmpty(256).nullable().optional(),
     password: z.string().min(1).max(512).nullable().optional(),
-    fromAddress: nonEmpty(254).optional(),
+    fromAddress: z
+      .string()
+      .max(254)
+      .regex(EMAIL_ADDRESS, 'must be an email address such as pim@contoso.com')
+      .optional(),
     fromDisplayName: str(128).nullable().optional(),
   })
   .strict();
@@ -84,21 +94,26 @@ export const toWebhookWithSecretJson = (w: WebhookWithSecret): z.infer<typeof we
   ...(w.secret === undefined ? {} : { secret: w.secret }),
 });
 
-const eventTypes = z.array(z.string().max(64)).max(NOTIFICATION_EVENT_TYPES.length * 2);
+const eventTypes = z.array(z.enum(NOTIFICATION_EVENT_TYPES)).max(NOTIFICATION_EVENT_TYPES.length * 2);
+const webhookUrl = z.string().max(2048).regex(WEBHOOK_URL_PATTERN, 'must be an absolute https:// URL');
+const webhookSecret = z
+  .string()
+  .max(200)
+  .regex(WEBHOOK_SECRET_PATTERN, "must be 'whsec_' followed by base64 of 24 to 64 random bytes");
 
 export const createWebhookBody = z
   .object({
-    url: z.string().max(2048),
+    url: webhookUrl,
     description: str(256).nullable().optional(),
     eventTypes: eventTypes.optional(),
     isEnabled: z.boolean().optional(),
-    secret: z.string().max(200).optional(),
+    secret: webhookSecret.optional(),
   })
   .strict();
 
 export const updateWebhookBody = z
   .object({
-    url: z.string().max(2048).optional(),
+    url: webhookUrl.optional(),
     description: str(256).nullable().optional(),
     eventTypes: eventTypes.optional(),
     isEnabled: z.boolean().optional(),
@@ -107,7 +122,7 @@ export const updateWebhookBody = z
 
 export const rotateSecretBody = z
   .object({
-    secret: z.string().max(200).optional(),
+    secret: webhookSecret.optional(),
     previousSecretValidMinutes: z.number().int().min(0).max(10_080).optional(),
   })
   .strict();

@@ -58,7 +58,7 @@ export function notificationRoutes(opts: BuildOptions): FastifyPluginAsync {
         schema: {
           tags,
           description:
-            'Elevate extension: sets up or changes the email channel (host, port, security tls|starttls|none, username and password, from). Validated as a whole; audited.',
+            'Elevate extension: sets up or changes the email channel (host, port, security tls|starttls|none, username and password, from). Validated as a whole: host and fromAddress are required to set up the channel; username and password go together; credentials only with tls or starttls. Audited.',
           body: emailPatchBody,
           response: { 200: withContext(emailChannelJson), ...errors(400, 401, 403, 409) },
         },
@@ -109,7 +109,7 @@ export function notificationRoutes(opts: BuildOptions): FastifyPluginAsync {
         schema: {
           tags,
           description:
-            'Elevate extension: adds a webhook endpoint (https URL, optional event-type filter, optional `whsec_` secret). A secret Elevate generates is returned once, here.',
+            'Elevate extension: adds a webhook endpoint (https URL; http only where the operator allows it with ELEVATE_NOTIFICATIONS_ALLOW_HTTP; optional event-type filter, optional `whsec_` secret). A secret Elevate generates is returned once, here.',
           body: createWebhookBody,
           response: { 201: withContext(webhookWithSecretJson), ...errors(400, 401, 403) },
         },
@@ -148,7 +148,7 @@ export function notificationRoutes(opts: BuildOptions): FastifyPluginAsync {
         schema: {
           tags,
           description:
-            'Elevate extension: changes an endpoint (url, description, eventTypes, isEnabled). Audited.',
+            'Elevate extension: changes an endpoint (url, description, eventTypes, isEnabled); an http url only where the operator allows it with ELEVATE_NOTIFICATIONS_ALLOW_HTTP. Audited.',
           params: idParams,
           body: updateWebhookBody,
           response: { 200: withContext(webhookJson), ...errors(400, 401, 403, 404, 409) },

@@ -6,6 +6,7 @@ import { SignInRefused } from '../../domain/authn/sign-in-errors.js';
 import { RateLimitedError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
 import { registerPasskeyRoutes } from '../passkeys/passkey-routes.js';
+import { qrCodeDataUri } from '../../domain/authn/qr-code.js';
 import { contentSecurityPolicy, renderSignInPage, type PageInput } from './sign-in-pages.js';
 import { amrOf, formStepsOf, nextStep, type Progress } from './sign-in-progress.js';
 import { runWithTokenRequestContext } from '../provider/token-request-context.js';
@@ -70,8 +71,14 @@ export function registerInteractionRoutes(
     ...(progress.secondFactors === undefined ? {} : { secondFactors: progress.secondFactors }),
     ...extra,
   });
-  const page = (reply: FastifyReply, status: number, input: PageInput) =>
-    reply
+  // The registration page shows the pending authenticator app (the same one on every reload).
+  const page = async (reply: FastifyReply, status: number, input: PageInput, progress?: Progress) => {
+    if (input.step === 'register' && progress?.userId !== undefined && progress.tenantId !== undefined) {
+      const otpauthUri = await deps.signIn.pendingRegistration(progress.tenantId, progress.userId);
+      if (otpauthUri !== undefined)
+        input = { ...input, enrolment: { otpauthUri, qrCode: await qrCodeDataUri(otpauthUri) } };
+    }
+    return reply
       .status(status)
       .header('content-type', 'text/html; charset=utf-8')
       .header('cache-control', 'no-store')
@@ -79,6 +86,7 @@ export function registerInteractionRoutes(
       .header('content-security-policy', contentSecurityPolicy(input))
       .header('referrer-policy', 'no-referrer')
       .send(renderSignInPage(input));
+  };
 
   const expired = (reply: FastifyReply) =>
     reply
@@ -121,6 +129,7 @@ export function registerInteractionRoutes(
         step,
         step === 'password' ? { federation: deps.federationLinks?.(loaded.uid) ?? [] } : {},
       ),
+      loaded.progress,
     );
   });
 
@@ -152,7 +161,18 @@ export function registerInteractionRoutes(
           methods: ['pwd'],
           secondFactors: verified.secondFactors,
           mustChangePassword: verified.mustChangePassword,
+          mustRegisterSecondFactor: verified.mustRegisterSecondFactor,
         });
+      } else if (posted === 'register') {
+        await deps.signIn.confirmRegistration(
+          progress.tenantId ?? '',
+          progress.userId ?? '',
+          field(body, 'code'),
+          ctx,
+        );
+        progress.methods = [...progress.methods, 'otp'];
+        progress.authTimeSeconds = Math.floor(deps.clock.now() / 1000);
+        progress.mustRegisterSecondFactor = false;
       } else if (posted === 'totp' || posted === 'recovery') {
         const [tenantId, userId] = [progress.tenantId ?? '', progress.userId ?? ''];
         if (posted === 'totp') await deps.signIn.totp(tenantId, userId, field(body, 'code'), ctx);
@@ -175,6 +195,7 @@ export function registerInteractionRoutes(
           reply,
           429,
           pageInput(uid, progress, shown, { error: error.message, username: progress.username }),
+          progress,
         );
       }
       if (error instanceof SignInRefused) {
@@ -182,6 +203,7 @@ export function registerInteractionRoutes(
           reply,
           400,
           pageInput(uid, progress, shown, { error: error.message, username: progress.username }),
+          progress,
         );
       }
       throw error;

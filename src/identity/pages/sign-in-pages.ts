@@ -6,7 +6,7 @@ import type { SecondFactors } from '../../app/sign-in/sign-in.js';
  * load one same-origin script (`PASSKEY_SCRIPT_PATH`) that drives `navigator.credentials.get()`.
  * The portal work will restyle them.
  */
-export type SignInStep = 'password' | 'second' | 'change';
+export type SignInStep = 'password' | 'second' | 'change' | 'register';
 
 /** The one script the sign-in pages may load (same origin, served by `passkey-routes.ts`). */
 export const PASSKEY_SCRIPT_PATH = '/identity/passkey.js';
@@ -21,6 +21,8 @@ export interface PageInput {
   username?: string | undefined;
   /** What the user holds, for the second-factor page. */
   secondFactors?: SecondFactors;
+  /** The authenticator app to register (`register` page): its otpauth URI and that URI as a QR code. */
+  enrolment?: { otpauthUri: string; qrCode: string } | undefined;
   /** Links to sign in through trusted external issuers (first page only). */
   federation?: { href: string; label: string }[] | undefined;
 }
@@ -38,11 +40,22 @@ function federationLinks(input: PageInput): string {
 const offersPasskey = (input: PageInput): boolean =>
   input.step === 'password' || (input.step === 'second' && input.secondFactors?.passkey === true);
 
-/** No script at all, except the passkey script (`'self'`) on pages that offer a passkey. */
+/**
+ * No script at all, except the passkey script (`'self'`) on pages that offer a passkey; images only
+ * on the registration page, and only its QR code (a `data:` URI).
+ */
 export function contentSecurityPolicy(input: PageInput): string {
+  if (input.step === 'register')
+    return "default-src 'none'; img-src data:; form-action 'self'; frame-ancestors 'none'";
   return offersPasskey(input)
     ? "default-src 'none'; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'"
     : "default-src 'none'; form-action 'self'; frame-ancestors 'none'";
+}
+
+/** The secret of an otpauth URI, in groups of four, for typing into an app that cannot scan. */
+function secretOf(otpauthUri: string): string {
+  const secret = new URL(otpauthUri).searchParams.get('secret') ?? '';
+  return secret.replace(/(.{4})(?=.)/g, '$1 ');
 }
 
 function form(input: PageInput, step: string, body: string): string {
@@ -105,6 +118,29 @@ function content(input: PageInput): string {
         );
       return parts.join('');
     }
+    case 'register': {
+      const e = input.enrolment;
+      const qr =
+        e === undefined
+          ? ''
+          : `
+  <p><img src="${escapeHtml(e.qrCode)}" alt="QR code for your authenticator app" width="200" height="200"></p>
+  <p>Cannot scan it? Enter this key in the app: <code>${escapeHtml(secretOf(e.otpauthUri))}</code></p>`;
+      return (
+        `
+  <p>Your account can hold administrator roles, so it needs a second factor. Scan this code with an
+  authenticator app, then enter the six-digit code the app shows.</p>` +
+        qr +
+        form(
+          input,
+          'register',
+          `
+      <p><label for="code">Code from your authenticator app</label><br>
+      <input id="code" name="code" inputmode="numeric" pattern="[0-9]{6}" autocomplete="one-time-code" required maxlength="6"></p>
+      <p><button type="submit">Register and continue</button></p>`,
+        )
+      );
+    }
     case 'change':
       return form(
         input,
@@ -122,6 +158,7 @@ const TITLES: Record<SignInStep, string> = {
   password: 'Sign in to Elevate',
   second: 'Verify your identity',
   change: 'Change your password',
+  register: 'Set up a second factor',
 };
 
 export function renderSignInPage(input: PageInput): string {

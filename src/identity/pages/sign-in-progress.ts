@@ -17,19 +17,26 @@ export interface Progress {
   /** The second factors the user held when the password was checked; any of them is required. */
   secondFactors?: SecondFactors;
   mustChangePassword: boolean;
+  /** The user must register an authenticator app before the sign-in completes (holds none, privileged). */
+  mustRegisterSecondFactor?: boolean;
   /** The completed sign-in was audited (so revisiting the finished page does not audit it again). */
   audited?: boolean;
 }
 
-/** The page the interaction shows next: `second` offers the user's second factors. */
-export type SignInStage = 'password' | 'change' | 'second' | 'done';
+/**
+ * The page the interaction shows next: `second` offers the user's second factors, `register` has a
+ * user who must hold one and holds none register an authenticator app.
+ */
+export type SignInStage = 'password' | 'change' | 'second' | 'register' | 'done';
 
 export function nextStep(p: Progress): SignInStage {
   if (p.userId === undefined) return 'password';
   if (p.mustChangePassword) return 'change';
   const f = p.secondFactors;
   const needsSecond = f !== undefined && (f.totp || f.passkey || f.recoveryCode);
-  if (needsSecond && !p.methods.some((m) => SECOND_FACTOR_METHODS.has(m))) return 'second';
+  const hasSecond = p.methods.some((m) => SECOND_FACTOR_METHODS.has(m));
+  if (needsSecond && !hasSecond) return 'second';
+  if (p.mustRegisterSecondFactor === true && !hasSecond) return 'register';
   return 'done';
 }
 
