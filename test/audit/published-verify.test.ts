@@ -16,6 +16,7 @@ import { auditKeyring } from '../../src/store/audit/audit-keyring.js';
 import { chainReader, exportCursorStore } from '../../src/store/audit/audit-export-store.js';
 import { checkpointPublicationStore } from '../../src/store/audit/publication-store.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
+import type { AuditEntryRow } from '../../src/store/schema.js';
 import { migrate } from '../../src/store/migrator.js';
 import { createSecretBox } from '../../src/store/secret-box.js';
 import { elevate } from '../helpers/cli.js';
@@ -68,6 +69,7 @@ describe(`audit verify against published checkpoints (CLI) on ${dialectName}`, (
   let witness: string;
   let siem: string;
   let publish: () => Promise<void>;
+  let forward: () => Promise<void>;
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'elevate-published-'));
@@ -99,10 +101,13 @@ describe(`audit verify against published checkpoints (CLI) on ${dialectName}`, (
       replicaId: 'replica-a',
       checkpoints: { store: publication, keyring },
     });
+    forward = async () => {
+      for (const r of await forwarder.runOnce()) expect(r.error).toBeUndefined();
+    };
     publish = async () => {
       for (const r of await log.checkpointAll()) expect(r.error).toBeUndefined();
       for (const r of await publisher.runOnce()) expect(r.error).toBeUndefined();
-      for (const r of await forwarder.runOnce()) expect(r.error).toBeUndefined();
+      await forward();
     };
     for (let n = 1; n <= 10; n += 1) await uow.run((tx) => tx.audit.append(draft(TENANT, n)));
     await publish(); // checkpoint at 10, published
@@ -166,22 +171,32 @@ describe(`audit verify against published checkpoints (CLI) on ${dialectName}`, (
     const bySiem = await verify('--checkpoints', siem);
     expect(bySiem.code, bySiem.stdout).toBe(0);
     expect(bySiem.stdout).toContain('published copy: 2 checkpoints, 15 entries');
-    expect(bySiem.stdout).toContain('vouching through seq 15');
+    expect(bySiem.stdout).toContain('2 checkpoints and 15 entry hashes match, vouching through seq 15');
   });
 
+  const entry4 = (values: Partial<AuditEntryRow>) =>
+    k()
+      .updateTable('audit_entries')
+      .set(values)
+      .where('tenant_id', '=', TENANT)
+      .where('seq', '=', 4)
+      .execute();
   it.each([
+    ['activity_display_name', () => entry4({ activity_display_name: 'Sign-in' })],
+    ['initiated_by_upn', () => entry4({ initiated_by_upn: 'mallory@contoso.test' })],
+    ['initiated_by_user_id', () => entry4({ initiated_by_user_id: TENANT })],
     [
-      'activity_display_name',
-      () => k().updateTable('audit_entries').set({ activity_display_name: 'Sign-in' }),
+      'audit_targets',
+      () =>
+        k()
+          .updateTable('audit_targets')
+          .set({ display_name: 'someone else' })
+          .where('tenant_id', '=', TENANT)
+          .where('seq', '=', 4)
+          .execute(),
     ],
-    [
-      'initiated_by_upn',
-      () => k().updateTable('audit_entries').set({ initiated_by_upn: 'mallory@contoso.test' }),
-    ],
-    ['initiated_by_user_id', () => k().updateTable('audit_entries').set({ initiated_by_user_id: TENANT })],
-    ['audit_targets', () => k().updateTable('audit_targets').set({ display_name: 'someone else' })],
-  ])('catches an edited filterable column (%s)', async (_column, update) => {
-    await update().where('tenant_id', '=', TENANT).where('seq', '=', 4).execute();
+  ])('catches an edited filterable column (%s)', async (_column, edit) => {
+    await edit();
     const r = await verify('--checkpoints', witness);
     expect(r.code, r.stdout).toBe(1);
     expect(r.stdout).toContain(broken(4, 'altered'));
@@ -200,6 +215,21 @@ describe(`audit verify against published checkpoints (CLI) on ${dialectName}`, (
     const bySiem = await verify('--checkpoints', siem);
     expect(bySiem.code, bySiem.stdout).toBe(1);
     expect(bySiem.stdout).toContain(broken(12, 'altered'));
+  });
+
+  it('names an entry rewritten after the SIEM had it, even once a later checkpoint signed the rewrite', async () => {
+    const uow = createUnitOfWork(store.db);
+    for (let n = 16; n <= 18; n += 1) await uow.run((tx) => tx.audit.append(draft(TENANT, n)));
+    await forward(); // the SIEM has 16..18 within seconds; the next checkpoint is up to a minute away
+    await rehashFrom(17, (p) => p.replace('user 17', 'user X'));
+    await publish(); // the server signs and publishes a checkpoint at 18 over the rewritten chain
+    expect((await verify()).code).toBe(0);
+    // The witness holds checkpoints only: the one at 18 vouches for what the database held then.
+    expect((await verify('--checkpoints', witness)).code).toBe(0);
+    // The SIEM copy holds the entry hashes sent before the rewrite.
+    const bySiem = await verify('--checkpoints', siem);
+    expect(bySiem.code, bySiem.stdout).toBe(1);
+    expect(bySiem.stdout).toContain(broken(17, 'altered'));
   });
 
   it('catches a rewrite re-hashed from the start with every checkpoint row deleted', async () => {
