@@ -14,7 +14,7 @@ import { authorize } from '../authorization/authorize.js';
 import type { Caller } from '../authorization/caller.js';
 import type { Page, UnitOfWork } from '../ports.js';
 import { AUDIT_RULES } from '../../domain/audit/permissions.js';
-import type { CheckpointKeyring } from './ports.js';
+import type { CheckpointKeyring, CheckpointPublicationStore, PublicationStatus } from './ports.js';
 
 /**
  * Rows read per round trip while verifying. Small enough that a batch's payload strings (≈1.5 KB
@@ -84,6 +84,8 @@ export function makeAuditLog(deps: {
   batchSize?: number;
   /** Seqs of published entry hashes loaded at once (tests make it small). */
   entryHashWindow?: number;
+  /** Where the server records publication; without it, verify says nothing about publication. */
+  publication?: Pick<CheckpointPublicationStore, 'status'>;
 }) {
   const batchSize = deps.batchSize ?? VERIFY_BATCH_SIZE;
   const entryHashWindow = deps.entryHashWindow ?? ENTRY_HASH_WINDOW;
@@ -224,6 +226,10 @@ export function makeAuditLog(deps: {
 
   const tenants = () => deps.uow.run((tx) => tx.audit.chainTenants());
 
+  /** What the database records about publishing the tenant's checkpoints; undefined when not wired. */
+  const publicationStatus = (tenantId: string): Promise<PublicationStatus | undefined> =>
+    deps.publication ? deps.publication.status(tenantId) : Promise.resolve(undefined);
+
   return {
     /** `GET /auditLogs/directoryAudits`: the caller's tenant only. */
     async list(caller: Caller, q: CollectionQuery): Promise<Page<AuditEntry>> {
@@ -244,10 +250,18 @@ export function makeAuditLog(deps: {
     },
 
     /** `GET /auditLogs/verify`: the caller's tenant's chain. */
-    async verify(caller: Caller): Promise<VerifyResult> {
+    /**
+     * The caller's tenant's chain verified against the database, with what the database records
+     * about the publication of its checkpoints (when the server publishes).
+     */
+    async verify(caller: Caller): Promise<VerifyResult & { publication?: PublicationStatus }> {
       await deps.uow.run((tx) => authorize(tx, caller, AUDIT_RULES.read, deps.clock.now()));
-      return verifyTenant(caller.tenantId);
+      const result = await verifyTenant(caller.tenantId);
+      const publication = await publicationStatus(caller.tenantId);
+      return publication ? { ...result, publication } : result;
     },
+
+    publicationStatus,
 
     verifyTenant,
     checkpoint,
