@@ -161,7 +161,12 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     box: o.box,
     hasher,
     relyingParty: webauthnRelyingParty(o.publicUrl),
-    audit: makeAuditLog({ uow, clock: o.clock, keyring: auditKeyring(o.db.kysely, o.box) }),
+    audit: makeAuditLog({
+      uow,
+      clock: o.clock,
+      keyring: auditKeyring(o.db.kysely, o.box),
+      publication: checkpointPublicationStore(o.db.kysely),
+    }),
     cursors: exportCursorStore(o.db.kysely),
   };
 

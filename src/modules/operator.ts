@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.js';
 import { systemClock } from '../domain/time/clock.js';
 import { chainReader, exportCursorStore } from '../store/audit/audit-export-store.js';
 import { auditKeyring } from '../store/audit/audit-keyring.js';
+import { checkpointPublicationStore } from '../store/audit/publication-store.js';
 import { openDatabase } from '../store/db.js';
 import { migrate, pendingMigrations } from '../store/migrator.js';
 import { createSecretBox, type SecretBox } from '../store/secret-box.js';
@@ -38,7 +39,12 @@ export function openOperator(config: Config): Operator {
     open: (text, context) => (box ??= createSecretBox(resolveDataKey(config).key)).open(text, context),
   };
   const uow = createUnitOfWork(db);
-  const audit = makeAuditLog({ uow, clock: systemClock, keyring: auditKeyring(db.kysely, lazyBox) });
+  const audit = makeAuditLog({
+    uow,
+    clock: systemClock,
+    keyring: auditKeyring(db.kysely, lazyBox),
+    publication: checkpointPublicationStore(db.kysely),
+  });
   return {
     uow,
     audit,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -37,6 +37,8 @@ describe(`compliance report on a freshly bootstrapped Elevate (${dialectName})`,
       accessTokenTtlSeconds: 600,
       bootstrapAdminUpn: 'admin@contoso.test',
       auditCheckpointIntervalMs: 0,
+      // Nothing is published unless a test runs the checkpoint job (its timer is off).
+      auditWitnessFile: join(dir, 'witness.jsonl'),
       expirySweepIntervalMs: 0,
       auditForwardIntervalMs: 0,
     };
@@ -239,6 +241,59 @@ describe(`compliance report on a freshly bootstrapped Elevate (${dialectName})`,
     expect(html).not.toMatch(/<script|<link|src=|href=/i);
     expect(html).toContain('Global Administrator');
     expect(html).toContain('FAIL');
+  });
+
+  it('says which checkpoints the server recorded as published, where and when, and no more', async () => {
+    const html = async () =>
+      (await elevate.app.inject({ method: 'GET', url: `${REPORT}?format=html`, headers })).body;
+    const lastCheckpoint = async () =>
+      Number(
+        (
+          await db.kysely
+            .selectFrom('audit_checkpoints')
+            .select((eb) => eb.fn.max('seq').as('seq'))
+            .executeTakeFirstOrThrow()
+        ).seq,
+      );
+    const nothing = { lastCheckpoint: null, publishers: [] };
+    expect((await report()).auditPublication).toEqual(nothing);
+    expect((await api('GET', '/v1.0/auditLogs/verify')).publication).toEqual(nothing);
+    expect(await html()).toContain('Audit checkpoints not published');
+
+    // The job signs a checkpoint and the witness file accepts it.
+    const [published] = await elevate.checkpoints.runOnce();
+    expect(published).toMatchObject({ published: 1 });
+    const first = await lastCheckpoint();
+    const witness = {
+      id: expect.stringMatching(/^witness-file:[0-9a-f]{16}$/),
+      lastPublishedSeq: first,
+      lastPublishedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      caughtUp: true,
+    };
+    const caughtUp = { lastCheckpoint: { seq: first, signedAt: expect.any(String) }, publishers: [witness] };
+    expect((await report()).auditPublication).toEqual(caughtUp);
+    expect((await api('GET', '/v1.0/auditLogs/verify')).publication).toEqual(caughtUp);
+
+    // The witness becomes unwritable: the next checkpoint is signed but not published, and both
+    // the route and the report say the witness stopped at the first one.
+    rmSync(join(dir, 'witness.jsonl'));
+    mkdirSync(join(dir, 'witness.jsonl'));
+    await api('POST', '/v1.0/users', {
+      accountEnabled: true,
+      displayName: 'Grace Hopper',
+      userPrincipalName: `g${newId().slice(0, 6)}@contoso.test`,
+    });
+    const [failed] = await elevate.checkpoints.runOnce();
+    expect(failed?.error?.message).toMatch(/EISDIR/);
+    const second = await lastCheckpoint();
+    expect(second).toBeGreaterThan(first);
+    const behind = {
+      lastCheckpoint: { seq: second, signedAt: expect.any(String) },
+      publishers: [{ ...witness, caughtUp: false }],
+    };
+    expect((await report()).auditPublication).toEqual(behind);
+    expect((await api('GET', '/v1.0/auditLogs/verify')).publication).toEqual(behind);
+    expect(await html()).toMatch(new RegExp(`through seq ${first}, last at [^<]+ \\(behind\\)`));
   });
 
   it('is readable by audit readers only', async () => {

@@ -37,7 +37,9 @@ export const draft = (tenantId: string, n: number): AuditDraft =>
  * keyring sealed under a random data key, and a manual clock. PostgreSQL pools get `poolSize`
  * connections (the concurrency test needs at least 10).
  */
-export async function auditFixture(options: { poolSize?: number; batchSize?: number } = {}) {
+export async function auditFixture(
+  options: { poolSize?: number; batchSize?: number; entryHashWindow?: number } = {},
+) {
   const db = await freshDb(options.poolSize ? { pgPoolSize: options.poolSize } : {});
   const clock = new ManualClock(T0);
   await migrate(db, { clock });
@@ -48,6 +50,7 @@ export async function auditFixture(options: { poolSize?: number; batchSize?: num
     clock,
     keyring: auditKeyring(db.kysely, createSecretBox(dataKey)),
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    ...(options.entryHashWindow ? { entryHashWindow: options.entryHashWindow } : {}),
   });
   return {
     db,

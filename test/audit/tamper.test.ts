@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PublishedCopy } from '../../src/app/audit/audit-log.js';
 import type { AuditDraft } from '../../src/domain/audit/entry.js';
 import { sealEntry } from '../../src/domain/audit/hash.js';
 import { recordHash } from '../../src/domain/audit/verify.js';
@@ -215,7 +216,7 @@ describe(`audit chain tampering on ${dialectName}`, () => {
 describe(`audit verification in small batches on ${dialectName}`, () => {
   let f: AuditFixture;
   beforeEach(async () => {
-    f = await auditFixture({ batchSize: 3 });
+    f = await auditFixture({ batchSize: 3, entryHashWindow: 4 });
     await f.seed(TENANT, 10);
   });
   afterEach(() => f.close());
@@ -238,5 +239,50 @@ describe(`audit verification in small batches on ${dialectName}`, () => {
       .where('seq', 'in', gone)
       .execute();
     expect(failure(await f.log.verifyTenant(TENANT))).toEqual({ reason: 'removed', firstBadSeq: gone[0] });
+  });
+
+  it('checks published entry hashes a window at a time and names the first entry that differs', async () => {
+    const original = await f.uow.run((tx) => tx.audit.chain(TENANT, 0, 100));
+    const windows: [number, number][] = [];
+    const copy: PublishedCopy = {
+      checkpoints: [],
+      publicKeys: new Map(),
+      entryHashes(tenantId, afterSeq, throughSeq) {
+        windows.push([afterSeq, throughSeq]);
+        return Promise.resolve(
+          new Map(
+            original
+              .filter((r) => tenantId === TENANT && r.seq > afterSeq && r.seq <= throughSeq)
+              .map((r) => [r.seq, r.hash]),
+          ),
+        );
+      },
+    };
+    expect(await f.log.verifyTenant(TENANT, copy)).toMatchObject({
+      ok: true,
+      published: { entries: 10, throughSeq: 10 },
+    });
+    // Batches of 3, windows of at least 4 seqs: never the whole copy at once.
+    expect(windows).toEqual([
+      [0, 4],
+      [4, 8],
+      [8, 12],
+    ]);
+    // Entry 8 rewritten and everything after it re-hashed, head included: the database agrees.
+    let prev = original[6]!.hash;
+    for (const r of original.slice(7)) {
+      const payload = r.seq === 8 ? r.payload.replace('user 8', 'user X') : r.payload;
+      const hash = recordHash(prev, { ...r, prevHash: prev, payload });
+      await f.db.kysely
+        .updateTable('audit_entries')
+        .set({ payload, prev_hash: prev, hash })
+        .where('tenant_id', '=', TENANT)
+        .where('seq', '=', r.seq)
+        .execute();
+      prev = hash;
+    }
+    await f.db.kysely.updateTable('audit_head').set({ hash: prev }).where('tenant_id', '=', TENANT).execute();
+    expect((await f.log.verifyTenant(TENANT)).ok).toBe(true);
+    expect(failure(await f.log.verifyTenant(TENANT, copy))).toEqual({ reason: 'altered', firstBadSeq: 8 });
   });
 });

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'vitest';
+import { elevate } from '../helpers/cli.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -101,6 +102,49 @@ describe.concurrent('the server as a process', () => {
     expect(JSON.parse(readFileSync(credsPath, 'utf8'))).toEqual(creds);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
+  }, 120_000);
+
+  it('signs and publishes a last audit checkpoint on SIGTERM', async (test) => {
+    const { expect } = test;
+    const dir = mkdtempSync(join(tmpdir(), 'elevate-e2e-'));
+    test.onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const witness = join(dir, 'witness.jsonl');
+    const env = {
+      ELEVATE_PORT: String(await freePort()),
+      ELEVATE_DATA_DIR: dir,
+      DATABASE_URL: `sqlite:${join(dir, 'elevate.db')}`,
+      // An hour: no checkpoint is due while the process runs, only the one at shutdown.
+      ELEVATE_AUDIT_CHECKPOINT_INTERVAL_MS: '3600000',
+      ELEVATE_AUDIT_WITNESS_FILE: witness,
+    };
+    const server = start(test, env);
+    await waitFor(() => server.log().includes('Elevate is listening'), 'start', 90_000);
+    expect(existsSync(witness)).toBe(false);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+
+    // The bootstrap's audit entries are covered by a checkpoint in the witness file…
+    const lines = readFileSync(witness, 'utf8').trimEnd().split('\n');
+    const published = lines.map((l) => JSON.parse(l) as { type: string; tenantId: string; seq: number });
+    expect(published.length).toBeGreaterThan(0);
+    for (const cp of published) expect(cp.type).toBe('elevate.audit.checkpoint.v1');
+    // …at each chain's head, and the database verifies against it.
+    const verify = await elevate(['audit', 'verify', '--checkpoints', witness, '--json'], {
+      DATABASE_URL: env.DATABASE_URL,
+      ELEVATE_DATA_DIR: dir,
+    });
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    const results = JSON.parse(verify.stdout) as { tenantId: string; count: number; published: unknown }[];
+    expect(results.length).toBeGreaterThan(0);
+    for (const r of results)
+      expect(r.published).toEqual({
+        checkpoints: 1,
+        entries: 0,
+        throughSeq: published.find((cp) => cp.tenantId === r.tenantId)?.seq,
+      });
+    expect(results.map((r) => r.count)).toEqual(
+      results.map((r) => (r.published as { throughSeq: number }).throughSeq),
+    );
   }, 120_000);
 
   it('refuses to start on invalid configuration, naming the setting', async (test) => {

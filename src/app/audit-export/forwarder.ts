@@ -50,7 +50,7 @@ export function makeAuditForwarder(deps: {
   maxBatchesPerRun?: number;
   /**
    * Publishes every signed checkpoint to each destination too, after the entries it covers, with
-   * its own cursor per destination and tenant (docs/adr/0015-audit-publication.md).
+   * its own cursor per destination and tenant (docs/adr/0020-audit-publication.md).
    */
   checkpoints?: { store: CheckpointPublicationStore; keyring: Pick<CheckpointKeyring, 'publicKeys'> };
 }) {

@@ -5,14 +5,8 @@ import {
   type SignedCheckpoint,
 } from '../../domain/audit/checkpoint.js';
 import type { AuditEntry } from '../../domain/audit/entry.js';
-import { GENESIS_HASH } from '../../domain/audit/hash.js';
 import { pruneSignatureValid } from '../../domain/audit/prune-record.js';
-import {
-  chainVerifier,
-  type ChainVerifierOptions,
-  type HeadEvidence,
-  type VerifyResult,
-} from '../../domain/audit/verify.js';
+import { chainVerifier, type ChainVerifierOptions, type VerifyResult } from '../../domain/audit/verify.js';
 import { NotFoundError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
@@ -20,7 +14,7 @@ import { authorize } from '../authorization/authorize.js';
 import type { Caller } from '../authorization/caller.js';
 import type { Page, UnitOfWork } from '../ports.js';
 import { AUDIT_RULES } from '../../domain/audit/permissions.js';
-import type { CheckpointKeyring } from './ports.js';
+import type { CheckpointKeyring, CheckpointPublicationStore, PublicationStatus } from './ports.js';
 
 /**
  * Rows read per round trip while verifying. Small enough that a batch's payload strings (≈1.5 KB
@@ -28,6 +22,8 @@ import type { CheckpointKeyring } from './ports.js';
  * per batch verify about a third faster than 10,000.
  */
 export const VERIFY_BATCH_SIZE = 2_000;
+/** Seqs of published entry hashes held in memory at once while verifying against a SIEM copy. */
+export const ENTRY_HASH_WINDOW = 200_000;
 
 /** Checkpoints and the keys to check them, as exported to be kept outside the database. */
 export interface CheckpointExport {
@@ -86,13 +82,35 @@ export function makeAuditLog(deps: {
   clock: Clock;
   keyring: CheckpointKeyring;
   batchSize?: number;
+  /** Seqs of published entry hashes loaded at once (tests make it small). */
+  entryHashWindow?: number;
+  /** Where the server records publication; without it, verify says nothing about publication. */
+  publication?: Pick<CheckpointPublicationStore, 'status'>;
 }) {
   const batchSize = deps.batchSize ?? VERIFY_BATCH_SIZE;
+  const entryHashWindow = deps.entryHashWindow ?? ENTRY_HASH_WINDOW;
 
-  /** Streams one tenant's chain through the verifier in batches ordered by seq. */
-  async function stream(tenantId: string, options: ChainVerifierOptions): Promise<VerifyResult> {
+  /**
+   * Streams one tenant's chain through the verifier in batches ordered by seq. With `entryHashes`,
+   * the published hash of every entry is checked too, loaded a window of seqs at a time so a large
+   * published copy never sits in memory whole.
+   */
+  async function stream(
+    tenantId: string,
+    options: ChainVerifierOptions,
+    entryHashes?: (afterSeq: number, throughSeq: number) => Promise<ReadonlyMap<number, string>>,
+  ): Promise<VerifyResult> {
     const headBefore = await deps.uow.run((tx) => tx.audit.head(tenantId));
-    const verifier = chainVerifier({ ...options, tenantId, ...(headBefore ? { head: headBefore } : {}) });
+    const hashes = new Map<number, string>();
+    const verifier = chainVerifier({
+      ...options,
+      ...(entryHashes && options.published
+        ? { published: { ...options.published, entryHashes: hashes } }
+        : {}),
+      tenantId,
+      ...(headBefore ? { head: headBefore } : {}),
+    });
+    let hashesThrough = options.start?.seq ?? 0;
     const read = (after: number) => deps.uow.run((tx) => tx.audit.chain(tenantId, after, batchSize));
     // Reads one batch ahead, so that on PostgreSQL the server sends the next rows while this
     // process hashes the current ones. A full batch may be followed by more; a short one ends it.
@@ -102,6 +120,13 @@ export function makeAuditLog(deps: {
       const last = rows.at(-1);
       const more = last !== undefined && rows.length === batchSize;
       if (more) pending = read(last.seq);
+      if (entryHashes && last !== undefined && last.seq > hashesThrough) {
+        // Keep what this batch still needs, then load the next window after what is loaded.
+        for (const seq of hashes.keys()) if (seq < rows[0]!.seq) hashes.delete(seq);
+        const after = hashesThrough;
+        hashesThrough = Math.max(last.seq, after + entryHashWindow);
+        for (const [seq, hash] of await entryHashes(after, hashesThrough)) hashes.set(seq, hash);
+      }
       if (!rows.every((r) => verifier.add(r)) || !more) {
         if (more) await pending.catch(() => undefined);
         break;
@@ -136,8 +161,9 @@ export function makeAuditLog(deps: {
    * when given, those published outside the database (a witness file, a SIEM copy, an export),
    * whose keys are trusted over the stored ones. With a published copy, only published evidence
    * narrows down where a rewrite began (stored checkpoints could have been re-signed by someone
-   * holding the data key); when the copy also holds entry hashes, a second pass over the window the
-   * checkpoints left open names the first entry that differs from its published copy.
+   * holding the data key). When the copy also holds entry hashes (a SIEM's JSON lines), every entry
+   * is checked against the hash published for it: a rewrite names its first altered entry, even when
+   * a checkpoint signed after the rewrite vouches for it (the SIEM had the entry first).
    */
   async function verifyTenant(
     tenantId: string,
@@ -156,45 +182,17 @@ export function makeAuditLog(deps: {
     if (!published) return stream(tenantId, { checkpoints: stored, publicKeys, ...(start ? { start } : {}) });
 
     const outside = published.checkpoints.filter((cp) => cp.tenantId === tenantId);
-    const first = await stream(tenantId, {
-      checkpoints: stored,
-      publicKeys,
-      published: { checkpoints: outside },
-      ...(start ? { start } : {}),
-    });
-    // The window published checkpoints could not narrow: where a rewrite began, or the tail after
-    // the last published checkpoint. Published entry hashes may name the entry within it.
-    const window =
-      !first.ok && first.lastBadSeq !== undefined
-        ? { after: first.firstBadSeq - 1, through: first.lastBadSeq }
-        : first.ok && first.published && first.count > first.published.throughSeq
-          ? { after: first.published.throughSeq, through: first.count }
-          : undefined;
-    if (!window || !published.entryHashes) return first;
-    // Where the second pass starts: the published checkpoint the first one ended its trust at.
-    const vouched = outside.find((cp) => cp.seq === window.after);
-    const anchor: HeadEvidence | undefined =
-      window.after === (start?.seq ?? 0)
-        ? { seq: window.after, hash: start?.hash ?? GENESIS_HASH }
-        : vouched && { seq: vouched.seq, hash: vouched.headHash };
-    const entryHashes = await published.entryHashes(tenantId, window.after, window.through);
-    if (!anchor || entryHashes.size === 0) return first;
-    const second = await stream(tenantId, {
-      checkpoints: stored,
-      publicKeys,
-      published: { checkpoints: outside, entryHashes },
-      start: anchor,
-    });
-    if (!second.ok) return second;
-    if (!first.ok) return first;
-    return {
-      ...first,
-      published: {
-        checkpoints: first.published?.checkpoints ?? 0,
-        entries: second.published?.entries ?? 0,
-        throughSeq: Math.max(first.published?.throughSeq ?? 0, second.published?.throughSeq ?? 0),
+    const entryHashes = published.entryHashes?.bind(published);
+    return stream(
+      tenantId,
+      {
+        checkpoints: stored,
+        publicKeys,
+        published: { checkpoints: outside },
+        ...(start ? { start } : {}),
       },
-    };
+      entryHashes && ((after, through) => entryHashes(tenantId, after, through)),
+    );
   }
 
   /**
@@ -228,6 +226,10 @@ export function makeAuditLog(deps: {
 
   const tenants = () => deps.uow.run((tx) => tx.audit.chainTenants());
 
+  /** What the database records about publishing the tenant's checkpoints; undefined when not wired. */
+  const publicationStatus = (tenantId: string): Promise<PublicationStatus | undefined> =>
+    deps.publication ? deps.publication.status(tenantId) : Promise.resolve(undefined);
+
   return {
     /** `GET /auditLogs/directoryAudits`: the caller's tenant only. */
     async list(caller: Caller, q: CollectionQuery): Promise<Page<AuditEntry>> {
@@ -248,10 +250,18 @@ export function makeAuditLog(deps: {
     },
 
     /** `GET /auditLogs/verify`: the caller's tenant's chain. */
-    async verify(caller: Caller): Promise<VerifyResult> {
+    /**
+     * The caller's tenant's chain verified against the database, with what the database records
+     * about the publication of its checkpoints (when the server publishes).
+     */
+    async verify(caller: Caller): Promise<VerifyResult & { publication?: PublicationStatus }> {
       await deps.uow.run((tx) => authorize(tx, caller, AUDIT_RULES.read, deps.clock.now()));
-      return verifyTenant(caller.tenantId);
+      const result = await verifyTenant(caller.tenantId);
+      const publication = await publicationStatus(caller.tenantId);
+      return publication ? { ...result, publication } : result;
     },
+
+    publicationStatus,
 
     verifyTenant,
     checkpoint,

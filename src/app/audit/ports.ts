@@ -80,4 +80,19 @@ export interface CheckpointPublicationStore {
   ): Promise<boolean>;
   /** Tenants that have signed checkpoints. */
   tenants(): Promise<string[]>;
+  /** What the database records about a tenant's publication (see {@link PublicationStatus}). */
+  status(tenantId: string): Promise<PublicationStatus>;
+}
+
+/**
+ * What this server's database records about publishing a tenant's checkpoints: the newest
+ * checkpoint signed, and for each publisher that ever accepted one, the last it accepted and when.
+ * It is the server's own bookkeeping, not evidence: the evidence is the published copy, which
+ * `audit verify --checkpoints` reads.
+ */
+export interface PublicationStatus {
+  /** The newest stored checkpoint; null before the first. */
+  lastCheckpoint: { seq: number; signedAt: number } | null;
+  /** Ordered by publisher id; a configured publisher that never accepted one is absent. */
+  publishers: { publisherId: string; seq: number; at: number }[];
 }

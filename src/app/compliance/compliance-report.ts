@@ -1,5 +1,6 @@
 import type { ExportCursorStore } from '../audit-export/ports.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import { publicationReport, type AuditPublicationReport } from '../audit/publication-report.js';
 import { authorize } from '../authorization/authorize.js';
 import type { Caller } from '../authorization/caller.js';
 import {
@@ -27,6 +28,11 @@ export interface ComplianceReport {
   auditChain:
     | { verified: true; entries: number; headHash: string; checkpoints: number }
     | { verified: false; firstBadSeq: number; reason: string; message: string };
+  /**
+   * What the database records about publishing the audit checkpoints outside it; null when the
+   * report was made without access to that record.
+   */
+  auditPublication: AuditPublicationReport | null;
   summary: { passed: number; failed: number; total: number };
   items: ChecklistItem[];
   /** True when a collection had more rows than one report reads. */
@@ -52,7 +58,7 @@ const fact = (s: Schedule): ScheduleFact => ({
 export function makeComplianceReport(deps: {
   uow: UnitOfWork;
   clock: Clock;
-  audit: Pick<AuditLog, 'verifyTenant'>;
+  audit: Pick<AuditLog, 'verifyTenant' | 'publicationStatus'>;
   cursors: Pick<ExportCursorStore, 'cursors'>;
   /** Configured SIEM destinations (ids and types only). */
   destinations: readonly { id: string; type: string }[];
@@ -117,6 +123,7 @@ export function makeComplianceReport(deps: {
     );
     const items = evaluateChecklist({ ...s, forwarding: { ...s.forwarding, cursors } });
     const chain = await deps.audit.verifyTenant(tenantId);
+    const publication = await deps.audit.publicationStatus(tenantId);
     const passed = items.filter((i) => i.status === 'pass').length;
     return {
       format: 'elevate.compliance.v1',
@@ -125,6 +132,7 @@ export function makeComplianceReport(deps: {
       auditChain: chain.ok
         ? { verified: true, entries: chain.count, headHash: chain.headHash, checkpoints: chain.checkpoints }
         : { verified: false, firstBadSeq: chain.firstBadSeq, reason: chain.reason, message: chain.message },
+      auditPublication: publication ? publicationReport(publication) : null,
       summary: { passed, failed: items.length - passed, total: items.length },
       items,
       truncated,

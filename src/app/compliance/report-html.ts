@@ -37,6 +37,17 @@ export function renderComplianceHtml(r: ComplianceReport): string {
   const chain = r.auditChain.verified
     ? `<div class="chain ok"><strong>Audit chain verified</strong>: ${r.auditChain.entries} entries, ${r.auditChain.checkpoints} signed checkpoints.<br>Head hash: <code>${escapeHtml(r.auditChain.headHash)}</code></div>`
     : `<div class="chain bad"><strong>Audit chain BROKEN</strong> at seq ${r.auditChain.firstBadSeq} (${escapeHtml(r.auditChain.reason)}): ${escapeHtml(r.auditChain.message)}</div>`;
+  const pub = r.auditPublication;
+  const published = !pub
+    ? ''
+    : pub.publishers.length === 0
+      ? `<div class="chain bad"><strong>Audit checkpoints not published</strong>: no checkpoint of this chain has been accepted outside the database${pub.lastCheckpoint ? ` (newest checkpoint: seq ${pub.lastCheckpoint.seq}, ${escapeHtml(pub.lastCheckpoint.signedAt)})` : ''}.</div>`
+      : `<div class="chain"><strong>Audit checkpoints published</strong> (as this server records it; <code>elevate audit verify --checkpoints</code> checks the copies)${pub.lastCheckpoint ? `, newest checkpoint seq ${pub.lastCheckpoint.seq} signed ${escapeHtml(pub.lastCheckpoint.signedAt)}` : ''}:<ul>${pub.publishers
+          .map(
+            (p) =>
+              `<li><code>${escapeHtml(p.id)}</code>: through seq ${p.lastPublishedSeq}, last at ${escapeHtml(p.lastPublishedAt)}${p.caughtUp ? '' : ' (behind)'}</li>`,
+          )
+          .join('')}</ul></div>`;
   const rows = r.items
     .map((i) => {
       const c = i.controls;
@@ -61,6 +72,7 @@ export function renderComplianceHtml(r: ComplianceReport): string {
 <h1>PIM compliance evidence</h1>
 <div class="meta">Tenant <code>${escapeHtml(r.tenantId)}</code> · generated ${escapeHtml(r.generatedAt)} · ${r.summary.passed} of ${r.summary.total} checks pass${r.truncated ? ' · <strong>truncated: the tenant exceeds what one report reads</strong>' : ''}</div>
 ${chain}
+${published}
 <table>
 <thead><tr><th>Result</th><th>Check</th></tr></thead>
 <tbody>

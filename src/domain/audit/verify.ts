@@ -134,7 +134,7 @@ export function chainVerifier(options: ChainVerifierOptions): ChainVerifier {
   ]
     .filter((p) => p.cp.seq > start.seq)
     .sort((a, b) => a.cp.seq - b.cp.seq || Number(a.published) - Number(b.published));
-  const entryHashes = published?.entryHashes?.size ? published.entryHashes : undefined;
+  const entryHashes = published?.entryHashes;
   const { head } = options;
   const signatures = new Map<Point, boolean>();
   const signatureOk = (p: Point): boolean => {

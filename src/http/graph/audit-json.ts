@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { AuditEntry, KeyValue } from '../../domain/audit/entry.js';
+import type { PublicationStatus } from '../../app/audit/ports.js';
+import { publicationReport } from '../../app/audit/publication-report.js';
 import type { VerifyResult } from '../../domain/audit/verify.js';
 import { dt } from './json.js';
 
@@ -114,6 +116,26 @@ export const toDirectoryAuditJson = (e: AuditEntry): z.input<typeof directoryAud
   additionalDetails: details(e),
 });
 
+/**
+ * What the database records about publishing the tenant's checkpoints outside it (the newest
+ * checkpoint, and per publisher the last one it accepted and when); not a check of the copy.
+ */
+export const auditPublicationJson = z
+  .object({
+    lastCheckpoint: z.object({ seq: z.number(), signedAt: z.string() }).nullable(),
+    publishers: z.array(
+      z.object({
+        id: z.string(),
+        lastPublishedSeq: z.number(),
+        lastPublishedAt: z.string(),
+        caughtUp: z.boolean(),
+      }),
+    ),
+  })
+  .describe(
+    "The server's record of checkpoint publication: each publisher (SIEM destination id, witness-file:…, witness-url:…) that accepted a checkpoint of this tenant, the last one it accepted and when. `elevate audit verify --checkpoints` checks the published copy itself.",
+  );
+
 /** `GET /auditLogs/verify` (an Elevate extension). */
 export const verifyJson = z.object({
   ok: z.boolean(),
@@ -123,10 +145,13 @@ export const verifyJson = z.object({
   firstBadSeq: z.number().optional(),
   reason: z.string().optional(),
   message: z.string().optional(),
+  publication: auditPublicationJson.optional(),
 });
 
-export const toVerifyJson = (r: VerifyResult): z.infer<typeof verifyJson> =>
-  r.ok
+export const toVerifyJson = (
+  r: VerifyResult & { publication?: PublicationStatus },
+): z.infer<typeof verifyJson> => ({
+  ...(r.ok
     ? { ok: true, count: r.count, headHash: r.headHash, checkpoints: r.checkpoints }
     : {
         ok: false,
@@ -135,4 +160,6 @@ export const toVerifyJson = (r: VerifyResult): z.infer<typeof verifyJson> =>
         firstBadSeq: r.firstBadSeq,
         reason: r.reason,
         message: r.message,
-      };
+      }),
+  ...(r.publication ? { publication: publicationReport(r.publication) } : {}),
+});

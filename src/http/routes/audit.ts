@@ -66,7 +66,7 @@ export function auditRoutes(opts: RouteOptions): FastifyPluginAsync {
         schema: {
           tags,
           description:
-            "Elevate extension: recomputes the caller's tenant's audit hash chain and checks its signed checkpoints.",
+            "Elevate extension: recomputes the caller's tenant's audit hash chain and checks its signed checkpoints stored in the database; `publication` says which publishers last accepted which checkpoint, and when.",
           response: { 200: verifyJson, ...errors(400, 401, 403) },
         },
       },

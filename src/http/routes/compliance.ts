@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { renderComplianceHtml } from '../../app/compliance/report-html.js';
 import { authenticateHook, callerOf } from '../auth-hook.js';
 import type { RouteOptions } from '../build-options.js';
+import { auditPublicationJson } from '../graph/audit-json.js';
 import { errors } from '../graph/json.js';
 
 const controls = z.object({
@@ -32,6 +33,7 @@ export const complianceReportJson = z.object({
       message: z.string(),
     }),
   ]),
+  auditPublication: auditPublicationJson.nullable(),
   summary: z.object({ passed: z.number(), failed: z.number(), total: z.number() }),
   items: z.array(
     z.object({

@@ -69,5 +69,29 @@ export function checkpointPublicationStore(db: Kysely<Database>): CheckpointPubl
         .execute();
       return rows.map((r) => r.tenant_id);
     },
+
+    async status(tenantId) {
+      const last = await db
+        .selectFrom('audit_checkpoints')
+        .select(['seq', 'signed_at'])
+        .where('tenant_id', '=', tenantId)
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const rows = await db
+        .selectFrom('audit_publish_cursors')
+        .select(['publisher_id', 'seq', 'updated_at'])
+        .where('tenant_id', '=', tenantId)
+        .orderBy('publisher_id')
+        .execute();
+      return {
+        lastCheckpoint: last ? { seq: int(last.seq), signedAt: int(last.signed_at) } : null,
+        publishers: rows.map((r) => ({
+          publisherId: r.publisher_id,
+          seq: int(r.seq),
+          at: int(r.updated_at),
+        })),
+      };
+    },
   };
 }

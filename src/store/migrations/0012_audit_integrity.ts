@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Audit integrity beyond the database (docs/adr/0015-audit-publication.md):
+ * Audit integrity beyond the database (docs/adr/0020-audit-publication.md):
  * - `audit_entries.chain_format`: how an entry's hash covers it. Entries already stored keep
  *   format 1 (payload only; verification checks their query columns against the payload); new
  *   entries are written in format 2, whose hash covers the query columns too. No stored hash or
