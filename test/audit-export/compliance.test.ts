@@ -101,7 +101,7 @@ describe(`compliance report on a freshly bootstrapped Elevate (${dialectName})`,
       maxActivationEightHours: 'pass',
       eligibilityExpiresWithinSixMonths: 'fail',
       justificationAndTicketRequired: 'fail',
-      notificationsConfigured: 'pass',
+      notificationsConfigured: 'fail', // the rules ask for it, but no channel exists to carry it
       accessReviewsQuarterly: 'fail',
       alertsEnabled: 'fail',
       auditForwardedToSiem: 'fail',
@@ -194,6 +194,13 @@ describe(`compliance report on a freshly bootstrapped Elevate (${dialectName})`,
       justificationAndTicketRequired: 'pass',
     });
 
+    // The email channel, so that administrators can hear of privileged access.
+    await api('PATCH', '/v1.0/elevate/notifications/email', {
+      host: 'smtp.contoso.test',
+      port: 587,
+      security: 'starttls',
+      fromAddress: 'pim@contoso.test',
+    });
     // The operator configures break-glass and a SIEM destination, and restarts.
     await elevate.app.close();
     elevate = await createElevate({
@@ -223,6 +230,77 @@ describe(`compliance report on a freshly bootstrapped Elevate (${dialectName})`,
     expect(itemOf(after, 'auditForwardedToSiem').evidence.cursors).toEqual([
       { destinationId: 'archive', acceptedSeq: expect.any(Number), behind: 0 },
     ]);
+  });
+
+  it('passes notificationsConfigured only while a channel reaches administrators and delivers', async () => {
+    const notified = async () => itemOf(await report(), 'notificationsConfigured');
+    const none = await notified();
+    expect(none.status).toBe('fail');
+    expect(none.summary).toMatch(/^No channel can deliver/);
+    expect(none.evidence).toMatchObject({ emailChannelEnabled: false, adminWebhooks: 0 });
+
+    await api('PATCH', '/v1.0/elevate/notifications/email', {
+      host: 'smtp.contoso.test',
+      port: 587,
+      security: 'starttls',
+      fromAddress: 'pim@contoso.test',
+    });
+    const email = await notified();
+    expect(email.status).toBe('pass');
+    expect(email.evidence).toMatchObject({ emailChannelEnabled: true, adminMailboxes: 1 });
+    // Switched off: the rules still ask, but nothing carries the message.
+    await api('PATCH', '/v1.0/elevate/notifications/email', { isEnabled: false });
+    expect((await notified()).status).toBe('fail');
+
+    // A webhook filtered to other events does not count; one that receives activations does.
+    const hook = await api('POST', '/v1.0/elevate/notifications/webhooks', {
+      url: 'https://siem.contoso.test/elevate',
+      eventTypes: ['activation.requested'],
+    });
+    expect((await notified()).status).toBe('fail');
+    await api('PATCH', `/v1.0/elevate/notifications/webhooks/${hook.id as string}`, { eventTypes: [] });
+    expect((await notified()).evidence).toMatchObject({ adminWebhooks: 1 });
+    expect((await notified()).status).toBe('pass');
+
+    // A week in which every delivery failed for good is not a channel that works.
+    const tenantId = elevate.bootstrapped!.tenantId;
+    const eventId = newId();
+    await db.kysely
+      .insertInto('notification_events')
+      .values({
+        id: eventId,
+        tenant_id: tenantId,
+        message_id: newId(),
+        type: 'assignment.granted',
+        occurred_at: Date.now(),
+        data: '{}',
+      })
+      .execute();
+    await db.kysely
+      .insertInto('notification_deliveries')
+      .values({
+        id: newId(),
+        tenant_id: tenantId,
+        event_id: eventId,
+        event_type: 'assignment.granted',
+        channel: 'webhook',
+        recipient: hook.id as string,
+        audience: null,
+        status: 'dead',
+        attempts: 8,
+        next_attempt_at: Date.now(),
+        last_error: 'connection refused',
+        lease_holder: null,
+        lease_expires_at: 0,
+        created_at: Date.now(),
+        last_attempt_at: Date.now(),
+        sent_at: null,
+      })
+      .execute();
+    const failing = await notified();
+    expect(failing.status).toBe('fail');
+    expect(failing.summary).toMatch(/^Nothing was delivered in the last 7 days/);
+    expect(failing.evidence).toMatchObject({ deliveriesLast7Days: { sent: 0, dead: 1 } });
   });
 
   it('renders a self-contained, escaped HTML page with the verified head hash', async () => {

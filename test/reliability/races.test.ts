@@ -2,7 +2,8 @@
 // them: of each set of conflicting writes exactly one wins, the losers get the documented refusal,
 // the state afterwards is the winner's, and the audit chain verifies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialectName } from '../helpers/db.js';
+import { postgresOnly } from '../helpers/db.js';
+import { skipFor } from '../helpers/skip.js';
 import { BUDGET, random, SEED } from './support/budget.js';
 import { sharedDatabase, type SharedDatabase } from './support/database.js';
 import { bearer, outcome, send, type Headers, type Reply } from './support/http.js';
@@ -31,7 +32,7 @@ const ACTIVATED_ROLE = ROLES.billingAdministrator;
 const APPROVAL_ROLE = ROLES.complianceAdministrator;
 const REMOVED_ROLE = ROLES.licenseAdministrator;
 
-describe.skipIf(dialectName !== 'postgres')(`races across two server processes (seed ${SEED})`, () => {
+describe(`races across two server processes (seed ${SEED})`, skipFor(postgresOnly), () => {
   let database: SharedDatabase;
   let d: Deployment;
   let a: ServerProcess;

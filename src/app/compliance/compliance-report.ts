@@ -3,7 +3,10 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { publicationReport, type AuditPublicationReport } from '../audit/publication-report.js';
 import { authorize } from '../authorization/authorize.js';
 import type { Caller } from '../authorization/caller.js';
+import { emailOf } from '../notifications/people.js';
+import { PIM_ADMIN_ROLES } from '../../domain/pim/permissions.js';
 import {
+  ADMIN_WEBHOOK_EVENT_TYPES,
   evaluateChecklist,
   type ChecklistItem,
   type ComplianceSnapshot,
@@ -51,6 +54,28 @@ const fact = (s: Schedule): ScheduleFact => ({
   end: s.window.end,
 });
 
+const WEEK_MS = 7 * 24 * 3_600_000;
+
+/** What could notify administrators now (enabled channels, reachable mailboxes), and last week's outcome. */
+async function notificationFacts(
+  tx: Stores,
+  tenantId: string,
+  now: number,
+): Promise<ComplianceSnapshot['notifications']> {
+  const email = await tx.notificationChannels.email(tenantId);
+  const holders = await tx.notificationDirectory.roleHolders(tenantId, PIM_ADMIN_ROLES, now);
+  const mailboxes = await tx.notificationDirectory.mailboxes(tenantId, [...new Set(holders)]);
+  const hooks = await tx.notificationChannels.enabledWebhooks(tenantId);
+  const receivesAdminEvents = (types: readonly string[]) =>
+    types.length === 0 || ADMIN_WEBHOOK_EVENT_TYPES.every((t) => types.includes(t));
+  return {
+    emailEnabled: email?.isEnabled === true,
+    adminMailboxes: mailboxes.filter((m) => emailOf(m) !== null).length,
+    adminWebhooks: hooks.filter((h) => receivesAdminEvents(h.eventTypes)).length,
+    recent: await tx.notificationDeliveries.outcomesSince(tenantId, now - WEEK_MS),
+  };
+}
+
 /**
  * The compliance evidence report (issue 3, item 5): the PIM deployment validation checklist,
  * evaluated over live state at one instant, with the verified head of the audit chain.
@@ -97,6 +122,7 @@ export function makeComplianceReport(deps: {
       }
     }
     const head = await tx.audit.head(tenantId);
+    const notifications = await notificationFacts(tx, tenantId, now);
     return {
       truncated,
       snapshot: {
@@ -108,6 +134,7 @@ export function makeComplianceReport(deps: {
         eligibilities: eligibilities.items.filter((s) => privileged.has(s.roleDefinitionId)).map(fact),
         breakGlass: { groupId, groupExists: group !== undefined, members },
         forwarding: { destinations: [...deps.destinations], cursors: [], headSeq: head?.seq ?? 0 },
+        notifications,
         accessReviews: { available: false },
         alerts: { available: false },
       } satisfies ComplianceSnapshot,

@@ -100,6 +100,8 @@ export interface NotificationDeliveryStore {
    * @returns false when it is not dead (any more)
    */
   requeueDead(tenantId: string, id: string, now: number): Promise<boolean>;
+  /** How many deliveries created at or after `since` were sent, and how many ended dead. */
+  outcomesSince(tenantId: string, since: number): Promise<{ sent: number; dead: number }>;
 }
 
 /** A directory user as notifications need them. */

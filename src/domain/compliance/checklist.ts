@@ -65,9 +65,26 @@ export interface ComplianceSnapshot {
     cursors: { destinationId: string; seq: number }[];
     headSeq: number;
   };
+  /** What could carry a notification to administrators now, and what the last week delivered. */
+  notifications: {
+    emailEnabled: boolean;
+    /** Holders of Privileged Role Administrator / Global Administrator email reaches (enabled, with an address). */
+    adminMailboxes: number;
+    /** Enabled webhook endpoints that receive activations and assignments (no filter, or those types). */
+    adminWebhooks: number;
+    /** Deliveries of the last 7 days that were sent, and that ended dead. */
+    recent: { sent: number; dead: number };
+  };
   accessReviews: { available: false };
   alerts: { available: false };
 }
+
+/** The event types a webhook must receive to notify administrators of privileged access. */
+export const ADMIN_WEBHOOK_EVENT_TYPES = [
+  'activation.activated',
+  'assignment.granted',
+  'eligibility.granted',
+] as const;
 
 export interface ControlRefs {
   soc2: string[];
@@ -298,7 +315,8 @@ export function evaluateChecklist(s: ComplianceSnapshot): ChecklistItem[] {
     ),
   );
 
-  // 8. Administrators are notified of privileged activations and assignments.
+  // 8. Administrators are notified of privileged activations and assignments: the role settings
+  // ask for it, a channel exists that reaches someone, and the last week did not only fail.
   const ADMIN_NOTIFICATIONS = [
     'Notification_Admin_EndUser_Assignment',
     'Notification_Admin_Admin_Assignment',
@@ -317,15 +335,38 @@ export function evaluateChecklist(s: ComplianceSnapshot): ChecklistItem[] {
       }),
     }))
     .filter((r) => r.silentRules.length > 0);
+  // Email reaches administrators through the default recipients or the rules' extra addresses.
+  const extraAddresses = new Set(
+    s.privilegedRoles.flatMap((r) =>
+      ADMIN_NOTIFICATIONS.flatMap((id) => findRule(rules(r.id), id)?.notificationRecipients ?? []),
+    ),
+  ).size;
+  const n = s.notifications;
+  const emailReaches = n.emailEnabled && n.adminMailboxes + extraAddresses > 0;
+  const channelReaches = emailReaches || n.adminWebhooks > 0;
+  const onlyFailing = n.recent.dead > 0 && n.recent.sent === 0;
+  const notifiedSummary =
+    silent.length > 0
+      ? `${silent.length} privileged role(s) do not notify administrators.`
+      : !channelReaches
+        ? 'No channel can deliver: set up the email channel (with administrators who have an address) or a webhook that receives activations and assignments.'
+        : onlyFailing
+          ? `Nothing was delivered in the last 7 days: ${n.recent.dead} delivery(ies) failed for good.`
+          : 'Every privileged role notifies administrators, and a channel delivers to them.';
   out.push(
     item(
       'notificationsConfigured',
       'Administrators are notified of privileged activations and assignments',
-      silent.length === 0,
-      silent.length === 0
-        ? 'Every privileged role notifies administrators.'
-        : `${silent.length} privileged role(s) do not notify administrators.`,
-      { roles: silent },
+      silent.length === 0 && channelReaches && !onlyFailing,
+      notifiedSummary,
+      {
+        roles: silent,
+        emailChannelEnabled: n.emailEnabled,
+        adminMailboxes: n.adminMailboxes,
+        extraRecipientAddresses: extraAddresses,
+        adminWebhooks: n.adminWebhooks,
+        deliveriesLast7Days: n.recent,
+      },
       refs(['CC6.2'], ['A.9.2.1'], ['AC-2(4)']),
     ),
   );

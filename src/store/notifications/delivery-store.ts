@@ -117,5 +117,18 @@ export function notificationDeliveryStore(db: Kysely<Database>): NotificationDel
         .executeTakeFirst();
       return res.numUpdatedRows === 1n;
     },
+
+    async outcomesSince(tenantId, since) {
+      const rows = await db
+        .selectFrom('notification_deliveries')
+        .select(['status', (eb) => eb.fn.countAll<number | string>().as('n')])
+        .where('tenant_id', '=', tenantId)
+        .where('created_at', '>=', codecs.time.encode(since))
+        .where('status', 'in', ['sent', 'dead'])
+        .groupBy('status')
+        .execute();
+      const count = (status: string) => Number(rows.find((r) => r.status === status)?.n ?? 0);
+      return { sent: count('sent'), dead: count('dead') };
+    },
   };
 }

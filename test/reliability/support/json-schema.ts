@@ -16,6 +16,7 @@ export interface Schema {
   items?: Schema;
   minItems?: number;
   maxItems?: number;
+  uniqueItems?: boolean;
   minLength?: number;
   maxLength?: number;
   pattern?: string;
@@ -37,6 +38,7 @@ const KNOWN = new Set([
   'items',
   'minItems',
   'maxItems',
+  'uniqueItems',
   'minLength',
   'maxLength',
   'pattern',
@@ -52,6 +54,8 @@ const KNOWN = new Set([
   'title',
   'example',
   'format',
+  'readOnly',
+  'writeOnly',
 ]);
 
 const regexCache = new Map<string, RegExp>();
@@ -116,6 +120,8 @@ export function schemaErrors(schema: Schema, value: unknown, path = '$'): string
       errors.push(`${path}: fewer than ${schema.minItems} items`);
     if (schema.maxItems !== undefined && value.length > schema.maxItems)
       errors.push(`${path}: more than ${schema.maxItems} items`);
+    if (schema.uniqueItems === true && new Set(value.map((v) => JSON.stringify(v))).size !== value.length)
+      errors.push(`${path}: items are not unique`);
     if (schema.items)
       value.forEach((item, i) => errors.push(...schemaErrors(schema.items!, item, `${path}[${i}]`)));
   }
@@ -210,11 +216,16 @@ function validBase(schema: Schema, hints: Hints): fc.Arbitrary<unknown> {
       });
     case 'boolean':
       return fc.boolean();
-    case 'array':
-      return fc.array(schema.items ? validArbitrary(schema.items, hints) : fc.jsonValue(), {
+    case 'array': {
+      const item = schema.items ? validArbitrary(schema.items, hints) : fc.jsonValue();
+      const bounds = {
         minLength: schema.minItems ?? 0,
         maxLength: Math.max(schema.minItems ?? 0, Math.min(schema.maxItems ?? 3, 3)),
-      });
+      };
+      return schema.uniqueItems === true
+        ? fc.uniqueArray(item, { ...bounds, selector: (v) => JSON.stringify(v) })
+        : fc.array(item, bounds);
+    }
     case 'object': {
       const required = new Set(schema.required ?? []);
       const record: Record<string, fc.Arbitrary<unknown>> = {};
