@@ -50,7 +50,13 @@ async function main(): Promise<void> {
     notifications: { allowHttpWebhooks: config.notificationsAllowHttp },
   });
   if (bootstrapped) {
-    const path = writeBootstrapFile(config.dataDir, bootstrapped, config.publicUrl);
+    const { path, kept } = writeBootstrapFile(config.dataDir, bootstrapped, config.publicUrl);
+    if (kept !== undefined) {
+      logger.warn(
+        { kept },
+        `an earlier ${path} (from another database) was kept as ${kept}; the new credentials are in ${path}`,
+      );
+    }
     // What a newcomer does next, in the line they read first; never a secret.
     const guide = 'docs/getting-started.md';
     const apiDocs = `${config.publicUrl}/docs`;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,6 +145,31 @@ describe.concurrent('the server as a process', () => {
     expect(results.map((r) => r.count)).toEqual(
       results.map((r) => (r.published as { throughSeq: number }).throughSeq),
     );
+  }, 120_000);
+
+  it('keeps a credentials file left by an earlier database, and writes the new one beside it', async (test) => {
+    const { expect } = test;
+    const dir = mkdtempSync(join(tmpdir(), 'elevate-e2e-'));
+    test.onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    // The folder was kept, the database replaced: the old file still holds someone's secrets.
+    const credsPath = join(dir, 'bootstrap-credentials.json');
+    const old = '{"note":"from an earlier database","application":{"clientSecret":"old-secret"}}\n';
+    writeFileSync(credsPath, old, { mode: 0o600 });
+    const port = await freePort();
+    const server = start(test, {
+      ELEVATE_PORT: String(port),
+      ELEVATE_DATA_DIR: dir,
+      DATABASE_URL: `sqlite:${join(dir, 'elevate.db')}`,
+    });
+    await waitFor(() => server.log().includes('Elevate is listening'), 'start', 90_000);
+    const fresh = JSON.parse(readFileSync(credsPath, 'utf8')) as { tenantId: string };
+    expect(fresh.tenantId).toMatch(/^[0-9a-f-]{36}$/);
+    const kept = readdirSync(dir).filter((f) => /^bootstrap-credentials\..+\.json$/.test(f));
+    expect(kept).toHaveLength(1);
+    expect(readFileSync(join(dir, kept[0]!), 'utf8')).toBe(old);
+    expect(server.log()).toContain(`was kept as ${join(dir, kept[0]!)}`);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
   }, 120_000);
 
   it('refuses to start on invalid configuration, naming the setting', async (test) => {
