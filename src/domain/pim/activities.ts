@@ -37,6 +37,18 @@ export const PIM_ACTIVITIES = {
     'Assign',
   ),
   activationRequestExpired: pim('pim.activation.requestExpired', 'PIM activation request expired', 'Assign'),
+  /** Elevate's own: a stage's escalation approvers were added after its escalation time. */
+  activationApprovalEscalated: pim(
+    'pim.activation.approvalEscalated',
+    'Add member to role approval escalated (PIM activation)',
+    'Assign',
+  ),
+  /** Elevate's own: the pending approvers of a stage were reminded before it times out. */
+  activationApprovalReminded: pim(
+    'pim.activation.approvalReminded',
+    'Add member to role approval reminder sent (PIM activation)',
+    'Assign',
+  ),
   activationCompleted: pim(
     'pim.activation.completed',
     'Add member to role completed (PIM activation)',
