@@ -4,7 +4,7 @@
 // and the requestor never approving their own request, even as Global Administrator.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeExpiryRecorder } from '../../src/app/pim/expiry.js';
-import type { ApprovalStage } from '../../src/domain/policy/types.js';
+import { findRule, type ApprovalStage } from '../../src/domain/policy/types.js';
 import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
 import type { TestServer } from '../helpers/server.js';
 import {
@@ -26,6 +26,7 @@ import {
   call,
   ELIGIBILITY_REQUESTS,
   expectGraphError,
+  patchPolicy,
   GLOBAL_ADMINISTRATOR,
   HOUR,
   ManualClock,
@@ -486,5 +487,83 @@ describe('approvals: quorum, escalation, reminders, activation clock', () => {
         '@elevate.approvalsReceived': 0,
       },
     ]);
+  });
+
+  it('selfExtend with isApprovalRequiredForExtension: PendingApproval, decided through the approval stages, then extended', async () => {
+    const DAY = 24 * HOUR;
+    const assigned = await call(s, 'POST', ELIGIBILITY_REQUESTS, await adminAt(s, clock), {
+      action: 'adminAssign',
+      justification: 'help desk rota',
+      roleDefinitionId: ROLE,
+      directoryScopeId: '/',
+      principalId: requestor.id,
+      scheduleInfo: { expiration: { type: 'afterDuration', duration: 'P20D' } },
+    });
+    expect(assigned.statusCode, assigned.body).toBe(201);
+    const scheduleId = assigned.json<{ targetScheduleId: string }>().targetScheduleId;
+    await patchPolicy(s, ROLE, (rules) => {
+      const setting = findRule(rules, 'Approval_EndUser_Assignment')!.setting;
+      setting.isApprovalRequiredForExtension = true;
+      setting.approvalStages = [stage([a.id])];
+    });
+    clock.advance(10 * DAY);
+    const extend = (justification: string) =>
+      requestor.headers().then((h) =>
+        call(s, 'POST', ELIGIBILITY_REQUESTS, h, {
+          action: 'selfExtend',
+          principalId: requestor.id,
+          roleDefinitionId: ROLE,
+          directoryScopeId: '/',
+          justification,
+          scheduleInfo: { expiration: { type: 'afterDuration', duration: 'P30D' } },
+        }),
+      );
+
+    // Denied first: nothing changes.
+    const first = await extend('still on the rota');
+    expect(first.statusCode, first.body).toBe(201);
+    const asked = first.json<{ id: string; status: string; approvalId: string }>();
+    expect(asked).toMatchObject({ status: 'PendingApproval', approvalId: asked.id });
+    const [step1] = await stepsOf(s, await a.headers(), asked.id);
+    expect(step1!.assignedToMe).toBe(true);
+    expectGraphError(
+      await patchStep(s, await requestor.headers(), asked.id, step1!.id, { reviewResult: 'Approve' }),
+      403,
+      'Authorization_RequestDenied',
+    );
+    expect((await decide(a, asked.id, step1!.id, { reviewResult: 'Deny' })).statusCode).toBe(204);
+    const endOf = async () =>
+      Number(
+        (
+          await s.db.kysely
+            .selectFrom('pim_schedules')
+            .select('end_at')
+            .where('id', '=', scheduleId)
+            .executeTakeFirstOrThrow()
+        ).end_at,
+      );
+    expect(await endOf()).toBe(clock.now() + 10 * DAY);
+    expect(await auditOf(s, 'Update member in PIM denied by admin (extend/renew)')).toHaveLength(1);
+
+    // Asked again and approved: the eligibility now ends 30 days after the request.
+    const second = await extend('still on the rota, really');
+    expect(second.statusCode, second.body).toBe(201);
+    const { id } = second.json<{ id: string }>();
+    const requestedAt = clock.now();
+    const [step2] = await stepsOf(s, await a.headers(), id);
+    expectGraphError(
+      await decide(a, id, step2!.id, { reviewResult: 'Approve', '@elevate.approvedDuration': 'P1D' }),
+      400,
+      'invalidRequest',
+      /Only an activation/,
+    );
+    clock.advance(HOUR);
+    expect((await decide(a, id, step2!.id, { reviewResult: 'Approve' })).statusCode).toBe(204);
+    const read = await call(s, 'GET', `${ELIGIBILITY_REQUESTS}/${id}`, await requestor.headers());
+    expect(read.json<{ status: string }>().status).toBe('Provisioned');
+    expect(await endOf()).toBe(requestedAt + 30 * DAY);
+    expect(await auditOf(s, 'Update member in PIM approved by admin (extend/renew)')).toHaveLength(1);
+    const completed = await auditOf(s, 'Update member in PIM completed (extend/renew)');
+    expect(completed.map((c) => c.result)).toEqual(['success']);
   });
 });

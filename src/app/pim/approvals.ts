@@ -19,6 +19,7 @@ import { PIM_ACTIVITIES } from '../../domain/pim/activities.js';
 import { approvalEvent, type ApprovalFacts } from '../../domain/pim/pim-events.js';
 import { subjectOf } from './principals.js';
 import { grantApproved } from './approval-outcome.js';
+import { applyApprovedExtension } from './extension-outcome.js';
 import { approvesStep } from './approvers.js';
 import { normalizeId } from './ids.js';
 import { PIM_RULES } from '../../domain/pim/permissions.js';
@@ -68,7 +69,11 @@ const isRequestor = (r: ScheduleRequest, caller: Caller) =>
  * @throws NotFoundError
  */
 async function visibleApproval(tx: Stores, caller: Caller, id: string, now: number) {
-  const request = await tx.scheduleRequests.get(caller.tenantId, 'assignment', normalizeId(id));
+  // Activations (and extensions of active assignments) are assignment requests; extensions and
+  // renewals of eligibilities (`isApprovalRequiredForExtension`) are eligibility requests.
+  const request =
+    (await tx.scheduleRequests.get(caller.tenantId, 'assignment', normalizeId(id))) ??
+    (await tx.scheduleRequests.get(caller.tenantId, 'eligibility', normalizeId(id)));
   if (!request || request.approvalId === null) throw notFound();
   const steps = (await tx.approvalSteps.list(caller.tenantId, request.id)).filter(
     (s) => s.status !== 'NotStarted',
@@ -187,6 +192,9 @@ function checkApprovedDuration(request: ScheduleRequest, decision: StepDecision)
   if (decision.reviewResult !== 'Approve') {
     throw new ValidationError('Only an approval can shorten the requested duration.', target);
   }
+  if (request.action !== 'selfActivate') {
+    throw new ValidationError('Only an activation can be shortened when approving.', target);
+  }
   const ms = parseDuration(text, target);
   const asked = request.scheduleInfo === null ? null : requestedDurationMs(request.scheduleInfo);
   if (ms < MIN_APPROVED_DURATION_MS || (asked !== null && ms > asked)) {
@@ -235,11 +243,12 @@ async function decideStep(
   const subject = await subjectOf(
     tx,
     request.tenantId,
-    'assignment',
+    request.kind,
     request.roleDefinitionId,
     request.principalId,
   );
   const record = (facts: ApprovalFacts) => tx.events.record({ caller }, now, approvalEvent(subject, facts));
+  const extension = request.action === 'selfExtend' || request.action === 'selfRenew';
   const requested =
     request.scheduleInfo === null ? null : { start: request.scheduleInfo.startDateTime, end: null };
   const decided: Pick<ApprovalFacts, 'type' | 'justification' | 'window' | 'details' | 'stageCompleted'> = {
@@ -259,11 +268,13 @@ async function decideStep(
   if (outcome === 'Denied') {
     const denied: ScheduleRequest = { ...request, status: 'Denied', completedAt: now };
     await tx.scheduleRequests.update(denied, request.version);
-    record({ ...decided, activity: PIM_ACTIVITIES.activationDenied, request: denied, status: 'Denied' });
+    const activity = extension ? PIM_ACTIVITIES.extendOrRenewDeniedByAdmin : PIM_ACTIVITIES.activationDenied;
+    record({ ...decided, activity, request: denied, status: 'Denied' });
     return;
   }
 
-  record({ ...decided, activity: PIM_ACTIVITIES.activationApproved, request, status: 'PendingApproval' });
+  const activity = extension ? PIM_ACTIVITIES.extendedOrRenewedByAdmin : PIM_ACTIVITIES.activationApproved;
+  record({ ...decided, activity, request, status: 'PendingApproval' });
   if (outcome === 'Pending') return;
   // The stage after this one, if any (stage 2 of `Serial`, stored as NotStarted until now).
   const all = await tx.approvalSteps.list(request.tenantId, request.id);
@@ -275,6 +286,22 @@ async function decideStep(
     return;
   }
 
+  if (extension) {
+    const o = await applyApprovedExtension(tx, request, now);
+    await tx.scheduleRequests.update(o.request, request.version);
+    record({
+      type: 'pim.approvalCompleted',
+      justification: request.justification,
+      activity: PIM_ACTIVITIES.extendOrRenewCompleted,
+      request: o.request,
+      status: o.request.status,
+      window: o.ok ? o.schedule.window : o.window,
+      schedule: o.ok ? o.schedule : null,
+      details: o.ok ? [{ key: 'ScheduleId', value: o.schedule.id }] : [],
+      ...(o.ok ? {} : { result: 'failure' as const, resultReason: o.reason }),
+    });
+    return;
+  }
   const shortenedToMs = shortestApprovedMs(all);
   const outcomeOfGrant = await grantApproved(tx, newId, request, now, {
     startsAtApproval: step.startsAtApproval,

@@ -75,7 +75,7 @@ async function recordTimedOutApprovals(tx: Stores, now: number, limit: number) {
     if (waiting !== undefined)
       await tx.approvalSteps.update({ ...waiting, status: 'Expired' }, waiting.version);
     const deadline = r.approvalDeadline ?? now;
-    const subject = await subjectOf(tx, r.tenantId, 'assignment', r.roleDefinitionId, r.principalId);
+    const subject = await subjectOf(tx, r.tenantId, r.kind, r.roleDefinitionId, r.principalId);
     tx.events.record(
       system(r.tenantId),
       now,
@@ -106,7 +106,9 @@ async function recordApprovalNotices(tx: Stores, kind: ApprovalNotice['kind'], n
   let recorded = 0;
   for (const notice of await tx.approvalSteps.dueNotices(kind, now, limit)) {
     if (!(await tx.approvalSteps.claimNotice(notice, now))) continue;
-    const request = await tx.scheduleRequests.get(notice.tenantId, 'assignment', notice.approvalId);
+    const request =
+      (await tx.scheduleRequests.get(notice.tenantId, 'assignment', notice.approvalId)) ??
+      (await tx.scheduleRequests.get(notice.tenantId, 'eligibility', notice.approvalId));
     const step = (await tx.approvalSteps.list(notice.tenantId, notice.approvalId)).find(
       (s) => s.id === notice.stepId,
     );
@@ -114,7 +116,7 @@ async function recordApprovalNotices(tx: Stores, kind: ApprovalNotice['kind'], n
     const subject = await subjectOf(
       tx,
       request.tenantId,
-      'assignment',
+      request.kind,
       request.roleDefinitionId,
       request.principalId,
     );

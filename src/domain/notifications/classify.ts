@@ -143,6 +143,12 @@ export function classify(event: Pick<PublishedEvent, 'type' | 'payload'>): Trigg
   if (!CONSUMED_EVENT_TYPES.has(event.type)) return [];
   const f = facts(event.payload);
   if (f === undefined) return [];
+  // Approvals of selfExtend/selfRenew (ADR 0022): only their outcome is announced, as a change.
+  if (event.type.startsWith('pim.approval') && (f.action === 'selfExtend' || f.action === 'selfRenew')) {
+    return event.type === 'pim.approvalCompleted' && GRANTED.has(f.status)
+      ? [as(f, `${f.kind}.updated`)]
+      : [];
+  }
   switch (event.type) {
     case 'pim.requestAccepted':
       return accepted(f);

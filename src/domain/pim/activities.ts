@@ -213,6 +213,17 @@ export const PIM_ACTIVITIES = {
     'Update member in PIM approved by admin (extend/renew)',
     'Update',
   ),
+  extendOrRenewDeniedByAdmin: pim(
+    'pim.extendOrRenewDeniedByAdmin',
+    'Update member in PIM denied by admin (extend/renew)',
+    'Update',
+  ),
+  /** Elevate's own: an approved selfExtend/selfRenew changed the schedule (or could not). */
+  extendOrRenewCompleted: pim(
+    'pim.extendOrRenewCompleted',
+    'Update member in PIM completed (extend/renew)',
+    'Update',
+  ),
 } as const satisfies Record<string, AuditActivity>;
 
 /** The entry for a schedule that ended by time, recorded by the sweeper. */
