@@ -12,7 +12,18 @@ import {
   patchPolicy,
   USER_ADMINISTRATOR,
 } from '../pim/support.js';
-import { addUser, asUsers, notifyServer, smtpSink, useSmtp, type NotifyServer } from './support.js';
+import { eventSchema } from '../../src/domain/notifications/event-schemas.js';
+import {
+  addUser,
+  addWebhook,
+  asUsers,
+  notifyServer,
+  receiver,
+  smtpSink,
+  useSmtp,
+  verify,
+  type NotifyServer,
+} from './support.js';
 
 const ROLE = USER_ADMINISTRATOR;
 const single = (userId: string) => ({ '@odata.type': '#microsoft.graph.singleUser' as const, userId });
@@ -20,6 +31,7 @@ const single = (userId: string) => ({ '@odata.type': '#microsoft.graph.singleUse
 describe('approval escalation and reminder emails', () => {
   let s: NotifyServer;
   let sink: Awaited<ReturnType<typeof smtpSink>>;
+  let hooks: Awaited<ReturnType<typeof receiver>>;
   let ada: Awaited<ReturnType<typeof addUser>>;
   let bob: Awaited<ReturnType<typeof addUser>>;
   let cy: Awaited<ReturnType<typeof addUser>>;
@@ -29,6 +41,7 @@ describe('approval escalation and reminder emails', () => {
     s = await notifyServer();
     sink = await smtpSink();
     await useSmtp(s, sink.port);
+    hooks = await receiver();
     ada = await addUser(s, 'Ada Lovelace');
     bob = await addUser(s, 'Bob Approver');
     cy = await addUser(s, 'Cy Approver');
@@ -37,6 +50,7 @@ describe('approval escalation and reminder emails', () => {
   afterEach(async () => {
     await s.close();
     await sink.close();
+    await hooks.close();
   });
 
   it('quorum pending: silent; escalation: the escalation approver only; reminder: the undecided approvers, once', async () => {
@@ -67,10 +81,31 @@ describe('approval escalation and reminder emails', () => {
         },
       ];
     });
+    const hook = await addWebhook(s, hooks.url, {
+      eventTypes: ['activation.escalated', 'activation.reminder'],
+    });
     await s.flush();
     sink.mails.length = 0;
     const start = s.clock.now();
     const request = await asUsers(s).activate(ada.id, ROLE);
+    /** The n-th webhook call: signed (verified at the time it was sent), of this type, matching its schema. */
+    const expectHook = (n: number, type: 'activation.escalated' | 'activation.reminder') => {
+      const body = verify(hook.secret!, hooks.accepted()[n]!, s.clock) as {
+        type: string;
+        data: Record<string, unknown> & { approval: { id: string; stage: number; deadlineDateTime: string } };
+      };
+      expect(body.type).toBe(type);
+      // The published schema's data properties, exactly; time made it happen (no actor).
+      const data = (eventSchema(type).properties as { data: { required: string[] } }).data;
+      expect(Object.keys(body.data).sort()).toEqual([...data.required].sort());
+      expect(body.data.actor).toBeNull();
+      expect(body.data.approval).toMatchObject({
+        id: request.id,
+        stage: 1,
+        deadlineDateTime: '2026-11-27T14:15:00.000Z',
+      });
+    };
+
     await s.flush();
     expect(sink.mails.map((m) => m.envelopeTo).sort()).toEqual([[bob.mail], [cy.mail]]);
     sink.mails.length = 0;
@@ -95,6 +130,7 @@ describe('approval escalation and reminder emails', () => {
       `Approval: ${PUBLIC_URL}/beta/roleManagement/directory/roleAssignmentApprovals/${request.id}`,
     );
     expect(escalated!.headers.get('x-elevate-event-type')).toBe('activation.escalated');
+    expectHook(0, 'activation.escalated');
     sink.mails.length = 0;
 
     s.clock.set(start + 3 * HOUR - 1);
@@ -110,5 +146,7 @@ describe('approval escalation and reminder emails', () => {
       expect(m.text).toContain('Please approve or deny it before 2026-11-27 14:15 UTC');
       expect(m.headers.get('x-elevate-event-type')).toBe('activation.reminder');
     }
+    expectHook(1, 'activation.reminder');
+    expect(hooks.accepted()).toHaveLength(2);
   });
 });
