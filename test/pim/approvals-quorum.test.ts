@@ -524,6 +524,19 @@ describe('approvals: quorum, escalation, reminders, activation clock', () => {
     expect(first.statusCode, first.body).toBe(201);
     const asked = first.json<{ id: string; status: string; approvalId: string }>();
     expect(asked).toMatchObject({ status: 'PendingApproval', approvalId: asked.id });
+    const eligibilityInbox = async (who: TestUser) =>
+      (
+        await call(
+          s,
+          'GET',
+          `${ELIGIBILITY_REQUESTS}/filterByCurrentUser(on='approver')?$filter=status eq 'PendingApproval'`,
+          await who.headers(),
+        )
+      )
+        .json<{ value: { id: string }[] }>()
+        .value.map((r) => r.id);
+    expect(await eligibilityInbox(a)).toEqual([asked.id]);
+    expect(await eligibilityInbox(b)).toEqual([]);
     const [step1] = await stepsOf(s, await a.headers(), asked.id);
     expect(step1!.assignedToMe).toBe(true);
     expectGraphError(
