@@ -21,6 +21,7 @@ import {
   type TestUser,
 } from './approval-support.js';
 import {
+  addGroup,
   adminAt,
   auditOf,
   call,
@@ -162,12 +163,16 @@ describe('approvals: quorum, escalation, reminders, activation clock', () => {
 
   it('escalation after N minutes: the escalation approver decides from then on (read at now), recorded once', async () => {
     await makeEligible(s, clock, requestor.id, ROLE);
+    const oncall = await addGroup(s, [b.id]);
     await requireApproval(s, ROLE, (setting) => {
       setting.approvalStages = [
         stage([a.id], {
           isEscalationEnabled: true,
           escalationTimeInMinutes: 30,
-          escalationApprovers: [single(c.id)],
+          escalationApprovers: [
+            single(c.id),
+            { '@odata.type': '#microsoft.graph.groupMembers', groupId: oncall },
+          ],
           reminderBeforeTimeOutInMinutes: 0,
         }),
       ];
@@ -177,6 +182,7 @@ describe('approvals: quorum, escalation, reminders, activation clock', () => {
 
     clock.set(start + 30 * MINUTE - 1);
     expect(await inbox(s, await c.headers())).toEqual([]);
+    expect(await inbox(s, await b.headers())).toEqual([]);
     // Not an approver yet: the approval is not even visible (404, invariant 8).
     expectGraphError(
       await decide(c, id, stepId, { reviewResult: 'Approve' }),
@@ -189,6 +195,9 @@ describe('approvals: quorum, escalation, reminders, activation clock', () => {
     clock.set(start + 30 * MINUTE);
     // No job needed for the right to decide: the inbox and the decision read the escalation at now.
     expect(await inbox(s, await c.headers())).toEqual([id]);
+    // A group named as escalation approvers: its members, read at decision time.
+    expect(await inbox(s, await b.headers())).toEqual([id]);
+    expect((await stepsOf(s, await b.headers(), id))[0]!.assignedToMe).toBe(true);
     expect(await inbox(s, await a.headers())).toEqual([id]);
     expect(await sweep()).toBe(1);
     expect(await sweep()).toBe(0);
