@@ -1,5 +1,6 @@
 import type {
   PimApprovalApproverRow,
+  PimApprovalDecisionRow,
   PimApprovalStepRow,
   PimScheduleRequestRow,
   PimScheduleRow,
@@ -257,6 +258,7 @@ export interface Database {
   pim_slots: PimSlotRow;
   pim_approval_steps: PimApprovalStepRow;
   pim_approval_approvers: PimApprovalApproverRow;
+  pim_approval_decisions: PimApprovalDecisionRow;
   audit_export_cursors: AuditExportCursorRow;
   audit_export_leases: AuditExportLeaseRow;
   audit_publish_cursors: AuditPublishCursorRow;

@@ -108,6 +108,16 @@ const RELATIONS: { operations: RegExp; message: RegExp; stated: string }[] = [
     message: /^escalationApprovers must not be empty/,
     stated: 'also needs `escalationApprovers`',
   },
+  {
+    operations: /roleManagementPolicies/,
+    message: /^@elevate\.approvalsRequired is \d+ but the stage names only/,
+    stated: 'above the number of named users',
+  },
+  {
+    operations: /roleManagementPolicies/,
+    message: /^@elevate\.reminderBeforeTimeOutInMinutes must be/,
+    stated: '`@elevate.reminderBeforeTimeOutInMinutes` not below the stage timeout',
+  },
 ];
 
 describe('the OpenAPI document is honest', () => {

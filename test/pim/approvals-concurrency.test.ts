@@ -93,4 +93,44 @@ describe('concurrent approvals (PostgreSQL)', skipFor(postgresOnly), () => {
     expect(await auditOf(s, 'PIM activation request expired')).toHaveLength(1);
     expect((await requestOf(s, await requestor.headers(), id)).status).toBe('Denied');
   });
+
+  it('quorum 2 of 3, approvers deciding at once (many rounds): one decision per approver, the quorum reached once', async () => {
+    const third = await signedInUser(s, clock);
+    const all = [...approvers, third];
+    await requireApproval(s, ROLE, (setting) => {
+      setting.approvalStages[0]!.primaryApprovers = all.map((a) => single(a.id));
+      setting.approvalStages[0]!.isApproverJustificationRequired = false;
+      setting.approvalStages[0]!.approvalsRequired = 2;
+    });
+    for (let round = 0; round < 4; round += 1) {
+      const res = await activate(s, await requestor.headers(), requestor.id, ROLE);
+      expect(res.statusCode, res.body).toBe(201);
+      const { id } = res.json<{ id: string }>();
+      const [step] = await stepsOf(s, await requestor.headers(), id);
+      const headers = [await all[0]!.headers(), await all[1]!.headers(), await all[2]!.headers()];
+      // Round 0-1: two distinct approvers at once (both count, the second to commit grants).
+      // Round 2-3: all three at once (two count and grant once; the third finds the stage decided),
+      // plus the first approver twice (counted once).
+      const racers =
+        round < 2 ? [headers[0]!, headers[1]!] : [headers[0]!, headers[0]!, headers[1]!, headers[2]!];
+      const results = await Promise.all(
+        racers.map((h) => patchStep(s, h, id, step!.id, { reviewResult: 'Approve' })),
+      );
+      const codes = results.map((r) => r.statusCode).sort();
+      expect(codes, results.map((r) => r.body).join(' ')).toEqual(
+        round < 2 ? [204, 204] : [204, 204, 409, 409],
+      );
+      expect((await requestOf(s, await requestor.headers(), id)).status).toBe('Provisioned');
+      const decisions = await s.db.kysely
+        .selectFrom('pim_approval_decisions')
+        .select(['approver_id'])
+        .where('step_id', '=', step!.id)
+        .execute();
+      expect(decisions).toHaveLength(2);
+      expect(new Set(decisions.map((d) => d.approver_id)).size).toBe(2);
+      clock.advance(3 * 60 * 60 * 1000);
+    }
+    expect(await auditOf(s, 'Add member to role completed (PIM activation)')).toHaveLength(4);
+    expect(await auditOf(s, 'Add member to role request approved (PIM activation)')).toHaveLength(8);
+  });
 });

@@ -112,7 +112,7 @@ export function useCases(s: TestServer, clock: Clock) {
 
 export async function call(
   s: Pick<TestServer, 'app'>,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PATCH',
   url: string,
   headers: Headers,
   payload?: unknown,

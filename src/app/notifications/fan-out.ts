@@ -46,6 +46,7 @@ export function makeNotificationFanOut(deps: {
             tenantId: message.tenantId,
             principal: resolved.principal,
             approverSteps: resolved.approverSteps,
+            exceptApprovers: resolved.exceptApprovers,
             at: message.occurredAt,
           });
           const planned: NewDelivery[] = [];

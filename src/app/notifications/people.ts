@@ -21,6 +21,8 @@ export interface Subjects {
   principal: { id: string; type: 'user' | 'group' | 'servicePrincipal' | null };
   /** The stages whose approvers hear of it (empty when the event has none). */
   approverSteps: readonly ApprovalStep[];
+  /** Approvers who are not written to (they already decided). */
+  exceptApprovers?: readonly string[];
   /** The instant the event happened: role holders and group members are read as of then. */
   at: number;
 }
@@ -56,7 +58,8 @@ export function defaultRecipients(tx: Stores, s: Subjects): (audience: Audience)
           if (groups.length > 0) found.push(...(await dir.userMembers(s.tenantId, groups)));
         }
         // Nobody approves their own request, so nobody is asked to.
-        return found.filter((id) => id !== s.principal.id);
+        const except = new Set(s.exceptApprovers ?? []);
+        return found.filter((id) => id !== s.principal.id && !except.has(id));
       }
     }
   }

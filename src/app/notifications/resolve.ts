@@ -18,6 +18,8 @@ export interface Resolved {
   rules: PolicyRule[];
   principal: { id: string; type: 'user' | 'group' | 'servicePrincipal' | null };
   approverSteps: ApprovalStep[];
+  /** Approvers not to write to (those who already decided, for a reminder). */
+  exceptApprovers: string[];
 }
 
 const iso = (ms: number | null | undefined): string | null =>
@@ -33,11 +35,25 @@ const named = (p: PrincipalRef | undefined, id: string): NamedPrincipal => ({
 /** Events an approver made happen: the decided stage's reviewer is their actor. */
 const DECIDED = new Set(['activation.approved', 'activation.denied', 'activation.failed']);
 /** Events time made happen: no actor. */
-const BY_TIME = new Set(['activation.timedOut', 'eligibility.expired', 'assignment.expired']);
+const BY_TIME = new Set([
+  'activation.timedOut',
+  'activation.reminder',
+  'activation.escalated',
+  'eligibility.expired',
+  'assignment.expired',
+]);
+/** Events asking approvers to decide: they name the waiting stage and its deadline. */
+const ASKING = new Set(['activation.requested', 'activation.reminder', 'activation.escalated']);
+/** Events about one waiting stage, named by the event (1-based). */
+const ABOUT_STAGE = new Set(['activation.reminder', 'activation.escalated']);
 
 /** The stages an event is about: the one waiting (requested) or every started one (decisions). */
 function stagesOf(t: Trigger, steps: readonly ApprovalStep[]): ApprovalStep[] | undefined {
   const started = steps.filter((s) => s.status !== 'NotStarted');
+  if (ABOUT_STAGE.has(t.eventType)) {
+    const named = started.filter((s) => s.stageIndex === (t.stage ?? 1) - 1);
+    return named.length > 0 ? named : undefined;
+  }
   if (t.eventType !== 'activation.requested') return started;
   if (!t.nextStage) return steps.filter((s) => s.stageIndex === 0);
   // Stage `t.stage` (1-based) was approved: the stage after it started then, unless it was the
@@ -71,7 +87,7 @@ export async function resolveNotification(
 
   const decided = [...stages].reverse().find((s) => s.reviewedById !== null);
   const actor = await actorOf(tx, tenantId, t, request, decided);
-  const stage = t.eventType === 'activation.requested' ? stages[0] : (decided ?? stages.at(-1));
+  const stage = ASKING.has(t.eventType) ? stages[0] : (decided ?? stages.at(-1));
   const approvalId = request?.approvalId ?? null;
   const eventId = notificationEventId(message.id, t.eventType);
   const data: NotificationData = {
@@ -106,7 +122,7 @@ export async function resolveNotification(
             id: approvalId,
             stage: stage === undefined ? null : stage.stageIndex + 1,
             approverJustification: DECIDED.has(t.eventType) ? (decided?.justification ?? null) : null,
-            deadlineDateTime: t.eventType === 'activation.requested' ? iso(stage?.deadlineAt) : null,
+            deadlineDateTime: ASKING.has(t.eventType) ? iso(stage?.deadlineAt) : null,
           },
     reason: t.reason,
     links: linksFor(publicUrl, t.kind, {
@@ -120,8 +136,23 @@ export async function resolveNotification(
     event: { type: t.eventType, data },
     rules,
     principal: { id: t.principalId, type: principal?.type ?? t.principalType },
-    approverSteps: stages,
+    approverSteps: stages.map((s) => approversFor(t, s, message.occurredAt)),
+    exceptApprovers:
+      t.eventType === 'activation.reminder'
+        ? stages.flatMap((s) => s.decisions.map((d) => d.approverId))
+        : [],
   };
+}
+
+/**
+ * Whose approvers hear of an event about a stage: an escalation goes to the escalation approvers
+ * alone; anything after the escalation to the primary and the escalation approvers; else the
+ * primary ones (or, when the stage names none, the default approvers).
+ */
+function approversFor(t: Trigger, s: ApprovalStep, at: number): ApprovalStep {
+  if (t.eventType === 'activation.escalated') return { ...s, approvers: s.escalationApprovers };
+  const escalated = s.escalationAt !== null && s.escalationAt <= at && s.approvers.length > 0;
+  return escalated ? { ...s, approvers: [...s.approvers, ...s.escalationApprovers] } : s;
 }
 
 /** Who made it happen: the approver who decided, the request's creator, or nobody (time, unknown). */

@@ -1,7 +1,8 @@
-import { approvedWindow } from '../../domain/pim/approval.js';
+import { approvedWindow, type ApprovalTerms } from '../../domain/pim/approval.js';
+import { formatDuration } from '../../domain/time/duration.js';
 import { assignmentInstanceId } from '../../domain/pim/instance-id.js';
 import type { Window } from '../../domain/pim/types.js';
-import { describeInstant, holds, isCurrentOrFuture, outlivesEligibility } from '../../domain/pim/window.js';
+import { describeInstant, holds, isCurrentOrFuture } from '../../domain/pim/window.js';
 import type { Stores } from '../ports.js';
 import { slotOf } from './gather.js';
 import { takeEligibility } from './write-schedule.js';
@@ -10,14 +11,22 @@ import type { Schedule, ScheduleRequest, SlotKey } from '../../domain/pim/schedu
 
 /** What the last approval did: the activation written, or why it could not be. */
 export type ApprovedOutcome =
-  | { ok: true; request: ScheduleRequest; schedule: Schedule }
+  | {
+      ok: true;
+      request: ScheduleRequest;
+      schedule: Schedule;
+      /** The window ends earlier than asked because the eligibility ends then. */
+      cappedByEligibility: boolean;
+    }
   | { ok: false; request: ScheduleRequest; window: Window; reason: string };
 
 /**
  * The activation an approved request grants, decided and written in the approver's transaction:
- * the window starts at the requested start or now, whichever is later, and keeps the requested
- * duration; the principal's eligibility (own, or a group's) must still cover it and nothing may
- * hold the slot. Otherwise the request becomes `Failed` (nothing is granted) with the reason.
+ * the window starts at the requested start or now, whichever is later; its duration is the one
+ * asked for (or the shortest an approver approved), counted from that start when the clock starts
+ * at approval (the default), else from the requested start. An eligibility of the principal (own,
+ * or a group's) must hold at the start; the window is cut at its end when it ends sooner. Nothing
+ * may hold the slot. Otherwise the request becomes `Failed` (nothing is granted) with the reason.
  * On success the slot is bumped (invariant 4), the schedule inserted and the request becomes
  * `Provisioned` (or `Granted` when it starts later), as a request without approval would.
  */
@@ -26,20 +35,26 @@ export async function grantApproved(
   newId: () => string,
   request: ScheduleRequest,
   now: number,
+  terms: ApprovalTerms,
 ): Promise<ApprovedOutcome> {
   const { tenantId, principalId, roleDefinitionId, directoryScopeId } = request;
   const info = request.scheduleInfo;
-  const window = info === null ? { start: now, end: null } : approvedWindow(info, now);
+  const asked = info === null ? { start: now, end: null } : approvedWindow(info, now, terms);
   const slot: SlotKey = { tenantId, kind: 'assignment', principalId, roleDefinitionId, directoryScopeId };
   const slotVersion = await tx.schedules.slotVersion(slot);
   const failed = (reason: string): ApprovedOutcome => ({
     ok: false,
-    window,
+    window: asked,
     reason,
     request: { ...request, status: 'Failed', completedAt: now },
   });
 
   const latest = await tx.schedules.latestInSlot(slot, now);
+  if (asked.end !== null && asked.end <= asked.start) {
+    return failed(
+      `ExpirationRule: the requested time ended on ${describeInstant(asked.end)}, before the approval; the role's activation clock starts at the request.`,
+    );
+  }
   const holding =
     (latest !== undefined && isCurrentOrFuture(latest.window, now) ? latest : undefined) ??
     (await tx.schedules.directAssignment(slot));
@@ -56,15 +71,23 @@ export async function grantApproved(
     directoryScopeId,
     now,
   );
+  // Own eligibility first, then the one lasting longest (null = permanent).
   const covering = found
-    .filter((e) => holds(e.window, window.start) && !outlivesEligibility(window, e.window))
-    .sort((a, b) => Number(b.principalId === principalId) - Number(a.principalId === principalId));
+    .filter((e) => holds(e.window, asked.start))
+    .sort(
+      (a, b) =>
+        Number(b.principalId === principalId) - Number(a.principalId === principalId) ||
+        (b.window.end ?? Number.MAX_SAFE_INTEGER) - (a.window.end ?? Number.MAX_SAFE_INTEGER),
+    );
   const eligibility = covering[0];
   if (eligibility === undefined) {
     return failed(
-      `EligibilityRule: no eligibility of the principal covers the approved window, ${describeInstant(window.start)} to ${window.end === null ? 'permanent' : describeInstant(window.end)}.`,
+      `EligibilityRule: no eligibility of the principal holds at the approved start, ${describeInstant(asked.start)}.`,
     );
   }
+  const limit = eligibility.window.end;
+  const cappedByEligibility = limit !== null && (asked.end === null || limit < asked.end);
+  const window: Window = cappedByEligibility ? { start: asked.start, end: limit } : asked;
 
   await tx.schedules.bumpSlot(slot, slotVersion);
   // As for an activation without approval: take the eligibility's slot too (see `writeSchedule`).
@@ -96,6 +119,7 @@ export async function grantApproved(
   return {
     ok: true,
     schedule,
+    cappedByEligibility,
     request: {
       ...request,
       status: granted ? 'Provisioned' : 'Granted',
@@ -105,10 +129,13 @@ export async function grantApproved(
           ? null
           : {
               startDateTime: window.start,
-              expiration:
-                info.expiration.endDateTime === null
-                  ? info.expiration
-                  : { ...info.expiration, endDateTime: window.end },
+              expiration: {
+                ...info.expiration,
+                ...(info.expiration.endDateTime === null ? {} : { endDateTime: window.end }),
+                ...(info.expiration.duration === null || window.end === null
+                  ? {}
+                  : { duration: formatDuration(window.end - window.start) }),
+              },
             },
     },
   };

@@ -1,10 +1,15 @@
 import {
   ApprovalStateError,
-  DAY_MS,
+  requestedDurationMs,
+  shortestApprovedMs,
+  stageOutcome,
+  startStep,
   stepStatusAt,
+  type ApprovalDecision,
   type ApprovalStep,
   type StepStatus,
 } from '../../domain/pim/approval.js';
+import { formatDuration, parseDuration } from '../../domain/time/duration.js';
 import { describeInstant } from '../../domain/pim/window.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
@@ -14,6 +19,7 @@ import { PIM_ACTIVITIES } from '../../domain/pim/activities.js';
 import { approvalEvent, type ApprovalFacts } from '../../domain/pim/pim-events.js';
 import { subjectOf } from './principals.js';
 import { grantApproved } from './approval-outcome.js';
+import { applyApprovedExtension } from './extension-outcome.js';
 import { approvesStep } from './approvers.js';
 import { normalizeId } from './ids.js';
 import { PIM_RULES } from '../../domain/pim/permissions.js';
@@ -41,7 +47,15 @@ export interface ApprovalView {
 export interface StepDecision {
   reviewResult: 'Approve' | 'Deny';
   justification: string | null;
+  /**
+   * Elevate extension (`@elevate.approvedDuration`): the approver approves a shorter activation
+   * than asked for (ISO-8601 duration, at least PT5M, at most the requested duration).
+   */
+  approvedDuration?: string | null;
 }
+
+/** The shortest activation an approver may approve (the activation rule's own minimum). */
+const MIN_APPROVED_DURATION_MS = 5 * 60_000;
 
 const notFound = () =>
   new NotFoundError('The approval does not exist or is not visible to you.', 'Request_ResourceNotFound');
@@ -55,7 +69,11 @@ const isRequestor = (r: ScheduleRequest, caller: Caller) =>
  * @throws NotFoundError
  */
 async function visibleApproval(tx: Stores, caller: Caller, id: string, now: number) {
-  const request = await tx.scheduleRequests.get(caller.tenantId, 'assignment', normalizeId(id));
+  // Activations (and extensions of active assignments) are assignment requests; extensions and
+  // renewals of eligibilities (`isApprovalRequiredForExtension`) are eligibility requests.
+  const request =
+    (await tx.scheduleRequests.get(caller.tenantId, 'assignment', normalizeId(id))) ??
+    (await tx.scheduleRequests.get(caller.tenantId, 'eligibility', normalizeId(id)));
   if (!request || request.approvalId === null) throw notFound();
   const steps = (await tx.approvalSteps.list(caller.tenantId, request.id)).filter(
     (s) => s.status !== 'NotStarted',
@@ -143,17 +161,46 @@ export function makeApprovals(deps: { uow: UnitOfWork; clock: Clock; newId: () =
           if (status !== 'PendingApproval') {
             throw new ApprovalStateError(`The request is ${status}; it no longer waits for approval.`);
           }
+          if (step.decisions.some((d) => d.approverId === caller.id)) {
+            throw new ApprovalStateError(
+              'You have already decided this approval stage; it waits for other approvers.',
+            );
+          }
           if (step.isJustificationRequired && (decision.justification ?? '').trim() === '') {
             throw new ValidationError(
               'This approval stage requires a justification from the approver.',
               'justification',
             );
           }
+          checkApprovedDuration(request, decision);
           await decideStep(tx, deps.newId, caller, request, step, decision, now);
         }),
       );
     },
   };
+}
+
+/**
+ * `@elevate.approvedDuration` is for approvals only, at least {@link MIN_APPROVED_DURATION_MS} and
+ * no longer than the request asked for (a permanent request may be shortened to anything).
+ * @throws ValidationError
+ */
+function checkApprovedDuration(request: ScheduleRequest, decision: StepDecision): void {
+  const text = decision.approvedDuration ?? null;
+  if (text === null) return;
+  const target = '@elevate.approvedDuration';
+  if (decision.reviewResult !== 'Approve') {
+    throw new ValidationError('Only an approval can shorten the requested duration.', target);
+  }
+  if (request.action !== 'selfActivate') {
+    throw new ValidationError('Only an activation can be shortened when approving.', target);
+  }
+  const ms = parseDuration(text, target);
+  const asked = request.scheduleInfo === null ? null : requestedDurationMs(request.scheduleInfo);
+  if (ms < MIN_APPROVED_DURATION_MS || (asked !== null && ms > asked)) {
+    const most = asked === null ? '' : ` and at most the requested ${formatDuration(asked)}`;
+    throw new ValidationError(`The approved duration must be at least PT5M${most}.`, target);
+  }
 }
 
 async function decideStep(
@@ -166,72 +213,122 @@ async function decideStep(
   now: number,
 ): Promise<void> {
   const approve = decision.reviewResult === 'Approve';
+  const mine: ApprovalDecision = {
+    approverId: caller.id,
+    reviewResult: approve ? 'Approved' : 'Denied',
+    justification: decision.justification,
+    approvedDuration: approve ? (decision.approvedDuration ?? null) : null,
+    decidedAt: now,
+  };
+  // The decision row makes each approver count once; the stage's version makes two approvers
+  // deciding at once serialize, so the quorum is reached (and the grant written) exactly once.
+  await tx.approvalSteps.addDecision(step.id, mine);
+  const outcome = stageOutcome(step, mine);
+  const approvals = new Set(
+    [...step.decisions, mine].filter((d) => d.reviewResult === 'Approved').map((d) => d.approverId),
+  ).size;
   await tx.approvalSteps.update(
-    {
-      ...step,
-      status: 'Completed',
-      reviewResult: approve ? 'Approved' : 'Denied',
-      reviewedById: caller.id,
-      reviewedAt: now,
-      justification: decision.justification,
-    },
+    outcome === 'Pending'
+      ? step
+      : {
+          ...step,
+          status: 'Completed',
+          reviewResult: outcome,
+          reviewedById: caller.id,
+          reviewedAt: now,
+          justification: decision.justification,
+        },
     step.version,
   );
   const subject = await subjectOf(
     tx,
     request.tenantId,
-    'assignment',
+    request.kind,
     request.roleDefinitionId,
     request.principalId,
   );
   const record = (facts: ApprovalFacts) => tx.events.record({ caller }, now, approvalEvent(subject, facts));
+  const extension = request.action === 'selfExtend' || request.action === 'selfRenew';
   const requested =
     request.scheduleInfo === null ? null : { start: request.scheduleInfo.startDateTime, end: null };
-  const decided: Pick<ApprovalFacts, 'type' | 'justification' | 'window' | 'details'> = {
+  const decided: Pick<ApprovalFacts, 'type' | 'justification' | 'window' | 'details' | 'stageCompleted'> = {
     type: 'pim.approvalStepDecided',
     justification: decision.justification,
     window: requested,
-    details: [{ key: 'ApprovalStage', value: String(step.stageIndex + 1) }],
+    stageCompleted: outcome !== 'Pending',
+    details: [
+      { key: 'ApprovalStage', value: String(step.stageIndex + 1) },
+      ...(approve && step.quorum > 1
+        ? [{ key: 'ApprovalsCounted', value: `${approvals} of ${step.quorum}` }]
+        : []),
+      ...(mine.approvedDuration === null ? [] : [{ key: 'ApprovedDuration', value: mine.approvedDuration }]),
+    ],
   };
 
-  if (!approve) {
+  if (outcome === 'Denied') {
     const denied: ScheduleRequest = { ...request, status: 'Denied', completedAt: now };
     await tx.scheduleRequests.update(denied, request.version);
-    record({ ...decided, activity: PIM_ACTIVITIES.activationDenied, request: denied, status: 'Denied' });
+    const activity = extension ? PIM_ACTIVITIES.extendOrRenewDeniedByAdmin : PIM_ACTIVITIES.activationDenied;
+    record({ ...decided, activity, request: denied, status: 'Denied' });
     return;
   }
 
-  record({ ...decided, activity: PIM_ACTIVITIES.activationApproved, request, status: 'PendingApproval' });
+  const activity = extension ? PIM_ACTIVITIES.extendedOrRenewedByAdmin : PIM_ACTIVITIES.activationApproved;
+  record({ ...decided, activity, request, status: 'PendingApproval' });
+  if (outcome === 'Pending') return;
   // The stage after this one, if any (stage 2 of `Serial`, stored as NotStarted until now).
   const all = await tx.approvalSteps.list(request.tenantId, request.id);
   const following = all.find((s) => s.stageIndex === step.stageIndex + 1);
   if (following !== undefined) {
-    const deadlineAt = now + following.timeoutDays * DAY_MS;
-    await tx.approvalSteps.update(
-      { ...following, status: 'InProgress', startedAt: now, deadlineAt },
-      following.version,
-    );
-    await tx.scheduleRequests.update({ ...request, approvalDeadline: deadlineAt }, request.version);
+    const started = startStep(following, now);
+    await tx.approvalSteps.update(started, following.version);
+    await tx.scheduleRequests.update({ ...request, approvalDeadline: started.deadlineAt }, request.version);
     return;
   }
 
-  const outcome = await grantApproved(tx, newId, request, now);
-  await tx.scheduleRequests.update(outcome.request, request.version);
+  if (extension) {
+    const o = await applyApprovedExtension(tx, request, now);
+    await tx.scheduleRequests.update(o.request, request.version);
+    record({
+      type: 'pim.approvalCompleted',
+      justification: request.justification,
+      activity: PIM_ACTIVITIES.extendOrRenewCompleted,
+      request: o.request,
+      status: o.request.status,
+      window: o.ok ? o.schedule.window : o.window,
+      schedule: o.ok ? o.schedule : null,
+      details: o.ok ? [{ key: 'ScheduleId', value: o.schedule.id }] : [],
+      ...(o.ok ? {} : { result: 'failure' as const, resultReason: o.reason }),
+    });
+    return;
+  }
+  const shortenedToMs = shortestApprovedMs(all);
+  const outcomeOfGrant = await grantApproved(tx, newId, request, now, {
+    startsAtApproval: step.startsAtApproval,
+    shortenedToMs,
+  });
+  await tx.scheduleRequests.update(outcomeOfGrant.request, request.version);
+  const o = outcomeOfGrant;
   record({
     type: 'pim.approvalCompleted',
     justification: request.justification,
     activity: PIM_ACTIVITIES.activationCompleted,
-    request: outcome.request,
-    status: outcome.request.status,
-    window: outcome.ok ? outcome.schedule.window : outcome.window,
-    schedule: outcome.ok ? outcome.schedule : null,
-    details: outcome.ok
-      ? [
-          { key: 'ScheduleId', value: outcome.schedule.id },
-          { key: 'EligibilityScheduleId', value: outcome.schedule.activatedUsing ?? '' },
-          { key: 'MemberType', value: outcome.schedule.memberType },
-        ]
-      : [],
-    ...(outcome.ok ? {} : { result: 'failure' as const, resultReason: outcome.reason }),
+    request: o.request,
+    status: o.request.status,
+    window: o.ok ? o.schedule.window : o.window,
+    schedule: o.ok ? o.schedule : null,
+    details: [
+      ...(o.ok
+        ? [
+            { key: 'ScheduleId', value: o.schedule.id },
+            { key: 'EligibilityScheduleId', value: o.schedule.activatedUsing ?? '' },
+            { key: 'MemberType', value: o.schedule.memberType },
+          ]
+        : []),
+      ...(step.startsAtApproval ? [] : [{ key: 'ActivationClock', value: 'FromRequest' }]),
+      ...(shortenedToMs === null ? [] : [{ key: 'ApprovedDuration', value: formatDuration(shortenedToMs) }]),
+      ...(o.ok && o.cappedByEligibility ? [{ key: 'CappedAtEligibilityEnd', value: 'true' }] : []),
+    ],
+    ...(o.ok ? {} : { result: 'failure' as const, resultReason: o.reason }),
   });
 }

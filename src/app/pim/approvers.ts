@@ -18,8 +18,9 @@ export async function isDefaultApprover(
 
 /**
  * Whether the user approves this stage at `now`: named (`singleUser`), a member of a named group
- * (`groupMembers`, membership read now), or, when the stage names nobody, a default approver.
- * Whether the user is the requestor is the caller's check (nobody approves their own request).
+ * (`groupMembers`, membership read now), or, when the stage names nobody, a default approver; and,
+ * from the stage's escalation time on, its escalation approvers likewise. Whether the user is the
+ * requestor is the caller's check (nobody approves their own request).
  */
 export async function approvesStep(
   tx: Stores,
@@ -27,8 +28,11 @@ export async function approvesStep(
   userId: string,
   now: number,
 ): Promise<boolean> {
-  if (step.approvers.length === 0) return isDefaultApprover(tx, step.tenantId, userId, now);
-  if (step.approvers.some((a) => a.type === 'user' && a.id === userId)) return true;
+  const escalated = step.escalationAt !== null && step.escalationAt <= now;
+  const named = escalated ? [...step.approvers, ...step.escalationApprovers] : step.approvers;
+  if (step.approvers.length === 0 && (await isDefaultApprover(tx, step.tenantId, userId, now))) return true;
+  if (named.some((a) => a.type === 'user' && a.id === userId)) return true;
+  if (!named.some((a) => a.type === 'group')) return false;
   const groups = new Set(await tx.groups.groupsOf(step.tenantId, userId));
-  return step.approvers.some((a) => a.type === 'group' && groups.has(a.id));
+  return named.some((a) => a.type === 'group' && groups.has(a.id));
 }

@@ -6,6 +6,7 @@ import type { Stores } from '../ports.js';
 import { expiredActivity, PIM_ACTIVITIES } from '../../domain/pim/activities.js';
 import { approvalEvent, scheduleExpired } from '../../domain/pim/pim-events.js';
 import type { Actor } from '../events/ports.js';
+import type { ApprovalNotice } from './ports.js';
 import { subjectOf } from './principals.js';
 
 const system = (tenantId: string): Actor => ({ tenantId, initiatedBy: SYSTEM_INITIATOR });
@@ -18,7 +19,9 @@ const system = (tenantId: string): Actor => ({ tenantId, initiatedBy: SYSTEM_INI
  * Reads never wait for this: they filter by `start <= now < end` themselves.
  *
  * Activation requests whose approval stage timed out read `Denied` from their deadline on; this
- * records it too (status, the stage `Expired`, `PIM activation request expired`).
+ * records it too (status, the stage `Expired`, `PIM activation request expired`). Escalations and
+ * reminders that fell due are recorded once each as well (they notify through the outbox); the
+ * escalation approvers may decide from the escalation time on whether or not this ran.
  *
  * Each schedule is claimed by compare-and-set on its unrecorded end (`claimExpired`), so running it
  * twice, or on two replicas at once, records each expiry exactly once.
@@ -48,7 +51,12 @@ export function makeExpiryRecorder(deps: { uow: UnitOfWork }) {
           const event: DomainEvent = scheduleExpired(subject, s, expiredActivity(s.kind, s.assignmentType));
           tx.events.record(system(s.tenantId), now, event);
         }
-        return claimed.length + (await recordTimedOutApprovals(tx, now, limit));
+        return (
+          claimed.length +
+          (await recordTimedOutApprovals(tx, now, limit)) +
+          (await recordApprovalNotices(tx, 'escalation', now, limit)) +
+          (await recordApprovalNotices(tx, 'reminder', now, limit))
+        );
       });
     },
   };
@@ -67,7 +75,7 @@ async function recordTimedOutApprovals(tx: Stores, now: number, limit: number) {
     if (waiting !== undefined)
       await tx.approvalSteps.update({ ...waiting, status: 'Expired' }, waiting.version);
     const deadline = r.approvalDeadline ?? now;
-    const subject = await subjectOf(tx, r.tenantId, 'assignment', r.roleDefinitionId, r.principalId);
+    const subject = await subjectOf(tx, r.tenantId, r.kind, r.roleDefinitionId, r.principalId);
     tx.events.record(
       system(r.tenantId),
       now,
@@ -86,4 +94,55 @@ async function recordTimedOutApprovals(tx: Stores, now: number, limit: number) {
     );
   }
   return claimed.length;
+}
+
+/**
+ * Records the escalations (or reminders) of waiting stages that fell due by `now`, each once (claimed
+ * by compare-and-set on its unrecorded instant): an audit entry initiated by the system and an event
+ * the notifications fan-out turns into messages for the escalation approvers (or the approvers who
+ * have not decided yet).
+ */
+async function recordApprovalNotices(tx: Stores, kind: ApprovalNotice['kind'], now: number, limit: number) {
+  let recorded = 0;
+  for (const notice of await tx.approvalSteps.dueNotices(kind, now, limit)) {
+    if (!(await tx.approvalSteps.claimNotice(notice, now))) continue;
+    const request =
+      (await tx.scheduleRequests.get(notice.tenantId, 'assignment', notice.approvalId)) ??
+      (await tx.scheduleRequests.get(notice.tenantId, 'eligibility', notice.approvalId));
+    const step = (await tx.approvalSteps.list(notice.tenantId, notice.approvalId)).find(
+      (s) => s.id === notice.stepId,
+    );
+    if (request === undefined || step === undefined) continue;
+    const subject = await subjectOf(
+      tx,
+      request.tenantId,
+      request.kind,
+      request.roleDefinitionId,
+      request.principalId,
+    );
+    const due = kind === 'escalation' ? step.escalationAt : step.reminderAt;
+    tx.events.record(
+      system(request.tenantId),
+      now,
+      approvalEvent(subject, {
+        type: kind === 'escalation' ? 'pim.approvalEscalated' : 'pim.approvalReminder',
+        activity:
+          kind === 'escalation'
+            ? PIM_ACTIVITIES.activationApprovalEscalated
+            : PIM_ACTIVITIES.activationApprovalReminded,
+        request,
+        status: 'PendingApproval',
+        justification: null,
+        window:
+          request.scheduleInfo === null ? null : { start: request.scheduleInfo.startDateTime, end: null },
+        details: [
+          { key: 'ApprovalStage', value: String(step.stageIndex + 1) },
+          { key: kind === 'escalation' ? 'EscalatedAt' : 'RemindedAt', value: formatDateTime(due ?? now) },
+          { key: 'ApprovalDeadline', value: formatDateTime(step.deadlineAt ?? now) },
+        ],
+      }),
+    );
+    recorded += 1;
+  }
+  return recorded;
 }

@@ -1,4 +1,4 @@
-import type { ApprovalStep } from '../../domain/pim/approval.js';
+import type { ApprovalDecision, ApprovalStep } from '../../domain/pim/approval.js';
 import type { RequestStatus, ScheduleKind } from '../../domain/pim/types.js';
 import type { Schedule, ScheduleInstance, ScheduleRequest, SlotKey } from '../../domain/pim/schedule.js';
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
@@ -67,6 +67,29 @@ export interface ApprovalStepStore {
    * @throws ConflictError when the stored version is no longer `expectedVersion`.
    */
   update(step: ApprovalStep, expectedVersion: number): Promise<void>;
+  /**
+   * Records one approver's decision on a stage (each approver counts once).
+   * @throws ConflictError when this approver already decided the stage (also under a race).
+   */
+  addDecision(stepId: string, decision: ApprovalDecision): Promise<void>;
+  /**
+   * Stages of pending requests whose escalation (or reminder) is due at `now` and not yet recorded,
+   * oldest first.
+   */
+  dueNotices(kind: ApprovalNotice['kind'], now: number, limit: number): Promise<ApprovalNotice[]>;
+  /**
+   * Marks the notice recorded by compare-and-set on its unrecorded state: true for the one caller
+   * that did, so two sweepers record each escalation and reminder once.
+   */
+  claimNotice(notice: ApprovalNotice, now: number): Promise<boolean>;
+}
+
+/** An escalation or reminder due on one stage. */
+export interface ApprovalNotice {
+  kind: 'escalation' | 'reminder';
+  stepId: string;
+  tenantId: string;
+  approvalId: string;
 }
 
 export interface ScheduleStore {

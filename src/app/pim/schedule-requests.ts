@@ -176,8 +176,9 @@ export function makeScheduleRequests(deps: { uow: UnitOfWork; clock: Clock; newI
     },
 
     /**
-     * `filterByCurrentUser(on='principal')`: the caller's own requests. `on='approver'`: activation
-     * requests the caller may decide now — pending, whose current stage (not timed out) names the
+     * `filterByCurrentUser(on='principal')`: the caller's own requests. `on='approver'`: requests
+     * the caller may decide now (activations, and extensions or renewals of either kind when they
+     * need approval, ADR 0022) — pending, whose current stage (not timed out) names the
      * caller or one of its groups, or names nobody while the caller holds an active Privileged Role
      * or Global Administrator role — never the caller's own. Applications approve nothing, so
      * their inbox is empty.
@@ -201,7 +202,7 @@ export function makeScheduleRequests(deps: { uow: UnitOfWork; clock: Clock; newI
         const view: RequestView =
           which === 'principal'
             ? { principalId: caller.id }
-            : kind === 'assignment' && caller.kind === 'user'
+            : caller.kind === 'user'
               ? {
                   notPrincipalId: caller.id,
                   approver: {

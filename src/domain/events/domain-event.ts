@@ -65,6 +65,8 @@ export const EVENT_TYPES = [
   'pim.approvalStepDecided',
   'pim.approvalCompleted',
   'pim.approvalTimedOut',
+  'pim.approvalEscalated',
+  'pim.approvalReminder',
   'pim.scheduleExpired',
   'pim.activationEnded',
   // notification channels (audit only) and the delivery log

@@ -66,6 +66,10 @@ export const WHO_HEARS: { readonly [T in NotificationEventType]: Hearing } = {
   'assignment.removed': hear('assignment', ['admin', 'requestor']),
   'assignment.expired': hear('assignment', ['admin', 'requestor']),
   'activation.requested': hear('activation', ['approver'], ['approver']),
+  // The approvers who have not decided yet, shortly before the stage times out.
+  'activation.reminder': hear('activation', ['approver'], ['approver']),
+  // The stage's escalation approvers, who may decide from now on.
+  'activation.escalated': hear('activation', ['approver'], ['approver']),
   'activation.approved': hear('activation', ['requestor', 'approver']),
   'activation.denied': hear('activation', ['requestor', 'approver']),
   'activation.timedOut': hear('activation', ['requestor', 'approver']),

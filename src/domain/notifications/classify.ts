@@ -50,6 +50,8 @@ export const CONSUMED_EVENT_TYPES: ReadonlySet<string> = new Set([
   'pim.approvalStepDecided',
   'pim.approvalCompleted',
   'pim.approvalTimedOut',
+  'pim.approvalEscalated',
+  'pim.approvalReminder',
   'pim.scheduleExpired',
   'pim.activationEnded',
   'roles.assignmentCreated',
@@ -141,6 +143,12 @@ export function classify(event: Pick<PublishedEvent, 'type' | 'payload'>): Trigg
   if (!CONSUMED_EVENT_TYPES.has(event.type)) return [];
   const f = facts(event.payload);
   if (f === undefined) return [];
+  // Approvals of selfExtend/selfRenew (ADR 0022): only their outcome is announced, as a change.
+  if (event.type.startsWith('pim.approval') && (f.action === 'selfExtend' || f.action === 'selfRenew')) {
+    return event.type === 'pim.approvalCompleted' && GRANTED.has(f.status)
+      ? [as(f, `${f.kind}.updated`)]
+      : [];
+  }
   switch (event.type) {
     case 'pim.requestAccepted':
       return accepted(f);
@@ -149,12 +157,18 @@ export function classify(event: Pick<PublishedEvent, 'type' | 'payload'>): Trigg
       return f.action?.startsWith('admin') ? [as(f, `${f.kind}.removed`, { reason: 'canceled' })] : [];
     case 'pim.approvalStepDecided':
       if (f.status === 'Denied') return [as(f, 'activation.denied')];
+      // A quorum still waits for more approvals: nothing started, nothing to announce.
+      if (event.payload.stageCompleted === false) return [];
       return f.status === 'PendingApproval' ? [as(f, 'activation.requested', { nextStage: true })] : [];
     case 'pim.approvalCompleted':
       if (GRANTED.has(f.status)) return [as(f, 'activation.approved'), as(f, 'activation.activated')];
       return f.status === 'Failed' ? [as(f, 'activation.failed')] : [];
     case 'pim.approvalTimedOut':
       return [as(f, 'activation.timedOut')];
+    case 'pim.approvalEscalated':
+      return [as(f, 'activation.escalated')];
+    case 'pim.approvalReminder':
+      return [as(f, 'activation.reminder')];
     case 'pim.scheduleExpired':
       if (f.kind === 'eligibility') return [as(f, 'eligibility.expired', { reason: 'expired' })];
       return f.assignmentType === 'Activated'

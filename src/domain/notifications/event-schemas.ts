@@ -109,6 +109,16 @@ const OVERRIDES: { readonly [T in NotificationEventType]: Record<string, Schema>
   'assignment.removed': { reason: reason('removed', 'canceled') },
   'assignment.expired': { reason: reason('expired'), actor: { type: 'null' } },
   'activation.requested': { request: required(request), approval: required(approval) },
+  'activation.reminder': {
+    request: required(request),
+    approval: required(approval),
+    actor: { type: 'null' },
+  },
+  'activation.escalated': {
+    request: required(request),
+    approval: required(approval),
+    actor: { type: 'null' },
+  },
   'activation.approved': { request: required(request), approval: required(approval) },
   'activation.denied': { request: required(request), approval: required(approval) },
   'activation.timedOut': {
@@ -136,6 +146,10 @@ export const EVENT_DESCRIPTIONS: { readonly [T in NotificationEventType]: string
   'assignment.expired': 'An active assignment reached its end.',
   'activation.requested':
     'A principal asked to activate a role that needs approval; sent to the approvers of the waiting stage.',
+  'activation.reminder':
+    'A stage of an activation request is about to time out; sent to its approvers who have not decided yet.',
+  'activation.escalated':
+    "Nobody decided a stage within its escalation time; sent to the stage's escalation approvers, who may decide from then on.",
   'activation.approved': 'The last approval stage approved an activation request.',
   'activation.denied': 'An approver denied an activation request.',
   'activation.timedOut': 'Nobody decided an activation request in time; it was denied.',

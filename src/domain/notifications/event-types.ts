@@ -14,6 +14,8 @@ export const NOTIFICATION_EVENT_TYPES = [
   'assignment.removed',
   'assignment.expired',
   'activation.requested',
+  'activation.reminder',
+  'activation.escalated',
   'activation.approved',
   'activation.denied',
   'activation.timedOut',

@@ -128,6 +128,18 @@ const TEMPLATES: { readonly [T in NotificationEventType]: Template } = {
       d.approval?.deadlineDateTime ? ` before ${when(d.approval.deadlineDateTime)}` : ''
     }; without a decision it is denied.`,
   }),
+  'activation.reminder': (n, _a, d) => ({
+    subject: `Reminder: ${n.principal} still waits for approval of ${n.role}`,
+    headline: `${n.principal} still waits for your decision on activating the ${n.role} role${n.lasting}. Please approve or deny it${
+      d.approval?.deadlineDateTime ? ` before ${when(d.approval.deadlineDateTime)}` : ''
+    }; without a decision it is denied.`,
+  }),
+  'activation.escalated': (n, _a, d) => ({
+    subject: `Escalated to you: ${n.principal} asks to activate ${n.role}`,
+    headline: `Nobody has decided on the request of ${n.principal} to activate the ${n.role} role${n.lasting}, so it was escalated to you. Please approve or deny it${
+      d.approval?.deadlineDateTime ? ` before ${when(d.approval.deadlineDateTime)}` : ''
+    }; without a decision it is denied.`,
+  }),
   'activation.approved': (n, a) =>
     yours(a)
       ? {

@@ -37,6 +37,18 @@ export const PIM_ACTIVITIES = {
     'Assign',
   ),
   activationRequestExpired: pim('pim.activation.requestExpired', 'PIM activation request expired', 'Assign'),
+  /** Elevate's own: a stage's escalation approvers were added after its escalation time. */
+  activationApprovalEscalated: pim(
+    'pim.activation.approvalEscalated',
+    'Add member to role approval escalated (PIM activation)',
+    'Assign',
+  ),
+  /** Elevate's own: the pending approvers of a stage were reminded before it times out. */
+  activationApprovalReminded: pim(
+    'pim.activation.approvalReminded',
+    'Add member to role approval reminder sent (PIM activation)',
+    'Assign',
+  ),
   activationCompleted: pim(
     'pim.activation.completed',
     'Add member to role completed (PIM activation)',
@@ -199,6 +211,17 @@ export const PIM_ACTIVITIES = {
   extendedOrRenewedByAdmin: pim(
     'pim.extendedOrRenewedByAdmin',
     'Update member in PIM approved by admin (extend/renew)',
+    'Update',
+  ),
+  extendOrRenewDeniedByAdmin: pim(
+    'pim.extendOrRenewDeniedByAdmin',
+    'Update member in PIM denied by admin (extend/renew)',
+    'Update',
+  ),
+  /** Elevate's own: an approved selfExtend/selfRenew changed the schedule (or could not). */
+  extendOrRenewCompleted: pim(
+    'pim.extendOrRenewCompleted',
+    'Update member in PIM completed (extend/renew)',
     'Update',
   ),
 } as const satisfies Record<string, AuditActivity>;

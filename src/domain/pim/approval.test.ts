@@ -5,8 +5,13 @@ import {
   approvedWindow,
   DAY_MS,
   newApprovalSteps,
+  shortestApprovedMs,
+  stageOutcome,
+  startStep,
   stepStatusAt,
+  type ApprovalDecision,
   type ApprovalStep,
+  type ApprovalTerms,
 } from './approval.js';
 import type { RequestStatus } from './types.js';
 
@@ -127,5 +132,145 @@ describe('approvedWindow', () => {
     ],
   ])('%s', (_name, requested, now, expected) => {
     expect(approvedWindow(requested, now)).toEqual(expected);
+  });
+});
+
+describe('approvedWindow with the approval terms (ADR 0022)', () => {
+  const asked = {
+    startDateTime: T,
+    expiration: { type: 'afterDuration', endDateTime: null, duration: 'PT2H' },
+  };
+  it.each<[string, number, ApprovalTerms, { start: number; end: number | null }]>([
+    [
+      'clock at approval, late',
+      T + 3 * HOUR,
+      { startsAtApproval: true, shortenedToMs: null },
+      { start: T + 3 * HOUR, end: T + 5 * HOUR },
+    ],
+    [
+      'clock at request, late: what is left',
+      T + HOUR,
+      { startsAtApproval: false, shortenedToMs: null },
+      { start: T + HOUR, end: T + 2 * HOUR },
+    ],
+    [
+      'clock at request, after the end: empty',
+      T + 3 * HOUR,
+      { startsAtApproval: false, shortenedToMs: null },
+      { start: T + 3 * HOUR, end: T + 2 * HOUR },
+    ],
+    [
+      'shortened',
+      T + HOUR,
+      { startsAtApproval: true, shortenedToMs: HOUR / 2 },
+      { start: T + HOUR, end: T + 1.5 * HOUR },
+    ],
+    [
+      'a longer "shortening" never lengthens',
+      T,
+      { startsAtApproval: true, shortenedToMs: 5 * HOUR },
+      { start: T, end: T + 2 * HOUR },
+    ],
+  ])('%s', (_name, now, terms, expected) => {
+    expect(approvedWindow(asked, now, terms)).toEqual(expected);
+  });
+
+  it('a permanent request may be shortened to a bounded one', () => {
+    const permanent = {
+      startDateTime: T,
+      expiration: { type: 'noExpiration', endDateTime: null, duration: null },
+    };
+    expect(approvedWindow(permanent, T, { startsAtApproval: true, shortenedToMs: HOUR })).toEqual({
+      start: T,
+      end: T + HOUR,
+    });
+    expect(approvedWindow(permanent, T)).toEqual({ start: T, end: null });
+  });
+});
+
+describe('quorum, escalation and reminders of a stage', () => {
+  const decision = (approverId: string, approve = true): ApprovalDecision => ({
+    approverId,
+    reviewResult: approve ? 'Approved' : 'Denied',
+    justification: null,
+    approvedDuration: null,
+    decidedAt: T,
+  });
+  const quorumStep = (quorum: number, decisions: ApprovalDecision[]): ApprovalStep => ({
+    ...newApprovalSteps(settings('SingleStage', [{ ...stage(1), approvalsRequired: quorum }]), ids, T)[0]!,
+    decisions,
+  });
+
+  it.each<[string, number, ApprovalDecision[], ApprovalDecision, string]>([
+    ['1 of M: the first approval', 1, [], decision('a'), 'Approved'],
+    ['2 of 3: the first approval waits', 2, [], decision('a'), 'Pending'],
+    ['2 of 3: the second approver completes', 2, [decision('a')], decision('b'), 'Approved'],
+    ['2 of 3: the same approver twice counts once', 2, [decision('a')], decision('a'), 'Pending'],
+    ['2 of 3: one deny ends it, whatever came before', 2, [decision('a')], decision('b', false), 'Denied'],
+  ])('%s', (_name, quorum, before, mine, expected) => {
+    expect(stageOutcome(quorumStep(quorum, before), mine)).toBe(expected);
+  });
+
+  it('escalation and reminder instants are set when the stage starts; hours replace days', () => {
+    const [first, second] = newApprovalSteps(
+      settings('Serial', [
+        {
+          ...stage(1, [user('A')]),
+          isEscalationEnabled: true,
+          escalationTimeInMinutes: 30,
+          escalationApprovers: [user('E'), user('a')],
+          approvalStageTimeOutInHours: 4,
+          reminderBeforeTimeOutInMinutes: 45,
+        },
+        { ...stage(2), approvalStageTimeOutInHours: 1 },
+      ]),
+      ids,
+      T,
+    );
+    expect(first).toMatchObject({
+      deadlineAt: T + 4 * HOUR,
+      escalationAt: T + 30 * 60_000,
+      reminderAt: T + 4 * HOUR - 45 * 60_000,
+      // An escalation approver already named as primary is kept once, as primary.
+      approvers: [{ type: 'user', id: 'a' }],
+      escalationApprovers: [{ type: 'user', id: 'e' }],
+      startsAtApproval: true,
+    });
+    // Not started: no instants yet; the default reminder is capped at half a 1-hour timeout.
+    expect(second).toMatchObject({
+      escalationAt: null,
+      reminderAt: null,
+      deadlineAt: null,
+      escalationApprovers: [],
+    });
+    expect(startStep(second!, T + HOUR)).toMatchObject({
+      status: 'InProgress',
+      deadlineAt: T + 2 * HOUR,
+      reminderAt: T + 2 * HOUR - 30 * 60_000,
+    });
+  });
+
+  it('reminders: 0 turns them off; the default is 60 minutes', () => {
+    const off = newApprovalSteps(
+      settings('SingleStage', [{ ...stage(1), reminderBeforeTimeOutInMinutes: 0 }]),
+      ids,
+      T,
+    );
+    expect(off[0]).toMatchObject({ reminderAt: null });
+    const byDefault = newApprovalSteps(settings('SingleStage', [stage(1)]), ids, T);
+    expect(byDefault[0]).toMatchObject({ reminderAt: T + DAY_MS - HOUR });
+  });
+
+  it('the shortest approved duration of any stage wins; denials and unshortened approvals do not count', () => {
+    const shortened = (id: string, d: string | null, approve = true) => ({
+      ...decision(id, approve),
+      approvedDuration: d,
+    });
+    const steps = [
+      quorumStep(2, [shortened('a', 'PT1H'), shortened('b', null)]),
+      quorumStep(1, [shortened('c', 'PT45M'), shortened('d', 'PT5M', false)]),
+    ];
+    expect(shortestApprovedMs(steps)).toBe(45 * 60_000);
+    expect(shortestApprovedMs([quorumStep(1, [shortened('a', null)])])).toBeNull();
   });
 });

@@ -97,10 +97,12 @@ export function evaluateSelfDeactivate(input: EvaluationInput): Evaluation {
 }
 
 /**
- * `selfExtend`/`selfRenew`: the principal asks an administrator for more time on an admin-made
- * schedule (activations are simply activated again), inside the 14-day/30-day windows. Policy has
- * no rule for who decides, so the request waits as `PendingAdminDecision` (not the approval
- * engine's `PendingApproval`) until an admin answers with `adminExtend`/`adminRenew`.
+ * `selfExtend`/`selfRenew`: the principal asks for more time on an admin-made schedule
+ * (activations are simply activated again), inside the 14-day/30-day windows. When the role's
+ * approval rule says `isApprovalRequiredForExtension`, the request goes through its approval
+ * stages like an activation (`PendingApproval`; the final approval applies the new window, ADR
+ * 0022); otherwise it waits as `PendingAdminDecision` until an admin answers with
+ * `adminExtend`/`adminRenew`.
  */
 export function evaluateSelfExtendOrRenew(input: EvaluationInput): Evaluation {
   const { now, action } = input;
@@ -121,9 +123,11 @@ export function evaluateSelfExtendOrRenew(input: EvaluationInput): Evaluation {
     ruleFor(input.rules, 'Approval_EndUser_Assignment'),
     input.justification,
   );
+  const approval = ruleFor(input.rules, 'Approval_EndUser_Assignment');
+  const needsApproval = approval?.setting.isApprovalRequiredForExtension === true;
   return settle(failures, error, () => ({
-    status: 'PendingAdminDecision',
-    requiresApproval: false,
+    status: needsApproval ? 'PendingApproval' : 'PendingAdminDecision',
+    requiresApproval: needsApproval,
     ...(input.window == null ? {} : { window: input.window }),
   }));
 }

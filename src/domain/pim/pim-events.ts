@@ -218,7 +218,14 @@ export function requestCanceled(
 
 /** One approval event of an activation request, as its audit entry records it. */
 export interface ApprovalFacts {
-  type: Extract<EventType, 'pim.approvalStepDecided' | 'pim.approvalCompleted' | 'pim.approvalTimedOut'>;
+  type: Extract<
+    EventType,
+    | 'pim.approvalStepDecided'
+    | 'pim.approvalCompleted'
+    | 'pim.approvalTimedOut'
+    | 'pim.approvalEscalated'
+    | 'pim.approvalReminder'
+  >;
   activity: AuditActivity;
   request: ScheduleRequest;
   /** The status the request has after the event. */
@@ -230,6 +237,12 @@ export interface ApprovalFacts {
   schedule?: Schedule | null;
   result?: AuditResult;
   resultReason?: string;
+  /**
+   * For a decision: whether it completed its stage (false while a quorum waits for more approvals),
+   * carried in the payload as `stageCompleted` so consumers do not announce a stage that has not
+   * started.
+   */
+  stageCompleted?: boolean;
 }
 
 /**
@@ -266,9 +279,15 @@ export function approvalEvent(subject: PimSubject, f: ApprovalFacts): DomainEven
       f.schedule ?? null,
     ),
   );
-  return Number.isSafeInteger(stage) && event.payload
-    ? { ...event, payload: { ...event.payload, approvalStage: stage } }
-    : event;
+  if (event.payload === undefined) return event;
+  return {
+    ...event,
+    payload: {
+      ...event.payload,
+      ...(Number.isSafeInteger(stage) ? { approvalStage: stage } : {}),
+      ...(f.stageCompleted === undefined ? {} : { stageCompleted: f.stageCompleted }),
+    },
+  };
 }
 
 /** A schedule's window ended by time; the sweeper records it (Elevate is the initiator). */

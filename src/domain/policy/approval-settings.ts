@@ -5,6 +5,8 @@ import { ValidationError } from '../shared/errors.js';
 export const MAX_APPROVERS_PER_LIST = 50;
 /** Entra auto-denies a stage after its timeout; longer than a week leaves requests hanging. */
 export const MAX_STAGE_TIMEOUT_DAYS = 7;
+/** Most approvals one stage may require (Elevate's N-of-M extension). */
+export const MAX_APPROVALS_REQUIRED = 50;
 
 /** How many stages each approval mode takes. */
 const STAGES: Readonly<Record<ApprovalSettings['approvalMode'], { min: number; max: number }>> = {
@@ -56,7 +58,14 @@ function checkStage(stage: ApprovalStage, at: string): void {
       `${at}.approvalStageTimeOutInDays`,
     );
   }
-  const timeoutMinutes = timeout * 24 * 60;
+  const hours = stage.approvalStageTimeOutInHours;
+  if (hours !== undefined && (!Number.isInteger(hours) || hours < 1 || hours > MAX_STAGE_TIMEOUT_DAYS * 24)) {
+    throw invalid(
+      `@elevate.approvalStageTimeOutInHours must be a whole number of hours from 1 to ${MAX_STAGE_TIMEOUT_DAYS * 24}.`,
+      `${at}.@elevate.approvalStageTimeOutInHours`,
+    );
+  }
+  const timeoutMinutes = (hours ?? timeout * 24) * 60;
   const escalation = stage.escalationTimeInMinutes;
   if (!Number.isInteger(escalation) || escalation < 0 || escalation >= timeoutMinutes) {
     throw invalid(
@@ -78,8 +87,41 @@ function checkStage(stage: ApprovalStage, at: string): void {
       );
     }
   }
+  const reminder = stage.reminderBeforeTimeOutInMinutes;
+  if (reminder !== undefined && (!Number.isInteger(reminder) || reminder < 0 || reminder >= timeoutMinutes)) {
+    throw invalid(
+      `@elevate.reminderBeforeTimeOutInMinutes must be a whole number from 0 to ${timeoutMinutes - 1} (before the stage times out).`,
+      `${at}.@elevate.reminderBeforeTimeOutInMinutes`,
+    );
+  }
   checkApprovers(stage.primaryApprovers, `${at}.primaryApprovers`);
   checkApprovers(stage.escalationApprovers, `${at}.escalationApprovers`);
+  checkQuorum(stage, at);
+}
+
+/**
+ * A quorum is 1 to {@link MAX_APPROVALS_REQUIRED}; when the stage names only users, no more than
+ * there are (escalation approvers count when escalation is on), or it could never be reached.
+ */
+function checkQuorum(stage: ApprovalStage, at: string): void {
+  const quorum = stage.approvalsRequired;
+  if (quorum === undefined) return;
+  const target = `${at}.@elevate.approvalsRequired`;
+  if (!Number.isInteger(quorum) || quorum < 1 || quorum > MAX_APPROVALS_REQUIRED) {
+    throw invalid(
+      `@elevate.approvalsRequired must be a whole number from 1 to ${MAX_APPROVALS_REQUIRED}.`,
+      target,
+    );
+  }
+  const named = [...stage.primaryApprovers, ...(stage.isEscalationEnabled ? stage.escalationApprovers : [])];
+  const onlyUsers = named.every((a) => a['@odata.type'] === '#microsoft.graph.singleUser');
+  const users = new Set(named.map(approverKey)).size;
+  if (stage.primaryApprovers.length > 0 && onlyUsers && quorum > users) {
+    throw invalid(
+      `@elevate.approvalsRequired is ${quorum} but the stage names only ${users} approver(s); it could never be reached.`,
+      target,
+    );
+  }
 }
 
 function checkApprovers(approvers: readonly ApproverSubject[], at: string): void {

@@ -79,7 +79,25 @@ export interface ApprovalStage {
   isEscalationEnabled: boolean;
   primaryApprovers: ApproverSubject[];
   escalationApprovers: ApproverSubject[];
+  /**
+   * Elevate extension (`@elevate.approvalsRequired`): how many approvers must approve before the
+   * stage is approved (N of M); absent = 1, Graph's first-approver-wins. One deny ends the stage.
+   */
+  approvalsRequired?: number;
+  /**
+   * Elevate extension (`@elevate.approvalStageTimeOutInHours`): the stage's timeout in hours; when
+   * set it replaces `approvalStageTimeOutInDays` (which Graph requires and still validates).
+   */
+  approvalStageTimeOutInHours?: number;
+  /**
+   * Elevate extension (`@elevate.reminderBeforeTimeOutInMinutes`): when the pending approvers are
+   * reminded, before the stage times out; 0 = never; absent = {@link DEFAULT_REMINDER_MINUTES}.
+   */
+  reminderBeforeTimeOutInMinutes?: number;
 }
+
+/** The reminder lead time of a stage that does not set one (capped at half the stage's timeout). */
+export const DEFAULT_REMINDER_MINUTES = 60;
 
 export type ApprovalMode = 'SingleStage' | 'Serial' | 'Parallel' | 'NoApproval';
 
@@ -90,6 +108,11 @@ export interface ApprovalSettings {
   isRequestorJustificationRequired: boolean;
   approvalMode: ApprovalMode;
   approvalStages: ApprovalStage[];
+  /**
+   * Elevate extension (`@elevate.activationStartsAtApproval`): the activation's duration counts
+   * from the final approval (true, the default when absent) or from the requested start (false).
+   */
+  activationStartsAtApproval?: boolean;
 }
 
 export interface ApprovalRule {

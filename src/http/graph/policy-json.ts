@@ -41,9 +41,17 @@ const settingJson = z.object({
       isEscalationEnabled: z.boolean(),
       primaryApprovers: z.array(approverJson),
       escalationApprovers: z.array(approverJson),
+      '@elevate.approvalsRequired': z.number().optional(),
+      '@elevate.approvalStageTimeOutInHours': z.number().optional(),
+      '@elevate.reminderBeforeTimeOutInMinutes': z.number().optional(),
     }),
   ),
+  '@elevate.activationStartsAtApproval': z.boolean().optional(),
 });
+
+/** `{ "@elevate.{name}": value }`, or nothing when the extension is not set. */
+const annotated = <V>(name: string, value: V | undefined): Record<string, V> =>
+  value === undefined ? {} : { [`@elevate.${name}`]: value };
 
 /** A rule type's complete shape: `@odata.type` (its discriminator), `id`, then its properties. */
 const variant = <S extends z.ZodRawShape, const K extends string>(type: K, shape: S) =>
@@ -178,7 +186,12 @@ export function ruleToJson(rule: PolicyRule): z.input<typeof completeRuleJson> {
             isEscalationEnabled: stage.isEscalationEnabled,
             primaryApprovers: stage.primaryApprovers.map(approverToJson),
             escalationApprovers: stage.escalationApprovers.map(approverToJson),
+            // Elevate's extensions, written only when set (Graph's shape stays exact otherwise).
+            ...annotated('approvalsRequired', stage.approvalsRequired),
+            ...annotated('approvalStageTimeOutInHours', stage.approvalStageTimeOutInHours),
+            ...annotated('reminderBeforeTimeOutInMinutes', stage.reminderBeforeTimeOutInMinutes),
           })),
+          ...annotated('activationStartsAtApproval', rule.setting.activationStartsAtApproval),
         },
       };
     case T.authenticationContext:

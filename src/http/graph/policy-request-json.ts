@@ -1,12 +1,16 @@
 import { z } from 'zod';
-import { MAX_STAGE_TIMEOUT_DAYS } from '../../domain/policy/approval-settings.js';
+import { MAX_APPROVALS_REQUIRED, MAX_STAGE_TIMEOUT_DAYS } from '../../domain/policy/approval-settings.js';
 import {
   EMAIL_ADDRESS,
   MAX_NOTIFICATION_RECIPIENTS,
   type RulePatch,
   type TargetPatch,
 } from '../../domain/policy/rule-patch.js';
-import type { ApprovalSettings, ApproverSubject } from '../../domain/policy/types.js';
+import {
+  DEFAULT_REMINDER_MINUTES,
+  type ApprovalSettings,
+  type ApproverSubject,
+} from '../../domain/policy/types.js';
 import { defaultPolicyRules, RULE_IDS } from '../../domain/policy/default-rules.js';
 import { POLICY_RULE_ODATA_TYPES as T } from '../../domain/policy/types.js';
 import { guid } from './ids.js';
@@ -85,6 +89,33 @@ const stageBody = z
     isEscalationEnabled: z.boolean().optional(),
     primaryApprovers: z.array(approverBody).max(50),
     escalationApprovers: z.array(approverBody).max(50).optional(),
+    '@elevate.approvalsRequired': z
+      .number()
+      .int()
+      .meta({
+        minimum: 1,
+        maximum: MAX_APPROVALS_REQUIRED,
+        description: 'Elevate: approvals the stage needs (N of M; default 1). One deny ends the stage.',
+      })
+      .optional(),
+    '@elevate.approvalStageTimeOutInHours': z
+      .number()
+      .int()
+      .meta({
+        minimum: 1,
+        maximum: MAX_STAGE_TIMEOUT_DAYS * 24,
+        description:
+          'Elevate: the stage times out after this many hours, replacing approvalStageTimeOutInDays.',
+      })
+      .optional(),
+    '@elevate.reminderBeforeTimeOutInMinutes': z
+      .number()
+      .int()
+      .meta({
+        minimum: 0,
+        description: `Elevate: remind the pending approvers this long before the stage times out (0 = never; default ${DEFAULT_REMINDER_MINUTES}, at most half the timeout).`,
+      })
+      .optional(),
   })
   .strict();
 
@@ -96,6 +127,13 @@ const settingBody = z
     isRequestorJustificationRequired: z.boolean(),
     approvalMode: ci(['SingleStage', 'Serial', 'Parallel', 'NoApproval']),
     approvalStages: z.array(stageBody).max(2),
+    '@elevate.activationStartsAtApproval': z
+      .boolean()
+      .meta({
+        description:
+          "Elevate: the activation's duration counts from the final approval (default true), capped by the eligibility's end; false counts it from the requested start.",
+      })
+      .optional(),
   })
   .strict();
 
@@ -219,7 +257,9 @@ export const RULE_RELATIONS =
   '`claimValue`; an `approvalMode` with the wrong number of `approvalStages` (SingleStage and ' +
   'Parallel 1, Serial 2, NoApproval 0 or 1) or NoApproval with `isApprovalRequired` or ' +
   '`isApprovalRequiredForExtension`; an `escalationTimeInMinutes` not below the stage timeout, or ' +
-  '0 with escalation enabled, which also needs `escalationApprovers`.';
+  '0 with escalation enabled, which also needs `escalationApprovers`; an `@elevate.approvalsRequired` ' +
+  'above the number of named users when a stage names only users; an ' +
+  '`@elevate.reminderBeforeTimeOutInMinutes` not below the stage timeout.';
 
 /** `PATCH /policies/roleManagementPolicies/{id}`: only `rules` may change. */
 export const policyPatchBody = z
@@ -228,6 +268,10 @@ export const policyPatchBody = z
     rules: z.array(rulePatchOf(true)).min(1).max(17),
   })
   .strict();
+
+/** `{ [key]: value }`, or nothing when the value was not sent (the domain's optional extensions). */
+const optional = <K extends string, V>(key: K, value: V | undefined) =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
 
 /** The parsed `setting` as the domain stores it: escalation defaults filled, null descriptions dropped. */
 export function toApprovalSettings(setting: z.output<typeof settingBody>): ApprovalSettings {
@@ -250,7 +294,11 @@ export function toApprovalSettings(setting: z.output<typeof settingBody>): Appro
       isEscalationEnabled: stage.isEscalationEnabled ?? false,
       primaryApprovers: stage.primaryApprovers.map(approver),
       escalationApprovers: (stage.escalationApprovers ?? []).map(approver),
+      ...optional('approvalsRequired', stage['@elevate.approvalsRequired']),
+      ...optional('approvalStageTimeOutInHours', stage['@elevate.approvalStageTimeOutInHours']),
+      ...optional('reminderBeforeTimeOutInMinutes', stage['@elevate.reminderBeforeTimeOutInMinutes']),
     })),
+    ...optional('activationStartsAtApproval', setting['@elevate.activationStartsAtApproval']),
   };
 }
 

@@ -5,7 +5,7 @@ import type { ApprovalStepView } from '../../app/pim/approvals.js';
 import { authenticateHook, callerOf } from '../auth-hook.js';
 import type { RouteOptions } from '../build-options.js';
 import { entityKey, keyParams } from '../graph/ids.js';
-import { context, documentedEnum, dtOrNull, errors, str } from '../graph/json.js';
+import { context, documentedEnum, DURATION_PATTERN, dtOrNull, errors, str } from '../graph/json.js';
 import { MAX_JUSTIFICATION } from './pim-body.js';
 
 const stepJson = z.object({
@@ -17,6 +17,14 @@ const stepJson = z.object({
   assignedToMe: z.boolean(),
   justification: z.string(),
   reviewedBy: z.object({ id: z.string(), displayName: z.string().nullable() }).nullable(),
+  '@elevate.approvalsRequired': z
+    .number()
+    .optional()
+    .meta({ description: 'Elevate: approvals the stage needs (N of M); written only when more than 1.' }),
+  '@elevate.approvalsReceived': z
+    .number()
+    .optional()
+    .meta({ description: 'Elevate: distinct approvers who approved so far; with approvalsRequired.' }),
 });
 
 const approvalJson = z.object({
@@ -48,6 +56,14 @@ const decisionBody = z
       })
       .meta(documentedEnum(['Approve', 'Deny'])),
     justification: str(MAX_JUSTIFICATION).nullable().optional(),
+    '@elevate.approvedDuration': str(64)
+      .meta({
+        pattern: DURATION_PATTERN,
+        description:
+          'Elevate: approve a shorter activation than requested (ISO-8601, at least PT5M, at most the requested duration); Approve only. Recorded in the audit entry.',
+      })
+      .nullable()
+      .optional(),
   })
   .strict();
 
@@ -60,6 +76,14 @@ const stepToJson = (v: ApprovalStepView) => ({
   assignedToMe: v.assignedToMe,
   justification: v.step.justification ?? '',
   reviewedBy: v.reviewedBy,
+  ...(v.step.quorum > 1
+    ? {
+        '@elevate.approvalsRequired': v.step.quorum,
+        '@elevate.approvalsReceived': new Set(
+          v.step.decisions.filter((d) => d.reviewResult === 'Approved').map((d) => d.approverId),
+        ).size,
+      }
+    : {}),
 });
 
 /**
@@ -118,6 +142,7 @@ export function approvalRoutes(opts: RouteOptions): FastifyPluginAsync {
         await services.approvals.decide(callerOf(request), id, stepId, {
           reviewResult: request.body.reviewResult,
           justification: request.body.justification ?? null,
+          approvedDuration: request.body['@elevate.approvedDuration'] ?? null,
         });
         return reply.status(204).send(null);
       },

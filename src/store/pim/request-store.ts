@@ -17,8 +17,9 @@ type RequestsBuilder = ExpressionBuilder<
 
 /**
  * The approver inbox: pending, its current stage in progress and not timed out at `now`, and the
- * stage names the user (or one of its groups), or names nobody while the user is a default
- * approver. The caller's own requests are excluded by the view's `notPrincipalId`.
+ * stage names the user (or one of its groups) as a primary approver, or as an escalation approver
+ * once the escalation time has passed, or names nobody while the user is a default approver; and
+ * the user has not decided that stage yet (a quorum stage waits for others). The caller's own requests are excluded by the view's `notPrincipalId`.
  */
 function decidableBy(eb: RequestsBuilder, approver: NonNullable<RequestView['approver']>, now: number) {
   const { userId, groupIds, isDefaultApprover } = approver;
@@ -35,6 +36,13 @@ function decidableBy(eb: RequestsBuilder, approver: NonNullable<RequestView['app
             .selectFrom('pim_approval_approvers as a')
             .select('a.step_id')
             .whereRef('a.step_id', '=', 's.id')
+            // Escalation approvers decide from the escalation on (read at `now`, not the sweeper's).
+            .where((x) =>
+              x.or([
+                x('a.approver_role', '=', 'primary'),
+                x.and([x('a.approver_role', '=', 'escalation'), x('s.escalation_at', '<=', now)]),
+              ]),
+            )
             .where((x) =>
               x.or([
                 x.and([x('a.approver_type', '=', 'user'), x('a.approver_id', '=', userId)]),
@@ -46,6 +54,18 @@ function decidableBy(eb: RequestsBuilder, approver: NonNullable<RequestView['app
         ),
         ...(isDefaultApprover ? [w('s.has_default_approvers', '=', 1)] : []),
       ]),
+    )
+    // Once they decided a stage that waits for more approvals, it is no longer theirs to decide.
+    .where((w) =>
+      w.not(
+        w.exists(
+          w
+            .selectFrom('pim_approval_decisions as d')
+            .select('d.step_id')
+            .whereRef('d.step_id', '=', 's.id')
+            .where('d.approver_id', '=', userId),
+        ),
+      ),
     );
   return eb.and([
     eb('pim_schedule_requests.status', '=', 'PendingApproval'),

@@ -51,6 +51,16 @@ export interface PimApprovalStepRow {
   started_at: number | null;
   deadline_at: number | null;
   version: number;
+  /** Migration 0015. */
+  quorum: number;
+  timeout_ms: number | null;
+  escalation_after_ms: number | null;
+  escalation_at: number | null;
+  escalated_at: number | null;
+  reminder_before_ms: number | null;
+  reminder_at: number | null;
+  reminded_at: number | null;
+  starts_at_approval: number;
 }
 
 /** Migration 0007: a stage's named approver (`user` or `group`). */
@@ -58,6 +68,18 @@ export interface PimApprovalApproverRow {
   step_id: string;
   approver_type: string;
   approver_id: string;
+  /** Migration 0015: `primary` or `escalation`. */
+  approver_role: string;
+}
+
+/** Migration 0015: one approver's decision on a stage. */
+export interface PimApprovalDecisionRow {
+  step_id: string;
+  approver_id: string;
+  review_result: string;
+  justification: string | null;
+  approved_duration: string | null;
+  decided_at: number;
 }
 
 export interface PimScheduleRow {
