@@ -20,7 +20,10 @@ describe('configuration', () => {
       production: false,
       accessTokenTtlSeconds: 600,
       auditCheckpointIntervalMs: 60_000,
+      // Privileged people register a second factor at sign-in unless the operator turns it off.
+      requireMfaRegistration: true,
     });
+    expect(loadConfig({ ELEVATE_REQUIRE_MFA_REGISTRATION: 'false' }).requireMfaRegistration).toBe(false);
     expect(c.dataKey).toBeUndefined();
     expect(c.auditWitnessFile).toBeUndefined();
     expect(c.auditWitnessUrl).toBeUndefined();

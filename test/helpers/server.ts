@@ -38,7 +38,12 @@ export async function testServer(
     trustedProxies?: ElevateOptions['trustedProxies'];
     rateLimits?: ElevateOptions['rateLimits'];
     auditRefusalWindowMs?: number;
-    requireMfaRegistration?: boolean;
+    /**
+     * Registration of a second factor at sign-in for privileged people: off in tests unless asked
+     * for (tests sign the same user in many times at one manual-clock instant, which one-time
+     * codes do not allow); `'productDefault'` leaves it to Elevate's default (on).
+     */
+    requireMfaRegistration?: boolean | 'productDefault';
   } = {},
 ): Promise<TestServer> {
   const db = await freshDb();
@@ -55,9 +60,9 @@ export async function testServer(
     ...(opts.trustedProxies ? { trustedProxies: opts.trustedProxies } : {}),
     ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
     ...(opts.auditRefusalWindowMs === undefined ? {} : { auditRefusalWindowMs: opts.auditRefusalWindowMs }),
-    ...(opts.requireMfaRegistration === undefined
+    ...(opts.requireMfaRegistration === 'productDefault'
       ? {}
-      : { requireMfaRegistration: opts.requireMfaRegistration }),
+      : { requireMfaRegistration: opts.requireMfaRegistration ?? false }),
     // The relay's timer is off unless a test asks for it: its numbering would change the database
     // under tests that compare snapshots; tests drive it with `outbox.runOnce()`.
     outboxRelayIntervalMs: opts.outboxRelayIntervalMs ?? 0,

@@ -32,9 +32,10 @@ let s: TestServer;
 let clock: ManualClock;
 afterEach(async () => s.close());
 
+/** A server with Elevate's own default (registration on) unless a test says otherwise. */
 async function server(opts: { requireMfaRegistration?: boolean } = {}) {
   clock = new ManualClock(Date.now());
-  s = await testServer({ clock, ...opts });
+  s = await testServer({ clock, requireMfaRegistration: opts.requireMfaRegistration ?? 'productDefault' });
   await s.sweeper.stop();
 }
 

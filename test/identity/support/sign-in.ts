@@ -4,8 +4,6 @@ import { hash } from '@node-rs/argon2';
 import { newId } from '../../../src/domain/shared/ids.js';
 import type { TestServer } from '../../helpers/server.js';
 import { inTx } from '../../pim/support.js';
-import { totpCode, totpStepAt } from '../../../src/domain/authn/totp.js';
-import { base32Decode } from './totp.js';
 import { authorizeUrl, Browser, CLIENT_ID, csrfOf, locationOf, pkcePair, REDIRECT_URI } from './browser.js';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -107,13 +105,6 @@ export interface Tokens {
   id_token: string;
 }
 
-/** The authenticator-app secret the registration page shows (for a user who must register one). */
-export function registrationSeedOf(html: string): Buffer {
-  const secret = /<code>([A-Z2-7 ]+)<\/code>/.exec(html)?.[1];
-  if (secret === undefined) throw new Error(`no authenticator-app secret on the page: ${html}`);
-  return base32Decode(secret.replaceAll(' ', ''));
-}
-
 /** The whole flow with password (and a TOTP code when given); returns the token response. */
 export async function signIn(
   s: TestServer,
@@ -127,15 +118,7 @@ export async function signIn(
     username: user.upn,
     password: opts.password ?? PASSWORD,
   });
-  if (opts.code === undefined && res.statusCode === 303 && locationOf(res) === page) {
-    // A privileged user without a second factor registers an authenticator app first, as people do.
-    const registration = await b.get(page);
-    expect(registration.body).toContain('Set up a second factor');
-    const seed = registrationSeedOf(registration.body);
-    res = await submit(b, page, csrfOf(registration.body), 'register', {
-      code: totpCode(seed, totpStepAt(s.clock.now())),
-    });
-  } else if (opts.code !== undefined) {
+  if (opts.code !== undefined) {
     expect(res.statusCode, res.body).toBe(303);
     expect(locationOf(res)).toBe(page);
     const totpPage = await b.get(page);
