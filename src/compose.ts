@@ -336,7 +336,10 @@ function startJobs(k: Kernel, app: App) {
   const sweepMs = o.expirySweepIntervalMs ?? DEFAULT_EXPIRY_SWEEP_INTERVAL_MS;
   const sweepError = logError('PIM expiry sweep failed');
   const sweeper = createExpirySweeper({
-    recorder: makeExpiryRecorder(k),
+    recorder: makeExpiryRecorder({
+      uow: k.uow,
+      ...(o.endingSoon === undefined ? {} : { endingSoon: o.endingSoon }),
+    }),
     clock: o.clock,
     intervalMs: sweepMs,
     onError: (err) => sweepError(err instanceof Error ? err : new Error(String(err))),

@@ -47,6 +47,10 @@ async function main(): Promise<void> {
       ? { tls: { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile } }
       : {}),
     requireMfaRegistration: config.requireMfaRegistration,
+    endingSoon: {
+      activationMs: config.activationEndingSoonMinutes * 60_000,
+      otherMs: config.expiringSoonDays * 24 * 3_600_000,
+    },
     notifications: { allowHttpWebhooks: config.notificationsAllowHttp },
   });
   if (bootstrapped) {

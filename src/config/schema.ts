@@ -185,6 +185,20 @@ export const SETTINGS = [
     doc: 'A person who holds or may activate a privileged role (or a role whose activation requires MFA) and has no second factor must register an authenticator app at sign-in before it completes; the bootstrap administrator included. `false` lets them finish with a password alone. See docs/identity.md.',
   },
   {
+    env: 'ELEVATE_ACTIVATION_ENDING_SOON_MINUTES',
+    key: 'activationEndingSoonMinutes',
+    secret: false,
+    default: '15',
+    doc: 'How many minutes before an activation ends its holder is told, once per end (0–1440; 0 turns it off). See docs/notifications.md.',
+  },
+  {
+    env: 'ELEVATE_EXPIRING_SOON_DAYS',
+    key: 'expiringSoonDays',
+    secret: false,
+    default: '14',
+    doc: 'How many days before an eligibility, or an active assignment an administrator made, ends its principal is told, once per end (0–365; 0 turns it off).',
+  },
+  {
     env: 'ELEVATE_NOTIFICATIONS_ALLOW_HTTP',
     key: 'notificationsAllowHttp',
     secret: false,
@@ -255,6 +269,8 @@ export const configSchema = z
     authzenRateLimit: rateLimitSetting,
     auditRefusalWindowSeconds: z.coerce.number().int().min(0).max(3600),
     requireMfaRegistration: bool,
+    activationEndingSoonMinutes: z.coerce.number().int().min(0).max(1440),
+    expiringSoonDays: z.coerce.number().int().min(0).max(365),
     notificationsAllowHttp: bool,
   })
   .strict();

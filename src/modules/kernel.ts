@@ -69,6 +69,11 @@ export interface ElevateOptions {
    * at sign-in. Default true.
    */
   requireMfaRegistration?: boolean;
+  /**
+   * How long before its end a running schedule is announced to its holder (activations; other
+   * schedules); 0 turns a kind off. Default 15 minutes and 14 days.
+   */
+  endingSoon?: { activationMs: number; otherMs: number };
 }
 
 /**

@@ -41,6 +41,9 @@ const BY_TIME = new Set([
   'activation.escalated',
   'eligibility.expired',
   'assignment.expired',
+  'activation.endingSoon',
+  'eligibility.expiringSoon',
+  'assignment.expiringSoon',
 ]);
 /** Events asking approvers to decide: they name the waiting stage and its deadline. */
 const ASKING = new Set(['activation.requested', 'activation.reminder', 'activation.escalated']);

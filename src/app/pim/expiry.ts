@@ -4,7 +4,8 @@ import type { DomainEvent } from '../../domain/events/domain-event.js';
 import type { UnitOfWork } from '../ports.js';
 import type { Stores } from '../ports.js';
 import { expiredActivity, PIM_ACTIVITIES } from '../../domain/pim/activities.js';
-import { approvalEvent, scheduleExpired } from '../../domain/pim/pim-events.js';
+import { approvalEvent, scheduleEndingSoon, scheduleExpired } from '../../domain/pim/pim-events.js';
+import type { Schedule } from '../../domain/pim/schedule.js';
 import type { Actor } from '../events/ports.js';
 import type { ApprovalNotice } from './ports.js';
 import { subjectOf } from './principals.js';
@@ -26,9 +27,20 @@ const system = (tenantId: string): Actor => ({ tenantId, initiatedBy: SYSTEM_INI
  * Each schedule is claimed by compare-and-set on its unrecorded end (`claimExpired`), so running it
  * twice, or on two replicas at once, records each expiry exactly once.
  */
-export function makeExpiryRecorder(deps: { uow: UnitOfWork }) {
+export function makeExpiryRecorder(deps: {
+  uow: UnitOfWork;
+  /**
+   * How long before its end a running schedule is announced to its holder: activations, and
+   * eligibilities or assignments an administrator made; 0 turns a kind off. Default 15 minutes, 14 days.
+   */
+  endingSoon?: { activationMs: number; otherMs: number };
+}) {
+  const leads = deps.endingSoon ?? DEFAULT_ENDING_SOON;
   return {
-    /** Records up to `limit` expiries at `now`; returns how many it recorded. */
+    /**
+     * Records up to `limit` expiries (and timed-out approvals, escalations, reminders) at `now`;
+     * returns how many it recorded. Ending-soon notices go out in the same run, uncounted.
+     */
     async recordBatch(now: number, limit: number): Promise<number> {
       return deps.uow.run(async (tx) => {
         const claimed = await tx.schedules.claimExpired(now, limit);
@@ -51,15 +63,46 @@ export function makeExpiryRecorder(deps: { uow: UnitOfWork }) {
           const event: DomainEvent = scheduleExpired(subject, s, expiredActivity(s.kind, s.assignmentType));
           tx.events.record(system(s.tenantId), now, event);
         }
-        return (
+        const recorded =
           claimed.length +
           (await recordTimedOutApprovals(tx, now, limit)) +
           (await recordApprovalNotices(tx, 'escalation', now, limit)) +
-          (await recordApprovalNotices(tx, 'reminder', now, limit))
-        );
+          (await recordApprovalNotices(tx, 'reminder', now, limit));
+        // Ending-soon notices change nothing but their own bookkeeping: not counted as records.
+        await recordEndingSoon(tx, now, leads, limit);
+        return recorded;
       });
     },
   };
+}
+
+/** Entra's 14 days for eligibilities and assignments; 15 minutes for activations. */
+export const DEFAULT_ENDING_SOON = { activationMs: 15 * 60_000, otherMs: 14 * 24 * 3_600_000 };
+
+/**
+ * Records the schedules whose end came within their lead time, once per end (claimed by
+ * compare-and-set on the end last announced): an event the notifications fan-out turns into a
+ * message to the holder.
+ */
+async function recordEndingSoon(
+  tx: Stores,
+  now: number,
+  leads: { activationMs: number; otherMs: number },
+  limit: number,
+) {
+  const claimed: Schedule[] = await tx.schedules.claimEndingSoon(now, leads, limit);
+  for (const s of claimed) {
+    const subject = await subjectOf(
+      tx,
+      s.tenantId,
+      s.kind,
+      s.roleDefinitionId,
+      s.principalId,
+      s.principalType,
+    );
+    tx.events.record(system(s.tenantId), now, scheduleEndingSoon(subject, s));
+  }
+  return claimed.length;
 }
 
 /**

@@ -179,6 +179,18 @@ export interface ScheduleStore {
    * sweepers each schedule goes to exactly one. Returns the claimed schedules as they were.
    */
   claimExpired(now: number, limit: number): Promise<Schedule[]>;
+  /**
+   * Claims up to `limit` running schedules whose end falls within their lead time from `now`
+   * (`activationMs` for activations, `otherMs` for eligibilities and assignments an administrator
+   * made; 0 turns a kind off) and whose current end was not announced yet: sets
+   * `ending_soon_for_end_at = end` where it still differs, so of two sweepers each end is
+   * announced once, and an extended end is announced again. Returns the claimed schedules.
+   */
+  claimEndingSoon(
+    now: number,
+    leads: { activationMs: number; otherMs: number },
+    limit: number,
+  ): Promise<Schedule[]>;
 }
 
 declare module '../ports.js' {

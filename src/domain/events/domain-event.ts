@@ -68,6 +68,7 @@ export const EVENT_TYPES = [
   'pim.approvalEscalated',
   'pim.approvalReminder',
   'pim.scheduleExpired',
+  'pim.scheduleEndingSoon',
   'pim.activationEnded',
   // notification channels (audit only) and the delivery log
   'notifications.emailChannelChanged',

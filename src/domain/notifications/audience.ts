@@ -77,6 +77,10 @@ export const WHO_HEARS: { readonly [T in NotificationEventType]: Hearing } = {
   'activation.failed': hear('activation', ['requestor', 'approver']),
   'activation.activated': hear('activation', ['admin', 'requestor']),
   'activation.ended': hear('activation', ['requestor']),
+  // The holder, while there is still time to extend, renew or finish the work.
+  'activation.endingSoon': hear('activation', ['requestor'], ['requestor']),
+  'eligibility.expiringSoon': hear('eligibility', ['requestor'], ['requestor']),
+  'assignment.expiringSoon': hear('assignment', ['requestor'], ['requestor']),
 };
 
 /** One person who may hear: their address, or null when they have none (then they are skipped). */

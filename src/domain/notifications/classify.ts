@@ -53,6 +53,7 @@ export const CONSUMED_EVENT_TYPES: ReadonlySet<string> = new Set([
   'pim.approvalEscalated',
   'pim.approvalReminder',
   'pim.scheduleExpired',
+  'pim.scheduleEndingSoon',
   'pim.activationEnded',
   'roles.assignmentCreated',
   'roles.assignmentDeleted',
@@ -174,6 +175,11 @@ export function classify(event: Pick<PublishedEvent, 'type' | 'payload'>): Trigg
       return f.assignmentType === 'Activated'
         ? [as(f, 'activation.ended', { reason: 'expired' })]
         : [as(f, 'assignment.expired', { reason: 'expired' })];
+    case 'pim.scheduleEndingSoon':
+      if (f.kind === 'eligibility') return [as(f, 'eligibility.expiringSoon')];
+      return f.assignmentType === 'Activated'
+        ? [as(f, 'activation.endingSoon')]
+        : [as(f, 'assignment.expiringSoon')];
     case 'pim.activationEnded':
       return [as(f, 'activation.ended', { reason: 'revoked' })];
     case 'roles.assignmentCreated':

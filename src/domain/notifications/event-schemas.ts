@@ -130,6 +130,9 @@ const OVERRIDES: { readonly [T in NotificationEventType]: Record<string, Schema>
   'activation.failed': { request: required(request), approval: required(approval) },
   'activation.activated': { request: required(request) },
   'activation.ended': { reason: reason('deactivated', 'expired', 'revoked') },
+  'activation.endingSoon': { actor: { type: 'null' } },
+  'eligibility.expiringSoon': { actor: { type: 'null' } },
+  'assignment.expiringSoon': { actor: { type: 'null' } },
 };
 
 /** What each type means, for the schema's description (and docs/events.md). */
@@ -158,6 +161,12 @@ export const EVENT_DESCRIPTIONS: { readonly [T in NotificationEventType]: string
     'An approved activation request could not be carried out (for example, its eligibility ended).',
   'activation.activated': 'A role was activated (at once, or after approval).',
   'activation.ended': 'An activation ended: deactivated, expired, or revoked with its eligibility.',
+  'activation.endingSoon':
+    'An activation ends within its lead time (ELEVATE_ACTIVATION_ENDING_SOON_MINUTES); sent to the holder once per end.',
+  'eligibility.expiringSoon':
+    'An eligibility ends within its lead time (ELEVATE_EXPIRING_SOON_DAYS); sent to the principal once per end.',
+  'assignment.expiringSoon':
+    'An active assignment an administrator made ends within its lead time (ELEVATE_EXPIRING_SOON_DAYS); sent to the principal once per end.',
 };
 
 /** The JSON Schema of a webhook body of one event type. */

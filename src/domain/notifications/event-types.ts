@@ -23,6 +23,9 @@ export const NOTIFICATION_EVENT_TYPES = [
   'activation.failed',
   'activation.activated',
   'activation.ended',
+  'activation.endingSoon',
+  'eligibility.expiringSoon',
+  'assignment.expiringSoon',
 ] as const;
 
 export type NotificationEventType = (typeof NOTIFICATION_EVENT_TYPES)[number];

@@ -194,6 +194,18 @@ const TEMPLATES: { readonly [T in NotificationEventType]: Template } = {
           subject: `${n.principal} activated ${n.role}`,
           headline: `${n.principal} activated the ${n.role} role${n.lasting}.`,
         },
+  'activation.endingSoon': (n, _a, d) => ({
+    subject: `Your ${n.role} activation ends ${d.endDateTime === null ? 'soon' : `at ${when(d.endDateTime)}`}`,
+    headline: `Your activation of the ${n.role} role ends ${d.endDateTime === null ? 'soon' : `at ${when(d.endDateTime)}`}. Extend it now if you still need it, or finish your work.`,
+  }),
+  'eligibility.expiringSoon': (n, _a, d) => ({
+    subject: `Your eligibility for ${n.role} expires ${d.endDateTime === null ? 'soon' : `on ${when(d.endDateTime)}`}`,
+    headline: `Your eligibility for the ${n.role} role expires ${d.endDateTime === null ? 'soon' : `on ${when(d.endDateTime)}`}. Ask for an extension if you still need it.`,
+  }),
+  'assignment.expiringSoon': (n, _a, d) => ({
+    subject: `Your ${n.role} assignment expires ${d.endDateTime === null ? 'soon' : `on ${when(d.endDateTime)}`}`,
+    headline: `Your active assignment of the ${n.role} role expires ${d.endDateTime === null ? 'soon' : `on ${when(d.endDateTime)}`}. Ask for an extension if you still need it.`,
+  }),
   'activation.ended': (n, _a, d) => ({
     subject: `Your ${n.role} activation has ended`,
     headline: `Your activation of the ${n.role} role has ended because ${REASONS[d.reason ?? 'expired']}.`,

@@ -317,6 +317,20 @@ export function scheduleExpired(subject: PimSubject, s: Schedule, activity: Audi
 }
 
 /**
+ * A running schedule's end is near (its lead time: minutes for activations, days otherwise); the
+ * sweeper records it once per end, so an extended schedule is announced again for its new end.
+ */
+export function scheduleEndingSoon(subject: PimSubject, s: Schedule): DomainEvent {
+  // A notice, not a change: it leaves through the outbox only, with no audit entry of its own
+  // (the messages sent are in the delivery log).
+  return {
+    type: 'pim.scheduleEndingSoon',
+    audit: [],
+    payload: payloadOf(subject, { status: s.status, window: s.window }, s),
+  };
+}
+
+/**
  * An activation ended at `now` because the eligibility it was made with was removed: audited with
  * the request that removed the eligibility (`EndedBy`) and published so connectors revoke it.
  */

@@ -104,6 +104,8 @@ export interface PimScheduleRow {
   modified_at: number;
   /** When the sweeper (or a removal) recorded that the window ended; `null` until then. */
   expiry_recorded_at: number | null;
+  /** The end the sweeper last announced as near (an "ending soon" notice); `null` until then. */
+  ending_soon_for_end_at?: number | null;
   version: number;
 }
 

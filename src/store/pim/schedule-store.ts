@@ -316,5 +316,53 @@ export function scheduleStore(db: Kysely<Database>): ScheduleStore {
         .execute();
       return rows.map(fromRow);
     },
+
+    async claimEndingSoon(now, leads, limit) {
+      const due = db
+        .selectFrom('pim_schedules')
+        .select('id')
+        .where('expiry_recorded_at', 'is', null)
+        .where('start_at', '<=', now)
+        .where('end_at', '>', now)
+        .where((eb) =>
+          eb.or([
+            eb.and([
+              eb('kind', '=', 'assignment'),
+              eb('assignment_type', '=', 'Activated'),
+              eb('end_at', '<=', leads.activationMs > 0 ? now + leads.activationMs : now),
+            ]),
+            eb.and([
+              eb.or([
+                eb('kind', '=', 'eligibility'),
+                eb('assignment_type', 'is', null),
+                eb('assignment_type', '<>', 'Activated'),
+              ]),
+              eb('end_at', '<=', leads.otherMs > 0 ? now + leads.otherMs : now),
+            ]),
+          ]),
+        )
+        .where((eb) =>
+          eb.or([
+            eb('ending_soon_for_end_at', 'is', null),
+            eb('ending_soon_for_end_at', '<>', eb.ref('end_at')),
+          ]),
+        )
+        .orderBy('end_at')
+        .limit(limit);
+      const rows = await db
+        .updateTable('pim_schedules')
+        .set((eb) => ({ ending_soon_for_end_at: eb.ref('end_at') }))
+        .where('id', 'in', due)
+        .where((eb) =>
+          eb.or([
+            eb('ending_soon_for_end_at', 'is', null),
+            eb('ending_soon_for_end_at', '<>', eb.ref('end_at')),
+          ]),
+        )
+        .where('expiry_recorded_at', 'is', null)
+        .returningAll()
+        .execute();
+      return rows.map(fromRow);
+    },
   };
 }
