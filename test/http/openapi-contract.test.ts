@@ -26,6 +26,11 @@ const SAMPLES = 12;
  * description in the document states it (the `stated` words must appear there).
  */
 const RELATIONS: { operations: RegExp; message: RegExp; stated: string }[] = [
+  {
+    operations: /authenticationContextClassReferences\/\{id\}$/,
+    message: /^(displayName|elevateRequirement) is required/,
+    stated: 'A new context needs',
+  },
   { operations: /addPassword$/, message: /^endDateTime must be after startDateTime/, stated: 'not after' },
   {
     operations: /ScheduleRequests$/,
@@ -116,15 +121,21 @@ describe('the OpenAPI document is honest', () => {
       roleManagementPolicies: policy.id,
       ruleId: policy.rules[0].id,
       ruleType: policy.rules[0]['@odata.type'],
+      authenticationContextClassReferences: 'c5',
     };
   });
   afterAll(() => s.close());
 
   /**
    * What the operation's description adds to its body schema about its path: a rule PATCH carries
-   * the `@odata.type` of the rule it names, and no other rule's `id`.
+   * the `@odata.type` of the rule it names, and no other rule's `id`; an authentication context's
+   * body names no other context's `id`.
    */
   const fitsPath = (path: string) => (body: unknown) => {
+    if (path.endsWith('/authenticationContextClassReferences/{id}')) {
+      const id = (body as { id?: string }).id;
+      return id === undefined || id === ids.authenticationContextClassReferences;
+    }
     if (!path.endsWith('/rules/{ruleId}')) return true;
     const rule = body as { '@odata.type'?: string; id?: string };
     return rule['@odata.type'] === ids.ruleType && (rule.id === undefined || rule.id === ids.ruleId);
