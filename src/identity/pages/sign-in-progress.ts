@@ -1,5 +1,6 @@
 import type { SecondFactors } from '../../app/sign-in/sign-in.js';
 import { SECOND_FACTOR_METHODS } from '../../domain/authn/amr.js';
+import type { AuthenticationStrength } from '../../domain/authn/authentication-context.js';
 
 export { amrOf } from '../../domain/authn/amr.js';
 
@@ -19,6 +20,35 @@ export interface Progress {
   mustChangePassword: boolean;
   /** The completed sign-in was audited (so revisiting the finished page does not audit it again). */
   audited?: boolean;
+  /** Authentication contexts the authorization request asks for (`claims` parameter, ADR 0021). */
+  requestedContexts?: string[];
+  /** The strengths those contexts require, once the user's tenant is known. */
+  required?: AuthenticationStrength[];
+}
+
+/**
+ * The second factors a sign-in may finish with when it must meet `required`: only passkeys for a
+ * phishing-resistant context, only the authenticator app for password + TOTP, any otherwise.
+ */
+export function secondFactorsFor(
+  held: SecondFactors,
+  required: readonly AuthenticationStrength[],
+): SecondFactors {
+  if (required.includes('phishingResistant'))
+    return { totp: false, recoveryCode: false, passkey: held.passkey };
+  if (required.includes('passwordAndTotp')) return { totp: held.totp, recoveryCode: false, passkey: false };
+  return held;
+}
+
+/** Whether the methods proven so far meet every required strength. */
+function meetsRequired(p: Progress): boolean {
+  const required = p.required ?? [];
+  if (required.includes('phishingResistant') && !p.methods.some((m) => m === 'hwk' || m === 'swk'))
+    return false;
+  if (required.includes('passwordAndTotp') && !(p.methods.includes('pwd') && p.methods.includes('otp'))) {
+    return false;
+  }
+  return true;
 }
 
 /** The page the interaction shows next: `second` offers the user's second factors. */
@@ -30,6 +60,8 @@ export function nextStep(p: Progress): SignInStage {
   const f = p.secondFactors;
   const needsSecond = f !== undefined && (f.totp || f.passkey || f.recoveryCode);
   if (needsSecond && !p.methods.some((m) => SECOND_FACTOR_METHODS.has(m))) return 'second';
+  // A step-up: a second factor was used, but not the one the requested context needs.
+  if (!meetsRequired(p)) return 'second';
   return 'done';
 }
 
