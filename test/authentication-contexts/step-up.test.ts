@@ -218,4 +218,82 @@ describe('activation with an authentication context', () => {
     expect((await call(s, 'DELETE', `${CONTEXTS}/c1`, admin)).statusCode).toBe(204);
     expectChallenge(await activate(token, user.id, USER_ADMINISTRATOR), 'c1');
   });
+
+  it("a role's own maximum MFA age (elevateMfaMaxAgeMinutes) makes an older MFA fail MfaRule for that role only", async () => {
+    const { user, seed } = await userWithFactors();
+    await eligibleForever(s, clock, user.id, USER_ADMINISTRATOR);
+    await eligibleForever(s, clock, user.id, GROUPS_ADMINISTRATOR);
+    const policyOf = async (roleId: string) => {
+      const filter = encodeURIComponent(
+        `scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '${roleId}'`,
+      );
+      const list = await call(
+        s,
+        'GET',
+        `/v1.0/policies/roleManagementPolicyAssignments?$filter=${filter}`,
+        admin,
+      );
+      return `/v1.0/policies/roleManagementPolicies/${list.json<{ value: { policyId: string }[] }>().value[0]!.policyId}`;
+    };
+    const ENABLEMENT = '#microsoft.graph.unifiedRoleManagementPolicyEnablementRule';
+    const userAdminRule = `${await policyOf(USER_ADMINISTRATOR)}/rules/Enablement_EndUser_Assignment`;
+    const set = await call(s, 'PATCH', userAdminRule, admin, {
+      '@odata.type': ENABLEMENT,
+      enabledRules: ['MultiFactorAuthentication', 'Justification'],
+      elevateMfaMaxAgeMinutes: 5,
+    });
+    expect(set.statusCode, set.body).toBe(204);
+    expect((await call(s, 'GET', userAdminRule, admin)).json()).toMatchObject({ elevateMfaMaxAgeMinutes: 5 });
+    // Only the activation rule takes it; refused elsewhere, nothing changed.
+    const adminRule = `${await policyOf(USER_ADMINISTRATOR)}/rules/Enablement_Admin_Assignment`;
+    const wrong = await call(s, 'PATCH', adminRule, admin, {
+      '@odata.type': ENABLEMENT,
+      elevateMfaMaxAgeMinutes: 5,
+    });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json()).toMatchObject({
+      error: { code: 'invalidRequest', target: 'elevateMfaMaxAgeMinutes' },
+    });
+    expect((await call(s, 'GET', adminRule, admin)).json()).not.toHaveProperty('elevateMfaMaxAgeMinutes');
+
+    const token = (await signIn(s, user, { code: () => totpCode(seed, totpStepAt(clock.now()) + 1) }))
+      .access_token;
+    const tryActivate = (roleId: string) =>
+      call(
+        s,
+        'POST',
+        ASSIGNMENT_REQUESTS,
+        { authorization: `Bearer ${token}` },
+        {
+          action: 'selfActivate',
+          principalId: user.id,
+          roleDefinitionId: roleId,
+          directoryScopeId: '/',
+          justification: 'incident 43',
+          scheduleInfo: { expiration: { type: 'afterDuration', duration: 'PT1H' } },
+          isValidationOnly: true,
+        },
+      );
+    expect((await tryActivate(USER_ADMINISTRATOR)).statusCode).toBe(201);
+    clock.advance(6 * MINUTE);
+    const stale = await tryActivate(USER_ADMINISTRATOR);
+    expect(stale.statusCode, stale.body).toBe(400);
+    expect(stale.json()).toMatchObject({
+      error: {
+        code: 'RoleAssignmentRequestPolicyValidationFailed',
+        message: 'The following policy rules failed: ["MfaRule"]',
+      },
+    });
+    expect(stale.headers['www-authenticate']).toContain('insufficient_claims');
+    // Another role keeps the server-wide 15 minutes.
+    expect((await tryActivate(GROUPS_ADMINISTRATOR)).statusCode).toBe(201);
+    // null returns the role to the default.
+    const reset = await call(s, 'PATCH', userAdminRule, admin, {
+      '@odata.type': ENABLEMENT,
+      elevateMfaMaxAgeMinutes: null,
+    });
+    expect(reset.statusCode).toBe(204);
+    expect((await call(s, 'GET', userAdminRule, admin)).json()).not.toHaveProperty('elevateMfaMaxAgeMinutes');
+    expect((await tryActivate(USER_ADMINISTRATOR)).statusCode).toBe(201);
+  });
 });

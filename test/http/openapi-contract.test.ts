@@ -27,6 +27,16 @@ const SAMPLES = 12;
  */
 const RELATIONS: { operations: RegExp; message: RegExp; stated: string }[] = [
   {
+    operations: /roleManagementPolicies/,
+    message: /^elevateMfaMaxAgeMinutes applies to activation only/,
+    stated: 'another rule than activation',
+  },
+  {
+    operations: /roleManagementPolicies/,
+    message: /names no authentication context/,
+    stated: 'names no authentication context',
+  },
+  {
     operations: /authenticationContextClassReferences\/\{id\}$/,
     message: /^(displayName|elevateRequirement) is required/,
     stated: 'A new context needs',

@@ -81,6 +81,9 @@ async function decide(tx: Stores, newId: () => string, a: Asked): Promise<Decide
     }
   }
   const g = await gather(tx, caller, cmd, a.window, now);
+  // MFA counts if done within the role's own maximum age, or the server-wide one (ADR 0021).
+  const maxAgeMinutes = ruleFor(g.rules, 'Enablement_EndUser_Assignment')?.elevateMfaMaxAgeMinutes;
+  a.mfa = mfaSatisfied(caller, now, maxAgeMinutes === undefined ? undefined : maxAgeMinutes * 60_000);
   const acrs = await satisfiedContexts(tx, caller, g, now);
   const evaluation = evaluateRequest(evaluationInput(a, g, acrs));
   const rejection = (await pendingActivation(tx, cmd, g, now)) ?? rejectionOf(evaluation);

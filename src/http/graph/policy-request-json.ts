@@ -162,6 +162,8 @@ const rulePatchOf = (idRequired: boolean) => {
             .max(10)
             .meta({ uniqueItems: true })
             .optional(),
+          /** Elevate's extension: minutes within which the activation's MFA must have been done. */
+          elevateMfaMaxAgeMinutes: z.number().int().min(1).max(1440).nullable().optional(),
         })
         .strict()
         .meta(required),
@@ -219,7 +221,8 @@ export const RULE_RELATIONS =
   '`claimValue`; an `approvalMode` with the wrong number of `approvalStages` (SingleStage and ' +
   'Parallel 1, Serial 2, NoApproval 0 or 1) or NoApproval with `isApprovalRequired` or ' +
   '`isApprovalRequiredForExtension`; an `escalationTimeInMinutes` not below the stage timeout, or ' +
-  '0 with escalation enabled, which also needs `escalationApprovers`.';
+  '0 with escalation enabled, which also needs `escalationApprovers`; `elevateMfaMaxAgeMinutes` on ' +
+  'another rule than activation; a `claimValue` that names no authentication context of the tenant.';
 
 /** `PATCH /policies/roleManagementPolicies/{id}`: only `rules` may change. */
 export const policyPatchBody = z
