@@ -296,4 +296,34 @@ describe('activation with an authentication context', () => {
     expect((await call(s, 'GET', userAdminRule, admin)).json()).not.toHaveProperty('elevateMfaMaxAgeMinutes');
     expect((await tryActivate(USER_ADMINISTRATOR)).statusCode).toBe(201);
   });
+
+  it('a signed-in user without a passkey is told to register one, and offered no weaker method', async () => {
+    const user = await addPasswordUser(s);
+    const { access_token } = await signIn(s, user);
+    const begin = await api(s, 'POST', '/v1.0/me/authentication/totpEnrolment', access_token);
+    const seed = base32Decode(
+      new URL(begin.json<{ otpauthUri: string }>().otpauthUri).searchParams.get('secret') ?? '',
+    );
+    await api(s, 'POST', '/v1.0/me/authentication/totpEnrolment/confirm', access_token, {
+      code: totpCode(seed, totpStepAt(clock.now())),
+    });
+    const b = new Browser(s);
+    const first = pkcePair();
+    const { page, csrf } = await startSignIn(b, first.challenge);
+    await submit(b, page, csrf, 'password', { username: user.upn, password: PASSWORD });
+    const second = await b.get(page);
+    const done = await submit(b, page, csrfOf(second.body), 'totp', {
+      code: totpCode(seed, totpStepAt(clock.now()) + 1),
+    });
+    await redeem(s, await followToCode(b, done), first.verifier);
+
+    const claims = JSON.stringify({ access_token: { acrs: { essential: true, value: 'c1' } } });
+    const again = pkcePair();
+    const start = await b.get(authorizeUrl(again.challenge, { claims }));
+    const prompt = await b.get(locationOf(start));
+    expect(prompt.statusCode).toBe(200);
+    expect(prompt.body).toContain('you have not registered');
+    expect(prompt.body).not.toContain('authenticator app');
+    expect(prompt.body).not.toContain('Use your passkey');
+  });
 });

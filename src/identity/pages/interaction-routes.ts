@@ -152,7 +152,7 @@ export function registerInteractionRoutes(
       tenantId: account.tenantId,
       username: account.userPrincipalName,
       required,
-      secondFactors: { totp: false, recoveryCode: false, passkey: true },
+      secondFactors: secondFactorsFor(await deps.signIn.factorsOf(account.userId), required),
     });
   }
 
