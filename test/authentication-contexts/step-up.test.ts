@@ -6,7 +6,7 @@
 // whose `acr` the context lists satisfies it.
 import { decodeJwt } from 'jose';
 import type { LightMyRequestResponse } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { totpCode, totpStepAt } from '../../src/domain/authn/totp.js';
 import { ManualClock } from '../../src/domain/time/clock.js';
 import { testServer, PUBLIC_URL, type TestServer } from '../helpers/server.js';
@@ -24,6 +24,7 @@ import {
   followToCode,
   PASSWORD,
   redeem,
+  refresh,
   signIn,
   startSignIn,
   submit,
@@ -190,18 +191,35 @@ describe('activation with an authentication context', () => {
     await eligibleForever(s, clock, user.id, GROUPS_ADMINISTRATOR);
     await requireContext(GROUPS_ADMINISTRATOR, 'c2');
 
-    const passkeySignIn = async () => {
-      const { b, page, verifier } = await firstPage(s);
-      return (await finishToTokens(s, b, await usePasskey(b, page, authenticator), verifier)).access_token;
-    };
-    const token = await passkeySignIn();
+    const { b, page, verifier } = await firstPage(s);
+    const tokens = await finishToTokens(s, b, await usePasskey(b, page, authenticator), verifier);
+    const token = tokens.access_token;
     expect(decodeJwt(token).acrs).toEqual(['c1', 'c2']);
 
     clock.advance(6 * MINUTE); // the token is still valid (10 minutes), the sign-in too old for c2
-    expectChallenge(await activate(token, user.id, GROUPS_ADMINISTRATOR), 'c2');
+    const claims = expectChallenge(await activate(token, user.id, GROUPS_ADMINISTRATOR), 'c2');
 
-    const fresh = await passkeySignIn();
-    const granted = await activate(fresh, user.id, GROUPS_ADMINISTRATOR);
+    // A refreshed token keeps the sign-in's auth_time, so it no longer names c2 (c1 allows 10 minutes).
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(clock.now());
+    try {
+      const refreshed = await refresh(s, tokens.refresh_token);
+      expect(refreshed.statusCode, refreshed.body).toBe(200);
+      const claims = decodeJwt(refreshed.json<{ access_token: string }>().access_token);
+      expect(claims.acrs).toEqual(['c1']);
+      expect(claims.auth_time).toBe(decodeJwt(token).auth_time);
+    } finally {
+      vi.useRealTimers();
+    }
+
+    // Following the challenge: the browser's passkey session is too old for c2, so it is asked again.
+    const again = pkcePair();
+    const start = await b.get(authorizeUrl(again.challenge, { claims }));
+    const stepUpPage = locationOf(start);
+    expect(stepUpPage).toMatch(/^\/identity\/interaction\//);
+    const fresh = await finishToTokens(s, b, await usePasskey(b, stepUpPage, authenticator), again.verifier);
+    expect(decodeJwt(fresh.access_token).acrs).toEqual(['c1', 'c2']);
+    const granted = await activate(fresh.access_token, user.id, GROUPS_ADMINISTRATOR);
     expect(granted.statusCode, granted.body).toBe(201);
   });
 
