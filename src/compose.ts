@@ -5,6 +5,7 @@ import { makeCheckpointPublisher } from './app/audit/checkpoint-publisher.js';
 import { makeAuditForwarder } from './app/audit-export/forwarder.js';
 import { makeAuditRetention } from './app/audit-export/retention.js';
 import { makeActiveRoleTemplates } from './app/authorization/active-role-templates.js';
+import { makeAuthenticationContextDirectory } from './app/authentication-contexts/context-directory.js';
 import { makeAuthenticate } from './app/authorization/authenticate.js';
 import { makeCallerResolver } from './app/authorization/resolve-caller.js';
 import { bootstrap, type BootstrapResult } from './app/bootstrap/bootstrap.js';
@@ -267,6 +268,7 @@ async function wireIdentity(k: Kernel) {
     clientThrottle: makeClientAuthThrottle(k),
     signIn: {
       accounts: accountDirectory(o.db.kysely),
+      contexts: makeAuthenticationContextDirectory(k),
       steps: makeSignIn({
         ...k,
         sealer: o.box,

@@ -49,7 +49,7 @@ const undocumented =
 
 /** Builds the HTTP application without listening (tests use `app.inject()`). */
 export async function buildApp(opts: BuildOptions): Promise<App> {
-  const handleError = makeErrorHandler(opts.clock);
+  const handleError = makeErrorHandler(opts.clock, `${opts.publicUrl}/oauth2/v2.0/authorize`);
   const requestTimeoutMs = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const routeTable = new RouteTable();
   // Set on the raw response, so that routes which hijack the reply (the authorization server

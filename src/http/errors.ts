@@ -2,7 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { insufficientClaimsChallenge } from '../app/authorization/step-up.js';
 import { PolicyViolationError } from '../domain/pim/policy-failure.js';
-import { DomainError, RateLimitedError } from '../domain/shared/errors.js';
+import { ClaimsChallengeError, DomainError, RateLimitedError } from '../domain/shared/errors.js';
 import type { Clock } from '../domain/time/clock.js';
 import { describeValidationIssues } from './validation-messages.js';
 
@@ -94,10 +94,19 @@ function validationRefusal(err: FastifyError, request: FastifyRequest) {
 }
 
 /**
+ * `WWW-Authenticate` for a claims challenge as Entra writes it: `realm`, the `authorization_uri` a
+ * client sends the user to, `error="insufficient_claims"` and the claims request, base64-encoded.
+ */
+export function claimsChallengeHeader(claims: string, authorizationUri = ''): string {
+  const encoded = Buffer.from(claims).toString('base64');
+  return `Bearer realm="", authorization_uri="${authorizationUri}", error="insufficient_claims", claims="${encoded}"`;
+}
+
+/**
  * The one error mapper: domain errors → status + Graph envelope; Fastify/zod errors → 4xx;
  * anything else → 500 with a generic message (the cause is logged, never sent).
  */
-export function makeErrorHandler(clock: Clock) {
+export function makeErrorHandler(clock: Clock, authorizationUri?: string) {
   return function handleError(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
     const now = clock.now();
     if (err instanceof DomainError) {
@@ -110,6 +119,10 @@ export function makeErrorHandler(clock: Clock) {
       // Step-up: Elevate's clients re-run sign-in with MFA and retry (docs/identity.md).
       if (err instanceof PolicyViolationError && err.failedRules.includes('MfaRule')) {
         void reply.header('www-authenticate', insufficientClaimsChallenge());
+      }
+      // An authentication context is missing: Entra's claims challenge (ADR 0021).
+      if (err instanceof ClaimsChallengeError) {
+        void reply.header('www-authenticate', claimsChallengeHeader(err.claims, authorizationUri));
       }
       const target = 'target' in err && typeof err.target === 'string' ? { target: err.target } : {};
       // Why each policy rule failed, beside Graph's fixed code and message (docs/pim.md).

@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import type { AuthenticationContext } from '../domain/authn/authentication-context.js';
 
 /**
  * What the authorization server needs to know about an application (service principal) to
@@ -79,4 +80,12 @@ export interface Account {
 /** Users looked up by object id (the `accountId` oidc-provider keeps in sessions and grants). */
 export interface AccountDirectory {
   findById(userId: string): Promise<Account | undefined>;
+}
+
+/**
+ * A tenant's authentication contexts, read at each user-token issuance (the `acrs` claim) and when
+ * an authorization request asks for a context (`claims` parameter) the session may not satisfy.
+ */
+export interface AuthenticationContextDirectory {
+  forTenant(tenantId: string): Promise<AuthenticationContext[]>;
 }

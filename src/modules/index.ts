@@ -2,6 +2,7 @@ import type { Services } from '../http/services.js';
 import type { StoreBinder } from '../store/unit-of-work.js';
 import { auditExportModule } from './audit-export.js';
 import { auditModule } from './audit.js';
+import { authenticationContextsModule } from './authentication-contexts.js';
 import { authzenModule } from './authzen.js';
 import { complianceModule } from './compliance.js';
 import { directoryModule } from './directory.js';
@@ -20,6 +21,7 @@ export const MODULES = [
   rolesModule,
   auditModule,
   policiesModule,
+  authenticationContextsModule,
   pimModule,
   complianceModule,
   auditExportModule,

@@ -274,6 +274,20 @@ export interface Database {
   outbox_head: OutboxHeadRow;
   outbox_consumers: OutboxConsumerRow;
   outbox_dead_letters: OutboxDeadLetterRow;
+  authentication_contexts: AuthenticationContextRow;
+}
+
+/** An authentication context of a tenant; `requirement` is JSON text. */
+export interface AuthenticationContextRow {
+  tenant_id: string;
+  id: string;
+  display_name: string;
+  description: string | null;
+  is_available: number;
+  requirement: string;
+  created_at: number;
+  modified_at: number;
+  version: number;
 }
 
 /** An external identity (trusted issuer + `sub`) linked to a directory user. */

@@ -13,6 +13,7 @@ import { PUBLIC_URL } from '../helpers/server.js';
 
 const GA = '62e90394-69f5-4237-9190-012177145e10';
 const SECURITY_ADMIN = '194ae4cb-b126-40b2-bd5b-6091b380977d';
+const PRIVILEGED_ROLE_ADMIN = 'e8611ab8-c189-46e8-94e1-60213ab1f814';
 const ROLES = '/v1.0/roleManagement/directory';
 const REPORT = '/v1.0/elevate/complianceReport';
 
@@ -97,6 +98,7 @@ describe(`compliance report on a freshly bootstrapped Elevate (${dialectName})`,
       noPermanentPrivilegedAssignments: 'fail',
       breakGlassAccountsMonitored: 'fail',
       mfaOnActivation: 'pass',
+      phishingResistantMfaForCriticalRoles: 'fail',
       approvalForCriticalRoles: 'fail',
       maxActivationEightHours: 'pass',
       eligibilityExpiresWithinSixMonths: 'fail',
@@ -124,6 +126,13 @@ describe(`compliance report on a freshly bootstrapped Elevate (${dialectName})`,
       },
     ]);
     expect(itemOf(before, 'accessReviewsQuarterly').summary).toMatch(/no access reviews/i);
+    expect(itemOf(before, 'phishingResistantMfaForCriticalRoles').evidence).toEqual({
+      rolesRequiringPhishingResistantMfa: [],
+      criticalRolesLacking: [
+        { roleDefinitionId: GA, roleDisplayName: 'Global Administrator' },
+        { roleDefinitionId: PRIVILEGED_ROLE_ADMIN, roleDisplayName: 'Privileged Role Administrator' },
+      ],
+    });
     expect(itemOf(before, 'noPermanentPrivilegedAssignments').controls.soc2).toContain('CC6.1');
 
     // The fixes, all through the Graph API.
@@ -137,6 +146,12 @@ describe(`compliance report on a freshly bootstrapped Elevate (${dialectName})`,
         r.maximumDuration = 'P180D';
       });
     }
+    // The built-in phishing-resistant context c1, one PATCH per role.
+    for (const id of [GA, PRIVILEGED_ROLE_ADMIN])
+      await patchRule(id, 'AuthenticationContext_EndUser_Assignment', (r) => {
+        r.isEnabled = true;
+        r.claimValue = 'c1';
+      });
     for (const id of [GA, SECURITY_ADMIN])
       await patchRule(id, 'Approval_EndUser_Assignment', (r) => {
         (r.setting as Json).isApprovalRequired = true;
@@ -214,6 +229,7 @@ describe(`compliance report on a freshly bootstrapped Elevate (${dialectName})`,
       noPermanentPrivilegedAssignments: 'pass',
       breakGlassAccountsMonitored: 'pass',
       mfaOnActivation: 'pass',
+      phishingResistantMfaForCriticalRoles: 'pass',
       approvalForCriticalRoles: 'pass',
       maxActivationEightHours: 'pass',
       eligibilityExpiresWithinSixMonths: 'pass',
@@ -223,7 +239,19 @@ describe(`compliance report on a freshly bootstrapped Elevate (${dialectName})`,
       alertsEnabled: 'fail',
       auditForwardedToSiem: 'pass',
     });
-    expect(after.summary).toEqual({ passed: 9, failed: 2, total: 11 });
+    expect(after.summary).toEqual({ passed: 10, failed: 2, total: 12 });
+    expect(itemOf(after, 'phishingResistantMfaForCriticalRoles').evidence).toEqual({
+      rolesRequiringPhishingResistantMfa: [GA, PRIVILEGED_ROLE_ADMIN]
+        .map((id) => ({
+          roleDefinitionId: id,
+          roleDisplayName: id === GA ? 'Global Administrator' : 'Privileged Role Administrator',
+          claimValue: 'c1',
+          requiresPhishingResistantMfa: true,
+          maxAgeMinutes: 10,
+        }))
+        .sort((a, b) => a.roleDisplayName.localeCompare(b.roleDisplayName)),
+      criticalRolesLacking: [],
+    });
     expect(itemOf(after, 'noPermanentPrivilegedAssignments').evidence.breakGlassExempt).toEqual([
       expect.objectContaining({ principalId: breakGlass.id, roleDefinitionId: GA }),
     ]);

@@ -46,6 +46,21 @@ const RELATIONS: { operations: RegExp; message: RegExp; stated: string }[] = [
     message: /^url must use https:\/\//,
     stated: 'ELEVATE_NOTIFICATIONS_ALLOW_HTTP',
   },
+  {
+    operations: /roleManagementPolicies/,
+    message: /^elevateMfaMaxAgeMinutes applies to activation only/,
+    stated: 'another rule than activation',
+  },
+  {
+    operations: /roleManagementPolicies/,
+    message: /names no authentication context/,
+    stated: 'names no authentication context',
+  },
+  {
+    operations: /authenticationContextClassReferences\/\{id\}$/,
+    message: /^(displayName|elevateRequirement) is required/,
+    stated: 'A new context needs',
+  },
   { operations: /addPassword$/, message: /^endDateTime must be after startDateTime/, stated: 'not after' },
   {
     operations: /ScheduleRequests$/,
@@ -146,15 +161,21 @@ describe('the OpenAPI document is honest', () => {
       roleManagementPolicies: policy.id,
       ruleId: policy.rules[0].id,
       ruleType: policy.rules[0]['@odata.type'],
+      authenticationContextClassReferences: 'c5',
     };
   });
   afterAll(() => s.close());
 
   /**
    * What the operation's description adds to its body schema about its path: a rule PATCH carries
-   * the `@odata.type` of the rule it names, and no other rule's `id`.
+   * the `@odata.type` of the rule it names, and no other rule's `id`; an authentication context's
+   * body names no other context's `id`.
    */
   const fitsPath = (path: string) => (body: unknown) => {
+    if (path.endsWith('/authenticationContextClassReferences/{id}')) {
+      const id = (body as { id?: string }).id;
+      return id === undefined || id === ids.authenticationContextClassReferences;
+    }
     if (!path.endsWith('/rules/{ruleId}')) return true;
     const rule = body as { '@odata.type'?: string; id?: string };
     return rule['@odata.type'] === ids.ruleType && (rule.id === undefined || rule.id === ids.ruleId);

@@ -255,8 +255,9 @@ describe('updating role settings', () => {
         ],
         [
           'AuthenticationContext_EndUser_Assignment',
-          { '@odata.type': TYPE.authenticationContext, isEnabled: true, claimValue: 'C5' },
-          { isEnabled: true, claimValue: 'c5' },
+          // c1: the built-in context (a rule may name only a defined one).
+          { '@odata.type': TYPE.authenticationContext, isEnabled: true, claimValue: 'C1' },
+          { isEnabled: true, claimValue: 'c1' },
         ],
         [
           'Notification_Requestor_EndUser_Assignment',
@@ -288,7 +289,7 @@ describe('updating role settings', () => {
       await call(s, 'PATCH', `${rulesUrl}/AuthenticationContext_EndUser_Assignment`, h, {
         '@odata.type': TYPE.authenticationContext,
         isEnabled: true,
-        claimValue: 'c7',
+        claimValue: 'c1',
       });
       const off = await call(s, 'PATCH', `${rulesUrl}/AuthenticationContext_EndUser_Assignment`, h, {
         '@odata.type': TYPE.authenticationContext,

@@ -18,6 +18,29 @@ export interface VerifiedAccessToken {
   raw: Record<string, unknown>;
 }
 
+const CONTEXT_VALUE = /^[\x21-\x7e]{1,256}$/;
+const MAX_CONTEXT_VALUES = 20;
+
+const contextValues = (value: unknown): string[] =>
+  (typeof value === 'string' ? [value] : Array.isArray(value) ? value : [])
+    .filter((v): v is string => typeof v === 'string' && CONTEXT_VALUE.test(v))
+    .slice(0, MAX_CONTEXT_VALUES);
+
+/**
+ * What a token says about authentication contexts (ADR 0021). Elevate's own `acrs` name its
+ * contexts; a trusted external issuer's `acr` and `acrs` are its own vocabulary, kept apart and
+ * matched only against the values a context lists as satisfying it (`externalAcrValues`), never
+ * taken as Elevate context ids.
+ */
+function contextClaims(claims: VerifiedAccessToken, external: boolean) {
+  if (claims.kind !== 'user') return {};
+  if (!external) return { acrs: contextValues(claims.raw.acrs), externalAcrValues: [] };
+  return {
+    acrs: [],
+    externalAcrValues: [...new Set([...contextValues(claims.raw.acr), ...contextValues(claims.raw.acrs)])],
+  };
+}
+
 /** Where the request came from, for the caller and its audit entries. */
 export interface RequestOrigin {
   ip: string | null;
@@ -64,6 +87,7 @@ export function makeAuthenticate(deps: {
         roles: claims.roles,
         amr: claims.amr ?? [],
         authTimeSeconds: claims.authTimeSeconds ?? null,
+        ...contextClaims(claims, claims.external !== undefined),
       },
       origin,
     );

@@ -15,6 +15,10 @@ export interface Caller {
   amr: string[];
   /** When the person signed in (the token's `auth_time`), epoch ms like every time in Elevate. */
   authTimeMs: number | null;
+  /** Authentication contexts (`c1`…) from the `acrs` claim of a token Elevate issued. */
+  acrs?: readonly string[];
+  /** A trusted external issuer's `acr` and `acrs` values, matched against a context's `externalAcrValues`. */
+  externalAcrValues?: readonly string[];
   ipAddress: string | null;
   userAgent: string | null;
   /** The request id; audit entries carry it as their correlation id. */

@@ -12,6 +12,8 @@ export interface VerifiedClaims {
   amr?: string[];
   /** The token's `auth_time`, epoch seconds as JWTs carry it. */
   authTimeSeconds?: number | null;
+  acrs?: readonly string[];
+  externalAcrValues?: readonly string[];
 }
 
 /**
@@ -47,6 +49,9 @@ export function makeCallerResolver(deps: { uow: UnitOfWork }) {
       appPermissions: claims.roles.filter((p) => live.appPermissions.includes(p)),
       amr: claims.amr ?? [],
       authTimeMs: claims.authTimeSeconds == null ? null : claims.authTimeSeconds * 1000,
+      ...(claims.kind === 'user'
+        ? { acrs: claims.acrs ?? [], externalAcrValues: claims.externalAcrValues ?? [] }
+        : {}),
       ipAddress: ctx.ip,
       userAgent: ctx.userAgent,
       correlationId: ctx.requestId ?? null,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SYSTEM_INITIATOR } from '../../domain/audit/draft.js';
+import { BUILT_IN_PHISHING_RESISTANT } from '../../domain/authn/authentication-context.js';
 import { tenantProvisioned } from '../../domain/events/system-events.js';
 import { BOOTSTRAP_APP_PERMISSIONS } from '../../domain/directory/app-permissions.js';
 import { BUILT_IN_ROLES, findBuiltInRole, GLOBAL_ADMINISTRATOR } from '../../domain/roles/built-in-roles.js';
@@ -91,6 +92,15 @@ export async function provisionTenant(
   const deps = { newId: p.newId, adminUpn: p.adminUpn };
   await tx.tenants.insert({ id: tenantId, displayName: 'Elevate', createdAt: now });
   await seedRolesAndPolicies(tx, tenantId, now, deps.newId);
+  // The built-in phishing-resistant context (ADR 0021); tenants older than it got it by migration.
+  await tx.authenticationContexts.insert({
+    ...BUILT_IN_PHISHING_RESISTANT,
+    requirement: { ...BUILT_IN_PHISHING_RESISTANT.requirement, externalAcrValues: [] },
+    tenantId,
+    createdAt: now,
+    modifiedAt: now,
+    version: 1,
+  });
 
   const adminId = deps.newId();
   const admin: User = {

@@ -130,6 +130,7 @@ export function makeComplianceReport(deps: {
         generatedAt: now,
         privilegedRoles,
         policies,
+        authenticationContexts: await tx.authenticationContexts.list(tenantId),
         assignments: assignments.items.filter((s) => privileged.has(s.roleDefinitionId)).map(fact),
         eligibilities: eligibilities.items.filter((s) => privileged.has(s.roleDefinitionId)).map(fact),
         breakGlass: { groupId, groupExists: group !== undefined, members },

@@ -10,6 +10,7 @@ import {
   type PimSubject,
 } from '../../domain/pim/pim-events.js';
 import { PIM_ACTIVITIES } from '../../domain/pim/activities.js';
+import { contextSatisfied } from '../../domain/authn/authentication-context.js';
 import { subjectOf } from './principals.js';
 import type { RuleFailure } from '../../domain/pim/policy-failure.js';
 import { ruleFor } from '../../domain/pim/policy-checks.js';
@@ -80,7 +81,11 @@ async function decide(tx: Stores, newId: () => string, a: Asked): Promise<Decide
     }
   }
   const g = await gather(tx, caller, cmd, a.window, now);
-  const evaluation = evaluateRequest(evaluationInput(a, g));
+  // MFA counts if done within the role's own maximum age, or the server-wide one (ADR 0021).
+  const maxAgeMinutes = ruleFor(g.rules, 'Enablement_EndUser_Assignment')?.elevateMfaMaxAgeMinutes;
+  a.mfa = mfaSatisfied(caller, now, maxAgeMinutes === undefined ? undefined : maxAgeMinutes * 60_000);
+  const acrs = await satisfiedContexts(tx, caller, g, now);
+  const evaluation = evaluateRequest(evaluationInput(a, g, acrs));
   const rejection = (await pendingActivation(tx, cmd, g, now)) ?? rejectionOf(evaluation);
   if (rejection) return refuse(tx, newId, a, rejection, g, evaluation.failures);
 
@@ -217,7 +222,25 @@ function approvalStepsFor(
   return newApprovalSteps(rule.setting, { tenantId, approvalId, newId }, now);
 }
 
-function evaluationInput(a: Asked, g: Gathered): EvaluationInput {
+/**
+ * The authentication context the role's setting names, if the caller satisfies it now: named by
+ * their token (Elevate's `acrs`, or a trusted issuer's value the context lists) and within the
+ * context's maximum age, checked again here because a token outlives the sign-in it came from.
+ * Only that context is read: it is the only one the evaluation asks about.
+ */
+async function satisfiedContexts(tx: Stores, caller: Caller, g: Gathered, now: number): Promise<string[]> {
+  const rule = ruleFor(g.rules, 'AuthenticationContext_EndUser_Assignment');
+  if (rule === undefined || !rule.isEnabled || rule.claimValue === null || caller.kind !== 'user') return [];
+  const context = await tx.authenticationContexts.get(caller.tenantId, rule.claimValue);
+  const evidence = {
+    acrs: caller.acrs ?? [],
+    externalAcrValues: caller.externalAcrValues ?? [],
+    authTimeMs: caller.authTimeMs,
+  };
+  return contextSatisfied(context, evidence, now) ? [rule.claimValue] : [];
+}
+
+function evaluationInput(a: Asked, g: Gathered, acrs: readonly string[]): EvaluationInput {
   const { caller, cmd } = a;
   return {
     kind: cmd.kind,
@@ -231,8 +254,7 @@ function evaluationInput(a: Asked, g: Gathered): EvaluationInput {
       kind: caller.kind,
       isPrincipal: g.isPrincipal,
       mfaSatisfied: a.mfa,
-      // The authentication-context claim (`acrs`) reaches the Caller with the identity work.
-      acrs: [],
+      acrs: [...acrs],
     },
     rules: g.rules,
     eligibility: g.eligibility?.schedule.window ?? null,

@@ -68,6 +68,7 @@ export function makeRolePolicies(deps: { uow: UnitOfWork; clock: Clock; newId: (
           if (current === undefined) throw ruleNotFound();
           const next = applyRulePatch(current, patch);
           await checkApproversExist(tx, caller.tenantId, next);
+          await checkContextExists(tx, caller.tenantId, current, next);
           rules[at] = next;
         }
         return { before, rules };
@@ -194,6 +195,30 @@ async function checkApproversExist(tx: Stores, tenantId: string, rule: PolicyRul
         `The approver ${kind} '${id}' does not exist in this tenant.`,
       );
     }
+  }
+}
+
+/**
+ * An authentication-context rule may name only a context the tenant defines (ADR 0021): naming an
+ * unknown one would make the role impossible to activate. Checked when the claim value changes or
+ * the rule is turned on, so a context deleted later does not block unrelated edits.
+ */
+async function checkContextExists(
+  tx: Stores,
+  tenantId: string,
+  before: PolicyRule,
+  after: PolicyRule,
+): Promise<void> {
+  if (after['@odata.type'] !== '#microsoft.graph.unifiedRoleManagementPolicyAuthenticationContextRule')
+    return;
+  if (before['@odata.type'] !== after['@odata.type'] || after.claimValue === null) return;
+  const changed = before.claimValue !== after.claimValue || (after.isEnabled && !before.isEnabled);
+  if (!changed) return;
+  if ((await tx.authenticationContexts.get(tenantId, after.claimValue)) === undefined) {
+    throw new ValidationError(
+      `claimValue '${after.claimValue}' names no authentication context of this tenant; define it under /identity/conditionalAccess/authenticationContextClassReferences first.`,
+      'claimValue',
+    );
   }
 }
 

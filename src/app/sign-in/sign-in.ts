@@ -80,6 +80,8 @@ export function makeSignIn(deps: {
 
   return {
     ...makePasskeySignIn({ ...deps, attempts }),
+    /** The second factors the user holds now (a step-up offers only those the request accepts). */
+    factorsOf: (userId: string): Promise<SecondFactors> => deps.uow.run((tx) => secondFactorsOf(tx, userId)),
     /**
      * Audits a local sign-in whose every step is done (password and second factor, or a passkey
      * alone), with the methods used, just before the session is issued.

@@ -9,7 +9,7 @@ export type AuditResult = 'success' | 'failure';
 export type OperationType = 'Add' | 'Assign' | 'Update' | 'Unassign' | 'Delete' | 'Other';
 
 /** `Core Directory` for directory changes, `Privileged Identity Management` for PIM, as in Entra. */
-export type LoggedByService = 'Core Directory' | 'Privileged Identity Management';
+export type LoggedByService = 'Core Directory' | 'Privileged Identity Management' | 'Conditional Access';
 
 /** Graph's `userIdentity`. */
 export interface UserInitiator {

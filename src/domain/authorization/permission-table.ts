@@ -1,5 +1,6 @@
 import { BUILT_IN_ROLES } from '../roles/built-in-roles.js';
 import { AUDIT_RULES } from '../audit/permissions.js';
+import { AUTHENTICATION_CONTEXT_RULES } from '../authn/authentication-context-permissions.js';
 import { EVALUATE_RULE } from '../authzen/permissions.js';
 import { COMPLIANCE_RULES } from '../compliance/permissions.js';
 import { DIRECTORY_RULES } from '../directory/permissions.js';
@@ -99,6 +100,15 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
   },
   { operation: 'read role settings (role management policies)', need: DIRECTORY_RULES.readPolicies },
   { operation: 'change role settings', need: DIRECTORY_RULES.writePolicies },
+  {
+    operation:
+      'read authentication contexts (`/identity/conditionalAccess/authenticationContextClassReferences`)',
+    need: AUTHENTICATION_CONTEXT_RULES.read,
+  },
+  {
+    operation: 'create, change or delete authentication contexts and the requirement each is bound to',
+    need: AUTHENTICATION_CONTEXT_RULES.write,
+  },
   { operation: 'read, verify and export the audit log', need: AUDIT_RULES.read },
   { operation: 'compliance report', need: COMPLIANCE_RULES.read },
   { operation: 'AuthZEN `POST /access/v1/evaluation(s)`', need: EVALUATE_RULE, note: 'for target systems' },

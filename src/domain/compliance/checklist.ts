@@ -1,3 +1,4 @@
+import type { AuthenticationContext } from '../authn/authentication-context.js';
 import { findRule, type PolicyRule } from '../policy/types.js';
 import {
   GLOBAL_ADMINISTRATOR,
@@ -13,6 +14,11 @@ export const CRITICAL_ROLE_IDS: readonly string[] = [
   PRIVILEGED_ROLE_ADMINISTRATOR,
   SECURITY_ADMINISTRATOR,
   PRIVILEGED_AUTHENTICATION_ADMINISTRATOR,
+];
+/** Roles whose activation the checklist says must take phishing-resistant MFA (a passkey). */
+export const PHISHING_RESISTANT_ROLE_IDS: readonly string[] = [
+  GLOBAL_ADMINISTRATOR,
+  PRIVILEGED_ROLE_ADMINISTRATOR,
 ];
 /** Roles whose activation the checklist says must be approved. */
 export const APPROVAL_ROLE_IDS: readonly string[] = [GLOBAL_ADMINISTRATOR, SECURITY_ADMINISTRATOR];
@@ -49,6 +55,8 @@ export interface ComplianceSnapshot {
   privilegedRoles: RoleFact[];
   /** Tenant-scope (`/`) policy rules by role id. */
   policies: ReadonlyMap<string, readonly PolicyRule[]>;
+  /** The tenant's authentication contexts (what a role's context rule names). */
+  authenticationContexts: readonly AuthenticationContext[];
   /** Current and future assignment schedules of privileged roles (PIM and direct). */
   assignments: ScheduleFact[];
   /** Current and future eligibility schedules of privileged roles. */
@@ -199,11 +207,17 @@ export function evaluateChecklist(s: ComplianceSnapshot): ChecklistItem[] {
     ),
   );
 
-  // 3. MFA (or an authentication context) on every privileged activation.
+  // 3. MFA (or an authentication context, every strength of which is multi-factor) on every
+  // privileged activation. A context counts only if it exists and is available: else the rule
+  // refuses every activation, which is not MFA either.
+  const contextOf = (roleId: string) => {
+    const rule = findRule(rules(roleId), 'AuthenticationContext_EndUser_Assignment');
+    if (rule?.isEnabled !== true || rule.claimValue === null) return undefined;
+    return s.authenticationContexts.find((c) => c.id === rule.claimValue && c.isAvailable);
+  };
   const noMfa = s.privilegedRoles.filter((r) => {
     const enablement = findRule(rules(r.id), 'Enablement_EndUser_Assignment');
-    const context = findRule(rules(r.id), 'AuthenticationContext_EndUser_Assignment');
-    return !(enablement?.enabledRules.includes('MultiFactorAuthentication') || context?.isEnabled === true);
+    return !(enablement?.enabledRules.includes('MultiFactorAuthentication') || contextOf(r.id) !== undefined);
   });
   out.push(
     item(
@@ -215,6 +229,41 @@ export function evaluateChecklist(s: ComplianceSnapshot): ChecklistItem[] {
         : `${noMfa.length} privileged role(s) can be activated without MFA.`,
       { privilegedRoles: s.privilegedRoles.length, rolesWithoutMfa: noMfa },
       refs(['CC6.1'], ['A.9.4.2'], ['IA-2', 'IA-2(1)']),
+    ),
+  );
+
+  // 3b. Phishing-resistant MFA (a passkey) to activate Global Administrator and Privileged Role
+  // Administrator, computed from each privileged role's context rule and the context it names.
+  const phishingResistant = s.privilegedRoles.map((r) => {
+    const context = contextOf(r.id);
+    const required = context?.requirement.authenticationStrength === 'phishingResistant';
+    return {
+      roleDefinitionId: r.id,
+      roleDisplayName: r.displayName,
+      claimValue: context?.id ?? null,
+      requiresPhishingResistantMfa: required,
+      maxAgeMinutes: required ? context.requirement.maxAgeMinutes : null,
+    };
+  });
+  const lacking = PHISHING_RESISTANT_ROLE_IDS.filter(
+    (id) => !phishingResistant.some((p) => p.roleDefinitionId === id && p.requiresPhishingResistantMfa),
+  );
+  out.push(
+    item(
+      'phishingResistantMfaForCriticalRoles',
+      'Phishing-resistant MFA (passkey) required to activate Global Administrator and Privileged Role Administrator',
+      lacking.length === 0,
+      lacking.length === 0
+        ? `Both roles require a passkey to activate; ${phishingResistant.filter((p) => p.requiresPhishingResistantMfa).length} privileged role(s) do in all.`
+        : `No phishing-resistant MFA required for: ${lacking.map((id) => roleName.get(id) ?? id).join(', ')}.`,
+      {
+        rolesRequiringPhishingResistantMfa: phishingResistant.filter((p) => p.requiresPhishingResistantMfa),
+        criticalRolesLacking: lacking.map((id) => ({
+          roleDefinitionId: id,
+          roleDisplayName: roleName.get(id) ?? null,
+        })),
+      },
+      refs(['CC6.1'], ['A.9.4.2'], ['IA-2(1)', 'IA-2(6)', 'IA-2(8)']),
     ),
   );
 

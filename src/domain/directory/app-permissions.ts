@@ -22,6 +22,10 @@ export const APP_PERMISSIONS = [
   'AccessReview.ReadWrite.All',
   'RoleManagementAlert.ReadWrite.Directory',
   'AppRoleAssignment.ReadWrite.All',
+  'AuthenticationContext.Read.All',
+  'AuthenticationContext.ReadWrite.All',
+  'Policy.Read.All',
+  'Policy.ReadWrite.ConditionalAccess',
   'Elevate.AccessEvaluation',
 ] as const;
 
@@ -42,6 +46,7 @@ export const BOOTSTRAP_APP_PERMISSIONS: AppPermission[] = [
   'RoleEligibilitySchedule.ReadWrite.Directory',
   'AuditLog.Read.All',
   'AppRoleAssignment.ReadWrite.All',
+  'AuthenticationContext.ReadWrite.All',
   'Elevate.AccessEvaluation',
 ];
 
@@ -77,6 +82,8 @@ export const PRIVILEGED_APP_PERMISSIONS: readonly AppPermission[] = [
   'User.ReadWrite.All',
   'Group.ReadWrite.All',
   'GroupMember.ReadWrite.All',
+  'AuthenticationContext.ReadWrite.All',
+  'Policy.ReadWrite.ConditionalAccess',
 ];
 
 /** Whether `permission` is one of {@link PRIVILEGED_APP_PERMISSIONS}. */

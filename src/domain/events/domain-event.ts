@@ -58,6 +58,8 @@ export const EVENT_TYPES = [
   'roles.assignmentCreated',
   'roles.assignmentDeleted',
   'policies.policyUpdated',
+  'policies.authenticationContextSaved',
+  'policies.authenticationContextDeleted',
   // PIM
   'pim.requestAccepted',
   'pim.requestRefused',

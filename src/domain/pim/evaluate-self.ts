@@ -119,6 +119,13 @@ export function evaluateSelfExtendOrRenew(input: EvaluationInput): Evaluation {
   } else if (action === 'selfRenew' && !canRenew(end, now)) {
     error = cannotBeRenewed(end);
   }
+  // Asking for more time on an active assignment takes the same authentication context as activating.
+  if (input.kind === 'assignment') {
+    error ??= checkAuthenticationContext(
+      ruleFor(input.rules, 'AuthenticationContext_EndUser_Assignment'),
+      input.caller.acrs,
+    );
+  }
   const failures = checkRequestorJustification(
     ruleFor(input.rules, 'Approval_EndUser_Assignment'),
     input.justification,

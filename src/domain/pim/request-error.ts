@@ -1,4 +1,4 @@
-import { BadRequestError, ValidationError } from '../shared/errors.js';
+import { BadRequestError, ClaimsChallengeError, ValidationError } from '../shared/errors.js';
 import type { DomainError } from '../shared/errors.js';
 import { describeInstant } from './window.js';
 
@@ -136,6 +136,7 @@ export function unknownAction(action: string): RequestError {
  * under their own Graph code.
  */
 export function requestErrorToDomainError(error: RequestError): DomainError {
+  if (error.claims !== undefined) return new ClaimsChallengeError(error.code, error.message, error.claims);
   if (error.code === 'invalidRequest') return new ValidationError(error.message, 'action');
   if (error.code === 'CallerIsNotPrincipal') {
     return new ValidationError(error.message, 'principalId', error.code);

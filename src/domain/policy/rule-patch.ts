@@ -47,6 +47,8 @@ export type RulePatch =
   | (PatchBase & {
       '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyEnablementRule';
       enabledRules?: EnabledRule[];
+      /** null: back to the server-wide default. */
+      elevateMfaMaxAgeMinutes?: number | null;
     })
   | (PatchBase & {
       '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyApprovalRule';
@@ -142,8 +144,23 @@ export function applyRulePatch(current: PolicyRule, patch: RulePatch): PolicyRul
   }
   if (current['@odata.type'] === '#microsoft.graph.unifiedRoleManagementPolicyEnablementRule') {
     const p = patch as Extract<RulePatch, { '@odata.type': (typeof current)['@odata.type'] }>;
-    if (p.enabledRules === undefined) return { ...current };
-    return { ...current, enabledRules: checkEnabledRules(current.id, p.enabledRules) };
+    const next = {
+      ...current,
+      ...(p.enabledRules === undefined
+        ? {}
+        : { enabledRules: checkEnabledRules(current.id, p.enabledRules) }),
+    };
+    if (p.elevateMfaMaxAgeMinutes === undefined) return next;
+    if (current.id !== 'Enablement_EndUser_Assignment') {
+      throw invalid(
+        `elevateMfaMaxAgeMinutes applies to activation only (Enablement_EndUser_Assignment), not to '${current.id}'.`,
+        'elevateMfaMaxAgeMinutes',
+      );
+    }
+    const { elevateMfaMaxAgeMinutes: _old, ...rest } = next;
+    return p.elevateMfaMaxAgeMinutes === null
+      ? rest
+      : { ...rest, elevateMfaMaxAgeMinutes: p.elevateMfaMaxAgeMinutes };
   }
   if (current['@odata.type'] === '#microsoft.graph.unifiedRoleManagementPolicyApprovalRule') {
     const p = patch as Extract<RulePatch, { '@odata.type': (typeof current)['@odata.type'] }>;

@@ -55,6 +55,11 @@ export interface EnablementRule {
   '@odata.type': typeof POLICY_RULE_ODATA_TYPES.enablement;
   id: string;
   enabledRules: EnabledRule[];
+  /**
+   * Elevate's extension on `Enablement_EndUser_Assignment`: how recent (minutes) the MFA that
+   * satisfies `MfaRule` must be for this role; absent, the server-wide 15 minutes (ADR 0021).
+   */
+  elevateMfaMaxAgeMinutes?: number;
   target: RuleTarget;
 }
 

@@ -31,6 +31,21 @@ export class BadRequestError extends DomainError {
   readonly kind = 'badRequest' as const;
 }
 
+/**
+ * A refusal the caller can overcome by signing in again to get a token with more claims: `claims`
+ * is the JSON claims request (`{"access_token":{"acrs":{"essential":true,"value":"c1"}}}`) the
+ * edge sends back in a `WWW-Authenticate: … error="insufficient_claims"` challenge. Maps to 400.
+ */
+export class ClaimsChallengeError extends BadRequestError {
+  constructor(
+    code: string,
+    message: string,
+    readonly claims: string,
+  ) {
+    super(code, message);
+  }
+}
+
 /** Not found, or not visible to the caller (we never say which). Maps to 404. */
 export class NotFoundError extends DomainError {
   readonly kind = 'notFound' as const;

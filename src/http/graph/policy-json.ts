@@ -62,7 +62,12 @@ const expirationRuleJson = variant(T.expiration, {
   maximumDuration: z.string(),
   target: targetJson,
 });
-const enablementRuleJson = variant(T.enablement, { enabledRules: z.array(z.string()), target: targetJson });
+const enablementRuleJson = variant(T.enablement, {
+  enabledRules: z.array(z.string()),
+  // Elevate's extension, present only when set (docs/pim.md).
+  elevateMfaMaxAgeMinutes: z.number().int().optional(),
+  target: targetJson,
+});
 const approvalRuleJson = variant(T.approval, { target: targetJson, setting: settingJson });
 const authenticationContextRuleJson = variant(T.authenticationContext, {
   isEnabled: z.boolean(),
@@ -167,6 +172,9 @@ export function ruleToJson(rule: PolicyRule): z.input<typeof completeRuleJson> {
         '@odata.type': rule['@odata.type'],
         ...head,
         enabledRules: rule.enabledRules,
+        ...(rule.elevateMfaMaxAgeMinutes === undefined
+          ? {}
+          : { elevateMfaMaxAgeMinutes: rule.elevateMfaMaxAgeMinutes }),
         target: targetToJson(rule.target),
       };
     case T.approval:

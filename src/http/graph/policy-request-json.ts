@@ -200,6 +200,8 @@ const rulePatchOf = (idRequired: boolean) => {
             .max(10)
             .meta({ uniqueItems: true })
             .optional(),
+          /** Elevate's extension: minutes within which the activation's MFA must have been done. */
+          elevateMfaMaxAgeMinutes: z.number().int().min(1).max(1440).nullable().optional(),
         })
         .strict()
         .meta(required),
@@ -259,7 +261,8 @@ export const RULE_RELATIONS =
   '`isApprovalRequiredForExtension`; an `escalationTimeInMinutes` not below the stage timeout, or ' +
   '0 with escalation enabled, which also needs `escalationApprovers`; an `@elevate.approvalsRequired` ' +
   'above the number of named users when a stage names only users; an ' +
-  '`@elevate.reminderBeforeTimeOutInMinutes` not below the stage timeout.';
+  '`@elevate.reminderBeforeTimeOutInMinutes` not below the stage timeout; `elevateMfaMaxAgeMinutes` on ' +
+  'another rule than activation; a `claimValue` that names no authentication context of the tenant.';
 
 /** `PATCH /policies/roleManagementPolicies/{id}`: only `rules` may change. */
 export const policyPatchBody = z

@@ -8,7 +8,9 @@ import type { Clock } from '../../domain/time/clock.js';
 import { registerPasskeyRoutes } from '../passkeys/passkey-routes.js';
 import { qrCodeDataUri } from '../../domain/authn/qr-code.js';
 import { contentSecurityPolicy, renderSignInPage, type PageInput } from './sign-in-pages.js';
-import { amrOf, formStepsOf, nextStep, type Progress } from './sign-in-progress.js';
+import { amrOf, formStepsOf, nextStep, secondFactorsFor, type Progress } from './sign-in-progress.js';
+import { requestedContexts, type AuthenticationStrength } from '../../domain/authn/authentication-context.js';
+import type { AccountDirectory, AuthenticationContextDirectory } from '../ports.js';
 import { runWithTokenRequestContext } from '../provider/token-request-context.js';
 
 const PROGRESS_TTL_SECONDS = 15 * 60;
@@ -39,6 +41,10 @@ export function registerInteractionRoutes(
     path: string;
     provider: () => Promise<Provider>;
     signIn: SignIn;
+    /** The session's user, for a step-up that keeps them signed in as themselves. */
+    accounts: AccountDirectory;
+    /** What the requested authentication contexts require; without it, a `claims` request changes nothing. */
+    contexts?: AuthenticationContextDirectory;
     progress: Adapter;
     clock: Clock;
     onServerError: (error: unknown) => void;
@@ -108,11 +114,54 @@ export function registerInteractionRoutes(
         methods: [],
         mustChangePassword: false,
       };
-      if (stored === undefined) await deps.progress.upsert(uid, { ...progress }, PROGRESS_TTL_SECONDS);
+      if (stored === undefined) {
+        await stepUp(progress, details.params.claims, details.session?.accountId);
+        await deps.progress.upsert(uid, { ...progress }, PROGRESS_TTL_SECONDS);
+      }
       return { provider, uid, progress };
     } catch {
       return undefined;
     }
+  }
+
+  /** The strengths the requested contexts need in the user's tenant (unknown contexts need none). */
+  async function requiredFor(
+    tenantId: string,
+    requested: readonly string[],
+  ): Promise<AuthenticationStrength[]> {
+    if (requested.length === 0 || deps.contexts === undefined) return [];
+    const contexts = await deps.contexts.forTenant(tenantId);
+    return [
+      ...new Set(
+        contexts
+          .filter((c) => c.isAvailable && requested.includes(c.id))
+          .map((c) => c.requirement.authenticationStrength),
+      ),
+    ];
+  }
+
+  /**
+   * A new interaction for a request that asks for authentication contexts (`claims`): remember
+   * them, and when the browser already has a session whose sign-in falls short of a
+   * phishing-resistant context, go straight to the user's passkey (the login check sent them here
+   * because the session does not satisfy the context; a passkey alone is a whole sign-in).
+   */
+  async function stepUp(progress: Progress, claims: unknown, sessionAccountId: string | undefined) {
+    const requested = requestedContexts(claims);
+    if (requested.length === 0) return;
+    progress.requestedContexts = requested;
+    if (sessionAccountId === undefined) return;
+    const account = await deps.accounts.findById(sessionAccountId);
+    if (account === undefined || !account.accountEnabled) return;
+    const required = await requiredFor(account.tenantId, requested);
+    if (!required.includes('phishingResistant')) return;
+    Object.assign(progress, {
+      userId: account.userId,
+      tenantId: account.tenantId,
+      username: account.userPrincipalName,
+      required,
+      secondFactors: secondFactorsFor(await deps.signIn.factorsOf(account.userId), required),
+    });
   }
 
   app.get(`${deps.path}/:uid`, async (request, reply) => {
@@ -154,14 +203,16 @@ export function registerInteractionRoutes(
         const username = field(body, 'username');
         progress.username = username.slice(0, 256);
         const verified = await deps.signIn.password(username, field(body, 'password'), ctx);
+        const required = await requiredFor(verified.tenantId, progress.requestedContexts ?? []);
         Object.assign(progress, {
           userId: verified.userId,
           tenantId: verified.tenantId,
           authTimeSeconds: Math.floor(deps.clock.now() / 1000),
           methods: ['pwd'],
-          secondFactors: verified.secondFactors,
+          secondFactors: secondFactorsFor(verified.secondFactors, required),
           mustChangePassword: verified.mustChangePassword,
           mustRegisterSecondFactor: verified.mustRegisterSecondFactor,
+          ...(required.length > 0 ? { required } : {}),
         });
       } else if (posted === 'register') {
         await deps.signIn.confirmRegistration(
@@ -173,6 +224,17 @@ export function registerInteractionRoutes(
         progress.methods = [...progress.methods, 'otp'];
         progress.authTimeSeconds = Math.floor(deps.clock.now() / 1000);
         progress.mustRegisterSecondFactor = false;
+      } else if (
+        (posted === 'totp' && progress.secondFactors?.totp === false) ||
+        (posted === 'recovery' && progress.secondFactors?.recoveryCode === false)
+      ) {
+        // Not offered on this page (a step-up that needs another method).
+        return page(
+          reply,
+          403,
+          pageInput(uid, progress, shown, { error: 'The form expired. Try again.' }),
+          progress,
+        );
       } else if (posted === 'totp' || posted === 'recovery') {
         const [tenantId, userId] = [progress.tenantId ?? '', progress.userId ?? ''];
         if (posted === 'totp') await deps.signIn.totp(tenantId, userId, field(body, 'code'), ctx);

@@ -116,6 +116,13 @@ function content(input: PageInput): string {
       <p><button type="submit">Use recovery code</button></p>`,
           ),
         );
+      if (parts.length === 0) {
+        // A step-up that asks for a method the user has not registered (e.g. a passkey).
+        parts.push(
+          '<p>This request needs a sign-in method you have not registered (for example a passkey). ' +
+            'Register it from your account with Elevate, then try again.</p>',
+        );
+      }
       return parts.join('');
     }
     case 'register': {

@@ -11,6 +11,7 @@ import { registerInteractionRoutes } from '../pages/interaction-routes.js';
 import type {
   AccountDirectory,
   ActiveDirectoryRoles,
+  AuthenticationContextDirectory,
   ClientDirectory,
   SigningKeyStore,
   TenantDirectory,
@@ -52,6 +53,8 @@ export interface AuthorizationServerOptions {
 /** What people's sign-in on the embedded server needs. */
 export interface LocalSignInOptions {
   accounts: AccountDirectory;
+  /** Authentication contexts: the `acrs` of user tokens and step-up for a `claims` request. */
+  contexts?: AuthenticationContextDirectory;
   steps: SignIn;
   /** Shared storage of sessions, interactions, codes, grants and refresh tokens (every replica). */
   artifacts: (model: string) => Adapter;
@@ -160,6 +163,7 @@ export function createAuthorizationServer(opts: AuthorizationServerOptions): Aut
     keyRefreshIntervalSeconds: opts.keyRefreshIntervalSeconds ?? 60,
     onServerError: (error) => logServerError(error),
     accounts: opts.signIn?.accounts,
+    contexts: opts.signIn?.contexts,
     artifacts: opts.signIn?.artifacts,
     cookieKeys: opts.signIn?.cookieKeys ?? [randomBytes(32).toString('base64url')],
     firstPartyRedirectUris: opts.signIn?.redirectUris ?? [],
@@ -223,6 +227,8 @@ export function createAuthorizationServer(opts: AuthorizationServerOptions): Aut
           path: INTERACTION_PATH,
           provider: () => holder.provider(),
           signIn: signIn.steps,
+          accounts: signIn.accounts,
+          ...(signIn.contexts === undefined ? {} : { contexts: signIn.contexts }),
           progress,
           clock: opts.clock,
           onServerError: (error) => logServerError(error),

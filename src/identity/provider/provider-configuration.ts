@@ -1,4 +1,4 @@
-import { errors } from 'oidc-provider';
+import { errors, interactionPolicy } from 'oidc-provider';
 import type { Adapter, Configuration, KoaContextWithOIDC, ResourceServer } from 'oidc-provider';
 import type { ClientAuthThrottle } from '../../app/sign-in/client-auth-throttle.js';
 import type { Clock } from '../../domain/time/clock.js';
@@ -6,7 +6,14 @@ import { ClientDirectoryAdapter } from './client-directory-adapter.js';
 import { successSource, userCodeConfirmSource, userCodeInputSource } from '../pages/device-flow-pages.js';
 import { InMemoryProviderAdapter } from './in-memory-provider-adapter.js';
 import { logoutSource, postLogoutSuccessSource } from '../pages/logout-pages.js';
-import type { AccountDirectory, ActiveDirectoryRoles, ClientDirectory, SigningKeyRecord } from '../ports.js';
+import type {
+  AccountDirectory,
+  ActiveDirectoryRoles,
+  AuthenticationContextDirectory,
+  ClientDirectory,
+  SigningKeyRecord,
+} from '../ports.js';
+import { acrsForSignIn, requestedContexts } from '../../domain/authn/authentication-context.js';
 import { canonicalResource, resolveDefaultScope } from './resource-scopes.js';
 import type { ScopeRejection } from './resource-scopes.js';
 import { currentTokenRequestContext } from './token-request-context.js';
@@ -40,6 +47,8 @@ export interface ProviderConfigurationInput {
   unusableClientSecret: string;
   /** People who sign in; without it the authorization endpoint cannot complete. */
   accounts: AccountDirectory | undefined;
+  /** Authentication contexts, for the `acrs` claim and step-up; without it tokens carry no `acrs`. */
+  contexts: AuthenticationContextDirectory | undefined;
   /** Shared storage for sessions, codes, grants and refresh tokens (several replicas); else in memory. */
   artifacts: ((model: string) => Adapter) | undefined;
   /** Keys that sign oidc-provider's cookies, newest first; the same on every replica. */
@@ -68,6 +77,44 @@ function requestedScope(ctx: KoaContextWithOIDC): string | undefined {
 
 function isClientCredentials(ctx: KoaContextWithOIDC): boolean {
   return ctx.oidc.params?.grant_type === 'client_credentials';
+}
+
+/**
+ * oidc-provider's default prompts, with one more reason to show the sign-in pages: the request asks
+ * (`claims` parameter) for an authentication context that the session's sign-in does not satisfy
+ * now, e.g. `c1` (a passkey) while the session was a password and a one-time code, or a passkey
+ * sign-in older than the context's maximum age. The pages then ask for exactly what is missing.
+ */
+function loginPolicy(input: ProviderConfigurationInput) {
+  const policy = interactionPolicy.base();
+  const login = policy.get('login');
+  login?.checks.add(
+    new interactionPolicy.Check(
+      'authentication_context',
+      'The requested authentication context needs a new sign-in',
+      async (ctx) => {
+        const requested = requestedContexts(ctx.oidc.params?.claims);
+        const { session } = ctx.oidc;
+        if (requested.length === 0 || session?.accountId === undefined || ctx.oidc.result?.login) {
+          return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+        }
+        const account = await input.accounts?.findById(session.accountId);
+        if (account === undefined) return interactionPolicy.Check.REQUEST_PROMPT;
+        const contexts = (await input.contexts?.forTenant(account.tenantId)) ?? [];
+        const authTime = session.authTime();
+        const satisfied = acrsForSignIn(
+          contexts,
+          session.amr ?? [],
+          typeof authTime === 'number' ? authTime * 1000 : null,
+          input.clock.now(),
+        );
+        return requested.every((id) => satisfied.includes(id))
+          ? interactionPolicy.Check.NO_NEED_TO_PROMPT
+          : interactionPolicy.Check.REQUEST_PROMPT;
+      },
+    ),
+  );
+  return policy;
 }
 
 /**
@@ -151,7 +198,12 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
     claims: { openid: ['sub', 'oid', 'tid'], profile: ['name', 'preferred_username'] },
     interactions: {
       url: (_ctx, interaction) => `${input.interactionPath}/${interaction.uid}`,
+      policy: loginPolicy(input),
     },
+    // Entra's claims request (`claims={"access_token":{"acrs":…}}`), which oidc-provider's own
+    // claims feature (ID token and userinfo only) would refuse: passed through to the login check
+    // and the sign-in pages, which read only the requested `acrs` (ADR 0021).
+    extraParams: ['claims'],
     cookies: {
       keys: [...input.cookieKeys],
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
@@ -248,7 +300,12 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
             if (account === undefined || !account.accountEnabled || source === undefined) {
               throw new Error('No signed-in account for this access token.');
             }
-            const wids = await input.activeRoles.templateIdsAt(account.tenantId, account.userId, clock.now());
+            const now = clock.now();
+            const wids = await input.activeRoles.templateIdsAt(account.tenantId, account.userId, now);
+            const amr = [...(source.amr ?? [])];
+            const authTimeMs = typeof source.authTime === 'number' ? source.authTime * 1000 : null;
+            const contexts = (await input.contexts?.forTenant(account.tenantId)) ?? [];
+            const acrs = acrsForSignIn(contexts, amr, authTimeMs, now);
             Object.assign(parts.payload, {
               sub: account.userId,
               oid: account.userId,
@@ -257,8 +314,9 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
               name: account.displayName,
               appid: clientId,
               azp: clientId,
-              amr: [...(source.amr ?? [])],
+              amr,
               auth_time: source.authTime,
+              ...(acrs.length > 0 ? { acrs } : {}),
               wids,
               idtyp: 'user',
               nbf: parts.payload.iat,

@@ -7,6 +7,7 @@ import type { InMemoryProviderAdapter } from './in-memory-provider-adapter.js';
 import type { Adapter } from 'oidc-provider';
 import type {
   AccountDirectory,
+  AuthenticationContextDirectory,
   ActiveDirectoryRoles,
   ClientDirectory,
   SigningKeyRecord,
@@ -70,6 +71,7 @@ export interface ProviderHolderOptions {
   keyRefreshIntervalSeconds: number;
   onServerError: (error: unknown) => void;
   accounts: AccountDirectory | undefined;
+  contexts: AuthenticationContextDirectory | undefined;
   artifacts: ((model: string) => Adapter) | undefined;
   cookieKeys: readonly string[];
   firstPartyRedirectUris: readonly string[];
@@ -178,6 +180,7 @@ export class ProviderHolder {
         memoryAdapters: this.memoryAdapters,
         unusableClientSecret: this.unusableClientSecret,
         accounts: options.accounts,
+        contexts: options.contexts,
         artifacts: options.artifacts,
         cookieKeys: options.cookieKeys,
         firstPartyRedirectUris: options.firstPartyRedirectUris,

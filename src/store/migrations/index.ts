@@ -12,6 +12,7 @@ import * as m0010 from './0010_outbox.js';
 import * as m0011 from './0011_oidc_artefacts_hashed.js';
 import * as m0012 from './0012_audit_integrity.js';
 import * as m0013 from './0013_notifications.js';
+import * as m0014 from './0014_authentication_contexts.js';
 import * as m0015 from './0015_approval_quorum.js';
 import * as m0018 from './0018_ending_soon.js';
 
@@ -35,6 +36,7 @@ export const migrations: readonly Migration[] = [
   { name: '0011_oidc_artefacts_hashed', up: m0011.up },
   { name: '0012_audit_integrity', up: m0012.up },
   { name: '0013_notifications', up: m0013.up },
+  { name: '0014_authentication_contexts', up: m0014.up },
   { name: '0015_approval_quorum', up: m0015.up },
   { name: '0018_ending_soon', up: m0018.up },
 ];

@@ -581,12 +581,66 @@ function authzenRoutes(): WalkRoute[] {
   ];
 }
 
+const CONTEXTS = '/v1.0/identity/conditionalAccess/authenticationContextClassReferences';
+const CONTEXT_READERS = { role: R.SECURITY_READER, wrongRole: R.DIRECTORY_READERS };
+const CONTEXT_WRITERS = { role: R.CONDITIONAL_ACCESS_ADMINISTRATOR, wrongRole: R.GLOBAL_READER };
+const contextBody = (n: number) => ({
+  displayName: `Walk context ${n}`,
+  elevateRequirement: { authenticationStrength: 'mfa', maxAgeMinutes: 30 },
+});
+
+/** Authentication contexts: each call acts on a context the administrator (re)defined just before. */
+function authenticationContextRoutes(env: WalkEnv): WalkRoute[] {
+  let next = 20;
+  const defined = async () => {
+    next = next >= 99 ? 20 : next + 1;
+    const url = `${CONTEXTS}/c${next}`;
+    await ok(env, 'PUT', url, contextBody(next));
+    return { url, n: next };
+  };
+  return [
+    { method: 'GET', path: CONTEXTS, ...CONTEXT_READERS, status: 200, own: async () => ({ url: CONTEXTS }) },
+    {
+      method: 'GET',
+      path: `${CONTEXTS}/{id}`,
+      ...CONTEXT_READERS,
+      status: 200,
+      own: async () => ({ url: (await defined()).url }),
+    },
+    {
+      method: 'PATCH',
+      path: `${CONTEXTS}/{id}`,
+      ...CONTEXT_WRITERS,
+      status: 204,
+      own: async () => ({ url: (await defined()).url, body: { description: 'changed by the walk' } }),
+    },
+    {
+      method: 'PUT',
+      path: `${CONTEXTS}/{id}`,
+      ...CONTEXT_WRITERS,
+      status: 204,
+      own: async () => {
+        const { url, n } = await defined();
+        return { url, body: contextBody(n) };
+      },
+    },
+    {
+      method: 'DELETE',
+      path: `${CONTEXTS}/{id}`,
+      ...CONTEXT_WRITERS,
+      status: 204,
+      own: async () => ({ url: (await defined()).url }),
+    },
+  ];
+}
+
 /** Every route of the user walk beyond the directory and role routes of the application walk. */
 export function pimPolicyAuditRoutes(env: WalkEnv): WalkRoute[] {
   return [
     ...pimRoutes(env, 'assignment'),
     ...pimRoutes(env, 'eligibility'),
     ...policyRoutes(env),
+    ...authenticationContextRoutes(env),
     ...auditRoutes(env),
     ...approvalRoutes(env),
     ...ownDataRoutes(env),
