@@ -11,7 +11,7 @@ import { BUDGET, SEED } from './support/budget.js';
 import { checkReply, errorEnvelope, type Expectation, type Finding } from './support/contract.js';
 import { sharedDatabase, type SharedDatabase } from './support/database.js';
 import { invalidCases, validCases, type Case, type Pools } from './support/fuzz-cases.js';
-import { bearer, send, type Reply } from './support/http.js';
+import { sendEarlyAnswer, bearer, send, type Reply } from './support/http.js';
 import { auditVerify, integrityProblems } from './support/integrity.js';
 import type { Hints } from './support/json-schema.js';
 import { fillPath, METHODS, operationsOf, type OpenApiDocument, type Op } from './support/openapi.js';
@@ -304,11 +304,16 @@ it(
     async function one({ op, c, expectation, label }: Item): Promise<{ res: Reply; request: string }> {
       let res: Reply;
       for (let attempt = 0; ; attempt += 1) {
-        res = await send(server.base, c.method, c.url, {
+        const opts = {
           headers: c.auth ? admin : {},
           ...(c.body === undefined ? {} : { body: c.body }),
           ...(c.contentType === undefined ? {} : { contentType: c.contentType }),
-        });
+        };
+        // The server answers an oversized body before reading it all, then closes.
+        res =
+          label === 'oversized'
+            ? await sendEarlyAnswer(server.base, c.method, c.url, opts)
+            : await send(server.base, c.method, c.url, opts);
         if (res.status !== 429 || attempt >= 3) break;
         await new Promise((r) => setTimeout(r, 1000 * Number(res.headers.get('retry-after') ?? '1')));
       }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 
 export type Headers = Record<string, string>;
 
@@ -21,6 +22,52 @@ export interface Send {
   contentType?: string;
   /** Give up after this long (the request counts as failed, like a cut connection). */
   timeoutMs?: number;
+}
+
+/**
+ * A request whose answer may come before its body is sent (a body over the server's limit): the
+ * server answers 413 and closes, and the rest of the body meets a closed socket (EPIPE). fetch
+ * reports only that failure; node:http hands over the answer it already received.
+ */
+export function sendEarlyAnswer(base: string, method: string, path: string, opts: Send): Promise<Reply> {
+  const headers: Headers = { ...opts.headers };
+  if (opts.contentType !== undefined) headers['content-type'] = opts.contentType;
+  const body = Buffer.from(opts.body ?? '');
+  headers['content-length'] = String(body.length);
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = httpRequest(base + path, { method, headers, timeout: opts.timeoutMs ?? 60_000 }, (res) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', () => undefined);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown;
+        try {
+          json = text === '' ? undefined : JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        const h = new globalThis.Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h.set(k, v);
+        const error = (json as { error?: { code?: unknown } } | undefined)?.error;
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: h,
+          text,
+          json,
+          code: typeof error?.code === 'string' ? error.code : undefined,
+        });
+      });
+    });
+    // A write cut by the server after it answered is expected; before an answer it is a failure.
+    req.on('error', (err) => {
+      if (!answered) reject(err);
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.end(body);
+  });
 }
 
 /** One request over real HTTP; a cut connection rejects (the caller decides what that means). */
