@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { lookAlikeProblem } from '../../domain/directory/look-alike-names.js';
 import { BadRequestError } from '../../domain/shared/errors.js';
 import { userFields } from '../../odata/collections.js';
 import { authenticateHook, callerOf } from '../auth-hook.js';
@@ -20,10 +21,22 @@ import {
 } from '../graph/json.js';
 import { collectionEnvelope, collectionQuerystring, readCollectionQuery } from '../graph/query.js';
 
+/** Refuses a name that could pass for another (invisible characters, scripts mixed in a part). */
+const notLookAlike = (value: string, ctx: z.RefinementCtx) => {
+  const problem = lookAlikeProblem(value);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+};
+const LOOK_ALIKE_RULE =
+  'No invisible characters (format or control characters such as U+200B or U+202E), and each part ' +
+  "between '@' and '.' written in one script (Latin with Cyrillic or Greek look-alikes is refused).";
+
 const upn = z
   .string()
   .trim()
-  .regex(/^[^@\s]{1,64}@[^@\s]{1,189}$/, 'must look like name@domain');
+  .regex(/^[^@\s]{1,64}@[^@\s]{1,189}$/, 'must look like name@domain')
+  .superRefine(notLookAlike)
+  .describe(`name@domain. ${LOOK_ALIKE_RULE}`);
+const mailNickname = str(64).superRefine(notLookAlike).describe(LOOK_ALIKE_RULE);
 const email = z
   .string()
   .trim()
@@ -36,7 +49,7 @@ const userProperties = z
     '@odata.type': odataType('user'),
     accountEnabled: z.boolean(),
     displayName: nonEmpty(256),
-    mailNickname: str(64).optional(),
+    mailNickname: mailNickname.optional(),
     userPrincipalName: upn,
     mail: email.nullable().optional(),
     givenName: str(64).nullable().optional(),
