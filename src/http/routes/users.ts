@@ -26,6 +26,12 @@ const notLookAlike = (value: string, ctx: z.RefinementCtx) => {
   const problem = lookAlikeProblem(value);
   if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
 };
+/** What a user body must also meet that its schema cannot state, as the document says it. */
+const USER_RELATIONS =
+  'Also refused (400 `invalidRequest`): look-alike names, a `userPrincipalName` or `mailNickname` ' +
+  'with an invisible character or with scripts mixed in one part (see their descriptions); and a ' +
+  'password that breaks the password rules (at least 12 characters, not a common word, keyboard ' +
+  "pattern, run or repetition, not built on the user's name).";
 const LOOK_ALIKE_RULE =
   'No invisible characters (format or control characters such as U+200B or U+202E), and each part ' +
   "between '@' and '.' written in one script (Latin with Cyrillic or Greek look-alikes is refused).";
@@ -105,6 +111,7 @@ export function userRoutes(opts: RouteOptions): FastifyPluginAsync {
       {
         schema: {
           tags,
+          description: USER_RELATIONS,
           body: createUserBody,
           response: { 201: userEntity, ...errors(400, 401, 403, 409) },
         },
@@ -162,6 +169,7 @@ export function userRoutes(opts: RouteOptions): FastifyPluginAsync {
       {
         schema: {
           tags,
+          description: USER_RELATIONS,
           params: idParams,
           body: updateUserBody,
           response: { 204: z.null(), ...errors(400, 401, 403, 404, 409) },
