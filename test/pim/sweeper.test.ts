@@ -9,7 +9,9 @@ import { skipFor } from '../helpers/skip.js';
 import type { TestServer } from '../helpers/server.js';
 import {
   addUser,
+  adminAt,
   auditOf,
+  eligibleForever,
   HOUR,
   inTx,
   ManualClock,
@@ -135,6 +137,24 @@ describe('expiry sweeper', () => {
       },
     );
     expect(item.status).toBe('Expired');
+  });
+
+  it("leaves a deleted user's schedules Revoked: their end was recorded by the deletion", async () => {
+    const admin = await adminAt(s, clock);
+    const user = await addUser(s);
+    await eligibleForever(s, clock, user, USER_ADMINISTRATOR);
+    const deleted = await s.app.inject({ method: 'DELETE', url: `/v1.0/users/${user}`, headers: admin });
+    expect(deleted.statusCode, deleted.body).toBe(204);
+    clock.set(NOW + HOUR);
+    expect(await s.sweeper.runOnce()).toBe(0);
+    const rows = await s.db.kysely
+      .selectFrom('pim_schedules')
+      .select(['status', 'expiry_recorded_at'])
+      .where('principal_id', '=', user)
+      .execute();
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.status === 'Revoked' && r.expiry_recorded_at !== null)).toBe(true);
+    expect(await auditOf(s, 'Remove eligible member from role in PIM completed (timebound)')).toHaveLength(0);
   });
 
   it('the interval runner starts and stops cleanly', async () => {

@@ -23,49 +23,7 @@ import { ASSIGNMENT_REQUESTS, ROLES, selfActivation, Tenant } from './support/te
  * Known contract mismatches, each being fixed elsewhere. Remove an entry once its fix is merged:
  * the summary printed at the end lists entries that matched nothing in the run.
  */
-const KNOWN_MISMATCHES: { why: string; matches: (f: Finding) => boolean }[] = [
-  {
-    why: 'unsupported methods answer 404 instead of 405 with an Allow header (issue #10 item 8; wt-graphsurface)',
-    matches: (f) => f.label === 'method' && f.kind === 'status' && f.status === 404,
-  },
-  {
-    why: '204 responses are documented with a JSON body (issue #10 item 8; wt-graphsurface)',
-    matches: (f) =>
-      (f.kind === 'document' && f.status === 204) ||
-      (f.kind === 'body' && f.status === 204 && f.detail === 'documented with a JSON body, sent none'),
-  },
-  {
-    why: 'discovery and JWKS are documented as needing a token, and without their body (issue #10 item 8; wt-graphsurface)',
-    matches: (f) =>
-      /well-known|discovery/.test(f.op) && (f.kind === 'security' || (f.kind === 'body' && f.status === 200)),
-  },
-  {
-    why: "431 answers with Fastify's body and no request-id, not Graph's envelope (issue #10 item 8; wt-graphsurface)",
-    matches: (f) => f.status === 431 && (f.kind === 'body' || f.kind === 'header'),
-  },
-  {
-    why: 'validation stricter than documented: requests valid by the document refused for their form (issue #10 item 8; wt-graphsurface item 6)',
-    matches: (f) => f.kind === 'stricter',
-  },
-  {
-    why: 'found by this fuzz, not yet assigned: discovery for an unknown tenant answers an undocumented 400 (OAuth body `invalid_tenant`)',
-    matches: (f) =>
-      f.op === 'GET /{tenant}/v2.0/.well-known/openid-configuration' &&
-      f.status === 400 &&
-      (f.kind === 'status' || f.kind === 'body'),
-  },
-  {
-    why: 'found by this fuzz, not yet assigned: GET …/rules/{ruleId} and …/effectiveRules/{ruleId} document their 200 as allOf [an object of @odata.context alone with additionalProperties false, oneOf the rule types], which no body satisfies',
-    matches: (f) =>
-      f.kind === 'body' && f.status === 200 && /\/(rules|effectiveRules)\/\{ruleId\}$/.test(f.op),
-  },
-  {
-    why: 'found by this fuzz, not yet assigned: complianceReport?format=html and auditLogs/export (JSON lines, CSV) are documented as application/json only',
-    matches: (f) =>
-      f.kind === 'content-type' &&
-      (f.op === 'GET /v1.0/elevate/complianceReport' || f.op === 'GET /v1.0/auditLogs/export'),
-  },
-];
+const KNOWN_MISMATCHES: { why: string; matches: (f: Finding) => boolean }[] = [];
 
 let database: SharedDatabase | undefined;
 afterAll(async () => {

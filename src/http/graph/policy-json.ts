@@ -4,7 +4,7 @@ import { policyAssignmentId } from '../../app/policies/assignment-id.js';
 import type { ApproverSubject, PolicyRule, RuleTarget } from '../../domain/policy/types.js';
 import { POLICY_RULE_ODATA_TYPES as T } from '../../domain/policy/types.js';
 import { project, type ExpandItem } from '../../odata/index.js';
-import { dtOrNull, selectable } from './json.js';
+import { dtOrNull, selectable, withContext } from './json.js';
 import { GROUP_MEMBERS, SINGLE_USER } from './policy-request-json.js';
 
 // Graph JSON for role settings (reference §2.2): policies, their 17 polymorphic rules (each with
@@ -104,8 +104,18 @@ export const ruleJson = z.discriminatedUnion('@odata.type', [
   selectable(notificationRuleJson),
 ]);
 
-/** A single rule response (`…/rules/{ruleId}`). */
-export const ruleEntityJson = z.intersection(z.object({ '@odata.context': z.string() }), ruleJson);
+/**
+ * A single rule response (`…/rules/{ruleId}`): each rule type with its `@odata.context` (one object
+ * per type, so the document's `oneOf` has a member that a body can match; an `allOf` of a
+ * context-only object and the rule allowed nothing, both being closed).
+ */
+export const ruleEntityJson = z.discriminatedUnion('@odata.type', [
+  withContext(selectable(expirationRuleJson)),
+  withContext(selectable(enablementRuleJson)),
+  withContext(selectable(approvalRuleJson)),
+  withContext(selectable(authenticationContextRuleJson)),
+  withContext(selectable(notificationRuleJson)),
+]);
 
 /**
  * `unifiedRoleManagementPolicy`, complete: its properties, then the navigations `rules` and

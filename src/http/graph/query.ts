@@ -13,6 +13,20 @@ import {
 const optionValue = z.union([z.string().max(4096), z.array(z.string().max(4096))]);
 const option = (description: string) => optionValue.optional().describe(description);
 
+/**
+ * An option whose text the OData parser checks against `pattern`: the document states the pattern,
+ * the parser keeps its own named errors (`invalidTop`, `invalidCount`). A repeated option arrives
+ * as an array and is refused ("may be given only once"), hence at most one item.
+ */
+const patterned = (pattern: RegExp, description: string) =>
+  z
+    .union([
+      z.string().max(4096).meta({ pattern: pattern.source }),
+      z.array(z.string().max(4096).meta({ pattern: pattern.source })).meta({ maxItems: 1 }),
+    ])
+    .optional()
+    .describe(description);
+
 const boundedNames = (q: Record<string, unknown>) => Object.keys(q).every((k) => k.length <= 64);
 const NAMES_MESSAGE = 'query option names are at most 64 characters';
 
@@ -27,9 +41,9 @@ export const collectionQuerystring = z
     $filter: option("OData filter expression, e.g. `displayName eq 'Ann'`."),
     $select: option('Comma-separated properties to return.'),
     $orderby: option('Comma-separated properties, each optionally followed by `asc` or `desc`.'),
-    $top: option('Page size (0–999).'),
+    $top: patterned(/^\d{1,3}$/, 'Page size (0–999).'),
     $skiptoken: option('Opaque paging token from `@odata.nextLink`.'),
-    $count: option('`true` adds `@odata.count`.'),
+    $count: patterned(/^(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$/, '`true` adds `@odata.count`.'),
   })
   .catchall(optionValue)
   .refine(boundedNames, NAMES_MESSAGE);

@@ -4,23 +4,22 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authenticateHook, callerOf } from '../auth-hook.js';
 import type { RouteOptions } from '../build-options.js';
+import { MAX_DATETIME_TEXT_LENGTH, parseDateTime } from '../../domain/time/datetime.js';
 import { errors } from '../graph/json.js';
 
+/** A DateTimeOffset, parsed by the domain (real calendar days, a zone required) to epoch ms. */
 const dateTime = z
   .string()
-  .max(40)
-  .regex(
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$/,
-    'must be an ISO 8601 date-time with offset',
-  )
+  .max(MAX_DATETIME_TEXT_LENGTH)
   .transform((v, ctx) => {
-    const ms = Date.parse(v);
-    if (Number.isNaN(ms)) {
-      ctx.addIssue({ code: 'custom', message: 'not a valid date-time' });
+    try {
+      return parseDateTime(v);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
       return z.NEVER;
     }
-    return ms;
-  });
+  })
+  .meta({ format: 'date-time' });
 
 const exportQuery = z
   .object({ from: dateTime, to: dateTime, format: z.enum(['jsonl', 'csv']).default('jsonl') })
@@ -42,9 +41,16 @@ export function auditExportRoutes(opts: RouteOptions): FastifyPluginAsync {
         schema: {
           tags: ['audit'],
           description:
-            'Elevate extension: audit entries of a time range [from, to) as JSON lines or CSV (RFC 4180), in seq order.',
+            'Elevate extension: audit entries of a time range [from, to) as JSON lines or CSV (RFC 4180), in seq order. ' +
+            'Also refused (400 `invalidRequest`): a range whose `to` must be after `from` but is not.',
           querystring: exportQuery,
-          response: { 200: z.string(), ...errors(400, 401, 403) },
+          response: {
+            200: {
+              description: 'The entries: one JSON object a line (`format=jsonl`), or CSV (`format=csv`).',
+              content: { 'application/x-ndjson': { schema: z.string() }, 'text/csv': { schema: z.string() } },
+            },
+            ...errors(400, 401, 403),
+          },
         },
       },
       async (request, reply) => {

@@ -65,7 +65,16 @@ export function complianceRoutes(opts: RouteOptions): FastifyPluginAsync {
           description:
             'Elevate extension: the PIM deployment validation checklist, item by item, with evidence and control mappings (SOC 2, ISO 27001, NIST 800-53 / CSF). `format=html` returns a self-contained page.',
           querystring: z.object({ format: z.enum(['json', 'html']).default('json') }).strict(),
-          response: { 200: z.union([complianceReportJson, z.string()]), ...errors(400, 401, 403) },
+          response: {
+            200: {
+              description: 'The report: JSON by default, a self-contained HTML page with `format=html`.',
+              content: {
+                'application/json': { schema: complianceReportJson },
+                'text/html': { schema: z.string() },
+              },
+            },
+            ...errors(400, 401, 403),
+          },
         },
       },
       async (request, reply) => {

@@ -10,7 +10,7 @@ import {
   type TicketInfo,
 } from '../../domain/pim/types.js';
 import { ValidationError } from '../../domain/shared/errors.js';
-import { parseDateTime } from '../../domain/time/datetime.js';
+import { MAX_DATETIME_TEXT_LENGTH, parseDateTime } from '../../domain/time/datetime.js';
 import { parseDuration } from '../../domain/time/duration.js';
 import { guid } from '../graph/ids.js';
 import { documentedEnum, DURATION_PATTERN, str } from '../graph/json.js';
@@ -26,7 +26,7 @@ const odataType = str(200).optional();
 
 // Enums, dates and durations are parsed by the domain (any case, named errors); the document states
 // their canonical values, `date-time` and the duration pattern, so what it allows is accepted.
-const dateTime = z.string().max(64).meta({ format: 'date-time' });
+const dateTime = z.string().max(MAX_DATETIME_TEXT_LENGTH).meta({ format: 'date-time' });
 
 const expirationBody = z
   .object({

@@ -12,7 +12,7 @@ import {
   eligibilityScheduleJson,
   scheduleRequestJson,
 } from '../graph/pim-schemas.js';
-import { collectionQuerystring } from '../graph/query.js';
+import { collectionQuerystring, entityQuerystring } from '../graph/query.js';
 import { canonicalizeRequestBody, scheduleRequestBody } from './pim-body.js';
 import {
   acceptEmptyJsonBody,
@@ -38,12 +38,18 @@ const listSchema = <S extends z.ZodRawShape>(entity: z.ZodObject<S>) => ({
   },
 });
 
-/** `GET …/{id}`: others' objects are 404, never 403 (invariant 8). */
+/**
+ * `GET …/{id}`: others' objects are 404, never 403 (invariant 8). The document lists the options
+ * of one entity; `filterByCurrentUser(on='…')` in place of the id also takes a collection's.
+ */
 const getSchema = <S extends z.ZodRawShape>(entity: z.ZodObject<S>) => ({
   schema: {
     tags,
+    description:
+      "One object by id. With `filterByCurrentUser(on='principal')` in place of the id, the caller's own " +
+      'objects as a collection, which also takes `$filter`, `$orderby`, `$top`, `$skiptoken` and `$count`.',
     params: keyParams,
-    querystring: collectionQuerystring,
+    querystring: entityQuerystring,
     response: { 200: entityOrBoundFunction(entity), ...errors(400, 401, 404) },
   },
 });

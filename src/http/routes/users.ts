@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { lookAlikeProblem } from '../../domain/directory/look-alike-names.js';
 import { BadRequestError } from '../../domain/shared/errors.js';
 import { userFields } from '../../odata/collections.js';
 import { authenticateHook, callerOf } from '../auth-hook.js';
@@ -20,10 +21,28 @@ import {
 } from '../graph/json.js';
 import { collectionEnvelope, collectionQuerystring, readCollectionQuery } from '../graph/query.js';
 
+/** Refuses a name that could pass for another (invisible characters, scripts mixed in a part). */
+const notLookAlike = (value: string, ctx: z.RefinementCtx) => {
+  const problem = lookAlikeProblem(value);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+};
+/** What a user body must also meet that its schema cannot state, as the document says it. */
+const USER_RELATIONS =
+  'Also refused (400 `invalidRequest`): look-alike names, a `userPrincipalName` or `mailNickname` ' +
+  'with an invisible character or with scripts mixed in one part (see their descriptions); and a ' +
+  'password that breaks the password rules (at least 12 characters, not a common word, keyboard ' +
+  "pattern, run or repetition, not built on the user's name).";
+const LOOK_ALIKE_RULE =
+  'No invisible characters (format or control characters such as U+200B or U+202E), and each part ' +
+  "between '@' and '.' written in one script (Latin with Cyrillic or Greek look-alikes is refused).";
+
 const upn = z
   .string()
   .trim()
-  .regex(/^[^@\s]{1,64}@[^@\s]{1,189}$/, 'must look like name@domain');
+  .regex(/^[^@\s]{1,64}@[^@\s]{1,189}$/, 'must look like name@domain')
+  .superRefine(notLookAlike)
+  .describe(`name@domain. ${LOOK_ALIKE_RULE}`);
+const mailNickname = str(64).superRefine(notLookAlike).describe(LOOK_ALIKE_RULE);
 const email = z
   .string()
   .trim()
@@ -36,7 +55,7 @@ const userProperties = z
     '@odata.type': odataType('user'),
     accountEnabled: z.boolean(),
     displayName: nonEmpty(256),
-    mailNickname: str(64).optional(),
+    mailNickname: mailNickname.optional(),
     userPrincipalName: upn,
     mail: email.nullable().optional(),
     givenName: str(64).nullable().optional(),
@@ -92,6 +111,7 @@ export function userRoutes(opts: RouteOptions): FastifyPluginAsync {
       {
         schema: {
           tags,
+          description: USER_RELATIONS,
           body: createUserBody,
           response: { 201: userEntity, ...errors(400, 401, 403, 409) },
         },
@@ -149,6 +169,7 @@ export function userRoutes(opts: RouteOptions): FastifyPluginAsync {
       {
         schema: {
           tags,
+          description: USER_RELATIONS,
           params: idParams,
           body: updateUserBody,
           response: { 204: z.null(), ...errors(400, 401, 403, 404, 409) },

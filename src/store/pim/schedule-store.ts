@@ -179,6 +179,9 @@ export function scheduleStore(db: Kysely<Database>): ScheduleStore {
         .set((eb) => ({
           end_at: eb.case().when('start_at', '>', now).then(eb.ref('start_at')).else(now).end(),
           status: 'Revoked',
+          // The end is recorded by the removal itself: the expiry sweeper must not later call it
+          // `Expired` (and announce an expiry), as every other revocation also records it.
+          expiry_recorded_at: codecs.time.encode(now),
           modified_at: now,
           version: eb('version', '+', 1),
         }))

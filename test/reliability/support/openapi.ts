@@ -18,6 +18,7 @@ export interface Response {
 }
 
 export interface Operation {
+  description?: string;
   parameters?: Parameter[];
   requestBody?: { required?: boolean; content?: Record<string, MediaType> };
   responses: Record<string, Response>;
