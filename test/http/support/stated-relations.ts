@@ -10,6 +10,11 @@
  */
 export const RELATIONS: { operations: RegExp; message: RegExp; stated: string }[] = [
   {
+    operations: /authenticationContextClassReferences\/\{id\}$/,
+    message: /^id in the body must be the id of the path/,
+    stated: 'must be the id of the path',
+  },
+  {
     operations: /roleManagementPolicies/,
     message: /^elevateMfaMaxAgeMinutes applies to activation only/,
     stated: 'another rule than activation',

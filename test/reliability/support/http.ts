@@ -81,13 +81,25 @@ export async function send(base: string, method: string, path: string, opts: Sen
     body = opts.body;
     if (opts.contentType !== undefined) headers['content-type'] = opts.contentType;
   }
-  const res = await fetch(base + path, {
-    method,
-    headers,
-    body,
-    redirect: 'manual',
-    signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000),
-  });
+  const attempt = () =>
+    fetch(base + path, {
+      method,
+      headers,
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000),
+    });
+  let res: Response;
+  try {
+    res = await attempt();
+  } catch (error) {
+    // A kept-alive connection the server closed as it was reused: the request never reached the
+    // server. Safe to send once more only when reading; a write's failure is the caller's to judge.
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    const reused = code === 'EPIPE' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET';
+    if (!reused || (method !== 'GET' && method !== 'HEAD')) throw error;
+    res = await attempt();
+  }
   const text = await res.text();
   let json: unknown;
   try {

@@ -4,7 +4,9 @@ import type { Db } from '../../../src/store/db.js';
 /**
  * Tables that background jobs write on their own schedule, whatever requests do: the outbox relay
  * (numbering, cursors, dead letters), audit checkpoints and their key, audit forwarding and
- * retention. A request's effect on them is not its own, so the digest leaves them out.
+ * retention, the notifications fan-out and delivery worker (which turn earlier requests' events
+ * into notifications a second later). A request's effect on them is not its own, so the digest
+ * leaves them out.
  */
 const JOB_TABLES = new Set([
   'outbox_head',
@@ -15,6 +17,9 @@ const JOB_TABLES = new Set([
   'audit_export_cursors',
   'audit_export_leases',
   'audit_prunes',
+  'audit_publish_cursors',
+  'notification_events',
+  'notification_deliveries',
   'schema_migrations',
   'kysely_migration',
   'kysely_migration_lock',
