@@ -16,7 +16,6 @@ import { ruleFor } from '../../domain/pim/policy-checks.js';
 import { resolveWindow } from '../../domain/pim/resolve-window.js';
 import type { Schedule, ScheduleRequest } from '../../domain/pim/schedule.js';
 import type { Window } from '../../domain/pim/types.js';
-import { PIM_RULES } from '../../domain/pim/permissions.js';
 import type { KeyValue } from '../../domain/audit/entry.js';
 import { BadRequestError, ForbiddenError, type DomainError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
@@ -27,8 +26,11 @@ import { asExisting, gather, type CreateScheduleRequest, type Gathered } from '.
 import { mfaSatisfied } from './mfa.js';
 import { retryOnConflict } from './retry.js';
 import { writeSchedule } from './write-schedule.js';
+import { TARGETS } from './targets.js';
 
 export type { CreateScheduleRequest } from './gather.js';
+
+const resourceTypeOf = (cmd: CreateScheduleRequest) => cmd.resourceType ?? 'directoryRole';
 
 /** What one run of the unit decided: the request, or why it was refused (recorded already). */
 type Decided = { request: ScheduleRequest } | { refused: DomainError };
@@ -73,7 +75,7 @@ async function decide(tx: Stores, newId: () => string, a: Asked): Promise<Decide
   const { caller, cmd, action, now } = a;
   if (!action.self) {
     try {
-      await authorize(tx, caller, PIM_RULES.write[cmd.kind], now);
+      await authorize(tx, caller, TARGETS[resourceTypeOf(cmd)].permissions.write[cmd.kind], now);
     } catch (e) {
       if (e instanceof ForbiddenError) return refuse(tx, newId, a, e, undefined, []);
       throw e;
@@ -258,13 +260,18 @@ function newRequest(
     id,
     tenantId: caller.tenantId,
     kind: cmd.kind,
+    resourceType: resourceTypeOf(cmd),
     action: cmd.action,
     status,
     principalId: cmd.principalId,
     roleDefinitionId: g.role.id,
     directoryScopeId: cmd.directoryScopeId,
     appScopeId: null,
-    targetScheduleId: targetScheduleIdFor(cmd.action, id, g.target?.id ?? null),
+    targetScheduleId: targetScheduleIdFor(
+      cmd.action,
+      TARGETS[resourceTypeOf(cmd)].scheduleId(id, g.role.id, cmd.directoryScopeId),
+      g.target?.id ?? null,
+    ),
     activatedUsing: cmd.action === 'selfActivate' ? (g.eligibility?.schedule.id ?? null) : null,
     justification: cmd.justification,
     ticketInfo: cmd.ticketInfo ?? { ticketNumber: null, ticketSystem: null },

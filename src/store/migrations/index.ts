@@ -12,6 +12,7 @@ import * as m0010 from './0010_outbox.js';
 import * as m0011 from './0011_oidc_artefacts_hashed.js';
 import * as m0012 from './0012_audit_integrity.js';
 import * as m0013 from './0013_notifications.js';
+import * as m0016 from './0016_pim_groups.js';
 
 export interface Migration {
   name: string;
@@ -33,4 +34,5 @@ export const migrations: readonly Migration[] = [
   { name: '0011_oidc_artefacts_hashed', up: m0011.up },
   { name: '0012_audit_integrity', up: m0012.up },
   { name: '0013_notifications', up: m0013.up },
+  { name: '0016_pim_groups', up: m0016.up },
 ];

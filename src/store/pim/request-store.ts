@@ -1,7 +1,13 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { RequestView, ScheduleRequestStore } from '../../app/pim/ports.js';
 import type { ScheduleRequest } from '../../domain/pim/schedule.js';
-import type { ExpirationType, RequestAction, RequestStatus, ScheduleKind } from '../../domain/pim/types.js';
+import type {
+  ExpirationType,
+  RequestAction,
+  RequestStatus,
+  ResourceType,
+  ScheduleKind,
+} from '../../domain/pim/types.js';
 import { scheduleRequestFields } from '../../odata/collections.js';
 import { expectOneRow } from '../cas.js';
 import { codecs } from '../codecs.js';
@@ -82,12 +88,14 @@ const toRow = (r: ScheduleRequest): PimScheduleRequestRow => ({
   approval_deadline_at: codecs.optionalTime.encode(r.approvalDeadline),
   custom_data: r.customData,
   version: r.version,
+  resource_type: r.resourceType,
 });
 
 const fromRow = (r: PimScheduleRequestRow): ScheduleRequest => ({
   id: r.id,
   tenantId: r.tenant_id,
   kind: r.kind as ScheduleKind,
+  resourceType: r.resource_type as ResourceType,
   action: r.action as RequestAction,
   status: r.status as RequestStatus,
   principalId: r.principal_id,
@@ -133,18 +141,19 @@ export function scheduleRequestStore(db: Kysely<Database>): ScheduleRequestStore
       );
     },
 
-    async get(tenantId, kind, id) {
+    async get(tenantId, kind, id, resourceType = 'directoryRole') {
       const r = await db
         .selectFrom('pim_schedule_requests')
         .selectAll()
         .where('id', '=', id)
         .where('tenant_id', '=', tenantId)
         .where('kind', '=', kind)
+        .where('resource_type', '=', resourceType)
         .executeTakeFirst();
       return r && fromRow(r);
     },
 
-    async list(tenantId, kind, q, view, now) {
+    async list(tenantId, kind, q, view, now, resourceType = 'directoryRole') {
       let inner = db
         .selectFrom('pim_schedule_requests')
         .selectAll()
@@ -154,7 +163,8 @@ export function scheduleRequestStore(db: Kysely<Database>): ScheduleRequestStore
           ),
         )
         .where('tenant_id', '=', tenantId)
-        .where('kind', '=', kind);
+        .where('kind', '=', kind)
+        .where('resource_type', '=', resourceType);
       const { principalId, orCreatedBy, status, roleDefinitionIds, notPrincipalId, approver } = view;
       if (principalId !== undefined) {
         inner = orCreatedBy

@@ -32,6 +32,8 @@ export interface PimScheduleRequestRow {
   approval_deadline_at: number | null;
   custom_data: string | null;
   version: number;
+  /** Migration 0016: `directoryRole` or `group` (then role = access id, scope = group id). */
+  resource_type: string;
 }
 
 /** Migration 0007: one approval stage (`approvalStep`). */
@@ -83,6 +85,8 @@ export interface PimScheduleRow {
   /** When the sweeper (or a removal) recorded that the window ended; `null` until then. */
   expiry_recorded_at: number | null;
   version: number;
+  /** Migration 0016: `directoryRole` or `group` (then role = access id, scope = group id). */
+  resource_type: string;
 }
 
 export interface PimSlotRow {

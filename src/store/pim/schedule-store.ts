@@ -59,16 +59,17 @@ export function scheduleStore(db: Kysely<Database>): ScheduleStore {
       expectOneRow(res);
     },
 
-    async get(tenantId, kind, id) {
+    async get(tenantId, kind, id, resourceType = 'directoryRole') {
       const r = await db
         .selectFrom('pim_schedules')
         .selectAll()
         .where('id', '=', id)
         .where('tenant_id', '=', tenantId)
         .where('kind', '=', kind)
+        .where('resource_type', '=', resourceType)
         .executeTakeFirst();
       if (r) return fromRow(r);
-      if (kind !== 'assignment') return undefined;
+      if (kind !== 'assignment' || resourceType !== 'directoryRole') return undefined;
       const direct = await db
         .selectFrom('role_assignments')
         .selectAll()
@@ -154,6 +155,7 @@ export function scheduleStore(db: Kysely<Database>): ScheduleStore {
         .where('tenant_id', '=', tenantId)
         .where('kind', '=', 'assignment')
         .where('principal_id', 'in', [...principalIds])
+        .where('resource_type', '=', 'directoryRole')
         .where('directory_scope_id', '=', '/')
         .where('start_at', '<=', now)
         .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]))
@@ -203,16 +205,18 @@ export function scheduleStore(db: Kysely<Database>): ScheduleStore {
         .distinct()
         .where('tenant_id', '=', tenantId)
         .where('principal_id', 'in', [...principalIds])
+        .where('resource_type', '=', 'directoryRole')
         .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]))
         .execute();
       return rows.map((row) => row.role_definition_id);
     },
 
-    async list(tenantId, kind, q, view, now) {
+    async list(tenantId, kind, q, view, now, resourceType = 'directoryRole') {
+      const pim = currentPim(db, tenantId, kind, now, resourceType);
       const union =
-        kind === 'assignment'
-          ? currentPim(db, tenantId, kind, now).unionAll(directAsSchedules(db, tenantId))
-          : currentPim(db, tenantId, kind, now);
+        kind === 'assignment' && resourceType === 'directoryRole'
+          ? pim.unionAll(directAsSchedules(db, tenantId))
+          : pim;
       let qb = db.selectFrom(union.as('s')).selectAll();
       if (view.principalIds !== undefined) {
         if (view.principalIds.length === 0)
@@ -224,11 +228,12 @@ export function scheduleStore(db: Kysely<Database>): ScheduleStore {
       return { ...page, items: page.items.map(fromRow) };
     },
 
-    async instances(tenantId, kind, q, view, now) {
+    async instances(tenantId, kind, q, view, now, resourceType = 'directoryRole') {
+      const pim = holdingPim(db, tenantId, kind, now, resourceType);
       const union =
-        kind === 'assignment'
-          ? holdingPim(db, tenantId, kind, now).unionAll(directAsInstances(db, tenantId))
-          : holdingPim(db, tenantId, kind, now);
+        kind === 'assignment' && resourceType === 'directoryRole'
+          ? pim.unionAll(directAsInstances(db, tenantId))
+          : pim;
       let qb = db.selectFrom(union.as('i')).selectAll();
       if (view.principalIds !== undefined) {
         if (view.principalIds.length === 0)
@@ -240,13 +245,13 @@ export function scheduleStore(db: Kysely<Database>): ScheduleStore {
       return { ...page, items: page.items.map(instanceFromRow) };
     },
 
-    async instance(tenantId, kind, id, now) {
-      const r = await holdingPim(db, tenantId, kind, now)
+    async instance(tenantId, kind, id, now, resourceType = 'directoryRole') {
+      const r = await holdingPim(db, tenantId, kind, now, resourceType)
         .where('instance_id', '=', id)
         .limit(1)
         .executeTakeFirst();
       if (r) return instanceFromRow(r);
-      if (kind !== 'assignment') return undefined;
+      if (kind !== 'assignment' || resourceType !== 'directoryRole') return undefined;
       const direct = await directAsInstances(db, tenantId).where('id', '=', id).executeTakeFirst();
       return direct && instanceFromRow(direct);
     },
