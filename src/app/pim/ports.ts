@@ -27,7 +27,7 @@ export interface ScheduleView {
 
 export interface ScheduleRequestStore {
   insert(r: ScheduleRequest): Promise<void>;
-  /** A request of the resource type (directory roles unless given). */
+  /** A request by id; of the resource type only, when one is given (the routes of each type do). */
   get(
     tenantId: string,
     kind: ScheduleKind,
@@ -87,8 +87,8 @@ export interface ScheduleStore {
    */
   update(s: Schedule, expectedVersion: number): Promise<void>;
   /**
-   * A PIM schedule of the resource type (directory roles unless given), or for directory-role
-   * assignments a direct role assignment by its id.
+   * A PIM schedule by id (of the resource type only, when one is given; the routes of each type
+   * give theirs), or for directory-role assignments a direct role assignment by its id.
    */
   get(
     tenantId: string,

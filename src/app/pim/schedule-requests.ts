@@ -78,6 +78,7 @@ export function makeScheduleRequests(deps: { uow: UnitOfWork; clock: Clock; newI
       roleDefinitionIds: items.map((r) => r.roleDefinitionId),
       eligibilityIds: items.map((r) => r.activatedUsing),
       targetScheduleIds: items.map((r) => r.targetScheduleId),
+      groupIds: items.filter((r) => r.resourceType === 'group').map((r) => r.directoryScopeId),
     });
 
   /** The request if the caller may see it. @throws NotFoundError */

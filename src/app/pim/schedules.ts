@@ -60,6 +60,7 @@ export function makePimSchedules(deps: { uow: UnitOfWork; clock: Clock }) {
       principalIds: items.map((s) => s.principalId),
       roleDefinitionIds: items.map((s) => s.roleDefinitionId),
       eligibilityIds: items.map((s) => s.activatedUsing),
+      groupIds: items.filter((s) => s.resourceType === 'group').map((s) => s.directoryScopeId),
     });
 
   const listSchedules = (

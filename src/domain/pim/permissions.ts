@@ -46,7 +46,7 @@ export const PIM_RULES = {
 /**
  * PIM for Groups (reference §4): administrators of group membership and ownership are Groups
  * Administrators as well as the PIM administrators; applications need the `…AzureADGroup`
- * permissions Graph documents for `privilegedAccess/group`.
+ * permissions Graph documents for `privilegedAccess/group` (a `ReadWrite` one implies its `Read`).
  */
 const PIM_GROUP_ADMIN_ROLES: readonly string[] = [...PIM_ADMIN_ROLES, R.GROUPS_ADMINISTRATOR];
 
@@ -71,18 +71,14 @@ export const PIM_GROUP_RULES = {
     eligibility: {
       appPermissions: [
         'PrivilegedEligibilitySchedule.Read.AzureADGroup',
-        'PrivilegedEligibilitySchedule.ReadWrite.AzureADGroup',
         'PrivilegedAccess.Read.AzureADGroup',
-        'PrivilegedAccess.ReadWrite.AzureADGroup',
       ],
       roles: [...DIRECTORY_RULES.readRoles.roles, R.GROUPS_ADMINISTRATOR],
     },
     assignment: {
       appPermissions: [
         'PrivilegedAssignmentSchedule.Read.AzureADGroup',
-        'PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup',
         'PrivilegedAccess.Read.AzureADGroup',
-        'PrivilegedAccess.ReadWrite.AzureADGroup',
       ],
       roles: [...DIRECTORY_RULES.readRoles.roles, R.GROUPS_ADMINISTRATOR],
     },

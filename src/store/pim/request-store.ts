@@ -8,7 +8,7 @@ import type {
   ResourceType,
   ScheduleKind,
 } from '../../domain/pim/types.js';
-import { scheduleRequestFields } from '../../odata/collections.js';
+import { groupScheduleRequestFields, scheduleRequestFields } from '../../odata/collections.js';
 import { expectOneRow } from '../cas.js';
 import { codecs } from '../codecs.js';
 import { uniqueOrConflict } from '../errors.js';
@@ -141,15 +141,15 @@ export function scheduleRequestStore(db: Kysely<Database>): ScheduleRequestStore
       );
     },
 
-    async get(tenantId, kind, id, resourceType = 'directoryRole') {
-      const r = await db
+    async get(tenantId, kind, id, resourceType) {
+      let qb = db
         .selectFrom('pim_schedule_requests')
         .selectAll()
         .where('id', '=', id)
         .where('tenant_id', '=', tenantId)
-        .where('kind', '=', kind)
-        .where('resource_type', '=', resourceType)
-        .executeTakeFirst();
+        .where('kind', '=', kind);
+      if (resourceType !== undefined) qb = qb.where('resource_type', '=', resourceType);
+      const r = await qb.executeTakeFirst();
       return r && fromRow(r);
     },
 
@@ -181,7 +181,8 @@ export function scheduleRequestStore(db: Kysely<Database>): ScheduleRequestStore
       }
       if (notPrincipalId !== undefined) inner = inner.where('principal_id', '<>', notPrincipalId);
       if (approver !== undefined) inner = inner.where((eb) => decidableBy(eb, approver, now));
-      const page = await pageOf(db.selectFrom(inner.as('r')).selectAll(), q, scheduleRequestFields, 'id');
+      const fields = resourceType === 'group' ? groupScheduleRequestFields : scheduleRequestFields;
+      const page = await pageOf(db.selectFrom(inner.as('r')).selectAll(), q, fields, 'id');
       return { ...page, items: page.items.map(fromRow) };
     },
 

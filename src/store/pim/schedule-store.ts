@@ -6,7 +6,13 @@ import {
   assignmentScheduleFields,
   eligibilityInstanceFields,
   eligibilityScheduleFields,
+  groupAssignmentInstanceFields,
+  groupAssignmentScheduleFields,
+  groupEligibilityInstanceFields,
+  groupEligibilityScheduleFields,
 } from '../../odata/collections.js';
+import type { ResourceType, ScheduleKind } from '../../domain/pim/types.js';
+import type { FieldMap } from '../../odata/field-map.js';
 import { expectOneRow } from '../cas.js';
 import { codecs } from '../codecs.js';
 import { uniqueOrConflict } from '../errors.js';
@@ -15,6 +21,16 @@ import { scheduleToInstance } from '../../domain/pim/schedule.js';
 import { fromDirect, fromRow, instanceFromRow, toRow } from './schedule-codecs.js';
 import { currentPim, directAsInstances, directAsSchedules, holdingPim } from './schedule-queries.js';
 import type { Database } from '../schema.js';
+
+/** Graph's names of the columns, per resource type and kind, for `$filter`, `$orderby`, `$select`. */
+const SCHEDULE_FIELDS: Record<ResourceType, Record<ScheduleKind, FieldMap>> = {
+  directoryRole: { eligibility: eligibilityScheduleFields, assignment: assignmentScheduleFields },
+  group: { eligibility: groupEligibilityScheduleFields, assignment: groupAssignmentScheduleFields },
+};
+const INSTANCE_FIELDS: Record<ResourceType, Record<ScheduleKind, FieldMap>> = {
+  directoryRole: { eligibility: eligibilityInstanceFields, assignment: assignmentInstanceFields },
+  group: { eligibility: groupEligibilityInstanceFields, assignment: groupAssignmentInstanceFields },
+};
 
 /**
  * Eligibility and assignment schedules over `pim_schedules`, the slots over `pim_slots`, and the
@@ -59,17 +75,17 @@ export function scheduleStore(db: Kysely<Database>): ScheduleStore {
       expectOneRow(res);
     },
 
-    async get(tenantId, kind, id, resourceType = 'directoryRole') {
-      const r = await db
+    async get(tenantId, kind, id, resourceType) {
+      let qb = db
         .selectFrom('pim_schedules')
         .selectAll()
         .where('id', '=', id)
         .where('tenant_id', '=', tenantId)
-        .where('kind', '=', kind)
-        .where('resource_type', '=', resourceType)
-        .executeTakeFirst();
+        .where('kind', '=', kind);
+      if (resourceType !== undefined) qb = qb.where('resource_type', '=', resourceType);
+      const r = await qb.executeTakeFirst();
       if (r) return fromRow(r);
-      if (kind !== 'assignment' || resourceType !== 'directoryRole') return undefined;
+      if (kind !== 'assignment' || resourceType === 'group') return undefined;
       const direct = await db
         .selectFrom('role_assignments')
         .selectAll()
@@ -223,8 +239,7 @@ export function scheduleStore(db: Kysely<Database>): ScheduleStore {
           return { items: [], hasMore: false, ...(q.count ? { count: 0 } : {}) };
         qb = qb.where('principal_id', 'in', [...view.principalIds]);
       }
-      const fields = kind === 'assignment' ? assignmentScheduleFields : eligibilityScheduleFields;
-      const page = await pageOf(qb, q, fields, 'id');
+      const page = await pageOf(qb, q, SCHEDULE_FIELDS[resourceType][kind], 'id');
       return { ...page, items: page.items.map(fromRow) };
     },
 
@@ -240,8 +255,7 @@ export function scheduleStore(db: Kysely<Database>): ScheduleStore {
           return { items: [], hasMore: false, ...(q.count ? { count: 0 } : {}) };
         qb = qb.where('principal_id', 'in', [...view.principalIds]);
       }
-      const fields = kind === 'assignment' ? assignmentInstanceFields : eligibilityInstanceFields;
-      const page = await pageOf(qb, q, fields, 'schedule_id');
+      const page = await pageOf(qb, q, INSTANCE_FIELDS[resourceType][kind], 'schedule_id');
       return { ...page, items: page.items.map(instanceFromRow) };
     },
 
