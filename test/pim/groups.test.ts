@@ -347,11 +347,19 @@ describe('PIM for Groups', () => {
 
   it('an app without group PIM permissions may not assign (403); one with PrivilegedAccess.ReadWrite.AzureADGroup may', async () => {
     const user = await addUser(s);
+    // A group that confers no roles (not role-assignable): group PIM permissions are enough.
+    const plain = await call(s, 'POST', '/v1.0/groups', admin, {
+      displayName: 'team',
+      mailNickname: 'team',
+      mailEnabled: false,
+      securityEnabled: true,
+    });
+    expect(plain.statusCode, plain.body).toBe(201);
     const body = {
       action: 'adminAssign',
       accessId: 'owner',
       principalId: user,
-      groupId,
+      groupId: plain.json<{ id: string }>().id,
       justification: 'x',
       scheduleInfo: { expiration: { type: 'afterDuration', duration: 'PT1H' } },
     };

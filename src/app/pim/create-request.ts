@@ -75,7 +75,15 @@ async function decide(tx: Stores, newId: () => string, a: Asked): Promise<Decide
   const { caller, cmd, action, now } = a;
   if (!action.self) {
     try {
-      await authorize(tx, caller, TARGETS[resourceTypeOf(cmd)].permissions.write[cmd.kind], now);
+      const adapter = TARGETS[resourceTypeOf(cmd)];
+      await authorize(tx, caller, adapter.permissions.write[cmd.kind], now);
+      const extra = await adapter.adminRequirement(
+        tx,
+        caller.tenantId,
+        cmd.roleDefinitionId,
+        cmd.directoryScopeId,
+      );
+      if (extra !== null) await authorize(tx, caller, extra, now);
     } catch (e) {
       if (e instanceof ForbiddenError) return refuse(tx, newId, a, e, undefined, []);
       throw e;

@@ -16,6 +16,7 @@ import type { Caller } from '../authorization/caller.js';
 import type { Stores } from '../ports.js';
 import { TARGETS, type PimTarget } from './targets.js';
 import { loadPrincipal, type PrincipalRef } from './principals.js';
+import { memberGroupsAt } from '../directory/member-groups.js';
 import type { Schedule, SlotKey } from '../../domain/pim/schedule.js';
 
 /** The schedule request a use case evaluates: parsed and validated at the edge. */
@@ -183,7 +184,7 @@ async function usableEligibility(
   start: number,
   now: number,
 ): Promise<UsableEligibility | null> {
-  const groups = await tx.groups.groupsOf(caller.tenantId, caller.id);
+  const groups = await memberGroupsAt(tx, caller.tenantId, caller.id, now);
   const found = await tx.schedules.eligibilities(caller.tenantId, [caller.id, ...groups], roleId, scope, now);
   if (found.length === 0) return null;
   const rank = (s: Schedule): [number, number, number] => [

@@ -129,6 +129,16 @@ export interface ScheduleStore {
    * later: what must end when the eligibility is removed (an activation never outlives it).
    */
   activatedWith(tenantId: string, eligibilityId: string, now: number): Promise<Schedule[]>;
+  /**
+   * PIM for Groups: the groups in which the principal holds `accessId` (`member` or `owner`)
+   * through a PIM assignment at `now` (`start <= now < end`).
+   */
+  activeGroupIds(tenantId: string, principalId: string, accessId: string, now: number): Promise<string[]>;
+  /**
+   * PIM for Groups: the groups whose membership the principal holds or may activate (any kind)
+   * now or later: what "holds or may activate a privileged role" must look through.
+   */
+  heldOrEligibleGroupIds(tenantId: string, principalId: string, now: number): Promise<string[]>;
   /** Role ids the principals hold through PIM assignments at the tenant scope `/` at `now`. */
   activeRoleIds(tenantId: string, principalIds: readonly string[], now: number): Promise<string[]>;
   /**

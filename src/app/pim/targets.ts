@@ -1,4 +1,5 @@
 import type { Requirement } from '../../domain/authorization/requirement.js';
+import { DIRECTORY_RULES } from '../../domain/directory/permissions.js';
 import { PIM_GROUP_RULES, PIM_RULES } from '../../domain/pim/permissions.js';
 import type { PolicyRule } from '../../domain/policy/types.js';
 import { GROUP_ACCESS_IDS, type ResourceType, type ScheduleKind } from '../../domain/pim/types.js';
@@ -34,6 +35,17 @@ export interface TargetAdapter {
   checkPrincipal(principal: PrincipalRef, scopeId: string): void;
   /** Who may administer (`write`) the type's schedules and read everyone's (`read`). */
   permissions: Record<'write' | 'read', Record<ScheduleKind, Requirement>>;
+  /**
+   * What an administrator needs on top of `permissions.write` for this target, if anything: a
+   * role-assignable group confers directory roles, so only role administrators may change who
+   * is (or may become) its member or owner.
+   */
+  adminRequirement(
+    tx: Stores,
+    tenantId: string,
+    targetId: string,
+    scopeId: string,
+  ): Promise<Requirement | null>;
   /** The id of a schedule a request creates. */
   scheduleId(requestId: string, targetId: string, scopeId: string): string;
 }
@@ -59,6 +71,7 @@ const directoryRole: TargetAdapter = {
     }
   },
   permissions: PIM_RULES,
+  adminRequirement: async () => null,
   scheduleId: (requestId) => requestId,
 };
 
@@ -89,6 +102,10 @@ const group: TargetAdapter = {
     }
   },
   permissions: PIM_GROUP_RULES,
+  async adminRequirement(tx, tenantId, _accessId, groupId) {
+    const found = await tx.groups.get(tenantId, groupId);
+    return found?.isAssignableToRole === true ? DIRECTORY_RULES.writeRoleAssignableGroups : null;
+  },
   scheduleId: (requestId, accessId, groupId) => `${groupId}_${accessId}_${requestId}`,
 };
 

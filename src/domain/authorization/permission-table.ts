@@ -85,6 +85,11 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
     need: PIM_GROUP_RULES.write.eligibility,
   },
   {
+    operation: 'PIM for Groups: requests of either kind for others in a **role-assignable** group',
+    need: DIRECTORY_RULES.writeRoleAssignableGroups,
+    note: 'in addition to the rows around it: such a group confers directory roles',
+  },
+  {
     operation:
       'PIM for Groups: assignment requests for others (`adminAssign`, `adminRemove`, …), cancel them',
     need: PIM_GROUP_RULES.write.assignment,

@@ -162,6 +162,36 @@ export function scheduleStore(db: Kysely<Database>): ScheduleStore {
       return r && scheduleToInstance(fromRow(r));
     },
 
+    async activeGroupIds(tenantId, principalId, accessId, now) {
+      const rows = await db
+        .selectFrom('pim_schedules')
+        .select('directory_scope_id')
+        .distinct()
+        .where('tenant_id', '=', tenantId)
+        .where('kind', '=', 'assignment')
+        .where('principal_id', '=', principalId)
+        .where('role_definition_id', '=', accessId)
+        .where('resource_type', '=', 'group')
+        .where('start_at', '<=', now)
+        .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]))
+        .execute();
+      return rows.map((row) => row.directory_scope_id);
+    },
+
+    async heldOrEligibleGroupIds(tenantId, principalId, now) {
+      const rows = await db
+        .selectFrom('pim_schedules')
+        .select('directory_scope_id')
+        .distinct()
+        .where('tenant_id', '=', tenantId)
+        .where('principal_id', '=', principalId)
+        .where('role_definition_id', '=', 'member')
+        .where('resource_type', '=', 'group')
+        .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]))
+        .execute();
+      return rows.map((row) => row.directory_scope_id);
+    },
+
     async activeRoleIds(tenantId, principalIds, now) {
       if (principalIds.length === 0) return [];
       const rows = await db
