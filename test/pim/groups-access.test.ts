@@ -1,6 +1,7 @@
 // Membership means access: an active PIM member of a role-assignable group holds the group's
 // directory roles exactly while the membership holds ([start, end), DESIGN.md invariant 1), in
-// AuthZEN and in Elevate's own authorization, on SQLite and PostgreSQL.
+// AuthZEN and in Elevate's own authorization, and is listed among the group's members meanwhile,
+// on SQLite and PostgreSQL.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TestServer } from '../helpers/server.js';
 import { roleAssignmentId } from '../../src/domain/roles/assignment-id.js';
@@ -104,10 +105,18 @@ describe('PIM for Groups: membership means access', () => {
     );
     expect(activated.statusCode, activated.body).toBe(201);
     expect(await ask()).toMatchObject({ decision: true });
+    const members = async () => {
+      const res = await call(s, 'GET', `/v1.0/groups/${groupId}/members`, await adminAt(s, clock));
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json<{ value: { id: string }[] }>().value.map((m) => m.id);
+    };
+    expect(await members()).toEqual([workload.servicePrincipalId]);
     clock.set(NOW + HOUR - 1);
     expect((await ask()).decision).toBe(true);
+    expect(await members()).toEqual([workload.servicePrincipalId]);
     clock.set(NOW + HOUR);
     expect(await ask()).toEqual({ decision: false, context: { reason: 'not_active' } });
+    expect(await members()).toEqual([]);
   });
 
   it("Elevate's own authorization: an assigned PIM member of a group holding Privileged Role Administrator may administer PIM until the membership ends", async () => {
