@@ -2,6 +2,7 @@
 // directory roles exactly while the membership holds ([start, end), DESIGN.md invariant 1), in
 // AuthZEN and in Elevate's own authorization, and is listed among the group's members meanwhile,
 // on SQLite and PostgreSQL.
+import { decodeJwt } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TestServer } from '../helpers/server.js';
 import { roleAssignmentId } from '../../src/domain/roles/assignment-id.js';
@@ -56,7 +57,7 @@ describe('PIM for Groups: membership means access', () => {
   });
   afterEach(async () => s.close());
 
-  it("an activated member holds the group's role in AuthZEN until end - 1 ms, not at end", async () => {
+  it("an activated member holds the group's role (AuthZEN, token wids, members) until end - 1 ms, not at end", async () => {
     await groupHolds(s, groupId, USER_ADMINISTRATOR);
     const workload: TestApp = await appAt(s, clock);
     const pdp = await appAt(s, clock, ['Elevate.AccessEvaluation']);
@@ -86,8 +87,13 @@ describe('PIM for Groups: membership means access', () => {
         decision: boolean;
       }>();
 
+    // `wids` of a token the workload gets now (client credentials, minted at the manual clock).
+    const wids = async () =>
+      decodeJwt((await workload.headers()).authorization!.replace(/^Bearer /, '')).wids;
+
     // Eligible only: no role.
     expect((await ask()).decision).toBe(false);
+    expect(await wids()).toEqual([]);
 
     const activated = await call(
       s,
@@ -111,12 +117,15 @@ describe('PIM for Groups: membership means access', () => {
       return res.json<{ value: { id: string }[] }>().value.map((m) => m.id);
     };
     expect(await members()).toEqual([workload.servicePrincipalId]);
+    expect(await wids()).toEqual([USER_ADMINISTRATOR]);
     clock.set(NOW + HOUR - 1);
     expect((await ask()).decision).toBe(true);
     expect(await members()).toEqual([workload.servicePrincipalId]);
+    expect(await wids()).toEqual([USER_ADMINISTRATOR]);
     clock.set(NOW + HOUR);
     expect(await ask()).toEqual({ decision: false, context: { reason: 'not_active' } });
     expect(await members()).toEqual([]);
+    expect(await wids()).toEqual([]);
   });
 
   it("Elevate's own authorization: an assigned PIM member of a group holding Privileged Role Administrator may administer PIM until the membership ends", async () => {
