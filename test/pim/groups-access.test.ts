@@ -183,4 +183,73 @@ describe('PIM for Groups: membership means access', () => {
     clock.set(NOW + HOUR);
     await expect(assign()).rejects.toBeInstanceOf(ForbiddenError);
   });
+
+  it("an active member may activate the group's role eligibility (memberType Group); not once the membership ended", async () => {
+    const workload = await appAt(s, clock);
+    const admin = await adminAt(s, clock);
+    const roleEligibility = await call(
+      s,
+      'POST',
+      '/v1.0/roleManagement/directory/roleEligibilityScheduleRequests',
+      admin,
+      {
+        action: 'adminAssign',
+        roleDefinitionId: USER_ADMINISTRATOR,
+        directoryScopeId: '/',
+        principalId: groupId,
+        justification: 'the group may administer users',
+        scheduleInfo: { expiration: { type: 'noExpiration' } },
+      },
+    );
+    expect(roleEligibility.statusCode, roleEligibility.body).toBe(201);
+    await inTx(s, async (tx) => {
+      const policy = (await tx.policies.forRole(s.boot.tenantId, 'DirectoryRole', '/', USER_ADMINISTRATOR))!;
+      const rules = structuredClone(policy.rules);
+      findRule(rules, 'Enablement_EndUser_Assignment')!.enabledRules = ['Justification'];
+      await tx.policies.update({ ...policy, rules }, policy.version);
+    });
+    const membership = await call(s, 'POST', `${GROUP_PIM}/assignmentScheduleRequests`, admin, {
+      action: 'adminAssign',
+      accessId: 'member',
+      principalId: workload.servicePrincipalId,
+      groupId,
+      justification: 'joins for an hour',
+      scheduleInfo: { expiration: { type: 'afterDuration', duration: 'PT1H' } },
+    });
+    expect(membership.statusCode, membership.body).toBe(201);
+    const activate = async () =>
+      call(
+        s,
+        'POST',
+        '/v1.0/roleManagement/directory/roleAssignmentScheduleRequests',
+        await workload.headers(),
+        {
+          action: 'selfActivate',
+          principalId: workload.servicePrincipalId,
+          roleDefinitionId: USER_ADMINISTRATOR,
+          directoryScopeId: '/',
+          justification: 'through the group',
+          scheduleInfo: { expiration: { type: 'afterDuration', duration: 'PT10M' } },
+        },
+      );
+    const activated = await activate();
+    expect(activated.statusCode, activated.body).toBe(201);
+    const instances = await call(
+      s,
+      'GET',
+      "/v1.0/roleManagement/directory/roleAssignmentScheduleInstances/filterByCurrentUser(on='principal')",
+      await workload.headers(),
+    );
+    expect(instances.json<{ value: { memberType: string }[] }>().value).toEqual([
+      expect.objectContaining({ memberType: 'Group', assignmentType: 'Activated' }),
+    ]);
+
+    // Once the membership has ended, the group's eligibility is no longer the workload's.
+    clock.set(NOW + HOUR);
+    const late = await activate();
+    expect(late.statusCode, late.body).toBe(400);
+    expect(late.json<{ error: { code: string } }>().error.code).toBe(
+      'RoleAssignmentRequestPolicyValidationFailed',
+    );
+  });
 });
