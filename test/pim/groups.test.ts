@@ -132,6 +132,26 @@ describe('PIM for Groups', () => {
     const member = await inTx(s, (tx) => tx.policies.forRole(s.boot.tenantId, 'Group', groupId, 'member'));
     expect(member?.rules).toHaveLength(17);
 
+    // The audit entry names the group and the access.
+    const audited = await s.db.kysely
+      .selectFrom('audit_entries')
+      .select(['payload'])
+      .where('result', '=', 'success')
+      .orderBy('seq', 'desc')
+      .limit(5)
+      .execute();
+    const details = audited.flatMap(
+      (r) =>
+        (JSON.parse(String(r.payload)) as { additionalDetails?: { key: string; value: string }[] })
+          .additionalDetails ?? [],
+    );
+    expect(details).toEqual(
+      expect.arrayContaining([
+        { key: 'GroupId', value: groupId },
+        { key: 'AccessId', value: 'member' },
+      ]),
+    );
+
     // Directory-role PIM does not show it.
     const roles = await call(s, 'GET', '/v1.0/roleManagement/directory/roleEligibilitySchedules', admin);
     expect(roles.json<{ value: { id: string }[] }>().value.map((v) => v.id)).not.toContain(

@@ -186,6 +186,11 @@ function requestSubject(cmd: CreateScheduleRequest, g: Gathered | undefined): Pi
 
 function detailsOf(a: Asked, g: Gathered | undefined): KeyValue[] {
   const details: KeyValue[] = [{ key: 'Action', value: a.cmd.action }];
+  // PIM for Groups: the role target is the access id; the group is named here.
+  if (resourceTypeOf(a.cmd) === 'group') {
+    details.push({ key: 'GroupId', value: a.cmd.directoryScopeId });
+    details.push({ key: 'AccessId', value: a.cmd.roleDefinitionId });
+  }
   if (a.action.self) details.push({ key: 'IsAuthenticatedWithMfa', value: String(a.mfa) });
   if (g?.eligibility) {
     details.push({ key: 'EligibilityScheduleId', value: g.eligibility.schedule.id });
