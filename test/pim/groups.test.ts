@@ -287,6 +287,25 @@ describe('PIM for Groups', () => {
     expect(instances.json<{ value: unknown[] }>().value).toEqual([]);
   });
 
+  it('isValidationOnly answers as a real request would, and writes nothing (the group is not onboarded)', async () => {
+    const before = await rowCounts(s);
+    const res = await call(s, 'POST', ELIGIBILITY_REQUESTS, admin, {
+      action: 'adminAssign',
+      accessId: 'owner',
+      principalId: workload.servicePrincipalId,
+      groupId,
+      justification: 'just checking',
+      isValidationOnly: true,
+      scheduleInfo: { expiration: { type: 'afterDuration', duration: 'P30D' } },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ status: 'Provisioned', isValidationOnly: true, accessId: 'owner' });
+    expect(await rowCounts(s)).toEqual(before);
+    expect(
+      await inTx(s, (tx) => tx.policies.forRole(s.boot.tenantId, 'Group', groupId, 'owner')),
+    ).toBeUndefined();
+  });
+
   it('without an eligibility selfActivate is refused, and nothing is written', async () => {
     const self = await workload.headers();
     const before = await rowCounts(s);

@@ -101,6 +101,7 @@ async function decide(tx: Stores, newId: () => string, a: Asked): Promise<Decide
       : [];
   const request = newRequest(id, a, g, evaluation, steps[0]?.deadlineAt ?? null);
   if (cmd.isValidationOnly) return { request };
+  await TARGETS[resourceTypeOf(cmd)].onboard(tx, caller.tenantId, cmd.directoryScopeId);
   const { schedule, cascade } = await writeSchedule(tx, newId, g, request, evaluation.outcome, now);
   await tx.scheduleRequests.insert(request);
   await tx.approvalSteps.insert(steps);

@@ -6,6 +6,7 @@ import { GROUP_ACCESS_IDS, type ResourceType, type ScheduleKind } from '../../do
 import { BadRequestError } from '../../domain/shared/errors.js';
 import type { Stores } from '../ports.js';
 import { onboardGroup } from '../policies/group-policy.js';
+import { defaultPolicyRules } from '../../domain/policy/default-rules.js';
 import type { PrincipalRef } from './principals.js';
 
 /** What a request grants (a directory role, a group, a resource role), as the engine needs it. */
@@ -26,11 +27,13 @@ export interface TargetAdapter {
    * @throws BadRequestError (`RoleNotFound`, `GroupNotFound`, `InvalidAccessId`)
    */
   lookup(tx: Stores, tenantId: string, targetId: string, scopeId: string): Promise<PimTarget>;
-  /**
-   * The policy rules for the target at the scope (none when it has no policy). May write: a group
-   * is onboarded to PIM (its member and owner policies created) by its first request.
-   */
+  /** The policy rules for the target at the scope (none when it has no policy). Reads only. */
   rules(tx: Stores, tenantId: string, target: PimTarget, scopeId: string): Promise<PolicyRule[]>;
+  /**
+   * Called once a request is accepted and about to be written (never for `isValidationOnly` or a
+   * refusal): a group is onboarded to PIM (its member and owner policies created) here.
+   */
+  onboard(tx: Stores, tenantId: string, scopeId: string): Promise<void>;
   /** Refuses a principal that may not be eligible for or hold it at the scope. @throws BadRequestError */
   checkPrincipal(principal: PrincipalRef, scopeId: string): void;
   /** Who may administer (`write`) the type's schedules and read everyone's (`read`). */
@@ -70,6 +73,7 @@ const directoryRole: TargetAdapter = {
       );
     }
   },
+  onboard: async () => undefined,
   permissions: PIM_RULES,
   adminRequirement: async () => null,
   scheduleId: (requestId) => requestId,
@@ -93,8 +97,12 @@ const group: TargetAdapter = {
     return { id: accessId, displayName: `${found.displayName} (${accessId})` };
   },
   async rules(tx, tenantId, target, groupId) {
-    const policies = await onboardGroup(tx, tenantId, groupId);
-    return policies.find((p) => p.roleDefinitionId === target.id)?.rules ?? [];
+    // Before onboarding, a group is governed by the defaults its policies will be created with.
+    const policy = await tx.policies.forRole(tenantId, 'Group', groupId, target.id);
+    return policy?.rules ?? defaultPolicyRules();
+  },
+  async onboard(tx, tenantId, groupId) {
+    await onboardGroup(tx, tenantId, groupId);
   },
   checkPrincipal(principal, groupId) {
     if (principal.id === groupId) {
