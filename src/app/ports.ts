@@ -48,7 +48,11 @@ export interface GroupStore {
   delete(tenantId: string, id: string): Promise<boolean>;
   addMember(tenantId: string, m: GroupMember, now: number): Promise<void>;
   removeMember(tenantId: string, groupId: string, memberId: string): Promise<boolean>;
-  members(tenantId: string, groupId: string, q: CollectionQuery): Promise<Page<GroupMember>>;
+  /**
+   * The group's members: standing ones and, when `now` is given, those holding an active PIM for
+   * Groups membership at `now` (each member once).
+   */
+  members(tenantId: string, groupId: string, q: CollectionQuery, now?: number): Promise<Page<GroupMember>>;
   /** Ids of the groups the principal is a direct member of. */
   groupsOf(tenantId: string, memberId: string): Promise<string[]>;
 }

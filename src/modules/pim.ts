@@ -3,6 +3,7 @@ import { makeScheduleRequests } from '../app/pim/schedule-requests.js';
 import { makePimSchedules } from '../app/pim/schedules.js';
 import { approvalRoutes } from '../http/routes/approvals.js';
 import { pimRoutes } from '../http/routes/pim.js';
+import { pimGroupRoutes } from '../http/routes/pim-groups.js';
 import { pimStores } from '../store/pim/stores.js';
 import type { FeatureModule } from './feature-module.js';
 
@@ -17,7 +18,7 @@ declare module '../http/services.js' {
   }
 }
 
-/** PIM for directory roles: requests, schedules, instances, approvals. */
+/** PIM for directory roles (requests, schedules, instances, approvals) and for groups (reference §4). */
 export const pimModule = {
   name: 'pim',
   stores: pimStores,
@@ -28,6 +29,7 @@ export const pimModule = {
   }),
   routes: [
     { plugin: pimRoutes, prefix: '/v1.0' },
+    { plugin: pimGroupRoutes, prefix: '/v1.0' },
     { plugin: approvalRoutes, prefix: '/beta' },
   ],
 } satisfies FeatureModule;

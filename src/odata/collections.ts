@@ -1,6 +1,12 @@
 import { sql } from 'kysely';
 import type { FieldMap, LambdaCompiler } from './field-map.js';
-import { ASSIGNMENT_TYPES, MEMBER_TYPES, REQUEST_ACTIONS, REQUEST_STATUSES } from '../domain/pim/types.js';
+import {
+  ASSIGNMENT_TYPES,
+  GROUP_ACCESS_IDS,
+  MEMBER_TYPES,
+  REQUEST_ACTIONS,
+  REQUEST_STATUSES,
+} from '../domain/pim/types.js';
 import type { IsOfCompiler } from './filter-compiler.js';
 import { ODataError } from './odata-error.js';
 
@@ -238,4 +244,74 @@ export const assignmentInstanceFields: FieldMap = {
   assignmentType: { column: 'assignment_type', type: 'enum', values: ASSIGNMENT_TYPES, nullable: true },
   roleAssignmentOriginId: { column: 'instance_id', type: 'string' },
   roleAssignmentScheduleId: { column: 'schedule_id', type: 'string' },
+};
+
+// PIM for Groups (reference §4). The store keeps a group schedule's access id (`member`/`owner`)
+// in `role_definition_id` and its group id in `directory_scope_id`; these maps name them as Graph
+// does. `memberType` and `assignmentType` read lowercase in Graph's group shapes but are stored in
+// the directory-role spelling, so they are selectable only.
+
+const groupScope: FieldMap = {
+  principalId: { column: 'principal_id', type: 'guid' },
+  groupId: { column: 'directory_scope_id', type: 'guid' },
+  accessId: { column: 'role_definition_id', type: 'enum', values: GROUP_ACCESS_IDS },
+};
+
+const selectableOnly = { filterable: false, sortable: false } as const;
+
+/** `privilegedAccessGroupAssignmentScheduleRequests` / `…EligibilityScheduleRequests`. */
+export const groupScheduleRequestFields: FieldMap = {
+  id: { column: 'id', type: 'string' },
+  status: { column: 'status_at', type: 'enum', values: REQUEST_STATUSES },
+  action: { column: 'action', type: 'enum', values: REQUEST_ACTIONS },
+  ...groupScope,
+  targetScheduleId: { column: 'target_schedule_id', type: 'string', nullable: true },
+  approvalId: { column: 'approval_id', type: 'string', nullable: true },
+  justification: { column: 'justification', type: 'string', nullable: true },
+  createdDateTime: { column: 'created_at', type: 'datetime' },
+  completedDateTime: { column: 'completed_at', type: 'datetime', nullable: true },
+  isValidationOnly: { column: 'id', type: 'boolean', ...selectableOnly },
+  customData: { column: 'custom_data', type: 'string', nullable: true, ...selectableOnly },
+  createdBy: { column: 'created_by_id', type: 'string', ...selectableOnly },
+  scheduleInfo: { column: 'schedule_start_at', type: 'string', ...selectableOnly },
+  ticketInfo: { column: 'ticket_number', type: 'string', ...selectableOnly },
+};
+
+/** `privilegedAccessGroupEligibilitySchedules`. */
+export const groupEligibilityScheduleFields: FieldMap = {
+  id: { column: 'id', type: 'string' },
+  ...groupScope,
+  status: { column: 'status_at', type: 'enum', values: SCHEDULE_STATUSES },
+  memberType: { column: 'member_type', type: 'string', ...selectableOnly },
+  createdUsing: { column: 'created_using', type: 'string', nullable: true },
+  createdDateTime: { column: 'created_at', type: 'datetime' },
+  modifiedDateTime: { column: 'modified_at', type: 'datetime' },
+  scheduleInfo: { column: 'start_at', type: 'string', ...selectableOnly },
+};
+
+/** `privilegedAccessGroupAssignmentSchedules`: eligibility's properties plus `assignmentType`. */
+export const groupAssignmentScheduleFields: FieldMap = {
+  ...groupEligibilityScheduleFields,
+  assignmentType: { column: 'assignment_type', type: 'string', nullable: true, ...selectableOnly },
+};
+
+/** `privilegedAccessGroupEligibilityScheduleInstances`. */
+export const groupEligibilityInstanceFields: FieldMap = {
+  id: { column: 'instance_id', type: 'string' },
+  ...groupScope,
+  startDateTime: { column: 'start_at', type: 'datetime', nullable: true },
+  endDateTime: { column: 'end_at', type: 'datetime', nullable: true },
+  memberType: { column: 'member_type', type: 'string', ...selectableOnly },
+  eligibilityScheduleId: { column: 'schedule_id', type: 'string' },
+};
+
+/** `privilegedAccessGroupAssignmentScheduleInstances`. */
+export const groupAssignmentInstanceFields: FieldMap = {
+  id: { column: 'instance_id', type: 'string' },
+  ...groupScope,
+  startDateTime: { column: 'start_at', type: 'datetime', nullable: true },
+  endDateTime: { column: 'end_at', type: 'datetime', nullable: true },
+  memberType: { column: 'member_type', type: 'string', ...selectableOnly },
+  assignmentType: { column: 'assignment_type', type: 'string', nullable: true, ...selectableOnly },
+  assignmentScheduleId: { column: 'schedule_id', type: 'string' },
 };

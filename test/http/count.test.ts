@@ -23,6 +23,8 @@ async function listedCount(s: TestServer, h: Headers, path: string, filter?: str
   return body['@odata.count'];
 }
 
+const GROUP_PIM = '/v1.0/identityGovernance/privilegedAccess/group';
+
 describe('$count as a path segment', () => {
   let s: TestServer;
   let h: Headers;
@@ -60,6 +62,17 @@ describe('$count as a path segment', () => {
       scheduleInfo: { expiration: { type: 'afterDuration', duration: 'P30D' } },
     });
     expect(active.statusCode, active.body).toBe(201);
+    for (const kind of ['eligibility', 'assignment']) {
+      const res = await call(s, 'POST', `${GROUP_PIM}/${kind}ScheduleRequests`, h, {
+        action: 'adminAssign',
+        justification: 'count',
+        accessId: 'member',
+        groupId,
+        principalId: ann.id,
+        scheduleInfo: { expiration: { type: 'afterDuration', duration: 'P30D' } },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+    }
     const policies = await call(
       s,
       'GET',
@@ -85,6 +98,12 @@ describe('$count as a path segment', () => {
       { path: `${ROLES}/roleAssignmentScheduleRequests`, filter: principal, atLeast: 1 },
       { path: `${ROLES}/roleAssignmentSchedules`, filter: principal, atLeast: 1 },
       { path: `${ROLES}/roleAssignmentScheduleInstances`, filter: principal, atLeast: 1 },
+      { path: `${GROUP_PIM}/eligibilityScheduleRequests`, filter: principal, atLeast: 1 },
+      { path: `${GROUP_PIM}/eligibilitySchedules`, filter: principal, atLeast: 1 },
+      { path: `${GROUP_PIM}/eligibilityScheduleInstances`, filter: principal, atLeast: 1 },
+      { path: `${GROUP_PIM}/assignmentScheduleRequests`, filter: principal, atLeast: 1 },
+      { path: `${GROUP_PIM}/assignmentSchedules`, filter: principal, atLeast: 1 },
+      { path: `${GROUP_PIM}/assignmentScheduleInstances`, filter: principal, atLeast: 1 },
       { path: '/v1.0/auditLogs/directoryAudits', filter: "category eq 'UserManagement'", atLeast: 3 },
       { path: '/v1.0/policies/roleManagementPolicies', filter: SCOPE_FILTER, atLeast: 30 },
       { path: '/v1.0/policies/roleManagementPolicyAssignments', filter: SCOPE_FILTER, atLeast: 30 },

@@ -22,6 +22,7 @@ import {
 } from './support/routes-pim-policy-audit.js';
 import { appAndRoleRoutes } from './support/routes-apps-roles.js';
 import { notificationRoutes } from './support/routes-notifications.js';
+import { pimGroupRoutes } from './support/routes-pim-groups.js';
 import { userAndGroupRoutes } from './support/routes-users-groups.js';
 
 const HOUR = 3_600_000;
@@ -57,6 +58,7 @@ const routes: WalkRoute[] = [
   ...userAndGroupRoutes(env).map(fromAppWalk),
   ...appAndRoleRoutes(env).map(fromAppWalk),
   ...pimPolicyAuditRoutes(env),
+  ...pimGroupRoutes(env),
   ...notificationRoutes(env),
 ];
 

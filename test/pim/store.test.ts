@@ -24,6 +24,7 @@ function assignment(s: TestServer, principalId: string, over: Partial<Schedule> 
     id,
     tenantId: s.boot.tenantId,
     kind: 'assignment',
+    resourceType: 'directoryRole',
     origin: 'pim',
     principalId,
     principalType: 'user',

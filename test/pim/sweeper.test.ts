@@ -32,6 +32,7 @@ function schedule(s: TestServer, principalId: string, over: Partial<Schedule> = 
     id,
     tenantId: s.boot.tenantId,
     kind: 'assignment',
+    resourceType: 'directoryRole',
     origin: 'pim',
     principalId,
     principalType: 'user',

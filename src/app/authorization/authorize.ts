@@ -2,13 +2,14 @@ import { grants } from '../../domain/directory/app-permissions.js';
 import { ForbiddenError } from '../../domain/shared/errors.js';
 import type { Stores } from '../ports.js';
 import type { Caller } from './caller.js';
+import { memberGroupsAt } from '../directory/member-groups.js';
 import type { Requirement } from '../../domain/authorization/requirement.js';
 
 /**
  * Template ids of the directory roles active for the principal at `now`: direct assignments, and
  * PIM assignments (`Assigned` or `Activated`) at the tenant scope whose window holds at `now`
  * (`start <= now < end`, never waiting for the sweeper), each held directly or through group
- * membership.
+ * membership (standing, or an active PIM for Groups membership: `memberGroupsAt`).
  */
 export async function activeRoleIds(
   tx: Stores,
@@ -16,7 +17,7 @@ export async function activeRoleIds(
   principalId: string,
   now: number,
 ): Promise<string[]> {
-  const groups = await tx.groups.groupsOf(tenantId, principalId);
+  const groups = await memberGroupsAt(tx, tenantId, principalId, now);
   const principals = [principalId, ...groups];
   const direct = await tx.roleAssignments.roleIdsOf(tenantId, principals);
   const pim = await tx.schedules.activeRoleIds(tenantId, principals, now);

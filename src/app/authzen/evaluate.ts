@@ -4,6 +4,7 @@ import { authorize } from '../authorization/authorize.js';
 import type { Caller } from '../authorization/caller.js';
 import type { Stores, UnitOfWork } from '../ports.js';
 import { EVALUATE_RULE } from '../../domain/authzen/permissions.js';
+import { memberGroupsAt } from '../directory/member-groups.js';
 
 /** One AuthZEN question: may `subject` take `action` on `resource` now? */
 export interface AccessQuestion {
@@ -43,7 +44,7 @@ export function makeAccessEvaluation(deps: { uow: UnitOfWork; clock: Clock }) {
     const subjectId = q.subject.id.toLowerCase();
     // Disabled principals hold nothing, here as everywhere in the API.
     if (await isDisabled(tx, caller.tenantId, subjectId)) return deny('subject_disabled');
-    const groups = await tx.groups.groupsOf(caller.tenantId, subjectId);
+    const groups = await memberGroupsAt(tx, caller.tenantId, subjectId, now);
     const instance = await tx.schedules.activeAssignment(
       caller.tenantId,
       [subjectId, ...groups],

@@ -195,10 +195,12 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
 
     async members(caller: Caller, groupId: string, q: CollectionQuery): Promise<Page<GroupMember>> {
       return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.readGroups, deps.clock.now());
+        const now = deps.clock.now();
+        await authorize(tx, caller, DIRECTORY_RULES.readGroups, now);
         const g = await tx.groups.get(caller.tenantId, groupId);
         if (!g) throw notFound();
-        return tx.groups.members(caller.tenantId, g.id, q);
+        // Active PIM members are members while their membership holds (docs/pim.md).
+        return tx.groups.members(caller.tenantId, g.id, q, now);
       });
     },
   };

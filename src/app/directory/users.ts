@@ -17,6 +17,7 @@ import { authorize } from '../authorization/authorize.js';
 import type { Caller } from '../authorization/caller.js';
 import type { Page, Stores, UnitOfWork } from '../ports.js';
 import { DIRECTORY_RULES } from '../../domain/directory/permissions.js';
+import { memberOrEligibleGroups } from './member-groups.js';
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -201,7 +202,7 @@ export async function holdsOrMayActivatePrivilegedRole(
   principalId: string,
   now: number,
 ): Promise<boolean> {
-  const groups = await tx.groups.groupsOf(tenantId, principalId);
+  const groups = await memberOrEligibleGroups(tx, tenantId, principalId, now);
   const principals = [principalId, ...groups];
   const roles = new Set([
     ...(await tx.roleAssignments.roleIdsOf(tenantId, principals)),

@@ -8,6 +8,7 @@ import { slotOf } from './gather.js';
 import { takeEligibility } from './write-schedule.js';
 import { loadPrincipal } from './principals.js';
 import type { Schedule, ScheduleRequest, SlotKey } from '../../domain/pim/schedule.js';
+import { TARGETS } from './targets.js';
 
 /** What the last approval did: the activation written, or why it could not be. */
 export type ApprovedOutcome =
@@ -93,9 +94,10 @@ export async function grantApproved(
   // As for an activation without approval: take the eligibility's slot too (see `writeSchedule`).
   await takeEligibility(tx, eligibility, await tx.schedules.slotVersion(slotOf(eligibility)));
   const schedule: Schedule = {
-    id: request.id,
+    id: TARGETS[request.resourceType].scheduleId(request.id, roleDefinitionId, directoryScopeId),
     tenantId,
     kind: 'assignment',
+    resourceType: request.resourceType,
     origin: 'pim',
     principalId,
     principalType: principal.type,

@@ -17,7 +17,6 @@ import { ruleFor } from '../../domain/pim/policy-checks.js';
 import { resolveWindow } from '../../domain/pim/resolve-window.js';
 import type { Schedule, ScheduleRequest } from '../../domain/pim/schedule.js';
 import type { Window } from '../../domain/pim/types.js';
-import { PIM_RULES } from '../../domain/pim/permissions.js';
 import type { KeyValue } from '../../domain/audit/entry.js';
 import { BadRequestError, ForbiddenError, type DomainError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
@@ -28,8 +27,11 @@ import { asExisting, gather, type CreateScheduleRequest, type Gathered } from '.
 import { mfaSatisfied } from './mfa.js';
 import { retryOnConflict } from './retry.js';
 import { writeSchedule } from './write-schedule.js';
+import { TARGETS } from './targets.js';
 
 export type { CreateScheduleRequest } from './gather.js';
+
+const resourceTypeOf = (cmd: CreateScheduleRequest) => cmd.resourceType ?? 'directoryRole';
 
 /** What one run of the unit decided: the request, or why it was refused (recorded already). */
 type Decided = { request: ScheduleRequest } | { refused: DomainError };
@@ -74,7 +76,15 @@ async function decide(tx: Stores, newId: () => string, a: Asked): Promise<Decide
   const { caller, cmd, action, now } = a;
   if (!action.self) {
     try {
-      await authorize(tx, caller, PIM_RULES.write[cmd.kind], now);
+      const adapter = TARGETS[resourceTypeOf(cmd)];
+      await authorize(tx, caller, adapter.permissions.write[cmd.kind], now);
+      const extra = await adapter.adminRequirement(
+        tx,
+        caller.tenantId,
+        cmd.roleDefinitionId,
+        cmd.directoryScopeId,
+      );
+      if (extra !== null) await authorize(tx, caller, extra, now);
     } catch (e) {
       if (e instanceof ForbiddenError) return refuse(tx, newId, a, e, undefined, []);
       throw e;
@@ -96,6 +106,7 @@ async function decide(tx: Stores, newId: () => string, a: Asked): Promise<Decide
       : [];
   const request = newRequest(id, a, g, evaluation, steps[0]?.deadlineAt ?? null);
   if (cmd.isValidationOnly) return { request };
+  await TARGETS[resourceTypeOf(cmd)].onboard(tx, caller.tenantId, cmd.directoryScopeId);
   const { schedule, cascade } = await writeSchedule(tx, newId, g, request, evaluation.outcome, now);
   await tx.scheduleRequests.insert(request);
   await tx.approvalSteps.insert(steps);
@@ -181,6 +192,11 @@ function requestSubject(cmd: CreateScheduleRequest, g: Gathered | undefined): Pi
 
 function detailsOf(a: Asked, g: Gathered | undefined): KeyValue[] {
   const details: KeyValue[] = [{ key: 'Action', value: a.cmd.action }];
+  // PIM for Groups: the role target is the access id; the group is named here.
+  if (resourceTypeOf(a.cmd) === 'group') {
+    details.push({ key: 'GroupId', value: a.cmd.directoryScopeId });
+    details.push({ key: 'AccessId', value: a.cmd.roleDefinitionId });
+  }
   if (a.action.self) details.push({ key: 'IsAuthenticatedWithMfa', value: String(a.mfa) });
   if (g?.eligibility) {
     details.push({ key: 'EligibilityScheduleId', value: g.eligibility.schedule.id });
@@ -280,13 +296,18 @@ function newRequest(
     id,
     tenantId: caller.tenantId,
     kind: cmd.kind,
+    resourceType: resourceTypeOf(cmd),
     action: cmd.action,
     status,
     principalId: cmd.principalId,
     roleDefinitionId: g.role.id,
     directoryScopeId: cmd.directoryScopeId,
     appScopeId: null,
-    targetScheduleId: targetScheduleIdFor(cmd.action, id, g.target?.id ?? null),
+    targetScheduleId: targetScheduleIdFor(
+      cmd.action,
+      TARGETS[resourceTypeOf(cmd)].scheduleId(id, g.role.id, cmd.directoryScopeId),
+      g.target?.id ?? null,
+    ),
     activatedUsing: cmd.action === 'selfActivate' ? (g.eligibility?.schedule.id ?? null) : null,
     justification: cmd.justification,
     ticketInfo: cmd.ticketInfo ?? { ticketNumber: null, ticketSystem: null },

@@ -5,6 +5,7 @@ import type {
   MemberType,
   RequestAction,
   RequestedSchedule,
+  ResourceType,
   ScheduleKind,
   TicketInfo,
   Window,
@@ -15,13 +16,19 @@ import type { Caller } from '../authorization/caller.js';
 import type { Stores } from '../ports.js';
 import { TARGETS, type PimTarget } from './targets.js';
 import { loadPrincipal, type PrincipalRef } from './principals.js';
+import { memberGroupsAt } from '../directory/member-groups.js';
 import type { Schedule, SlotKey } from '../../domain/pim/schedule.js';
 
 /** The schedule request a use case evaluates: parsed and validated at the edge. */
 export interface CreateScheduleRequest {
   kind: ScheduleKind;
+  /**
+   * What it grants, directory roles unless given. For `group`: `roleDefinitionId` is the access
+   * id, `directoryScopeId` the group id.
+   */
+  resourceType?: ResourceType;
   action: RequestAction;
-  /** Lower-case GUIDs. */
+  /** Lower-case GUIDs (for groups the access id is `member` or `owner`). */
   principalId: string;
   roleDefinitionId: string;
   directoryScopeId: string;
@@ -92,13 +99,15 @@ const PICKS: Record<SlotPick, (s: SlotState) => Schedule | null> = {
 
 /**
  * Reads what the request needs: the target through its resource type's adapter (for a directory
- * role `RoleNotFound` if missing or disabled; a group principal must be role-assignable), the
+ * role `RoleNotFound` if missing or disabled; a group principal must be role-assignable; for a
+ * group `GroupNotFound`, `InvalidAccessId`), the
  * principal (`SubjectNotFound`), the target's policy rules, the slot and its
  * version, and what the action's row asks for (the eligibility, the existing holding or the target
  * schedule). For self actions by someone other than the principal nothing about the principal is
  * read: policy refuses them as `CallerIsNotPrincipal`, which reveals nothing about other people's
  * roles.
- * @throws BadRequestError RoleNotFound / SubjectNotFound / Request_BadRequest
+ * @throws BadRequestError RoleNotFound / GroupNotFound / InvalidAccessId / SubjectNotFound /
+ *   Request_BadRequest
  */
 export async function gather(
   tx: Stores,
@@ -109,14 +118,14 @@ export async function gather(
 ): Promise<Gathered> {
   const { tenantId } = caller;
   const action = PIM_ACTIONS[cmd.action];
-  const adapter = TARGETS.directoryRole;
-  const role = await adapter.lookup(tx, tenantId, cmd.roleDefinitionId);
+  const adapter = TARGETS[cmd.resourceType ?? 'directoryRole'];
+  const role = await adapter.lookup(tx, tenantId, cmd.roleDefinitionId, cmd.directoryScopeId);
   const isPrincipal = caller.id === cmd.principalId;
   const principal = await loadPrincipal(tx, tenantId, cmd.principalId);
   if (!principal) {
     if (!action.self) throw new BadRequestError('SubjectNotFound', 'The principal does not exist.');
   } else if (!action.self) {
-    adapter.checkPrincipal(principal);
+    adapter.checkPrincipal(principal, cmd.directoryScopeId);
   }
   const slot: SlotKey = {
     tenantId,
@@ -175,7 +184,7 @@ async function usableEligibility(
   start: number,
   now: number,
 ): Promise<UsableEligibility | null> {
-  const groups = await tx.groups.groupsOf(caller.tenantId, caller.id);
+  const groups = await memberGroupsAt(tx, caller.tenantId, caller.id, now);
   const found = await tx.schedules.eligibilities(caller.tenantId, [caller.id, ...groups], roleId, scope, now);
   if (found.length === 0) return null;
   const rank = (s: Schedule): [number, number, number] => [

@@ -1,5 +1,5 @@
 import type { ApprovalDecision, ApprovalStep } from '../../domain/pim/approval.js';
-import type { RequestStatus, ScheduleKind } from '../../domain/pim/types.js';
+import type { RequestStatus, ResourceType, ScheduleKind } from '../../domain/pim/types.js';
 import type { Schedule, ScheduleInstance, ScheduleRequest, SlotKey } from '../../domain/pim/schedule.js';
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
 import type { Page } from '../ports.js';
@@ -27,14 +27,24 @@ export interface ScheduleView {
 
 export interface ScheduleRequestStore {
   insert(r: ScheduleRequest): Promise<void>;
-  get(tenantId: string, kind: ScheduleKind, id: string): Promise<ScheduleRequest | undefined>;
-  /** Requests in the view; `now` decides which `Granted` ones `status` filters see as `Provisioned`. */
+  /** A request by id; of the resource type only, when one is given (the routes of each type do). */
+  get(
+    tenantId: string,
+    kind: ScheduleKind,
+    id: string,
+    resourceType?: ResourceType,
+  ): Promise<ScheduleRequest | undefined>;
+  /**
+   * Requests of the resource type (directory roles unless given) in the view; `now` decides which
+   * `Granted` ones `status` filters see as `Provisioned`.
+   */
   list(
     tenantId: string,
     kind: ScheduleKind,
     q: CollectionQuery,
     view: RequestView,
     now: number,
+    resourceType?: ResourceType,
   ): Promise<Page<ScheduleRequest>>;
   /**
    * Sets the status (and `completedAt`) with compare-and-set on `version`.
@@ -99,8 +109,16 @@ export interface ScheduleStore {
    * @throws ConflictError when the stored version is no longer `expectedVersion`.
    */
   update(s: Schedule, expectedVersion: number): Promise<void>;
-  /** A PIM schedule, or for assignments a direct role assignment by its id. */
-  get(tenantId: string, kind: ScheduleKind, id: string): Promise<Schedule | undefined>;
+  /**
+   * A PIM schedule by id (of the resource type only, when one is given; the routes of each type
+   * give theirs), or for directory-role assignments a direct role assignment by its id.
+   */
+  get(
+    tenantId: string,
+    kind: ScheduleKind,
+    id: string,
+    resourceType?: ResourceType,
+  ): Promise<Schedule | undefined>;
   /**
    * The slot's schedule that matters now: the current or future one if any, else the one that
    * ended last (for renewal). PIM schedules only.
@@ -134,6 +152,16 @@ export interface ScheduleStore {
    * later: what must end when the eligibility is removed (an activation never outlives it).
    */
   activatedWith(tenantId: string, eligibilityId: string, now: number): Promise<Schedule[]>;
+  /**
+   * PIM for Groups: the groups in which the principal holds `accessId` (`member` or `owner`)
+   * through a PIM assignment at `now` (`start <= now < end`).
+   */
+  activeGroupIds(tenantId: string, principalId: string, accessId: string, now: number): Promise<string[]>;
+  /**
+   * PIM for Groups: the groups whose membership the principal holds or may activate (any kind)
+   * now or later: what "holds or may activate a privileged role" must look through.
+   */
+  heldOrEligibleGroupIds(tenantId: string, principalId: string, now: number): Promise<string[]>;
   /** Role ids the principals hold through PIM assignments at the tenant scope `/` at `now`. */
   activeRoleIds(tenantId: string, principalIds: readonly string[], now: number): Promise<string[]>;
   /**
@@ -143,27 +171,33 @@ export interface ScheduleStore {
   endAllForPrincipal(tenantId: string, principalId: string, now: number): Promise<number>;
   /** Role ids the principals hold or may activate (any kind, any scope) now or later. */
   heldOrEligibleRoleIds(tenantId: string, principalIds: readonly string[], now: number): Promise<string[]>;
-  /** Current and future schedules (PIM, plus direct assignments for the assignment kind). */
+  /**
+   * Current and future schedules of the resource type (directory roles unless given; for them
+   * direct assignments too, for the assignment kind).
+   */
   list(
     tenantId: string,
     kind: ScheduleKind,
     q: CollectionQuery,
     view: ScheduleView,
     now: number,
+    resourceType?: ResourceType,
   ): Promise<Page<Schedule>>;
-  /** Instances holding at `now`. */
+  /** Instances of the resource type (directory roles unless given) holding at `now`. */
   instances(
     tenantId: string,
     kind: ScheduleKind,
     q: CollectionQuery,
     view: ScheduleView,
     now: number,
+    resourceType?: ResourceType,
   ): Promise<Page<ScheduleInstance>>;
   instance(
     tenantId: string,
     kind: ScheduleKind,
     id: string,
     now: number,
+    resourceType?: ResourceType,
   ): Promise<ScheduleInstance | undefined>;
   /** The slot's version, or `null` when no schedule was ever written for it. */
   slotVersion(key: SlotKey): Promise<number | null>;

@@ -33,6 +33,8 @@ export interface RelatedIds {
   roleDefinitionIds: readonly string[];
   eligibilityIds: readonly (string | null)[];
   targetScheduleIds?: readonly (string | null)[];
+  /** PIM for Groups: the groups (`$expand=group`), loaded as principals are. */
+  groupIds?: readonly string[];
 }
 
 const unique = (ids: readonly (string | null)[]): string[] => [
@@ -61,6 +63,12 @@ export async function loadRelated(
     for (const id of unique(ids.principalIds)) {
       const principal = await loadRelatedPrincipal(tx, tenantId, id);
       if (principal) principals.set(id, principal);
+    }
+  }
+  if (wanted.has('group')) {
+    for (const id of unique(ids.groupIds ?? [])) {
+      const group = await tx.groups.get(tenantId, id);
+      if (group) principals.set(id, { type: 'group', group });
     }
   }
   if (wanted.has('roleDefinition')) {

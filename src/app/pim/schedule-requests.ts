@@ -1,4 +1,4 @@
-import type { RequestStatus, ScheduleKind, Window } from '../../domain/pim/types.js';
+import type { RequestStatus, ResourceType, ScheduleKind, Window } from '../../domain/pim/types.js';
 import {
   BadRequestError,
   ForbiddenError,
@@ -17,7 +17,7 @@ import { requestCanceled } from '../../domain/pim/pim-events.js';
 import { subjectOf } from './principals.js';
 import { makeCreateScheduleRequest } from './create-request.js';
 import { endedAt } from '../../domain/pim/window.js';
-import { PIM_RULES } from '../../domain/pim/permissions.js';
+import { TARGETS } from './targets.js';
 import type { RequestView } from './ports.js';
 import type { ScheduleRequest } from '../../domain/pim/schedule.js';
 import { loadRelated, type Related } from './related.js';
@@ -78,14 +78,22 @@ export function makeScheduleRequests(deps: { uow: UnitOfWork; clock: Clock; newI
       roleDefinitionIds: items.map((r) => r.roleDefinitionId),
       eligibilityIds: items.map((r) => r.activatedUsing),
       targetScheduleIds: items.map((r) => r.targetScheduleId),
+      groupIds: items.filter((r) => r.resourceType === 'group').map((r) => r.directoryScopeId),
     });
 
   /** The request if the caller may see it. @throws NotFoundError */
-  const visible = async (tx: Stores, caller: Caller, kind: ScheduleKind, id: string, now: number) => {
-    const r = await tx.scheduleRequests.get(caller.tenantId, kind, normalizeId(id));
+  const visible = async (
+    tx: Stores,
+    caller: Caller,
+    kind: ScheduleKind,
+    id: string,
+    now: number,
+    resourceType: ResourceType,
+  ) => {
+    const r = await tx.scheduleRequests.get(caller.tenantId, kind, normalizeId(id), resourceType);
     if (!r) throw notFound();
     const own = r.principalId === caller.id || r.createdBy.id === caller.id;
-    if (!own && !(await can(tx, caller, PIM_RULES.read[kind], now))) throw notFound();
+    if (!own && !(await can(tx, caller, TARGETS[resourceType].permissions.read[kind], now))) throw notFound();
     return r;
   };
 
@@ -98,12 +106,18 @@ export function makeScheduleRequests(deps: { uow: UnitOfWork; clock: Clock; newI
      * before it ever held. Only its creator or an administrator may cancel.
      * @throws NotFoundError, ForbiddenError, BadRequestError `RequestNotCancelable`, ConflictError
      */
-    async cancel(caller: Caller, kind: ScheduleKind, id: string): Promise<void> {
+    async cancel(
+      caller: Caller,
+      kind: ScheduleKind,
+      id: string,
+      resourceType: ResourceType = 'directoryRole',
+    ): Promise<void> {
       const now = deps.clock.now();
       await retryOnConflict(() =>
         deps.uow.run(async (tx) => {
-          const r = await visible(tx, caller, kind, id, now);
-          if (r.createdBy.id !== caller.id && !(await can(tx, caller, PIM_RULES.write[kind], now))) {
+          const r = await visible(tx, caller, kind, id, now, resourceType);
+          const admin = TARGETS[resourceType].permissions.write[kind];
+          if (r.createdBy.id !== caller.id && !(await can(tx, caller, admin, now))) {
             throw new ForbiddenError('Only the creator of a request or an administrator can cancel it.');
           }
           const status = requestStatusAt(r, now);
@@ -116,7 +130,7 @@ export function makeScheduleRequests(deps: { uow: UnitOfWork; clock: Clock; newI
           let window: Window | null =
             r.scheduleInfo === null ? null : { start: r.scheduleInfo.startDateTime, end: null };
           if (status === 'Granted' && r.targetScheduleId !== null) {
-            const schedule = await tx.schedules.get(caller.tenantId, kind, r.targetScheduleId);
+            const schedule = await tx.schedules.get(caller.tenantId, kind, r.targetScheduleId, resourceType);
             if (schedule && schedule.origin === 'pim' && schedule.createdUsing === r.id) {
               window = schedule.window;
               const slot = {
@@ -157,20 +171,26 @@ export function makeScheduleRequests(deps: { uow: UnitOfWork; clock: Clock; newI
       kind: ScheduleKind,
       id: string,
       q: CollectionQuery,
+      resourceType: ResourceType = 'directoryRole',
     ): Promise<{ request: ScheduleRequest; related: Related; now: number }> {
       const now = deps.clock.now();
       return deps.uow.run(async (tx) => {
-        const request = await visible(tx, caller, kind, id, now);
+        const request = await visible(tx, caller, kind, id, now, resourceType);
         return { request, related: await readRelated(tx, caller, kind, q, [request]), now };
       });
     },
 
-    async list(caller: Caller, kind: ScheduleKind, q: CollectionQuery): Promise<RequestPage> {
+    async list(
+      caller: Caller,
+      kind: ScheduleKind,
+      q: CollectionQuery,
+      resourceType: ResourceType = 'directoryRole',
+    ): Promise<RequestPage> {
       const now = deps.clock.now();
       return deps.uow.run(async (tx) => {
-        const all = await can(tx, caller, PIM_RULES.read[kind], now);
+        const all = await can(tx, caller, TARGETS[resourceType].permissions.read[kind], now);
         const view: RequestView = all ? {} : { principalId: caller.id, orCreatedBy: true };
-        const page = await tx.scheduleRequests.list(caller.tenantId, kind, q, view, now);
+        const page = await tx.scheduleRequests.list(caller.tenantId, kind, q, view, now, resourceType);
         return { page, related: await readRelated(tx, caller, kind, q, page.items), now };
       });
     },
@@ -189,6 +209,7 @@ export function makeScheduleRequests(deps: { uow: UnitOfWork; clock: Clock; newI
       kind: ScheduleKind,
       on: string,
       q: CollectionQuery,
+      resourceType: ResourceType = 'directoryRole',
     ): Promise<RequestPage> {
       const which = on.toLowerCase();
       if (which !== 'principal' && which !== 'approver') {
@@ -202,7 +223,7 @@ export function makeScheduleRequests(deps: { uow: UnitOfWork; clock: Clock; newI
         const view: RequestView =
           which === 'principal'
             ? { principalId: caller.id }
-            : caller.kind === 'user'
+            : caller.kind === 'user' && resourceType === 'directoryRole'
               ? {
                   notPrincipalId: caller.id,
                   approver: {
@@ -212,7 +233,7 @@ export function makeScheduleRequests(deps: { uow: UnitOfWork; clock: Clock; newI
                   },
                 }
               : { roleDefinitionIds: [] };
-        const page = await tx.scheduleRequests.list(caller.tenantId, kind, q, view, now);
+        const page = await tx.scheduleRequests.list(caller.tenantId, kind, q, view, now, resourceType);
         return { page, related: await readRelated(tx, caller, kind, q, page.items), now };
       });
     },

@@ -1,10 +1,10 @@
-import type { ScheduleKind } from '../../domain/pim/types.js';
+import type { ResourceType, ScheduleKind } from '../../domain/pim/types.js';
 import { NotFoundError, ValidationError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
 import type { Caller } from '../authorization/caller.js';
 import type { Page, Stores, UnitOfWork } from '../ports.js';
-import { PIM_RULES } from '../../domain/pim/permissions.js';
+import { TARGETS } from './targets.js';
 import type { ScheduleView } from './ports.js';
 import type { Schedule, ScheduleInstance } from '../../domain/pim/schedule.js';
 import { loadRelated, type Related } from './related.js';
@@ -43,8 +43,11 @@ export function makePimSchedules(deps: { uow: UnitOfWork; clock: Clock }) {
     caller: Caller,
     kind: ScheduleKind,
     now: number,
+    resourceType: ResourceType,
   ): Promise<ScheduleView> =>
-    (await can(tx, caller, PIM_RULES.read[kind], now)) ? {} : { principalIds: [caller.id] };
+    (await can(tx, caller, TARGETS[resourceType].permissions.read[kind], now))
+      ? {}
+      : { principalIds: [caller.id] };
 
   const related = (
     tx: Stores,
@@ -57,6 +60,7 @@ export function makePimSchedules(deps: { uow: UnitOfWork; clock: Clock }) {
       principalIds: items.map((s) => s.principalId),
       roleDefinitionIds: items.map((s) => s.roleDefinitionId),
       eligibilityIds: items.map((s) => s.activatedUsing),
+      groupIds: items.filter((s) => s.resourceType === 'group').map((s) => s.directoryScopeId),
     });
 
   const listSchedules = (
@@ -64,11 +68,12 @@ export function makePimSchedules(deps: { uow: UnitOfWork; clock: Clock }) {
     kind: ScheduleKind,
     q: CollectionQuery,
     mine: boolean,
+    resourceType: ResourceType,
   ): Promise<Read<Schedule>> => {
     const now = deps.clock.now();
     return deps.uow.run(async (tx) => {
-      const view = mine ? { principalIds: [caller.id] } : await viewOf(tx, caller, kind, now);
-      const page = await tx.schedules.list(caller.tenantId, kind, q, view, now);
+      const view = mine ? { principalIds: [caller.id] } : await viewOf(tx, caller, kind, now, resourceType);
+      const page = await tx.schedules.list(caller.tenantId, kind, q, view, now, resourceType);
       return { page, related: await related(tx, caller, kind, q, page.items), now };
     });
   };
@@ -78,23 +83,34 @@ export function makePimSchedules(deps: { uow: UnitOfWork; clock: Clock }) {
     kind: ScheduleKind,
     q: CollectionQuery,
     mine: boolean,
+    resourceType: ResourceType,
   ): Promise<Read<ScheduleInstance>> => {
     const now = deps.clock.now();
     return deps.uow.run(async (tx) => {
-      const view = mine ? { principalIds: [caller.id] } : await viewOf(tx, caller, kind, now);
-      const page = await tx.schedules.instances(caller.tenantId, kind, q, view, now);
+      const view = mine ? { principalIds: [caller.id] } : await viewOf(tx, caller, kind, now, resourceType);
+      const page = await tx.schedules.instances(caller.tenantId, kind, q, view, now, resourceType);
       return { page, related: await related(tx, caller, kind, q, page.items), now };
     });
   };
 
   return {
-    listSchedules: (caller: Caller, kind: ScheduleKind, q: CollectionQuery) =>
-      listSchedules(caller, kind, q, false),
+    listSchedules: (
+      caller: Caller,
+      kind: ScheduleKind,
+      q: CollectionQuery,
+      resourceType: ResourceType = 'directoryRole',
+    ) => listSchedules(caller, kind, q, false, resourceType),
 
     /** @throws ValidationError for `on` other than `principal` */
-    schedulesOfCurrentUser(caller: Caller, kind: ScheduleKind, on: string, q: CollectionQuery) {
+    schedulesOfCurrentUser(
+      caller: Caller,
+      kind: ScheduleKind,
+      on: string,
+      q: CollectionQuery,
+      resourceType: ResourceType = 'directoryRole',
+    ) {
       checkOn(on);
-      return listSchedules(caller, kind, q, true);
+      return listSchedules(caller, kind, q, true, resourceType);
     },
 
     /** A schedule by id, also an ended one (its status then reads `Expired`). @throws NotFoundError */
@@ -103,25 +119,37 @@ export function makePimSchedules(deps: { uow: UnitOfWork; clock: Clock }) {
       kind: ScheduleKind,
       id: string,
       q: CollectionQuery,
+      resourceType: ResourceType = 'directoryRole',
     ): Promise<{ item: Schedule; related: Related; now: number }> {
       const now = deps.clock.now();
+      const reader = TARGETS[resourceType].permissions.read[kind];
       return deps.uow.run(async (tx) => {
-        const item = await tx.schedules.get(caller.tenantId, kind, normalizeId(id));
+        const item = await tx.schedules.get(caller.tenantId, kind, normalizeId(id), resourceType);
         if (!item) throw notFound('schedule');
-        if (item.principalId !== caller.id && !(await can(tx, caller, PIM_RULES.read[kind], now))) {
+        if (item.principalId !== caller.id && !(await can(tx, caller, reader, now))) {
           throw notFound('schedule');
         }
         return { item, related: await related(tx, caller, kind, q, [item]), now };
       });
     },
 
-    listInstances: (caller: Caller, kind: ScheduleKind, q: CollectionQuery) =>
-      listInstances(caller, kind, q, false),
+    listInstances: (
+      caller: Caller,
+      kind: ScheduleKind,
+      q: CollectionQuery,
+      resourceType: ResourceType = 'directoryRole',
+    ) => listInstances(caller, kind, q, false, resourceType),
 
     /** @throws ValidationError for `on` other than `principal` */
-    instancesOfCurrentUser(caller: Caller, kind: ScheduleKind, on: string, q: CollectionQuery) {
+    instancesOfCurrentUser(
+      caller: Caller,
+      kind: ScheduleKind,
+      on: string,
+      q: CollectionQuery,
+      resourceType: ResourceType = 'directoryRole',
+    ) {
       checkOn(on);
-      return listInstances(caller, kind, q, true);
+      return listInstances(caller, kind, q, true, resourceType);
     },
 
     /** An instance holding now, by its id. @throws NotFoundError (also once it stopped holding) */
@@ -130,12 +158,14 @@ export function makePimSchedules(deps: { uow: UnitOfWork; clock: Clock }) {
       kind: ScheduleKind,
       id: string,
       q: CollectionQuery,
+      resourceType: ResourceType = 'directoryRole',
     ): Promise<{ item: ScheduleInstance; related: Related; now: number }> {
       const now = deps.clock.now();
+      const reader = TARGETS[resourceType].permissions.read[kind];
       return deps.uow.run(async (tx) => {
-        const item = await tx.schedules.instance(caller.tenantId, kind, normalizeId(id), now);
+        const item = await tx.schedules.instance(caller.tenantId, kind, normalizeId(id), now, resourceType);
         if (!item) throw notFound('instance');
-        if (item.principalId !== caller.id && !(await can(tx, caller, PIM_RULES.read[kind], now))) {
+        if (item.principalId !== caller.id && !(await can(tx, caller, reader, now))) {
           throw notFound('instance');
         }
         return { item, related: await related(tx, caller, kind, q, [item]), now };

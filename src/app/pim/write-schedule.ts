@@ -7,6 +7,7 @@ import { endedAt } from '../../domain/pim/window.js';
 import { ConflictError } from '../../domain/shared/errors.js';
 import type { Stores } from '../ports.js';
 import { slotOf, type Gathered } from './gather.js';
+import { TARGETS } from './targets.js';
 
 /** What an effect needs to write: the accepted request, the state it was judged against, its window. */
 interface EffectInput {
@@ -30,9 +31,10 @@ const EFFECTS: Record<ScheduleEffect, (i: EffectInput) => Promise<Schedule | nul
     const { kind } = request;
     const instanceIdOf = kind === 'eligibility' ? eligibilityInstanceId : assignmentInstanceId;
     const schedule: Schedule = {
-      id: request.id,
+      id: TARGETS[request.resourceType].scheduleId(request.id, g.role.id, request.directoryScopeId),
       tenantId: request.tenantId,
       kind,
+      resourceType: request.resourceType,
       origin: 'pim',
       principalId: request.principalId,
       principalType: g.principal.type,

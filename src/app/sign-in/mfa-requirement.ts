@@ -1,5 +1,6 @@
 import { findRule } from '../../domain/policy/types.js';
 import type { Stores } from '../ports.js';
+import { memberOrEligibleGroups } from '../directory/member-groups.js';
 
 /**
  * Is multi-factor authentication required for this user? Yes when they hold or may activate
@@ -13,7 +14,7 @@ export async function mfaRequiredFor(
   userId: string,
   now: number,
 ): Promise<boolean> {
-  const groups = await tx.groups.groupsOf(tenantId, userId);
+  const groups = await memberOrEligibleGroups(tx, tenantId, userId, now);
   const principals = [userId, ...groups];
   const roles = new Set([
     ...(await tx.roleAssignments.roleIdsOf(tenantId, principals)),

@@ -4,7 +4,7 @@ import { AUTHENTICATION_CONTEXT_RULES } from '../authn/authentication-context-pe
 import { EVALUATE_RULE } from '../authzen/permissions.js';
 import { COMPLIANCE_RULES } from '../compliance/permissions.js';
 import { DIRECTORY_RULES } from '../directory/permissions.js';
-import { PIM_RULES } from '../pim/permissions.js';
+import { PIM_GROUP_RULES, PIM_RULES } from '../pim/permissions.js';
 import type { Requirement } from './requirement.js';
 
 /**
@@ -69,6 +69,31 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
   {
     operation: 'PIM assignment requests for others (`adminAssign`, `adminRemove`, …), cancel them',
     need: PIM_RULES.write.assignment,
+  },
+  {
+    operation:
+      "PIM for Groups: read everyone's eligibility requests, schedules, instances (`/identityGovernance/privilegedAccess/group/eligibility…`)",
+    need: PIM_GROUP_RULES.read.eligibility,
+  },
+  {
+    operation:
+      "PIM for Groups: read everyone's assignment requests, schedules, instances (`…/group/assignment…`)",
+    need: PIM_GROUP_RULES.read.assignment,
+  },
+  {
+    operation:
+      'PIM for Groups: eligibility requests for others (`adminAssign`, `adminRemove`, …), cancel them',
+    need: PIM_GROUP_RULES.write.eligibility,
+  },
+  {
+    operation: 'PIM for Groups: requests of either kind for others in a **role-assignable** group',
+    need: DIRECTORY_RULES.writeRoleAssignableGroups,
+    note: 'in addition to the rows around it: such a group confers directory roles',
+  },
+  {
+    operation:
+      'PIM for Groups: assignment requests for others (`adminAssign`, `adminRemove`, …), cancel them',
+    need: PIM_GROUP_RULES.write.assignment,
   },
   {
     operation:

@@ -18,6 +18,12 @@ export const APP_PERMISSIONS = [
   'RoleManagementPolicy.ReadWrite.Directory',
   'RoleAssignmentSchedule.ReadWrite.Directory',
   'RoleEligibilitySchedule.ReadWrite.Directory',
+  'PrivilegedAccess.Read.AzureADGroup',
+  'PrivilegedAccess.ReadWrite.AzureADGroup',
+  'PrivilegedEligibilitySchedule.Read.AzureADGroup',
+  'PrivilegedEligibilitySchedule.ReadWrite.AzureADGroup',
+  'PrivilegedAssignmentSchedule.Read.AzureADGroup',
+  'PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup',
   'AuditLog.Read.All',
   'AccessReview.ReadWrite.All',
   'RoleManagementAlert.ReadWrite.Directory',
@@ -44,6 +50,7 @@ export const BOOTSTRAP_APP_PERMISSIONS: AppPermission[] = [
   'RoleManagementPolicy.ReadWrite.Directory',
   'RoleAssignmentSchedule.ReadWrite.Directory',
   'RoleEligibilitySchedule.ReadWrite.Directory',
+  'PrivilegedAccess.ReadWrite.AzureADGroup',
   'AuditLog.Read.All',
   'AppRoleAssignment.ReadWrite.All',
   'AuthenticationContext.ReadWrite.All',
@@ -65,7 +72,7 @@ export function grants(granted: readonly string[], needed: string): boolean {
 
 /**
  * Application permissions that can change who holds what: users, groups, applications and their
- * credentials, role assignments and PIM requests, role settings, consent. An application holding
+ * credentials, role assignments and PIM requests (PIM for Groups too), role settings, consent. An application holding
  * any of them is a **privileged application**, protected like a user who holds a privileged role
  * (`docs/security.md`). Read-only permissions (`AuditLog.Read.All`, `*.Read.*`) and
  * `Elevate.AccessEvaluation` (it evaluates, it changes nothing) are not privileged;
@@ -76,6 +83,9 @@ export const PRIVILEGED_APP_PERMISSIONS: readonly AppPermission[] = [
   'RoleManagementPolicy.ReadWrite.Directory',
   'RoleAssignmentSchedule.ReadWrite.Directory',
   'RoleEligibilitySchedule.ReadWrite.Directory',
+  'PrivilegedAccess.ReadWrite.AzureADGroup',
+  'PrivilegedEligibilitySchedule.ReadWrite.AzureADGroup',
+  'PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup',
   'Application.ReadWrite.All',
   'AppRoleAssignment.ReadWrite.All',
   'Directory.ReadWrite.All',

@@ -180,24 +180,25 @@ export const pimAction = (action: RequestAction): PimAction | undefined =>
   Object.hasOwn(PIM_ACTIONS, action) ? PIM_ACTIONS[action] : undefined;
 
 /**
- * `targetScheduleId` of a schedule request. A request that creates a schedule names it after
- * itself (the schedule id equals the request id, as Graph's examples show); one that changes an
+ * `targetScheduleId` of a schedule request. A request that creates a schedule names the schedule
+ * it creates (`newScheduleId`: the request id for directory roles, as Graph's examples show;
+ * `{groupId}_{accessId}_{requestId}` for groups); one that changes an
  * existing schedule (update, extend, renew) names that schedule, since one schedule per principal,
  * role and scope is kept; a removal or deactivation has none (`null`, as Graph's adminRemove
  * example shows).
  */
 export function targetScheduleIdFor(
   action: RequestAction,
-  requestId: string,
+  newScheduleId: string,
   existingScheduleId: string | null,
 ): string | null {
   switch (PIM_ACTIONS[action].effect) {
     case 'end':
       return null;
     case 'create':
-      return requestId;
+      return newScheduleId;
     case 'change':
     case 'none':
-      return existingScheduleId ?? requestId;
+      return existingScheduleId ?? newScheduleId;
   }
 }

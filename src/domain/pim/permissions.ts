@@ -42,3 +42,45 @@ export const PIM_RULES = {
     },
   },
 } satisfies Record<'write' | 'read', Record<ScheduleKind, Requirement>>;
+
+/**
+ * PIM for Groups (reference §4): administrators of group membership and ownership are Groups
+ * Administrators as well as the PIM administrators; applications need the `…AzureADGroup`
+ * permissions Graph documents for `privilegedAccess/group` (a `ReadWrite` one implies its `Read`).
+ */
+const PIM_GROUP_ADMIN_ROLES: readonly string[] = [...PIM_ADMIN_ROLES, R.GROUPS_ADMINISTRATOR];
+
+export const PIM_GROUP_RULES = {
+  write: {
+    eligibility: {
+      appPermissions: [
+        'PrivilegedEligibilitySchedule.ReadWrite.AzureADGroup',
+        'PrivilegedAccess.ReadWrite.AzureADGroup',
+      ],
+      roles: PIM_GROUP_ADMIN_ROLES,
+    },
+    assignment: {
+      appPermissions: [
+        'PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup',
+        'PrivilegedAccess.ReadWrite.AzureADGroup',
+      ],
+      roles: PIM_GROUP_ADMIN_ROLES,
+    },
+  },
+  read: {
+    eligibility: {
+      appPermissions: [
+        'PrivilegedEligibilitySchedule.Read.AzureADGroup',
+        'PrivilegedAccess.Read.AzureADGroup',
+      ],
+      roles: [...DIRECTORY_RULES.readRoles.roles, R.GROUPS_ADMINISTRATOR],
+    },
+    assignment: {
+      appPermissions: [
+        'PrivilegedAssignmentSchedule.Read.AzureADGroup',
+        'PrivilegedAccess.Read.AzureADGroup',
+      ],
+      roles: [...DIRECTORY_RULES.readRoles.roles, R.GROUPS_ADMINISTRATOR],
+    },
+  },
+} satisfies Record<'write' | 'read', Record<ScheduleKind, Requirement>>;

@@ -6,6 +6,7 @@ import type {
   RequestAction,
   RequestStatus,
   ScheduleKind,
+  ResourceType,
   TicketInfo,
   Window,
 } from './types.js';
@@ -34,6 +35,8 @@ export interface ScheduleRequest {
   id: string;
   tenantId: string;
   kind: ScheduleKind;
+  /** What it grants; for `group` the role id is the access id and the scope the group id. */
+  resourceType: ResourceType;
   action: RequestAction;
   status: RequestStatus;
   principalId: string;
@@ -77,6 +80,8 @@ export interface Schedule {
   id: string;
   tenantId: string;
   kind: ScheduleKind;
+  /** What it grants; for `group` the role id is the access id and the scope the group id. */
+  resourceType: ResourceType;
   origin: ScheduleOrigin;
   principalId: string;
   principalType: PrincipalType;
@@ -110,6 +115,7 @@ export interface ScheduleInstance {
   id: string;
   tenantId: string;
   kind: ScheduleKind;
+  resourceType: ResourceType;
   origin: ScheduleOrigin;
   principalId: string;
   principalType: PrincipalType;
@@ -142,6 +148,7 @@ export const scheduleToInstance = (s: Schedule): ScheduleInstance => ({
   id: s.instanceId,
   tenantId: s.tenantId,
   kind: s.kind,
+  resourceType: s.resourceType,
   origin: s.origin,
   principalId: s.principalId,
   principalType: s.principalType,

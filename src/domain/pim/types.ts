@@ -11,12 +11,18 @@ export const SCHEDULE_KINDS = ['eligibility', 'assignment'] as const;
 export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
 
 /**
- * What PIM can make someone eligible for or active in. Directory roles today; group membership
- * and ownership, and resource roles on a scope hierarchy, are further targets of the same engine
- * (one adapter each, `app/pim/targets.ts`).
+ * What PIM can make someone eligible for or active in: directory roles, and membership or
+ * ownership of a group (PIM for Groups, reference §4). Resource roles on a scope hierarchy are a
+ * further target of the same engine (one adapter each, `app/pim/targets.ts`). A `group` target
+ * keeps its access id (`member`/`owner`) where a role keeps its role id, and the group id where a
+ * role keeps its directory scope.
  */
-export const RESOURCE_TYPES = ['directoryRole'] as const;
+export const RESOURCE_TYPES = ['directoryRole', 'group'] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
+
+/** `privilegedAccessGroupRelationships`: what a PIM for Groups schedule grants in its group. */
+export const GROUP_ACCESS_IDS = ['member', 'owner'] as const;
+export type GroupAccessId = (typeof GROUP_ACCESS_IDS)[number];
 
 /**
  * `unifiedRoleScheduleRequestActions` (reference §1.4) without `unknownFutureValue`, which is an

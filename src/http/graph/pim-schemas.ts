@@ -114,3 +114,75 @@ export const eligibilityInstanceJson = z.object({
   roleDefinition: expanded,
   directoryScope: expanded,
 });
+
+// PIM for Groups (reference §4), complete as `pim-group-json.ts` writes them.
+
+const groupRefs = {
+  accessId: z.string(),
+  principalId: z.string(),
+  groupId: z.string(),
+  principal: expanded,
+  group: expanded,
+};
+
+/** A `privilegedAccessGroupAssignmentScheduleRequest` / `…EligibilityScheduleRequest`, complete. */
+export const groupRequestJson = z.object({
+  '@odata.type': z.string().optional(),
+  id: z.string(),
+  status: z.string(),
+  completedDateTime: nullableString,
+  createdDateTime: z.string(),
+  approvalId: nullableString,
+  customData: nullableString,
+  createdBy: z.object({ application: identityJson, device: z.null(), user: identityJson }),
+  action: z.string(),
+  isValidationOnly: z.boolean(),
+  justification: nullableString,
+  scheduleInfo: scheduleInfoJson.nullable(),
+  ticketInfo: z.object({ ticketNumber: nullableString, ticketSystem: nullableString }),
+  targetScheduleId: nullableString,
+  ...groupRefs,
+});
+
+const groupScheduleProperties = {
+  '@odata.type': z.string().optional(),
+  id: z.string(),
+  createdDateTime: z.string(),
+  modifiedDateTime: nullableString,
+  createdUsing: nullableString,
+  status: z.string(),
+  scheduleInfo: scheduleInfoJson,
+  memberType: z.string(),
+  ...groupRefs,
+};
+
+/** A `privilegedAccessGroupEligibilitySchedule`, complete. */
+export const groupEligibilityScheduleJson = z.object(groupScheduleProperties);
+
+/** A `privilegedAccessGroupAssignmentSchedule`, complete. */
+export const groupAssignmentScheduleJson = z.object({
+  ...groupScheduleProperties,
+  assignmentType: nullableString,
+});
+
+const groupInstanceProperties = {
+  '@odata.type': z.string().optional(),
+  id: z.string(),
+  startDateTime: nullableString,
+  endDateTime: nullableString,
+  memberType: z.string(),
+  ...groupRefs,
+};
+
+/** A `privilegedAccessGroupEligibilityScheduleInstance`, complete. */
+export const groupEligibilityInstanceJson = z.object({
+  ...groupInstanceProperties,
+  eligibilityScheduleId: nullableString,
+});
+
+/** A `privilegedAccessGroupAssignmentScheduleInstance`, complete. */
+export const groupAssignmentInstanceJson = z.object({
+  ...groupInstanceProperties,
+  assignmentType: nullableString,
+  assignmentScheduleId: nullableString,
+});

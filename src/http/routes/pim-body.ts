@@ -22,7 +22,7 @@ export const MAX_TICKET_FIELD = 100;
 /** Longest `customData` ("not used" by Graph; kept and echoed). */
 export const MAX_CUSTOM_DATA = 1000;
 
-const odataType = str(200).optional();
+export const odataType = str(200).optional();
 
 // Enums, dates and durations are parsed by the domain (any case, named errors); the document states
 // their canonical values, `date-time` and the duration pattern, so what it allows is accepted.
@@ -37,7 +37,7 @@ const expirationBody = z
   })
   .strict();
 
-const scheduleInfoBody = z
+export const scheduleInfoBody = z
   .object({
     '@odata.type': odataType,
     startDateTime: dateTime.nullable().optional(),
@@ -46,7 +46,7 @@ const scheduleInfoBody = z
   })
   .strict();
 
-const ticketInfoBody = z
+export const ticketInfoBody = z
   .object({
     '@odata.type': odataType,
     ticketNumber: str(MAX_TICKET_FIELD).nullable().optional(),
@@ -118,8 +118,8 @@ function canonicalKeys(value: unknown, known: readonly string[], where: string):
  * rewrites them to camelCase before the schema runs (a `preValidation` step).
  * @throws ValidationError when one property is given in two spellings
  */
-export function canonicalizeRequestBody(body: unknown): unknown {
-  const top = canonicalKeys(body, KEYS.top, 'the request');
+export function canonicalizeRequestBody(body: unknown, topKeys: readonly string[] = KEYS.top): unknown {
+  const top = canonicalKeys(body, topKeys, 'the request');
   if (!isPlainObject(top)) return top;
   const scheduleInfo = canonicalKeys(top.scheduleInfo, KEYS.scheduleInfo, 'scheduleInfo');
   if (isPlainObject(scheduleInfo)) {
@@ -140,7 +140,7 @@ export function canonicalizeRequestBody(body: unknown): unknown {
 }
 
 /** `scheduleInfo` parsed: dates to epoch ms, the expiration type canonical, the duration checked. */
-function parseSchedule(body: NonNullable<ScheduleRequestBody['scheduleInfo']>): RequestedSchedule {
+export function parseSchedule(body: NonNullable<ScheduleRequestBody['scheduleInfo']>): RequestedSchedule {
   const expiration = body.expiration ?? null;
   const duration = expiration?.duration ?? null;
   if (duration !== null) parseDuration(duration, 'scheduleInfo.expiration.duration');
@@ -162,6 +162,12 @@ function parseSchedule(body: NonNullable<ScheduleRequestBody['scheduleInfo']>): 
 const blankToNull = (text: string | null | undefined): string | null =>
   text === undefined || text === null || text.trim() === '' ? null : text;
 
+/** `ticketInfo` with blank fields read as absent. */
+export function parseTicket(ticket: ScheduleRequestBody['ticketInfo']): TicketInfo | null {
+  if (ticket === undefined || ticket === null) return null;
+  return { ticketNumber: blankToNull(ticket.ticketNumber), ticketSystem: blankToNull(ticket.ticketSystem) };
+}
+
 /**
  * The use case's command from a validated body. Every given field is parsed whatever the action, so
  * a malformed value is refused even where the action would ignore it.
@@ -182,11 +188,7 @@ export function toCreateCommand(kind: ScheduleKind, body: ScheduleRequestBody): 
     );
   }
   const directoryScopeId = validateDirectoryScope(body.directoryScopeId);
-  const ticket = body.ticketInfo ?? null;
-  const ticketInfo: TicketInfo | null =
-    ticket === null
-      ? null
-      : { ticketNumber: blankToNull(ticket.ticketNumber), ticketSystem: blankToNull(ticket.ticketSystem) };
+  const ticketInfo = parseTicket(body.ticketInfo);
   return {
     kind,
     action,

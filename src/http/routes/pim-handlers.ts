@@ -1,9 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ScheduleKind } from '../../domain/pim/types.js';
-import type { QueryOptions } from '../../odata/index.js';
+import type { CreateScheduleRequest } from '../../app/pim/create-request.js';
+import type { Related } from '../../app/pim/related.js';
+import type { Schedule, ScheduleInstance, ScheduleRequest } from '../../domain/pim/schedule.js';
+import type { ResourceType, ScheduleKind } from '../../domain/pim/types.js';
+import type { ExpandItem, QueryOptions, QuerySpec } from '../../odata/index.js';
 import { callerOf } from '../auth-hook.js';
 import type { RouteOptions } from '../build-options.js';
 import { context } from '../graph/json.js';
+import {
+  GROUP_ENTITY_SETS,
+  GROUP_GRAPH_TYPES,
+  groupInstanceToJson,
+  groupRequestToJson,
+  groupScheduleToJson,
+} from '../graph/pim-group-json.js';
 import {
   contextSuffix,
   ENTITY_SETS,
@@ -13,38 +23,96 @@ import {
   scheduleToJson,
 } from '../graph/pim-json.js';
 import { collectionEnvelope, readCollectionQuery, readEntityQuery } from '../graph/query.js';
-import { toCreateCommand, type ScheduleRequestBody } from './pim-body.js';
-import { boundFunctionOn, pimEntity, pimItem, SPECS } from './pim-query.js';
+import { boundFunctionOn, GROUP_SPECS, pimEntity, pimItem, SPECS } from './pim-query.js';
 
-// The handlers of the directory-role PIM routes, one set per schedule kind; `pim.ts` registers
-// them under their literal paths. Each `get` also answers the bound function
-// `filterByCurrentUser(on='…')`, which arrives in the `{id}` segment.
+// The handlers of the PIM routes, one set per resource type (`PimApi`) and schedule kind; `pim.ts`
+// and `pim-groups.ts` register them under their literal paths. Each `get` also answers the bound
+// function `filterByCurrentUser(on='…')`, which arrives in the `{id}` segment.
 
-const BASE = 'roleManagement/directory';
+type Names = Record<'request' | 'schedule' | 'instance', Record<ScheduleKind, string>>;
+
+/** One Graph surface of the PIM engine: where it lives, its names, its OData and its JSON. */
+export interface PimApi<RJ, SJ, IJ> {
+  base: string;
+  resourceType: ResourceType;
+  sets: Names;
+  types: Names;
+  specs: Record<'request' | 'schedule' | 'instance', Record<ScheduleKind, QuerySpec>>;
+  requestToJson(r: ScheduleRequest, now: number, expand?: readonly ExpandItem[], related?: Related): RJ;
+  scheduleToJson(
+    s: Schedule,
+    kind: ScheduleKind,
+    now: number,
+    expand?: readonly ExpandItem[],
+    related?: Related,
+  ): SJ;
+  instanceToJson(
+    i: ScheduleInstance,
+    kind: ScheduleKind,
+    expand: readonly ExpandItem[],
+    related: Related,
+    now: number,
+  ): IJ;
+}
+
+/** Directory roles under `roleManagement/directory` (reference §1). */
+export const DIRECTORY_API = {
+  base: 'roleManagement/directory',
+  resourceType: 'directoryRole',
+  sets: ENTITY_SETS,
+  types: GRAPH_TYPES,
+  specs: SPECS,
+  requestToJson: scheduleRequestToJson,
+  scheduleToJson,
+  instanceToJson,
+} satisfies PimApi<unknown, unknown, unknown>;
+
+/** PIM for Groups under `identityGovernance/privilegedAccess/group` (reference §4). */
+export const GROUP_API = {
+  base: 'identityGovernance/privilegedAccess/group',
+  resourceType: 'group',
+  sets: GROUP_ENTITY_SETS,
+  types: GROUP_GRAPH_TYPES,
+  specs: GROUP_SPECS,
+  requestToJson: groupRequestToJson,
+  scheduleToJson: groupScheduleToJson,
+  instanceToJson: (i, kind, expand, related) => groupInstanceToJson(i, kind, expand, related),
+} satisfies PimApi<unknown, unknown, unknown>;
 
 /** Schedule requests of one kind: create, list, get (or `filterByCurrentUser`), cancel. */
-export function scheduleRequestHandlers(opts: RouteOptions, kind: ScheduleKind) {
+export function scheduleRequestHandlers<RJ extends Record<string, unknown>, SJ, IJ>(
+  opts: RouteOptions,
+  kind: ScheduleKind,
+  api: PimApi<RJ, SJ, IJ>,
+) {
   const { services, publicUrl, serviceRoot } = opts;
-  const set = ENTITY_SETS.request[kind];
-  const type = GRAPH_TYPES.request[kind];
-  const spec = SPECS.request[kind];
+  const { base, resourceType } = api;
+  const set = api.sets.request[kind];
+  const type = api.types.request[kind];
+  const spec = api.specs.request[kind];
   const setContext = (q: QueryOptions) =>
-    context(serviceRoot, `${BASE}/${set}${contextSuffix(q.select, q.expand)}`);
+    context(serviceRoot, `${base}/${set}${contextSuffix(q.select, q.expand)}`);
 
   return {
-    async create(request: FastifyRequest, body: ScheduleRequestBody) {
-      const r = await services.scheduleRequests.create(callerOf(request), toCreateCommand(kind, body));
+    /** `command` is the body as the use case takes it (`toCreateCommand`, `toGroupCommand`). */
+    async create(request: FastifyRequest, command: CreateScheduleRequest) {
+      const r = await services.scheduleRequests.create(callerOf(request), command);
       return {
-        '@odata.context': context(serviceRoot, `${BASE}/${set}/$entity`),
-        ...scheduleRequestToJson(r, r.createdAt),
+        '@odata.context': context(serviceRoot, `${base}/${set}/$entity`),
+        ...api.requestToJson(r, r.createdAt),
       };
     },
 
     async list(request: FastifyRequest) {
       const q = readCollectionQuery(request.query, spec);
-      const { page, related, now } = await services.scheduleRequests.list(callerOf(request), kind, q);
+      const { page, related, now } = await services.scheduleRequests.list(
+        callerOf(request),
+        kind,
+        q,
+        resourceType,
+      );
       return collectionEnvelope(request, publicUrl, setContext(q), page, q, (r) =>
-        pimItem(scheduleRequestToJson(r, now, q.expand, related), q),
+        pimItem(api.requestToJson(r, now, q.expand, related), q),
       );
     },
 
@@ -58,41 +126,52 @@ export function scheduleRequestHandlers(opts: RouteOptions, kind: ScheduleKind) 
           kind,
           on,
           q,
+          resourceType,
         );
         const contextUrl = context(serviceRoot, `Collection(${type})`);
         return collectionEnvelope(request, publicUrl, contextUrl, page, q, (r) =>
-          pimItem(scheduleRequestToJson(r, now, q.expand, related), q, type),
+          pimItem(api.requestToJson(r, now, q.expand, related), q, type),
         );
       }
       const q = readEntityQuery(request.query, spec);
-      const { request: r, related, now } = await services.scheduleRequests.get(caller, kind, id, q);
+      const found = await services.scheduleRequests.get(caller, kind, id, q, resourceType);
       return {
         '@odata.context': `${setContext(q)}/$entity`,
-        ...pimEntity(scheduleRequestToJson(r, now, q.expand, related), q),
+        ...pimEntity(api.requestToJson(found.request, found.now, q.expand, found.related), q),
       };
     },
 
     async cancel(request: FastifyRequest, id: string) {
-      await services.scheduleRequests.cancel(callerOf(request), kind, id);
+      await services.scheduleRequests.cancel(callerOf(request), kind, id, resourceType);
     },
   };
 }
 
 /** Schedules of one kind: list, get (or `filterByCurrentUser`). */
-export function scheduleHandlers(opts: RouteOptions, kind: ScheduleKind) {
+export function scheduleHandlers<RJ, SJ extends Record<string, unknown>, IJ>(
+  opts: RouteOptions,
+  kind: ScheduleKind,
+  api: PimApi<RJ, SJ, IJ>,
+) {
   const { services, publicUrl, serviceRoot } = opts;
-  const set = ENTITY_SETS.schedule[kind];
-  const type = GRAPH_TYPES.schedule[kind];
-  const spec = SPECS.schedule[kind];
+  const { base, resourceType } = api;
+  const set = api.sets.schedule[kind];
+  const type = api.types.schedule[kind];
+  const spec = api.specs.schedule[kind];
   const setContext = (q: QueryOptions) =>
-    context(serviceRoot, `${BASE}/${set}${contextSuffix(q.select, q.expand)}`);
+    context(serviceRoot, `${base}/${set}${contextSuffix(q.select, q.expand)}`);
 
   return {
     async list(request: FastifyRequest) {
       const q = readCollectionQuery(request.query, spec);
-      const { page, related, now } = await services.pimSchedules.listSchedules(callerOf(request), kind, q);
+      const { page, related, now } = await services.pimSchedules.listSchedules(
+        callerOf(request),
+        kind,
+        q,
+        resourceType,
+      );
       return collectionEnvelope(request, publicUrl, setContext(q), page, q, (s) =>
-        pimItem(scheduleToJson(s, kind, now, q.expand, related), q),
+        pimItem(api.scheduleToJson(s, kind, now, q.expand, related), q),
       );
     },
 
@@ -106,37 +185,54 @@ export function scheduleHandlers(opts: RouteOptions, kind: ScheduleKind) {
           kind,
           on,
           q,
+          resourceType,
         );
         const contextUrl = context(serviceRoot, `Collection(${type})`);
         return collectionEnvelope(request, publicUrl, contextUrl, page, q, (s) =>
-          pimItem(scheduleToJson(s, kind, now, q.expand, related), q, type),
+          pimItem(api.scheduleToJson(s, kind, now, q.expand, related), q, type),
         );
       }
       const q = readEntityQuery(request.query, spec);
-      const { item, related, now } = await services.pimSchedules.getSchedule(caller, kind, id, q);
+      const { item, related, now } = await services.pimSchedules.getSchedule(
+        caller,
+        kind,
+        id,
+        q,
+        resourceType,
+      );
       return {
         '@odata.context': `${setContext(q)}/$entity`,
-        ...pimEntity(scheduleToJson(item, kind, now, q.expand, related), q),
+        ...pimEntity(api.scheduleToJson(item, kind, now, q.expand, related), q),
       };
     },
   };
 }
 
 /** Instances of one kind: list, get (or `filterByCurrentUser`). */
-export function instanceHandlers(opts: RouteOptions, kind: ScheduleKind) {
+export function instanceHandlers<RJ, SJ, IJ extends Record<string, unknown>>(
+  opts: RouteOptions,
+  kind: ScheduleKind,
+  api: PimApi<RJ, SJ, IJ>,
+) {
   const { services, publicUrl, serviceRoot } = opts;
-  const set = ENTITY_SETS.instance[kind];
-  const type = GRAPH_TYPES.instance[kind];
-  const spec = SPECS.instance[kind];
+  const { base, resourceType } = api;
+  const set = api.sets.instance[kind];
+  const type = api.types.instance[kind];
+  const spec = api.specs.instance[kind];
   const setContext = (q: QueryOptions) =>
-    context(serviceRoot, `${BASE}/${set}${contextSuffix(q.select, q.expand)}`);
+    context(serviceRoot, `${base}/${set}${contextSuffix(q.select, q.expand)}`);
 
   return {
     async list(request: FastifyRequest) {
       const q = readCollectionQuery(request.query, spec);
-      const { page, related, now } = await services.pimSchedules.listInstances(callerOf(request), kind, q);
+      const { page, related, now } = await services.pimSchedules.listInstances(
+        callerOf(request),
+        kind,
+        q,
+        resourceType,
+      );
       return collectionEnvelope(request, publicUrl, setContext(q), page, q, (i) =>
-        pimItem(instanceToJson(i, kind, q.expand, related, now), q),
+        pimItem(api.instanceToJson(i, kind, q.expand, related, now), q),
       );
     },
 
@@ -150,17 +246,24 @@ export function instanceHandlers(opts: RouteOptions, kind: ScheduleKind) {
           kind,
           on,
           q,
+          resourceType,
         );
         const contextUrl = context(serviceRoot, `Collection(${type})`);
         return collectionEnvelope(request, publicUrl, contextUrl, page, q, (i) =>
-          pimItem(instanceToJson(i, kind, q.expand, related, now), q, type),
+          pimItem(api.instanceToJson(i, kind, q.expand, related, now), q, type),
         );
       }
       const q = readEntityQuery(request.query, spec);
-      const { item, related, now } = await services.pimSchedules.getInstance(caller, kind, id, q);
+      const { item, related, now } = await services.pimSchedules.getInstance(
+        caller,
+        kind,
+        id,
+        q,
+        resourceType,
+      );
       return {
         '@odata.context': `${setContext(q)}/$entity`,
-        ...pimEntity(instanceToJson(item, kind, q.expand, related, now), q),
+        ...pimEntity(api.instanceToJson(item, kind, q.expand, related, now), q),
       };
     },
   };

@@ -5,6 +5,11 @@ import {
   assignmentScheduleFields,
   eligibilityInstanceFields,
   eligibilityScheduleFields,
+  groupAssignmentInstanceFields,
+  groupAssignmentScheduleFields,
+  groupEligibilityInstanceFields,
+  groupEligibilityScheduleFields,
+  groupScheduleRequestFields,
   principalIsOf,
   scheduleRequestFields,
 } from '../../odata/collections.js';
@@ -49,6 +54,23 @@ export const SPECS: Record<'request' | 'schedule' | 'instance', Record<ScheduleK
       expandable: ['principal', 'roleDefinition', 'directoryScope'],
       ...isof,
     },
+  },
+};
+
+/** PIM for Groups: `$filter` by `groupId`, `principalId`, `accessId` and the rest; `$expand=principal,group`. */
+const groupExpandable = ['principal', 'group'];
+export const GROUP_SPECS: Record<'request' | 'schedule' | 'instance', Record<ScheduleKind, QuerySpec>> = {
+  request: {
+    assignment: { fields: groupScheduleRequestFields, expandable: groupExpandable },
+    eligibility: { fields: groupScheduleRequestFields, expandable: groupExpandable },
+  },
+  schedule: {
+    assignment: { fields: groupAssignmentScheduleFields, expandable: groupExpandable, ...isof },
+    eligibility: { fields: groupEligibilityScheduleFields, expandable: groupExpandable, ...isof },
+  },
+  instance: {
+    assignment: { fields: groupAssignmentInstanceFields, expandable: groupExpandable, ...isof },
+    eligibility: { fields: groupEligibilityInstanceFields, expandable: groupExpandable, ...isof },
   },
 };
 

@@ -13,15 +13,16 @@ import {
   scheduleRequestJson,
 } from '../graph/pim-schemas.js';
 import { collectionQuerystring, entityQuerystring } from '../graph/query.js';
-import { canonicalizeRequestBody, scheduleRequestBody } from './pim-body.js';
+import { canonicalizeRequestBody, scheduleRequestBody, toCreateCommand } from './pim-body.js';
 import {
   acceptEmptyJsonBody,
+  DIRECTORY_API,
   instanceHandlers,
   scheduleHandlers,
   scheduleRequestHandlers,
 } from './pim-handlers.js';
 
-const tags = ['privileged identity management'];
+export const tags = ['privileged identity management'];
 
 /** `GET …/{id}`: one entity, or the collection `filterByCurrentUser(on='…')` returns. */
 const entityOrBoundFunction = <S extends z.ZodRawShape>(entity: z.ZodObject<S>) => {
@@ -30,7 +31,7 @@ const entityOrBoundFunction = <S extends z.ZodRawShape>(entity: z.ZodObject<S>) 
 };
 
 /** `GET` of a collection: lists are filtered to what the caller may see, never refused (no 403). */
-const listSchema = <S extends z.ZodRawShape>(entity: z.ZodObject<S>) => ({
+export const listSchema = <S extends z.ZodRawShape>(entity: z.ZodObject<S>) => ({
   schema: {
     tags,
     querystring: collectionQuerystring,
@@ -42,7 +43,7 @@ const listSchema = <S extends z.ZodRawShape>(entity: z.ZodObject<S>) => ({
  * `GET …/{id}`: others' objects are 404, never 403 (invariant 8). The document lists the options
  * of one entity; `filterByCurrentUser(on='…')` in place of the id also takes a collection's.
  */
-const getSchema = <S extends z.ZodRawShape>(entity: z.ZodObject<S>) => ({
+export const getSchema = <S extends z.ZodRawShape>(entity: z.ZodObject<S>) => ({
   schema: {
     tags,
     description:
@@ -54,16 +55,19 @@ const getSchema = <S extends z.ZodRawShape>(entity: z.ZodObject<S>) => ({
   },
 });
 
+/** What the document says a `POST` of a schedule request refuses (the group routes say it too). */
+export const CREATE_DESCRIPTION =
+  'Enums are read in any case. Also refused (400 `invalidRequest`): an `expiration.type` with the ' +
+  'wrong companion (`afterDuration` takes a `duration` and no `endDateTime`, `afterDateTime` an ' +
+  '`endDateTime` and no `duration`, `noExpiration` neither, `notSpecified` at most one), and a ' +
+  'schedule that ends at or before its start or in the past. Policy refusals are ' +
+  '`RoleAssignmentRequestPolicyValidationFailed`.';
+
 /** `POST` a schedule request: 400 for bad input or a policy refusal, 409 when writes keep racing. */
 const createOptions = {
   schema: {
     tags,
-    description:
-      'Enums are read in any case. Also refused (400 `invalidRequest`): an `expiration.type` with the ' +
-      'wrong companion (`afterDuration` takes a `duration` and no `endDateTime`, `afterDateTime` an ' +
-      '`endDateTime` and no `duration`, `noExpiration` neither, `notSpecified` at most one), and a ' +
-      'schedule that ends at or before its start or in the past. Policy refusals are ' +
-      '`RoleAssignmentRequestPolicyValidationFailed`.',
+    description: CREATE_DESCRIPTION,
     body: scheduleRequestBody,
     response: { 201: withContext(scheduleRequestJson), ...errors(400, 401, 403, 409) },
   },
@@ -73,7 +77,7 @@ const createOptions = {
 };
 
 /** `POST …/{id}/cancel`: 400 `RequestNotCancelable`, 403 for others than the creator or an admin. */
-const cancelSchema = {
+export const cancelSchema = {
   schema: { tags, params: keyParams, response: { 204: z.null(), ...errors(400, 401, 403, 404, 409) } },
 };
 
@@ -84,12 +88,12 @@ const cancelSchema = {
  * written out; the handlers are shared per kind (`pim-handlers.ts`).
  */
 export function pimRoutes(opts: RouteOptions): FastifyPluginAsync {
-  const assignmentRequests = scheduleRequestHandlers(opts, 'assignment');
-  const assignmentSchedules = scheduleHandlers(opts, 'assignment');
-  const assignmentInstances = instanceHandlers(opts, 'assignment');
-  const eligibilityRequests = scheduleRequestHandlers(opts, 'eligibility');
-  const eligibilitySchedules = scheduleHandlers(opts, 'eligibility');
-  const eligibilityInstances = instanceHandlers(opts, 'eligibility');
+  const assignmentRequests = scheduleRequestHandlers(opts, 'assignment', DIRECTORY_API);
+  const assignmentSchedules = scheduleHandlers(opts, 'assignment', DIRECTORY_API);
+  const assignmentInstances = instanceHandlers(opts, 'assignment', DIRECTORY_API);
+  const eligibilityRequests = scheduleRequestHandlers(opts, 'eligibility', DIRECTORY_API);
+  const eligibilitySchedules = scheduleHandlers(opts, 'eligibility', DIRECTORY_API);
+  const eligibilityInstances = instanceHandlers(opts, 'eligibility', DIRECTORY_API);
 
   return async (root) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
@@ -100,7 +104,9 @@ export function pimRoutes(opts: RouteOptions): FastifyPluginAsync {
       '/roleManagement/directory/roleEligibilityScheduleRequests',
       createOptions,
       async (request, reply) =>
-        reply.status(201).send(await eligibilityRequests.create(request, request.body)),
+        reply
+          .status(201)
+          .send(await eligibilityRequests.create(request, toCreateCommand('eligibility', request.body))),
     );
     app.get(
       '/roleManagement/directory/roleEligibilityScheduleRequests',
@@ -151,7 +157,9 @@ export function pimRoutes(opts: RouteOptions): FastifyPluginAsync {
       '/roleManagement/directory/roleAssignmentScheduleRequests',
       createOptions,
       async (request, reply) =>
-        reply.status(201).send(await assignmentRequests.create(request, request.body)),
+        reply
+          .status(201)
+          .send(await assignmentRequests.create(request, toCreateCommand('assignment', request.body))),
     );
     app.get(
       '/roleManagement/directory/roleAssignmentScheduleRequests',

@@ -1,5 +1,5 @@
 import { BadRequestError } from '../../domain/shared/errors.js';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { GroupStore } from '../../app/ports.js';
 import type { Group, GroupMember } from '../../domain/directory/types.js';
 import { expectOneRow } from '../cas.js';
@@ -7,7 +7,7 @@ import { codecs } from '../codecs.js';
 import { uniqueOrConflict } from '../errors.js';
 import { listPage } from '../list.js';
 import { groupFields, memberFields } from '../../odata/collections.js';
-import type { Database, GroupRow } from '../schema.js';
+import type { Database, GroupMemberRow, GroupRow } from '../schema.js';
 
 const toRow = (g: Group): GroupRow => ({
   id: g.id,
@@ -106,17 +106,34 @@ export function groupStore(db: Kysely<Database>): GroupStore {
         .executeTakeFirst();
       return res.numDeletedRows === 1n;
     },
-    async members(tenantId, groupId, q) {
-      const page = await listPage(
-        db
-          .selectFrom('group_members')
-          .selectAll()
-          .where('tenant_id', '=', tenantId)
-          .where('group_id', '=', groupId),
-        q,
-        memberFields,
-        'member_id',
-      );
+    async members(tenantId, groupId, q, now) {
+      const standing = db
+        .selectFrom('group_members')
+        .select(['group_id', 'member_id', 'member_type'])
+        .where('tenant_id', '=', tenantId)
+        .where('group_id', '=', groupId);
+      // Active PIM for Groups members (migration 0016: access id and group id in the role and
+      // scope columns), as Graph lists them among the members while their membership holds.
+      const members =
+        now === undefined
+          ? standing
+          : standing.union(
+              db
+                .selectFrom('pim_schedules')
+                .select([
+                  'directory_scope_id as group_id',
+                  'principal_id as member_id',
+                  sql<GroupMemberRow['member_type']>`principal_type`.as('member_type'),
+                ])
+                .where('tenant_id', '=', tenantId)
+                .where('resource_type', '=', 'group')
+                .where('kind', '=', 'assignment')
+                .where('role_definition_id', '=', 'member')
+                .where('directory_scope_id', '=', groupId)
+                .where('start_at', '<=', now)
+                .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)])),
+            );
+      const page = await listPage(db.selectFrom(members.as('m')).selectAll(), q, memberFields, 'member_id');
       return {
         ...page,
         items: page.items.map((r) => ({

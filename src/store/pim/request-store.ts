@@ -1,8 +1,14 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { RequestView, ScheduleRequestStore } from '../../app/pim/ports.js';
 import type { ScheduleRequest } from '../../domain/pim/schedule.js';
-import type { ExpirationType, RequestAction, RequestStatus, ScheduleKind } from '../../domain/pim/types.js';
-import { scheduleRequestFields } from '../../odata/collections.js';
+import type {
+  ExpirationType,
+  RequestAction,
+  RequestStatus,
+  ResourceType,
+  ScheduleKind,
+} from '../../domain/pim/types.js';
+import { groupScheduleRequestFields, scheduleRequestFields } from '../../odata/collections.js';
 import { expectOneRow } from '../cas.js';
 import { codecs } from '../codecs.js';
 import { uniqueOrConflict } from '../errors.js';
@@ -102,12 +108,14 @@ const toRow = (r: ScheduleRequest): PimScheduleRequestRow => ({
   approval_deadline_at: codecs.optionalTime.encode(r.approvalDeadline),
   custom_data: r.customData,
   version: r.version,
+  resource_type: r.resourceType,
 });
 
 const fromRow = (r: PimScheduleRequestRow): ScheduleRequest => ({
   id: r.id,
   tenantId: r.tenant_id,
   kind: r.kind as ScheduleKind,
+  resourceType: r.resource_type as ResourceType,
   action: r.action as RequestAction,
   status: r.status as RequestStatus,
   principalId: r.principal_id,
@@ -153,18 +161,19 @@ export function scheduleRequestStore(db: Kysely<Database>): ScheduleRequestStore
       );
     },
 
-    async get(tenantId, kind, id) {
-      const r = await db
+    async get(tenantId, kind, id, resourceType) {
+      let qb = db
         .selectFrom('pim_schedule_requests')
         .selectAll()
         .where('id', '=', id)
         .where('tenant_id', '=', tenantId)
-        .where('kind', '=', kind)
-        .executeTakeFirst();
+        .where('kind', '=', kind);
+      if (resourceType !== undefined) qb = qb.where('resource_type', '=', resourceType);
+      const r = await qb.executeTakeFirst();
       return r && fromRow(r);
     },
 
-    async list(tenantId, kind, q, view, now) {
+    async list(tenantId, kind, q, view, now, resourceType = 'directoryRole') {
       let inner = db
         .selectFrom('pim_schedule_requests')
         .selectAll()
@@ -174,7 +183,8 @@ export function scheduleRequestStore(db: Kysely<Database>): ScheduleRequestStore
           ),
         )
         .where('tenant_id', '=', tenantId)
-        .where('kind', '=', kind);
+        .where('kind', '=', kind)
+        .where('resource_type', '=', resourceType);
       const { principalId, orCreatedBy, status, roleDefinitionIds, notPrincipalId, approver } = view;
       if (principalId !== undefined) {
         inner = orCreatedBy
@@ -191,7 +201,8 @@ export function scheduleRequestStore(db: Kysely<Database>): ScheduleRequestStore
       }
       if (notPrincipalId !== undefined) inner = inner.where('principal_id', '<>', notPrincipalId);
       if (approver !== undefined) inner = inner.where((eb) => decidableBy(eb, approver, now));
-      const page = await pageOf(db.selectFrom(inner.as('r')).selectAll(), q, scheduleRequestFields, 'id');
+      const fields = resourceType === 'group' ? groupScheduleRequestFields : scheduleRequestFields;
+      const page = await pageOf(db.selectFrom(inner.as('r')).selectAll(), q, fields, 'id');
       return { ...page, items: page.items.map(fromRow) };
     },
 

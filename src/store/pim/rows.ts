@@ -32,6 +32,8 @@ export interface PimScheduleRequestRow {
   approval_deadline_at: number | null;
   custom_data: string | null;
   version: number;
+  /** Migration 0016: `directoryRole` or `group` (then role = access id, scope = group id). */
+  resource_type: string;
 }
 
 /** Migration 0007: one approval stage (`approvalStep`). */
@@ -107,6 +109,8 @@ export interface PimScheduleRow {
   /** The end the sweeper last announced as near (an "ending soon" notice); `null` until then. */
   ending_soon_for_end_at?: number | null;
   version: number;
+  /** Migration 0016: `directoryRole` or `group` (then role = access id, scope = group id). */
+  resource_type: string;
 }
 
 export interface PimSlotRow {

@@ -1,6 +1,6 @@
 import type { Schedule, ScheduleInstance } from '../../domain/pim/schedule.js';
 import type { PrincipalType } from '../../domain/directory/types.js';
-import type { AssignmentType, MemberType, ScheduleKind } from '../../domain/pim/types.js';
+import type { AssignmentType, MemberType, ResourceType, ScheduleKind } from '../../domain/pim/types.js';
 import { codecs } from '../codecs.js';
 import type { PimScheduleRow } from './rows.js';
 import type { RoleAssignmentRow } from '../schema.js';
@@ -29,6 +29,7 @@ export const toRow = (s: Schedule): PimScheduleRow => ({
   modified_at: codecs.time.encode(s.modifiedAt),
   expiry_recorded_at: codecs.optionalTime.encode(s.expiryRecordedAt),
   version: s.version,
+  resource_type: s.resourceType,
 });
 
 export type ScheduleColumns = Omit<PimScheduleRow, 'tenant_id'> & { tenant_id: string; origin?: string };
@@ -37,6 +38,7 @@ export const fromRow = (r: ScheduleColumns): Schedule => ({
   id: r.id,
   tenantId: r.tenant_id,
   kind: r.kind as ScheduleKind,
+  resourceType: r.resource_type as ResourceType,
   origin: r.origin === 'direct' ? 'direct' : 'pim',
   principalId: r.principal_id,
   principalType: r.principal_type as PrincipalType,
@@ -64,6 +66,7 @@ export const fromDirect = (a: RoleAssignmentRow): Schedule => ({
   id: a.id,
   tenantId: a.tenant_id,
   kind: 'assignment',
+  resourceType: 'directoryRole',
   origin: 'direct',
   principalId: a.principal_id,
   principalType: a.principal_type,
@@ -88,6 +91,7 @@ export interface InstanceColumns {
   schedule_id: string;
   tenant_id: string;
   kind: string;
+  resource_type: string;
   origin: string;
   principal_id: string;
   principal_type: string;
@@ -105,6 +109,7 @@ export const instanceFromRow = (r: InstanceColumns): ScheduleInstance => ({
   id: r.instance_id,
   tenantId: r.tenant_id,
   kind: r.kind as ScheduleKind,
+  resourceType: r.resource_type as ResourceType,
   origin: r.origin === 'direct' ? 'direct' : 'pim',
   principalId: r.principal_id,
   principalType: r.principal_type as PrincipalType,

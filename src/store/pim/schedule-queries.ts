@@ -1,12 +1,18 @@
 import { sql, type Kysely } from 'kysely';
-import type { ScheduleKind } from '../../domain/pim/types.js';
+import type { ResourceType, ScheduleKind } from '../../domain/pim/types.js';
 import type { Database } from '../schema.js';
 
 // The selects PIM reads are built from: PIM schedules current or holding at the reader's `now`,
 // and direct role assignments in the same columns, so that lists can `UNION ALL` them.
 
-/** PIM schedules current or future at `now`, with `status_at` as a reader sees it then. */
-export const currentPim = (db: Kysely<Database>, tenantId: string, kind: ScheduleKind, now: number) =>
+/** PIM schedules of one resource type current or future at `now`, with `status_at` as a reader sees it then. */
+export const currentPim = (
+  db: Kysely<Database>,
+  tenantId: string,
+  kind: ScheduleKind,
+  now: number,
+  resourceType: ResourceType,
+) =>
   db
     .selectFrom('pim_schedules')
     .select([
@@ -30,6 +36,7 @@ export const currentPim = (db: Kysely<Database>, tenantId: string, kind: Schedul
       'modified_at',
       'expiry_recorded_at',
       'version',
+      'resource_type',
     ])
     .select([
       sql<string>`'pim'`.as('origin'),
@@ -39,6 +46,7 @@ export const currentPim = (db: Kysely<Database>, tenantId: string, kind: Schedul
     ])
     .where('tenant_id', '=', tenantId)
     .where('kind', '=', kind)
+    .where('resource_type', '=', resourceType)
     .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]));
 
 /** Direct role assignments in the same columns as `currentPim`. */
@@ -66,13 +74,20 @@ export const directAsSchedules = (db: Kysely<Database>, tenantId: string) =>
       sql<number>`created_at`.as('modified_at'),
       sql<number | null>`null`.as('expiry_recorded_at'),
       sql<number>`1`.as('version'),
+      sql<string>`'directoryRole'`.as('resource_type'),
       sql<string>`'direct'`.as('origin'),
       sql<string>`'Provisioned'`.as('status_at'),
     ])
     .where('tenant_id', '=', tenantId);
 
-/** PIM schedules holding at `now`, as instance rows. */
-export const holdingPim = (db: Kysely<Database>, tenantId: string, kind: ScheduleKind, now: number) =>
+/** PIM schedules of one resource type holding at `now`, as instance rows. */
+export const holdingPim = (
+  db: Kysely<Database>,
+  tenantId: string,
+  kind: ScheduleKind,
+  now: number,
+  resourceType: ResourceType,
+) =>
   db
     .selectFrom('pim_schedules')
     .select([
@@ -80,6 +95,7 @@ export const holdingPim = (db: Kysely<Database>, tenantId: string, kind: Schedul
       sql<string>`id`.as('schedule_id'),
       'tenant_id',
       'kind',
+      'resource_type',
       sql<string>`'pim'`.as('origin'),
       'principal_id',
       'principal_type',
@@ -94,6 +110,7 @@ export const holdingPim = (db: Kysely<Database>, tenantId: string, kind: Schedul
     ])
     .where('tenant_id', '=', tenantId)
     .where('kind', '=', kind)
+    .where('resource_type', '=', resourceType)
     .where('start_at', '<=', now)
     .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]));
 
@@ -105,6 +122,7 @@ export const directAsInstances = (db: Kysely<Database>, tenantId: string) =>
       sql<string>`id`.as('schedule_id'),
       'tenant_id',
       sql<string>`'assignment'`.as('kind'),
+      sql<string>`'directoryRole'`.as('resource_type'),
       sql<string>`'direct'`.as('origin'),
       'principal_id',
       'principal_type',

@@ -6,7 +6,13 @@ import {
   assignmentScheduleFields,
   eligibilityInstanceFields,
   eligibilityScheduleFields,
+  groupAssignmentInstanceFields,
+  groupAssignmentScheduleFields,
+  groupEligibilityInstanceFields,
+  groupEligibilityScheduleFields,
 } from '../../odata/collections.js';
+import type { ResourceType, ScheduleKind } from '../../domain/pim/types.js';
+import type { FieldMap } from '../../odata/field-map.js';
 import { expectOneRow } from '../cas.js';
 import { codecs } from '../codecs.js';
 import { uniqueOrConflict } from '../errors.js';
@@ -15,6 +21,16 @@ import { scheduleToInstance } from '../../domain/pim/schedule.js';
 import { fromDirect, fromRow, instanceFromRow, toRow } from './schedule-codecs.js';
 import { currentPim, directAsInstances, directAsSchedules, holdingPim } from './schedule-queries.js';
 import type { Database } from '../schema.js';
+
+/** Graph's names of the columns, per resource type and kind, for `$filter`, `$orderby`, `$select`. */
+const SCHEDULE_FIELDS: Record<ResourceType, Record<ScheduleKind, FieldMap>> = {
+  directoryRole: { eligibility: eligibilityScheduleFields, assignment: assignmentScheduleFields },
+  group: { eligibility: groupEligibilityScheduleFields, assignment: groupAssignmentScheduleFields },
+};
+const INSTANCE_FIELDS: Record<ResourceType, Record<ScheduleKind, FieldMap>> = {
+  directoryRole: { eligibility: eligibilityInstanceFields, assignment: assignmentInstanceFields },
+  group: { eligibility: groupEligibilityInstanceFields, assignment: groupAssignmentInstanceFields },
+};
 
 /**
  * Eligibility and assignment schedules over `pim_schedules`, the slots over `pim_slots`, and the
@@ -59,16 +75,17 @@ export function scheduleStore(db: Kysely<Database>): ScheduleStore {
       expectOneRow(res);
     },
 
-    async get(tenantId, kind, id) {
-      const r = await db
+    async get(tenantId, kind, id, resourceType) {
+      let qb = db
         .selectFrom('pim_schedules')
         .selectAll()
         .where('id', '=', id)
         .where('tenant_id', '=', tenantId)
-        .where('kind', '=', kind)
-        .executeTakeFirst();
+        .where('kind', '=', kind);
+      if (resourceType !== undefined) qb = qb.where('resource_type', '=', resourceType);
+      const r = await qb.executeTakeFirst();
       if (r) return fromRow(r);
-      if (kind !== 'assignment') return undefined;
+      if (kind !== 'assignment' || resourceType === 'group') return undefined;
       const direct = await db
         .selectFrom('role_assignments')
         .selectAll()
@@ -145,6 +162,36 @@ export function scheduleStore(db: Kysely<Database>): ScheduleStore {
       return r && scheduleToInstance(fromRow(r));
     },
 
+    async activeGroupIds(tenantId, principalId, accessId, now) {
+      const rows = await db
+        .selectFrom('pim_schedules')
+        .select('directory_scope_id')
+        .distinct()
+        .where('tenant_id', '=', tenantId)
+        .where('kind', '=', 'assignment')
+        .where('principal_id', '=', principalId)
+        .where('role_definition_id', '=', accessId)
+        .where('resource_type', '=', 'group')
+        .where('start_at', '<=', now)
+        .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]))
+        .execute();
+      return rows.map((row) => row.directory_scope_id);
+    },
+
+    async heldOrEligibleGroupIds(tenantId, principalId, now) {
+      const rows = await db
+        .selectFrom('pim_schedules')
+        .select('directory_scope_id')
+        .distinct()
+        .where('tenant_id', '=', tenantId)
+        .where('principal_id', '=', principalId)
+        .where('role_definition_id', '=', 'member')
+        .where('resource_type', '=', 'group')
+        .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]))
+        .execute();
+      return rows.map((row) => row.directory_scope_id);
+    },
+
     async activeRoleIds(tenantId, principalIds, now) {
       if (principalIds.length === 0) return [];
       const rows = await db
@@ -154,6 +201,7 @@ export function scheduleStore(db: Kysely<Database>): ScheduleStore {
         .where('tenant_id', '=', tenantId)
         .where('kind', '=', 'assignment')
         .where('principal_id', 'in', [...principalIds])
+        .where('resource_type', '=', 'directoryRole')
         .where('directory_scope_id', '=', '/')
         .where('start_at', '<=', now)
         .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]))
@@ -206,50 +254,51 @@ export function scheduleStore(db: Kysely<Database>): ScheduleStore {
         .distinct()
         .where('tenant_id', '=', tenantId)
         .where('principal_id', 'in', [...principalIds])
+        .where('resource_type', '=', 'directoryRole')
         .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]))
         .execute();
       return rows.map((row) => row.role_definition_id);
     },
 
-    async list(tenantId, kind, q, view, now) {
+    async list(tenantId, kind, q, view, now, resourceType = 'directoryRole') {
+      const pim = currentPim(db, tenantId, kind, now, resourceType);
       const union =
-        kind === 'assignment'
-          ? currentPim(db, tenantId, kind, now).unionAll(directAsSchedules(db, tenantId))
-          : currentPim(db, tenantId, kind, now);
+        kind === 'assignment' && resourceType === 'directoryRole'
+          ? pim.unionAll(directAsSchedules(db, tenantId))
+          : pim;
       let qb = db.selectFrom(union.as('s')).selectAll();
       if (view.principalIds !== undefined) {
         if (view.principalIds.length === 0)
           return { items: [], hasMore: false, ...(q.count ? { count: 0 } : {}) };
         qb = qb.where('principal_id', 'in', [...view.principalIds]);
       }
-      const fields = kind === 'assignment' ? assignmentScheduleFields : eligibilityScheduleFields;
-      const page = await pageOf(qb, q, fields, 'id');
+      const page = await pageOf(qb, q, SCHEDULE_FIELDS[resourceType][kind], 'id');
       return { ...page, items: page.items.map(fromRow) };
     },
 
-    async instances(tenantId, kind, q, view, now) {
+    async instances(tenantId, kind, q, view, now, resourceType = 'directoryRole') {
+      const pim = holdingPim(db, tenantId, kind, now, resourceType);
       const union =
-        kind === 'assignment'
-          ? holdingPim(db, tenantId, kind, now).unionAll(directAsInstances(db, tenantId))
-          : holdingPim(db, tenantId, kind, now);
+        kind === 'assignment' && resourceType === 'directoryRole'
+          ? pim.unionAll(directAsInstances(db, tenantId))
+          : pim;
       let qb = db.selectFrom(union.as('i')).selectAll();
       if (view.principalIds !== undefined) {
         if (view.principalIds.length === 0)
           return { items: [], hasMore: false, ...(q.count ? { count: 0 } : {}) };
         qb = qb.where('principal_id', 'in', [...view.principalIds]);
       }
-      const fields = kind === 'assignment' ? assignmentInstanceFields : eligibilityInstanceFields;
-      const page = await pageOf(qb, q, fields, 'schedule_id');
+      const page = await pageOf(qb, q, INSTANCE_FIELDS[resourceType][kind], 'schedule_id');
       return { ...page, items: page.items.map(instanceFromRow) };
     },
 
-    async instance(tenantId, kind, id, now) {
-      const r = await holdingPim(db, tenantId, kind, now)
+    async instance(tenantId, kind, id, now, resourceType = 'directoryRole') {
+      const r = await holdingPim(db, tenantId, kind, now, resourceType)
         .where('instance_id', '=', id)
         .limit(1)
         .executeTakeFirst();
       if (r) return instanceFromRow(r);
-      if (kind !== 'assignment') return undefined;
+      if (kind !== 'assignment' || resourceType !== 'directoryRole') return undefined;
       const direct = await directAsInstances(db, tenantId).where('id', '=', id).executeTakeFirst();
       return direct && instanceFromRow(direct);
     },

@@ -3,6 +3,7 @@ import type { PolicyStore, RoleManagementPolicy } from '../../app/ports.js';
 import { rolePolicyAssignmentFields, rolePolicyFields } from '../../odata/collections.js';
 import { expectOneRow } from '../cas.js';
 import { codecs } from '../codecs.js';
+import { uniqueOrConflict } from '../errors.js';
 import { listPage } from '../list.js';
 import type { Database, RoleManagementPolicyRow } from '../schema.js';
 
@@ -24,7 +25,7 @@ const policyFromRow = (r: RoleManagementPolicyRow): RoleManagementPolicy => ({
 export function policyStore(db: Kysely<Database>): PolicyStore {
   return {
     async insert(p) {
-      await db
+      const insert = db
         .insertInto('role_management_policies')
         .values({
           id: p.id,
@@ -41,6 +42,8 @@ export function policyStore(db: Kysely<Database>): PolicyStore {
           version: p.version,
         })
         .execute();
+      // Two transactions creating the same policy (onboarding one group at once): one conflict.
+      await uniqueOrConflict(insert, 'This role management policy was created at the same time.');
     },
     async forRole(tenantId, scopeType, scopeId, roleDefinitionId) {
       const r = await db
