@@ -1,5 +1,6 @@
 import type { Services } from '../http/services.js';
 import type { StoreBinder } from '../store/unit-of-work.js';
+import { alertsModule } from './alerts.js';
 import { auditExportModule } from './audit-export.js';
 import { auditModule } from './audit.js';
 import { authzenModule } from './authzen.js';
@@ -27,6 +28,7 @@ export const MODULES = [
   authzenModule,
   federationModule,
   notificationsModule,
+  alertsModule,
 ] as const satisfies readonly FeatureModule[];
 
 type Modules = (typeof MODULES)[number];

@@ -20,6 +20,7 @@ export const APP_PERMISSIONS = [
   'RoleEligibilitySchedule.ReadWrite.Directory',
   'AuditLog.Read.All',
   'AccessReview.ReadWrite.All',
+  'RoleManagementAlert.Read.Directory',
   'RoleManagementAlert.ReadWrite.Directory',
   'AppRoleAssignment.ReadWrite.All',
   'Elevate.AccessEvaluation',
@@ -41,6 +42,7 @@ export const BOOTSTRAP_APP_PERMISSIONS: AppPermission[] = [
   'RoleAssignmentSchedule.ReadWrite.Directory',
   'RoleEligibilitySchedule.ReadWrite.Directory',
   'AuditLog.Read.All',
+  'RoleManagementAlert.ReadWrite.Directory',
   'AppRoleAssignment.ReadWrite.All',
   'Elevate.AccessEvaluation',
 ];

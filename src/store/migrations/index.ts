@@ -13,6 +13,7 @@ import * as m0011 from './0011_oidc_artefacts_hashed.js';
 import * as m0012 from './0012_audit_integrity.js';
 import * as m0013 from './0013_notifications.js';
 import * as m0015 from './0015_approval_quorum.js';
+import * as m0017 from './0017_role_management_alerts.js';
 
 export interface Migration {
   name: string;
@@ -35,4 +36,5 @@ export const migrations: readonly Migration[] = [
   { name: '0012_audit_integrity', up: m0012.up },
   { name: '0013_notifications', up: m0013.up },
   { name: '0015_approval_quorum', up: m0015.up },
+  { name: '0017_role_management_alerts', up: m0017.up },
 ];
