@@ -22,6 +22,7 @@ import {
 } from './support/routes-pim-policy-audit.js';
 import { appAndRoleRoutes } from './support/routes-apps-roles.js';
 import { notificationRoutes } from './support/routes-notifications.js';
+import { alertRoutes } from './support/routes-alerts.js';
 import { userAndGroupRoutes } from './support/routes-users-groups.js';
 
 const HOUR = 3_600_000;
@@ -58,6 +59,7 @@ const routes: WalkRoute[] = [
   ...appAndRoleRoutes(env).map(fromAppWalk),
   ...pimPolicyAuditRoutes(env),
   ...notificationRoutes(env),
+  ...alertRoutes(env),
 ];
 
 const idsOf = (body: { value?: { id: string }[] }) => (body.value ?? []).map((item) => item.id);

@@ -65,7 +65,7 @@ export function roleManagementAlertRoutes(opts: RouteOptions): FastifyPluginAsyn
     const refreshed = (id: string) => `${serviceRoot}${ROOT}/operations/refresh:${id}`;
 
     app.get(
-      `${ROOT}/alerts`,
+      '/identityGovernance/roleManagementAlerts/alerts',
       {
         schema: {
           tags,
@@ -85,7 +85,7 @@ export function roleManagementAlertRoutes(opts: RouteOptions): FastifyPluginAsyn
     );
 
     app.get(
-      `${ROOT}/alerts/:id`,
+      '/identityGovernance/roleManagementAlerts/alerts/:id',
       {
         schema: {
           tags,
@@ -106,7 +106,7 @@ export function roleManagementAlertRoutes(opts: RouteOptions): FastifyPluginAsyn
     );
 
     app.get(
-      `${ROOT}/alerts/:id/alertIncidents`,
+      '/identityGovernance/roleManagementAlerts/alerts/:id/alertIncidents',
       {
         schema: {
           tags,
@@ -124,7 +124,7 @@ export function roleManagementAlertRoutes(opts: RouteOptions): FastifyPluginAsyn
     );
 
     app.patch(
-      `${ROOT}/alerts/:id`,
+      '/identityGovernance/roleManagementAlerts/alerts/:id',
       {
         schema: {
           tags,
@@ -141,7 +141,7 @@ export function roleManagementAlertRoutes(opts: RouteOptions): FastifyPluginAsyn
     );
 
     app.post(
-      `${ROOT}/alerts/refresh`,
+      '/identityGovernance/roleManagementAlerts/alerts/refresh',
       {
         schema: {
           tags,
@@ -157,7 +157,7 @@ export function roleManagementAlertRoutes(opts: RouteOptions): FastifyPluginAsyn
     );
 
     app.post(
-      `${ROOT}/alerts/:id/refresh`,
+      '/identityGovernance/roleManagementAlerts/alerts/:id/refresh',
       {
         schema: {
           tags,
@@ -173,7 +173,7 @@ export function roleManagementAlertRoutes(opts: RouteOptions): FastifyPluginAsyn
     );
 
     app.post(
-      `${ROOT}/alerts/:id/alertIncidents/:incidentId/remediate`,
+      '/identityGovernance/roleManagementAlerts/alerts/:id/alertIncidents/:incidentId/remediate',
       {
         schema: {
           tags,
@@ -194,7 +194,7 @@ export function roleManagementAlertRoutes(opts: RouteOptions): FastifyPluginAsyn
     );
 
     app.get(
-      `${ROOT}/alertDefinitions`,
+      '/identityGovernance/roleManagementAlerts/alertDefinitions',
       {
         schema: {
           tags,
@@ -213,7 +213,7 @@ export function roleManagementAlertRoutes(opts: RouteOptions): FastifyPluginAsyn
     );
 
     app.get(
-      `${ROOT}/alertDefinitions/:id`,
+      '/identityGovernance/roleManagementAlerts/alertDefinitions/:id',
       {
         schema: {
           tags,
@@ -231,7 +231,7 @@ export function roleManagementAlertRoutes(opts: RouteOptions): FastifyPluginAsyn
     );
 
     app.get(
-      `${ROOT}/alertConfigurations`,
+      '/identityGovernance/roleManagementAlerts/alertConfigurations',
       {
         schema: {
           tags,
@@ -253,7 +253,7 @@ export function roleManagementAlertRoutes(opts: RouteOptions): FastifyPluginAsyn
     );
 
     app.get(
-      `${ROOT}/alertConfigurations/:id`,
+      '/identityGovernance/roleManagementAlerts/alertConfigurations/:id',
       {
         schema: {
           tags,
@@ -273,7 +273,7 @@ export function roleManagementAlertRoutes(opts: RouteOptions): FastifyPluginAsyn
     );
 
     app.patch(
-      `${ROOT}/alertConfigurations/:id`,
+      '/identityGovernance/roleManagementAlerts/alertConfigurations/:id',
       {
         schema: {
           tags,
