@@ -442,3 +442,60 @@ describe('each alert: risky state, incident with Graph fields, fix, cleared', ()
     expect(await alert('NoMfaOnRoleActivationAlert')).toMatchObject({ isActive: false, incidentCount: 0 });
   });
 });
+
+describe('compliance report item alertsEnabled', () => {
+  const item = async () => {
+    const res = await call(s, 'GET', '/v1.0/elevate/complianceReport', admin);
+    expect(res.statusCode, res.body).toBe(200);
+    return res
+      .json<{ items: (Json & { id: string; evidence: Json })[] }>()
+      .items.find((i) => i.id === 'alertsEnabled')!;
+  };
+
+  it('passes only while every alert is on, scanned within a day, with no open high-severity incident', async () => {
+    const never = await item();
+    expect(never).toMatchObject({ status: 'fail', summary: '5 alert(s) not scanned within a day.' });
+
+    const all = await call(s, 'POST', `${BASE}/alerts/refresh`, admin, {
+      scopeId: '/',
+      scopeType: 'DirectoryRole',
+    });
+    expect(all.statusCode).toBe(202);
+    // The bootstrap administrator holds Global Administrator directly: a high-severity incident.
+    const outside = alertId('RolesAssignedOutsidePimAlert');
+    const open = await item();
+    expect(open.status).toBe('fail');
+    const adminAssignment = (await alert('RolesAssignedOutsidePimAlert')).alertIncidents!.find(
+      (i) => i.assigneeId === s.boot.admin.id,
+    )!.id;
+    expect(open.evidence.openHighSeverityIncidents).toEqual([
+      { alertId: outside, incidentId: adminAssignment },
+    ]);
+
+    // Reviewed: dismissed, the incident stays in the evidence and the item passes.
+    expect((await call(s, 'PATCH', `${BASE}/alerts/${outside}`, admin, { isActive: false })).statusCode).toBe(
+      204,
+    );
+    const reviewed = await item();
+    expect(reviewed).toMatchObject({
+      status: 'pass',
+      evidence: {
+        openHighSeverityIncidents: [],
+        dismissedHighSeverityIncidents: [{ alertId: outside, incidentId: adminAssignment }],
+      },
+    });
+
+    clock.advance(DAY + 1);
+    admin = await adminAt(s, clock);
+    expect((await item()).evidence.notScannedWithinADay).toHaveLength(5);
+    await call(s, 'POST', `${BASE}/alerts/refresh`, admin, { scopeId: '/', scopeType: 'DirectoryRole' });
+    expect((await item()).status).toBe('pass');
+
+    expect((await patchConfiguration('StaleSignInAlert', { isEnabled: false })).statusCode).toBe(404);
+    expect((await patchConfiguration('RedundantAssignmentAlert', { isEnabled: false })).statusCode).toBe(204);
+    expect(await item()).toMatchObject({
+      status: 'fail',
+      evidence: { disabledAlerts: [alertId('RedundantAssignmentAlert')] },
+    });
+  });
+});
