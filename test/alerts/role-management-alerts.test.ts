@@ -2,7 +2,9 @@
 // alert, the risky state is made through Elevate's own use cases, a refresh raises the incident
 // with Graph's fields, a fix or a remediation clears it at the next scan. Bad input changes nothing.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeRoleManagementAlerts } from '../../src/app/alerts/role-management-alerts.js';
 import { HELPDESK_ADMINISTRATOR } from '../../src/domain/roles/built-in-role-ids.js';
+import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
 import { PUBLIC_URL, type TestServer } from '../helpers/server.js';
 import { dbSnapshot, filterQuery } from '../http/support/graph.js';
 import {
@@ -424,6 +426,23 @@ describe('each alert: risky state, incident with Graph fields, fix, cleared', ()
       204,
     );
     expect(await alert(name)).toMatchObject({ isActive: false, incidentCount: 0 });
+  });
+
+  it('the timer scan covers every tenant, audited as Elevate itself', async () => {
+    await setActivationRules(s, HELPDESK_ADMINISTRATOR, ['Justification']);
+    await makeRoleManagementAlerts({ uow: createUnitOfWork(s.db), clock }).scanAll();
+    expect(await alert('NoMfaOnRoleActivationAlert')).toMatchObject({
+      isActive: true,
+      incidentCount: 1,
+      lastScannedDateTime: new Date(clock.now()).toISOString(),
+    });
+    const audited = await s.db.kysely
+      .selectFrom('audit_entries')
+      .select(['activity_display_name', 'payload'])
+      .where('activity_display_name', '=', 'Alert incidents changed in PIM')
+      .execute();
+    expect(audited.length).toBeGreaterThan(0);
+    expect(audited.map((a) => String(a.payload)).join()).toContain('NoMfaOnRoleActivationAlert');
   });
 
   it('a disabled alert holds no incident; refreshing all alerts scans every one', async () => {

@@ -180,13 +180,20 @@ export function makeRoleManagementAlerts(deps: { uow: UnitOfWork; clock: Clock }
       });
     },
 
-    /** Scans every alert of a tenant as Elevate itself (the timer). */
-    async scanTenant(tenantId: string): Promise<void> {
-      const now = deps.clock.now();
-      await deps.uow.run(async (tx) => {
-        const events = await scanAlerts(tx, tenantId, now, ALERT_NAMES);
-        if (events.length > 0) tx.events.record({ tenantId, initiatedBy: SYSTEM_INITIATOR }, now, ...events);
-      });
+    /**
+     * Scans every alert of every tenant as Elevate itself (the timer), one transaction per tenant.
+     * @throws ConflictError when another replica saved a tenant's alerts first (the next run scans again)
+     */
+    async scanAll(): Promise<void> {
+      const tenants = await deps.uow.run((tx) => tx.tenants.all());
+      for (const tenant of tenants) {
+        const now = deps.clock.now();
+        await deps.uow.run(async (tx) => {
+          const events = await scanAlerts(tx, tenant.id, now, ALERT_NAMES);
+          if (events.length > 0)
+            tx.events.record({ tenantId: tenant.id, initiatedBy: SYSTEM_INITIATOR }, now, ...events);
+        });
+      }
     },
   };
 }
