@@ -325,7 +325,7 @@ describe('each alert: risky state, incident with Graph fields, fix, cleared', ()
     });
   });
 
-  it('RedundantAssignmentAlert: eligible for longer than the duration without activating; removal clears it', async () => {
+  it('RedundantAssignmentAlert: eligible for longer than the duration without activating; remediation removes the eligibility', async () => {
     const name = 'RedundantAssignmentAlert';
     const user = await eligibleUser(HELPDESK_ADMINISTRATOR, 'Idle Admin');
     await refresh(name);
@@ -344,22 +344,21 @@ describe('each alert: risky state, incident with Graph fields, fix, cleared', ()
       roleDisplayName: 'Helpdesk Administrator',
       roleTemplateId: HELPDESK_ADMINISTRATOR,
     });
-    const removed = await call(
+    const res = await call(
       s,
       'POST',
-      '/v1.0/roleManagement/directory/roleEligibilityScheduleRequests',
+      `${BASE}/alerts/${alertId(name)}/alertIncidents/${found!.id}/remediate`,
       admin,
-      {
-        action: 'adminRemove',
-        principalId: user,
-        roleDefinitionId: HELPDESK_ADMINISTRATOR,
-        directoryScopeId: '/',
-        justification: 'not used',
-      },
     );
-    expect(removed.statusCode, removed.body).toBe(201);
-    await refresh(name);
+    expect(res.statusCode, res.body).toBe(200);
     expect((await alert(name)).alertIncidents?.some((i) => i.assigneeId === user)).toBe(false);
+    const eligible = await call(
+      s,
+      'GET',
+      `/v1.0/roleManagement/directory/roleEligibilitySchedules?${filterQuery(`principalId eq '${user}'`)}`,
+      admin,
+    );
+    expect(eligible.json<{ value: unknown[] }>().value).toEqual([]);
   });
 
   it('SequentialActivationRenewalsAlert: two activations within an hour; a higher threshold clears it; dismissal', async () => {

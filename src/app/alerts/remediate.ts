@@ -16,6 +16,7 @@ import type { RoleManagementAlerts } from './role-management-alerts.js';
  * - `RolesAssignedOutsidePimAlert`: makes the principal eligible for the role through a PIM
  *   `adminAssign` eligibility request (expiring as the role's policy demands), then removes the
  *   direct assignment.
+ * - `RedundantAssignmentAlert`: removes the unused eligibility (`adminRemove`).
  * Other alerts are not remediable (`BadRequestError`).
  */
 export function makeAlertRemediation(deps: {
@@ -76,6 +77,25 @@ export function makeAlertRemediation(deps: {
         customData: null,
       });
       await deps.deleteRoleAssignment(caller, assignment.id);
+    },
+
+    async RedundantAssignmentAlert(caller, eligibilityId) {
+      const eligibility = await deps.uow.run((tx) =>
+        tx.schedules.get(caller.tenantId, 'eligibility', eligibilityId),
+      );
+      if (eligibility === undefined) throw new NotFoundError('The eligibility does not exist any more.');
+      await deps.createScheduleRequest(caller, {
+        kind: 'eligibility',
+        action: 'adminRemove',
+        principalId: eligibility.principalId,
+        roleDefinitionId: eligibility.roleDefinitionId,
+        directoryScopeId: eligibility.directoryScopeId,
+        justification: 'Remediation of the PIM alert RedundantAssignmentAlert: eligibility not used.',
+        ticketInfo: null,
+        scheduleInfo: null,
+        isValidationOnly: false,
+        customData: null,
+      });
     },
   };
 

@@ -139,9 +139,10 @@ export const ALERT_DEFINITIONS: Readonly<Record<AlertName, AlertDefinition>> = {
       'A principal has been eligible for a privileged role for longer than the configured number of days without activating it in that time.',
     severityLevel: 'low',
     securityImpact: 'Eligibility nobody uses is attack surface with no benefit.',
-    mitigationSteps: 'Remove the eligibility, or confirm in an access review that it is still needed.',
+    mitigationSteps:
+      'Remediate the incident to remove the eligibility, or confirm in an access review that it is still needed.',
     howToPrevent: 'Make eligibilities expire and review privileged roles regularly.',
-    isRemediatable: false,
+    isRemediatable: true,
     isConfigurable: true,
     configurationType: 'redundantAssignmentAlertConfiguration',
     incidentType: 'redundantAssignmentAlertIncident',

@@ -178,7 +178,7 @@ export function roleManagementAlertRoutes(opts: RouteOptions): FastifyPluginAsyn
         schema: {
           tags,
           description:
-            'Fixes what the incident names (NoMfaOnRoleActivationAlert: requires MFA on activation; RolesAssignedOutsidePimAlert: makes the direct assignment an eligible one) through the role-settings and PIM use cases, which authorize and audit each step.',
+            'Fixes what the incident names (NoMfaOnRoleActivationAlert: requires MFA on activation; RolesAssignedOutsidePimAlert: makes the direct assignment an eligible one; RedundantAssignmentAlert: removes the unused eligibility) through the role-settings and PIM use cases, which authorize and audit each step.',
           params: z.object({ id: alertKey, incidentId: alertKey }),
           response: { 200: z.null(), ...errors(400, 401, 403, 404, 409) },
         },
