@@ -184,7 +184,9 @@ export function sequentialActivations(s: AlertSnapshot, settings: AlertSettings)
   for (const a of s.activations) {
     if (a.at < s.now - SEQUENCE_LOOKBACK_MS || a.at > s.now || !privileged(a.roleDefinitionId)) continue;
     const key = `${a.principalId}|${a.roleDefinitionId}`;
-    groups.set(key, [...(groups.get(key) ?? []), a]);
+    const list = groups.get(key);
+    if (list) list.push(a);
+    else groups.set(key, [a]);
   }
   const out: AlertIncident[] = [];
   for (const list of groups.values()) {
