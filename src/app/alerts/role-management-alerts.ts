@@ -19,6 +19,7 @@ import type { Clock } from '../../domain/time/clock.js';
 import { authorize } from '../authorization/authorize.js';
 import type { Caller } from '../authorization/caller.js';
 import { makeChange } from '../events/change.js';
+import { retryOnConflict } from '../pim/retry.js';
 import type { UnitOfWork } from '../ports.js';
 import type { StoredAlert } from './ports.js';
 import { scanAlerts, tenantAlerts } from './scan.js';
@@ -92,6 +93,7 @@ export function makeRoleManagementAlerts(deps: { uow: UnitOfWork; clock: Clock }
      */
     async refresh(caller: Caller, id: string | null): Promise<void> {
       await change(caller, {
+        rerun: retryOnConflict,
         attempt: attempted(ALERT_ACTIVITIES.incidentsChange, id ?? 'roleManagementAlerts'),
         check: async (tx, now) => {
           await authorize(tx, caller, ALERT_RULES.write, now);
@@ -110,6 +112,7 @@ export function makeRoleManagementAlerts(deps: { uow: UnitOfWork; clock: Clock }
      */
     async dismiss(caller: Caller, id: string): Promise<void> {
       await change(caller, {
+        rerun: retryOnConflict,
         attempt: attempted(ALERT_ACTIVITIES.dismiss, id),
         check: async (tx, now) => {
           await authorize(tx, caller, ALERT_RULES.write, now);
@@ -130,11 +133,13 @@ export function makeRoleManagementAlerts(deps: { uow: UnitOfWork; clock: Clock }
 
     /**
      * `PATCH alertConfigurations/{id}`: `isEnabled` and the alert's thresholds; every value is
-     * checked before anything is written. Disabling clears the alert's incidents at the next scan.
+     * checked before anything is written. The alert is rescanned in the same transaction, so its
+     * incidents follow the new settings at once (a disabled alert holds none).
      * @throws ValidationError (unknown or out-of-range threshold), NotFoundError, ForbiddenError
      */
     async updateConfiguration(caller: Caller, id: string, patch: AlertConfigurationPatch): Promise<void> {
       await change(caller, {
+        rerun: retryOnConflict,
         attempt: attempted(ALERT_ACTIVITIES.configurationUpdate, id),
         check: async (tx, now) => {
           await authorize(tx, caller, ALERT_RULES.write, now);
@@ -182,17 +187,19 @@ export function makeRoleManagementAlerts(deps: { uow: UnitOfWork; clock: Clock }
 
     /**
      * Scans every alert of every tenant as Elevate itself (the timer), one transaction per tenant.
-     * @throws ConflictError when another replica saved a tenant's alerts first (the next run scans again)
+     * @throws ConflictError when other replicas kept saving a tenant's alerts first (the next run scans again)
      */
     async scanAll(): Promise<void> {
       const tenants = await deps.uow.run((tx) => tx.tenants.all());
       for (const tenant of tenants) {
         const now = deps.clock.now();
-        await deps.uow.run(async (tx) => {
-          const events = await scanAlerts(tx, tenant.id, now, ALERT_NAMES);
-          if (events.length > 0)
-            tx.events.record({ tenantId: tenant.id, initiatedBy: SYSTEM_INITIATOR }, now, ...events);
-        });
+        await retryOnConflict(() =>
+          deps.uow.run(async (tx) => {
+            const events = await scanAlerts(tx, tenant.id, now, ALERT_NAMES);
+            if (events.length > 0)
+              tx.events.record({ tenantId: tenant.id, initiatedBy: SYSTEM_INITIATOR }, now, ...events);
+          }),
+        );
       }
     },
   };
