@@ -444,6 +444,18 @@ describe('each alert: risky state, incident with Graph fields, fix, cleared', ()
     expect(audited.map((a) => String(a.payload)).join()).toContain('NoMfaOnRoleActivationAlert');
   });
 
+  it('concurrent refreshes all succeed: the losers of the compare-and-set scan again', async () => {
+    await setActivationRules(s, HELPDESK_ADMINISTRATOR, ['Justification']);
+    const name = 'NoMfaOnRoleActivationAlert';
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => call(s, 'POST', `${BASE}/alerts/${alertId(name)}/refresh`, admin)),
+    );
+    expect(answers.map((r) => r.statusCode)).toEqual([202, 202, 202, 202]);
+    expect(await alert(name)).toMatchObject({ isActive: true, incidentCount: 1 });
+    const rows = await s.db.kysely.selectFrom('role_management_alerts').select('version').execute();
+    expect(rows).toEqual([{ version: 4 }]);
+  });
+
   it('a disabled alert holds no incident; refreshing all alerts scans every one', async () => {
     await setActivationRules(s, HELPDESK_ADMINISTRATOR, ['Justification']);
     const all = await call(s, 'POST', `${BASE}/alerts/refresh`, admin, {

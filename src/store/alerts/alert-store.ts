@@ -4,6 +4,7 @@ import type { AlertName, AlertSettings } from '../../domain/alerts/definitions.j
 import type { AlertIncident } from '../../domain/alerts/detectors.js';
 import { expectOneRow } from '../cas.js';
 import { codecs } from '../codecs.js';
+import { uniqueOrConflict } from '../errors.js';
 import type { Database } from '../schema.js';
 import type { RoleManagementAlertRow } from './rows.js';
 
@@ -48,7 +49,11 @@ export function alertStore(db: Kysely<Database>): AlertStore {
     async save(alert, expectedVersion) {
       const row = toRow(alert);
       if (expectedVersion === 0) {
-        await db.insertInto('role_management_alerts').values(row).execute();
+        // Two first saves at once: the loser's unique violation is a conflict, and its unit reruns.
+        await uniqueOrConflict(
+          db.insertInto('role_management_alerts').values(row).execute(),
+          'The alert was saved by another request; read it again and retry.',
+        );
         return;
       }
       const { tenant_id: _t, alert_name: _n, ...values } = row;
