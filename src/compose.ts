@@ -56,6 +56,7 @@ import {
   type OutboxRelayJob,
 } from './jobs/outbox-relay.js';
 import { createTlsReload, DEFAULT_TLS_RELOAD_INTERVAL_MS } from './jobs/tls-certificate-reload.js';
+import { repeatEvery } from './jobs/repeat.js';
 import {
   DEFAULT_NOTIFICATION_WORKER_INTERVAL_MS,
   type NotificationWorkerJob,
@@ -111,6 +112,9 @@ export interface Elevate {
  * server, the background jobs and the HTTP app. `main.ts` adds configuration, logging, listening
  * and shutdown; tests call this directly.
  */
+/** How often every tenant's alerts are scanned by default. */
+export const DEFAULT_ALERT_SCAN_INTERVAL_MS = 3_600_000;
+
 export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   // Read first: a missing or mismatched certificate stops start-up before anything is written.
   const tls = o.tls === undefined ? undefined : readTlsPair(o.tls);
@@ -197,6 +201,20 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   if (tls) watchTlsFiles(o, app, tls);
 
   const jobs = startJobs(kernel, app);
+  // PIM security alerts are scanned on a timer too, so that state changes nobody refreshed for
+  // (and the compliance report's "scanned within a day") are covered. Scans are idempotent.
+  const alertScanMs = o.alertScanIntervalMs ?? DEFAULT_ALERT_SCAN_INTERVAL_MS;
+  if (alertScanMs > 0) {
+    const alertScans = repeatEvery(
+      alertScanMs,
+      () => services.roleManagementAlerts.scanAll(),
+      (err) => {
+        if (o.logger) o.logger.error({ err }, 'PIM alert scan failed');
+      },
+    );
+    alertScans.start();
+    app.addHook('onClose', async () => alertScans.stop());
+  }
   const refusalFlush =
     refusals === undefined
       ? undefined

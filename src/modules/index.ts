@@ -1,5 +1,6 @@
 import type { Services } from '../http/services.js';
 import type { StoreBinder } from '../store/unit-of-work.js';
+import { alertsModule } from './alerts.js';
 import { auditExportModule } from './audit-export.js';
 import { auditModule } from './audit.js';
 import { authenticationContextsModule } from './authentication-contexts.js';
@@ -29,6 +30,7 @@ export const MODULES = [
   authzenModule,
   federationModule,
   notificationsModule,
+  alertsModule,
 ] as const satisfies readonly FeatureModule[];
 
 type Modules = (typeof MODULES)[number];

@@ -48,6 +48,8 @@ export interface ElevateOptions {
   outboxConsumers?: readonly OutboxConsumer[];
   /** Pause between outbox relay runs when no commit nudges it; 0 turns the timer off. Default 1 s. */
   outboxRelayIntervalMs?: number;
+  /** Pause between scans of every tenant's PIM security alerts; 0 turns the timer off. Default 1 hour. */
+  alertScanIntervalMs?: number;
   /** Reverse proxies whose X-Forwarded-For is believed (addresses, CIDR ranges); none by default. */
   trustedProxies?: readonly string[];
   /** Per-principal limits of authenticated API calls; default `DEFAULT_API_RATE_LIMITS`. */

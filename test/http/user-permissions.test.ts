@@ -23,6 +23,7 @@ import {
 import { appAndRoleRoutes } from './support/routes-apps-roles.js';
 import { notificationRoutes } from './support/routes-notifications.js';
 import { pimGroupRoutes } from './support/routes-pim-groups.js';
+import { alertRoutes } from './support/routes-alerts.js';
 import { userAndGroupRoutes } from './support/routes-users-groups.js';
 
 const HOUR = 3_600_000;
@@ -60,6 +61,7 @@ const routes: WalkRoute[] = [
   ...pimPolicyAuditRoutes(env),
   ...pimGroupRoutes(env),
   ...notificationRoutes(env),
+  ...alertRoutes(env),
 ];
 
 const idsOf = (body: { value?: { id: string }[] }) => (body.value ?? []).map((item) => item.id);

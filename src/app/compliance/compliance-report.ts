@@ -18,6 +18,8 @@ import type { Clock } from '../../domain/time/clock.js';
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
 import type { Stores, UnitOfWork } from '../ports.js';
 import { COMPLIANCE_RULES } from '../../domain/compliance/permissions.js';
+import { ALERT_DEFINITIONS, alertId } from '../../domain/alerts/definitions.js';
+import { tenantAlerts } from '../alerts/scan.js';
 
 /** Bound on the rows one report reads per collection; a larger tenant is reported as truncated. */
 const MAX_ROWS = 50_000;
@@ -123,6 +125,14 @@ export function makeComplianceReport(deps: {
     }
     const head = await tx.audit.head(tenantId);
     const notifications = await notificationFacts(tx, tenantId, now);
+    const alerts = (await tenantAlerts(tx, tenantId)).map((a) => ({
+      id: alertId(tenantId, a.name),
+      isEnabled: a.isEnabled,
+      isActive: a.isActive,
+      severityLevel: ALERT_DEFINITIONS[a.name].severityLevel,
+      lastScannedAt: a.lastScannedAt,
+      incidentIds: a.incidents.map((i) => i.id),
+    }));
     return {
       truncated,
       snapshot: {
@@ -137,7 +147,7 @@ export function makeComplianceReport(deps: {
         forwarding: { destinations: [...deps.destinations], cursors: [], headSeq: head?.seq ?? 0 },
         notifications,
         accessReviews: { available: false },
-        alerts: { available: false },
+        alerts,
       } satisfies ComplianceSnapshot,
     };
   }

@@ -1,4 +1,5 @@
 import { BUILT_IN_ROLES } from '../roles/built-in-roles.js';
+import { ALERT_RULES } from '../alerts/permissions.js';
 import { AUDIT_RULES } from '../audit/permissions.js';
 import { AUTHENTICATION_CONTEXT_RULES } from '../authn/authentication-context-permissions.js';
 import { EVALUATE_RULE } from '../authzen/permissions.js';
@@ -136,6 +137,19 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
   },
   { operation: 'read, verify and export the audit log', need: AUDIT_RULES.read },
   { operation: 'compliance report', need: COMPLIANCE_RULES.read },
+  {
+    operation: 'read PIM security alerts, their definitions, configurations and incidents (beta)',
+    need: ALERT_RULES.read,
+  },
+  {
+    operation: 'refresh, dismiss and configure PIM security alerts (beta)',
+    need: ALERT_RULES.write,
+  },
+  {
+    operation: 'remediate an alert incident',
+    need: ALERT_RULES.write,
+    note: 'and what the fix needs: change role settings, or make PIM eligibility requests and remove direct role assignments',
+  },
   { operation: 'AuthZEN `POST /access/v1/evaluation(s)`', need: EVALUATE_RULE, note: 'for target systems' },
   { operation: '`GET /v1.0/me`', need: 'self', note: 'user tokens only' },
   {

@@ -84,8 +84,22 @@ export interface ComplianceSnapshot {
     recent: { sent: number; dead: number };
   };
   accessReviews: { available: false };
-  alerts: { available: false };
+  /** The tenant's PIM security alerts: configuration, last scan, and open incidents. */
+  alerts: AlertFact[];
 }
+
+/** One PIM security alert as the checklist looks at it. */
+export interface AlertFact {
+  id: string;
+  isEnabled: boolean;
+  isActive: boolean;
+  severityLevel: string;
+  lastScannedAt: number | null;
+  incidentIds: string[];
+}
+
+/** Alerts count as watched when every one was scanned within this long (a day). */
+export const ALERT_SCAN_MAX_AGE_MS = DAY_MS;
 
 /** The event types a webhook must receive to notify administrators of privileged access. */
 export const ADMIN_WEBHOOK_EVENT_TYPES = [
@@ -420,7 +434,7 @@ export function evaluateChecklist(s: ComplianceSnapshot): ChecklistItem[] {
     ),
   );
 
-  // 9–10. Not built yet: fail honestly.
+  // 9. Not built yet: fail honestly.
   out.push(
     item(
       'accessReviewsQuarterly',
@@ -431,13 +445,50 @@ export function evaluateChecklist(s: ComplianceSnapshot): ChecklistItem[] {
       refs(['CC6.2', 'CC6.3'], ['A.9.2.5'], ['AC-2(3)', 'AC-2']),
     ),
   );
+  // 10. PIM alerts: every alert on, scanned within a day, and no open (not dismissed) incident of
+  // a high-severity alert. A dismissed alert counts as reviewed; its incidents stay in the evidence.
+  const disabled = s.alerts.filter((a) => !a.isEnabled);
+  const stale = s.alerts.filter(
+    (a) =>
+      a.isEnabled && (a.lastScannedAt === null || s.generatedAt - a.lastScannedAt > ALERT_SCAN_MAX_AGE_MS),
+  );
+  const high = s.alerts.filter((a) => a.severityLevel === 'high' && a.incidentIds.length > 0);
+  const open = high.filter((a) => a.isActive);
+  const alertsOk = s.alerts.length > 0 && disabled.length === 0 && stale.length === 0 && open.length === 0;
   out.push(
     item(
       'alertsEnabled',
       'PIM alerts enabled and reviewed',
-      false,
-      'No alerts: Elevate does not raise PIM alerts yet.',
-      { alerts: 0, available: s.alerts.available },
+      alertsOk,
+      alertsOk
+        ? `All ${s.alerts.length} alerts are on, scanned within a day, with no open high-severity incident.`
+        : [
+            disabled.length > 0 ? `${disabled.length} alert(s) turned off.` : '',
+            stale.length > 0 ? `${stale.length} alert(s) not scanned within a day.` : '',
+            open.length > 0
+              ? `${open.reduce((n, a) => n + a.incidentIds.length, 0)} open high-severity incident(s).`
+              : '',
+          ]
+            .filter((x) => x !== '')
+            .join(' '),
+      {
+        alerts: s.alerts.map((a) => ({
+          id: a.id,
+          isEnabled: a.isEnabled,
+          isActive: a.isActive,
+          severityLevel: a.severityLevel,
+          incidentCount: a.incidentIds.length,
+          lastScannedDateTime: a.lastScannedAt === null ? null : new Date(a.lastScannedAt).toISOString(),
+        })),
+        disabledAlerts: disabled.map((a) => a.id),
+        notScannedWithinADay: stale.map((a) => a.id),
+        openHighSeverityIncidents: open.flatMap((a) =>
+          a.incidentIds.map((id) => ({ alertId: a.id, incidentId: id })),
+        ),
+        dismissedHighSeverityIncidents: high
+          .filter((a) => !a.isActive)
+          .flatMap((a) => a.incidentIds.map((id) => ({ alertId: a.id, incidentId: id }))),
+      },
       refs(['CC6.1', 'CC7.2'], ['A.9.2.5'], ['AC-2(12)']),
     ),
   );

@@ -80,6 +80,10 @@ export const EVENT_TYPES = [
   'notifications.webhookDeleted',
   'notifications.webhookSecretRotated',
   'notifications.deliveryRetried',
+  // PIM security alerts
+  'alerts.configurationUpdated',
+  'alerts.dismissed',
+  'alerts.incidentsChanged',
   // sign-in and authentication methods
   'signIn.succeeded',
   'signIn.failed',

@@ -15,6 +15,7 @@ import * as m0013 from './0013_notifications.js';
 import * as m0014 from './0014_authentication_contexts.js';
 import * as m0015 from './0015_approval_quorum.js';
 import * as m0016 from './0016_pim_groups.js';
+import * as m0017 from './0017_role_management_alerts.js';
 import * as m0018 from './0018_ending_soon.js';
 
 export interface Migration {
@@ -40,5 +41,6 @@ export const migrations: readonly Migration[] = [
   { name: '0014_authentication_contexts', up: m0014.up },
   { name: '0015_approval_quorum', up: m0015.up },
   { name: '0016_pim_groups', up: m0016.up },
+  { name: '0017_role_management_alerts', up: m0017.up },
   { name: '0018_ending_soon', up: m0018.up },
 ];
