@@ -5,8 +5,8 @@ import type { Db } from '../../../src/store/db.js';
  * Tables that background jobs write on their own schedule, whatever requests do: the outbox relay
  * (numbering, cursors, dead letters), audit checkpoints and their key, audit forwarding and
  * retention, the notifications fan-out and delivery worker (which turn earlier requests' events
- * into notifications a second later). A request's effect on them is not its own, so the digest
- * leaves them out.
+ * into notifications a second later), and the alert scans on their timer. A request's effect on
+ * them is not its own, so the digest leaves them out.
  */
 const JOB_TABLES = new Set([
   'outbox_head',
@@ -20,6 +20,7 @@ const JOB_TABLES = new Set([
   'audit_publish_cursors',
   'notification_events',
   'notification_deliveries',
+  'role_management_alerts',
   'schema_migrations',
   'kysely_migration',
   'kysely_migration_lock',
