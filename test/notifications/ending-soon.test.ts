@@ -4,7 +4,9 @@
 // removed before its lead time is never announced.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventSchema } from '../../src/domain/notifications/event-schemas.js';
+import type { TestServer } from '../helpers/server.js';
 import {
+  auditOf,
   DAY,
   ELIGIBILITY_REQUESTS,
   HOUR,
@@ -92,6 +94,9 @@ describe('ending-soon notices', () => {
     const data = (eventSchema('activation.endingSoon').properties as { data: { required: string[] } }).data;
     expect(Object.keys(body.data).sort()).toEqual([...data.required].sort());
     expect(body.data.actor).toBeNull();
+    // Recorded once, by the system, with the schedule it announced.
+    const notices = await auditOf(s as unknown as TestServer, 'Role ending soon notice sent (PIM)');
+    expect(notices).toHaveLength(1);
 
     // Then it ends as usual: the expiry is its own message.
     s.clock.set(start + 2 * HOUR);

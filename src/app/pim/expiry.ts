@@ -68,7 +68,7 @@ export function makeExpiryRecorder(deps: {
           (await recordTimedOutApprovals(tx, now, limit)) +
           (await recordApprovalNotices(tx, 'escalation', now, limit)) +
           (await recordApprovalNotices(tx, 'reminder', now, limit));
-        // Ending-soon notices change nothing but their own bookkeeping: not counted as records.
+        // Ending-soon notices are recorded (audited) but not counted: they end nothing.
         await recordEndingSoon(tx, now, leads, limit);
         return recorded;
       });
@@ -81,8 +81,8 @@ export const DEFAULT_ENDING_SOON = { activationMs: 15 * 60_000, otherMs: 14 * 24
 
 /**
  * Records the schedules whose end came within their lead time, once per end (claimed by
- * compare-and-set on the end last announced): an event the notifications fan-out turns into a
- * message to the holder.
+ * compare-and-set on the end last announced): an audit entry (the schedule now remembers the end it
+ * announced) and an event the notifications fan-out turns into a message to the holder.
  */
 async function recordEndingSoon(
   tx: Stores,
@@ -100,7 +100,11 @@ async function recordEndingSoon(
       s.principalId,
       s.principalType,
     );
-    tx.events.record(system(s.tenantId), now, scheduleEndingSoon(subject, s));
+    tx.events.record(
+      system(s.tenantId),
+      now,
+      scheduleEndingSoon(subject, s, PIM_ACTIVITIES.scheduleEndingSoon),
+    );
   }
   return claimed.length;
 }

@@ -43,6 +43,8 @@ export const PIM_ACTIVITIES = {
     'Add member to role approval escalated (PIM activation)',
     'Assign',
   ),
+  /** Elevate's own: the holder was told that an activation, eligibility or assignment ends soon. */
+  scheduleEndingSoon: pim('pim.schedule.endingSoon', 'Role ending soon notice sent (PIM)', 'Other'),
   /** Elevate's own: the pending approvers of a stage were reminded before it times out. */
   activationApprovalReminded: pim(
     'pim.activation.approvalReminded',

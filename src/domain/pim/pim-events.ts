@@ -320,12 +320,25 @@ export function scheduleExpired(subject: PimSubject, s: Schedule, activity: Audi
  * A running schedule's end is near (its lead time: minutes for activations, days otherwise); the
  * sweeper records it once per end, so an extended schedule is announced again for its new end.
  */
-export function scheduleEndingSoon(subject: PimSubject, s: Schedule): DomainEvent {
-  // A notice, not a change: it leaves through the outbox only, with no audit entry of its own
-  // (the messages sent are in the delivery log).
+export function scheduleEndingSoon(subject: PimSubject, s: Schedule, activity: AuditActivity): DomainEvent {
   return {
     type: 'pim.scheduleEndingSoon',
-    audit: [],
+    audit: [
+      {
+        activity,
+        targets: pimTargets({
+          ...subject,
+          objectId: s.id,
+          objectType: 'schedule',
+          window: s.window,
+          status: s.status,
+        }),
+        additionalDetails: [
+          { key: 'ScheduleId', value: s.id },
+          ...(s.assignmentType === null ? [] : [{ key: 'AssignmentType', value: s.assignmentType }]),
+        ],
+      },
+    ],
     payload: payloadOf(subject, { status: s.status, window: s.window }, s),
   };
 }
