@@ -65,9 +65,10 @@ it(
       live = servers.map((s) => s.base);
       timings.push(`restart ${Date.now() - restart} ms`);
       expect(burst.unexpected, `unexpected answers during the burst (seed ${SEED})`).toEqual([]);
-      expect(await missingAcks(database.db, burst.acked), `acknowledged writes lost (seed ${SEED})`).toEqual(
-        [],
-      );
+      expect(
+        await missingAcks(database.db, burst.acked, burst.sentRenames),
+        `acknowledged writes lost (seed ${SEED})`,
+      ).toEqual([]);
       expect(await integrityProblems(database.db), `half-written state (seed ${SEED})`).toEqual([]);
       const verified = await auditVerify(cliEnv(d));
       expect(verified.ok, verified.output).toBe(true);

@@ -117,7 +117,10 @@ export async function integrityProblems(db: Db): Promise<string[]> {
       problems.push(`outbox message ${m.id} has a payload that is not JSON`);
       continue;
     }
-    const ids = Object.values(payload).filter((v): v is string => typeof v === 'string' && GUID.test(v));
+    // The ids the message is about: GUIDs, or Elevate's own ids (`DirectoryRole_{tenant}_{alert}`).
+    const ids = Object.values(payload).filter(
+      (v): v is string => typeof v === 'string' && (GUID.test(v) || /^[A-Za-z]+_[0-9a-f-]{36}_\w+$/.test(v)),
+    );
     const at = Number(m.occurred_at);
     if (!ids.some((id) => namedAt.get(`${m.tenant_id}|${id.toLowerCase()}`)?.has(at)))
       problems.push(`outbox message ${m.id} (${m.type}) has no audit entry of the same change`);
