@@ -376,6 +376,8 @@ export function scheduleStore(db: Kysely<Database>): ScheduleStore {
         .where('expiry_recorded_at', 'is', null)
         .where('start_at', '<=', now)
         .where('end_at', '>', now)
+        // One range on the sweeper's partial index (end_at where unrecorded); each kind narrows it.
+        .where('end_at', '<=', now + Math.max(leads.activationMs, leads.otherMs, 0))
         .where((eb) =>
           eb.or([
             eb.and([
