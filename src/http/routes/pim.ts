@@ -1,5 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { authenticateHook } from '../auth-hook.js';
 import type { RouteOptions } from '../build-options.js';
@@ -13,11 +12,19 @@ import {
   scheduleRequestJson,
 } from '../graph/pim-schemas.js';
 import { collectionQuerystring, entityQuerystring } from '../graph/query.js';
-import { canonicalizeRequestBody, scheduleRequestBody, toCreateCommand } from './pim-body.js';
+import type { CreateScheduleRequest } from '../../app/pim/create-request.js';
+import type { ScheduleKind } from '../../domain/pim/types.js';
+import {
+  canonicalizeRequestBody,
+  scheduleRequestBody,
+  toCreateCommand,
+  type ScheduleRequestBody,
+} from './pim-body.js';
 import {
   acceptEmptyJsonBody,
   DIRECTORY_API,
   instanceHandlers,
+  type PimApi,
   scheduleHandlers,
   scheduleRequestHandlers,
 } from './pim-handlers.js';
@@ -81,128 +88,131 @@ export const cancelSchema = {
   schema: { tags, params: keyParams, response: { 204: z.null(), ...errors(400, 401, 403, 404, 409) } },
 };
 
+/** The paths of one kind of one PIM surface, each written out so that a search finds its route. */
+export interface KindPaths {
+  requests: string;
+  request: string;
+  cancel: string;
+  schedules: string;
+  schedule: string;
+  instances: string;
+  instance: string;
+}
+
+/** The JSON schemas of one PIM surface's requests, schedules and instances of one kind. */
+interface KindJson<R extends z.ZodRawShape, S extends z.ZodRawShape, I extends z.ZodRawShape> {
+  request: z.ZodObject<R>;
+  schedule: z.ZodObject<S>;
+  instance: z.ZodObject<I>;
+}
+
+/** How a surface takes a `POST` of a request: its route options and its body-to-command mapping. */
+export interface KindCreate<B> {
+  options: { schema: object; preValidation: (request: { body: unknown }) => Promise<void> };
+  toCommand(kind: ScheduleKind, body: B): CreateScheduleRequest;
+}
+
+/**
+ * The eleven routes of one kind (eligibility or assignment) of one PIM surface: requests (create,
+ * list, get or `filterByCurrentUser`, cancel), schedules and instances (list, get). Directory roles
+ * and groups register it once per kind over the same handlers (`pim-handlers.ts`).
+ */
+export async function registerScheduleKind<
+  B,
+  RJ extends Record<string, unknown>,
+  SJ extends Record<string, unknown>,
+  IJ extends Record<string, unknown>,
+  R extends z.ZodRawShape,
+  S extends z.ZodRawShape,
+  I extends z.ZodRawShape,
+>(
+  root: FastifyInstance,
+  opts: RouteOptions,
+  kind: ScheduleKind,
+  surface: { api: PimApi<RJ, SJ, IJ>; paths: KindPaths; json: KindJson<R, S, I>; create: KindCreate<B> },
+): Promise<void> {
+  const { api, paths, json, create } = surface;
+  // The routes are typed by their parameters only: the generic mappers' JSON cannot be matched to
+  // the generic schemas by the compiler, so the response schemas check it as each reply is
+  // serialized (and the OpenAPI contract tests check every route's answers against them).
+  const app: FastifyInstance = root;
+  type ById = { Params: { id: string } };
+  const requests = scheduleRequestHandlers(opts, kind, api);
+  const schedules = scheduleHandlers(opts, kind, api);
+  const instances = instanceHandlers(opts, kind, api);
+
+  app.post(paths.requests, create.options, async (request, reply) =>
+    reply.status(201).send(await requests.create(request, create.toCommand(kind, request.body as B))),
+  );
+  app.get(paths.requests, listSchema(json.request), (request) => requests.list(request));
+  app.get<ById>(paths.request, getSchema(json.request), (request) =>
+    requests.get(request, request.params.id),
+  );
+  await app.register(async (scope) => {
+    acceptEmptyJsonBody(scope);
+    scope.post<ById>(paths.cancel, cancelSchema, async (request, reply) => {
+      await requests.cancel(request, request.params.id);
+      return reply.status(204).send(null);
+    });
+  });
+  app.get(paths.schedules, listSchema(json.schedule), (request) => schedules.list(request));
+  app.get<ById>(paths.schedule, getSchema(json.schedule), (request) =>
+    schedules.get(request, request.params.id),
+  );
+  app.get(paths.instances, listSchema(json.instance), (request) => instances.list(request));
+  app.get<ById>(paths.instance, getSchema(json.instance), (request) =>
+    instances.get(request, request.params.id),
+  );
+}
+
+const directoryCreate: KindCreate<ScheduleRequestBody> = {
+  options: createOptions,
+  toCommand: toCreateCommand,
+};
+
 /**
  * Directory-role PIM over Graph (reference §1): schedule requests of both kinds (create, list, get,
  * cancel, `filterByCurrentUser`), schedules and instances (list, get, `filterByCurrentUser`), with
- * `$filter`, `$select`, `$expand`, paging, and Graph's `@odata.context` for each. Every path is
- * written out; the handlers are shared per kind (`pim-handlers.ts`).
+ * `$filter`, `$select`, `$expand`, paging, and Graph's `@odata.context` for each.
  */
 export function pimRoutes(opts: RouteOptions): FastifyPluginAsync {
-  const assignmentRequests = scheduleRequestHandlers(opts, 'assignment', DIRECTORY_API);
-  const assignmentSchedules = scheduleHandlers(opts, 'assignment', DIRECTORY_API);
-  const assignmentInstances = instanceHandlers(opts, 'assignment', DIRECTORY_API);
-  const eligibilityRequests = scheduleRequestHandlers(opts, 'eligibility', DIRECTORY_API);
-  const eligibilitySchedules = scheduleHandlers(opts, 'eligibility', DIRECTORY_API);
-  const eligibilityInstances = instanceHandlers(opts, 'eligibility', DIRECTORY_API);
-
   return async (root) => {
-    const app = root.withTypeProvider<ZodTypeProvider>();
-    app.addHook('onRequest', authenticateHook(opts.services));
-
-    // ---- eligibilities: requests, schedules, instances
-    app.post(
-      '/roleManagement/directory/roleEligibilityScheduleRequests',
-      createOptions,
-      async (request, reply) =>
-        reply
-          .status(201)
-          .send(await eligibilityRequests.create(request, toCreateCommand('eligibility', request.body))),
-    );
-    app.get(
-      '/roleManagement/directory/roleEligibilityScheduleRequests',
-      listSchema(scheduleRequestJson),
-      (request) => eligibilityRequests.list(request),
-    );
-    app.get(
-      '/roleManagement/directory/roleEligibilityScheduleRequests/:id',
-      getSchema(scheduleRequestJson),
-      (request) => eligibilityRequests.get(request, request.params.id),
-    );
-    await app.register(async (scope) => {
-      acceptEmptyJsonBody(scope);
-      scope
-        .withTypeProvider<ZodTypeProvider>()
-        .post(
-          '/roleManagement/directory/roleEligibilityScheduleRequests/:id/cancel',
-          cancelSchema,
-          async (request, reply) => {
-            await eligibilityRequests.cancel(request, request.params.id);
-            return reply.status(204).send(null);
-          },
-        );
+    root.addHook('onRequest', authenticateHook(opts.services));
+    await registerScheduleKind(root, opts, 'eligibility', {
+      api: DIRECTORY_API,
+      paths: {
+        requests: '/roleManagement/directory/roleEligibilityScheduleRequests',
+        request: '/roleManagement/directory/roleEligibilityScheduleRequests/:id',
+        cancel: '/roleManagement/directory/roleEligibilityScheduleRequests/:id/cancel',
+        schedules: '/roleManagement/directory/roleEligibilitySchedules',
+        schedule: '/roleManagement/directory/roleEligibilitySchedules/:id',
+        instances: '/roleManagement/directory/roleEligibilityScheduleInstances',
+        instance: '/roleManagement/directory/roleEligibilityScheduleInstances/:id',
+      },
+      json: {
+        request: scheduleRequestJson,
+        schedule: eligibilityScheduleJson,
+        instance: eligibilityInstanceJson,
+      },
+      create: directoryCreate,
     });
-    app.get(
-      '/roleManagement/directory/roleEligibilitySchedules',
-      listSchema(eligibilityScheduleJson),
-      (request) => eligibilitySchedules.list(request),
-    );
-    app.get(
-      '/roleManagement/directory/roleEligibilitySchedules/:id',
-      getSchema(eligibilityScheduleJson),
-      (request) => eligibilitySchedules.get(request, request.params.id),
-    );
-    app.get(
-      '/roleManagement/directory/roleEligibilityScheduleInstances',
-      listSchema(eligibilityInstanceJson),
-      (request) => eligibilityInstances.list(request),
-    );
-    app.get(
-      '/roleManagement/directory/roleEligibilityScheduleInstances/:id',
-      getSchema(eligibilityInstanceJson),
-      (request) => eligibilityInstances.get(request, request.params.id),
-    );
-
-    // ---- active assignments: requests, schedules, instances
-    app.post(
-      '/roleManagement/directory/roleAssignmentScheduleRequests',
-      createOptions,
-      async (request, reply) =>
-        reply
-          .status(201)
-          .send(await assignmentRequests.create(request, toCreateCommand('assignment', request.body))),
-    );
-    app.get(
-      '/roleManagement/directory/roleAssignmentScheduleRequests',
-      listSchema(scheduleRequestJson),
-      (request) => assignmentRequests.list(request),
-    );
-    app.get(
-      '/roleManagement/directory/roleAssignmentScheduleRequests/:id',
-      getSchema(scheduleRequestJson),
-      (request) => assignmentRequests.get(request, request.params.id),
-    );
-    await app.register(async (scope) => {
-      acceptEmptyJsonBody(scope);
-      scope
-        .withTypeProvider<ZodTypeProvider>()
-        .post(
-          '/roleManagement/directory/roleAssignmentScheduleRequests/:id/cancel',
-          cancelSchema,
-          async (request, reply) => {
-            await assignmentRequests.cancel(request, request.params.id);
-            return reply.status(204).send(null);
-          },
-        );
+    await registerScheduleKind(root, opts, 'assignment', {
+      api: DIRECTORY_API,
+      paths: {
+        requests: '/roleManagement/directory/roleAssignmentScheduleRequests',
+        request: '/roleManagement/directory/roleAssignmentScheduleRequests/:id',
+        cancel: '/roleManagement/directory/roleAssignmentScheduleRequests/:id/cancel',
+        schedules: '/roleManagement/directory/roleAssignmentSchedules',
+        schedule: '/roleManagement/directory/roleAssignmentSchedules/:id',
+        instances: '/roleManagement/directory/roleAssignmentScheduleInstances',
+        instance: '/roleManagement/directory/roleAssignmentScheduleInstances/:id',
+      },
+      json: {
+        request: scheduleRequestJson,
+        schedule: assignmentScheduleJson,
+        instance: assignmentInstanceJson,
+      },
+      create: directoryCreate,
     });
-    app.get(
-      '/roleManagement/directory/roleAssignmentSchedules',
-      listSchema(assignmentScheduleJson),
-      (request) => assignmentSchedules.list(request),
-    );
-    app.get(
-      '/roleManagement/directory/roleAssignmentSchedules/:id',
-      getSchema(assignmentScheduleJson),
-      (request) => assignmentSchedules.get(request, request.params.id),
-    );
-    app.get(
-      '/roleManagement/directory/roleAssignmentScheduleInstances',
-      listSchema(assignmentInstanceJson),
-      (request) => assignmentInstances.list(request),
-    );
-    app.get(
-      '/roleManagement/directory/roleAssignmentScheduleInstances/:id',
-      getSchema(assignmentInstanceJson),
-      (request) => assignmentInstances.get(request, request.params.id),
-    );
   };
 }

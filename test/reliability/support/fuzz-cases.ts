@@ -50,7 +50,8 @@ function validPathValue(op: Op, p: Parameter, pools: Pools): fc.Arbitrary<string
     options.push({ arbitrary: fc.uuid(), weight: 1 });
   if (own.length > 0) options.push({ arbitrary: fc.constantFrom(...own), weight: 8 });
   if (any.length > 0) options.push({ arbitrary: fc.constantFrom(...any), weight: 1 });
-  return fc.oneof(...options);
+  // An empty segment never routes to the template (`//discovery/…`), so it is not a valid value.
+  return fc.oneof(...options).filter((v) => v !== '');
 }
 
 /**
