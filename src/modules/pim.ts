@@ -1,7 +1,7 @@
 import { makeApprovals } from '../app/pim/approvals.js';
 import { makeScheduleRequests } from '../app/pim/schedule-requests.js';
 import { makePimSchedules } from '../app/pim/schedules.js';
-import { approvalRoutes } from '../http/routes/approvals.js';
+import { approvalRoutes, groupApprovalRoutes } from '../http/routes/approvals.js';
 import { pimRoutes } from '../http/routes/pim.js';
 import { pimGroupRoutes } from '../http/routes/pim-groups.js';
 import { pimStores } from '../store/pim/stores.js';
@@ -31,5 +31,6 @@ export const pimModule = {
     { plugin: pimRoutes, prefix: '/v1.0' },
     { plugin: pimGroupRoutes, prefix: '/v1.0' },
     { plugin: approvalRoutes, prefix: '/beta' },
+    { plugin: groupApprovalRoutes, prefix: '/v1.0' },
   ],
 } satisfies FeatureModule;

@@ -22,7 +22,8 @@ import { grantApproved } from './approval-outcome.js';
 import { applyApprovedExtension } from './extension-outcome.js';
 import { approvesStep } from './approvers.js';
 import { normalizeId } from './ids.js';
-import { PIM_RULES } from '../../domain/pim/permissions.js';
+import type { ResourceType } from '../../domain/pim/types.js';
+import { TARGETS } from './targets.js';
 import type { ScheduleRequest } from '../../domain/pim/schedule.js';
 import { retryOnConflict } from './retry.js';
 import { can } from './schedule-requests.js';
@@ -68,18 +69,26 @@ const isRequestor = (r: ScheduleRequest, caller: Caller) =>
  * approver of one of its stages (at `now`), or a reader of all PIM requests. Others get 404.
  * @throws NotFoundError
  */
-async function visibleApproval(tx: Stores, caller: Caller, id: string, now: number) {
+async function visibleApproval(
+  tx: Stores,
+  caller: Caller,
+  id: string,
+  now: number,
+  resourceType: ResourceType,
+) {
   // Activations (and extensions of active assignments) are assignment requests; extensions and
   // renewals of eligibilities (`isApprovalRequiredForExtension`) are eligibility requests.
   const request =
     (await tx.scheduleRequests.get(caller.tenantId, 'assignment', normalizeId(id))) ??
     (await tx.scheduleRequests.get(caller.tenantId, 'eligibility', normalizeId(id)));
-  if (!request || request.approvalId === null) throw notFound();
+  // Each resource type's approvals live under its own Graph surface; another's id is unknown here.
+  if (!request || request.approvalId === null || request.resourceType !== resourceType) throw notFound();
   const steps = (await tx.approvalSteps.list(caller.tenantId, request.id)).filter(
     (s) => s.status !== 'NotStarted',
   );
   if (steps.length === 0) throw notFound();
-  if (isRequestor(request, caller) || (await can(tx, caller, PIM_RULES.read.assignment, now))) {
+  const reader = TARGETS[resourceType].permissions.read.assignment;
+  if (isRequestor(request, caller) || (await can(tx, caller, reader, now))) {
     return { request, steps };
   }
   if (caller.kind === 'user') {
@@ -96,10 +105,14 @@ async function visibleApproval(tx: Stores, caller: Caller, id: string, now: numb
 export function makeApprovals(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
   return {
     /** @throws NotFoundError */
-    async get(caller: Caller, id: string): Promise<ApprovalView> {
+    async get(
+      caller: Caller,
+      id: string,
+      resourceType: ResourceType = 'directoryRole',
+    ): Promise<ApprovalView> {
       const now = deps.clock.now();
       return deps.uow.run(async (tx) => {
-        const { request, steps } = await visibleApproval(tx, caller, id, now);
+        const { request, steps } = await visibleApproval(tx, caller, id, now, resourceType);
         const status = requestStatusAt(request, now);
         const mine = caller.kind === 'user' && !isRequestor(request, caller);
         const views: ApprovalStepView[] = [];
@@ -130,14 +143,20 @@ export function makeApprovals(deps: { uow: UnitOfWork; clock: Clock; newId: () =
      * @throws ForbiddenError (applications; the requestor; not an approver), NotFoundError,
      *   ValidationError (justification required), ApprovalStateError (decided, timed out, ended)
      */
-    async decide(caller: Caller, id: string, stepId: string, decision: StepDecision): Promise<void> {
+    async decide(
+      caller: Caller,
+      id: string,
+      stepId: string,
+      decision: StepDecision,
+      resourceType: ResourceType = 'directoryRole',
+    ): Promise<void> {
       if (caller.kind !== 'user') {
         throw new ForbiddenError('Applications cannot approve requests; an approver must sign in as a user.');
       }
       const now = deps.clock.now();
       await retryOnConflict(() =>
         deps.uow.run(async (tx) => {
-          const { request, steps } = await visibleApproval(tx, caller, id, now);
+          const { request, steps } = await visibleApproval(tx, caller, id, now, resourceType);
           const step = steps.find((s) => s.id === normalizeId(stepId));
           if (step === undefined) {
             throw new NotFoundError('The approval step does not exist.', 'Request_ResourceNotFound');

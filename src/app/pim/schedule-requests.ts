@@ -223,7 +223,7 @@ export function makeScheduleRequests(deps: { uow: UnitOfWork; clock: Clock; newI
         const view: RequestView =
           which === 'principal'
             ? { principalId: caller.id }
-            : caller.kind === 'user' && resourceType === 'directoryRole'
+            : caller.kind === 'user'
               ? {
                   notPrincipalId: caller.id,
                   approver: {

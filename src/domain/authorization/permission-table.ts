@@ -104,15 +104,16 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
   },
   {
     operation:
-      'read an approval: `GET /beta/roleManagement/directory/roleAssignmentApprovals/{id}`, `…/steps`',
+      'read an approval: `GET /beta/roleManagement/directory/roleAssignmentApprovals/{id}`, `…/steps`; for groups `GET /v1.0/identityGovernance/privilegedAccess/group/assignmentApprovals/{id}`, `…/stages`',
     need: {
       apps: 'as for reading everyone’s PIM assignment requests',
       users:
-        'its requestor, the approvers of its stages, and the readers of PIM assignment requests; anyone else gets 404',
+        'its requestor, the approvers of its stages, and the readers of PIM assignment requests (of groups, for a group approval); anyone else gets 404',
     },
   },
   {
-    operation: 'decide an approval stage: `PATCH /beta/…/roleAssignmentApprovals/{id}/steps/{stepId}`',
+    operation:
+      'decide an approval stage: `PATCH /beta/…/roleAssignmentApprovals/{id}/steps/{stepId}`, `PATCH …/group/assignmentApprovals/{id}/stages/{stageId}`',
     need: {
       apps: '— (applications cannot approve: 403)',
       users:
@@ -120,7 +121,8 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
     },
   },
   {
-    operation: "approver inbox: `…/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')`",
+    operation:
+      "approver inbox: `…/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')`, `…/group/assignmentScheduleRequests/filterByCurrentUser(on='approver')`, `…/group/assignmentApprovals/filterByCurrentUser(on='approver')`",
     need: 'self',
     note: 'lists the requests the caller may decide now',
   },

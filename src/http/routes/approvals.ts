@@ -1,12 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { ApprovalStepView } from '../../app/pim/approvals.js';
+import type { ApprovalStepView, ApprovalView } from '../../app/pim/approvals.js';
+import { ValidationError } from '../../domain/shared/errors.js';
 import { authenticateHook, callerOf } from '../auth-hook.js';
 import type { RouteOptions } from '../build-options.js';
 import { entityKey, keyParams } from '../graph/ids.js';
 import { context, documentedEnum, DURATION_PATTERN, dtOrNull, errors, str } from '../graph/json.js';
+import { collectionQuerystring, readCollectionQuery } from '../graph/query.js';
+import { nextLink } from '../../odata/index.js';
 import { MAX_JUSTIFICATION } from './pim-body.js';
+import { boundFunctionOn, GROUP_SPECS } from './pim-query.js';
 
 const stepJson = z.object({
   id: z.string(),
@@ -144,6 +148,137 @@ export function approvalRoutes(opts: RouteOptions): FastifyPluginAsync {
           justification: request.body.justification ?? null,
           approvedDuration: request.body['@elevate.approvedDuration'] ?? null,
         });
+        return reply.status(204).send(null);
+      },
+    );
+  };
+}
+
+const GROUP_APPROVALS = 'identityGovernance/privilegedAccess/group/assignmentApprovals';
+
+/** Graph v1.0 `approval`: the approval of one group activation, its `stages` (`approvalStage`). */
+const groupApprovalJson = z.object({
+  '@odata.context': z.string().optional(),
+  '@odata.type': z.string().optional(),
+  id: z.string(),
+  stages: z.array(stepJson),
+});
+
+const groupApprovalsJson = z.object({
+  '@odata.context': z.string(),
+  value: z.array(groupApprovalJson),
+  '@odata.nextLink': z.string().optional(),
+});
+
+/**
+ * Approvals of PIM for Groups activations (reference §4), Graph v1.0: `GET …/assignmentApprovals/{id}`
+ * (id = the request id) with its `stages`, `GET …/{id}/stages`, `PATCH …/{id}/stages/{stageId}`
+ * (204), and the approver's inbox `…/assignmentApprovals/filterByCurrentUser(on='approver')`
+ * (pending approvals whose current stage the caller may decide). The same use cases as directory
+ * roles; a directory-role approval id is 404 here and a group's 404 there.
+ */
+export function groupApprovalRoutes(opts: RouteOptions): FastifyPluginAsync {
+  const { services, serviceRoot, publicUrl } = opts;
+  const view = (a: ApprovalView) => ({ id: a.id, stages: a.steps.map(stepToJson) });
+
+  return async (root) => {
+    const app = root.withTypeProvider<ZodTypeProvider>();
+    app.addHook('onRequest', authenticateHook(services));
+    const tags = ['privileged identity management'];
+
+    app.get(
+      '/identityGovernance/privilegedAccess/group/assignmentApprovals/:id',
+      {
+        schema: {
+          tags,
+          description:
+            "One approval by id (the request id). With `filterByCurrentUser(on='approver')` in place of the id, " +
+            'the approvals waiting for the caller, as a collection (`$top`, `$skiptoken`).',
+          params: keyParams,
+          querystring: collectionQuerystring,
+          response: { 200: z.union([groupApprovalsJson, groupApprovalJson]), ...errors(400, 401, 404) },
+        },
+      },
+      async (request) => {
+        const caller = callerOf(request);
+        const on = boundFunctionOn(request.params.id);
+        if (on === undefined) {
+          const a = await services.approvals.get(caller, request.params.id, 'group');
+          return { '@odata.context': context(serviceRoot, `${GROUP_APPROVALS}/$entity`), ...view(a) };
+        }
+        if (on.toLowerCase() !== 'approver') {
+          throw new ValidationError(
+            `filterByCurrentUser(on='${on.slice(0, 40)}') is not supported here; use 'approver'.`,
+            'on',
+          );
+        }
+        const query = request.query as Record<string, string | undefined>;
+        const other = Object.keys(query).find((k) => k !== '$top' && k !== '$skiptoken');
+        if (other !== undefined) {
+          throw new ValidationError(
+            `${other.slice(0, 40)} is not supported on approvals; use $top and $skiptoken.`,
+            other.slice(0, 40),
+          );
+        }
+        const q = readCollectionQuery(query, GROUP_SPECS.request.assignment);
+        const { page } = await services.scheduleRequests.filterByCurrentUser(
+          caller,
+          'assignment',
+          'approver',
+          q,
+          'group',
+        );
+        const views = new Map<string, ApprovalView>();
+        for (const r of page.items) views.set(r.id, await services.approvals.get(caller, r.id, 'group'));
+        return {
+          '@odata.context': context(serviceRoot, 'Collection(microsoft.graph.approval)'),
+          value: page.items.map((r) => ({
+            '@odata.type': '#microsoft.graph.approval',
+            ...view(views.get(r.id)!),
+          })),
+          ...(page.hasMore
+            ? { '@odata.nextLink': nextLink(request.url, publicUrl, q.skip + page.items.length) }
+            : {}),
+        };
+      },
+    );
+
+    app.get(
+      '/identityGovernance/privilegedAccess/group/assignmentApprovals/:id/stages',
+      { schema: { tags, params: keyParams, response: { 200: stepsJson, ...errors(400, 401, 404) } } },
+      async (request) => {
+        const a = await services.approvals.get(callerOf(request), request.params.id, 'group');
+        return {
+          '@odata.context': context(serviceRoot, `${GROUP_APPROVALS}('${a.id}')/stages`),
+          value: a.steps.map(stepToJson),
+        };
+      },
+    );
+
+    app.patch(
+      '/identityGovernance/privilegedAccess/group/assignmentApprovals/:id/stages/:stageId',
+      {
+        schema: {
+          tags,
+          description: 'Approve or deny the current stage; 409 when it was already decided.',
+          params: z.object({ id: entityKey, stageId: entityKey }),
+          body: decisionBody,
+          response: { 204: z.null(), ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request, reply) => {
+        const { id, stageId } = request.params;
+        await services.approvals.decide(
+          callerOf(request),
+          id,
+          stageId,
+          {
+            reviewResult: request.body.reviewResult,
+            justification: request.body.justification ?? null,
+            approvedDuration: request.body['@elevate.approvedDuration'] ?? null,
+          },
+          'group',
+        );
         return reply.status(204).send(null);
       },
     );

@@ -2,6 +2,8 @@ import { expect } from 'vitest';
 import * as R from '../../../src/domain/roles/built-in-role-ids.js';
 import { call, type Method } from './graph.js';
 import { createGroup, createUser } from './fixtures.js';
+import { findRule } from '../../../src/domain/policy/types.js';
+import { inTx, useCases, userCaller } from '../../pim/support.js';
 import type { WalkEnv, WalkRoute } from './routes-pim-policy-audit.js';
 
 // The user-token walk's entries for PIM for Groups (`/v1.0/identityGovernance/privilegedAccess/
@@ -146,7 +148,98 @@ function kindRoutes(env: WalkEnv, kind: Kind): WalkRoute[] {
   ];
 }
 
-/** Every PIM for Groups route, both kinds. */
+const APPROVALS = `${BASE}/assignmentApprovals`;
+
+/**
+ * An activation of a fresh group's membership waiting for approval by the default approvers
+ * (active Privileged Role / Global Administrators): eligible user, group policy needing approval.
+ */
+async function pendingGroupApproval(env: WalkEnv): Promise<{ id: string; stageId: string }> {
+  const user = await createUser(env.s, env.admin);
+  const group = await createGroup(env.s, env.admin);
+  await ok(env, 'POST', `${BASE}/eligibilityScheduleRequests`, {
+    action: 'adminAssign',
+    accessId: 'member',
+    principalId: user.id,
+    groupId: group.id,
+    justification: 'permission walk',
+    scheduleInfo: { expiration: { type: 'noExpiration' } },
+  });
+  await inTx(env.s, async (tx) => {
+    const policy = (await tx.policies.forRole(env.s.boot.tenantId, 'Group', group.id, 'member'))!;
+    const rules = structuredClone(policy.rules);
+    findRule(rules, 'Enablement_EndUser_Assignment')!.enabledRules = ['Justification'];
+    const setting = findRule(rules, 'Approval_EndUser_Assignment')!.setting;
+    setting.isApprovalRequired = true;
+    setting.approvalMode = 'SingleStage';
+    await tx.policies.update({ ...policy, rules }, policy.version);
+  });
+  const request = await useCases(env.s, env.clock).requests.create(userCaller(env.s, user.id), {
+    kind: 'assignment',
+    resourceType: 'group',
+    action: 'selfActivate',
+    principalId: user.id,
+    roleDefinitionId: 'member',
+    directoryScopeId: group.id,
+    justification: 'needs approval',
+    ticketInfo: null,
+    scheduleInfo: {
+      startDateTime: null,
+      expiration: { type: 'afterDuration', endDateTime: null, duration: 'PT1H' },
+    },
+    isValidationOnly: false,
+    customData: null,
+  });
+  expect(request.status).toBe('PendingApproval');
+  const approval = await ok(env, 'GET', `${APPROVALS}/${request.id}`);
+  return { id: request.id, stageId: (approval.stages as { id: string }[])[0]!.id };
+}
+
+function approvalRoutes(env: WalkEnv): WalkRoute[] {
+  return [
+    {
+      method: 'GET',
+      path: `${APPROVALS}/{id}`,
+      ...READERS,
+      denied: 404,
+      status: 200,
+      own: async () => ({ url: `${APPROVALS}/${(await pendingGroupApproval(env)).id}` }),
+    },
+    {
+      method: 'GET',
+      path: `${APPROVALS}/{id}/stages`,
+      ...READERS,
+      denied: 404,
+      status: 200,
+      own: async () => ({ url: `${APPROVALS}/${(await pendingGroupApproval(env)).id}/stages` }),
+    },
+    {
+      // A directory reader sees the approval but is no approver (403); others may not see it (404).
+      method: 'PATCH',
+      path: `${APPROVALS}/{id}/stages/{stageId}`,
+      role: R.PRIVILEGED_ROLE_ADMINISTRATOR,
+      wrongRole: R.DIRECTORY_READERS,
+      denied: 404,
+      wrongDenied: 403,
+      status: 204,
+      own: async () => {
+        const { id, stageId } = await pendingGroupApproval(env);
+        return {
+          url: `${APPROVALS}/${id}/stages/${stageId}`,
+          body: { reviewResult: 'Approve', justification: 'ok' },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: `${APPROVALS}/filterByCurrentUser(on='approver')`,
+      status: 200,
+      own: async () => ({ url: `${APPROVALS}/filterByCurrentUser(on='approver')` }),
+    },
+  ];
+}
+
+/** Every PIM for Groups route, both kinds, and the approvals of group activations. */
 export function pimGroupRoutes(env: WalkEnv): WalkRoute[] {
-  return [...kindRoutes(env, 'assignment'), ...kindRoutes(env, 'eligibility')];
+  return [...kindRoutes(env, 'assignment'), ...kindRoutes(env, 'eligibility'), ...approvalRoutes(env)];
 }
