@@ -53,6 +53,18 @@ export interface GroupStore {
    * Groups membership at `now` (each member once).
    */
   members(tenantId: string, groupId: string, q: CollectionQuery, now?: number): Promise<Page<GroupMember>>;
+  /**
+   * Members of the group and of the groups nested in it, each once (never the group itself), with
+   * active PIM members at `now` as in {@link members}.
+   */
+  transitiveMembers(
+    tenantId: string,
+    groupId: string,
+    q: CollectionQuery,
+    now: number,
+  ): Promise<Page<GroupMember>>;
+  /** Groups the principal is a direct member of at `now`: standing or active PIM membership. */
+  memberOf(tenantId: string, memberId: string, q: CollectionQuery, now: number): Promise<Page<Group>>;
   /** Ids of the groups the principal is a direct member of. */
   groupsOf(tenantId: string, memberId: string): Promise<string[]>;
 }

@@ -203,5 +203,36 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
         return tx.groups.members(caller.tenantId, g.id, q, now);
       });
     },
+
+    /** `GET /groups/{id}/transitiveMembers`: through nested groups, PIM members while they hold. */
+    async transitiveMembers(caller: Caller, groupId: string, q: CollectionQuery): Promise<Page<GroupMember>> {
+      return deps.uow.run(async (tx) => {
+        const now = deps.clock.now();
+        await authorize(tx, caller, DIRECTORY_RULES.readGroups, now);
+        const g = await tx.groups.get(caller.tenantId, groupId);
+        if (!g) throw notFound();
+        return tx.groups.transitiveMembers(caller.tenantId, g.id, q, now);
+      });
+    },
+
+    /**
+     * `GET /users/{id|userPrincipalName}/memberOf`: the groups the user is a direct member of now,
+     * standing or through an active PIM membership. @throws NotFoundError (no such user)
+     */
+    async memberOf(caller: Caller, userIdOrUpn: string, q: CollectionQuery): Promise<Page<Group>> {
+      return deps.uow.run(async (tx) => {
+        const now = deps.clock.now();
+        await authorize(tx, caller, DIRECTORY_RULES.readGroups, now);
+        const user = userIdOrUpn.includes('@')
+          ? await tx.users.getByUpn(caller.tenantId, userIdOrUpn)
+          : await tx.users.get(caller.tenantId, userIdOrUpn);
+        if (!user)
+          throw new NotFoundError(
+            `Resource '${userIdOrUpn.slice(0, 200)}' does not exist or one of its queried reference-property objects are not present.`,
+            'Request_ResourceNotFound',
+          );
+        return tx.groups.memberOf(caller.tenantId, user.id, q, now);
+      });
+    },
   };
 }

@@ -34,7 +34,10 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
     need: DIRECTORY_RULES.writePrivilegedUsers,
     note: 'in addition to the rows above',
   },
-  { operation: 'read groups and members', need: DIRECTORY_RULES.readGroups },
+  {
+    operation: 'read groups and members (`members`, `transitiveMembers`, `/users/{id}/memberOf`)',
+    need: DIRECTORY_RULES.readGroups,
+  },
   { operation: 'create/update/delete groups, members', need: DIRECTORY_RULES.writeGroups },
   { operation: '… of a **role-assignable** group', need: DIRECTORY_RULES.writeRoleAssignableGroups },
   { operation: 'read service principals', need: DIRECTORY_RULES.readApps },

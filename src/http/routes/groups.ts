@@ -10,7 +10,7 @@ import {
   toDirectoryObjectJson,
   toGroupJson,
 } from '../graph/directory-json.js';
-import { directoryObjectReference, guid, idParams } from '../graph/ids.js';
+import { directoryObjectReference, guid, idParams, userKey } from '../graph/ids.js';
 import {
   collectionOf,
   context,
@@ -149,6 +149,49 @@ export function groupRoutes(opts: RouteOptions): FastifyPluginAsync {
         const page = await services.groups.members(callerOf(request), request.params.id, q);
         const contextUrl = context(serviceRoot, 'directoryObjects');
         return collectionEnvelope(request, publicUrl, contextUrl, page, q, toDirectoryObjectJson);
+      },
+    );
+
+    app.get(
+      '/groups/:id/transitiveMembers',
+      {
+        schema: {
+          tags,
+          description:
+            'Members of the group and of the groups nested in it, each once; active PIM members while their membership holds.',
+          params: idParams,
+          querystring: collectionQuerystring,
+          response: { 200: collectionOf(directoryObjectJson), ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) => {
+        const q = readCollectionQuery(request.query, { fields: memberFields, defaultTop: 100 });
+        const page = await services.groups.transitiveMembers(callerOf(request), request.params.id, q);
+        const contextUrl = context(serviceRoot, 'directoryObjects');
+        return collectionEnvelope(request, publicUrl, contextUrl, page, q, toDirectoryObjectJson);
+      },
+    );
+
+    app.get(
+      '/users/:id/memberOf',
+      {
+        schema: {
+          tags,
+          description:
+            'The groups the user is a direct member of now: standing members, and active PIM members while their membership holds.',
+          params: z.object({ id: userKey }),
+          querystring: collectionQuerystring,
+          response: { 200: collectionOf(selectable(groupJson)), ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) => {
+        const q = readCollectionQuery(request.query, { fields: groupFields, defaultTop: 100 });
+        const page = await services.groups.memberOf(callerOf(request), request.params.id, q);
+        const contextUrl = context(serviceRoot, 'directoryObjects');
+        return collectionEnvelope(request, publicUrl, contextUrl, page, q, (g) => ({
+          '@odata.type': '#microsoft.graph.group',
+          ...toGroupJson(g),
+        }));
       },
     );
 

@@ -37,6 +37,39 @@ const fromRow = (r: GroupRow): Group => ({
   version: r.version,
 });
 
+const toMember = (r: Pick<GroupMemberRow, 'group_id' | 'member_id' | 'member_type'>): GroupMember => ({
+  groupId: r.group_id,
+  memberId: r.member_id,
+  memberType: r.member_type,
+});
+
+/**
+ * Membership edges (group, member, member type) of the tenant: standing members and, when `now`
+ * is given, active PIM for Groups members (migration 0016: access id and group id in the role and
+ * scope columns), as Graph lists them among the members while their membership holds.
+ */
+function edgesAt(db: Kysely<Database>, tenantId: string, now: number | undefined) {
+  const standing = db
+    .selectFrom('group_members')
+    .select(['group_id', 'member_id', 'member_type'])
+    .where('tenant_id', '=', tenantId);
+  if (now === undefined) return db.selectFrom(standing.as('edges')).selectAll();
+  const pim = db
+    .selectFrom('pim_schedules')
+    .select([
+      'directory_scope_id as group_id',
+      'principal_id as member_id',
+      sql<GroupMemberRow['member_type']>`principal_type`.as('member_type'),
+    ])
+    .where('tenant_id', '=', tenantId)
+    .where('resource_type', '=', 'group')
+    .where('kind', '=', 'assignment')
+    .where('role_definition_id', '=', 'member')
+    .where('start_at', '<=', now)
+    .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]));
+  return db.selectFrom(standing.union(pim).as('edges')).selectAll();
+}
+
 export function groupStore(db: Kysely<Database>): GroupStore {
   return {
     async insert(g) {
@@ -107,41 +140,49 @@ export function groupStore(db: Kysely<Database>): GroupStore {
       return res.numDeletedRows === 1n;
     },
     async members(tenantId, groupId, q, now) {
-      const standing = db
-        .selectFrom('group_members')
-        .select(['group_id', 'member_id', 'member_type'])
-        .where('tenant_id', '=', tenantId)
-        .where('group_id', '=', groupId);
-      // Active PIM for Groups members (migration 0016: access id and group id in the role and
-      // scope columns), as Graph lists them among the members while their membership holds.
-      const members =
-        now === undefined
-          ? standing
-          : standing.union(
-              db
-                .selectFrom('pim_schedules')
-                .select([
-                  'directory_scope_id as group_id',
-                  'principal_id as member_id',
-                  sql<GroupMemberRow['member_type']>`principal_type`.as('member_type'),
-                ])
-                .where('tenant_id', '=', tenantId)
-                .where('resource_type', '=', 'group')
-                .where('kind', '=', 'assignment')
-                .where('role_definition_id', '=', 'member')
-                .where('directory_scope_id', '=', groupId)
-                .where('start_at', '<=', now)
-                .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)])),
-            );
+      const members = edgesAt(db, tenantId, now).where('group_id', '=', groupId);
       const page = await listPage(db.selectFrom(members.as('m')).selectAll(), q, memberFields, 'member_id');
-      return {
-        ...page,
-        items: page.items.map((r) => ({
-          groupId: r.group_id,
-          memberId: r.member_id,
-          memberType: r.member_type,
-        })),
-      };
+      return { ...page, items: page.items.map(toMember) };
+    },
+    async transitiveMembers(tenantId, groupId, q, now) {
+      // Down the nesting from the group; UNION (not UNION ALL) stops at rows already reached, so
+      // a cycle of groups ends. Each member once, the group itself never.
+      const reached = db
+        .withRecursive('reach(group_id, member_id, member_type)', (rec) =>
+          rec
+            .selectFrom(edgesAt(db, tenantId, now).as('e'))
+            .select(['e.group_id', 'e.member_id', 'e.member_type'])
+            .where('e.group_id', '=', groupId)
+            .union(
+              rec
+                .selectFrom(edgesAt(db, tenantId, now).as('e'))
+                .innerJoin('reach', 'reach.member_id', 'e.group_id')
+                .select(['e.group_id', 'e.member_id', 'e.member_type'])
+                .where('reach.member_type', '=', 'group'),
+            ),
+        )
+        .selectFrom('reach')
+        .select(['reach.member_id', 'reach.member_type', 'reach.group_id'])
+        .where('reach.member_id', '!=', groupId);
+      const distinct = db
+        .selectFrom(reached.as('r'))
+        .select(['r.member_id', 'r.member_type', sql<string>`min(r.group_id)`.as('group_id')])
+        .groupBy(['r.member_id', 'r.member_type']);
+      const page = await listPage(db.selectFrom(distinct.as('m')).selectAll(), q, memberFields, 'member_id');
+      return { ...page, items: page.items.map(toMember) };
+    },
+    async memberOf(tenantId, memberId, q, now) {
+      const direct = edgesAt(db, tenantId, now).where('member_id', '=', memberId);
+      const page = await listPage(
+        db
+          .selectFrom('groups')
+          .selectAll()
+          .where('tenant_id', '=', tenantId)
+          .where('id', 'in', db.selectFrom(direct.as('d')).select('d.group_id')),
+        q,
+        groupFields,
+      );
+      return { ...page, items: page.items.map(fromRow) };
     },
     async groupsOf(tenantId, memberId) {
       const rows = await db

@@ -117,6 +117,26 @@ export function userAndGroupRoutes(env: Env): Route[] {
       unknown: () => ({ url: `/v1.0/groups/${UNKNOWN_ID}/members` }),
     },
     {
+      method: 'GET',
+      path: '/groups/{id}/transitiveMembers',
+      allow: 'Group.Read.All',
+      status: 200,
+      own: async () => ({
+        url: `/v1.0/groups/${(await createGroup(env.s, env.admin)).id}/transitiveMembers`,
+      }),
+      foreign: (o) => ({ url: `/v1.0/groups/${o.groupId}/transitiveMembers` }),
+      unknown: () => ({ url: `/v1.0/groups/${UNKNOWN_ID}/transitiveMembers` }),
+    },
+    {
+      method: 'GET',
+      path: '/users/{id}/memberOf',
+      allow: 'Group.Read.All',
+      status: 200,
+      own: async () => ({ url: `/v1.0/users/${(await createUser(env.s, env.admin)).id}/memberOf` }),
+      foreign: (o) => ({ url: `/v1.0/users/${o.userId}/memberOf` }),
+      unknown: () => ({ url: `/v1.0/users/${UNKNOWN_ID}/memberOf` }),
+    },
+    {
       method: 'POST',
       path: '/groups/{id}/members/$ref',
       allow: 'Group.ReadWrite.All',
