@@ -65,6 +65,11 @@ export interface GroupStore {
   ): Promise<Page<GroupMember>>;
   /** Groups the principal is a direct member of at `now`: standing or active PIM membership. */
   memberOf(tenantId: string, memberId: string, q: CollectionQuery, now: number): Promise<Page<Group>>;
+  /**
+   * Ids of the groups the principal is a member of at `now`, directly or through nested groups,
+   * standing or through an active PIM membership; sorted.
+   */
+  transitiveMemberOf(tenantId: string, memberId: string, now: number): Promise<string[]>;
   /** Ids of the groups the principal is a direct member of. */
   groupsOf(tenantId: string, memberId: string): Promise<string[]>;
 }

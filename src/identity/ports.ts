@@ -66,6 +66,11 @@ export interface SigningKeyStore {
  */
 export interface ActiveDirectoryRoles {
   templateIdsAt(tenantId: string, principalId: string, nowMs: number): Promise<string[]>;
+  /**
+   * Ids of the groups the principal is a member of at `nowMs` (transitively, standing or through
+   * an active PIM membership), for the `groups` claim; sorted.
+   */
+  groupIdsAt(tenantId: string, principalId: string, nowMs: number): Promise<string[]>;
 }
 
 /** A person who can sign in, as the authorization server needs them for `findAccount` and claims. */

@@ -19,5 +19,8 @@ export function makeActiveRoleTemplates(deps: { uow: UnitOfWork }) {
         return [...templates].sort();
       });
     },
+    groupIdsAt(tenantId: string, principalId: string, now: number): Promise<string[]> {
+      return deps.uow.run((tx) => tx.groups.transitiveMemberOf(tenantId, principalId.toLowerCase(), now));
+    },
   };
 }

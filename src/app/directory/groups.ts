@@ -216,6 +216,29 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
     },
 
     /**
+     * `POST /directoryObjects/{id}/getMemberObjects`: ids of the groups the user, service principal
+     * or group is a member of now, transitively (standing or active PIM membership); only security
+     * groups with `securityEnabledOnly`. The endpoint a token's group overage names. A principal
+     * may ask for itself; others need to read groups. @throws NotFoundError
+     */
+    async memberObjects(
+      caller: Caller,
+      principalId: string,
+      securityEnabledOnly: boolean,
+    ): Promise<string[]> {
+      return deps.uow.run(async (tx) => {
+        const now = deps.clock.now();
+        if (caller.id !== principalId) await authorize(tx, caller, DIRECTORY_RULES.readGroups, now);
+        if (!(await findPrincipal(tx, caller.tenantId, principalId))) throw notFound();
+        const ids = await tx.groups.transitiveMemberOf(caller.tenantId, principalId, now);
+        if (!securityEnabledOnly) return ids;
+        const kept: string[] = [];
+        for (const id of ids) if ((await tx.groups.get(caller.tenantId, id))?.securityEnabled) kept.push(id);
+        return kept;
+      });
+    },
+
+    /**
      * `GET /users/{id|userPrincipalName}/memberOf`: the groups the user is a direct member of now,
      * standing or through an active PIM membership. @throws NotFoundError (no such user)
      */

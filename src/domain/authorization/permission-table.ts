@@ -35,7 +35,8 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
     note: 'in addition to the rows above',
   },
   {
-    operation: 'read groups and members (`members`, `transitiveMembers`, `/users/{id}/memberOf`)',
+    operation:
+      'read groups and members (`members`, `transitiveMembers`, `/users/{id}/memberOf`, `/directoryObjects/{id}/getMemberObjects` — a principal may ask for itself)',
     need: DIRECTORY_RULES.readGroups,
   },
   { operation: 'create/update/delete groups, members', need: DIRECTORY_RULES.writeGroups },

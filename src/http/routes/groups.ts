@@ -196,6 +196,31 @@ export function groupRoutes(opts: RouteOptions): FastifyPluginAsync {
     );
 
     app.post(
+      '/directoryObjects/:id/getMemberObjects',
+      {
+        schema: {
+          tags,
+          description:
+            'Ids of the groups the user, service principal or group is a member of now, through nested groups and active PIM memberships (the endpoint a token names when it holds too many groups to carry them).',
+          params: idParams,
+          body: z.object({ securityEnabledOnly: z.boolean() }).strict(),
+          response: {
+            200: z.object({ '@odata.context': z.string(), value: z.array(z.string()) }),
+            ...errors(400, 401, 403, 404),
+          },
+        },
+      },
+      async (request) => {
+        const value = await services.groups.memberObjects(
+          callerOf(request),
+          request.params.id,
+          request.body.securityEnabledOnly,
+        );
+        return { '@odata.context': context(serviceRoot, 'Collection(Edm.String)'), value };
+      },
+    );
+
+    app.post(
       '/groups/:id/members/$ref',
       {
         // 400 also when the member is already in the group, or cannot be (nesting, itself).

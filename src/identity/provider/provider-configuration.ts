@@ -302,6 +302,11 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
             }
             const now = clock.now();
             const wids = await input.activeRoles.templateIdsAt(account.tenantId, account.userId, now);
+            const groups = groupsClaim(
+              await input.activeRoles.groupIdsAt(account.tenantId, account.userId, now),
+              input.issuer,
+              account.userId,
+            );
             const amr = [...(source.amr ?? [])];
             const authTimeMs = typeof source.authTime === 'number' ? source.authTime * 1000 : null;
             const contexts = (await input.contexts?.forTenant(account.tenantId)) ?? [];
@@ -318,6 +323,7 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
               auth_time: source.authTime,
               ...(acrs.length > 0 ? { acrs } : {}),
               wids,
+              ...groups,
               idtyp: 'user',
               nbf: parts.payload.iat,
             });
@@ -330,10 +336,16 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
           }
           // Roles active *now*, from live state: an activation shows up in the next token, an
           // expiry drops out of it (tokens are short-lived for exactly this reason).
+          const now = clock.now();
           const wids = await input.activeRoles.templateIdsAt(
             principal.tenantId,
             principal.servicePrincipalId,
-            clock.now(),
+            now,
+          );
+          const groups = groupsClaim(
+            await input.activeRoles.groupIdsAt(principal.tenantId, principal.servicePrincipalId, now),
+            input.issuer,
+            principal.servicePrincipalId,
           );
           Object.assign(parts.payload, {
             sub: principal.servicePrincipalId,
@@ -343,11 +355,36 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
             azp: principal.appId,
             roles: [...principal.appPermissions],
             wids,
+            ...groups,
             idtyp: 'app',
             nbf: parts.payload.iat,
           });
         },
       },
+    },
+  };
+}
+
+/** At most this many group ids travel in a token; beyond it the claim names where to read them. */
+export const MAX_GROUPS_IN_TOKEN = 200;
+
+/**
+ * The `groups` claim: ids of the groups held at issuance (transitively, standing or through an
+ * active PIM membership). Over {@link MAX_GROUPS_IN_TOKEN}, Entra's overage convention: no
+ * `groups`, and `_claim_names`/`_claim_sources` name the endpoint that lists them. No groups, no
+ * claim.
+ */
+export function groupsClaim(
+  groupIds: readonly string[],
+  publicUrl: string,
+  principalId: string,
+): Record<string, unknown> {
+  if (groupIds.length === 0) return {};
+  if (groupIds.length <= MAX_GROUPS_IN_TOKEN) return { groups: [...groupIds] };
+  return {
+    _claim_names: { groups: 'src1' },
+    _claim_sources: {
+      src1: { endpoint: `${publicUrl}/v1.0/directoryObjects/${principalId}/getMemberObjects` },
     },
   };
 }

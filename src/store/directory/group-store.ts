@@ -184,6 +184,29 @@ export function groupStore(db: Kysely<Database>): GroupStore {
       );
       return { ...page, items: page.items.map(fromRow) };
     },
+    async transitiveMemberOf(tenantId, memberId, now) {
+      // Up the nesting from the principal; UNION stops at groups already reached (a cycle ends).
+      const rows = await db
+        .withRecursive('up(group_id)', (rec) =>
+          rec
+            .selectFrom(edgesAt(db, tenantId, now).as('e'))
+            .select('e.group_id')
+            .where('e.member_id', '=', memberId)
+            .union(
+              rec
+                .selectFrom(edgesAt(db, tenantId, now).as('e'))
+                .innerJoin('up', 'up.group_id', 'e.member_id')
+                .select('e.group_id')
+                .where('e.member_type', '=', 'group'),
+            ),
+        )
+        .selectFrom('up')
+        .select('up.group_id')
+        .where('up.group_id', '!=', memberId)
+        .orderBy('up.group_id')
+        .execute();
+      return rows.map((r) => r.group_id);
+    },
     async groupsOf(tenantId, memberId) {
       const rows = await db
         .selectFrom('group_members')

@@ -128,6 +128,24 @@ export function userAndGroupRoutes(env: Env): Route[] {
       unknown: () => ({ url: `/v1.0/groups/${UNKNOWN_ID}/transitiveMembers` }),
     },
     {
+      method: 'POST',
+      path: '/directoryObjects/{id}/getMemberObjects',
+      allow: 'Group.Read.All',
+      status: 200,
+      own: async () => ({
+        url: `/v1.0/directoryObjects/${(await createUser(env.s, env.admin)).id}/getMemberObjects`,
+        body: { securityEnabledOnly: false },
+      }),
+      foreign: (o) => ({
+        url: `/v1.0/directoryObjects/${o.userId}/getMemberObjects`,
+        body: { securityEnabledOnly: false },
+      }),
+      unknown: () => ({
+        url: `/v1.0/directoryObjects/${UNKNOWN_ID}/getMemberObjects`,
+        body: { securityEnabledOnly: false },
+      }),
+    },
+    {
       method: 'GET',
       path: '/users/{id}/memberOf',
       allow: 'Group.Read.All',

@@ -87,5 +87,8 @@ export function newTestApplication(overrides: Partial<ServicePrincipalCredential
   return { principal, secret };
 }
 
-/** No principal holds a directory role (the token-endpoint tests do not involve the directory). */
-export const noActiveRoles: ActiveDirectoryRoles = { templateIdsAt: () => Promise.resolve([]) };
+/** No principal holds a directory role or is in a group (the token-endpoint tests do not involve the directory). */
+export const noActiveRoles: ActiveDirectoryRoles = {
+  templateIdsAt: () => Promise.resolve([]),
+  groupIdsAt: () => Promise.resolve([]),
+};
