@@ -203,7 +203,7 @@ export const SETTINGS = [
     key: 'notificationsAllowHttp',
     secret: false,
     default: 'false',
-    doc: 'Accept plain `http://` webhook URLs (receivers on a trusted network, development); otherwise only `https://`. See docs/notifications.md.',
+    doc: 'Accept plain `http://` webhook and decision hook URLs (receivers on a trusted network, development); otherwise only `https://`. See docs/notifications.md.',
   },
   {
     env: 'ELEVATE_NOTIFICATIONS_RETRY_SECONDS',
