@@ -83,7 +83,7 @@ export function makeApprovalHookConsumer(deps: {
   newId: () => string;
   ask: HookAsker;
 }): OutboxConsumer {
-  async function ask(w: Waiting, tenantId: string, now: number): Promise<Outcome> {
+  async function ask(w: Waiting, tenantId: string): Promise<Outcome> {
     if (w.hook === undefined)
       return { kind: 'failed', reason: 'the decision hook no longer exists', latencyMs: 0 };
     const { request: r, step } = w;
@@ -112,7 +112,6 @@ export function makeApprovalHookConsumer(deps: {
         approvalsReceived: step.decisions.filter((d) => d.reviewResult === 'Approved').length,
         deadlineDateTime: step.deadlineAt === null ? null : new Date(step.deadlineAt).toISOString(),
       },
-      answeredAt: new Date(now).toISOString(),
     });
     if (!asked.ok) return { kind: 'failed', reason: asked.error, latencyMs: asked.latencyMs };
     const answer = parseDecisionAnswer(asked.json);
@@ -196,7 +195,7 @@ export function makeApprovalHookConsumer(deps: {
       const now = deps.clock.now();
       const w = await deps.uow.run((tx) => waitingStage(tx, m.tenantId, p.requestId as string, now));
       if (w === null) return;
-      await record(m.tenantId, w, await ask(w, m.tenantId, now));
+      await record(m.tenantId, w, await ask(w, m.tenantId));
     },
   };
 }
