@@ -63,6 +63,7 @@ import {
 } from './jobs/notification-worker.js';
 import { FEATURE_ROUTES, featureServices } from './modules/index.js';
 import { wireNotifications } from './modules/notifications.js';
+import { approvalHookConsumerOf } from './modules/decision-hooks.js';
 import type { ElevateOptions, Kernel } from './modules/kernel.js';
 import { createUnitOfWork } from './modules/unit-of-work.js';
 import { auditPruneStore, chainReader, exportCursorStore } from './store/audit/audit-export-store.js';
@@ -127,7 +128,6 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     replicaId,
     consumers,
   });
-  const notificationsOn = o.notifications?.enabled !== false;
   const outbox = createOutboxRelayJob({
     relay,
     clock: o.clock,
@@ -136,18 +136,14 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
       if (o.logger) o.logger.error({ err, consumer }, 'outbox delivery failed');
     },
   });
-  // A commit that wrote messages wakes the relay when someone consumes them; with no consumer the
-  // interval alone numbers them in batches (for retention), off the activation's hot path.
+  // A commit that wrote messages wakes the relay: there is always a consumer (the decision hooks of
+  // approval stages, and the notifications fan-out unless notifications are off).
   const refusalWindowMs = o.auditRefusalWindowMs ?? DEFAULT_REFUSAL_WINDOW_MS;
   const refusals =
     refusalWindowMs > 0
       ? makeRefusalWindows({ windowMs: refusalWindowMs, clock: o.clock, newId })
       : undefined;
-  const uow = createUnitOfWork(
-    o.db,
-    consumers.length > 0 || notificationsOn ? () => outbox.nudge() : undefined,
-    refusals,
-  );
+  const uow = createUnitOfWork(o.db, () => outbox.nudge(), refusals);
   const hasher = argon2Hasher();
   const bootstrapped = await bootstrap({ uow, clock: o.clock, newId, hasher, adminUpn: o.bootstrapAdminUpn });
   const upgraded = await upgradeRoleSettingDefaults({ uow, clock: o.clock });
@@ -228,6 +224,8 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
         );
   // After the server stopped taking requests: every open window's count is written out.
   if (refusalFlush) app.addHook('onClose', async () => refusalFlush.stop());
+  // Decision hooks of approval stages are asked after commit, like any consumer (ADR 0025).
+  relay.register(approvalHookConsumerOf(kernel));
   // Notifications: the fan-out consumes the outbox like any consumer; the worker sends what it wrote.
   const notifications = wireNotifications(kernel);
   if (notifications) {

@@ -51,7 +51,10 @@ async function main(): Promise<void> {
       activationMs: config.activationEndingSoonMinutes * 60_000,
       otherMs: config.expiringSoonDays * 24 * 3_600_000,
     },
-    notifications: { allowHttpWebhooks: config.notificationsAllowHttp },
+    notifications: {
+      allowHttpWebhooks: config.notificationsAllowHttp,
+      worker: { retry: { baseDelayMs: config.notificationsRetrySeconds * 1000 } },
+    },
   });
   if (bootstrapped) {
     const { path, kept } = writeBootstrapFile(config.dataDir, bootstrapped, config.publicUrl);

@@ -203,7 +203,14 @@ export const SETTINGS = [
     key: 'notificationsAllowHttp',
     secret: false,
     default: 'false',
-    doc: 'Accept plain `http://` webhook URLs (receivers on a trusted network, development); otherwise only `https://`. See docs/notifications.md.',
+    doc: 'Accept plain `http://` webhook and decision hook URLs (receivers on a trusted network, development); otherwise only `https://`. See docs/notifications.md.',
+  },
+  {
+    env: 'ELEVATE_NOTIFICATIONS_RETRY_SECONDS',
+    key: 'notificationsRetrySeconds',
+    secret: false,
+    default: '30',
+    doc: 'Pause after a failed notification delivery before the next attempt (1–3600 seconds); it doubles after each further failure, up to an hour, with jitter. See docs/notifications.md.',
   },
   {
     env: 'ELEVATE_CONFIG_FILE',
@@ -272,6 +279,7 @@ export const configSchema = z
     activationEndingSoonMinutes: z.coerce.number().int().min(0).max(1440),
     expiringSoonDays: z.coerce.number().int().min(0).max(365),
     notificationsAllowHttp: bool,
+    notificationsRetrySeconds: z.coerce.number().int().min(1).max(3600),
   })
   .strict();
 

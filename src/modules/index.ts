@@ -6,6 +6,7 @@ import { auditModule } from './audit.js';
 import { authenticationContextsModule } from './authentication-contexts.js';
 import { authzenModule } from './authzen.js';
 import { complianceModule } from './compliance.js';
+import { decisionHooksModule } from './decision-hooks.js';
 import { directoryModule } from './directory.js';
 import type { FeatureModule, RouteMount } from './feature-module.js';
 import { federationModule } from './federation.js';
@@ -31,6 +32,7 @@ export const MODULES = [
   federationModule,
   notificationsModule,
   alertsModule,
+  decisionHooksModule,
 ] as const satisfies readonly FeatureModule[];
 
 type Modules = (typeof MODULES)[number];

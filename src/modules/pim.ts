@@ -5,6 +5,7 @@ import { approvalRoutes, groupApprovalRoutes } from '../http/routes/approvals.js
 import { pimRoutes } from '../http/routes/pim.js';
 import { pimGroupRoutes } from '../http/routes/pim-groups.js';
 import { pimStores } from '../store/pim/stores.js';
+import { ticketCheckOf } from './decision-hooks.js';
 import type { FeatureModule } from './feature-module.js';
 
 declare module '../http/services.js' {
@@ -23,7 +24,7 @@ export const pimModule = {
   name: 'pim',
   stores: pimStores,
   services: (k) => ({
-    scheduleRequests: makeScheduleRequests(k),
+    scheduleRequests: makeScheduleRequests({ ...k, checkTicket: ticketCheckOf(k) }),
     approvals: makeApprovals(k),
     pimSchedules: makePimSchedules(k),
   }),

@@ -85,6 +85,12 @@ describe('$count as a path segment', () => {
       url: 'https://127.0.0.1:9/count',
     });
     expect(hook.statusCode, hook.body).toBe(201);
+    const decisionHook = await call(s, 'POST', '/v1.0/elevate/decisionHooks', h, {
+      displayName: 'Count',
+      url: 'https://127.0.0.1:9/count',
+      secret: `whsec_${Buffer.from('count-decision-hook-secret-012345').toString('base64')}`,
+    });
+    expect(decisionHook.statusCode, decisionHook.body).toBe(201);
     collections = [
       { path: '/v1.0/users', filter: "displayName eq 'Count Ann'", atLeast: 2 },
       { path: '/v1.0/groups', atLeast: 1 },
@@ -111,6 +117,7 @@ describe('$count as a path segment', () => {
       { path: `/v1.0/policies/roleManagementPolicies/${policyId}/effectiveRules`, atLeast: 17 },
       { path: '/v1.0/elevate/notifications/webhooks', atLeast: 1 },
       { path: '/v1.0/elevate/notifications/deliveries', atLeast: 0 },
+      { path: '/v1.0/elevate/decisionHooks', atLeast: 1 },
     ];
   });
   afterAll(() => s.close());

@@ -43,6 +43,8 @@ export async function notifyServer(
     db?: Awaited<ReturnType<typeof freshDb>>;
     box?: SecretBox;
     notifications?: NotificationOptions;
+    /** Second-factor registration at sign-in (Elevate's default, on, unless given). */
+    requireMfaRegistration?: boolean;
     /** The second replica over a database another server owns: it neither drops nor bootstraps it. */
     replicaOf?: NotifyServer;
   } = {},
@@ -60,6 +62,7 @@ export async function notifyServer(
     bootstrapAdminUpn: 'admin@contoso.test',
     outboxRelayIntervalMs: 0,
     expirySweepIntervalMs: 0,
+    ...(o.requireMfaRegistration === undefined ? {} : { requireMfaRegistration: o.requireMfaRegistration }),
     auditCheckpointIntervalMs: 0,
     notifications: {
       allowHttpWebhooks: true,

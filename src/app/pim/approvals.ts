@@ -14,6 +14,8 @@ import { describeInstant } from '../../domain/pim/window.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
 import type { Caller } from '../authorization/caller.js';
+import type { Actor } from '../events/ports.js';
+import type { KeyValue } from '../../domain/audit/entry.js';
 import type { Stores, UnitOfWork } from '../ports.js';
 import { PIM_ACTIVITIES } from '../../domain/pim/activities.js';
 import { approvalEvent, type ApprovalFacts } from '../../domain/pim/pim-events.js';
@@ -192,7 +194,15 @@ export function makeApprovals(deps: { uow: UnitOfWork; clock: Clock; newId: () =
             );
           }
           checkApprovedDuration(request, decision);
-          await decideStep(tx, deps.newId, caller, request, step, decision, now);
+          await decideStep(
+            tx,
+            deps.newId,
+            { id: caller.id, actor: { caller } },
+            request,
+            step,
+            decision,
+            now,
+          );
         }),
       );
     },
@@ -222,10 +232,24 @@ function checkApprovedDuration(request: ScheduleRequest, decision: StepDecision)
   }
 }
 
-async function decideStep(
+/** Who decides: an approver (their id, as the caller) or a decision hook (its id, as Elevate). */
+export interface Decider {
+  id: string;
+  actor: Actor;
+  /** Audit details the decider adds (a hook's id and latency). */
+  details?: KeyValue[];
+}
+
+/**
+ * Records one decision on a stage in the caller's transaction: the decision row (each decider
+ * counts once), the stage's compare-and-set, and what follows (next stage, denial, or the grant).
+ * Used by approvers through `decide` and by decision hooks (`app/decision-hooks/auto-decide.ts`),
+ * whose checks come first.
+ */
+export async function decideStep(
   tx: Stores,
   newId: () => string,
-  caller: Caller,
+  who: Decider,
   request: ScheduleRequest,
   step: ApprovalStep,
   decision: StepDecision,
@@ -233,7 +257,7 @@ async function decideStep(
 ): Promise<void> {
   const approve = decision.reviewResult === 'Approve';
   const mine: ApprovalDecision = {
-    approverId: caller.id,
+    approverId: who.id,
     reviewResult: approve ? 'Approved' : 'Denied',
     justification: decision.justification,
     approvedDuration: approve ? (decision.approvedDuration ?? null) : null,
@@ -253,7 +277,7 @@ async function decideStep(
           ...step,
           status: 'Completed',
           reviewResult: outcome,
-          reviewedById: caller.id,
+          reviewedById: who.id,
           reviewedAt: now,
           justification: decision.justification,
         },
@@ -266,7 +290,7 @@ async function decideStep(
     request.roleDefinitionId,
     request.principalId,
   );
-  const record = (facts: ApprovalFacts) => tx.events.record({ caller }, now, approvalEvent(subject, facts));
+  const record = (facts: ApprovalFacts) => tx.events.record(who.actor, now, approvalEvent(subject, facts));
   const extension = request.action === 'selfExtend' || request.action === 'selfRenew';
   const requested =
     request.scheduleInfo === null ? null : { start: request.scheduleInfo.startDateTime, end: null };
@@ -281,6 +305,7 @@ async function decideStep(
         ? [{ key: 'ApprovalsCounted', value: `${approvals} of ${step.quorum}` }]
         : []),
       ...(mine.approvedDuration === null ? [] : [{ key: 'ApprovedDuration', value: mine.approvedDuration }]),
+      ...(who.details ?? []),
     ],
   };
 

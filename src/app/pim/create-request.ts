@@ -13,6 +13,7 @@ import { PIM_ACTIVITIES } from '../../domain/pim/activities.js';
 import { contextSatisfied } from '../../domain/authn/authentication-context.js';
 import { subjectOf } from './principals.js';
 import type { RuleFailure } from '../../domain/pim/policy-failure.js';
+import type { TicketCheck } from '../../domain/decision-hooks/answers.js';
 import { ruleFor } from '../../domain/pim/policy-checks.js';
 import { resolveWindow } from '../../domain/pim/resolve-window.js';
 import type { Schedule, ScheduleRequest } from '../../domain/pim/schedule.js';
@@ -44,7 +45,17 @@ interface Asked {
   window: Window | null;
   now: number;
   mfa: boolean;
+  /** The ticket validation hook's answer, asked before the unit of work (ADR 0025). */
+  ticketCheck: TicketCheck | null;
 }
+
+/** Asks the role's ticket validation hook, outside any transaction (`app/decision-hooks`). */
+export type CheckTicket = (
+  caller: Caller,
+  cmd: CreateScheduleRequest,
+  window: Window | null,
+  now: number,
+) => Promise<TicketCheck | null>;
 
 /**
  * Creates a schedule request of either kind, for any action, in one transaction: resolve the window
@@ -60,12 +71,20 @@ interface Asked {
  *   `ActiveDurationTooShort`, `RoleAssignmentRequestAcrsValidationFailed`, …),
  *   PolicyViolationError (`RoleAssignmentRequestPolicyValidationFailed`), ConflictError.
  */
-export function makeCreateScheduleRequest(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
+export function makeCreateScheduleRequest(deps: {
+  uow: UnitOfWork;
+  clock: Clock;
+  newId: () => string;
+  /** The ticket validation hook; without it, a role that names one refuses every ticket (fail closed). */
+  checkTicket?: CheckTicket;
+}) {
   return async function create(caller: Caller, cmd: CreateScheduleRequest): Promise<ScheduleRequest> {
     const now = deps.clock.now();
     const action = PIM_ACTIONS[cmd.action];
     const window = action.windowed && cmd.scheduleInfo ? resolveWindow(cmd.scheduleInfo, now) : null;
-    const asked: Asked = { caller, cmd, action, window, now, mfa: mfaSatisfied(caller, now) };
+    // The hook is asked before the unit of work: no HTTP call inside a transaction.
+    const ticketCheck = (await deps.checkTicket?.(caller, cmd, window, now)) ?? null;
+    const asked: Asked = { caller, cmd, action, window, now, mfa: mfaSatisfied(caller, now), ticketCheck };
     const decided = await retryOnConflict(() => deps.uow.run((tx) => decide(tx, deps.newId, asked)));
     if ('refused' in decided) throw decided.refused;
     return decided.request;
@@ -198,6 +217,13 @@ function detailsOf(a: Asked, g: Gathered | undefined): KeyValue[] {
     details.push({ key: 'AccessId', value: a.cmd.roleDefinitionId });
   }
   if (a.action.self) details.push({ key: 'IsAuthenticatedWithMfa', value: String(a.mfa) });
+  if (a.ticketCheck !== null) {
+    details.push({ key: 'TicketValidationHookId', value: a.ticketCheck.hookId });
+    details.push({ key: 'TicketValidationResult', value: a.ticketCheck.outcome });
+    details.push({ key: 'TicketValidationLatencyMs', value: String(a.ticketCheck.latencyMs) });
+    if (a.ticketCheck.reason !== null)
+      details.push({ key: 'TicketValidationReason', value: a.ticketCheck.reason });
+  }
   if (g?.eligibility) {
     details.push({ key: 'EligibilityScheduleId', value: g.eligibility.schedule.id });
     details.push({ key: 'MemberType', value: g.eligibility.memberType });
@@ -266,6 +292,7 @@ function evaluationInput(a: Asked, g: Gathered, acrs: readonly string[]): Evalua
     requested: a.action.windowed ? cmd.scheduleInfo : null,
     justification: cmd.justification,
     ticketInfo: cmd.ticketInfo,
+    ticketCheck: a.ticketCheck,
     caller: {
       kind: caller.kind,
       isPrincipal: g.isPrincipal,

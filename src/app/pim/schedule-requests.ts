@@ -15,7 +15,7 @@ import type { Page, Stores, UnitOfWork } from '../ports.js';
 import { lastingOf, PIM_ACTIONS } from '../../domain/pim/actions.js';
 import { requestCanceled } from '../../domain/pim/pim-events.js';
 import { subjectOf } from './principals.js';
-import { makeCreateScheduleRequest } from './create-request.js';
+import { makeCreateScheduleRequest, type CheckTicket } from './create-request.js';
 import { endedAt } from '../../domain/pim/window.js';
 import { TARGETS } from './targets.js';
 import type { RequestView } from './ports.js';
@@ -65,7 +65,12 @@ const CANCELABLE: ReadonlySet<RequestStatus> = new Set([
  * request; anyone else sees the requests they are the principal of or created, and others' are
  * 404 (invariant 8).
  */
-export function makeScheduleRequests(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
+export function makeScheduleRequests(deps: {
+  uow: UnitOfWork;
+  clock: Clock;
+  newId: () => string;
+  checkTicket?: CheckTicket;
+}) {
   const readRelated = (
     tx: Stores,
     caller: Caller,

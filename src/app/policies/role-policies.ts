@@ -69,6 +69,7 @@ export function makeRolePolicies(deps: { uow: UnitOfWork; clock: Clock; newId: (
           const next = applyRulePatch(current, patch);
           await checkApproversExist(tx, caller.tenantId, next);
           await checkContextExists(tx, caller.tenantId, current, next);
+          await checkHooksExist(tx, caller.tenantId, current, next);
           rules[at] = next;
         }
         return { before, rules };
@@ -219,6 +220,38 @@ async function checkContextExists(
       `claimValue '${after.claimValue}' names no authentication context of this tenant; define it under /identity/conditionalAccess/authenticationContextClassReferences first.`,
       'claimValue',
     );
+  }
+}
+
+/** The decision hooks a rule names (ticket validation, approval stages). */
+function hooksOf(rule: PolicyRule): { id: string; target: string }[] {
+  if (rule['@odata.type'] === '#microsoft.graph.unifiedRoleManagementPolicyEnablementRule')
+    return rule.ticketValidationHookId === undefined
+      ? []
+      : [{ id: rule.ticketValidationHookId, target: '@elevate.ticketValidationHookId' }];
+  if (rule['@odata.type'] === '#microsoft.graph.unifiedRoleManagementPolicyApprovalRule')
+    return rule.setting.approvalStages.flatMap((stage, i) =>
+      stage.decisionHookId === undefined
+        ? []
+        : [{ id: stage.decisionHookId, target: `setting.approvalStages.${i}.@elevate.decisionHookId` }],
+    );
+  return [];
+}
+
+/**
+ * A rule may name only decision hooks of the tenant (ADR 0025). Checked for hooks the change newly
+ * names, so a hook deleted later does not block unrelated edits of the same rule.
+ */
+async function checkHooksExist(tx: Stores, tenantId: string, before: PolicyRule, after: PolicyRule) {
+  const had = new Set(hooksOf(before).map((h) => h.id));
+  for (const hook of hooksOf(after)) {
+    if (had.has(hook.id)) continue;
+    if ((await tx.decisionHooks.get(tenantId, hook.id)) === undefined) {
+      throw new ValidationError(
+        `'${hook.id}' names no decision hook of this tenant; create it under /elevate/decisionHooks first.`,
+        hook.target,
+      );
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import { AUDIT_RULES } from '../audit/permissions.js';
 import { AUTHENTICATION_CONTEXT_RULES } from '../authn/authentication-context-permissions.js';
 import { EVALUATE_RULE } from '../authzen/permissions.js';
 import { COMPLIANCE_RULES } from '../compliance/permissions.js';
+import { DECISION_HOOK_RULES } from '../decision-hooks/permissions.js';
 import { DIRECTORY_RULES } from '../directory/permissions.js';
 import { PIM_GROUP_RULES, PIM_RULES } from '../pim/permissions.js';
 import type { Requirement } from './requirement.js';
@@ -132,6 +133,14 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
   },
   { operation: 'read role settings (role management policies)', need: DIRECTORY_RULES.readPolicies },
   { operation: 'change role settings', need: DIRECTORY_RULES.writePolicies },
+  {
+    operation: 'read decision hooks (`/v1.0/elevate/decisionHooks`)',
+    need: DECISION_HOOK_RULES.read,
+  },
+  {
+    operation: 'create, change or delete decision hooks (secrets are write-only)',
+    need: DECISION_HOOK_RULES.write,
+  },
   {
     operation:
       'read authentication contexts (`/identity/conditionalAccess/authenticationContextClassReferences`)',

@@ -69,6 +69,7 @@ export const EVENT_TYPES = [
   'pim.approvalTimedOut',
   'pim.approvalEscalated',
   'pim.approvalReminder',
+  'pim.approvalHookDeferred',
   'pim.scheduleExpired',
   'pim.scheduleEndingSoon',
   'pim.activationEnded',
@@ -80,6 +81,10 @@ export const EVENT_TYPES = [
   'notifications.webhookDeleted',
   'notifications.webhookSecretRotated',
   'notifications.deliveryRetried',
+  // decision hooks (audit only)
+  'decisionHooks.hookCreated',
+  'decisionHooks.hookUpdated',
+  'decisionHooks.hookDeleted',
   // PIM security alerts
   'alerts.configurationUpdated',
   'alerts.dismissed',

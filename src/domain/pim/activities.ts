@@ -43,6 +43,15 @@ export const PIM_ACTIVITIES = {
     'Add member to role approval escalated (PIM activation)',
     'Assign',
   ),
+  /**
+   * Elevate's own: a stage's decision hook answered `defer`, or gave no usable answer; the stage's
+   * human approvers decide (ADR 0025).
+   */
+  activationApprovalHookDeferred: pim(
+    'pim.activation.approvalHookDeferred',
+    'Add member to role approval left to approvers by decision hook (PIM activation)',
+    'Assign',
+  ),
   /** Elevate's own: the holder was told that an activation, eligibility or assignment ends soon. */
   scheduleEndingSoon: pim('pim.schedule.endingSoon', 'Role ending soon notice sent (PIM)', 'Other'),
   /** Elevate's own: the pending approvers of a stage were reminded before it times out. */

@@ -75,6 +75,11 @@ export interface ApprovalStep {
   remindedAt: number | null;
   /** The activation's clock starts at the final approval (snapshot of the setting). */
   startsAtApproval: boolean;
+  /**
+   * The decision hook the stage named when the request was made (ADR 0025): it is asked once the
+   * stage starts, and its approve or deny counts as one decision; null = humans only.
+   */
+  decisionHookId: string | null;
   startedAt: number | null;
   /** `startedAt + timeoutMs`; the stage is decidable on `[startedAt, deadlineAt)`. */
   deadlineAt: number | null;
@@ -171,6 +176,7 @@ export function newApprovalSteps(
       reminderAt: null,
       remindedAt: null,
       startsAtApproval: setting.activationStartsAtApproval ?? true,
+      decisionHookId: stage.decisionHookId ?? null,
       startedAt: null,
       deadlineAt: null,
       decisions: [],

@@ -1,3 +1,4 @@
+import type { TicketCheck } from '../decision-hooks/answers.js';
 // The shapes of a policy verdict, and the small helpers every action's evaluator shares.
 import type { PolicyRule } from '../policy/types.js';
 import { mergeFailures } from './policy-failure.js';
@@ -29,6 +30,8 @@ export interface EvaluationInput {
   requested?: RequestedSchedule | null;
   justification: string | null;
   ticketInfo: TicketInfo | null;
+  /** `selfActivate`: the ticket validation hook's answer, when the role names one (ADR 0025). */
+  ticketCheck?: TicketCheck | null;
   caller: RequestCaller;
   /** The 17 rules of the policy for this role and scope. */
   rules: readonly PolicyRule[];

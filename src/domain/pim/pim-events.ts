@@ -225,6 +225,7 @@ export interface ApprovalFacts {
     | 'pim.approvalTimedOut'
     | 'pim.approvalEscalated'
     | 'pim.approvalReminder'
+    | 'pim.approvalHookDeferred'
   >;
   activity: AuditActivity;
   request: ScheduleRequest;

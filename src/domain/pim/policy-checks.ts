@@ -11,6 +11,7 @@ import type {
 } from '../policy/types.js';
 import { parseDuration } from '../time/duration.js';
 import type { RuleFailure } from './policy-failure.js';
+import type { TicketCheck } from '../decision-hooks/answers.js';
 import { acrsValidationFailed } from './request-error.js';
 import type { RequestError } from './request-error.js';
 import type { RequestCaller, TicketInfo, Window } from './types.js';
@@ -80,6 +81,8 @@ export interface EnablementEvidence {
   caller: RequestCaller;
   justification: string | null;
   ticketInfo: TicketInfo | null;
+  /** What the role's ticket validation hook said about the ticket, asked before the transaction. */
+  ticketCheck?: TicketCheck | null;
 }
 
 /**
@@ -113,8 +116,31 @@ export function checkEnablement(
     (isBlank(evidence.ticketInfo?.ticketNumber) || isBlank(evidence.ticketInfo?.ticketSystem))
   ) {
     failures.push({ rule: 'TicketingRule', reason: 'A ticket number and a ticket system are required.' });
+  } else if (enabled.includes('Ticketing') && rule?.ticketValidationHookId !== undefined) {
+    const failure = ticketHookFailure(rule.ticketValidationHookId, evidence.ticketCheck ?? null);
+    if (failure !== null) failures.push(failure);
   }
   return failures;
+}
+
+/**
+ * The role's ticket validation hook must have confirmed this ticket (ADR 0025). It fails closed:
+ * an `invalid` answer refuses with the hook's reason, and no usable answer (or an answer from
+ * another hook than the rule names now) refuses as "could not be validated".
+ */
+function ticketHookFailure(hookId: string, check: TicketCheck | null): RuleFailure | null {
+  if (check !== null && check.hookId === hookId && check.outcome === 'valid') return null;
+  if (check !== null && check.hookId === hookId && check.outcome === 'invalid') {
+    return {
+      rule: 'TicketingRule',
+      reason: `The ticket was refused by the ticket validation hook${check.reason === null ? '.' : `: ${check.reason}`}`,
+    };
+  }
+  const why = check !== null && check.hookId === hookId ? check.reason : null;
+  return {
+    rule: 'TicketingRule',
+    reason: `The ticket could not be validated${why === null ? '' : ` (${why})`}; the activation is refused until the ticket validation hook confirms it.`,
+  };
 }
 
 /**

@@ -49,6 +49,8 @@ export type RulePatch =
       enabledRules?: EnabledRule[];
       /** null: back to the server-wide default. */
       elevateMfaMaxAgeMinutes?: number | null;
+      /** `@elevate.ticketValidationHookId`; null removes it. */
+      ticketValidationHookId?: string | null;
     })
   | (PatchBase & {
       '@odata.type': '#microsoft.graph.unifiedRoleManagementPolicyApprovalRule';
@@ -150,14 +152,15 @@ export function applyRulePatch(current: PolicyRule, patch: RulePatch): PolicyRul
         ? {}
         : { enabledRules: checkEnabledRules(current.id, p.enabledRules) }),
     };
-    if (p.elevateMfaMaxAgeMinutes === undefined) return next;
+    const hooked = withTicketHook(current.id, next, p.ticketValidationHookId);
+    if (p.elevateMfaMaxAgeMinutes === undefined) return hooked;
     if (current.id !== 'Enablement_EndUser_Assignment') {
       throw invalid(
         `elevateMfaMaxAgeMinutes applies to activation only (Enablement_EndUser_Assignment), not to '${current.id}'.`,
         'elevateMfaMaxAgeMinutes',
       );
     }
-    const { elevateMfaMaxAgeMinutes: _old, ...rest } = next;
+    const { elevateMfaMaxAgeMinutes: _old, ...rest } = hooked;
     return p.elevateMfaMaxAgeMinutes === null
       ? rest
       : { ...rest, elevateMfaMaxAgeMinutes: p.elevateMfaMaxAgeMinutes };
@@ -200,6 +203,23 @@ export function applyRulePatch(current: PolicyRule, patch: RulePatch): PolicyRul
         ? current.notificationRecipients
         : checkRecipients(p.notificationRecipients),
   };
+}
+
+/** Sets or removes `@elevate.ticketValidationHookId` (activation only). @throws ValidationError */
+function withTicketHook<R extends { ticketValidationHookId?: string }>(
+  ruleId: string,
+  rule: R,
+  hookId: string | null | undefined,
+): R {
+  if (hookId === undefined) return rule;
+  if (ruleId !== 'Enablement_EndUser_Assignment') {
+    throw invalid(
+      `@elevate.ticketValidationHookId applies to activation only (Enablement_EndUser_Assignment), not to '${ruleId}'.`,
+      '@elevate.ticketValidationHookId',
+    );
+  }
+  const { ticketValidationHookId: _old, ...rest } = rule;
+  return (hookId === null ? rest : { ...rest, ticketValidationHookId: hookId.toLowerCase() }) as R;
 }
 
 function checkTarget(current: RuleTarget, patch: TargetPatch): void {

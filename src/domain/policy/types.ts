@@ -60,6 +60,12 @@ export interface EnablementRule {
    * satisfies `MfaRule` must be for this role; absent, the server-wide 15 minutes (ADR 0021).
    */
   elevateMfaMaxAgeMinutes?: number;
+  /**
+   * Elevate's extension on `Enablement_EndUser_Assignment` (`@elevate.ticketValidationHookId`): a
+   * decision hook that must confirm the ticket of every activation while Ticketing is required
+   * (ADR 0025). Fails closed: no valid answer, no activation.
+   */
+  ticketValidationHookId?: string;
   target: RuleTarget;
 }
 
@@ -99,6 +105,12 @@ export interface ApprovalStage {
    * reminded, before the stage times out; 0 = never; absent = {@link DEFAULT_REMINDER_MINUTES}.
    */
   reminderBeforeTimeOutInMinutes?: number;
+  /**
+   * Elevate extension (`@elevate.decisionHookId`): a decision hook (`/elevate/decisionHooks`) asked
+   * when the stage starts; its approve or deny counts as one decision, anything else leaves the
+   * stage to its human approvers (ADR 0025).
+   */
+  decisionHookId?: string;
 }
 
 /** The reminder lead time of a stage that does not set one (capped at half the stage's timeout). */

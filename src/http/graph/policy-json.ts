@@ -44,6 +44,7 @@ const settingJson = z.object({
       '@elevate.approvalsRequired': z.number().optional(),
       '@elevate.approvalStageTimeOutInHours': z.number().optional(),
       '@elevate.reminderBeforeTimeOutInMinutes': z.number().optional(),
+      '@elevate.decisionHookId': z.string().optional(),
     }),
   ),
   '@elevate.activationStartsAtApproval': z.boolean().optional(),
@@ -66,6 +67,7 @@ const enablementRuleJson = variant(T.enablement, {
   enabledRules: z.array(z.string()),
   // Elevate's extension, present only when set (docs/pim.md).
   elevateMfaMaxAgeMinutes: z.number().int().optional(),
+  '@elevate.ticketValidationHookId': z.string().optional(),
   target: targetJson,
 });
 const approvalRuleJson = variant(T.approval, { target: targetJson, setting: settingJson });
@@ -185,6 +187,7 @@ export function ruleToJson(rule: PolicyRule): z.input<typeof completeRuleJson> {
         ...(rule.elevateMfaMaxAgeMinutes === undefined
           ? {}
           : { elevateMfaMaxAgeMinutes: rule.elevateMfaMaxAgeMinutes }),
+        ...annotated('ticketValidationHookId', rule.ticketValidationHookId),
         target: targetToJson(rule.target),
       };
     case T.approval:
@@ -208,6 +211,7 @@ export function ruleToJson(rule: PolicyRule): z.input<typeof completeRuleJson> {
             ...annotated('approvalsRequired', stage.approvalsRequired),
             ...annotated('approvalStageTimeOutInHours', stage.approvalStageTimeOutInHours),
             ...annotated('reminderBeforeTimeOutInMinutes', stage.reminderBeforeTimeOutInMinutes),
+            ...annotated('decisionHookId', stage.decisionHookId),
           })),
           ...annotated('activationStartsAtApproval', rule.setting.activationStartsAtApproval),
         },

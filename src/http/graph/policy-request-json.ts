@@ -116,6 +116,10 @@ const stageBody = z
         description: `Elevate: remind the pending approvers this long before the stage times out (0 = never; default ${DEFAULT_REMINDER_MINUTES}, at most half the timeout).`,
       })
       .optional(),
+    '@elevate.decisionHookId': guid.optional().meta({
+      description:
+        'Elevate: a decision hook (/elevate/decisionHooks) asked when the stage starts; approve or deny counts as one decision, anything else leaves the stage to its approvers.',
+    }),
   })
   .strict();
 
@@ -202,6 +206,10 @@ const rulePatchOf = (idRequired: boolean) => {
             .optional(),
           /** Elevate's extension: minutes within which the activation's MFA must have been done. */
           elevateMfaMaxAgeMinutes: z.number().int().min(1).max(1440).nullable().optional(),
+          '@elevate.ticketValidationHookId': guid.nullable().optional().meta({
+            description:
+              'Elevate: a decision hook (/elevate/decisionHooks) that must confirm each ticket while Ticketing is required (activation only); null removes it.',
+          }),
         })
         .strict()
         .meta(required),
@@ -262,7 +270,9 @@ export const RULE_RELATIONS =
   '0 with escalation enabled, which also needs `escalationApprovers`; an `@elevate.approvalsRequired` ' +
   'above the number of named users when a stage names only users; an ' +
   '`@elevate.reminderBeforeTimeOutInMinutes` not below the stage timeout; `elevateMfaMaxAgeMinutes` on ' +
-  'another rule than activation; a `claimValue` that names no authentication context of the tenant.';
+  'another rule than activation; a `claimValue` that names no authentication context of the tenant; ' +
+  'an `@elevate.ticketValidationHookId` on another rule than activation, or an ' +
+  '`@elevate.ticketValidationHookId` / `@elevate.decisionHookId` that names no decision hook of the tenant.';
 
 /** `PATCH /policies/roleManagementPolicies/{id}`: only `rules` may change. */
 export const policyPatchBody = z
@@ -300,6 +310,7 @@ export function toApprovalSettings(setting: z.output<typeof settingBody>): Appro
       ...optional('approvalsRequired', stage['@elevate.approvalsRequired']),
       ...optional('approvalStageTimeOutInHours', stage['@elevate.approvalStageTimeOutInHours']),
       ...optional('reminderBeforeTimeOutInMinutes', stage['@elevate.reminderBeforeTimeOutInMinutes']),
+      ...optional('decisionHookId', stage['@elevate.decisionHookId']),
     })),
     ...optional('activationStartsAtApproval', setting['@elevate.activationStartsAtApproval']),
   };
@@ -325,6 +336,14 @@ export function toRulePatch(body: z.output<typeof rulePatchBody>): RulePatch {
       ...approval,
       ...withTarget,
       ...(setting === undefined ? {} : { setting: toApprovalSettings(setting) }),
+    };
+  }
+  if (rest['@odata.type'] === T.enablement) {
+    const { '@elevate.ticketValidationHookId': hookId, ...enablement } = rest;
+    return {
+      ...enablement,
+      ...withTarget,
+      ...(hookId === undefined ? {} : { ticketValidationHookId: hookId }),
     };
   }
   return { ...rest, ...withTarget };

@@ -41,6 +41,7 @@ const toRow = (s: ApprovalStep): PimApprovalStepRow => ({
   reminder_at: time.encode(s.reminderAt),
   reminded_at: time.encode(s.remindedAt),
   starts_at_approval: codecs.bool.encode(s.startsAtApproval),
+  decision_hook_id: s.decisionHookId,
 });
 
 const optionalNumber = (v: number | string | null): number | null => (v === null ? null : Number(v));
@@ -119,6 +120,7 @@ export function approvalStepStore(db: Kysely<Database>): ApprovalStepStore {
         reminderAt: time.decode(r.reminder_at),
         remindedAt: time.decode(r.reminded_at),
         startsAtApproval: codecs.bool.decode(r.starts_at_approval),
+        decisionHookId: r.decision_hook_id ?? null,
         startedAt: time.decode(r.started_at),
         deadlineAt: time.decode(r.deadline_at),
         decisions: decisions

@@ -63,6 +63,8 @@ export interface PimApprovalStepRow {
   reminder_at: number | null;
   reminded_at: number | null;
   starts_at_approval: number;
+  /** Migration 0019: the decision hook the stage named (snapshot), or null. */
+  decision_hook_id: string | null;
 }
 
 /** Migration 0007: a stage's named approver (`user` or `group`). */

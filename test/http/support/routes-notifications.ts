@@ -18,6 +18,16 @@ async function ok(env: WalkEnv, method: Method, url: string, body?: unknown) {
   return res.body === '' ? {} : res.json<Record<string, unknown>>();
 }
 
+/** Decision hooks (ADR 0025): the same writers and readers as role settings. */
+const HOOKS = '/v1.0/elevate/decisionHooks';
+const HOOK = {
+  displayName: 'Walk',
+  url: WEBHOOK_URL,
+  secret: `whsec_${Buffer.from('walk-decision-hook-secret-0123456').toString('base64')}`,
+};
+
+const decisionHook = async (env: WalkEnv) => String((await ok(env, 'POST', HOOKS, HOOK)).id);
+
 const webhook = async (env: WalkEnv) =>
   String((await ok(env, 'POST', `${BASE}/webhooks`, { url: WEBHOOK_URL })).id);
 
@@ -150,6 +160,41 @@ export function notificationRoutes(env: WalkEnv): WalkRoute[] {
       ...WRITERS,
       status: 204,
       own: async () => ({ url: `${BASE}/deliveries/${await delivery(env, true)}/retry` }),
+    },
+    {
+      method: 'GET',
+      path: HOOKS,
+      ...READERS,
+      status: 200,
+      own: async () => ({ url: HOOKS }),
+    },
+    {
+      method: 'POST',
+      path: HOOKS,
+      ...WRITERS,
+      status: 201,
+      own: async () => ({ url: HOOKS, body: HOOK }),
+    },
+    {
+      method: 'GET',
+      path: `${HOOKS}/{id}`,
+      ...READERS,
+      status: 200,
+      own: async () => ({ url: `${HOOKS}/${await decisionHook(env)}` }),
+    },
+    {
+      method: 'PATCH',
+      path: `${HOOKS}/{id}`,
+      ...WRITERS,
+      status: 200,
+      own: async () => ({ url: `${HOOKS}/${await decisionHook(env)}`, body: { displayName: 'walked' } }),
+    },
+    {
+      method: 'DELETE',
+      path: `${HOOKS}/{id}`,
+      ...WRITERS,
+      status: 204,
+      own: async () => ({ url: `${HOOKS}/${await decisionHook(env)}` }),
     },
   ];
 }

@@ -59,6 +59,21 @@ export const RELATIONS: { operations: RegExp; message: RegExp; stated: string }[
     message: /^url must use https:\/\//,
     stated: 'ELEVATE_NOTIFICATIONS_ALLOW_HTTP',
   },
+  {
+    operations: /elevate\/decisionHooks/,
+    message: /^url must use https:\/\//,
+    stated: 'ELEVATE_NOTIFICATIONS_ALLOW_HTTP',
+  },
+  {
+    operations: /roleManagementPolicies/,
+    message: /names no decision hook of this tenant/,
+    stated: 'names no decision hook of the tenant',
+  },
+  {
+    operations: /roleManagementPolicies/,
+    message: /^@elevate\.ticketValidationHookId applies to activation only/,
+    stated: 'on another rule than activation',
+  },
   { operations: /addPassword$/, message: /^endDateTime must be after startDateTime/, stated: 'not after' },
   {
     operations: /ScheduleRequests$/,
