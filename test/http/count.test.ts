@@ -32,11 +32,13 @@ describe('$count as a path segment', () => {
   let policyId: string;
   /** Every collection with the filter that narrows it (or none), and how many that leaves. */
   let collections: { path: string; filter?: string; atLeast: number }[];
+  let annId: string;
 
   beforeAll(async () => {
     s = await testServer();
     h = await s.admin();
     const ann = await createUser(s, h, { displayName: 'Count Ann' });
+    annId = ann.id;
     await createUser(s, h, { displayName: 'Count Ann' });
     await createUser(s, h, { displayName: 'Count Bob' });
     const group = await createGroup(s, h);
@@ -95,6 +97,8 @@ describe('$count as a path segment', () => {
       { path: '/v1.0/users', filter: "displayName eq 'Count Ann'", atLeast: 2 },
       { path: '/v1.0/groups', atLeast: 1 },
       { path: `/v1.0/groups/${groupId}/members`, atLeast: 1 },
+      { path: `/v1.0/groups/${groupId}/transitiveMembers`, atLeast: 1 },
+      { path: `/v1.0/users/${annId}/memberOf`, atLeast: 1 },
       { path: '/v1.0/servicePrincipals', atLeast: 1 },
       { path: `${ROLES}/roleDefinitions`, filter: 'isBuiltIn eq true', atLeast: 30 },
       { path: `${ROLES}/roleAssignments`, filter: principal, atLeast: 0 },
@@ -227,6 +231,7 @@ describe('$count as a path segment', () => {
       ({ path }) =>
         path
           .replace(groupId, '{id}')
+          .replace(annId, '{id}')
           .replace(policyId, '{id}')
           .replace(/\/\$count$/, '') + '/$count',
     );
