@@ -1,0 +1,352 @@
+// The `elevate` client commands as a user runs them: the built bin as its own process, against a
+// real Elevate listening on a random port, with its own config folder. Sign-in with client
+// credentials and with the device flow (the browser step done by the test over HTTP), activation
+// with approval decided by another person through the CLI, --json against the published schemas,
+// and the documented exit codes.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireApproval } from '../pim/approval-support.js';
+import { GLOBAL_ADMINISTRATOR, GROUPS_ADMINISTRATOR } from '../pim/support.js';
+import { freePort } from '../helpers/tls-elevate.js';
+import { cli, ensureBuilt, startCli, userEnv, type CliRun } from './support/cli-process.js';
+import { addUser, cliServer, completeDeviceSignIn, type CliServer } from './support/cli-server.js';
+
+const HELPDESK_ADMINISTRATOR = '729827e3-9c14-49f7-bb1b-9608f156bbb8';
+
+const schema = JSON.parse(
+  readFileSync(new URL('../../docs/cli/output.schema.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
+const ajv = new Ajv({ allErrors: true, strict: true });
+ajv.addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/);
+ajv.addSchema(schema, 'cli');
+
+/** The command's JSON output, checked against its definition in docs/cli/output.schema.json. */
+function output(run: CliRun, definition: string): unknown {
+  expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+  const value: unknown = JSON.parse(run.stdout);
+  const valid = ajv.validate({ $ref: `cli#/definitions/${definition}` }, value);
+  expect(valid, `${definition}: ${ajv.errorsText()}\n${run.stdout}`).toBe(true);
+  return value;
+}
+
+/** A failure: the documented code, one line on stderr, nothing on stdout, no stack trace. */
+function failure(run: CliRun, code: number, message: RegExp): void {
+  expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(code);
+  expect(run.stdout).toBe('');
+  expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(run.stderr).toMatch(message);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+}
+
+let server: CliServer;
+/** The bootstrap app's terminal (profile `default`) and the people's (profiles `alice`, `bob`). */
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  ensureBuilt();
+  server = await cliServer();
+  env = userEnv();
+}, 240_000);
+afterAll(async () => server.close());
+
+async function deviceLogin(profile: string, user: { upn: string }): Promise<CliRun> {
+  const login = startCli(['login', '--server', server.base, '--profile', profile, '--json'], env);
+  const prompt = await login.waitForStderr(/open (\S+) in a browser and enter the code (\S+) /);
+  await completeDeviceSignIn(server, prompt[1] ?? '', prompt[2] ?? '', user);
+  return login.done;
+}
+
+describe('elevate client commands (built CLI, separate process)', { timeout: 120_000 }, () => {
+  it('signs in with client credentials into a 0600 file, and lists who it is, users and groups', async () => {
+    const secretFile = join(env.HOME ?? '', 'secret');
+    writeFileSync(secretFile, `${server.s.boot.app.clientSecret}\n`, { mode: 0o600 });
+    const login = output(
+      await cli(
+        [
+          'login',
+          '--server',
+          server.base,
+          '--client-id',
+          server.s.boot.app.clientId,
+          '--client-secret-file',
+          secretFile,
+          '--json',
+        ],
+        env,
+      ),
+      'login',
+    );
+    expect(login).toMatchObject({
+      profile: 'default',
+      kind: 'app',
+      server: server.base,
+      tenantId: server.s.boot.tenantId,
+    });
+
+    const dir = join(env.XDG_CONFIG_HOME ?? '', 'elevate');
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, 'credentials.json')).mode & 0o777).toBe(0o600);
+    // The secret stays in its own file: the profile names the file.
+    expect(readFileSync(join(dir, 'credentials.json'), 'utf8')).not.toContain(server.s.boot.app.clientSecret);
+
+    const who = output(await cli(['whoami', '--json'], env), 'whoami') as { principalId: string };
+    expect(who.principalId).toBe(server.s.boot.app.servicePrincipalId);
+    const users = output(
+      await cli(['users', '--json', '--filter', "userPrincipalName eq 'admin@contoso.test'"], env),
+      'users',
+    );
+    expect(users).toEqual([expect.objectContaining({ userPrincipalName: 'admin@contoso.test' })]);
+    output(await cli(['groups', '--json'], env), 'groups');
+    const human = await cli(['users'], env);
+    expect(human.stdout).toMatch(/^ID\s+USER PRINCIPAL NAME\s+NAME\n/);
+    expect(human.stdout).not.toContain('\u001b['); // no colours when stdout is not a terminal
+
+    const policy = output(
+      await cli(['policy', 'show', 'helpdesk administrator', '--json'], env),
+      'policy-show',
+    ) as {
+      rules: unknown[];
+    };
+    expect(policy.rules).toHaveLength(17);
+  });
+
+  it('a person signs in with the device flow, activates a role needing approval with --wait, another approves', async () => {
+    const alice = await addUser(server.s);
+    const bob = await addUser(server.s, [GLOBAL_ADMINISTRATOR]);
+    output(await deviceLogin('alice', alice), 'login');
+    output(await deviceLogin('bob', bob), 'login');
+
+    // The administrator (the app's profile) makes alice eligible; the role needs approval.
+    const assigned = output(
+      await cli(
+        [
+          'assign',
+          'eligible',
+          alice.upn,
+          'Helpdesk Administrator',
+          '--permanent',
+          '--reason',
+          'on call',
+          '--json',
+        ],
+        env,
+      ),
+      'assign',
+    );
+    expect(assigned).toMatchObject({ action: 'adminAssign', status: 'Provisioned', principalId: alice.id });
+    await requireApproval(server.s, HELPDESK_ADMINISTRATOR);
+
+    const roles = output(await cli(['roles', '--profile', 'alice', '--json'], env), 'roles');
+    expect(roles).toMatchObject({
+      eligible: [{ roleName: 'Helpdesk Administrator', directoryScopeId: '/' }],
+      active: [],
+    });
+
+    const activation = startCli(
+      [
+        'activate',
+        'helpdesk administrator',
+        '--for',
+        '2h',
+        '--reason',
+        'INC-1 password resets',
+        '--wait',
+        '--poll-interval',
+        '1s',
+        '--json',
+        '--profile',
+        'alice',
+      ],
+      env,
+    );
+    await activation.waitForStderr(/Helpdesk Administrator: PendingApproval/);
+    const inbox = output(await cli(['approvals', '--profile', 'bob', '--json'], env), 'approvals') as {
+      id: string;
+      principalId: string;
+    }[];
+    const mine = inbox.find((a) => a.principalId === alice.id);
+    expect(mine).toMatchObject({
+      roleName: 'Helpdesk Administrator',
+      justification: 'INC-1 password resets',
+      duration: 'PT2H',
+    });
+    // alice cannot approve her own request.
+    failure(
+      await cli(['approve', mine?.id ?? '', '--reason', 'me', '--profile', 'alice'], env),
+      5,
+      /no stage waiting for your decision|Authorization|approve/,
+    );
+    output(
+      await cli(['approve', mine?.id ?? '', '--reason', 'ticket checked', '--profile', 'bob', '--json'], env),
+      'approve',
+    );
+
+    const done = await activation.done;
+    const activated = output(done, 'activate');
+    expect(activated).toMatchObject({
+      status: 'Provisioned',
+      roleName: 'Helpdesk Administrator',
+      duration: 'PT2H',
+    });
+    expect(done.stderr).toContain('Helpdesk Administrator: Provisioned');
+    const after = output(await cli(['roles', '--profile', 'alice', '--json'], env), 'roles') as {
+      active: unknown[];
+    };
+    expect(after.active).toEqual([
+      expect.objectContaining({ roleName: 'Helpdesk Administrator', assignmentType: 'Activated' }),
+    ]);
+    output(await cli(['requests', '--profile', 'alice', '--json'], env), 'requests');
+
+    // Denied: exit 6.
+    await cli(['assign', 'eligible', alice.id, GROUPS_ADMINISTRATOR, '--permanent', '--json'], env);
+    await requireApproval(server.s, GROUPS_ADMINISTRATOR);
+    const second = startCli(
+      [
+        'activate',
+        'Groups Administrator',
+        '--reason',
+        'INC-2',
+        '--wait',
+        '--poll-interval',
+        '1s',
+        '--profile',
+        'alice',
+      ],
+      env,
+    );
+    await second.waitForStderr(/Groups Administrator: PendingApproval/);
+    const pending = output(await cli(['approvals', '--profile', 'bob', '--json'], env), 'approvals') as {
+      id: string;
+      roleName: string;
+    }[];
+    const groupsRequest = pending.find((a) => a.roleName === 'Groups Administrator');
+    output(
+      await cli(
+        ['deny', groupsRequest?.id ?? '', '--reason', 'no ticket', '--profile', 'bob', '--json'],
+        env,
+      ),
+      'deny',
+    );
+    const denied = await second.done;
+    expect(denied.code, denied.stderr).toBe(6);
+    expect(denied.stderr).toContain('ended without a grant: Denied');
+    expect(denied.stderr).not.toMatch(/\n\s+at /);
+
+    // Policy refusal (longer than the role allows): 5; an unknown role: 4 with a suggestion.
+    failure(
+      await cli(
+        ['activate', 'Groups Administrator', '--for', '48h', '--reason', 'x', '--profile', 'alice'],
+        env,
+      ),
+      5,
+      /RoleAssignmentRequestPolicyValidationFailed/,
+    );
+    failure(
+      await cli(['activate', 'Helpdesk Admnistrator', '--profile', 'alice'], env),
+      4,
+      /did you mean "Helpdesk Administrator"\?/,
+    );
+    failure(
+      await cli(['cancel', '00000000-0000-4000-8000-000000000000', '--profile', 'alice'], env),
+      4,
+      /cancel request/,
+    );
+
+    // Deactivation is allowed after five minutes.
+    server.clock.advance(6 * 60_000);
+    const deactivated = output(
+      await cli(['deactivate', 'HELPDESK ADMINISTRATOR', '--profile', 'alice', '--json'], env),
+      'deactivate',
+    );
+    expect(deactivated).toMatchObject({ action: 'selfDeactivate', status: 'Revoked' });
+    output(await cli(['whoami', '--profile', 'alice', '--json'], env), 'whoami');
+
+    output(await cli(['logout', '--profile', 'alice', '--json'], env), 'logout');
+    failure(
+      await cli(['roles', '--profile', 'alice'], env),
+      3,
+      /not signed in \(profile "alice"\); run `elevate login`/,
+    );
+  });
+
+  it('bad input: one line and the documented exit code', async () => {
+    failure(await cli(['roles', '--bogus'], env), 2, /unknown option '--bogus'/);
+    failure(
+      await cli(
+        ['login', '--server', server.base, '--client-id', 'x', '--client-secret-file', '/nonexistent/secret'],
+        env,
+      ),
+      2,
+      /cannot read the secret file \/nonexistent\/secret \(ENOENT\)/,
+    );
+    failure(await cli(['activate', 'x', '--for', 'two hours'], env), 2, /invalid duration "two hours"/);
+    failure(
+      await cli(
+        [
+          'login',
+          '--server',
+          server.base,
+          '--client-id',
+          server.s.boot.app.clientId,
+          '--client-secret',
+          'wrong',
+          '--profile',
+          'wrong',
+        ],
+        env,
+      ),
+      3,
+      /AADSTS7000215/,
+    );
+    const closed = await freePort();
+    failure(
+      await cli(
+        ['login', '--server', `http://127.0.0.1:${closed}`, '--client-id', 'x', '--client-secret', 'y'],
+        env,
+      ),
+      7,
+      /cannot reach http:\/\/127\.0\.0\.1:\d+: connection refused/,
+    );
+
+    // An expired login whose refresh token the server no longer honours.
+    const expired = userEnv();
+    const dir = join(expired.XDG_CONFIG_HOME ?? '', 'elevate');
+    execFileSync('mkdir', ['-p', dir]);
+    writeFileSync(
+      join(dir, 'credentials.json'),
+      JSON.stringify({
+        profiles: {
+          default: {
+            kind: 'user',
+            server: server.base,
+            issuer: server.base,
+            tokenEndpoint: `${server.base}/oauth2/v2.0/token`,
+            clientId: 'elevate-portal',
+            accessToken: 'x.e30.x',
+            refreshToken: 'revoked-long-ago',
+            expiresAt: 0,
+          },
+        },
+      }),
+      { mode: 0o600 },
+    );
+    failure(await cli(['roles'], expired), 3, /the sign-in expired .*run `elevate login`/);
+  });
+
+  it('prints completion scripts that the shells accept', async () => {
+    for (const shell of ['bash', 'zsh', 'fish']) {
+      const run = await cli(['completion', shell], env);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain('activate');
+      expect(run.stdout).toContain('approvals');
+      if (shell === 'bash') {
+        writeFileSync(join(env.HOME ?? '', 'completion.bash'), run.stdout);
+        execFileSync('bash', ['-n', join(env.HOME ?? '', 'completion.bash')]);
+      }
+    }
+    failure(await cli(['completion', 'tcsh'], env), 2, /unknown shell "tcsh"/);
+  });
+});
