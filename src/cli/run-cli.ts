@@ -1,9 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { ClientError, EXIT, exitCodeHelp, registerClientCommands } from '../client/program.js';
-import { ConfigError, loadConfig } from '../config/load.js';
-import { openOperator } from '../modules/operator.js';
+import { ConfigError } from '../config/load.js';
 import { registerAuditCommands } from './audit.js';
 import type { CliRun } from './cli-run.js';
+import { openConfiguredOperator } from './operator.js';
 import { registerReportCommands } from './report.js';
 
 /**
@@ -42,7 +42,7 @@ function program(run: CliRun): Command {
     .description('Apply pending database migrations (the server also does this at start).')
     .option('--status', 'only list pending migrations')
     .action(async (opts: { status?: boolean }) => {
-      const operator = openOperator(loadConfig(run.env));
+      const operator = await openConfiguredOperator(run.env);
       try {
         if (opts.status) {
           const pending = await operator.pendingMigrations();

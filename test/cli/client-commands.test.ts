@@ -4,7 +4,8 @@
 // with approval decided by another person through the CLI, --json against the published schemas,
 // and the documented exit codes.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +42,14 @@ function failure(run: CliRun, code: number, message: RegExp): void {
   expect(run.stderr).not.toMatch(/\n\s+at /);
 }
 
+async function waitUntil(check: () => boolean, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 let server: CliServer;
 /** The bootstrap app's terminal (profile `default`) and the people's (profiles `alice`, `bob`). */
 let env: Record<string, string>;
@@ -59,7 +68,8 @@ async function deviceLogin(profile: string, user: { upn: string }): Promise<CliR
   return login.done;
 }
 
-describe('elevate client commands (built CLI, separate process)', { timeout: 120_000 }, () => {
+// Generous timeouts: each command is a new Node process, seconds each on a machine shared by several runs.
+describe('elevate client commands (built CLI, separate process)', { timeout: 300_000 }, () => {
   it('signs in with client credentials into a 0600 file, and lists who it is, users and groups', async () => {
     const secretFile = join(env.HOME ?? '', 'secret');
     writeFileSync(secretFile, `${server.s.boot.app.clientSecret}\n`, { mode: 0o600 });
@@ -118,6 +128,25 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 120
     const bob = await addUser(server.s, [GLOBAL_ADMINISTRATOR]);
     output(await deviceLogin('alice', alice), 'login');
     output(await deviceLogin('bob', bob), 'login');
+
+    // An access token that ran out is renewed with the refresh token (which rotates), and saved.
+    const file = join(env.XDG_CONFIG_HOME ?? '', 'elevate', 'credentials.json');
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as {
+      profiles: Record<string, Record<string, unknown>>;
+    };
+    const before = stored.profiles.bob as { refreshToken: string; accessToken: string };
+    expect(before.refreshToken).toEqual(expect.any(String));
+    stored.profiles.bob = { ...before, expiresAt: 0 };
+    writeFileSync(file, JSON.stringify(stored));
+    output(await cli(['approvals', '--profile', 'bob', '--json'], env), 'approvals');
+    const renewed = (JSON.parse(readFileSync(file, 'utf8')) as typeof stored).profiles
+      .bob as typeof before & {
+      expiresAt: number;
+    };
+    expect(renewed.refreshToken).not.toBe(before.refreshToken);
+    expect(renewed.accessToken).not.toBe(before.accessToken);
+    expect(renewed.expiresAt).toBeGreaterThan(Date.now());
+    expect(statSync(file).mode & 0o777).toBe(0o600);
 
     // The administrator (the app's profile) makes alice eligible; the role needs approval.
     const assigned = output(
@@ -263,6 +292,55 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 120
     );
     expect(deactivated).toMatchObject({ action: 'selfDeactivate', status: 'Revoked' });
     output(await cli(['whoami', '--profile', 'alice', '--json'], env), 'whoami');
+    // bob's token names his standing role in `wids`; whoami shows it by name.
+    const bobWho = output(await cli(['whoami', '--profile', 'bob', '--json'], env), 'whoami');
+    expect(bobWho).toMatchObject({
+      kind: 'user',
+      principalId: bob.id,
+      name: bob.upn,
+      activeRoles: [{ id: GLOBAL_ADMINISTRATOR, displayName: 'Global Administrator' }],
+    });
+
+    // An active assignment ending within 14 days: alice asks for an extension, an admin decides.
+    output(
+      await cli(
+        [
+          'assign',
+          'active',
+          alice.upn,
+          'Attribute Definition Administrator',
+          '--for',
+          '7d',
+          '--reason',
+          'project X',
+          '--json',
+        ],
+        env,
+      ),
+      'assign',
+    );
+    const extension = output(
+      await cli(
+        [
+          'extend',
+          'attribute definition administrator',
+          '--for',
+          '30d',
+          '--reason',
+          'project runs on',
+          '--profile',
+          'alice',
+          '--json',
+        ],
+        env,
+      ),
+      'extend',
+    );
+    expect(extension).toMatchObject({
+      action: 'selfExtend',
+      status: 'PendingAdminDecision',
+      duration: 'P30D',
+    });
 
     output(await cli(['logout', '--profile', 'alice', '--json'], env), 'logout');
     failure(
@@ -334,6 +412,52 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 120
       { mode: 0o600 },
     );
     failure(await cli(['roles'], expired), 3, /the sign-in expired .*run `elevate login`/);
+  });
+
+  it('`elevate serve` starts the server; the client commands use it; SIGTERM stops it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'elevate-serve-'));
+    const port = await freePort();
+    const serve = startCli(
+      ['serve'],
+      {
+        PATH: process.env.PATH ?? '',
+        ELEVATE_PORT: String(port),
+        ELEVATE_DATA_DIR: dir,
+        DATABASE_URL: `sqlite:${join(dir, 'elevate.db')}`,
+      },
+      120_000,
+    );
+    try {
+      await waitUntil(() => /Elevate is listening/.test(serve.stdout() + serve.stderr()), 90_000);
+      const creds = JSON.parse(readFileSync(join(dir, 'bootstrap-credentials.json'), 'utf8')) as {
+        publicUrl: string;
+        application: { clientId: string; clientSecret: string };
+      };
+      const own = userEnv();
+      const secretFile = join(own.HOME ?? '', 'secret');
+      writeFileSync(secretFile, creds.application.clientSecret, { mode: 0o600 });
+      output(
+        await cli(
+          [
+            'login',
+            '--server',
+            creds.publicUrl,
+            '--client-id',
+            creds.application.clientId,
+            '--client-secret-file',
+            secretFile,
+            '--json',
+          ],
+          own,
+        ),
+        'login',
+      );
+      const roles = output(await cli(['roles', '--json'], own), 'roles');
+      expect(roles).toEqual({ eligible: [], active: [] });
+    } finally {
+      serve.child.kill('SIGTERM');
+    }
+    expect((await serve.done).code).toBe(0);
   });
 
   it('prints completion scripts that the shells accept', async () => {

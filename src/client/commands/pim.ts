@@ -225,7 +225,7 @@ export function registerPimCommands(program: Command, run: ClientRun): void {
           directoryScopeId: held.directoryScopeId ?? '/',
           ...(opts.reason === undefined ? {} : { justification: opts.reason }),
           scheduleInfo: {
-            startDateTime: held.endDateTime,
+            startDateTime: null,
             expiration: { type: 'afterDuration', duration: `P${Math.ceil(duration.ms / 86_400_000)}D` },
           },
         });
