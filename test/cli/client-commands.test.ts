@@ -264,6 +264,31 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 300
     expect(denied.stderr).toContain('ended without a grant: Denied');
     expect(denied.stderr).not.toMatch(/\n\s+at /);
 
+    // --timeout gives up waiting (exit 1) and leaves the request open; alice cancels it.
+    const waiting = await cli(
+      [
+        'activate',
+        'Groups Administrator',
+        '--reason',
+        'INC-3',
+        '--wait',
+        '--timeout',
+        '2s',
+        '--poll-interval',
+        '1s',
+        '--json',
+        '--profile',
+        'alice',
+      ],
+      env,
+    );
+    expect(waiting.code, waiting.stderr).toBe(1);
+    const open = JSON.parse(waiting.stdout) as { id: string; status: string };
+    expect(open.status).toBe('PendingApproval');
+    expect(waiting.stderr).toContain(`the request stays open (elevate cancel ${open.id})`);
+    const canceled = output(await cli(['cancel', open.id, '--profile', 'alice', '--json'], env), 'cancel');
+    expect(canceled).toMatchObject({ id: open.id, status: 'Canceled' });
+
     // Policy refusal (longer than the role allows): 5; an unknown role: 4 with a suggestion.
     failure(
       await cli(

@@ -25,6 +25,7 @@ interface ActivateOptions extends CommonOptions {
   ticketSystem?: string;
   wait?: boolean;
   pollInterval?: string;
+  timeout?: string;
 }
 
 /** A role held as an instance, as `roles` prints it (`role` in docs/cli/output.schema.json). */
@@ -79,6 +80,7 @@ async function waitForDecision(
   first: GraphRequest,
   roleName: string,
   intervalMs: number,
+  timeoutMs: number | undefined,
 ): Promise<GraphRequest> {
   let current = first;
   let shown = '';
@@ -93,6 +95,7 @@ async function waitForDecision(
   for (;;) {
     render(current);
     if (isEffective(current, ctx.now()) || ENDED_STATUSES.has(current.status)) break;
+    if (timeoutMs !== undefined && ctx.now() - started >= timeoutMs) break;
     await ctx.sleep(intervalMs);
     current = await getRequest(ctx.graph(), current.id);
   }
@@ -141,10 +144,12 @@ export function registerPimCommands(program: Command, run: ClientRun): void {
     .option('--ticket-system <name>', 'ticket system of --ticket-number')
     .option('-w, --wait', 'wait until the role is active, or until its approval ends')
     .option('--poll-interval <duration>', 'how often --wait asks the server (default 2s)', '2s')
+    .option('--timeout <duration>', 'stop waiting after this long (exit 1; the request stays open)')
     .action(async (typed: string, opts: ActivateOptions) => {
       const ctx = contextOf(run, opts);
       const duration = parseDuration(opts.for ?? '1h');
       const pollMs = parseDuration(opts.pollInterval ?? '2s').ms;
+      const timeoutMs = opts.timeout === undefined ? undefined : parseDuration(opts.timeout).ms;
       const graph = ctx.graph();
       const eligibility = await heldRole(ctx, typed, opts.scope, 'eligibility');
       const roleName = roleNameOf(eligibility);
@@ -165,9 +170,14 @@ export function registerPimCommands(program: Command, run: ClientRun): void {
         // No start: the server starts it at its own now.
         scheduleInfo: { startDateTime: null, expiration: { type: 'afterDuration', duration: duration.iso } },
       });
-      const final = opts.wait ? await waitForDecision(ctx, created, roleName, pollMs) : created;
+      const final = opts.wait ? await waitForDecision(ctx, created, roleName, pollMs, timeoutMs) : created;
       printRequest(ctx, requestRow(final, roleName), 'activate');
-      if (opts.wait && !isEffective(final, ctx.now())) {
+      if (opts.wait && !isEffective(final, ctx.now()) && !ENDED_STATUSES.has(final.status)) {
+        ctx.run.stderr.write(
+          `still ${final.status} after ${opts.timeout ?? ''}; the request stays open (elevate cancel ${final.id})\n`,
+        );
+        run.exitCode = EXIT.general;
+      } else if (opts.wait && !isEffective(final, ctx.now())) {
         ctx.run.stderr.write(`the activation of ${roleName} ended without a grant: ${final.status}\n`);
         run.exitCode = EXIT.approvalEnded;
       }
