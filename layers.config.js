@@ -73,10 +73,16 @@ export const LAYERS = {
     role: 'the composition root: kernel, identity, modules, jobs, the HTTP app',
     imports: ['domain', 'odata', 'app', 'store', 'identity', 'http', 'jobs', 'config', 'modules'],
   },
+  client: {
+    path: 'client',
+    role: 'the client commands of `elevate` (login, roles, activate, approvals…): the public HTTP API only, like any other client',
+    imports: [],
+    bans: [...persistence, ...edge, 'pino', 'zod'],
+  },
   cli: {
     path: 'cli',
-    role: 'the operator CLI; opens use cases through modules/operator like the server does',
-    imports: ['domain', 'app', 'config', 'modules'],
+    role: 'the `elevate` program: client commands (client/), and server-side commands that open use cases through modules/operator',
+    imports: ['domain', 'app', 'config', 'modules', 'client', 'main'],
     bans: [...persistence, 'fastify'],
   },
   main: {

@@ -1,9 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { loadConfig } from '../config/load.js';
-import { openOperator } from '../modules/operator.js';
 import type { CliRun } from './cli-run.js';
+import { openConfiguredOperator } from './operator.js';
 
 function parseTime(option: string, value: string): number {
   const ms = Date.parse(value);
@@ -27,7 +26,7 @@ export function registerAuditExportCommand(audit: Command, run: CliRun): void {
       const fromMs = parseTime('--from', opts.from);
       const toMs = parseTime('--to', opts.to);
       if (toMs <= fromMs) throw new Error('--to must be after --from');
-      const operator = openOperator(loadConfig(run.env));
+      const operator = await openConfiguredOperator(run.env);
       try {
         const tenantId =
           opts.tenant?.toLowerCase() ?? (await operator.uow.run((tx) => tx.tenants.first()))?.id;

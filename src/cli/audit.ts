@@ -5,10 +5,9 @@ import { z } from 'zod';
 import { publishedCopyOfExport, type AuditLog, type PublishedCopy } from '../app/audit/audit-log.js';
 import { readPublishedCopy, type PublishedCopyStats } from '../app/audit/published-copy.js';
 import type { VerifyResult } from '../domain/audit/verify.js';
-import { loadConfig } from '../config/load.js';
-import { openOperator } from '../modules/operator.js';
 import { registerAuditExportCommand } from './audit-export.js';
 import type { CliRun } from './cli-run.js';
+import { openConfiguredOperator } from './operator.js';
 
 const checkpointExport = z.object({
   format: z.literal('elevate.audit.checkpoints.v1'),
@@ -57,8 +56,8 @@ function resultLine(tenantId: string, r: VerifyResult): string {
 }
 
 /** The audit log over the configured database (see `openOperator`: no data key unless signing). */
-function openAuditLog(run: CliRun) {
-  const operator = openOperator(loadConfig(run.env));
+async function openAuditLog(run: CliRun) {
+  const operator = await openConfiguredOperator(run.env);
   return { db: operator, log: operator.audit };
 }
 
@@ -84,7 +83,7 @@ export function registerAuditCommands(program: Command, run: CliRun): void {
     .option('--json', 'print the results as JSON')
     .action(async (opts: { tenant?: string; checkpoints?: string; json?: boolean }) => {
       const published = opts.checkpoints ? await publishedCopyFrom(opts.checkpoints) : undefined;
-      const { db, log } = openAuditLog(run);
+      const { db, log } = await openAuditLog(run);
       try {
         const tenants = await tenantsOf(
           log,
@@ -118,7 +117,7 @@ export function registerAuditCommands(program: Command, run: CliRun): void {
     .description("Sign a checkpoint of each tenant's chain head (after verifying it since the last one).")
     .option('--tenant <id>', 'only this tenant')
     .action(async (opts: { tenant?: string }) => {
-      const { db, log } = openAuditLog(run);
+      const { db, log } = await openAuditLog(run);
       try {
         for (const tenantId of await tenantsOf(log, opts.tenant)) {
           try {
@@ -146,7 +145,7 @@ export function registerAuditCommands(program: Command, run: CliRun): void {
     .option('--tenant <id>', 'only this tenant')
     .option('--out <file>', 'write to a file instead of standard output')
     .action(async (opts: { tenant?: string; out?: string }) => {
-      const { db, log } = openAuditLog(run);
+      const { db, log } = await openAuditLog(run);
       try {
         const body = `${JSON.stringify(await log.exportCheckpoints(await tenantsOf(log, opts.tenant)), null, 2)}\n`;
         if (opts.out) writeFileSync(opts.out, body);

@@ -1,9 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { renderComplianceHtml } from '../app/compliance/report-html.js';
-import { loadConfig } from '../config/load.js';
-import { openOperator } from '../modules/operator.js';
 import type { CliRun } from './cli-run.js';
+import { openConfiguredOperator } from './operator.js';
 
 /** `elevate report compliance`. */
 export function registerReportCommands(program: Command, run: CliRun): void {
@@ -18,7 +17,7 @@ export function registerReportCommands(program: Command, run: CliRun): void {
     .option('--out <file>', 'write to a file instead of standard output')
     .action(async (opts: { tenant?: string; format: string; out?: string }) => {
       if (opts.format !== 'json' && opts.format !== 'html') throw new Error('--format must be json or html');
-      const operator = openOperator(loadConfig(run.env));
+      const operator = await openConfiguredOperator(run.env);
       try {
         const tenantId =
           opts.tenant?.toLowerCase() ?? (await operator.uow.run((tx) => tx.tenants.first()))?.id;

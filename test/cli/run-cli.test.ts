@@ -11,12 +11,12 @@ describe('elevate (runCli)', () => {
     expect(help.stdout).toContain('export-checkpoints');
   });
 
-  it('exits 1 on an unknown command or a missing option, naming it on standard error', async () => {
+  it('exits 2 (usage) on an unknown command or a missing option, naming it on standard error', async () => {
     const unknown = await elevate(['nonsense'], {});
-    expect(unknown).toMatchObject({ code: 1, stdout: '' });
+    expect(unknown).toMatchObject({ code: 2, stdout: '' });
     expect(unknown.stderr).toContain("unknown command 'nonsense'");
     const missing = await elevate(['audit', 'export', '--from', '2026-01-01'], {});
-    expect(missing).toMatchObject({ code: 1, stdout: '' });
+    expect(missing).toMatchObject({ code: 2, stdout: '' });
     expect(missing.stderr).toContain("required option '--to <time>' not specified");
   });
 

@@ -44,6 +44,8 @@ export async function testServer(
      * codes do not allow); `'productDefault'` leaves it to Elevate's default (on).
      */
     requireMfaRegistration?: boolean | 'productDefault';
+    /** The server's public URL (issuer, audience); tests that listen on a port pass theirs. */
+    publicUrl?: string;
   } = {},
 ): Promise<TestServer> {
   const db = await freshDb();
@@ -52,7 +54,7 @@ export async function testServer(
     box: createSecretBox(randomBytes(32)),
     clock: opts.clock ?? systemClock,
     logger: false,
-    publicUrl: PUBLIC_URL,
+    publicUrl: opts.publicUrl ?? PUBLIC_URL,
     accessTokenTtlSeconds: 600,
     bootstrapAdminUpn: 'admin@contoso.test',
     ...(opts.trustedIssuers ? { trustedIssuers: opts.trustedIssuers } : {}),
@@ -87,7 +89,7 @@ export async function testServer(
           grant_type: 'client_credentials',
           client_id: clientId,
           client_secret: clientSecret,
-          scope: `${PUBLIC_URL}/.default`,
+          scope: `${opts.publicUrl ?? PUBLIC_URL}/.default`,
         }).toString(),
       });
       if (res.statusCode !== 200) throw new Error(`token request failed: ${res.statusCode} ${res.body}`);
