@@ -80,6 +80,9 @@ export const EVENT_TYPES = [
   'notifications.webhookDeleted',
   'notifications.webhookSecretRotated',
   'notifications.deliveryRetried',
+  'notifications.chatChannelCreated',
+  'notifications.chatChannelUpdated',
+  'notifications.chatChannelDeleted',
   // PIM security alerts
   'alerts.configurationUpdated',
   'alerts.dismissed',
