@@ -10,7 +10,13 @@ import { totpSeedContext } from '../../src/app/sign-in/ports.js';
 import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
 import { Browser, csrfOf, locationOf } from '../identity/support/browser.js';
 import { submit } from '../identity/support/sign-in.js';
+import { findRule } from '../../src/domain/policy/types.js';
+import type { TestServer } from '../helpers/server.js';
+import { call as pimCall, ELIGIBILITY_REQUESTS, patchPolicy, USER_ADMINISTRATOR } from '../pim/support.js';
 import { addUser, BASE, call, type NotifyServer } from './support.js';
+
+const ROLE = USER_ADMINISTRATOR;
+const single = (userId: string) => ({ '@odata.type': '#microsoft.graph.singleUser' as const, userId });
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -229,4 +235,38 @@ export async function addChat(
   });
   if (res.statusCode !== 201) throw new Error(`chat channel: ${res.statusCode} ${res.body}`);
   return res.json<{ id: string; urlHost: string; kind: string; eventTypes: string[] }>();
+}
+
+/** Ada eligible for User Administrator; activation needs one approval of Bob or Cy (4 hours, ticket and reason required). */
+export async function approvalSetup(s: NotifyServer) {
+  const ada = await addUser(s, 'Ada Lovelace');
+  const bob = await addApprover(s, 'Bob Approver');
+  const cy = await addApprover(s, 'Cy Approver');
+  const made = await pimCall(s, 'POST', ELIGIBILITY_REQUESTS, await s.admin(), {
+    action: 'adminAssign',
+    justification: 'Joins the help desk rota',
+    roleDefinitionId: ROLE,
+    directoryScopeId: '/',
+    principalId: ada.id,
+    scheduleInfo: { expiration: { type: 'afterDuration', duration: 'P90D' } },
+  });
+  expect(made.statusCode, made.body).toBe(201);
+  await patchPolicy(s as unknown as TestServer, ROLE, (rules) => {
+    findRule(rules, 'Enablement_EndUser_Assignment')!.enabledRules = ['Justification', 'Ticketing'];
+    const setting = findRule(rules, 'Approval_EndUser_Assignment')!.setting;
+    setting.isApprovalRequired = true;
+    setting.approvalStages = [
+      {
+        approvalStageTimeOutInDays: 1,
+        approvalStageTimeOutInHours: 4,
+        approvalsRequired: 1,
+        isApproverJustificationRequired: false,
+        isEscalationEnabled: false,
+        escalationTimeInMinutes: 0,
+        primaryApprovers: [single(bob.id), single(cy.id)],
+        escalationApprovers: [],
+      },
+    ];
+  });
+  return { ada, bob, cy };
 }

@@ -2,12 +2,16 @@
 // incoming webhooks. An approval request reaches each channel once, in a payload valid for its
 // platform, with Approve / Deny buttons per approver; its outcome follows as a second message.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findRule } from '../../src/domain/policy/types.js';
-import type { TestServer } from '../helpers/server.js';
-import { call as pimCall, ELIGIBILITY_REQUESTS, patchPolicy, USER_ADMINISTRATOR } from '../pim/support.js';
-import { addApprover, addChat, parseSlack, parseTeams, slackButtons, teamsButtons } from './chat-support.js';
+import { USER_ADMINISTRATOR } from '../pim/support.js';
 import {
-  addUser,
+  addChat,
+  approvalSetup,
+  parseSlack,
+  parseTeams,
+  slackButtons,
+  teamsButtons,
+} from './chat-support.js';
+import {
   asUsers,
   BASE,
   call,
@@ -18,40 +22,6 @@ import {
 } from './support.js';
 
 const ROLE = USER_ADMINISTRATOR;
-const single = (userId: string) => ({ '@odata.type': '#microsoft.graph.singleUser' as const, userId });
-
-export async function approvalSetup(s: NotifyServer) {
-  const ada = await addUser(s, 'Ada Lovelace');
-  const bob = await addApprover(s, 'Bob Approver');
-  const cy = await addApprover(s, 'Cy Approver');
-  const made = await pimCall(s, 'POST', ELIGIBILITY_REQUESTS, await s.admin(), {
-    action: 'adminAssign',
-    justification: 'Joins the help desk rota',
-    roleDefinitionId: ROLE,
-    directoryScopeId: '/',
-    principalId: ada.id,
-    scheduleInfo: { expiration: { type: 'afterDuration', duration: 'P90D' } },
-  });
-  expect(made.statusCode, made.body).toBe(201);
-  await patchPolicy(s as unknown as TestServer, ROLE, (rules) => {
-    findRule(rules, 'Enablement_EndUser_Assignment')!.enabledRules = ['Justification', 'Ticketing'];
-    const setting = findRule(rules, 'Approval_EndUser_Assignment')!.setting;
-    setting.isApprovalRequired = true;
-    setting.approvalStages = [
-      {
-        approvalStageTimeOutInDays: 1,
-        approvalStageTimeOutInHours: 4,
-        approvalsRequired: 1,
-        isApproverJustificationRequired: false,
-        isEscalationEnabled: false,
-        escalationTimeInMinutes: 0,
-        primaryApprovers: [single(bob.id), single(cy.id)],
-        escalationApprovers: [],
-      },
-    ];
-  });
-  return { ada, bob, cy };
-}
 
 describe('Slack and Teams channels', () => {
   let s: NotifyServer;
