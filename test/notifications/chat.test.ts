@@ -11,15 +11,7 @@ import {
   slackButtons,
   teamsButtons,
 } from './chat-support.js';
-import {
-  asUsers,
-  BASE,
-  call,
-  deliveries,
-  notifyServer,
-  receiver,
-  type NotifyServer,
-} from './support.js';
+import { asUsers, BASE, call, deliveries, notifyServer, receiver, type NotifyServer } from './support.js';
 
 const ROLE = USER_ADMINISTRATOR;
 
