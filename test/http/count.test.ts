@@ -85,6 +85,12 @@ describe('$count as a path segment', () => {
       url: 'https://127.0.0.1:9/count',
     });
     expect(hook.statusCode, hook.body).toBe(201);
+    const chat = await call(s, 'POST', '/v1.0/elevate/notifications/chatChannels', h, {
+      kind: 'slack',
+      displayName: 'count',
+      url: 'https://127.0.0.1:9/count',
+    });
+    expect(chat.statusCode, chat.body).toBe(201);
     collections = [
       { path: '/v1.0/users', filter: "displayName eq 'Count Ann'", atLeast: 2 },
       { path: '/v1.0/groups', atLeast: 1 },
@@ -110,6 +116,7 @@ describe('$count as a path segment', () => {
       { path: `/v1.0/policies/roleManagementPolicies/${policyId}/rules`, atLeast: 17 },
       { path: `/v1.0/policies/roleManagementPolicies/${policyId}/effectiveRules`, atLeast: 17 },
       { path: '/v1.0/elevate/notifications/webhooks', atLeast: 1 },
+      { path: '/v1.0/elevate/notifications/chatChannels', atLeast: 1 },
       { path: '/v1.0/elevate/notifications/deliveries', atLeast: 0 },
     ];
   });
