@@ -144,10 +144,21 @@ export const toChatChannelJson = (c: ChatChannelView): z.infer<typeof chatChanne
   lastModifiedDateTime: dt(c.modifiedAt),
 });
 
+/** A chat channel's display name: one line, not blank (checked again, trimmed, by the use case). */
+const chatDisplayName = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(
+    // eslint-disable-next-line no-control-regex
+    /^[^\u0000-\u001f\u007f]*[^\s\u0000-\u001f\u007f][^\u0000-\u001f\u007f]*$/,
+    'must be one line, not empty or only spaces',
+  );
+
 export const createChatChannelBody = z
   .object({
     kind: z.enum(['slack', 'teams']),
-    displayName: str(128),
+    displayName: chatDisplayName,
     url: webhookUrl,
     eventTypes: eventTypes.optional(),
     isEnabled: z.boolean().optional(),
@@ -156,7 +167,7 @@ export const createChatChannelBody = z
 
 export const updateChatChannelBody = z
   .object({
-    displayName: str(128).optional(),
+    displayName: chatDisplayName.optional(),
     url: webhookUrl.optional(),
     eventTypes: eventTypes.optional(),
     isEnabled: z.boolean().optional(),

@@ -277,7 +277,7 @@ export function notificationRoutes(opts: BuildOptions): FastifyPluginAsync {
         schema: {
           tags,
           description:
-            'Elevate extension: changes a chat channel (displayName, url, eventTypes, isEnabled); the kind stays. Audited (a new URL shows as changed, never its value).',
+            'Elevate extension: changes a chat channel (displayName, url, eventTypes, isEnabled); the kind stays; an http url only where the operator allows it with ELEVATE_NOTIFICATIONS_ALLOW_HTTP. Audited (a new URL shows as changed, never its value).',
           params: idParams,
           body: updateChatChannelBody,
           response: { 200: withContext(chatChannelJson), ...errors(400, 401, 403, 404, 409) },
