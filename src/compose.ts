@@ -7,6 +7,7 @@ import { makeAuditRetention } from './app/audit-export/retention.js';
 import { makeActiveRoleTemplates } from './app/authorization/active-role-templates.js';
 import { makeAuthenticationContextDirectory } from './app/authentication-contexts/context-directory.js';
 import { makeAuthenticate } from './app/authorization/authenticate.js';
+import { APPROVAL_LINK_CALLBACK } from './http/routes/approval-link-pages.js';
 import { makeCallerResolver } from './app/authorization/resolve-caller.js';
 import { bootstrap, type BootstrapResult } from './app/bootstrap/bootstrap.js';
 import { upgradeRoleSettingDefaults } from './app/policies/default-upgrades.js';
@@ -294,7 +295,11 @@ async function wireIdentity(k: Kernel) {
       }),
       artifacts: oidcModelAdapters(o.db.kysely, o.clock, o.box),
       cookieKeys: await cookieSigningKeys(o.db.kysely, o.box, o.clock.now()),
-      redirectUris: o.portalRedirectUris ?? [`${o.publicUrl}/portal/callback`],
+      // The approval link pages sign approvers in as Elevate's own client (docs/notifications.md).
+      redirectUris: [
+        ...(o.portalRedirectUris ?? [`${o.publicUrl}/portal/callback`]),
+        `${o.publicUrl.replace(/\/+$/, '')}${APPROVAL_LINK_CALLBACK}`,
+      ],
       federation: { issuers: trusted.portalIssuers, signIn: federation, sealer: o.box },
     },
   });

@@ -2,6 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import type { NotificationChannel } from '../app/notifications/channel.js';
 import { makeDeliveryLog } from '../app/notifications/delivery-log.js';
+import { makeApprovalLinks } from '../app/notifications/approval-links.js';
+import { makeChatChannel } from '../app/notifications/chat-channel.js';
+import { makeApprovals } from '../app/pim/approvals.js';
+import { approvalLinkPages } from '../http/routes/approval-link-pages.js';
+import { makeChatChannelSettings } from '../app/notifications/chat-settings.js';
 import { makeEmailChannel } from '../app/notifications/email-channel.js';
 import { makeEmailSettings } from '../app/notifications/email-settings.js';
 import { makeNotificationFanOut } from '../app/notifications/fan-out.js';
@@ -11,7 +16,9 @@ import { makeDeliveryWorker, type DeliveryWorkerOptions } from '../app/notificat
 import type { OutboxConsumer } from '../app/outbox/ports.js';
 import { notificationDeliveryRoutes } from '../http/routes/notifications-deliveries.js';
 import { notificationRoutes } from '../http/routes/notifications.js';
+import { chatTransport } from '../jobs/notification-chat.js';
 import { smtpTransport } from '../jobs/notification-email.js';
+import { APPROVAL_LINK_KEY_LABEL } from '../domain/notifications/approval-link.js';
 import { webhookTransport } from '../jobs/notification-webhook.js';
 import {
   createNotificationWorkerJob,
@@ -35,6 +42,8 @@ export interface NotificationOptions {
   worker?: DeliveryWorkerOptions;
   /** How long a webhook receiver may take to answer (default 10 s). */
   webhookTimeoutMs?: number;
+  /** How long Slack or Teams may take to answer (default 10 s). */
+  chatTimeoutMs?: number;
   /** How long each SMTP step may take (default 15 s). */
   smtpTimeoutMs?: number;
   /** Extra trust for SMTP servers' certificates (a private CA), on top of nothing else. */
@@ -56,6 +65,10 @@ declare module '../http/services.js' {
     notificationEmail: ReturnType<typeof makeEmailSettings>;
     /** The tenant's webhook endpoints. */
     notificationWebhooks: ReturnType<typeof makeWebhookSettings>;
+    /** The tenant's Slack and Teams channels. */
+    notificationChatChannels: ReturnType<typeof makeChatChannelSettings>;
+    /** Approval links (chat buttons): check, show, decide. */
+    approvalLinks: ReturnType<typeof makeApprovalLinks>;
     /** The delivery log and retry of dead deliveries. */
     notificationDeliveries: ReturnType<typeof makeDeliveryLog>;
   }
@@ -79,6 +92,15 @@ function channelsOf(k: Kernel): NotificationChannel[] {
       transport: webhookTransport(n.webhookTimeoutMs === undefined ? {} : { timeoutMs: n.webhookTimeoutMs }),
       sealer: k.box,
     }),
+    ...(['slack', 'teams'] as const).map((kind) =>
+      makeChatChannel({
+        kind,
+        transport: chatTransport(n.chatTimeoutMs === undefined ? {} : { timeoutMs: n.chatTimeoutMs }),
+        sealer: k.box,
+        publicUrl: k.options.publicUrl,
+        linkKey: k.box.derive(APPROVAL_LINK_KEY_LABEL),
+      }),
+    ),
   ];
 }
 
@@ -135,6 +157,20 @@ export const notificationsModule = {
       sealer: k.box,
       allowHttp: k.options.notifications?.allowHttpWebhooks === true,
     }),
+    notificationChatChannels: makeChatChannelSettings({
+      uow: k.uow,
+      clock: k.clock,
+      newId: k.newId,
+      sealer: k.box,
+      allowHttp: k.options.notifications?.allowHttpWebhooks === true,
+    }),
+    approvalLinks: makeApprovalLinks({
+      uow: k.uow,
+      clock: k.clock,
+      linkKey: k.box.derive(APPROVAL_LINK_KEY_LABEL),
+      approvals: makeApprovals(k),
+      sealer: k.box,
+    }),
     notificationDeliveries: makeDeliveryLog({
       uow: k.uow,
       clock: k.clock,
@@ -144,5 +180,6 @@ export const notificationsModule = {
   routes: [
     { plugin: notificationRoutes, prefix: '/v1.0' },
     { plugin: notificationDeliveryRoutes, prefix: '/v1.0' },
+    { plugin: approvalLinkPages },
   ],
 } satisfies FeatureModule;

@@ -37,6 +37,7 @@ export function openOperator(config: Config): Operator {
   const lazyBox: SecretBox = {
     seal: (text, context) => (box ??= createSecretBox(resolveDataKey(config).key)).seal(text, context),
     open: (text, context) => (box ??= createSecretBox(resolveDataKey(config).key)).open(text, context),
+    derive: (label) => (box ??= createSecretBox(resolveDataKey(config).key)).derive(label),
   };
   const uow = createUnitOfWork(db);
   const audit = makeAuditLog({

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
  * Encrypts secrets at rest (signing keys, TOTP seeds, connector credentials) with AES-256-GCM
@@ -9,11 +9,19 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 export interface SecretBox {
   seal(plaintext: string, context: string): string;
   open(sealed: string, context: string): string;
+  /**
+   * A 32-byte key for one purpose (`label`, e.g. "approval-link-mac"), derived from the data key
+   * with HKDF-SHA256: it never equals the data key nor another purpose's key.
+   */
+  derive(label: string): Buffer;
 }
 
 export function createSecretBox(key: Buffer): SecretBox {
   if (key.length !== 32) throw new Error('data key must be 32 bytes');
   return {
+    derive(label) {
+      return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `elevate:${label}`, 32));
+    },
     seal(plaintext, context) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);

@@ -93,6 +93,12 @@ describe('$count as a path segment', () => {
       secret: `whsec_${Buffer.from('count-decision-hook-secret-012345').toString('base64')}`,
     });
     expect(decisionHook.statusCode, decisionHook.body).toBe(201);
+    const chat = await call(s, 'POST', '/v1.0/elevate/notifications/chatChannels', h, {
+      kind: 'slack',
+      displayName: 'count',
+      url: 'https://127.0.0.1:9/count',
+    });
+    expect(chat.statusCode, chat.body).toBe(201);
     collections = [
       { path: '/v1.0/users', filter: "displayName eq 'Count Ann'", atLeast: 2 },
       { path: '/v1.0/groups', atLeast: 1 },
@@ -120,6 +126,7 @@ describe('$count as a path segment', () => {
       { path: `/v1.0/policies/roleManagementPolicies/${policyId}/rules`, atLeast: 17 },
       { path: `/v1.0/policies/roleManagementPolicies/${policyId}/effectiveRules`, atLeast: 17 },
       { path: '/v1.0/elevate/notifications/webhooks', atLeast: 1 },
+      { path: '/v1.0/elevate/notifications/chatChannels', atLeast: 1 },
       { path: '/v1.0/elevate/notifications/deliveries', atLeast: 0 },
       { path: '/v1.0/elevate/decisionHooks', atLeast: 1 },
     ];

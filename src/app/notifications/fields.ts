@@ -43,3 +43,15 @@ export const webhookFields: FieldMap = {
     filterable: false,
   },
 };
+
+/** `GET …/notifications/chatChannels`. */
+export const chatChannelFields: FieldMap = {
+  id: { column: 'id', type: 'guid' },
+  kind: { column: 'kind', type: 'enum', values: ['slack', 'teams'] },
+  displayName: { column: 'display_name', type: 'string', caseInsensitive: true },
+  urlHost: { column: 'url_host', type: 'string', caseInsensitive: true },
+  isEnabled: { column: 'is_enabled', type: 'boolean' },
+  createdDateTime: { column: 'created_at', type: 'datetime' },
+  lastModifiedDateTime: { column: 'modified_at', type: 'datetime' },
+  eventTypes: { column: 'event_types', type: 'string', filterable: false, sortable: false },
+};

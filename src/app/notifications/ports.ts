@@ -1,6 +1,11 @@
 import type { SmtpSecurity } from '../../domain/notifications/channel-config.js';
 import type { Delivery, DeliveryStatus } from '../../domain/notifications/delivery.js';
-import type { Audience, ChannelKind, NotificationEventType } from '../../domain/notifications/event-types.js';
+import type {
+  Audience,
+  ChannelKind,
+  ChatKind,
+  NotificationEventType,
+} from '../../domain/notifications/event-types.js';
 import type { NotificationData } from '../../domain/notifications/notification.js';
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
 import type { Page } from '../ports.js';
@@ -42,8 +47,44 @@ export interface WebhookEndpoint {
   version: number;
 }
 
+/** A Slack or Teams channel as stored: its incoming-webhook URL sealed (never returned). */
+export interface ChatChannel {
+  id: string;
+  tenantId: string;
+  kind: ChatKind;
+  displayName: string;
+  /** The incoming-webhook URL, sealed (`chatUrlContext`): whoever has it can post to the channel. */
+  sealedUrl: string;
+  /** The URL's host, shown instead of the URL. */
+  urlHost: string;
+  /** Types it receives; empty = all. */
+  eventTypes: NotificationEventType[];
+  isEnabled: boolean;
+  createdAt: number;
+  modifiedAt: number;
+  version: number;
+}
+
+/** One use of an approval link: its id, kept so the link records at most one decision. */
+export interface ApprovalLinkUse {
+  id: string;
+  tenantId: string;
+  requestId: string;
+  approverId: string;
+  usedAt: number;
+  expiresAt: number;
+}
+
+/** Used approval links, bound to the use case's transaction. */
+export interface ApprovalLinkUseStore {
+  /** Records a use. @returns false when the link was used before (nothing written) */
+  use(u: ApprovalLinkUse): Promise<boolean>;
+  wasUsed(id: string): Promise<boolean>;
+}
+
 /** The sealing contexts of the channels' secrets: a sealed value copied to another row does not open. */
 export const emailPasswordContext = (tenantId: string) => `notification-smtp-password:${tenantId}`;
+export const chatUrlContext = (id: string) => `notification-chat-url:${id}`;
 export const webhookSecretContext = (id: string, generation: number) =>
   `notification-webhook-secret:${id}:${generation}`;
 
@@ -67,7 +108,15 @@ export interface NotificationChannelStore {
   /** Compare-and-set on `version`. @throws ConflictError */
   updateWebhook(w: WebhookEndpoint, expectedVersion: number): Promise<void>;
   deleteWebhook(tenantId: string, id: string): Promise<boolean>;
-  /** Whether the tenant has an enabled email channel or an enabled webhook: else fan-out writes nothing. */
+  chatChannels(tenantId: string, q: CollectionQuery): Promise<Page<ChatChannel>>;
+  /** The enabled Slack or Teams channels of a tenant (fan-out). */
+  enabledChatChannels(tenantId: string, kind: ChatKind): Promise<ChatChannel[]>;
+  chatChannel(tenantId: string, id: string): Promise<ChatChannel | undefined>;
+  insertChatChannel(c: ChatChannel): Promise<void>;
+  /** Compare-and-set on `version`. @throws ConflictError */
+  updateChatChannel(c: ChatChannel, expectedVersion: number): Promise<void>;
+  deleteChatChannel(tenantId: string, id: string): Promise<boolean>;
+  /** Whether the tenant has any enabled channel (email, webhook, Slack, Teams): else fan-out writes nothing. */
   anyEnabled(tenantId: string): Promise<boolean>;
 }
 
@@ -134,6 +183,8 @@ declare module '../ports.js' {
     notificationDeliveries: NotificationDeliveryStore;
     /** Who holds which roles, who is in which group, and their mailboxes. */
     notificationDirectory: NotificationDirectory;
+    /** Approval links that recorded a decision (single use). */
+    approvalLinkUses: ApprovalLinkUseStore;
   }
 }
 

@@ -55,6 +55,11 @@ export interface StepDecision {
    * than asked for (ISO-8601 duration, at least PT5M, at most the requested duration).
    */
   approvedDuration?: string | null;
+  /**
+   * Set when the decision comes through an approval link (chat buttons): the link's id, recorded
+   * in the decision's transaction so the link decides once, and noted in the audit entry.
+   */
+  approvalLink?: { id: string; expiresAt: number };
 }
 
 /** The shortest activation an approver may approve (the activation rule's own minimum). */
@@ -194,6 +199,20 @@ export function makeApprovals(deps: { uow: UnitOfWork; clock: Clock; newId: () =
             );
           }
           checkApprovedDuration(request, decision);
+          const link = decision.approvalLink;
+          if (
+            link !== undefined &&
+            !(await tx.approvalLinkUses.use({
+              id: link.id,
+              tenantId: caller.tenantId,
+              requestId: request.id,
+              approverId: caller.id,
+              usedAt: now,
+              expiresAt: link.expiresAt,
+            }))
+          ) {
+            throw new ApprovalStateError('This approval link has already been used.');
+          }
           await decideStep(
             tx,
             deps.newId,
@@ -306,6 +325,12 @@ export async function decideStep(
         : []),
       ...(mine.approvedDuration === null ? [] : [{ key: 'ApprovedDuration', value: mine.approvedDuration }]),
       ...(who.details ?? []),
+      ...(decision.approvalLink === undefined
+        ? []
+        : [
+            { key: 'DecidedThrough', value: 'ApprovalLink' },
+            { key: 'ApprovalLinkId', value: decision.approvalLink.id },
+          ]),
     ],
   };
 

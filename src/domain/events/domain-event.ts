@@ -85,6 +85,9 @@ export const EVENT_TYPES = [
   'decisionHooks.hookCreated',
   'decisionHooks.hookUpdated',
   'decisionHooks.hookDeleted',
+  'notifications.chatChannelCreated',
+  'notifications.chatChannelUpdated',
+  'notifications.chatChannelDeleted',
   // PIM security alerts
   'alerts.configurationUpdated',
   'alerts.dismissed',

@@ -37,9 +37,13 @@ const TYPES: ReadonlySet<string> = new Set(NOTIFICATION_EVENT_TYPES);
 
 export const isNotificationEventType = (value: string): value is NotificationEventType => TYPES.has(value);
 
-/** The channels a notification can leave by; a new channel (Slack, Teams) adds its kind here. */
-export const CHANNEL_KINDS = ['email', 'webhook'] as const;
+/** The channels a notification can leave by; a new channel adds its kind here. */
+export const CHANNEL_KINDS = ['email', 'webhook', 'slack', 'teams'] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+/** The chat platforms Elevate posts to through incoming webhooks. */
+export const CHAT_KINDS = ['slack', 'teams'] as const;
+export type ChatKind = (typeof CHAT_KINDS)[number];
 
 /** Who a message is written for; webhooks have no audience (they get every event they subscribe to). */
 export const AUDIENCES = ['requestor', 'approver', 'admin'] as const;

@@ -35,6 +35,17 @@ export const NOTIFICATION_ACTIVITIES = {
     'Update',
   ),
   deliveryRetry: activity('notifications.delivery.retry', 'Retry notification delivery', 'Update'),
+  chatChannelCreate: activity('notifications.chatChannel.create', 'Add notification chat channel', 'Add'),
+  chatChannelUpdate: activity(
+    'notifications.chatChannel.update',
+    'Update notification chat channel',
+    'Update',
+  ),
+  chatChannelDelete: activity(
+    'notifications.chatChannel.delete',
+    'Remove notification chat channel',
+    'Delete',
+  ),
 } as const;
 
 /** The email channel as its audit entries list it: never the password, only whether one is set. */
@@ -200,4 +211,65 @@ export const deliveryRetried = (d: {
       ],
     },
   ],
+});
+
+/** A Slack or Teams channel as its audit entries list it: the URL's host only (the URL is its credential). */
+export interface ChatChannelState {
+  id: string;
+  kind: string;
+  displayName: string;
+  urlHost: string;
+  eventTypes: readonly NotificationEventType[];
+  isEnabled: boolean;
+}
+
+const chatProperties = (c: ChatChannelState): PropertyValue[] => [
+  ['Kind', c.kind],
+  ['DisplayName', c.displayName],
+  ['UrlHost', c.urlHost],
+  ['EventTypes', [...c.eventTypes]],
+  ['IsEnabled', c.isEnabled],
+];
+
+const chatTarget = (c: ChatChannelState, modified: TargetResource['modifiedProperties']): TargetResource => ({
+  id: c.id,
+  displayName: `${c.kind} channel ${c.displayName}`.slice(0, 200),
+  type: 'Other',
+  userPrincipalName: null,
+  modifiedProperties: modified,
+});
+
+export const chatChannelCreated = (c: ChatChannelState): DomainEvent => ({
+  type: 'notifications.chatChannelCreated',
+  audit: [
+    {
+      activity: NOTIFICATION_ACTIVITIES.chatChannelCreate,
+      targets: [chatTarget(c, addedProperties(chatProperties(c)))],
+    },
+  ],
+});
+
+/** A changed URL shows as `Url` changed (and its host, if that changed), never the URL itself. */
+export const chatChannelUpdated = (
+  before: ChatChannelState,
+  after: ChatChannelState,
+  urlChanged: boolean,
+): DomainEvent => ({
+  type: 'notifications.chatChannelUpdated',
+  audit: [
+    {
+      activity: NOTIFICATION_ACTIVITIES.chatChannelUpdate,
+      targets: [
+        chatTarget(
+          after,
+          updatedProperties(chatProperties(before), chatProperties(after), urlChanged ? ['Url'] : []),
+        ),
+      ],
+    },
+  ],
+});
+
+export const chatChannelDeleted = (c: ChatChannelState): DomainEvent => ({
+  type: 'notifications.chatChannelDeleted',
+  audit: [{ activity: NOTIFICATION_ACTIVITIES.chatChannelDelete, targets: [chatTarget(c, [])] }],
 });

@@ -10,7 +10,7 @@ export interface RenderedEmail {
 }
 
 /** What a template decides: the subject and the first sentence; the details block is shared. */
-interface Wording {
+export interface Wording {
   subject: string;
   headline: string;
 }
@@ -242,7 +242,7 @@ const lastingOf = (d: NotificationData): string => {
 };
 
 /** One labelled fact of the details block. */
-type Row = readonly [label: string, value: string];
+export type Row = readonly [label: string, value: string];
 
 function detailRows(d: NotificationData): Row[] {
   const rows: Row[] = [];
@@ -288,12 +288,16 @@ const ESCAPES: Record<string, string> = {
 /** HTML-escapes text (justifications and names are user input). */
 export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
-/**
- * The email of a notification for one audience: a subject, then one sentence of what happened,
- * then the details (role, who, scope, by whom, why, ticket, window, the approver's reason, the
- * deadline) and the links, as plain text and as HTML with every value escaped.
- */
-export function renderEmail(event: NotificationEvent, audience: Audience): RenderedEmail {
+/** What every channel says of a notification: the wording, the details, the links, the footer. */
+export interface Described {
+  wording: Wording;
+  rows: Row[];
+  links: Row[];
+  footer: string;
+}
+
+/** The wording and details of a notification for one audience, shared by email and chat messages. */
+export function describeNotification(event: NotificationEvent, audience: Audience): Described {
   const d = event.data;
   const names: Names = {
     role: d.role.displayName ?? d.role.id,
@@ -301,10 +305,21 @@ export function renderEmail(event: NotificationEvent, audience: Audience): Rende
     actor: nameOf(d.actor, 'Elevate'),
     lasting: lastingOf(d),
   };
-  const w = TEMPLATES[event.type](names, audience, d);
-  const rows = detailRows(d);
-  const links = linkRows(d);
-  const footer = `You get this message because of the notification settings of the ${names.role} role in Elevate.`;
+  return {
+    wording: TEMPLATES[event.type](names, audience, d),
+    rows: detailRows(d),
+    links: linkRows(d),
+    footer: `You get this message because of the notification settings of the ${names.role} role in Elevate.`,
+  };
+}
+
+/**
+ * The email of a notification for one audience: a subject, then one sentence of what happened,
+ * then the details (role, who, scope, by whom, why, ticket, window, the approver's reason, the
+ * deadline) and the links, as plain text and as HTML with every value escaped.
+ */
+export function renderEmail(event: NotificationEvent, audience: Audience): RenderedEmail {
+  const { wording: w, rows, links, footer } = describeNotification(event, audience);
   const text = [
     w.headline,
     '',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { EmailChannelView } from '../../app/notifications/email-settings.js';
 import type { WebhookView, WebhookWithSecret } from '../../app/notifications/webhook-settings.js';
+import type { ChatChannelView } from '../../app/notifications/chat-settings.js';
 import {
   SMTP_HOST_PATTERN,
   SMTP_SECURITY,
@@ -115,6 +116,59 @@ export const updateWebhookBody = z
   .object({
     url: webhookUrl.optional(),
     description: str(256).nullable().optional(),
+    eventTypes: eventTypes.optional(),
+    isEnabled: z.boolean().optional(),
+  })
+  .strict();
+
+export const chatChannelJson = z.object({
+  id: z.string(),
+  kind: z.enum(['slack', 'teams']),
+  displayName: z.string(),
+  /** The incoming-webhook URL's host; the URL itself is never returned. */
+  urlHost: z.string(),
+  eventTypes: z.array(z.enum(NOTIFICATION_EVENT_TYPES)),
+  isEnabled: z.boolean(),
+  createdDateTime: z.string(),
+  lastModifiedDateTime: z.string(),
+});
+
+export const toChatChannelJson = (c: ChatChannelView): z.infer<typeof chatChannelJson> => ({
+  id: c.id,
+  kind: c.kind,
+  displayName: c.displayName,
+  urlHost: c.urlHost,
+  eventTypes: c.eventTypes,
+  isEnabled: c.isEnabled,
+  createdDateTime: dt(c.createdAt),
+  lastModifiedDateTime: dt(c.modifiedAt),
+});
+
+/** A chat channel's display name: one line, not blank (checked again, trimmed, by the use case). */
+const chatDisplayName = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(
+    // eslint-disable-next-line no-control-regex
+    /^[^\u0000-\u001f\u007f]*[^\s\u0000-\u001f\u007f][^\u0000-\u001f\u007f]*$/,
+    'must be one line, not empty or only spaces',
+  );
+
+export const createChatChannelBody = z
+  .object({
+    kind: z.enum(['slack', 'teams']),
+    displayName: chatDisplayName,
+    url: webhookUrl,
+    eventTypes: eventTypes.optional(),
+    isEnabled: z.boolean().optional(),
+  })
+  .strict();
+
+export const updateChatChannelBody = z
+  .object({
+    displayName: chatDisplayName.optional(),
+    url: webhookUrl.optional(),
     eventTypes: eventTypes.optional(),
     isEnabled: z.boolean().optional(),
   })

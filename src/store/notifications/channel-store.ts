@@ -1,17 +1,23 @@
 import type { Kysely } from 'kysely';
 import type {
+  ApprovalLinkUseStore,
+  ChatChannel,
   EmailChannel,
   NotificationChannelStore,
   WebhookEndpoint,
 } from '../../app/notifications/ports.js';
-import { webhookFields } from '../../app/notifications/fields.js';
+import { chatChannelFields, webhookFields } from '../../app/notifications/fields.js';
 import type { SmtpSecurity } from '../../domain/notifications/channel-config.js';
-import type { NotificationEventType } from '../../domain/notifications/event-types.js';
+import type { ChatKind, NotificationEventType } from '../../domain/notifications/event-types.js';
 import { expectOneRow } from '../cas.js';
 import { codecs } from '../codecs.js';
 import { listPage } from '../list.js';
 import type { Database } from '../schema.js';
-import type { NotificationEmailChannelRow, NotificationWebhookRow } from './rows.js';
+import type {
+  NotificationChatChannelRow,
+  NotificationEmailChannelRow,
+  NotificationWebhookRow,
+} from './rows.js';
 
 const int = (v: number | string | bigint) => codecs.time.decode(v);
 
@@ -76,6 +82,63 @@ const webhookFromRow = (r: NotificationWebhookRow): WebhookEndpoint => ({
   modifiedAt: int(r.modified_at),
   version: int(r.version),
 });
+
+const chatToRow = (c: ChatChannel): NotificationChatChannelRow => ({
+  id: codecs.id.encode(c.id),
+  tenant_id: codecs.id.encode(c.tenantId),
+  kind: c.kind,
+  display_name: c.displayName,
+  url_sealed: c.sealedUrl,
+  url_host: c.urlHost,
+  event_types: codecs.json.encode(c.eventTypes),
+  is_enabled: codecs.bool.encode(c.isEnabled),
+  created_at: codecs.time.encode(c.createdAt),
+  modified_at: codecs.time.encode(c.modifiedAt),
+  version: c.version,
+});
+
+const chatFromRow = (r: NotificationChatChannelRow): ChatChannel => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  kind: r.kind as ChatKind,
+  displayName: r.display_name,
+  sealedUrl: r.url_sealed,
+  urlHost: r.url_host,
+  eventTypes: codecs.json.decode<NotificationEventType[]>(r.event_types),
+  isEnabled: codecs.bool.decode(r.is_enabled),
+  createdAt: int(r.created_at),
+  modifiedAt: int(r.modified_at),
+  version: int(r.version),
+});
+
+/** Used approval links, bound to one transaction. */
+export function approvalLinkUseStore(db: Kysely<Database>): ApprovalLinkUseStore {
+  return {
+    async use(u) {
+      const res = await db
+        .insertInto('approval_link_uses')
+        .values({
+          id: u.id,
+          tenant_id: codecs.id.encode(u.tenantId),
+          request_id: codecs.id.encode(u.requestId),
+          approver_id: codecs.id.encode(u.approverId),
+          used_at: codecs.time.encode(u.usedAt),
+          expires_at: codecs.time.encode(u.expiresAt),
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .executeTakeFirst();
+      return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
+    },
+    async wasUsed(id) {
+      const r = await db
+        .selectFrom('approval_link_uses')
+        .select('id')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return r !== undefined;
+    },
+  };
+}
 
 /** The notification channels of tenants, bound to one transaction. */
 export function notificationChannelStore(db: Kysely<Database>): NotificationChannelStore {
@@ -168,7 +231,71 @@ export function notificationChannelStore(db: Kysely<Database>): NotificationChan
       return res.numDeletedRows === 1n;
     },
 
+    async chatChannels(tenantId, q) {
+      const page = await listPage(
+        db.selectFrom('notification_chat_channels').selectAll().where('tenant_id', '=', tenantId),
+        q,
+        chatChannelFields,
+      );
+      return { ...page, items: page.items.map(chatFromRow) };
+    },
+
+    async enabledChatChannels(tenantId, kind) {
+      const rows = await db
+        .selectFrom('notification_chat_channels')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('kind', '=', kind)
+        .where('is_enabled', '=', 1)
+        .orderBy('id')
+        .execute();
+      return rows.map(chatFromRow);
+    },
+
+    async chatChannel(tenantId, id) {
+      const r = await db
+        .selectFrom('notification_chat_channels')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return r && chatFromRow(r);
+    },
+
+    async insertChatChannel(c) {
+      await db.insertInto('notification_chat_channels').values(chatToRow(c)).execute();
+    },
+
+    async updateChatChannel(c, expectedVersion) {
+      const { id, tenant_id, created_at: _c, ...values } = chatToRow(c);
+      const res = await db
+        .updateTable('notification_chat_channels')
+        .set(values)
+        .where('id', '=', id)
+        .where('tenant_id', '=', tenant_id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      expectOneRow(res);
+    },
+
+    async deleteChatChannel(tenantId, id) {
+      const res = await db
+        .deleteFrom('notification_chat_channels')
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return res.numDeletedRows === 1n;
+    },
+
     async anyEnabled(tenantId) {
+      const chat = await db
+        .selectFrom('notification_chat_channels')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('is_enabled', '=', 1)
+        .limit(1)
+        .executeTakeFirst();
+      if (chat) return true;
       const email = await db
         .selectFrom('notification_email_channels')
         .select('tenant_id')

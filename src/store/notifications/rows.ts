@@ -63,11 +63,38 @@ export interface NotificationDeliveryRow {
   sent_at: number | null;
 }
 
+export interface NotificationChatChannelRow {
+  id: string;
+  tenant_id: string;
+  /** `slack` or `teams`. */
+  kind: string;
+  display_name: string;
+  url_sealed: string;
+  url_host: string;
+  /** JSON array of event types; `[]` = all. */
+  event_types: string;
+  is_enabled: number;
+  created_at: number;
+  modified_at: number;
+  version: number;
+}
+
+export interface ApprovalLinkUseRow {
+  id: string;
+  tenant_id: string;
+  request_id: string;
+  approver_id: string;
+  used_at: number;
+  expires_at: number;
+}
+
 declare module '../schema.js' {
   interface Database {
     notification_email_channels: NotificationEmailChannelRow;
     notification_webhooks: NotificationWebhookRow;
     notification_events: NotificationEventRow;
     notification_deliveries: NotificationDeliveryRow;
+    notification_chat_channels: NotificationChatChannelRow;
+    approval_link_uses: ApprovalLinkUseRow;
   }
 }

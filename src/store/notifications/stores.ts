@@ -1,5 +1,5 @@
 import type { StoreBinder } from '../unit-of-work.js';
-import { notificationChannelStore } from './channel-store.js';
+import { approvalLinkUseStore, notificationChannelStore } from './channel-store.js';
 import { notificationDeliveryStore } from './delivery-store.js';
 import { notificationDirectory } from './directory-queries.js';
 import './rows.js';
@@ -9,4 +9,5 @@ export const notificationStores: StoreBinder = (db) => ({
   notificationChannels: notificationChannelStore(db),
   notificationDeliveries: notificationDeliveryStore(db),
   notificationDirectory: notificationDirectory(db),
+  approvalLinkUses: approvalLinkUseStore(db),
 });

@@ -31,6 +31,12 @@ const decisionHook = async (env: WalkEnv) => String((await ok(env, 'POST', HOOKS
 const webhook = async (env: WalkEnv) =>
   String((await ok(env, 'POST', `${BASE}/webhooks`, { url: WEBHOOK_URL })).id);
 
+const chatChannel = async (env: WalkEnv) =>
+  String(
+    (await ok(env, 'POST', `${BASE}/chatChannels`, { kind: 'slack', displayName: 'walk', url: WEBHOOK_URL }))
+      .id,
+  );
+
 const emailChannel = (env: WalkEnv) =>
   ok(env, 'PATCH', `${BASE}/email`, {
     host: 'smtp.contoso.test',
@@ -139,6 +145,47 @@ export function notificationRoutes(env: WalkEnv): WalkRoute[] {
       ...WRITERS,
       status: 200,
       own: async () => ({ url: `${BASE}/webhooks/${await webhook(env)}/rotateSecret`, body: {} }),
+    },
+    {
+      method: 'GET',
+      path: `${BASE}/chatChannels`,
+      ...READERS,
+      status: 200,
+      own: async () => ({ url: `${BASE}/chatChannels` }),
+    },
+    {
+      method: 'POST',
+      path: `${BASE}/chatChannels`,
+      ...WRITERS,
+      status: 201,
+      own: async () => ({
+        url: `${BASE}/chatChannels`,
+        body: { kind: 'teams', displayName: 'walk', url: WEBHOOK_URL },
+      }),
+    },
+    {
+      method: 'GET',
+      path: `${BASE}/chatChannels/{id}`,
+      ...READERS,
+      status: 200,
+      own: async () => ({ url: `${BASE}/chatChannels/${await chatChannel(env)}` }),
+    },
+    {
+      method: 'PATCH',
+      path: `${BASE}/chatChannels/{id}`,
+      ...WRITERS,
+      status: 200,
+      own: async () => ({
+        url: `${BASE}/chatChannels/${await chatChannel(env)}`,
+        body: { displayName: 'walked' },
+      }),
+    },
+    {
+      method: 'DELETE',
+      path: `${BASE}/chatChannels/{id}`,
+      ...WRITERS,
+      status: 204,
+      own: async () => ({ url: `${BASE}/chatChannels/${await chatChannel(env)}` }),
     },
     {
       method: 'GET',

@@ -55,7 +55,7 @@ export const RELATIONS: { operations: RegExp; message: RegExp; stated: string }[
     stated: 'credentials only with tls or starttls',
   },
   {
-    operations: /notifications\/webhooks/,
+    operations: /notifications\/(webhooks|chatChannels)/,
     message: /^url must use https:\/\//,
     stated: 'ELEVATE_NOTIFICATIONS_ALLOW_HTTP',
   },
