@@ -60,6 +60,7 @@ export async function notifyServer(
     bootstrapAdminUpn: 'admin@contoso.test',
     outboxRelayIntervalMs: 0,
     expirySweepIntervalMs: 0,
+    accessReviewIntervalMs: 0,
     auditCheckpointIntervalMs: 0,
     notifications: {
       allowHttpWebhooks: true,

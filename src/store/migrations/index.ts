@@ -17,6 +17,7 @@ import * as m0015 from './0015_approval_quorum.js';
 import * as m0016 from './0016_pim_groups.js';
 import * as m0017 from './0017_role_management_alerts.js';
 import * as m0018 from './0018_ending_soon.js';
+import * as m0019 from './0019_access_reviews.js';
 
 export interface Migration {
   name: string;
@@ -43,4 +44,5 @@ export const migrations: readonly Migration[] = [
   { name: '0016_pim_groups', up: m0016.up },
   { name: '0017_role_management_alerts', up: m0017.up },
   { name: '0018_ending_soon', up: m0018.up },
+  { name: '0019_access_reviews', up: m0019.up },
 ];
