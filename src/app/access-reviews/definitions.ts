@@ -15,7 +15,7 @@ import {
   type ReviewSettings,
 } from '../../domain/access-reviews/types.js';
 import type { Attempted } from '../../domain/audit/audit-events.js';
-import { NotFoundError, ValidationError } from '../../domain/shared/errors.js';
+import { BadRequestError, NotFoundError, ValidationError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
 import { authorize } from '../authorization/authorize.js';
 import type { Caller } from '../authorization/caller.js';
@@ -82,18 +82,18 @@ async function checkInput(tx: Stores, tenantId: string, d: Complete): Promise<vo
   for (const r of d.scope.roles) {
     const role = await tx.roleDefinitions.get(tenantId, r.roleDefinitionId);
     if (!role)
-      throw new ValidationError(
+      throw new BadRequestError(
+        'BadRequest',
         `The role definition '${r.roleDefinitionId}' in scope does not exist.`,
-        'scope.resourceScopes',
       );
   }
   checkRecurrence(d.settings);
   const check = async (list: Reviewer[], target: string) => {
     for (const r of list) {
       if (r.kind === 'user' && !(await tx.users.get(tenantId, r.id)))
-        throw new ValidationError(`The reviewer user '${r.id}' does not exist.`, target);
+        throw new BadRequestError('BadRequest', `The ${target} user '${r.id}' does not exist.`);
       if (r.kind === 'group' && !(await tx.groups.get(tenantId, r.id)))
-        throw new ValidationError(`The reviewer group '${r.id}' does not exist.`, target);
+        throw new BadRequestError('BadRequest', `The ${target} group '${r.id}' does not exist.`);
     }
   };
   await check(d.reviewers, 'reviewers');

@@ -10,7 +10,7 @@ import type {
 } from '../../domain/access-reviews/types.js';
 import { ValidationError } from '../../domain/shared/errors.js';
 import { formatDuration, parseDuration } from '../../domain/time/duration.js';
-import { dt, dtOrNull, nonEmpty, str } from './json.js';
+import { dt, dtOrNull, DURATION_PATTERN, nonEmpty, str } from './json.js';
 
 // Graph's access review shapes (accessReviewScheduleDefinition, accessReviewInstance,
 // accessReviewInstanceDecisionItem) ↔ Elevate's terms. Scope and reviewer queries are parsed here,
@@ -32,21 +32,50 @@ const PRINCIPALS = {
   '/servicePrincipals': 'servicePrincipal',
 } as const;
 
-const queryScope = z
+const QUERY_SCOPE_TYPE = z
+  .enum(['#microsoft.graph.accessReviewQueryScope', 'microsoft.graph.accessReviewQueryScope'])
+  .optional();
+
+const principalScope = z
   .object({
-    '@odata.type': z
-      .enum(['#microsoft.graph.accessReviewQueryScope', 'microsoft.graph.accessReviewQueryScope'])
-      .optional(),
-    query: str(1000),
+    '@odata.type': QUERY_SCOPE_TYPE,
+    query: z.enum(['/users', '/groups', '/servicePrincipals']),
     queryType: z.literal('MicrosoftGraph').optional(),
     queryRoot: str(100).nullable().optional(),
   })
   .strict();
 
+const RESOURCE_QUERY = new RegExp(
+  `^/roleManagement/directory/(?:roleDefinitions/${GUID}|role(?:Eligibility|Assignment)ScheduleInstances\\?.*roleDefinitionId eq '${GUID}'.*)$`,
+);
+const queryScope = z
+  .object({
+    '@odata.type': QUERY_SCOPE_TYPE,
+    query: z
+      .string()
+      .max(1000)
+      .regex(
+        RESOURCE_QUERY,
+        'must name a directory role (roleDefinitions/{id} or a schedule instances query)',
+      ),
+    queryType: z.literal('MicrosoftGraph').optional(),
+    queryRoot: str(100).nullable().optional(),
+  })
+  .strict();
+
+const REVIEWER_QUERY = new RegExp(
+  `^(?:/users/${GUID}|/groups/${GUID}/(?:transitiveMembers|members)|\\./manager)$`,
+);
 const reviewerScope = z
   .object({
     '@odata.type': str(100).optional(),
-    query: str(1000),
+    query: z
+      .string()
+      .max(300)
+      .regex(
+        REVIEWER_QUERY,
+        'must be /users/{id}, /groups/{id}/transitiveMembers, /groups/{id}/members or ./manager',
+      ),
     queryType: z.literal('MicrosoftGraph').optional(),
     queryRoot: str(100).nullable().optional(),
   })
@@ -59,7 +88,7 @@ const recurrence = z
     pattern: z
       .object({
         type: z.enum(['daily', 'weekly', 'absoluteMonthly', 'absoluteYearly']),
-        interval: z.number().int().min(0).max(99),
+        interval: z.number().int().min(1).max(99),
         month: z.number().int().min(0).max(12).optional(),
         dayOfMonth: z.number().int().min(0).max(31).optional(),
         daysOfWeek: z.array(str(10)).max(7).optional(),
@@ -88,10 +117,10 @@ const settings = z
     justificationRequiredOnApproval: z.boolean().optional(),
     defaultDecisionEnabled: z.boolean().optional(),
     defaultDecision: z.enum(['Approve', 'Deny', 'Recommendation', 'None']).optional(),
-    instanceDurationInDays: z.number().int().min(0).max(365).optional(),
+    instanceDurationInDays: z.number().int().min(1).max(365).optional(),
     autoApplyDecisionsEnabled: z.boolean().optional(),
     recommendationsEnabled: z.boolean().optional(),
-    recommendationLookBackDuration: str(64).nullable().optional(),
+    recommendationLookBackDuration: str(64).meta({ pattern: DURATION_PATTERN }).nullable().optional(),
     decisionHistoriesForReviewersEnabled: z.boolean().optional(),
     recurrence: recurrence.nullable().optional(),
     applyActions: z
@@ -100,6 +129,13 @@ const settings = z
       .optional(),
   })
   .strict();
+
+/** What a definition body must also meet that its schema cannot state (the routes' description). */
+export const DEFINITION_RELATIONS =
+  'Also refused (400): `instanceDurationInDays` longer than the recurrence period; an `endDate` range ' +
+  'without an endDate on or after its startDate; a `numbered` range without numberOfOccurrences of at least 1; ' +
+  'a fallback reviewer cannot be the manager; the scope cannot be changed by `PUT`; roles, users and groups ' +
+  'named must exist (`BadRequest`).';
 
 /** The body of `POST`/`PUT definitions`, as Graph writes it. */
 export const definitionBody = z
@@ -111,7 +147,7 @@ export const definitionBody = z
     scope: z
       .object({
         '@odata.type': z.literal('#microsoft.graph.principalResourceMembershipsScope'),
-        principalScopes: z.array(queryScope).min(1).max(3),
+        principalScopes: z.array(principalScope).min(1).max(3),
         resourceScopes: z.array(queryScope).min(1).max(50),
       })
       .strict()
@@ -172,7 +208,7 @@ function parseReviewers(list: DefinitionBody['reviewers'], target: string): Revi
     const group = GROUP.exec(r.query);
     if (group)
       return { kind: 'group', id: group[1]!.toLowerCase(), transitive: group[2] === 'transitiveMembers' };
-    if (r.query === './manager' && r.queryRoot === 'decisions') return { kind: 'manager' };
+    if (r.query === './manager') return { kind: 'manager' };
     throw bad(
       `Unsupported reviewer '${r.query.slice(0, 200)}': use /users/{id}, /groups/{id}/transitiveMembers, or ./manager with queryRoot decisions.`,
       `${target}[${n}]`,

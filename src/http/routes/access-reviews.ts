@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { BadRequestError } from '../../domain/shared/errors.js';
@@ -7,6 +7,7 @@ import type { RouteOptions } from '../build-options.js';
 import {
   decisionJson,
   decisionToJson,
+  DEFINITION_RELATIONS,
   definitionBody,
   definitionJson,
   definitionToJson,
@@ -17,7 +18,6 @@ import {
 import { entityKey, guid } from '../graph/ids.js';
 import { collectionOf, context, errors, str, withContext } from '../graph/json.js';
 
-const ROOT = '/identityGovernance/accessReviews/definitions';
 const SET = 'identityGovernance/accessReviews/definitions';
 const REVIEWER = "filterByCurrentUser(on='reviewer')";
 
@@ -62,7 +62,7 @@ export function accessReviewRoutes(opts: RouteOptions): FastifyPluginAsync {
     const tags = ['accessReviews'];
 
     app.post(
-      ROOT,
+      '/identityGovernance/accessReviews/definitions',
       {
         schema: {
           tags,
@@ -79,7 +79,7 @@ export function accessReviewRoutes(opts: RouteOptions): FastifyPluginAsync {
     );
 
     app.get(
-      ROOT,
+      '/identityGovernance/accessReviews/definitions',
       {
         schema: {
           tags,
@@ -114,7 +114,7 @@ export function accessReviewRoutes(opts: RouteOptions): FastifyPluginAsync {
     );
 
     app.get(
-      `${ROOT}/:id`,
+      '/identityGovernance/accessReviews/definitions/:id',
       {
         schema: {
           tags,
@@ -129,8 +129,16 @@ export function accessReviewRoutes(opts: RouteOptions): FastifyPluginAsync {
     );
 
     app.put(
-      `${ROOT}/:id`,
-      { schema: { tags, params: definitionParams, body: definitionBody, response: none } },
+      '/identityGovernance/accessReviews/definitions/:id',
+      {
+        schema: {
+          tags,
+          description: DEFINITION_RELATIONS,
+          params: definitionParams,
+          body: definitionBody,
+          response: none,
+        },
+      },
       async (request, reply) => {
         await defs.update(callerOf(request), request.params.id, toDefinitionInput(request.body));
         return reply.status(204).send(null);
@@ -138,7 +146,7 @@ export function accessReviewRoutes(opts: RouteOptions): FastifyPluginAsync {
     );
 
     app.delete(
-      `${ROOT}/:id`,
+      '/identityGovernance/accessReviews/definitions/:id',
       {
         schema: {
           tags,
@@ -155,7 +163,7 @@ export function accessReviewRoutes(opts: RouteOptions): FastifyPluginAsync {
     const instanceSet = (id: string) => context(serviceRoot, `${SET}('${id}')/instances`);
 
     app.get(
-      `${ROOT}/:id/instances`,
+      '/identityGovernance/accessReviews/definitions/:id/instances',
       {
         schema: {
           tags,
@@ -172,7 +180,7 @@ export function accessReviewRoutes(opts: RouteOptions): FastifyPluginAsync {
     );
 
     app.get(
-      `${ROOT}/:id/instances/:instanceId`,
+      '/identityGovernance/accessReviews/definitions/:id/instances/:instanceId',
       {
         schema: {
           tags,
@@ -202,7 +210,7 @@ export function accessReviewRoutes(opts: RouteOptions): FastifyPluginAsync {
       context(serviceRoot, `${SET}('${id}')/instances('${instanceId}')/decisions`);
 
     app.get(
-      `${ROOT}/:id/instances/:instanceId/decisions`,
+      '/identityGovernance/accessReviews/definitions/:id/instances/:instanceId/decisions',
       {
         schema: {
           tags,
@@ -221,7 +229,7 @@ export function accessReviewRoutes(opts: RouteOptions): FastifyPluginAsync {
     );
 
     app.get(
-      `${ROOT}/:id/instances/:instanceId/decisions/:decisionId`,
+      '/identityGovernance/accessReviews/definitions/:id/instances/:instanceId/decisions/:decisionId',
       {
         schema: {
           tags,
@@ -253,7 +261,7 @@ export function accessReviewRoutes(opts: RouteOptions): FastifyPluginAsync {
     );
 
     app.patch(
-      `${ROOT}/:id/instances/:instanceId/decisions/:decisionId`,
+      '/identityGovernance/accessReviews/definitions/:id/instances/:instanceId/decisions/:decisionId',
       {
         schema: {
           tags,
@@ -273,7 +281,7 @@ export function accessReviewRoutes(opts: RouteOptions): FastifyPluginAsync {
     );
 
     app.post(
-      `${ROOT}/:id/instances/:instanceId/batchRecordDecisions`,
+      '/identityGovernance/accessReviews/definitions/:id/instances/:instanceId/batchRecordDecisions',
       { schema: { tags, params: instanceOnly, body: batchBody, response: none } },
       async (request, reply) => {
         const { id, instanceId } = request.params;
@@ -288,24 +296,38 @@ export function accessReviewRoutes(opts: RouteOptions): FastifyPluginAsync {
       },
     );
 
-    type Action = (caller: ReturnType<typeof callerOf>, id: string, instanceId: string) => Promise<void>;
-    const actions: Record<string, Action> = {
-      acceptRecommendations: (c, d, i) => decisions.acceptRecommendations(c, d, i),
-      stop: (c, d, i) => instances.stop(c, d, i),
-      applyDecisions: (c, d, i) => instances.applyDecisions(c, d, i),
-      resetDecisions: (c, d, i) => instances.resetDecisions(c, d, i),
-      sendReminder: (c, d, i) => instances.sendReminder(c, d, i),
-    };
-    for (const [name, run] of Object.entries(actions)) {
-      app.post(
-        `${ROOT}/:id/instances/:instanceId/${name}`,
-        { schema: { tags, params: instanceOnly, response: none } },
-        async (request, reply) => {
-          await run(callerOf(request), request.params.id, request.params.instanceId);
-          return reply.status(204).send(null);
-        },
-      );
-    }
+    const action =
+      (run: (caller: ReturnType<typeof callerOf>, id: string, instanceId: string) => Promise<void>) =>
+      async (request: FastifyRequest<{ Params: z.output<typeof instanceOnly> }>, reply: FastifyReply) => {
+        await run(callerOf(request), request.params.id, request.params.instanceId);
+        return reply.status(204).send(null);
+      };
+    const actionSchema = { schema: { tags, params: instanceOnly, response: none } };
+    app.post(
+      '/identityGovernance/accessReviews/definitions/:id/instances/:instanceId/acceptRecommendations',
+      actionSchema,
+      action((c, d, i) => decisions.acceptRecommendations(c, d, i)),
+    );
+    app.post(
+      '/identityGovernance/accessReviews/definitions/:id/instances/:instanceId/stop',
+      actionSchema,
+      action((c, d, i) => instances.stop(c, d, i)),
+    );
+    app.post(
+      '/identityGovernance/accessReviews/definitions/:id/instances/:instanceId/applyDecisions',
+      actionSchema,
+      action((c, d, i) => instances.applyDecisions(c, d, i)),
+    );
+    app.post(
+      '/identityGovernance/accessReviews/definitions/:id/instances/:instanceId/resetDecisions',
+      actionSchema,
+      action((c, d, i) => instances.resetDecisions(c, d, i)),
+    );
+    app.post(
+      '/identityGovernance/accessReviews/definitions/:id/instances/:instanceId/sendReminder',
+      actionSchema,
+      action((c, d, i) => instances.sendReminder(c, d, i)),
+    );
   };
 }
 
