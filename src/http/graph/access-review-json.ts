@@ -172,7 +172,7 @@ const bad = (message: string, target: string) => new ValidationError(message, ta
 
 function parseScope(s: DefinitionBody['scope']): ReviewScope {
   const principalTypes = s.principalScopes.map((p, n) => {
-    const t = PRINCIPALS[p.query as keyof typeof PRINCIPALS];
+    const t = PRINCIPALS[p.query];
     if (t === undefined)
       throw bad(
         `Unsupported principal scope '${p.query}': use /users, /groups or /servicePrincipals.`,
