@@ -240,7 +240,7 @@ async function pendingReviewers(
   const out = new Set<string>();
   if (d.reviewers.length === 0) {
     for (const x of open) out.add(x.principalId);
-    return [...out];
+    return [...out].sort();
   }
   const managers = await tx.managers.managersOf(
     tenantId,
