@@ -24,7 +24,7 @@ describe('the review scheduler on two replicas (PostgreSQL)', skipFor(postgresOn
   });
 
   it('creates each quarterly instance exactly once', async () => {
-    const clock = a.clock as ManualClock;
+    const clock = a.clock;
     const asTest = a as unknown as TestServer;
     for (let i = 0; i < 5; i += 1) {
       const user = await addUser(asTest, [], `Replica ${i}`);
