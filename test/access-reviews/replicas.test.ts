@@ -7,7 +7,6 @@ import { notifyServer, type NotifyServer } from '../notifications/support.js';
 import { parseDateTime } from '../../src/domain/time/datetime.js';
 import { eligibleForever, addUser } from '../pim/support.js';
 import type { TestServer } from '../helpers/server.js';
-import type { ManualClock } from '../../src/domain/time/clock.js';
 import { createDefinition, definitionBody, USER_ADMINISTRATOR, GROUPS_ADMINISTRATOR } from './support.js';
 
 describe('the review scheduler on two replicas (PostgreSQL)', skipFor(postgresOnly), () => {
