@@ -106,6 +106,11 @@ export interface Elevate {
   flushRefusals(all?: boolean): Promise<number>;
   /** Sends notification deliveries (email, webhooks); undefined when notifications are off. */
   notifications: NotificationWorkerJob | undefined;
+  /**
+   * The access review scheduler: creates each period's instance once, completes ended ones
+   * (default decisions, auto-apply). Runs on a timer; tests call `runDue` on the manual clock.
+   */
+  accessReviews: { runDue(): Promise<{ created: number; completed: number }> };
 }
 
 /**
@@ -116,6 +121,8 @@ export interface Elevate {
  */
 /** How often every tenant's alerts are scanned by default. */
 export const DEFAULT_ALERT_SCAN_INTERVAL_MS = 3_600_000;
+/** How often the access review scheduler runs by default. */
+export const DEFAULT_ACCESS_REVIEW_INTERVAL_MS = 60_000;
 
 export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   // Read first: a missing or mismatched certificate stops start-up before anything is written.
@@ -212,6 +219,20 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     alertScans.start();
     app.addHook('onClose', async () => alertScans.stop());
   }
+  // Access reviews: instances start and end on their dates; the scheduler is idempotent and safe
+  // on several replicas (one instance per definition and period, by a unique key).
+  const reviewMs = o.accessReviewIntervalMs ?? DEFAULT_ACCESS_REVIEW_INTERVAL_MS;
+  if (reviewMs > 0) {
+    const reviews = repeatEvery(
+      reviewMs,
+      () => services.accessReviewInstances.runDue(),
+      (err) => {
+        if (o.logger) o.logger.error({ err }, 'access review scheduler failed');
+      },
+    );
+    reviews.start();
+    app.addHook('onClose', async () => reviews.stop());
+  }
   const refusalFlush =
     refusals === undefined
       ? undefined
@@ -247,6 +268,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     outbox,
     flushRefusals: (all) => refusalFlush?.flush(all) ?? Promise.resolve(0),
     notifications: notifications?.worker,
+    accessReviews: { runDue: () => services.accessReviewInstances.runDue() },
     ...jobs,
   };
 }

@@ -1,5 +1,6 @@
 import type { Services } from '../http/services.js';
 import type { StoreBinder } from '../store/unit-of-work.js';
+import { accessReviewsModule } from './access-reviews.js';
 import { alertsModule } from './alerts.js';
 import { auditExportModule } from './audit-export.js';
 import { auditModule } from './audit.js';
@@ -33,6 +34,7 @@ export const MODULES = [
   notificationsModule,
   alertsModule,
   decisionHooksModule,
+  accessReviewsModule,
 ] as const satisfies readonly FeatureModule[];
 
 type Modules = (typeof MODULES)[number];

@@ -50,6 +50,8 @@ export interface ElevateOptions {
   outboxRelayIntervalMs?: number;
   /** Pause between scans of every tenant's PIM security alerts; 0 turns the timer off. Default 1 hour. */
   alertScanIntervalMs?: number;
+  /** Pause between runs of the access review scheduler; 0 turns the timer off. Default 60 s. */
+  accessReviewIntervalMs?: number;
   /** Reverse proxies whose X-Forwarded-For is believed (addresses, CIDR ranges); none by default. */
   trustedProxies?: readonly string[];
   /** Per-principal limits of authenticated API calls; default `DEFAULT_API_RATE_LIMITS`. */

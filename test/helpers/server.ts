@@ -68,6 +68,8 @@ export async function testServer(
     // The relay's timer is off unless a test asks for it: its numbering would change the database
     // under tests that compare snapshots; tests drive it with `outbox.runOnce()`.
     outboxRelayIntervalMs: opts.outboxRelayIntervalMs ?? 0,
+    // Access reviews start and end when a test runs the scheduler (`accessReviews.runDue()`).
+    accessReviewIntervalMs: 0,
   }).catch(async (error: unknown) => {
     await db.drop(); // a configuration refused at start-up leaves no database behind
     throw error;

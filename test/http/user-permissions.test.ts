@@ -24,6 +24,7 @@ import { appAndRoleRoutes } from './support/routes-apps-roles.js';
 import { notificationRoutes } from './support/routes-notifications.js';
 import { pimGroupRoutes } from './support/routes-pim-groups.js';
 import { alertRoutes } from './support/routes-alerts.js';
+import { accessReviewRoutes } from './support/routes-access-reviews.js';
 import { userAndGroupRoutes } from './support/routes-users-groups.js';
 
 const HOUR = 3_600_000;
@@ -62,6 +63,7 @@ const routes: WalkRoute[] = [
   ...pimGroupRoutes(env),
   ...notificationRoutes(env),
   ...alertRoutes(env),
+  ...accessReviewRoutes(env),
 ];
 
 const idsOf = (body: { value?: { id: string }[] }) => (body.value ?? []).map((item) => item.id);

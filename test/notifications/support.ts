@@ -63,6 +63,7 @@ export async function notifyServer(
     outboxRelayIntervalMs: 0,
     expirySweepIntervalMs: 0,
     ...(o.requireMfaRegistration === undefined ? {} : { requireMfaRegistration: o.requireMfaRegistration }),
+    accessReviewIntervalMs: 0,
     auditCheckpointIntervalMs: 0,
     notifications: {
       allowHttpWebhooks: true,

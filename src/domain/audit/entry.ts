@@ -9,7 +9,8 @@ export type AuditResult = 'success' | 'failure';
 export type OperationType = 'Add' | 'Assign' | 'Update' | 'Unassign' | 'Delete' | 'Other';
 
 /** `Core Directory` for directory changes, `Privileged Identity Management` for PIM, as in Entra. */
-export type LoggedByService = 'Core Directory' | 'Privileged Identity Management' | 'Conditional Access';
+export type LoggedByService =
+  'Core Directory' | 'Privileged Identity Management' | 'Conditional Access' | 'Access Reviews';
 
 /** Graph's `userIdentity`. */
 export interface UserInitiator {

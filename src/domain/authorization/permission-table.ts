@@ -1,4 +1,5 @@
 import { BUILT_IN_ROLES } from '../roles/built-in-roles.js';
+import { ACCESS_REVIEW_RULES } from '../access-reviews/permissions.js';
 import { ALERT_RULES } from '../alerts/permissions.js';
 import { AUDIT_RULES } from '../audit/permissions.js';
 import { AUTHENTICATION_CONTEXT_RULES } from '../authn/authentication-context-permissions.js';
@@ -164,6 +165,28 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
     operation: 'remediate an alert incident',
     need: ALERT_RULES.write,
     note: 'and what the fix needs: change role settings, or make PIM eligibility requests and remove direct role assignments',
+  },
+  { operation: "read a user's manager", need: DIRECTORY_RULES.readUsers, note: 'or the user themselves' },
+  { operation: "set or remove a user's manager (`manager/$ref`)", need: DIRECTORY_RULES.writeUsers },
+  {
+    operation: 'read access review definitions, instances and every decision item',
+    need: ACCESS_REVIEW_RULES.read,
+  },
+  {
+    operation:
+      'create, replace and delete access review definitions; stop, apply, reset and remind on an instance',
+    need: ACCESS_REVIEW_RULES.write,
+    note: '`applyDecisions` also needs the PIM removal rights of each denied item',
+  },
+  {
+    operation:
+      "record decisions, `batchRecordDecisions`, `acceptRecommendations`, `filterByCurrentUser(on='reviewer')`",
+    need: {
+      apps: 'none (reviewers are people)',
+      users:
+        "the item's reviewers: listed users, members of listed groups, the principal's manager, fallback reviewers, or the principal in a self-review",
+    },
+    note: 'never on their own access unless the review is a self-review; others get 404 (403 for review readers)',
   },
   { operation: 'AuthZEN `POST /access/v1/evaluation(s)`', need: EVALUATE_RULE, note: 'for target systems' },
   { operation: '`GET /v1.0/me`', need: 'self', note: 'user tokens only' },

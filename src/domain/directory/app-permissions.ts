@@ -54,6 +54,7 @@ export const BOOTSTRAP_APP_PERMISSIONS: AppPermission[] = [
   'PrivilegedAccess.ReadWrite.AzureADGroup',
   'AuditLog.Read.All',
   'RoleManagementAlert.ReadWrite.Directory',
+  'AccessReview.ReadWrite.All',
   'AppRoleAssignment.ReadWrite.All',
   'AuthenticationContext.ReadWrite.All',
   'Elevate.AccessEvaluation',

@@ -92,6 +92,17 @@ export const EVENT_TYPES = [
   'alerts.configurationUpdated',
   'alerts.dismissed',
   'alerts.incidentsChanged',
+  // access reviews and users' managers
+  'directory.managerChanged',
+  'accessReviews.definitionCreated',
+  'accessReviews.definitionUpdated',
+  'accessReviews.definitionDeleted',
+  'accessReviews.instanceCreated',
+  'accessReviews.decisionRecorded',
+  'accessReviews.decisionsReset',
+  'accessReviews.instanceCompleted',
+  'accessReviews.decisionsApplied',
+  'accessReviews.reminderSent',
   // sign-in and authentication methods
   'signIn.succeeded',
   'signIn.failed',

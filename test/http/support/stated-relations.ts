@@ -10,6 +10,31 @@
  */
 export const RELATIONS: { operations: RegExp; message: RegExp; stated: string }[] = [
   {
+    operations: /accessReviews\/definitions/,
+    message: /^instanceDurationInDays \(\d+\) is longer than the recurrence period/,
+    stated: 'longer than the recurrence period',
+  },
+  {
+    operations: /accessReviews\/definitions/,
+    message: /^A recurrence of type endDate needs/,
+    stated: 'without an endDate on or after its startDate',
+  },
+  {
+    operations: /accessReviews\/definitions/,
+    message: /^A recurrence of type numbered needs/,
+    stated: 'without numberOfOccurrences of at least 1',
+  },
+  {
+    operations: /accessReviews\/definitions/,
+    message: /^A fallback reviewer cannot be the manager/,
+    stated: 'a fallback reviewer cannot be the manager',
+  },
+  {
+    operations: /accessReviews\/definitions\/\{id\}$/,
+    message: /^The scope of a definition cannot be changed/,
+    stated: 'the scope cannot be changed',
+  },
+  {
     operations: /authenticationContextClassReferences\/\{id\}$/,
     message: /^id in the body must be the id of the path/,
     stated: 'must be the id of the path',

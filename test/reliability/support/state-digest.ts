@@ -21,6 +21,8 @@ const JOB_TABLES = new Set([
   'notification_events',
   'notification_deliveries',
   'role_management_alerts',
+  'access_review_instances',
+  'access_review_decisions',
   'schema_migrations',
   'kysely_migration',
   'kysely_migration_lock',
