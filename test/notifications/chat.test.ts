@@ -2,7 +2,9 @@
 // incoming webhooks. An approval request reaches each channel once, in a payload valid for its
 // platform, with Approve / Deny buttons per approver; its outcome follows as a second message.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { USER_ADMINISTRATOR } from '../pim/support.js';
+import { findRule } from '../../src/domain/policy/types.js';
+import type { TestServer } from '../helpers/server.js';
+import { HOUR, MINUTE, patchPolicy, USER_ADMINISTRATOR } from '../pim/support.js';
 import {
   addChat,
   approvalSetup,
@@ -189,5 +191,55 @@ describe('Slack and Teams channels', () => {
       'Approval needed: Ada Lovelace asks to activate User Administrator',
       'Denied: Ada Lovelace for User Administrator',
     ]);
+  });
+
+  it('follows up a request that timed out, and one escalated (buttons only for the escalation approvers)', async () => {
+    const { ada, bob, cy } = await approvalSetup(s);
+    await addChat(s, 'slack', slack.url);
+    await s.flush();
+    slack.calls.length = 0;
+
+    await asUsers(s).activate(ada.id, ROLE);
+    await s.flush();
+    s.clock.advance(4 * HOUR);
+    await s.sweeper.runOnce();
+    await s.flush();
+    expect(slack.calls.map((c) => parseSlack(c.body).text)).toEqual([
+      'Approval needed: Ada Lovelace asks to activate User Administrator',
+      'Expired: Ada Lovelace for User Administrator',
+    ]);
+    expect(slackButtons(parseSlack(slack.calls[1]!.body))).toEqual([]);
+
+    // Bob alone first; after 30 minutes without a decision the stage escalates to Cy.
+    await patchPolicy(s as unknown as TestServer, ROLE, (rules) => {
+      const stage = findRule(rules, 'Approval_EndUser_Assignment')!.setting.approvalStages[0]!;
+      stage.primaryApprovers = [{ '@odata.type': '#microsoft.graph.singleUser', userId: bob.id }];
+      stage.isEscalationEnabled = true;
+      stage.escalationTimeInMinutes = 30;
+      stage.escalationApprovers = [{ '@odata.type': '#microsoft.graph.singleUser', userId: cy.id }];
+    });
+    slack.calls.length = 0;
+    await asUsers(s).activate(ada.id, ROLE);
+    await s.flush();
+    expect(
+      slackButtons(parseSlack(slack.calls[0]!.body))
+        .map((b) => b.label)
+        .join(' '),
+    ).not.toContain('Cy');
+    s.clock.advance(30 * MINUTE);
+    await s.sweeper.runOnce();
+    await s.flush();
+    expect(slack.calls).toHaveLength(2);
+    const escalated = parseSlack(slack.calls[1]!.body);
+    expect(escalated.text).toContain('Escalated');
+    const labels = slackButtons(escalated).map((b) => b.label);
+    // One approver gets buttons, so they carry no name: both links are bound to Cy (the link's
+    // signed payload names the approver), not to Bob, who was asked first.
+    expect(labels).toEqual(['Approve', 'Deny']);
+    const boundTo = slackButtons(escalated).map((b) => {
+      const token = b.url.slice(b.url.lastIndexOf('/') + 1).split('.')[0]!;
+      return (JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { sub: string }).sub;
+    });
+    expect(boundTo).toEqual([cy.id, cy.id]);
   });
 });
