@@ -28,11 +28,25 @@ const decisionParams = z.object({ id: guid, instanceId: guid, decisionId: entity
 
 const listQuery = z
   .object({
-    $top: z.coerce.number().int().min(1).max(100).optional(),
-    $skip: z.coerce.number().int().min(0).max(100_000).optional(),
+    // Query values are strings: whole numbers by pattern, read as numbers by the handler.
+    $top: z
+      .string()
+      .regex(/^(?:[1-9]\d?|100)$/, 'must be a whole number from 1 to 100')
+      .optional(),
+    $skip: z
+      .string()
+      .regex(/^\d{1,5}$/, 'must be a whole number from 0 to 99999')
+      .optional(),
     $filter: str(300).optional().describe("`displayName eq '…'` or `status eq '…'`."),
   })
   .strict();
+
+/** An id segment that is not `filterByCurrentUser(…)` must be a GUID: else 400, as for any bad key. */
+function expectGuid(value: string, name: string): void {
+  if (!guid.safeParse(value).success) {
+    throw new BadRequestError('BadRequest', `Invalid ${name}: '${value.slice(0, 60)}' is not a valid GUID.`);
+  }
+}
 
 const FILTER = /^(displayName|status) eq '((?:[^']|'')*)'$/;
 
@@ -101,8 +115,8 @@ export function accessReviewRoutes(opts: RouteOptions): FastifyPluginAsync {
           filter = (d) => (m[1] === 'displayName' ? d.displayName === value : d.status === value);
         }
         const all = (await defs.list(callerOf(request))).map(definitionToJson).filter(filter ?? (() => true));
-        const skip = q.$skip ?? 0;
-        const top = q.$top ?? 100;
+        const skip = q.$skip === undefined ? 0 : Number(q.$skip);
+        const top = q.$top === undefined ? 100 : Number(q.$top);
         const value = all.slice(skip, skip + top);
         const more = skip + top < all.length;
         return {
@@ -199,7 +213,7 @@ export function accessReviewRoutes(opts: RouteOptions): FastifyPluginAsync {
           const { definition, instances: list } = await decisions.instancesForReviewer(caller, id);
           return { '@odata.context': instanceSet(id), value: list.map((i) => instanceToJson(i, definition)) };
         }
-        guid.parse(instanceId);
+        expectGuid(instanceId, 'instanceId');
         const d = await defs.get(caller, id);
         const i = await instances.get(caller, id, instanceId);
         return { '@odata.context': `${instanceSet(id)}/$entity`, ...instanceToJson(i, d) };
@@ -251,7 +265,7 @@ export function accessReviewRoutes(opts: RouteOptions): FastifyPluginAsync {
             value: list.map((x) => decisionToJson(x, serviceRoot)),
           };
         }
-        guid.parse(decisionId);
+        expectGuid(decisionId, 'decisionId');
         const x = await decisions.getDecision(caller, id, instanceId, decisionId);
         return {
           '@odata.context': `${decisionSet(id, instanceId)}/$entity`,
