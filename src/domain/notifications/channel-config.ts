@@ -29,10 +29,11 @@ const IPV6 = /^\[?[0-9A-Fa-f:.]{2,45}\]?$/;
 export const SMTP_HOST_PATTERN = new RegExp(`${HOST.source}|${IPV6.source}`);
 /**
  * A webhook URL as the request schema documents it: http(s), a host name or address, an optional
- * port, path and query; no user info, no fragment (`checkWebhookUrl` decides the rest).
+ * port, path and query; no user info, no fragment (`checkWebhookUrl` decides the rest). An IPv4
+ * octet has no leading zero: the URL parser reads `09` as a broken octal number and refuses it.
  */
 export const WEBHOOK_URL_PATTERN =
-  /^https?:\/\/(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z])?|(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d))(?::(?:6553[0-5]|655[0-2]\d|65[0-4]\d{2}|6[0-4]\d{3}|[1-5]\d{4}|\d{1,4}))?(?:[/?][^\s#]*)?$/;
+  /^https?:\/\/(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z])?|(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?::(?:6553[0-5]|655[0-2]\d|65[0-4]\d{2}|6[0-4]\d{3}|[1-5]\d{4}|\d{1,4}))?(?:[/?][^\s#]*)?$/;
 /** A `whsec_` secret of 24 to 64 bytes in base64, as the request schema documents it. */
 export const WEBHOOK_SECRET_PATTERN = /^whsec_[A-Za-z0-9+/]{32,86}={0,2}$/;
 
