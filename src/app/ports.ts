@@ -53,6 +53,8 @@ export interface GroupStore {
    * Groups membership at `now` (each member once).
    */
   members(tenantId: string, groupId: string, q: CollectionQuery, now?: number): Promise<Page<GroupMember>>;
+  /** The group's owners at `now`: principals holding an active PIM for Groups ownership, each once. */
+  owners(tenantId: string, groupId: string, q: CollectionQuery, now: number): Promise<Page<GroupMember>>;
   /**
    * Members of the group and of the groups nested in it, each once (never the group itself), with
    * active PIM members at `now` as in {@link members}.

@@ -103,6 +103,7 @@ describe('$count as a path segment', () => {
       { path: '/v1.0/users', filter: "displayName eq 'Count Ann'", atLeast: 2 },
       { path: '/v1.0/groups', atLeast: 1 },
       { path: `/v1.0/groups/${groupId}/members`, atLeast: 1 },
+      { path: `/v1.0/groups/${groupId}/owners`, atLeast: 0 },
       { path: `/v1.0/groups/${groupId}/transitiveMembers`, atLeast: 1 },
       { path: `/v1.0/users/${annId}/memberOf`, atLeast: 1 },
       { path: '/v1.0/servicePrincipals', atLeast: 1 },

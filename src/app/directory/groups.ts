@@ -1,6 +1,6 @@
 import type { Group, GroupMember, PrincipalType } from '../../domain/directory/types.js';
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
-import { BadRequestError, NotFoundError } from '../../domain/shared/errors.js';
+import { BadRequestError, ForbiddenError, NotFoundError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
 import { AUDIT_ACTIVITIES as A } from '../../domain/audit/activities.js';
 import type { TargetResource } from '../../domain/audit/entry.js';
@@ -61,6 +61,32 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
   const writable = async (tx: Stores, caller: Caller, id: string, now: number): Promise<Group> => {
     const g = await tx.groups.get(caller.tenantId, id);
     await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups, now);
+    if (!g) throw notFound();
+    return g;
+  };
+
+  /**
+   * The group whose members the caller may change: an administrator by the group's rule, or a
+   * principal holding an active PIM for Groups ownership of it now (owners manage their group's
+   * members, as in Entra). An owner never adds themself: membership is held through PIM (eligible
+   * member, then activation with the group's policy), not granted to oneself through ownership.
+   * @throws NotFoundError, ForbiddenError
+   */
+  const membersWritable = async (
+    tx: Stores,
+    caller: Caller,
+    id: string,
+    now: number,
+    addingSelf: boolean,
+  ): Promise<Group> => {
+    const g = await tx.groups.get(caller.tenantId, id);
+    try {
+      await authorize(tx, caller, g ? writeRule(g) : DIRECTORY_RULES.writeGroups, now);
+    } catch (e) {
+      if (!(e instanceof ForbiddenError) || !g || addingSelf) throw e;
+      const owned = await tx.schedules.activeGroupIds(caller.tenantId, caller.id, 'owner', now);
+      if (!owned.includes(g.id)) throw e;
+    }
     if (!g) throw notFound();
     return g;
   };
@@ -158,7 +184,7 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
       await change(caller, {
         attempt: { activity: A.groupAddMember, targets: [requestedMember(memberId), requested(groupId)] },
         check: async (tx, now) => {
-          const g = await writable(tx, caller, groupId, now);
+          const g = await membersWritable(tx, caller, groupId, now, memberId === caller.id);
           const type = await findPrincipal(tx, caller.tenantId, memberId);
           if (!type) throw notFound();
           if (type === 'group' && g.isAssignableToRole) {
@@ -183,7 +209,7 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
     async removeMember(caller: Caller, groupId: string, memberId: string): Promise<void> {
       await change(caller, {
         attempt: { activity: A.groupRemoveMember, targets: [requestedMember(memberId), requested(groupId)] },
-        check: (tx, now) => writable(tx, caller, groupId, now),
+        check: (tx, now) => membersWritable(tx, caller, groupId, now, false),
         apply: async ({ tx, record }, g) => {
           const type = await findPrincipal(tx, caller.tenantId, memberId);
           if (!(await tx.groups.removeMember(caller.tenantId, g.id, memberId))) throw notFound();
@@ -201,6 +227,17 @@ export function makeGroups(deps: { uow: UnitOfWork; clock: Clock; newId: () => s
         if (!g) throw notFound();
         // Active PIM members are members while their membership holds (docs/pim.md).
         return tx.groups.members(caller.tenantId, g.id, q, now);
+      });
+    },
+
+    /** `GET /groups/{id}/owners`: the principals holding an active PIM ownership of the group now. */
+    async owners(caller: Caller, groupId: string, q: CollectionQuery): Promise<Page<GroupMember>> {
+      return deps.uow.run(async (tx) => {
+        const now = deps.clock.now();
+        await authorize(tx, caller, DIRECTORY_RULES.readGroups, now);
+        const g = await tx.groups.get(caller.tenantId, groupId);
+        if (!g) throw notFound();
+        return tx.groups.owners(caller.tenantId, g.id, q, now);
       });
     },
 

@@ -38,10 +38,14 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
   },
   {
     operation:
-      'read groups and members (`members`, `transitiveMembers`, `/users/{id}/memberOf`, `/directoryObjects/{id}/getMemberObjects` — a principal may ask for itself)',
+      'read groups, members and owners (`members`, `owners`, `transitiveMembers`, `/users/{id}/memberOf`, `/directoryObjects/{id}/getMemberObjects` — a principal may ask for itself)',
     need: DIRECTORY_RULES.readGroups,
   },
-  { operation: 'create/update/delete groups, members', need: DIRECTORY_RULES.writeGroups },
+  {
+    operation: 'create/update/delete groups, members',
+    need: DIRECTORY_RULES.writeGroups,
+    note: "also a group's active PIM owner for its members (never adding themself)",
+  },
   { operation: '… of a **role-assignable** group', need: DIRECTORY_RULES.writeRoleAssignableGroups },
   { operation: 'read service principals', need: DIRECTORY_RULES.readApps },
   { operation: 'create/update/delete service principals, secrets', need: DIRECTORY_RULES.writeApps },

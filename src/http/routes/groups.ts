@@ -153,6 +153,26 @@ export function groupRoutes(opts: RouteOptions): FastifyPluginAsync {
     );
 
     app.get(
+      '/groups/:id/owners',
+      {
+        schema: {
+          tags,
+          description:
+            "The group's owners: principals holding an active PIM for Groups ownership (accessId owner) now. Owners may add and remove the group's members, never themselves.",
+          params: idParams,
+          querystring: collectionQuerystring,
+          response: { 200: collectionOf(directoryObjectJson), ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) => {
+        const q = readCollectionQuery(request.query, { fields: memberFields, defaultTop: 100 });
+        const page = await services.groups.owners(callerOf(request), request.params.id, q);
+        const contextUrl = context(serviceRoot, 'directoryObjects');
+        return collectionEnvelope(request, publicUrl, contextUrl, page, q, toDirectoryObjectJson);
+      },
+    );
+
+    app.get(
       '/groups/:id/transitiveMembers',
       {
         schema: {

@@ -144,6 +144,27 @@ export function groupStore(db: Kysely<Database>): GroupStore {
       const page = await listPage(db.selectFrom(members.as('m')).selectAll(), q, memberFields, 'member_id');
       return { ...page, items: page.items.map(toMember) };
     },
+    async owners(tenantId, groupId, q, now) {
+      // Groups have no standing owners in Elevate: an owner is whoever holds an active PIM for
+      // Groups ownership (`accessId` `owner`) at `now`.
+      const owners = db
+        .selectFrom('pim_schedules')
+        .select([
+          'directory_scope_id as group_id',
+          'principal_id as member_id',
+          sql<GroupMemberRow['member_type']>`principal_type`.as('member_type'),
+        ])
+        .distinct()
+        .where('tenant_id', '=', tenantId)
+        .where('resource_type', '=', 'group')
+        .where('kind', '=', 'assignment')
+        .where('role_definition_id', '=', 'owner')
+        .where('directory_scope_id', '=', groupId)
+        .where('start_at', '<=', now)
+        .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]));
+      const page = await listPage(db.selectFrom(owners.as('m')).selectAll(), q, memberFields, 'member_id');
+      return { ...page, items: page.items.map(toMember) };
+    },
     async transitiveMembers(tenantId, groupId, q, now) {
       // Down the nesting from the group; UNION (not UNION ALL) stops at rows already reached, so
       // a cycle of groups ends. Each member once, the group itself never.

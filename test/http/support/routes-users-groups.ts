@@ -118,6 +118,15 @@ export function userAndGroupRoutes(env: Env): Route[] {
     },
     {
       method: 'GET',
+      path: '/groups/{id}/owners',
+      allow: 'Group.Read.All',
+      status: 200,
+      own: async () => ({ url: `/v1.0/groups/${(await createGroup(env.s, env.admin)).id}/owners` }),
+      foreign: (o) => ({ url: `/v1.0/groups/${o.groupId}/owners` }),
+      unknown: () => ({ url: `/v1.0/groups/${UNKNOWN_ID}/owners` }),
+    },
+    {
+      method: 'GET',
       path: '/groups/{id}/transitiveMembers',
       allow: 'Group.Read.All',
       status: 200,
