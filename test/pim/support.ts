@@ -112,7 +112,7 @@ export function useCases(s: TestServer, clock: Clock) {
 
 export async function call(
   s: Pick<TestServer, 'app'>,
-  method: 'GET' | 'POST' | 'PATCH',
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
   url: string,
   headers: Headers,
   payload?: unknown,

@@ -13,7 +13,11 @@ import { parsePolicyAssignmentId } from './assignment-id.js';
 import { makeChange } from '../events/change.js';
 import { ROLE_SETTING_UPDATE, policyUpdated } from '../../domain/policy/policy-events.js';
 import { applyRulePatch, canonicalRuleId, type RulePatch } from '../../domain/policy/rule-patch.js';
-import { requireScopeFilter } from './scope-filter.js';
+import { requireScopeFilter, scopeOfFilter } from './scope-filter.js';
+import { GROUP_POLICY_RULES } from '../../domain/pim/permissions.js';
+import { isGuid } from '../../domain/shared/ids.js';
+import { onboardGroup } from './group-policy.js';
+import { retryOnConflict } from '../pim/retry.js';
 
 const policyNotFound = () =>
   new NotFoundError('The role management policy does not exist.', 'Request_ResourceNotFound');
@@ -30,9 +34,20 @@ const assignmentNotFound = () =>
 export function makeRolePolicies(deps: { uow: UnitOfWork; clock: Clock; newId: () => string }) {
   const change = makeChange(deps);
 
-  /** The caller's policy by id, after the permission check. @throws NotFoundError */
-  const load = async (tx: Stores, caller: Caller, id: string): Promise<RoleManagementPolicy> => {
+  /**
+   * The caller's policy by id, after the permission check of its scope (a group's settings have
+   * their own permissions, {@link GROUP_POLICY_RULES}); an unknown id is checked like a directory
+   * role's. @throws ForbiddenError, NotFoundError
+   */
+  const load = async (
+    tx: Stores,
+    caller: Caller,
+    id: string,
+    mode: 'read' | 'write',
+    now: number,
+  ): Promise<RoleManagementPolicy> => {
     const policy = await tx.policies.get(caller.tenantId, id);
+    await authorizeFor(tx, caller, policy, mode, now);
     if (!policy) throw policyNotFound();
     return policy;
   };
@@ -59,8 +74,7 @@ export function makeRolePolicies(deps: { uow: UnitOfWork; clock: Clock; newId: (
         ] satisfies TargetResource[],
       },
       check: async (tx, now) => {
-        await authorize(tx, caller, DIRECTORY_RULES.writePolicies, now);
-        const before = await load(tx, caller, policyId);
+        const before = await load(tx, caller, policyId, 'write', now);
         const rules = [...before.rules];
         for (const { ruleId, patch } of patches) {
           const at = rules.findIndex((rule) => rule.id === ruleId);
@@ -91,19 +105,37 @@ export function makeRolePolicies(deps: { uow: UnitOfWork; clock: Clock; newId: (
 
   /** @throws NotFoundError, ForbiddenError */
   const get = (caller: Caller, id: string): Promise<RoleManagementPolicy> =>
-    deps.uow.run(async (tx) => {
-      await authorize(tx, caller, DIRECTORY_RULES.readPolicies, deps.clock.now());
-      return load(tx, caller, id);
-    });
+    deps.uow.run(async (tx) => load(tx, caller, id, 'read', deps.clock.now()));
+
+  /**
+   * Reads one scope's settings after the permission check of that scope. A group that exists but
+   * has no settings yet is onboarded to PIM by this first read of its settings (its `member` and
+   * `owner` policies created with the defaults, reference §4), so an administrator can set them
+   * before its first request. @throws ForbiddenError
+   */
+  const forScope = <T>(
+    caller: Caller,
+    q: CollectionQuery,
+    read: (tx: Stores, filter: CollectionQuery['filter']) => Promise<T>,
+  ) => {
+    const filter = requireScopeFilter(q.filter);
+    const scope = scopeOfFilter(filter);
+    return retryOnConflict(() =>
+      deps.uow.run(async (tx) => {
+        await authorizeFor(tx, caller, scope, 'read', deps.clock.now());
+        if (scope?.scopeType === 'Group' && isGuid(scope.scopeId)) {
+          const groupId = scope.scopeId.toLowerCase();
+          if (await tx.groups.get(caller.tenantId, groupId)) await onboardGroup(tx, caller.tenantId, groupId);
+        }
+        return read(tx, filter);
+      }),
+    );
+  };
 
   return {
     /** @throws ODataError('invalidFilter') without a scope filter; ForbiddenError */
     async list(caller: Caller, q: CollectionQuery): Promise<Page<RoleManagementPolicy>> {
-      const filter = requireScopeFilter(q.filter);
-      return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.readPolicies, deps.clock.now());
-        return tx.policies.list(caller.tenantId, { ...q, filter });
-      });
+      return forScope(caller, q, (tx, filter) => tx.policies.list(caller.tenantId, { ...q, filter }));
     },
 
     get,
@@ -153,11 +185,9 @@ export function makeRolePolicies(deps: { uow: UnitOfWork; clock: Clock; newId: (
 
     /** @throws ODataError('invalidFilter') without a scope filter; ForbiddenError */
     async listAssignments(caller: Caller, q: CollectionQuery): Promise<Page<RoleManagementPolicy>> {
-      const filter = requireScopeFilter(q.filter);
-      return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.readPolicies, deps.clock.now());
-        return tx.policies.listAssignments(caller.tenantId, { ...q, filter });
-      });
+      return forScope(caller, q, (tx, filter) =>
+        tx.policies.listAssignments(caller.tenantId, { ...q, filter }),
+      );
     },
 
     /**
@@ -166,9 +196,9 @@ export function makeRolePolicies(deps: { uow: UnitOfWork; clock: Clock; newId: (
      */
     async getAssignment(caller: Caller, id: string): Promise<RoleManagementPolicy> {
       return deps.uow.run(async (tx) => {
-        await authorize(tx, caller, DIRECTORY_RULES.readPolicies, deps.clock.now());
         const parts = parsePolicyAssignmentId(id);
         const policy = parts && (await tx.policies.get(caller.tenantId, parts.policyId));
+        await authorizeFor(tx, caller, policy ?? undefined, 'read', deps.clock.now());
         if (!policy || policy.roleDefinitionId !== parts?.roleDefinitionId) {
           throw assignmentNotFound();
         }
@@ -176,6 +206,33 @@ export function makeRolePolicies(deps: { uow: UnitOfWork; clock: Clock; newId: (
       });
     },
   };
+}
+
+/**
+ * Role settings are read and changed with the directory policy permissions, except a group's
+ * (`scopeType: Group`), which have their own; changing a role-assignable group's also needs a
+ * role administrator. @throws ForbiddenError
+ */
+async function authorizeFor(
+  tx: Stores,
+  caller: Caller,
+  scope: { scopeType: string; scopeId: string } | undefined,
+  mode: 'read' | 'write',
+  now: number,
+): Promise<void> {
+  if (scope?.scopeType !== 'Group') {
+    await authorize(
+      tx,
+      caller,
+      mode === 'read' ? DIRECTORY_RULES.readPolicies : DIRECTORY_RULES.writePolicies,
+      now,
+    );
+    return;
+  }
+  await authorize(tx, caller, GROUP_POLICY_RULES[mode], now);
+  if (mode === 'write' && (await tx.groups.get(caller.tenantId, scope.scopeId))?.isAssignableToRole) {
+    await authorize(tx, caller, DIRECTORY_RULES.writeRoleAssignableGroups, now);
+  }
 }
 
 /** Approvers named in an approval rule must be users or groups of the caller's tenant. */

@@ -66,3 +66,26 @@ export function requireScopeFilter(filter: FilterNode | undefined): FilterNode {
   }
   return rewrite(filter);
 }
+
+/**
+ * The scope a scope filter names (`scopeId eq '…' and scopeType eq '…'` at the top level; the
+ * first of each when repeated), `scopeType` with Graph's `Directory` synonym resolved. Undefined
+ * for a filter without both.
+ */
+export function scopeOfFilter(filter: FilterNode): { scopeId: string; scopeType: string } | undefined {
+  const value = (name: string): string | undefined => {
+    for (const part of conjuncts(filter)) {
+      if (!isScopeEquality(part, name) || part.kind !== 'compare') continue;
+      const literal = part.left.kind === 'string' ? part.left : part.right;
+      if (literal.kind === 'string') return literal.value;
+    }
+    return undefined;
+  };
+  const scopeId = value('scopeId');
+  const scopeType = value('scopeType');
+  if (scopeId === undefined || scopeType === undefined) return undefined;
+  return {
+    scopeId,
+    scopeType: scopeType.toLowerCase() === DIRECTORY_SYNONYM ? STORED_DIRECTORY : scopeType,
+  };
+}

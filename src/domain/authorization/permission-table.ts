@@ -7,7 +7,7 @@ import { EVALUATE_RULE } from '../authzen/permissions.js';
 import { COMPLIANCE_RULES } from '../compliance/permissions.js';
 import { DECISION_HOOK_RULES } from '../decision-hooks/permissions.js';
 import { DIRECTORY_RULES } from '../directory/permissions.js';
-import { PIM_GROUP_RULES, PIM_RULES } from '../pim/permissions.js';
+import { GROUP_POLICY_RULES, PIM_GROUP_RULES, PIM_RULES } from '../pim/permissions.js';
 import type { Requirement } from './requirement.js';
 
 /**
@@ -138,6 +138,16 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
   },
   { operation: 'read role settings (role management policies)', need: DIRECTORY_RULES.readPolicies },
   { operation: 'change role settings', need: DIRECTORY_RULES.writePolicies },
+  {
+    operation:
+      "read a group's role settings (`scopeType: Group`; the first read of an existing group's settings onboards it to PIM)",
+    need: GROUP_POLICY_RULES.read,
+  },
+  {
+    operation: "change a group's role settings",
+    need: GROUP_POLICY_RULES.write,
+    note: 'for a **role-assignable** group, also the row "… of a role-assignable group"',
+  },
   {
     operation: 'read decision hooks (`/v1.0/elevate/decisionHooks`)',
     need: DECISION_HOOK_RULES.read,

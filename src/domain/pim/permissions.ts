@@ -84,3 +84,27 @@ export const PIM_GROUP_RULES = {
     },
   },
 } satisfies Record<'write' | 'read', Record<ScheduleKind, Requirement>>;
+
+/**
+ * A group's role settings (`scopeType: Group`): applications need Graph's
+ * `RoleManagementPolicy.*.AzureADGroup` (or the directory policy permissions, which govern more),
+ * users a PIM administrator role or Groups Administrator. A role-assignable group's settings
+ * decide who comes to hold directory roles, so changing them needs a role administrator as well
+ * (as for its schedules: {@link DIRECTORY_RULES.writeRoleAssignableGroups}).
+ */
+export const GROUP_POLICY_RULES = {
+  read: {
+    appPermissions: [
+      'RoleManagementPolicy.Read.AzureADGroup',
+      ...DIRECTORY_RULES.readPolicies.appPermissions,
+    ],
+    roles: [...DIRECTORY_RULES.readPolicies.roles, R.GROUPS_ADMINISTRATOR],
+  },
+  write: {
+    appPermissions: [
+      'RoleManagementPolicy.ReadWrite.AzureADGroup',
+      ...DIRECTORY_RULES.writePolicies.appPermissions,
+    ],
+    roles: [...DIRECTORY_RULES.writePolicies.roles, R.GROUPS_ADMINISTRATOR],
+  },
+} satisfies Record<'write' | 'read', Requirement>;
