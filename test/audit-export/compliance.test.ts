@@ -10,6 +10,7 @@ import { systemClock } from '../../src/domain/time/clock.js';
 import { createSecretBox } from '../../src/store/secret-box.js';
 import { dialectName, freshDb } from '../helpers/db.js';
 import { PUBLIC_URL } from '../helpers/server.js';
+import { DEFINITIONS, definitionBody, userReviewer } from '../access-reviews/support.js';
 
 const GA = '62e90394-69f5-4237-9190-012177145e10';
 const SECURITY_ADMIN = '194ae4cb-b126-40b2-bd5b-6091b380977d';
@@ -64,7 +65,7 @@ describe(`compliance report on a freshly bootstrapped Elevate (${dialectName})`,
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) {
+  async function api(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown) {
     const res = await elevate.app.inject({
       method,
       url,
@@ -105,6 +106,7 @@ describe(`compliance report on a freshly bootstrapped Elevate (${dialectName})`,
       justificationAndTicketRequired: 'fail',
       notificationsConfigured: 'fail', // the rules ask for it, but no channel exists to carry it
       accessReviewsQuarterly: 'fail',
+      accessReviewsAutoApply: 'fail',
       alertsEnabled: 'fail',
       auditForwardedToSiem: 'fail',
     });
@@ -125,7 +127,9 @@ describe(`compliance report on a freshly bootstrapped Elevate (${dialectName})`,
         approvalRequired: false,
       },
     ]);
-    expect(itemOf(before, 'accessReviewsQuarterly').summary).toMatch(/no access reviews/i);
+    expect(itemOf(before, 'accessReviewsQuarterly').summary).toMatch(
+      /in no review recurring at least quarterly.*not reviewed within the last quarter/,
+    );
     expect(itemOf(before, 'phishingResistantMfaForCriticalRoles').evidence).toEqual({
       rolesRequiringPhishingResistantMfa: [],
       criticalRolesLacking: [
@@ -236,10 +240,11 @@ describe(`compliance report on a freshly bootstrapped Elevate (${dialectName})`,
       justificationAndTicketRequired: 'pass',
       notificationsConfigured: 'pass',
       accessReviewsQuarterly: 'fail',
+      accessReviewsAutoApply: 'fail',
       alertsEnabled: 'fail',
       auditForwardedToSiem: 'pass',
     });
-    expect(after.summary).toEqual({ passed: 10, failed: 2, total: 12 });
+    expect(after.summary).toEqual({ passed: 10, failed: 3, total: 13 });
     expect(itemOf(after, 'phishingResistantMfaForCriticalRoles').evidence).toEqual({
       rolesRequiringPhishingResistantMfa: [GA, PRIVILEGED_ROLE_ADMIN]
         .map((id) => ({
@@ -258,6 +263,78 @@ describe(`compliance report on a freshly bootstrapped Elevate (${dialectName})`,
     expect(itemOf(after, 'auditForwardedToSiem').evidence.cursors).toEqual([
       { destinationId: 'archive', acceptedSeq: expect.any(Number), behind: 0 },
     ]);
+  });
+
+  it('passes the access review items once every held privileged role is in a quarterly, auto-applied review that has run', async () => {
+    const adminId = elevate.bootstrapped!.admin.id;
+    const items = async () => {
+      const r = await report();
+      return { quarterly: itemOf(r, 'accessReviewsQuarterly'), auto: itemOf(r, 'accessReviewsAutoApply') };
+    };
+    // The bootstrap administrator holds Global Administrator (direct): a privileged role to review.
+    const none = await items();
+    expect(none.quarterly.status).toBe('fail');
+    expect(none.quarterly.evidence).toMatchObject({
+      notScheduledQuarterly: [GA],
+      notReviewedInLastQuarter: [GA],
+    });
+    expect(none.auto).toMatchObject({
+      status: 'fail',
+      summary: 'No quarterly access review covers a privileged role.',
+    });
+
+    const today = new Date().toISOString().slice(0, 10);
+    const recurrence = (type: string, interval: number) => ({
+      pattern: { type, interval },
+      range: { type: 'noEnd', startDate: today },
+    });
+    // A yearly review does not make a quarterly one.
+    await api(
+      'POST',
+      DEFINITIONS,
+      definitionBody({
+        roles: [GA],
+        reviewers: [userReviewer(adminId)],
+        settings: { recurrence: recurrence('absoluteYearly', 1) },
+      }),
+    );
+    expect((await items()).quarterly.evidence).toMatchObject({ notScheduledQuarterly: [GA] });
+
+    // Quarterly, but decisions applied by hand, and not run yet.
+    const quarterlyBody = (autoApply: boolean) =>
+      definitionBody({
+        roles: [GA],
+        reviewers: [userReviewer(adminId)],
+        settings: { recurrence: recurrence('absoluteMonthly', 3), autoApplyDecisionsEnabled: autoApply },
+      });
+    const quarterly = (await api('POST', DEFINITIONS, quarterlyBody(false))).id as string;
+    const scheduled = await items();
+    expect(scheduled.quarterly.evidence).toMatchObject({
+      notScheduledQuarterly: [],
+      notReviewedInLastQuarter: [GA],
+    });
+    expect(scheduled.quarterly.status).toBe('fail');
+    expect(scheduled.auto).toMatchObject({ status: 'fail', evidence: { notAutoApplied: [quarterly] } });
+
+    // The scheduler starts this period's instances; the quarterly one is set to apply by itself.
+    await elevate.accessReviews.runDue();
+    await api('PUT', `${DEFINITIONS}/${quarterly}`, quarterlyBody(true));
+    const done = await items();
+    expect(done.quarterly.status, done.quarterly.summary).toBe('pass');
+    const instances = (await api('GET', `${DEFINITIONS}/${quarterly}/instances`)).value as { id: string }[];
+    expect(instances).toHaveLength(1);
+    expect(done.quarterly.evidence.roles).toEqual([
+      {
+        roleDefinitionId: GA,
+        roleDisplayName: 'Global Administrator',
+        quarterlyDefinitionIds: [quarterly],
+        lastReview: expect.objectContaining({ startDateTime: expect.any(String) }),
+      },
+    ]);
+    expect(done.auto).toMatchObject({
+      status: 'pass',
+      evidence: { definitions: [{ id: quarterly, autoApplyDecisionsEnabled: true }], notAutoApplied: [] },
+    });
   });
 
   it('passes notificationsConfigured only while a channel reaches administrators and delivers', async () => {

@@ -8,6 +8,8 @@ import { PIM_ADMIN_ROLES } from '../../domain/pim/permissions.js';
 import {
   ADMIN_WEBHOOK_EVENT_TYPES,
   evaluateChecklist,
+  REVIEW_QUARTER_MS,
+  type ReviewFact,
   type ChecklistItem,
   type ComplianceSnapshot,
   type ScheduleFact,
@@ -20,6 +22,7 @@ import type { Stores, UnitOfWork } from '../ports.js';
 import { COMPLIANCE_RULES } from '../../domain/compliance/permissions.js';
 import { ALERT_DEFINITIONS, alertId } from '../../domain/alerts/definitions.js';
 import { tenantAlerts } from '../alerts/scan.js';
+import { occurrenceStart, shortestPeriodDays } from '../../domain/access-reviews/recurrence.js';
 
 /** Bound on the rows one report reads per collection; a larger tenant is reported as truncated. */
 const MAX_ROWS = 50_000;
@@ -76,6 +79,32 @@ async function notificationFacts(
     adminWebhooks: hooks.filter((h) => receivesAdminEvents(h.eventTypes)).length,
     recent: await tx.notificationDeliveries.outcomesSince(tenantId, now - WEEK_MS),
   };
+}
+
+/** Access review definitions as the checklist reads them, with their last quarter's instances. */
+async function reviewFacts(tx: Stores, tenantId: string, now: number): Promise<ReviewFact[]> {
+  const out: ReviewFact[] = [];
+  for (const d of await tx.reviewDefinitions.list(tenantId)) {
+    const { pattern, range } = d.settings.recurrence;
+    const instances = await tx.reviewInstances.listByDefinition(tenantId, d.id);
+    const ended =
+      pattern === null ||
+      (range.type === 'endDate' && range.endDate !== null && range.endDate <= now) ||
+      (range.type === 'numbered' &&
+        occurrenceStart(range.startDate, pattern, range.numberOfOccurrences - 1) <= now);
+    out.push({
+      id: d.id,
+      displayName: d.displayName,
+      roleIds: [...new Set(d.scope.roles.map((r) => r.roleDefinitionId))],
+      periodDays: pattern === null ? null : shortestPeriodDays(pattern),
+      ended,
+      autoApplyDecisionsEnabled: d.settings.autoApplyDecisionsEnabled,
+      recentInstances: instances
+        .filter((i) => i.startAt <= now && i.startAt > now - REVIEW_QUARTER_MS)
+        .map((i) => ({ id: i.id, startAt: i.startAt })),
+    });
+  }
+  return out;
 }
 
 /**
@@ -146,7 +175,7 @@ export function makeComplianceReport(deps: {
         breakGlass: { groupId, groupExists: group !== undefined, members },
         forwarding: { destinations: [...deps.destinations], cursors: [], headSeq: head?.seq ?? 0 },
         notifications,
-        accessReviews: { available: false },
+        accessReviews: await reviewFacts(tx, tenantId, now),
         alerts,
       } satisfies ComplianceSnapshot,
     };

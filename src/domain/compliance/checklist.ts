@@ -83,7 +83,8 @@ export interface ComplianceSnapshot {
     /** Deliveries of the last 7 days that were sent, and that ended dead. */
     recent: { sent: number; dead: number };
   };
-  accessReviews: { available: false };
+  /** Access review definitions, with their instances that started in the last quarter. */
+  accessReviews: ReviewFact[];
   /** The tenant's PIM security alerts: configuration, last scan, and open incidents. */
   alerts: AlertFact[];
 }
@@ -97,6 +98,24 @@ export interface AlertFact {
   lastScannedAt: number | null;
   incidentIds: string[];
 }
+
+/** One access review definition as the checklist looks at it. */
+export interface ReviewFact {
+  id: string;
+  displayName: string;
+  /** The roles its scope covers (eligible, active or both). */
+  roleIds: string[];
+  /** The shortest time between two of its instances in days; null for a one-time review. */
+  periodDays: number | null;
+  /** True when no instance of it starts after the snapshot (end date or occurrences reached). */
+  ended: boolean;
+  autoApplyDecisionsEnabled: boolean;
+  /** Its instances that started in the last {@link REVIEW_QUARTER_MS}, at or before the snapshot. */
+  recentInstances: { id: string; startAt: number }[];
+}
+
+/** A quarter, as the review checks count it: 92 days (the longest three calendar months). */
+export const REVIEW_QUARTER_MS = 92 * DAY_MS;
 
 /** Alerts count as watched when every one was scanned within this long (a day). */
 export const ALERT_SCAN_MAX_AGE_MS = DAY_MS;
@@ -434,15 +453,91 @@ export function evaluateChecklist(s: ComplianceSnapshot): ChecklistItem[] {
     ),
   );
 
-  // 9. Not built yet: fail honestly.
+  // 9. Access reviews: every privileged role someone holds or may activate is in a review that
+  // recurs at least quarterly and has not ended, and was reviewed (an instance started) within
+  // the last quarter; those reviews apply their decisions automatically.
+  const heldRoles = [
+    ...new Set([...s.assignments, ...s.eligibilities].map((a) => a.roleDefinitionId)),
+  ].sort();
+  const quarterly = s.accessReviews.filter(
+    (d) => d.periodDays !== null && d.periodDays * DAY_MS <= REVIEW_QUARTER_MS && !d.ended,
+  );
+  const coverage = heldRoles.map((roleId) => {
+    const scheduled = quarterly.filter((d) => d.roleIds.includes(roleId));
+    const last = s.accessReviews
+      .filter((d) => d.roleIds.includes(roleId))
+      .flatMap((d) =>
+        d.recentInstances.map((i) => ({ definitionId: d.id, instanceId: i.id, startAt: i.startAt })),
+      )
+      .sort((a, b) => b.startAt - a.startAt)[0];
+    return {
+      roleDefinitionId: roleId,
+      roleDisplayName: roleName.get(roleId) ?? null,
+      quarterlyDefinitionIds: scheduled.map((d) => d.id),
+      lastReview:
+        last === undefined
+          ? null
+          : {
+              definitionId: last.definitionId,
+              instanceId: last.instanceId,
+              startDateTime: new Date(last.startAt).toISOString(),
+            },
+    };
+  });
+  const unscheduled = coverage.filter((c) => c.quarterlyDefinitionIds.length === 0);
+  const unreviewed = coverage.filter((c) => c.lastReview === null);
+  const reviewsOk = unscheduled.length === 0 && unreviewed.length === 0;
   out.push(
     item(
       'accessReviewsQuarterly',
       'Access reviews of privileged roles scheduled quarterly',
-      false,
-      'No access reviews: Elevate does not run access reviews yet.',
-      { accessReviews: 0, available: s.accessReviews.available },
+      reviewsOk,
+      heldRoles.length === 0
+        ? 'No privileged role is held or eligible: there is nothing to review.'
+        : reviewsOk
+          ? `All ${heldRoles.length} privileged role(s) held or eligible are in a quarterly review and were reviewed within the last quarter.`
+          : [
+              unscheduled.length > 0
+                ? `${unscheduled.length} privileged role(s) in no review recurring at least quarterly.`
+                : '',
+              unreviewed.length > 0
+                ? `${unreviewed.length} privileged role(s) not reviewed within the last quarter.`
+                : '',
+            ]
+              .filter((x) => x !== '')
+              .join(' '),
+      {
+        roles: coverage,
+        notScheduledQuarterly: unscheduled.map((c) => c.roleDefinitionId),
+        notReviewedInLastQuarter: unreviewed.map((c) => c.roleDefinitionId),
+      },
       refs(['CC6.2', 'CC6.3'], ['A.9.2.5'], ['AC-2(3)', 'AC-2']),
+    ),
+  );
+  const covering = quarterly.filter((d) => d.roleIds.some((r) => heldRoles.includes(r)));
+  const manual = covering.filter((d) => !d.autoApplyDecisionsEnabled);
+  const autoApplyOk = heldRoles.length === 0 || (covering.length > 0 && manual.length === 0);
+  out.push(
+    item(
+      'accessReviewsAutoApply',
+      'Access review decisions applied automatically',
+      autoApplyOk,
+      heldRoles.length === 0
+        ? 'No privileged role is held or eligible: there is nothing to review.'
+        : covering.length === 0
+          ? 'No quarterly access review covers a privileged role.'
+          : manual.length === 0
+            ? `All ${covering.length} quarterly review(s) of privileged roles apply their decisions automatically.`
+            : `${manual.length} of ${covering.length} quarterly review(s) of privileged roles do not apply their decisions automatically.`,
+      {
+        definitions: covering.map((d) => ({
+          id: d.id,
+          displayName: d.displayName,
+          autoApplyDecisionsEnabled: d.autoApplyDecisionsEnabled,
+        })),
+        notAutoApplied: manual.map((d) => d.id),
+      },
+      refs(['CC6.2', 'CC6.3'], ['A.9.2.5'], ['AC-2(3)']),
     ),
   );
   // 10. PIM alerts: every alert on, scanned within a day, and no open (not dismissed) incident of
