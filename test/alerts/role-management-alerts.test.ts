@@ -87,6 +87,7 @@ describe('collections', () => {
         'NoMfaOnRoleActivationAlert',
         'RedundantAssignmentAlert',
         'SequentialActivationRenewalsAlert',
+        'StaleSignInAlert',
       ].map(alertId),
     );
     expect(body.value[2]).toStrictEqual({
@@ -361,6 +362,76 @@ describe('each alert: risky state, incident with Graph fields, fix, cleared', ()
     expect(eligible.json<{ value: unknown[] }>().value).toEqual([]);
   });
 
+  it('StaleSignInAlert: a privileged user not signed in for the duration; a sign-in clears it; remediation removes the eligibility', async () => {
+    const name = 'StaleSignInAlert';
+    const user = await eligibleUser(HELPDESK_ADMINISTRATOR, 'Quiet Admin');
+    // A completed sign-in records this (test/identity/sign-in-activity.test.ts).
+    const signedIn = () =>
+      createUnitOfWork(s.db).run((tx) => tx.signInActivity.record(s.boot.tenantId, user, clock.now()));
+    await signedIn();
+    const lastSeen = clock.now();
+    await refresh(name);
+    expect((await alert(name)).alertIncidents?.some((i) => i.assigneeId === user)).toBe(false);
+
+    clock.advance(30 * DAY - 1);
+    admin = await adminAt(s, clock);
+    await refresh(name);
+    expect((await alert(name)).alertIncidents?.some((i) => i.assigneeId === user)).toBe(false);
+    clock.advance(1);
+    admin = await adminAt(s, clock);
+    await refresh(name);
+    const raised = await alert(name);
+    expect(raised.isActive).toBe(true);
+    const found = raised.alertIncidents?.find((i) => i.assigneeId === user);
+    expect(found).toMatchObject({
+      '@odata.type': '#microsoft.graph.staleSignInAlertIncident',
+      assigneeDisplayName: 'Quiet Admin',
+      assignmentCreatedDateTime: expect.stringMatching(ISO),
+      lastSignInDateTime: new Date(lastSeen).toISOString(),
+      roleDefinitionId: HELPDESK_ADMINISTRATOR,
+      roleDisplayName: 'Helpdesk Administrator',
+      roleTemplateId: HELPDESK_ADMINISTRATOR,
+    });
+    expect(raised.alertDefinition).toMatchObject({ severityLevel: 'medium', isRemediatable: true });
+
+    // Signing in again clears it.
+    await signedIn();
+    await refresh(name);
+    expect((await alert(name)).alertIncidents?.some((i) => i.assigneeId === user)).toBe(false);
+
+    // A shorter duration raises it again; out-of-range durations are refused and change nothing.
+    clock.advance(2 * DAY);
+    admin = await adminAt(s, clock);
+    for (const duration of ['PT1H', 'P366D', 7])
+      expectGraphError(await patchConfiguration(name, { duration }), 400);
+    expect(
+      (await call(s, 'GET', `${BASE}/alertConfigurations/${alertId(name)}`, admin)).json(),
+    ).toMatchObject({
+      '@odata.type': '#microsoft.graph.staleSignInAlertConfiguration',
+      duration: 'P30D',
+    });
+    const patched = await patchConfiguration(name, { duration: 'P1D' });
+    expect(patched.statusCode, patched.body).toBe(204);
+    const again = (await alert(name)).alertIncidents?.find((i) => i.assigneeId === user);
+    expect(again).toBeDefined();
+
+    const res = await call(
+      s,
+      'POST',
+      `${BASE}/alerts/${alertId(name)}/alertIncidents/${again!.id}/remediate`,
+      admin,
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    expect((await alert(name)).alertIncidents?.some((i) => i.assigneeId === user)).toBe(false);
+    const eligible = await call(
+      s,
+      'GET',
+      `/v1.0/roleManagement/directory/roleEligibilitySchedules?${filterQuery(`principalId eq '${user}'`)}`,
+      admin,
+    );
+    expect(eligible.json<{ value: unknown[] }>().value).toEqual([]);
+  });
+
   it('SequentialActivationRenewalsAlert: two activations within an hour; a higher threshold clears it; dismissal', async () => {
     const name = 'SequentialActivationRenewalsAlert';
     const user = await eligibleUser(HELPDESK_ADMINISTRATOR, 'Busy Admin');
@@ -484,7 +555,7 @@ describe('compliance report item alertsEnabled', () => {
 
   it('passes only while every alert is on, scanned within a day, with no open high-severity incident', async () => {
     const never = await item();
-    expect(never).toMatchObject({ status: 'fail', summary: '5 alert(s) not scanned within a day.' });
+    expect(never).toMatchObject({ status: 'fail', summary: '6 alert(s) not scanned within a day.' });
 
     const all = await call(s, 'POST', `${BASE}/alerts/refresh`, admin, {
       scopeId: '/',
@@ -517,11 +588,11 @@ describe('compliance report item alertsEnabled', () => {
 
     clock.advance(DAY + 1);
     admin = await adminAt(s, clock);
-    expect((await item()).evidence.notScannedWithinADay).toHaveLength(5);
+    expect((await item()).evidence.notScannedWithinADay).toHaveLength(6);
     await call(s, 'POST', `${BASE}/alerts/refresh`, admin, { scopeId: '/', scopeType: 'DirectoryRole' });
     expect((await item()).status).toBe('pass');
 
-    expect((await patchConfiguration('StaleSignInAlert', { isEnabled: false })).statusCode).toBe(404);
+    expect((await patchConfiguration('InvalidLicenseAlert', { isEnabled: false })).statusCode).toBe(404);
     expect((await patchConfiguration('RedundantAssignmentAlert', { isEnabled: false })).statusCode).toBe(204);
     expect(await item()).toMatchObject({
       status: 'fail',

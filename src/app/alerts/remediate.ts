@@ -17,6 +17,8 @@ import type { RoleManagementAlerts } from './role-management-alerts.js';
  *   `adminAssign` eligibility request (expiring as the role's policy demands), then removes the
  *   direct assignment.
  * - `RedundantAssignmentAlert`: removes the unused eligibility (`adminRemove`).
+ * - `StaleSignInAlert`: removes the stale account's eligibility (`adminRemove`) or direct role
+ *   assignment; an active PIM assignment is left to an administrator.
  * Other alerts are not remediable (`BadRequestError`).
  */
 export function makeAlertRemediation(deps: {
@@ -91,6 +93,35 @@ export function makeAlertRemediation(deps: {
         roleDefinitionId: eligibility.roleDefinitionId,
         directoryScopeId: eligibility.directoryScopeId,
         justification: 'Remediation of the PIM alert RedundantAssignmentAlert: eligibility not used.',
+        ticketInfo: null,
+        scheduleInfo: null,
+        isValidationOnly: false,
+        customData: null,
+      });
+    },
+
+    async StaleSignInAlert(caller, scheduleId) {
+      const found = await deps.uow.run(async (tx) => ({
+        eligibility: await tx.schedules.get(caller.tenantId, 'eligibility', scheduleId),
+        direct: await tx.roleAssignments.get(caller.tenantId, scheduleId),
+      }));
+      if (found.direct !== undefined) {
+        await deps.deleteRoleAssignment(caller, found.direct.id);
+        return;
+      }
+      const eligibility = found.eligibility;
+      if (eligibility === undefined)
+        throw new BadRequestError(
+          'Request_BadRequest',
+          'Only an eligibility or a direct role assignment is removed automatically; remove this assignment through PIM.',
+        );
+      await deps.createScheduleRequest(caller, {
+        kind: 'eligibility',
+        action: 'adminRemove',
+        principalId: eligibility.principalId,
+        roleDefinitionId: eligibility.roleDefinitionId,
+        directoryScopeId: eligibility.directoryScopeId,
+        justification: 'Remediation of the PIM alert StaleSignInAlert: the account has not signed in.',
         ticketInfo: null,
         scheduleInfo: null,
         isValidationOnly: false,

@@ -104,6 +104,7 @@ export function makeFederatedSignIn(deps: { uow: UnitOfWork; clock: Clock; newId
         if (!found.accountEnabled) return refuse({ refused: 'account disabled', user: found });
         await syncMappedGroups(tx, a, found, claims);
         await tx.externalIdentities.touch(issuer.id, subject, a.now);
+        await tx.signInActivity.record(found.tenantId, found.id, a.now);
         tx.events.record(attemptActor(a, found), a.now, federatedSignIn(found, issuer.id));
         return found;
       });

@@ -53,8 +53,18 @@ export interface Sealer {
   open(sealed: string, context: string): string;
 }
 
+/** When each user last completed a sign-in (the stale sign-in alert reads it). */
+export interface SignInActivityStore {
+  /** Records a completed sign-in at `at` (moves the user's time forward only). */
+  record(tenantId: string, userId: string, at: number): Promise<void>;
+  /** The last sign-in time of every user of the tenant who ever signed in. */
+  lastSignIns(tenantId: string): Promise<Map<string, number>>;
+}
+
 declare module '../ports.js' {
   interface Stores {
+    /** Users' last completed sign-in. */
+    signInActivity: SignInActivityStore;
     /** Users' second factors (TOTP). */
     factors: FactorStore;
     /** Users' passkeys and security keys (WebAuthn). */

@@ -91,6 +91,7 @@ export function makeSignIn(deps: {
       await deps.uow.run(async (tx) => {
         const user = await tx.users.get(tenantId, userId);
         if (user === undefined) return;
+        await tx.signInActivity.record(tenantId, user.id, now);
         tx.events.record(signerActor(tenantId, user, ctx, amr), now, userSignedIn(user));
       });
     },

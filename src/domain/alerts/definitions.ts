@@ -3,8 +3,8 @@ import { parseDuration } from '../time/duration.js';
 
 /**
  * The PIM security alerts Elevate raises, named as Graph beta names them (the suffix of
- * `DirectoryRole_{tenantId}_{AlertName}`). `StaleSignInAlert` is left out: Elevate records no
- * sign-in time for local accounts, so it cannot tell a stale account from a quiet one (ADR 0024).
+ * `DirectoryRole_{tenantId}_{AlertName}`). `StaleSignInAlert` reads the last completed sign-in
+ * Elevate records per user (migration 0025).
  */
 export const ALERT_NAMES = [
   'TooManyGlobalAdminsAssignedToTenantAlert',
@@ -12,6 +12,7 @@ export const ALERT_NAMES = [
   'NoMfaOnRoleActivationAlert',
   'RedundantAssignmentAlert',
   'SequentialActivationRenewalsAlert',
+  'StaleSignInAlert',
 ] as const;
 export type AlertName = (typeof ALERT_NAMES)[number];
 
@@ -169,6 +170,24 @@ export const ALERT_DEFINITIONS: Readonly<Record<AlertName, AlertDefinition>> = {
         durationIn(f, v, HOUR_MS, 100 * HOUR_MS, 'from 1 to 100 hours'),
       sequentialActivationCounterThreshold: (f, v) => integerIn(f, v, 2, 100),
     }),
+  },
+  StaleSignInAlert: {
+    name: 'StaleSignInAlert',
+    displayName: 'Potential stale accounts in a privileged role',
+    description:
+      'A user holds or is eligible for a privileged role and has not signed in for the configured number of days (never, counting from the account’s creation).',
+    severityLevel: 'medium',
+    securityImpact:
+      'An account nobody uses keeps its privilege, and its takeover goes unnoticed by its owner.',
+    mitigationSteps:
+      'Confirm the account is still needed; remediate the incident to remove the eligibility or the direct assignment.',
+    howToPrevent: 'Review privileged roles regularly and disable accounts when people leave.',
+    isRemediatable: true,
+    isConfigurable: true,
+    configurationType: 'staleSignInAlertConfiguration',
+    incidentType: 'staleSignInAlertIncident',
+    defaults: { duration: 'P30D' },
+    setting: fields({ duration: (f, v) => durationIn(f, v, DAY_MS, 365 * DAY_MS, 'from 1 to 365 days') }),
   },
 };
 

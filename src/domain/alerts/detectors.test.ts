@@ -12,8 +12,10 @@ import {
   redundantAssignments,
   rolesAssignedOutsidePim,
   sequentialActivations,
+  staleSignIns,
   tooManyGlobalAdmins,
   type ActivationFact,
+  type AlertPrincipalFact,
   type AlertScheduleFact,
   type AlertSnapshot,
 } from './detectors.js';
@@ -62,7 +64,18 @@ function snapshot(over: Partial<AlertSnapshot>): AlertSnapshot {
   return {
     now: NOW,
     roles,
-    principals: new Map([['u1', { displayName: 'Ada', userPrincipalName: 'ada@contoso.test' }]]),
+    principals: new Map<string, AlertPrincipalFact>([
+      [
+        'u1',
+        {
+          type: 'user',
+          displayName: 'Ada',
+          userPrincipalName: 'ada@contoso.test',
+          createdAt: NOW - 400 * DAY,
+          lastSignInAt: NOW - DAY,
+        },
+      ],
+    ]),
     schedules: [],
     policies: new Map(roles.map((r) => [r.id, defaultPolicyRules(r.id)])),
     activations: [],
@@ -313,5 +326,68 @@ describe('alert configuration thresholds', () => {
     expect(alertNameOf('t1', alertId('t1', 'NoMfaOnRoleActivationAlert'))).toBe('NoMfaOnRoleActivationAlert');
     expect(alertNameOf('t2', alertId('t1', 'NoMfaOnRoleActivationAlert'))).toBeUndefined();
     expect(alertNameOf('t1', 'DirectoryRole_t1_InvalidLicenseAlert')).toBeUndefined();
+  });
+});
+
+describe('StaleSignInAlert', () => {
+  const settings = ALERT_DEFINITIONS.StaleSignInAlert.defaults;
+  const person = (over: Partial<AlertPrincipalFact>): AlertPrincipalFact => ({
+    type: 'user',
+    displayName: 'Bo',
+    userPrincipalName: 'bo@contoso.test',
+    createdAt: NOW - 400 * DAY,
+    lastSignInAt: null,
+    ...over,
+  });
+  const withPeople = (people: Record<string, AlertPrincipalFact>, schedules: AlertScheduleFact[]) =>
+    snapshot({ principals: new Map(Object.entries(people)), schedules });
+
+  it('raises one incident per privileged schedule of a user not seen for the duration, up to the millisecond', () => {
+    const at = (lastSignInAt: number | null) =>
+      staleSignIns(
+        withPeople({ u1: person({ lastSignInAt }) }, [
+          sched({ id: 'e1' }),
+          sched({ id: 'a1', kind: 'assignment' }),
+        ]),
+        settings,
+      );
+    expect(at(NOW - 30 * DAY + 1)).toEqual([]);
+    const stale = at(NOW - 30 * DAY);
+    expect(stale.map((i) => i.id)).toEqual(['a1', 'e1']);
+    expect(stale[0]!.fields).toMatchObject({
+      assigneeId: 'u1',
+      assigneeUserPrincipalName: 'bo@contoso.test',
+      lastSignInDateTime: new Date(NOW - 30 * DAY).toISOString(),
+      roleDefinitionId: GLOBAL_ADMINISTRATOR,
+      roleDisplayName: 'Global Administrator',
+    });
+  });
+
+  it('counts a user who never signed in from the account’s creation', () => {
+    const never = (createdAt: number) =>
+      staleSignIns(withPeople({ u1: person({ createdAt }) }, [sched({ id: 'e1' })]), settings);
+    expect(never(NOW - 29 * DAY)).toEqual([]);
+    expect(never(NOW - 31 * DAY)).toEqual([
+      expect.objectContaining({ id: 'e1', fields: expect.objectContaining({ lastSignInDateTime: null }) }),
+    ]);
+  });
+
+  it('ignores roles that are not privileged, and principals that are not users', () => {
+    const app = person({ type: 'servicePrincipal', userPrincipalName: null, createdAt: null });
+    expect(
+      staleSignIns(
+        withPeople({ u1: person({}), sp: app }, [
+          sched({ id: 'r1', roleDefinitionId: READER }),
+          sched({ id: 'sp1', principalId: 'sp' }),
+        ]),
+        settings,
+      ),
+    ).toEqual([]);
+  });
+
+  it('follows the configured duration', () => {
+    const s = withPeople({ u1: person({ lastSignInAt: NOW - 10 * DAY }) }, [sched({ id: 'e1' })]);
+    expect(staleSignIns(s, { duration: 'P7D' })).toHaveLength(1);
+    expect(staleSignIns(s, { duration: 'P14D' })).toHaveLength(0);
   });
 });

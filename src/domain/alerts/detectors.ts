@@ -14,9 +14,14 @@ export interface AlertRoleFact {
 }
 
 export interface AlertPrincipalFact {
+  type: 'user' | 'group' | 'servicePrincipal';
   displayName: string | null;
   /** Users only. */
   userPrincipalName: string | null;
+  /** Users only: when the account was created. */
+  createdAt: number | null;
+  /** Users only: the last completed sign-in; null when the user never signed in. */
+  lastSignInAt: number | null;
 }
 
 /** A schedule that holds now: an eligibility, a PIM assignment, or a direct role assignment. */
@@ -169,6 +174,36 @@ export function redundantAssignments(s: AlertSnapshot, settings: AlertSettings):
 }
 
 /**
+ * Users holding or eligible for a privileged role (PIM or direct) who have not signed in within
+ * `duration`: their last sign-in, or, if they never signed in, their account's creation, is at
+ * least `duration` old. One incident per schedule.
+ */
+export function staleSignIns(s: AlertSnapshot, settings: AlertSettings): AlertIncident[] {
+  const { privileged, assignee, roleFields } = context(s);
+  const since = s.now - parseDuration(String(settings.duration), 'duration');
+  return s.schedules
+    .filter((x) => privileged(x.roleDefinitionId))
+    .flatMap((x) => {
+      const p = s.principals.get(x.principalId);
+      if (p?.type !== 'user') return [];
+      const seen = p.lastSignInAt ?? p.createdAt;
+      if (seen === null || seen > since) return [];
+      return [
+        {
+          id: x.id,
+          fields: {
+            ...assignee(x.principalId),
+            assignmentCreatedDateTime: iso(x.createdAt),
+            lastSignInDateTime: p.lastSignInAt === null ? null : iso(p.lastSignInAt),
+            ...roleFields(x.roleDefinitionId),
+          },
+        },
+      ];
+    })
+    .sort(byId);
+}
+
+/**
  * Runs of activations of one role by one principal, each within `timeIntervalBetweenActivations`
  * of the previous one, in the last 30 days; a run of at least `sequentialActivationCounterThreshold`
  * is an incident (the longest run of each principal and role, the latest on a tie).
@@ -225,4 +260,5 @@ export const DETECTORS: Readonly<
   NoMfaOnRoleActivationAlert: noMfaOnRoleActivation,
   RedundantAssignmentAlert: redundantAssignments,
   SequentialActivationRenewalsAlert: sequentialActivations,
+  StaleSignInAlert: staleSignIns,
 };

@@ -98,18 +98,45 @@ export function alertFacts(db: Kysely<Database>): AlertFacts {
       const principals = new Map<string, AlertPrincipalFact>();
       const users = await db
         .selectFrom('users')
-        .select(['id', 'display_name', 'user_principal_name'])
-        .where('tenant_id', '=', tenant)
+        .leftJoin('sign_in_activity', (j) =>
+          j
+            .onRef('sign_in_activity.tenant_id', '=', 'users.tenant_id')
+            .onRef('sign_in_activity.user_id', '=', 'users.id'),
+        )
+        .select([
+          'users.id',
+          'users.display_name',
+          'users.user_principal_name',
+          'users.created_at',
+          'sign_in_activity.last_sign_in_at',
+        ])
+        .where('users.tenant_id', '=', tenant)
         .execute();
       for (const u of users)
-        principals.set(u.id, { displayName: u.display_name, userPrincipalName: u.user_principal_name });
-      for (const table of ['groups', 'service_principals'] as const) {
+        principals.set(u.id, {
+          type: 'user',
+          displayName: u.display_name,
+          userPrincipalName: u.user_principal_name,
+          createdAt: time(u.created_at),
+          lastSignInAt: u.last_sign_in_at === null ? null : time(u.last_sign_in_at),
+        });
+      for (const [table, type] of [
+        ['groups', 'group'],
+        ['service_principals', 'servicePrincipal'],
+      ] as const) {
         const rows = await db
           .selectFrom(table)
           .select(['id', 'display_name'])
           .where('tenant_id', '=', tenant)
           .execute();
-        for (const r of rows) principals.set(r.id, { displayName: r.display_name, userPrincipalName: null });
+        for (const r of rows)
+          principals.set(r.id, {
+            type,
+            displayName: r.display_name,
+            userPrincipalName: null,
+            createdAt: null,
+            lastSignInAt: null,
+          });
       }
       return {
         now,

@@ -1,6 +1,7 @@
 import type { StoreBinder } from '../unit-of-work.js';
 import { passkeyStore, recoveryCodeStore, webauthnChallengeStore } from './authentication-method-store.js';
 import { factorStore, signInThrottleStore } from './factor-store.js';
+import { signInActivityStore } from './sign-in-activity-store.js';
 
 /** Sign-in's stores (see `app/sign-in/ports.ts`). */
 export const signInStores: StoreBinder = (db) => ({
@@ -9,4 +10,5 @@ export const signInStores: StoreBinder = (db) => ({
   passkeys: passkeyStore(db),
   webauthnChallenges: webauthnChallengeStore(db),
   recoveryCodes: recoveryCodeStore(db),
+  signInActivity: signInActivityStore(db),
 });
