@@ -65,6 +65,7 @@ import {
 import { FEATURE_ROUTES, featureServices } from './modules/index.js';
 import { wireNotifications } from './modules/notifications.js';
 import { approvalHookConsumerOf } from './modules/decision-hooks.js';
+import { makeAlertScanConsumer } from './app/alerts/scan-consumer.js';
 import type { ElevateOptions, Kernel } from './modules/kernel.js';
 import { createUnitOfWork } from './modules/unit-of-work.js';
 import { auditPruneStore, chainReader, exportCursorStore } from './store/audit/audit-export-store.js';
@@ -248,6 +249,8 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   if (refusalFlush) app.addHook('onClose', async () => refusalFlush.stop());
   // Decision hooks of approval stages are asked after commit, like any consumer (ADR 0025).
   relay.register(approvalHookConsumerOf(kernel));
+  // PIM alerts are scanned again right after the changes they look at (docs/alerts.md).
+  relay.register(makeAlertScanConsumer(services.roleManagementAlerts));
   // Notifications: the fan-out consumes the outbox like any consumer; the worker sends what it wrote.
   const notifications = wireNotifications(kernel);
   if (notifications) {

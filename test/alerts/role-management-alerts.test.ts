@@ -498,6 +498,47 @@ describe('each alert: risky state, incident with Graph fields, fix, cleared', ()
     expect(await alert(name)).toMatchObject({ isActive: false, incidentCount: 0 });
   });
 
+  it('a relevant change is followed by a scan after commit (the outbox), one per burst, none for unrelated changes', async () => {
+    const name = 'RolesAssignedOutsidePimAlert';
+    await call(s, 'POST', `${BASE}/alerts/refresh`, admin, { scopeId: '/', scopeType: 'DirectoryRole' });
+    const versions = async () =>
+      (await createUnitOfWork(s.db).run((tx) => tx.alerts.list(s.boot.tenantId))).map((a) => a.version);
+    const scanned = await versions();
+    // An unrelated change (a group) scans nothing.
+    clock.advance(1);
+    admin = await adminAt(s, clock);
+    const group = await call(s, 'POST', '/v1.0/groups', admin, {
+      displayName: 'Unrelated',
+      mailNickname: 'unrelated',
+      mailEnabled: false,
+      securityEnabled: true,
+    });
+    expect(group.statusCode, group.body).toBe(201);
+    await s.outbox.runOnce();
+    expect(await versions()).toEqual(scanned);
+
+    // Three direct assignments of a privileged role in a burst: the incidents appear with no refresh.
+    const users = [await addUser(s), await addUser(s), await addUser(s)];
+    const ids: string[] = [];
+    for (const user of users) {
+      const created = await call(s, 'POST', '/v1.0/roleManagement/directory/roleAssignments', admin, {
+        principalId: user,
+        roleDefinitionId: HELPDESK_ADMINISTRATOR,
+        directoryScopeId: '/',
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      ids.push(created.json<{ id: string }>().id);
+    }
+    expect(incident(await alert(name), ids[0]!)).toBeUndefined();
+    clock.advance(1);
+    await s.outbox.runOnce();
+    const raised = await alert(name);
+    expect(ids.every((id) => incident(raised, id) !== undefined)).toBe(true);
+    expect(raised.isActive).toBe(true);
+    // One scan for the three messages: each stored alert saved once more.
+    expect(await versions()).toEqual(scanned.map((v) => v + 1));
+  });
+
   it('the timer scan covers every tenant, audited as Elevate itself', async () => {
     await setActivationRules(s, HELPDESK_ADMINISTRATOR, ['Justification']);
     await makeRoleManagementAlerts({ uow: createUnitOfWork(s.db), clock }).scanAll();

@@ -191,18 +191,35 @@ export function makeRoleManagementAlerts(deps: { uow: UnitOfWork; clock: Clock }
      */
     async scanAll(): Promise<void> {
       const tenants = await deps.uow.run((tx) => tx.tenants.all());
-      for (const tenant of tenants) {
-        const now = deps.clock.now();
-        await retryOnConflict(() =>
-          deps.uow.run(async (tx) => {
-            const events = await scanAlerts(tx, tenant.id, now, ALERT_NAMES);
-            if (events.length > 0)
-              tx.events.record({ tenantId: tenant.id, initiatedBy: SYSTEM_INITIATOR }, now, ...events);
-          }),
-        );
-      }
+      for (const tenant of tenants) await scanTenant(tenant.id);
+    },
+
+    /**
+     * Scans a tenant's alerts after a change that happened at `at` (the `alertScans` outbox
+     * consumer), unless every enabled alert was scanned since: a burst of changes costs one scan.
+     * @returns whether it scanned. @throws ConflictError as {@link scanAll}
+     */
+    async scanAfterChange(tenantId: string, at: number): Promise<boolean> {
+      const alerts = await deps.uow.run((tx) => tenantAlerts(tx, tenantId));
+      const seen = alerts
+        .filter((a) => a.isEnabled)
+        .every((a) => a.lastScannedAt !== null && a.lastScannedAt > at);
+      if (seen) return false;
+      await scanTenant(tenantId);
+      return true;
     },
   };
+
+  /** Scans every alert of one tenant as Elevate itself, in one transaction. */
+  async function scanTenant(tenantId: string): Promise<void> {
+    const now = deps.clock.now();
+    await retryOnConflict(() =>
+      deps.uow.run(async (tx) => {
+        const events = await scanAlerts(tx, tenantId, now, ALERT_NAMES);
+        if (events.length > 0) tx.events.record({ tenantId, initiatedBy: SYSTEM_INITIATOR }, now, ...events);
+      }),
+    );
+  }
 }
 
 export type RoleManagementAlerts = ReturnType<typeof makeRoleManagementAlerts>;

@@ -37,8 +37,16 @@ const EVIDENCE_TABLES = new Set(['audit_entries', 'audit_targets', 'audit_head',
  */
 export const REFUSAL_EVENTS = new Set(['pim.requestRefused', 'authorization.denied']);
 
-/** Events the background jobs publish: the expiry sweeper (expiries, approval timeouts), retention. */
-const JOB_EVENTS = new Set(['pim.scheduleExpired', 'pim.approvalTimedOut', 'audit.pruned']);
+/**
+ * Events the background jobs publish: the expiry sweeper (expiries, approval timeouts), retention,
+ * and alert scans (on the timer and after changes, through the outbox).
+ */
+const JOB_EVENTS = new Set([
+  'pim.scheduleExpired',
+  'pim.approvalTimedOut',
+  'audit.pruned',
+  'alerts.incidentsChanged',
+]);
 
 /** An audit entry of a background job: no request, initiated by the system (neither user nor app). */
 const isJobEntry = (e: {
