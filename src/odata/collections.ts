@@ -249,7 +249,8 @@ export const assignmentInstanceFields: FieldMap = {
 // PIM for Groups (reference §4). The store keeps a group schedule's access id (`member`/`owner`)
 // in `role_definition_id` and its group id in `directory_scope_id`; these maps name them as Graph
 // does. `memberType` and `assignmentType` read lowercase in Graph's group shapes but are stored in
-// the directory-role spelling, so they are selectable only.
+// the directory-role spelling; enum values match case-insensitively, so `memberType eq 'direct'`
+// and `assignmentType eq 'activated'` filter (and sort) as Graph's clients write them.
 
 const groupScope: FieldMap = {
   principalId: { column: 'principal_id', type: 'guid' },
@@ -282,7 +283,7 @@ export const groupEligibilityScheduleFields: FieldMap = {
   id: { column: 'id', type: 'string' },
   ...groupScope,
   status: { column: 'status_at', type: 'enum', values: SCHEDULE_STATUSES },
-  memberType: { column: 'member_type', type: 'string', ...selectableOnly },
+  memberType: { column: 'member_type', type: 'enum', values: MEMBER_TYPES },
   createdUsing: { column: 'created_using', type: 'string', nullable: true },
   createdDateTime: { column: 'created_at', type: 'datetime' },
   modifiedDateTime: { column: 'modified_at', type: 'datetime' },
@@ -292,7 +293,7 @@ export const groupEligibilityScheduleFields: FieldMap = {
 /** `privilegedAccessGroupAssignmentSchedules`: eligibility's properties plus `assignmentType`. */
 export const groupAssignmentScheduleFields: FieldMap = {
   ...groupEligibilityScheduleFields,
-  assignmentType: { column: 'assignment_type', type: 'string', nullable: true, ...selectableOnly },
+  assignmentType: { column: 'assignment_type', type: 'enum', values: ASSIGNMENT_TYPES, nullable: true },
 };
 
 /** `privilegedAccessGroupEligibilityScheduleInstances`. */
@@ -301,7 +302,7 @@ export const groupEligibilityInstanceFields: FieldMap = {
   ...groupScope,
   startDateTime: { column: 'start_at', type: 'datetime', nullable: true },
   endDateTime: { column: 'end_at', type: 'datetime', nullable: true },
-  memberType: { column: 'member_type', type: 'string', ...selectableOnly },
+  memberType: { column: 'member_type', type: 'enum', values: MEMBER_TYPES },
   eligibilityScheduleId: { column: 'schedule_id', type: 'string' },
 };
 
@@ -311,7 +312,7 @@ export const groupAssignmentInstanceFields: FieldMap = {
   ...groupScope,
   startDateTime: { column: 'start_at', type: 'datetime', nullable: true },
   endDateTime: { column: 'end_at', type: 'datetime', nullable: true },
-  memberType: { column: 'member_type', type: 'string', ...selectableOnly },
-  assignmentType: { column: 'assignment_type', type: 'string', nullable: true, ...selectableOnly },
+  memberType: { column: 'member_type', type: 'enum', values: MEMBER_TYPES },
+  assignmentType: { column: 'assignment_type', type: 'enum', values: ASSIGNMENT_TYPES, nullable: true },
   assignmentScheduleId: { column: 'schedule_id', type: 'string' },
 };

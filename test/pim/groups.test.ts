@@ -217,6 +217,30 @@ describe('PIM for Groups', () => {
       admin,
     );
     expect(owners.json<{ value: unknown[] }>().value).toEqual([]);
+    // memberType and assignmentType filter in Graph's lowercase spelling (any case matches).
+    const count = async (filter: string) => {
+      const res = await call(s, 'GET', `${BASE}/assignmentScheduleInstances${q(filter)}`, admin);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json<{ value: unknown[] }>().value.length;
+    };
+    expect(await count(`groupId eq '${groupId}' and memberType eq 'direct'`)).toBe(1);
+    expect(await count(`groupId eq '${groupId}' and memberType eq 'group'`)).toBe(0);
+    expect(await count(`groupId eq '${groupId}' and assignmentType eq 'activated'`)).toBe(1);
+    expect(await count(`groupId eq '${groupId}' and assignmentType eq 'Assigned'`)).toBe(0);
+    const schedules = await call(
+      s,
+      'GET',
+      `${BASE}/assignmentSchedules${q(`groupId eq '${groupId}' and assignmentType eq 'activated'`)}`,
+      admin,
+    );
+    expect(schedules.json<{ value: unknown[] }>().value).toHaveLength(1);
+    const wrong = await call(
+      s,
+      'GET',
+      `${BASE}/assignmentScheduleInstances${q("memberType eq 'cousin'")}`,
+      admin,
+    );
+    expect(wrong.statusCode).toBe(400);
     const mine = await call(
       s,
       'GET',
