@@ -2,9 +2,9 @@ import { isGuid } from '../../domain/shared/ids.js';
 import type { Clock } from '../../domain/time/clock.js';
 import { authorize } from '../authorization/authorize.js';
 import type { Caller } from '../authorization/caller.js';
-import type { Stores, UnitOfWork } from '../ports.js';
+import type { UnitOfWork } from '../ports.js';
 import { EVALUATE_RULE } from '../../domain/authzen/permissions.js';
-import { memberGroupsAt } from '../directory/member-groups.js';
+import { holdFromDatabase, type HoldingsLookup, type HoldQuestion } from './holdings.js';
 
 /** One AuthZEN question: may `subject` take `action` on `resource` now? */
 export interface AccessQuestion {
@@ -29,7 +29,12 @@ const SUBJECT_TYPES = new Set(['user', 'group', 'servicePrincipal', 'identity'])
  * moment of the request (`start <= now < end`), never from a cache or a job, so an activation is
  * effective, and an expiry enforced, to the millisecond.
  */
-export function makeAccessEvaluation(deps: { uow: UnitOfWork; clock: Clock }) {
+export function makeAccessEvaluation(deps: {
+  uow: UnitOfWork;
+  clock: Clock;
+  /** The in-memory holdings index (`holdings-index.ts`); without it every answer is read from the database. */
+  holdings?: HoldingsLookup | undefined;
+}) {
   async function decide(
     tx: Parameters<Parameters<UnitOfWork['run']>[0]>[0],
     caller: Caller,
@@ -40,19 +45,16 @@ export function makeAccessEvaluation(deps: { uow: UnitOfWork; clock: Clock }) {
     if (q.resource.type !== 'role') return deny('unsupported_resource_type');
     if (!SUBJECT_TYPES.has(q.subject.type)) return deny('unsupported_subject_type');
     if (!isGuid(q.subject.id) || !isGuid(q.resource.id)) return deny('subject_or_resource_unknown');
-    const scope = q.resource.properties?.directoryScopeId ?? '/';
-    const subjectId = q.subject.id.toLowerCase();
-    // Disabled principals hold nothing, here as everywhere in the API.
-    if (await isDisabled(tx, caller.tenantId, subjectId)) return deny('subject_disabled');
-    const groups = await memberGroupsAt(tx, caller.tenantId, subjectId, now);
-    const instance = await tx.schedules.activeAssignment(
-      caller.tenantId,
-      [subjectId, ...groups],
-      q.resource.id.toLowerCase(),
-      scope,
-      now,
-    );
-    if (!instance) return deny('not_active');
+    const hold: HoldQuestion = {
+      tenantId: caller.tenantId,
+      subjectId: q.subject.id.toLowerCase(),
+      roleDefinitionId: q.resource.id.toLowerCase(),
+      directoryScopeId: q.resource.properties?.directoryScopeId ?? '/',
+    };
+    // From memory when the holdings index can answer; the database otherwise (same answer).
+    const answer = deps.holdings?.hold(hold, now) ?? (await holdFromDatabase(tx, hold, now));
+    if (!answer.held) return deny(answer.reason);
+    const instance = answer.instance;
     return {
       decision: true,
       context: {
@@ -81,12 +83,4 @@ export function makeAccessEvaluation(deps: { uow: UnitOfWork; clock: Clock }) {
 
 function deny(reason: string): AccessDecision {
   return { decision: false, context: { reason } };
-}
-
-/** A user or service principal whose account is disabled now (unknown ids are not "disabled"). */
-async function isDisabled(tx: Stores, tenantId: string, id: string): Promise<boolean> {
-  const user = await tx.users.get(tenantId, id);
-  if (user) return !user.accountEnabled;
-  const sp = await tx.servicePrincipals.get(tenantId, id);
-  return sp !== undefined && !sp.accountEnabled;
 }
