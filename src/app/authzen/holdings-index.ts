@@ -141,6 +141,8 @@ export function makeHoldingsIndex(deps: {
   let suspended: string | null = null;
   let entries = 0;
   let lastChangeId = 0;
+  // One copy of each repeated string (role and group ids, scopes, types); rebuilt by full loads.
+  let strings = new Map<string, string>();
   const counters = {
     lastFullLoadAt: null as number | null,
     lastFullLoadMs: null as number | null,
@@ -190,8 +192,7 @@ export function makeHoldingsIndex(deps: {
       }
       const list = [...changes.values()];
       const rows = await deps.source.load(list, deps.clock.now() - ENDED_KEPT_MS);
-      apply(byPrincipal, list, rows);
-      entries = countEntries(byPrincipal);
+      entries += apply(byPrincipal, list, rows, strings);
       counters.refreshes += 1;
       if (entries > maxEntries) overflow();
     } catch (err) {
@@ -207,7 +208,8 @@ export function makeHoldingsIndex(deps: {
     const last = deps.source.lastChangeId ? await deps.source.lastChangeId() : 0;
     const rows = await deps.source.loadAll(deps.clock.now() - ENDED_KEPT_MS);
     const fresh = new Map<string, Holdings>();
-    apply(fresh, [], rows);
+    strings = new Map();
+    apply(fresh, [], rows, strings);
     const count = countEntries(fresh);
     lastChangeId = last;
     counters.fullLoads += 1;
@@ -289,10 +291,33 @@ export function makeHoldingsIndex(deps: {
   };
 }
 
-/** Replaces the named parts of the named principals (all parts of all principals when `parts` is empty). */
-function apply(map: Map<string, Holdings>, parts: readonly HoldingChange[], rows: HoldingsRows): void {
+/**
+ * Replaces the named parts of the named principals (all parts of all principals when `parts` is
+ * empty, into an empty map). Returns the change in the number of entries.
+ */
+function apply(
+  map: Map<string, Holdings>,
+  parts: readonly HoldingChange[],
+  rows: HoldingsRows,
+  strings: Map<string, string>,
+): number {
+  const one = (v: string): string => {
+    const known = strings.get(v);
+    if (known !== undefined) return known;
+    strings.set(v, v);
+    return v;
+  };
+  const touched = new Set<string>();
+  let before = 0;
+  const touch = (k: string) => {
+    if (touched.has(k)) return;
+    touched.add(k);
+    before += sizeOf(map.get(k));
+  };
   for (const c of parts) {
-    const h = map.get(keyOf(c.tenantId, c.principalId));
+    const k = keyOf(c.tenantId, c.principalId);
+    touch(k);
+    const h = map.get(k);
     if (!h) continue;
     if (c.source === 's') h.schedules = [];
     else if (c.source === 'd') h.direct = [];
@@ -301,6 +326,7 @@ function apply(map: Map<string, Holdings>, parts: readonly HoldingChange[], rows
   }
   const at = (tenantId: string, principalId: string) => {
     const k = keyOf(tenantId, principalId);
+    touch(k);
     let h = map.get(k);
     if (!h) {
       h = empty();
@@ -310,37 +336,44 @@ function apply(map: Map<string, Holdings>, parts: readonly HoldingChange[], rows
   };
   for (const r of rows.schedules) {
     at(r.tenantId, r.principalId).schedules.push({
-      roleDefinitionId: r.roleDefinitionId,
-      directoryScopeId: r.directoryScopeId,
-      resourceType: r.resourceType,
+      roleDefinitionId: one(r.roleDefinitionId),
+      directoryScopeId: one(r.directoryScopeId),
+      resourceType: one(r.resourceType),
       start: r.start,
       end: r.end,
       instanceId: r.instanceId,
-      assignmentType: r.assignmentType,
-      memberType: r.memberType,
+      assignmentType: r.assignmentType === null ? null : one(r.assignmentType),
+      memberType: one(r.memberType),
     });
   }
   for (const r of rows.direct) {
     at(r.tenantId, r.principalId).direct.push({
-      roleDefinitionId: r.roleDefinitionId,
-      directoryScopeId: r.directoryScopeId,
+      roleDefinitionId: one(r.roleDefinitionId),
+      directoryScopeId: one(r.directoryScopeId),
       id: r.id,
     });
   }
-  for (const r of rows.memberships) at(r.tenantId, r.principalId).groups.push(r.groupId);
+  for (const r of rows.memberships) at(r.tenantId, r.principalId).groups.push(one(r.groupId));
   for (const r of rows.disabled) at(r.tenantId, r.principalId).disabled = true;
   // Principals left with nothing are dropped, so memory follows what is held.
-  for (const c of parts) {
-    const k = keyOf(c.tenantId, c.principalId);
+  let after = 0;
+  for (const k of touched) {
     const h = map.get(k);
-    if (h && !h.disabled && h.schedules.length === 0 && h.direct.length === 0 && h.groups.length === 0)
+    if (h && !h.disabled && h.schedules.length === 0 && h.direct.length === 0 && h.groups.length === 0) {
       map.delete(k);
+      continue;
+    }
+    after += sizeOf(h);
   }
+  return after - before;
 }
+
+const sizeOf = (h: Holdings | undefined): number =>
+  h === undefined ? 0 : 1 + h.schedules.length + h.direct.length + h.groups.length;
 
 function countEntries(map: Map<string, Holdings>): number {
   let n = 0;
-  for (const h of map.values()) n += 1 + h.schedules.length + h.direct.length + h.groups.length;
+  for (const h of map.values()) n += sizeOf(h);
   return n;
 }
 
