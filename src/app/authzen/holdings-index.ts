@@ -1,10 +1,10 @@
 import type { Clock } from '../../domain/time/clock.js';
-import type { HoldAnswer, HoldingsLookup, HoldQuestion } from './holdings.js';
+import type { Account, HoldAnswer, HoldingsLookup, HoldQuestion } from './holdings.js';
 
 /**
  * What a principal's holdings are made of, one letter per part, as the change feed names them:
  * assignment schedules (`s`), direct role assignments (`d`), standing group memberships (`m`),
- * account disabled (`a`).
+ * the account (`a`: whether it exists and is enabled; an application's permissions).
  */
 export type HoldingSource = 's' | 'd' | 'm' | 'a';
 export const HOLDING_SOURCES: readonly HoldingSource[] = ['s', 'd', 'm', 'a'];
@@ -40,7 +40,8 @@ export interface HoldingsRows {
   schedules: (HeldSchedule & { tenantId: string; principalId: string })[];
   direct: (DirectHolding & { tenantId: string; principalId: string })[];
   memberships: { tenantId: string; principalId: string; groupId: string }[];
-  disabled: { tenantId: string; principalId: string }[];
+  /** Every user and service principal (`appPermissions` null for users). */
+  accounts: { tenantId: string; principalId: string; enabled: boolean; appPermissions: string[] | null }[];
 }
 
 /**
@@ -71,6 +72,8 @@ export interface HoldingsStats {
   schedules: number;
   directAssignments: number;
   memberships: number;
+  /** Users and service principals known (all of them). */
+  accounts: number;
   disabled: number;
   entries: number;
   maxEntries: number;
@@ -86,7 +89,8 @@ interface Holdings {
   schedules: HeldSchedule[];
   direct: DirectHolding[];
   groups: string[];
-  disabled: boolean;
+  /** Undefined for a group (or an id that is no user or service principal). */
+  account: Account | undefined;
 }
 
 /** Ended schedules kept this long (a clock set back within it still sees them). */
@@ -99,7 +103,8 @@ const FULL_LOAD_THRESHOLD = 5_000;
 const BYTES_PER_ENTRY = 320;
 
 const keyOf = (tenantId: string, principalId: string) => `${tenantId} ${principalId}`;
-const empty = (): Holdings => ({ schedules: [], direct: [], groups: [], disabled: false });
+const empty = (): Holdings => ({ schedules: [], direct: [], groups: [], account: undefined });
+const NO_PERMISSIONS: readonly string[] = Object.freeze([]);
 
 export interface HoldingsIndex extends HoldingsLookup {
   /** Replaces everything with a fresh read (start, periodic full check, after a lost listener). */
@@ -243,6 +248,10 @@ export function makeHoldingsIndex(deps: {
       if (!ready || suspended !== null) return undefined;
       return holdFromIndex(byPrincipal, q, now);
     },
+    account(tenantId: string, principalId: string): Account | null | undefined {
+      if (!ready || suspended !== null) return undefined;
+      return byPrincipal.get(keyOf(tenantId, principalId))?.account ?? null;
+    },
     reload() {
       wantFull = true;
       return schedule();
@@ -268,11 +277,13 @@ export function makeHoldingsIndex(deps: {
       let direct = 0;
       let memberships = 0;
       let disabled = 0;
+      let accounts = 0;
       for (const h of byPrincipal.values()) {
         schedules += h.schedules.length;
         direct += h.direct.length;
         memberships += h.groups.length;
-        if (h.disabled) disabled += 1;
+        if (h.account) accounts += 1;
+        if (h.account?.enabled === false) disabled += 1;
       }
       return {
         ready: ready && suspended === null,
@@ -281,6 +292,7 @@ export function makeHoldingsIndex(deps: {
         schedules,
         directAssignments: direct,
         memberships,
+        accounts,
         disabled,
         entries,
         maxEntries,
@@ -322,7 +334,7 @@ function apply(
     if (c.source === 's') h.schedules = [];
     else if (c.source === 'd') h.direct = [];
     else if (c.source === 'm') h.groups = [];
-    else h.disabled = false;
+    else h.account = undefined;
   }
   const at = (tenantId: string, principalId: string) => {
     const k = keyOf(tenantId, principalId);
@@ -354,12 +366,21 @@ function apply(
     });
   }
   for (const r of rows.memberships) at(r.tenantId, r.principalId).groups.push(one(r.groupId));
-  for (const r of rows.disabled) at(r.tenantId, r.principalId).disabled = true;
+  for (const r of rows.accounts) {
+    at(r.tenantId, r.principalId).account = {
+      kind: r.appPermissions === null ? 'user' : 'servicePrincipal',
+      enabled: r.enabled,
+      appPermissions:
+        r.appPermissions === null || r.appPermissions.length === 0
+          ? NO_PERMISSIONS
+          : r.appPermissions.map(one),
+    };
+  }
   // Principals left with nothing are dropped, so memory follows what is held.
   let after = 0;
   for (const k of touched) {
     const h = map.get(k);
-    if (h && !h.disabled && h.schedules.length === 0 && h.direct.length === 0 && h.groups.length === 0) {
+    if (h && !h.account && h.schedules.length === 0 && h.direct.length === 0 && h.groups.length === 0) {
       map.delete(k);
       continue;
     }
@@ -388,7 +409,7 @@ const holdsAt = (s: HeldSchedule, now: number) => s.start <= now && (s.end === n
 export function holdFromIndex(map: ReadonlyMap<string, Holdings>, q: HoldQuestion, now: number): HoldAnswer {
   const subject = map.get(keyOf(q.tenantId, q.subjectId));
   if (!subject) return { held: false, reason: 'not_active' };
-  if (subject.disabled) return { held: false, reason: 'subject_disabled' };
+  if (subject.account?.enabled === false) return { held: false, reason: 'subject_disabled' };
   const holders: Holdings[] = [subject];
   const seen = new Set<string>();
   const addGroup = (groupId: string) => {

@@ -33,6 +33,19 @@ export interface HoldQuestion {
  */
 export interface HoldingsLookup {
   hold(q: HoldQuestion, now: number): HoldAnswer | undefined;
+  /**
+   * A user's or service principal's account as committed: `null` when no such user or service
+   * principal exists, `undefined` when the index cannot say (ask the database).
+   */
+  account?(tenantId: string, principalId: string): Account | null | undefined;
+}
+
+/** What caller resolution reads of an account on every request. */
+export interface Account {
+  kind: 'user' | 'servicePrincipal';
+  enabled: boolean;
+  /** An application's permissions (empty for users). */
+  appPermissions: readonly string[];
 }
 
 /**

@@ -27,11 +27,11 @@ export function holdingsSource(db: Db): HoldingsSource {
         schedules: await schedules(k, endedAfter),
         direct: await direct(k),
         memberships: await memberships(k),
-        disabled: await disabled(k),
+        accounts: await accounts(k),
       };
     },
     async load(changes, endedAfter) {
-      const rows: HoldingsRows = { schedules: [], direct: [], memberships: [], disabled: [] };
+      const rows: HoldingsRows = { schedules: [], direct: [], memberships: [], accounts: [] };
       const groups = new Map<string, { tenantId: string; source: HoldingSource; ids: Set<string> }>();
       for (const c of changes) {
         const key = `${c.tenantId} ${c.source}`;
@@ -49,7 +49,7 @@ export function holdingsSource(db: Db): HoldingsSource {
           if (g.source === 's') rows.schedules.push(...(await schedules(k, endedAfter, part)));
           else if (g.source === 'd') rows.direct.push(...(await direct(k, part)));
           else if (g.source === 'm') rows.memberships.push(...(await memberships(k, part)));
-          else rows.disabled.push(...(await disabled(k, part)));
+          else rows.accounts.push(...(await accounts(k, part)));
         }
       }
       return rows;
@@ -139,15 +139,33 @@ async function memberships(k: Kysely<Database>, part?: Part) {
   return rows.map((r) => ({ tenantId: r.tenant_id, principalId: r.member_id, groupId: r.group_id }));
 }
 
-async function disabled(k: Kysely<Database>, part?: Part) {
-  let users = k.selectFrom('users').select(['tenant_id', 'id']).where('account_enabled', '=', 0);
-  let sps = k.selectFrom('service_principals').select(['tenant_id', 'id']).where('account_enabled', '=', 0);
+async function accounts(k: Kysely<Database>, part?: Part) {
+  let users = k.selectFrom('users').select(['tenant_id', 'id', 'account_enabled']);
+  let sps = k
+    .selectFrom('service_principals')
+    .select(['tenant_id', 'id', 'account_enabled', 'app_permissions']);
   if (part) {
     users = users.where('tenant_id', '=', part.tenantId).where('id', 'in', part.ids);
     sps = sps.where('tenant_id', '=', part.tenantId).where('id', 'in', part.ids);
   }
-  const rows = [...(await users.execute()), ...(await sps.execute())];
-  return rows.map((r) => ({ tenantId: r.tenant_id, principalId: r.id }));
+  const out: HoldingsRows['accounts'] = [];
+  for (const r of await users.execute()) {
+    out.push({
+      tenantId: r.tenant_id,
+      principalId: r.id,
+      enabled: codecs.bool.decode(r.account_enabled),
+      appPermissions: null,
+    });
+  }
+  for (const r of await sps.execute()) {
+    out.push({
+      tenantId: r.tenant_id,
+      principalId: r.id,
+      enabled: codecs.bool.decode(r.account_enabled),
+      appPermissions: codecs.json.decode<string[]>(r.app_permissions),
+    });
+  }
+  return out;
 }
 
 function toChange(r: { tenant_id: string; principal_id: string; source: string }): HoldingChange[] {

@@ -4,8 +4,8 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
  * The change feed of the in-memory holdings index (docs/authzen-index.md, ADR 0031).
  *
  * `holding_changes` gets one row per principal whose holdings a write touched: its assignment
- * schedules (`s`), its direct role assignments (`d`), its standing group memberships (`m`) or the
- * enabled flag of its account (`a`). Triggers write the rows, so every writer is covered (use cases,
+ * schedules (`s`), its direct role assignments (`d`), its standing group memberships (`m`) or its
+ * account (`a`: created, deleted, enabled or disabled, a service principal's app permissions). Triggers write the rows, so every writer is covered (use cases,
  * the sweeper, the CLI, an operator's SQL) and nobody has to remember to. On PostgreSQL the same
  * trigger also sends `NOTIFY elevate_holdings`: it is delivered when the writing transaction
  * commits, and never when it rolls back, which is what keeps other replicas' indexes current.
@@ -166,8 +166,8 @@ const TRIGGERS: readonly HoldingTrigger[] = [
     table: 'users',
     principal: 'id',
     source: 'a',
-    old: 'OLD.account_enabled = 0',
-    new: 'NEW.account_enabled = 0',
+    old: 'true',
+    new: 'true',
     changed: differ(['tenant_id', 'id', 'account_enabled']),
   },
   {
@@ -175,8 +175,8 @@ const TRIGGERS: readonly HoldingTrigger[] = [
     table: 'service_principals',
     principal: 'id',
     source: 'a',
-    old: 'OLD.account_enabled = 0',
-    new: 'NEW.account_enabled = 0',
-    changed: differ(['tenant_id', 'id', 'account_enabled']),
+    old: 'true',
+    new: 'true',
+    changed: differ(['tenant_id', 'id', 'account_enabled', 'app_permissions']),
   },
 ];
