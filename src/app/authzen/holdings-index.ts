@@ -58,7 +58,10 @@ export interface HoldingsSource {
    * SQLite: the change feed after `afterId` in commit order, and the last id. Undefined on
    * PostgreSQL, where changes arrive by notification and from each transaction itself.
    */
-  changesAfter?(afterId: number): Promise<{ lastId: number; changes: HoldingChange[] }>;
+  changesAfter?(
+    afterId: number,
+    atMost: number,
+  ): Promise<{ lastId: number; changes: HoldingChange[] } | { lastId: number; tooMany: true }>;
   /** The feed's last id (SQLite), read before a full load. */
   lastChangeId?(): Promise<number>;
 }
@@ -186,7 +189,12 @@ export function makeHoldingsIndex(deps: {
         return;
       }
       if (catchUp && deps.source.changesAfter) {
-        const feed = await deps.source.changesAfter(lastChangeId);
+        const feed = await deps.source.changesAfter(lastChangeId, FULL_LOAD_THRESHOLD);
+        if ('tooMany' in feed) {
+          // A bulk write: a full load reads everything anyway, so the feed's rows are not read.
+          await loadEverything();
+          return;
+        }
         lastChangeId = feed.lastId;
         for (const c of feed.changes) changes.set(`${keyOf(c.tenantId, c.principalId)} ${c.source}`, c);
       }

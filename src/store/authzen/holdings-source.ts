@@ -63,17 +63,31 @@ export function holdingsSource(db: Db): HoldingsSource {
         .executeTakeFirst();
       return Number(r?.last ?? 0);
     };
-    source.changesAfter = async (afterId) => {
+    source.changesAfter = async (afterId, atMost) => {
+      // Counted first: after a bulk write the rows are not worth reading (a full load follows).
+      const head = await k
+        .selectFrom('holding_changes')
+        .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('id').as('last')])
+        .where('id', '>', afterId)
+        .executeTakeFirst();
+      const n = Number(head?.n ?? 0);
+      if (n === 0) return { lastId: afterId, changes: [] };
+      const last = Number(head?.last ?? afterId);
+      // One process serves a SQLite database: what it has taken in is done with.
+      const done = () => k.deleteFrom('holding_changes').where('id', '<=', last).execute();
+      if (n > atMost) {
+        await done();
+        return { lastId: last, tooMany: true as const };
+      }
       const rows = await k
         .selectFrom('holding_changes')
         .select(['id', 'tenant_id', 'principal_id', 'source'])
         .where('id', '>', afterId)
+        .where('id', '<=', last)
         .orderBy('id')
         .execute();
-      const lastId = rows.length === 0 ? afterId : Number(rows[rows.length - 1]!.id);
-      // One process serves a SQLite database: what it read is done with.
-      if (rows.length > 0) await k.deleteFrom('holding_changes').where('id', '<=', lastId).execute();
-      return { lastId, changes: rows.flatMap(toChange) };
+      await done();
+      return { lastId: last, changes: rows.flatMap(toChange) };
     };
   }
   return source;
