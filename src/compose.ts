@@ -68,6 +68,8 @@ import { approvalHookConsumerOf } from './modules/decision-hooks.js';
 import { makeAlertScanConsumer } from './app/alerts/scan-consumer.js';
 import type { ElevateOptions, Kernel } from './modules/kernel.js';
 import { createUnitOfWork } from './modules/unit-of-work.js';
+import { wireHoldingsIndex } from './modules/holdings.js';
+import type { HoldingsIndex } from './app/authzen/holdings-index.js';
 import { auditPruneStore, chainReader, exportCursorStore } from './store/audit/audit-export-store.js';
 import { auditKeyring } from './store/audit/audit-keyring.js';
 import { checkpointPublicationStore } from './store/audit/publication-store.js';
@@ -86,6 +88,8 @@ export type { ElevateOptions } from './modules/kernel.js';
 
 export interface Elevate {
   app: App;
+  /** The in-memory holdings index (its stats; tests and the bench reload or inspect it). */
+  holdings: HoldingsIndex;
   /** Credentials created by this start's first-run bootstrap, or undefined on later starts. */
   bootstrapped: BootstrapResult | undefined;
   /** Reading, verifying and checkpointing the audit log (the CLI and tests use it directly). */
@@ -152,7 +156,14 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     refusalWindowMs > 0
       ? makeRefusalWindows({ windowMs: refusalWindowMs, clock: o.clock, newId })
       : undefined;
-  const uow = createUnitOfWork(o.db, () => outbox.nudge(), refusals);
+  const holdings = wireHoldingsIndex({
+    db: o.db,
+    clock: o.clock,
+    logger: o.logger,
+    ...(o.holdingsIndex === undefined ? {} : { options: o.holdingsIndex }),
+  });
+  const holdingsOn = o.holdingsIndex?.enabled !== false;
+  const uow = createUnitOfWork(o.db, () => outbox.nudge(), refusals, holdingsOn ? holdings.hook : undefined);
   const hasher = argon2Hasher();
   const bootstrapped = await bootstrap({ uow, clock: o.clock, newId, hasher, adminUpn: o.bootstrapAdminUpn });
   const upgraded = await upgradeRoleSettingDefaults({ uow, clock: o.clock });
@@ -178,6 +189,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
       publication: checkpointPublicationStore(o.db.kysely),
     }),
     cursors: exportCursorStore(o.db.kysely),
+    holdings: holdingsOn ? holdings.index : undefined,
   };
 
   const identity = await wireIdentity(kernel);
@@ -205,6 +217,10 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   });
   if (tls) watchTlsFiles(o, app, tls);
 
+  // Loaded before the server listens; until then (and whenever it cannot answer) AuthZEN reads
+  // the database, so the order only matters for speed.
+  await holdings.start();
+  app.addHook('onClose', async () => holdings.stop());
   const jobs = startJobs(kernel, app);
   // PIM security alerts are scanned on a timer too, so that state changes nobody refreshed for
   // (and the compliance report's "scanned within a day") are covered. Scans are idempotent.
@@ -266,6 +282,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   return {
     app,
     bootstrapped,
+    holdings: holdings.index,
     audit: kernel.audit,
     compliance: services.compliance,
     outbox,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { AuditLog } from '../app/audit/audit-log.js';
+import type { HoldingsLookup } from '../app/authzen/holdings.js';
 import type { ExportCursorStore } from '../app/audit-export/ports.js';
 import type { OutboxConsumer } from '../app/outbox/ports.js';
 import type { UnitOfWork } from '../app/ports.js';
@@ -12,6 +13,7 @@ import type { Clock } from '../domain/time/clock.js';
 import type { ApiRateLimits } from '../http/rate-limit.js';
 import type { Db } from '../store/db.js';
 import type { SecretBox } from '../store/secret-box.js';
+import type { HoldingsIndexOptions } from './holdings.js';
 
 export interface ElevateOptions {
   db: Db;
@@ -78,6 +80,8 @@ export interface ElevateOptions {
    * schedules); 0 turns a kind off. Default 15 minutes and 14 days.
    */
   endingSoon?: { activationMs: number; otherMs: number };
+  /** The in-memory holdings index AuthZEN answers from (ADR 0031); on by default. */
+  holdingsIndex?: HoldingsIndexOptions;
 }
 
 /**
@@ -97,4 +101,6 @@ export interface Kernel {
   audit: AuditLog;
   /** Per-destination positions of audit forwarding (export, compliance, retention read them). */
   cursors: ExportCursorStore;
+  /** What each principal holds, in memory and exact in time (AuthZEN asks it first); off: undefined. */
+  holdings?: HoldingsLookup | undefined;
 }

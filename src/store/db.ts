@@ -11,6 +11,22 @@ export interface Db {
   readonly kysely: Kysely<Database>;
   readonly dialect: Dialect;
   close(): Promise<void>;
+  /**
+   * PostgreSQL only: a dedicated connection (outside the pool) that `LISTEN`s on `channel`.
+   * `lost` is called once if the connection fails; the caller listens again.
+   */
+  listen?(channel: string, handlers: NotificationHandlers): Promise<Listener>;
+}
+
+export interface NotificationHandlers {
+  notify(payload: string): void;
+  lost(err: Error): void;
+}
+
+export interface Listener {
+  /** The schema this connection uses (`current_schema()`), which notification payloads name. */
+  readonly schema: string;
+  close(): Promise<void>;
 }
 
 export interface DbOptions {
@@ -133,7 +149,41 @@ function openPostgres(url: string, options: DbOptions): Db {
     },
   });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+  return {
+    kysely,
+    dialect: 'postgres',
+    close: () => kysely.destroy(),
+    async listen(channel, handlers) {
+      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`invalid channel name: ${channel}`);
+      const client = new pg.Client({
+        connectionString: url,
+        ...(options.pgSchema ? { options: `-c search_path=${quoteIdent(options.pgSchema)}` } : {}),
+      });
+      let closed = false;
+      let lostOnce = false;
+      const lose = (err: Error) => {
+        if (closed || lostOnce) return;
+        lostOnce = true;
+        client.end().catch(() => undefined);
+        handlers.lost(err);
+      };
+      client.on('error', lose);
+      client.on('end', () => lose(new Error('notification connection ended')));
+      client.on('notification', (n) => {
+        if (n.channel === channel && n.payload !== undefined) handlers.notify(n.payload);
+      });
+      await client.connect();
+      const { rows } = await client.query<{ schema: string }>('select current_schema() as schema');
+      await client.query(`listen ${channel}`);
+      return {
+        schema: rows[0]?.schema ?? 'public',
+        async close() {
+          closed = true;
+          await client.end().catch(() => undefined);
+        },
+      };
+    },
+  };
 }
 
 function quoteIdent(name: string): string {

@@ -235,7 +235,19 @@ export interface AuditPruneRow {
   signature: string;
 }
 
+/** Migration 0024: the holdings index's change feed (written by triggers only). */
+export interface HoldingChangeRow {
+  id: number;
+  tenant_id: string;
+  principal_id: string;
+  /** `s` schedules, `d` direct assignments, `m` memberships, `a` account enabled. */
+  source: string;
+  txid: number | null;
+  at: number | null;
+}
+
 export interface Database {
+  holding_changes: HoldingChangeRow;
   tenants: TenantRow;
   users: UserRow;
   groups: GroupRow;

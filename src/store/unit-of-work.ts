@@ -3,7 +3,9 @@ import { newEventLog, writeRecordedEvents, type WrittenEvents } from '../app/eve
 import type { RefusalWindows } from '../app/events/refusal-windows.js';
 import type { Stores, UnitOfWork } from '../app/ports.js';
 import { newId } from '../domain/shared/ids.js';
+import type { HoldingChange } from '../app/authzen/holdings-index.js';
 import { auditStore } from './audit/audit-store.js';
+import type { HoldingsCommitHook } from './authzen/holdings-source.js';
 import type { Db } from './db.js';
 import { outboxStore } from './outbox/outbox-store.js';
 import { groupStore } from './directory/group-store.js';
@@ -70,20 +72,32 @@ export function createStoreUnitOfWork(
     messagesCommitted?: () => void;
     /** Repeated identical refusals recorded once, then summarised (the server's; none elsewhere). */
     refusals?: RefusalWindows;
+    /**
+     * Keeps the server's in-memory holdings index current: around every commit that recorded
+     * events (every write use case does), so that the use case returns only once the index
+     * reflects what it wrote (`src/store/authzen/holdings-source.ts`).
+     */
+    holdings?: HoldingsCommitHook;
   },
 ): UnitOfWork {
   return {
     async run(work) {
       for (let attempt = 1; ; attempt += 1) {
         let written: WrittenEvents | undefined;
+        let holdingChanges: readonly HoldingChange[] | undefined;
+        let wrote = false;
         try {
           const result = await db.kysely.transaction().execute(async (trx) => {
             const tx = bindStores(trx, o.features);
             const done = await work(tx);
-            written = await writeRecordedEvents(tx, tx.events.drain(), newId, o.refusals);
+            const recorded = tx.events.drain();
+            wrote = recorded.length > 0;
+            written = await writeRecordedEvents(tx, recorded, newId, o.refusals);
+            if (wrote && o.holdings) holdingChanges = await o.holdings.beforeCommit(trx);
             return done;
           });
           written?.settle(true);
+          if (wrote && o.holdings) await o.holdings.afterCommit(holdingChanges);
           if ((written?.messages ?? 0) > 0) o.messagesCommitted?.();
           return result;
         } catch (e) {

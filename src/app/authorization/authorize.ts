@@ -25,13 +25,21 @@ export async function activeRoleIds(
 }
 
 /**
+ * Whether an application caller meets a requirement: by its permissions alone, which the caller
+ * resolver read live for this request (no database read here).
+ */
+export function appMayAct(caller: Caller, need: Requirement): boolean {
+  return caller.kind === 'app' && need.appPermissions.some((p) => grants(caller.appPermissions, p));
+}
+
+/**
  * Checks the caller against a requirement, reading roles from live state in the same transaction.
  * Pass the use case's `now` so that roles activated through PIM count (see `activeRoleIds`).
  * @throws ForbiddenError (`Authorization_RequestDenied`)
  */
 export async function authorize(tx: Stores, caller: Caller, need: Requirement, now: number): Promise<void> {
   if (caller.kind === 'app') {
-    if (need.appPermissions.some((p) => grants(caller.appPermissions, p))) return;
+    if (appMayAct(caller, need)) return;
     throw new ForbiddenError();
   }
   const roles = await activeRoleIds(tx, caller.tenantId, caller.id, now);

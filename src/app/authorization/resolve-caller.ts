@@ -1,5 +1,6 @@
 import { UnauthenticatedError } from '../../domain/shared/errors.js';
 import type { UnitOfWork } from '../ports.js';
+import type { HoldingsLookup } from '../authzen/holdings.js';
 import type { Caller } from './caller.js';
 
 /** The verified claims the edge hands over (see identity's token verifier). */
@@ -25,20 +26,34 @@ export interface VerifiedClaims {
  * new token, as in Entra.
  * @throws UnauthenticatedError
  */
-export function makeCallerResolver(deps: { uow: UnitOfWork }) {
+export function makeCallerResolver(deps: { uow: UnitOfWork; holdings?: HoldingsLookup | undefined }) {
+  /**
+   * The account as committed, from the holdings index (kept current on commit, ADR 0031);
+   * undefined when it cannot say or does not know the account, and the database is asked.
+   */
+  const fromMemory = (claims: VerifiedClaims, id: string) => {
+    const account = deps.holdings?.account?.(claims.tenantId, id);
+    const kind = claims.kind === 'app' ? 'servicePrincipal' : 'user';
+    if (!account || account.kind !== kind) return undefined;
+    if (!account.enabled) return { live: undefined };
+    return { live: { appPermissions: claims.kind === 'app' ? account.appPermissions : [] } };
+  };
   return async (
     claims: VerifiedClaims,
     ctx: { ip: string | null; userAgent: string | null; requestId?: string | null },
   ): Promise<Caller> => {
     const id = claims.objectId.toLowerCase();
-    const live = await deps.uow.run(async (tx) => {
-      if (claims.kind === 'app') {
-        const sp = await tx.servicePrincipals.get(claims.tenantId, id);
-        return sp?.accountEnabled === true ? { appPermissions: sp.appPermissions } : undefined;
-      }
-      const user = await tx.users.get(claims.tenantId, id);
-      return user?.accountEnabled === true ? { appPermissions: [] } : undefined;
-    });
+    const known = fromMemory(claims, id);
+    const live = known
+      ? known.live
+      : await deps.uow.run(async (tx) => {
+          if (claims.kind === 'app') {
+            const sp = await tx.servicePrincipals.get(claims.tenantId, id);
+            return sp?.accountEnabled === true ? { appPermissions: sp.appPermissions } : undefined;
+          }
+          const user = await tx.users.get(claims.tenantId, id);
+          return user?.accountEnabled === true ? { appPermissions: [] } : undefined;
+        });
     if (live === undefined)
       throw new UnauthenticatedError('The principal of this token is disabled or no longer exists.');
     return {

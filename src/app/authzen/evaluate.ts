@@ -1,10 +1,10 @@
 import { isGuid } from '../../domain/shared/ids.js';
 import type { Clock } from '../../domain/time/clock.js';
-import { authorize } from '../authorization/authorize.js';
+import { appMayAct, authorize } from '../authorization/authorize.js';
 import type { Caller } from '../authorization/caller.js';
-import type { Stores, UnitOfWork } from '../ports.js';
+import type { UnitOfWork } from '../ports.js';
 import { EVALUATE_RULE } from '../../domain/authzen/permissions.js';
-import { memberGroupsAt } from '../directory/member-groups.js';
+import { holdFromDatabase, type HoldAnswer, type HoldingsLookup, type HoldQuestion } from './holdings.js';
 
 /** One AuthZEN question: may `subject` take `action` on `resource` now? */
 export interface AccessQuestion {
@@ -29,46 +29,68 @@ const SUBJECT_TYPES = new Set(['user', 'group', 'servicePrincipal', 'identity'])
  * moment of the request (`start <= now < end`), never from a cache or a job, so an activation is
  * effective, and an expiry enforced, to the millisecond.
  */
-export function makeAccessEvaluation(deps: { uow: UnitOfWork; clock: Clock }) {
+export function makeAccessEvaluation(deps: {
+  uow: UnitOfWork;
+  clock: Clock;
+  /** The in-memory holdings index (`holdings-index.ts`); without it every answer is read from the database. */
+  holdings?: HoldingsLookup | undefined;
+}) {
+  /** The `hold` question `q` asks, or the denial its shape earns. */
+  function holdQuestion(caller: Caller, q: AccessQuestion): HoldQuestion | AccessDecision {
+    if (q.action.name !== HOLD) return deny('unsupported_action');
+    if (q.resource.type !== 'role') return deny('unsupported_resource_type');
+    if (!SUBJECT_TYPES.has(q.subject.type)) return deny('unsupported_subject_type');
+    if (!isGuid(q.subject.id) || !isGuid(q.resource.id)) return deny('subject_or_resource_unknown');
+    return {
+      tenantId: caller.tenantId,
+      subjectId: q.subject.id.toLowerCase(),
+      roleDefinitionId: q.resource.id.toLowerCase(),
+      directoryScopeId: q.resource.properties?.directoryScopeId ?? '/',
+    };
+  }
+
   async function decide(
     tx: Parameters<Parameters<UnitOfWork['run']>[0]>[0],
     caller: Caller,
     q: AccessQuestion,
     now: number,
   ) {
-    if (q.action.name !== HOLD) return deny('unsupported_action');
-    if (q.resource.type !== 'role') return deny('unsupported_resource_type');
-    if (!SUBJECT_TYPES.has(q.subject.type)) return deny('unsupported_subject_type');
-    if (!isGuid(q.subject.id) || !isGuid(q.resource.id)) return deny('subject_or_resource_unknown');
-    const scope = q.resource.properties?.directoryScopeId ?? '/';
-    const subjectId = q.subject.id.toLowerCase();
-    // Disabled principals hold nothing, here as everywhere in the API.
-    if (await isDisabled(tx, caller.tenantId, subjectId)) return deny('subject_disabled');
-    const groups = await memberGroupsAt(tx, caller.tenantId, subjectId, now);
-    const instance = await tx.schedules.activeAssignment(
-      caller.tenantId,
-      [subjectId, ...groups],
-      q.resource.id.toLowerCase(),
-      scope,
-      now,
-    );
-    if (!instance) return deny('not_active');
-    return {
-      decision: true,
-      context: {
-        instanceId: instance.id,
-        assignmentType: instance.assignmentType,
-        memberType: instance.memberType,
-        endDateTime: instance.endDateTime === null ? null : new Date(instance.endDateTime).toISOString(),
-        evaluatedAt: new Date(now).toISOString(),
-      },
-    };
+    const hold = holdQuestion(caller, q);
+    if ('decision' in hold) return hold;
+    // From memory when the holdings index can answer; the database otherwise (same answer).
+    const answer = deps.holdings?.hold(hold, now) ?? (await holdFromDatabase(tx, hold, now));
+    return decisionOf(answer, now);
+  }
+
+  /**
+   * Every answer without the database, or undefined when one needs it: the caller is an
+   * application (its permission is in the resolved caller) and the holdings index answers each
+   * `hold` question. Anything else takes the transaction below, which answers the same.
+   */
+  function fromMemory(caller: Caller, questions: AccessQuestion[], now: number) {
+    const index = deps.holdings;
+    if (!index || caller.kind !== 'app' || !appMayAct(caller, EVALUATE_RULE)) return undefined;
+    const out: AccessDecision[] = [];
+    for (const q of questions) {
+      if (q.action.name !== HOLD) return undefined;
+      const hold = holdQuestion(caller, q);
+      if ('decision' in hold) {
+        out.push(hold);
+        continue;
+      }
+      const answer = index.hold(hold, now);
+      if (!answer) return undefined;
+      out.push(decisionOf(answer, now));
+    }
+    return out;
   }
 
   return {
     /** @throws ForbiddenError when the caller lacks `Elevate.AccessEvaluation` */
     async evaluate(caller: Caller, questions: AccessQuestion[]): Promise<AccessDecision[]> {
       const now = deps.clock.now();
+      const answered = fromMemory(caller, questions, now);
+      if (answered) return answered;
       return deps.uow.run(async (tx) => {
         await authorize(tx, caller, EVALUATE_RULE, now);
         const out: AccessDecision[] = [];
@@ -79,14 +101,21 @@ export function makeAccessEvaluation(deps: { uow: UnitOfWork; clock: Clock }) {
   };
 }
 
-function deny(reason: string): AccessDecision {
-  return { decision: false, context: { reason } };
+function decisionOf(answer: HoldAnswer, now: number): AccessDecision {
+  if (!answer.held) return deny(answer.reason);
+  const instance = answer.instance;
+  return {
+    decision: true,
+    context: {
+      instanceId: instance.id,
+      assignmentType: instance.assignmentType,
+      memberType: instance.memberType,
+      endDateTime: instance.endDateTime === null ? null : new Date(instance.endDateTime).toISOString(),
+      evaluatedAt: new Date(now).toISOString(),
+    },
+  };
 }
 
-/** A user or service principal whose account is disabled now (unknown ids are not "disabled"). */
-async function isDisabled(tx: Stores, tenantId: string, id: string): Promise<boolean> {
-  const user = await tx.users.get(tenantId, id);
-  if (user) return !user.accountEnabled;
-  const sp = await tx.servicePrincipals.get(tenantId, id);
-  return sp !== undefined && !sp.accountEnabled;
+function deny(reason: string): AccessDecision {
+  return { decision: false, context: { reason } };
 }

@@ -23,6 +23,7 @@ const JOB_TABLES = new Set([
   'role_management_alerts',
   'access_review_instances',
   'access_review_decisions',
+  'holding_changes',
   'schema_migrations',
   'kysely_migration',
   'kysely_migration_lock',

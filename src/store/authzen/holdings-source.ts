@@ -1,0 +1,231 @@
+import { sql, type Kysely } from 'kysely';
+import type {
+  HoldingChange,
+  HoldingsIndex,
+  HoldingSource,
+  HoldingsRows,
+  HoldingsSource,
+} from '../../app/authzen/holdings-index.js';
+import { codecs } from '../codecs.js';
+import type { Db } from '../db.js';
+import type { Database } from '../schema.js';
+
+/** Principal ids per `in (…)` list: well under SQLite's and PostgreSQL's bound parameters. */
+const CHUNK = 500;
+
+const isSource = (s: string): s is HoldingSource => s === 's' || s === 'd' || s === 'm' || s === 'a';
+
+/**
+ * The holdings index's reads (migration 0024 keeps the change feed): everything for a full load,
+ * the named parts of named principals for a refresh, and on SQLite the feed itself.
+ */
+export function holdingsSource(db: Db): HoldingsSource {
+  const k = db.kysely;
+  const source: HoldingsSource = {
+    async loadAll(endedAfter) {
+      return {
+        schedules: await schedules(k, endedAfter),
+        direct: await direct(k),
+        memberships: await memberships(k),
+        accounts: await accounts(k),
+      };
+    },
+    async load(changes, endedAfter) {
+      const rows: HoldingsRows = { schedules: [], direct: [], memberships: [], accounts: [] };
+      const groups = new Map<string, { tenantId: string; source: HoldingSource; ids: Set<string> }>();
+      for (const c of changes) {
+        const key = `${c.tenantId} ${c.source}`;
+        let g = groups.get(key);
+        if (!g) {
+          g = { tenantId: c.tenantId, source: c.source, ids: new Set() };
+          groups.set(key, g);
+        }
+        g.ids.add(c.principalId);
+      }
+      for (const g of groups.values()) {
+        const ids = [...g.ids];
+        for (let i = 0; i < ids.length; i += CHUNK) {
+          const part = { tenantId: g.tenantId, ids: ids.slice(i, i + CHUNK) };
+          if (g.source === 's') rows.schedules.push(...(await schedules(k, endedAfter, part)));
+          else if (g.source === 'd') rows.direct.push(...(await direct(k, part)));
+          else if (g.source === 'm') rows.memberships.push(...(await memberships(k, part)));
+          else rows.accounts.push(...(await accounts(k, part)));
+        }
+      }
+      return rows;
+    },
+  };
+  if (db.dialect === 'sqlite') {
+    source.lastChangeId = async () => {
+      const r = await k
+        .selectFrom('holding_changes')
+        .select((eb) => eb.fn.max('id').as('last'))
+        .executeTakeFirst();
+      return Number(r?.last ?? 0);
+    };
+    source.changesAfter = async (afterId, atMost) => {
+      // Counted first: after a bulk write the rows are not worth reading (a full load follows).
+      const head = await k
+        .selectFrom('holding_changes')
+        .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('id').as('last')])
+        .where('id', '>', afterId)
+        .executeTakeFirst();
+      const n = Number(head?.n ?? 0);
+      if (n === 0) return { lastId: afterId, changes: [] };
+      const last = Number(head?.last ?? afterId);
+      // One process serves a SQLite database: what it has taken in is done with.
+      const done = () => k.deleteFrom('holding_changes').where('id', '<=', last).execute();
+      if (n > atMost) {
+        await done();
+        return { lastId: last, tooMany: true as const };
+      }
+      const rows = await k
+        .selectFrom('holding_changes')
+        .select(['id', 'tenant_id', 'principal_id', 'source'])
+        .where('id', '>', afterId)
+        .where('id', '<=', last)
+        .orderBy('id')
+        .execute();
+      await done();
+      return { lastId: last, changes: rows.flatMap(toChange) };
+    };
+  }
+  return source;
+}
+
+interface Part {
+  tenantId: string;
+  ids: string[];
+}
+
+async function schedules(k: Kysely<Database>, endedAfter: number, part?: Part) {
+  let q = k
+    .selectFrom('pim_schedules')
+    .select([
+      'tenant_id',
+      'principal_id',
+      'role_definition_id',
+      'directory_scope_id',
+      'resource_type',
+      'start_at',
+      'end_at',
+      'instance_id',
+      'assignment_type',
+      'member_type',
+    ])
+    .where('kind', '=', 'assignment')
+    .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', endedAfter)]));
+  if (part) q = q.where('tenant_id', '=', part.tenantId).where('principal_id', 'in', part.ids);
+  const rows = await q.execute();
+  return rows.map((r) => ({
+    tenantId: r.tenant_id,
+    principalId: r.principal_id,
+    roleDefinitionId: r.role_definition_id,
+    directoryScopeId: r.directory_scope_id,
+    resourceType: r.resource_type,
+    start: codecs.time.decode(r.start_at),
+    end: codecs.optionalTime.decode(r.end_at),
+    instanceId: r.instance_id,
+    assignmentType: r.assignment_type,
+    memberType: r.member_type,
+  }));
+}
+
+async function direct(k: Kysely<Database>, part?: Part) {
+  let q = k
+    .selectFrom('role_assignments')
+    .select(['id', 'tenant_id', 'principal_id', 'role_definition_id', 'directory_scope_id']);
+  if (part) q = q.where('tenant_id', '=', part.tenantId).where('principal_id', 'in', part.ids);
+  const rows = await q.execute();
+  return rows.map((r) => ({
+    tenantId: r.tenant_id,
+    principalId: r.principal_id,
+    roleDefinitionId: r.role_definition_id,
+    directoryScopeId: r.directory_scope_id,
+    id: r.id,
+  }));
+}
+
+async function memberships(k: Kysely<Database>, part?: Part) {
+  let q = k.selectFrom('group_members').select(['tenant_id', 'member_id', 'group_id']);
+  if (part) q = q.where('tenant_id', '=', part.tenantId).where('member_id', 'in', part.ids);
+  const rows = await q.execute();
+  return rows.map((r) => ({ tenantId: r.tenant_id, principalId: r.member_id, groupId: r.group_id }));
+}
+
+async function accounts(k: Kysely<Database>, part?: Part) {
+  let users = k.selectFrom('users').select(['tenant_id', 'id', 'account_enabled']);
+  let sps = k
+    .selectFrom('service_principals')
+    .select(['tenant_id', 'id', 'account_enabled', 'app_permissions']);
+  if (part) {
+    users = users.where('tenant_id', '=', part.tenantId).where('id', 'in', part.ids);
+    sps = sps.where('tenant_id', '=', part.tenantId).where('id', 'in', part.ids);
+  }
+  const out: HoldingsRows['accounts'] = [];
+  for (const r of await users.execute()) {
+    out.push({
+      tenantId: r.tenant_id,
+      principalId: r.id,
+      enabled: codecs.bool.decode(r.account_enabled),
+      appPermissions: null,
+    });
+  }
+  for (const r of await sps.execute()) {
+    out.push({
+      tenantId: r.tenant_id,
+      principalId: r.id,
+      enabled: codecs.bool.decode(r.account_enabled),
+      appPermissions: codecs.json.decode<string[]>(r.app_permissions),
+    });
+  }
+  return out;
+}
+
+function toChange(r: { tenant_id: string; principal_id: string; source: string }): HoldingChange[] {
+  return isSource(r.source) ? [{ tenantId: r.tenant_id, principalId: r.principal_id, source: r.source }] : [];
+}
+
+/**
+ * What the unit of work does around a commit that recorded events, so that the use case returns
+ * only once its own replica's index reflects what it wrote. PostgreSQL: read this transaction's
+ * rows of the feed before commit, refresh them after. SQLite: catch up with the feed after commit
+ * (one writer, so the feed's order is the commit order).
+ */
+export interface HoldingsCommitHook {
+  beforeCommit(trx: Kysely<Database>): Promise<readonly HoldingChange[] | undefined>;
+  afterCommit(changes: readonly HoldingChange[] | undefined): Promise<void>;
+}
+
+export function holdingsCommitHook(db: Db, index: HoldingsIndex): HoldingsCommitHook {
+  if (db.dialect === 'sqlite') {
+    return {
+      beforeCommit: () => Promise.resolve(undefined),
+      // Errors are the index's own (it stops answering and reports them); the commit stands.
+      afterCommit: () => index.catchUp().catch(() => undefined),
+    };
+  }
+  return {
+    async beforeCommit(trx) {
+      const rows = await trx
+        .selectFrom('holding_changes')
+        .select(['tenant_id', 'principal_id', 'source'])
+        .distinct()
+        .where('txid', '=', sql<number>`txid_current()`)
+        .execute();
+      return rows.flatMap(toChange);
+    },
+    async afterCommit(changes) {
+      if (changes && changes.length > 0) await index.changed(changes).catch(() => undefined);
+    },
+  };
+}
+
+/** Deletes PostgreSQL feed rows older than `olderThanMs` by the database's clock (the periodic full check runs it). */
+export async function pruneHoldingChanges(db: Db, olderThanMs: number): Promise<void> {
+  if (db.dialect !== 'postgres') return;
+  await db.kysely
+    .deleteFrom('holding_changes')
+    .where('at', '<', sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint - ${olderThanMs}`)
+    .execute();
+}
