@@ -99,11 +99,12 @@ export function createConnectorReconciler(o: {
     return s;
   };
 
-  /** Wakes the connector at `at` (keeps an earlier wake-up already set). */
+  /** Wakes the connector at `at` on the clock (keeps an earlier wake-up already set). */
   function wakeAt(id: string, at: number): void {
     if (!started) return;
     const s = stateOf(id);
-    if (s.timer !== undefined && s.timerAt <= at) return;
+    // An earlier wake-up stays; the same instant is armed again (its delay is measured anew).
+    if (s.timer !== undefined && s.timerAt < at) return;
     if (s.timer !== undefined) clearTimeout(s.timer);
     const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - o.clock.now()) + TIMER_MARGIN_MS);
     s.timerAt = at;
@@ -124,17 +125,18 @@ export function createConnectorReconciler(o: {
     return system;
   }
 
-  async function dropTarget(s: State) {
+  /** Forgets the connection to a target; closing it is not awaited (a broken one may never close). */
+  function dropTarget(s: State): void {
     const t = s.target;
     s.target = undefined;
-    await t?.system.close().catch(() => undefined);
+    void t?.system.close().catch(() => undefined);
   }
 
   async function once(id: string): Promise<void> {
     const s = stateOf(id);
     const c = (await o.reconciler.enabled()).find((x) => x.id === id);
     if (c === undefined) {
-      await dropTarget(s);
+      dropTarget(s);
       return;
     }
     if (!(await o.leases.claim(id, o.replicaId, o.clock.now(), LEASE_MS))) {
@@ -155,7 +157,7 @@ export function createConnectorReconciler(o: {
       o.metrics?.reconcileError(c.id, c.type);
       o.onError?.(err, id);
       // A fresh connection next time: the old one may be broken.
-      await dropTarget(s);
+      dropTarget(s);
       if (s.failures === 1)
         await o.reconciler
           .recordUnreachable(c.tenantId, c.id, err instanceof Error ? err.message : String(err))
@@ -226,7 +228,11 @@ export function createConnectorReconciler(o: {
         s.timer = undefined;
       }
       await Promise.all([...states.values()].flatMap((s) => (s.running === undefined ? [] : [s.running])));
-      for (const s of states.values()) await dropTarget(s);
+      for (const s of states.values()) {
+        const t = s.target;
+        s.target = undefined;
+        await t?.system.close().catch(() => undefined);
+      }
     },
   };
 }

@@ -24,6 +24,8 @@ export function postgresqlTarget(s: ConnectorSettings, secret: string | null): T
     ...(secret === null ? {} : { password: secret }),
     max: 2,
     connectionTimeoutMillis: 5_000,
+    // A target that stops answering fails the reconcile (which backs off) instead of hanging it.
+    query_timeout: 10_000,
     idleTimeoutMillis: 10_000,
     application_name: 'elevate-connector',
   });
