@@ -109,6 +109,8 @@ export function makeReconciler(deps: {
       if (snap === undefined || !snap.connector.isEnabled) return result;
       result.nextChangeAt = snap.nextChangeAt;
       const c = snap.connector;
+      // Nothing mapped and nothing owned: the target has nothing to do with Elevate yet.
+      if (snap.mappings.length === 0 && snap.owned.length === 0) return result;
       const targets = [...new Set(snap.mappings.map((m) => m.targetGrant))];
       const ownedTargets = [...new Set(snap.owned.map((r) => r.target))];
       const actual: ActualGrant[] = await target.list([...new Set([...targets, ...ownedTargets])]);

@@ -80,6 +80,9 @@ export const REDIS_RULE_PATTERN = /^(on|\+@[a-z]{1,32})$/;
 /** An LDAP DN as a mapping target: `attr=value` pairs, commas, no control characters. */
 export const DN_PATTERN = /^[A-Za-z][A-Za-z0-9-]*=[^\n\r\0]{1,254}$/;
 
+/** A host name or an IP address (v4, or v6 in brackets or bare). */
+export const HOST_PATTERN = /^[A-Za-z0-9.:[\]-]{1,253}$/;
+
 const DEFAULT_PORTS: Record<ConnectorType, number> = {
   postgresql: 5432,
   mariadb: 3306,
@@ -101,7 +104,7 @@ export function checkConnectorName(name: string): string {
 /** Settings as given, filled with the type's defaults and checked. @throws ValidationError */
 export function checkSettings(type: ConnectorType, s: Partial<ConnectorSettings>): ConnectorSettings {
   const host = (s.host ?? '').trim();
-  if (host === '' || host.length > 253 || !/^[A-Za-z0-9.:[\]-]+$/.test(host))
+  if (!HOST_PATTERN.test(host))
     throw new ValidationError('settings.host must be a host name or IP address.', 'settings.host');
   const port = s.port ?? DEFAULT_PORTS[type];
   if (!Number.isInteger(port) || port < 1 || port > 65_535)

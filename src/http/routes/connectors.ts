@@ -5,6 +5,7 @@ import { connectorFields, targetGrantFields } from '../../app/connectors/fields.
 import type { ConnectorView } from '../../app/connectors/connector-settings.js';
 import {
   CONNECTOR_TYPES,
+  HOST_PATTERN,
   LOGIN_SOURCES,
   MAPPING_SOURCES,
   MAX_CONNECTOR_NAME_LENGTH,
@@ -109,23 +110,24 @@ const grantToJson = (g: TargetGrantRecord): z.infer<typeof grantJson> => ({
 
 const displayName = z.string().min(1).max(MAX_CONNECTOR_NAME_LENGTH);
 const secret = z.string().max(MAX_SECRET_LENGTH);
-const settingsBody = z
-  .object({
-    host: z.string().min(1).max(253),
-    port: z.number().int().min(1).max(65_535),
-    database: z.string().min(1).max(63).nullable(),
-    username: z.string().min(1).max(512).nullable(),
-    createLogins: z.boolean(),
-    userDnTemplate: z.string().min(1).max(512).nullable(),
-  })
-  .partial()
-  .strict();
+const settingsFields = {
+  host: z.string().max(253).regex(HOST_PATTERN, 'must be a host name or IP address'),
+  port: z.number().int().min(1).max(65_535).meta({ description: 'Default: the type’s usual port.' }),
+  database: z.string().min(1).max(63).nullable(),
+  username: z.string().min(1).max(512).nullable(),
+  createLogins: z.boolean(),
+  userDnTemplate: z.string().min(1).max(512).nullable(),
+};
+/** At creation the host is required; the rest has defaults. */
+const createSettings = z.object(settingsFields).partial().required({ host: true }).strict();
+/** A change: what is given is merged into the stored settings. */
+const settingsBody = z.object(settingsFields).partial().strict();
 
 const createBody = z
   .object({
     displayName,
     type: z.enum(CONNECTOR_TYPES),
-    settings: settingsBody,
+    settings: createSettings,
     secret: secret
       .optional()
       .meta({ description: 'Write-only: the password Elevate signs in with. Never returned.' }),
@@ -209,7 +211,7 @@ export function connectorRoutes(opts: BuildOptions): FastifyPluginAsync {
         schema: {
           tags,
           description:
-            'Elevate extension: adds a connector (postgresql, mariadb, redis, ldap) with its settings and a write-only secret. Audited; reconciled at once.',
+            'Elevate extension: adds a connector (postgresql, mariadb, redis, ldap) with its settings and a write-only secret. settings.username is required for postgresql, mariadb and ldap (the bind DN); settings.userDnTemplate, containing {login}, is required for ldap. Audited; reconciled at once.',
           body: createBody,
           response: { 201: withContext(connectorJson), ...errors(400, 401, 403) },
         },

@@ -5,7 +5,8 @@ import type { Db } from '../../../src/store/db.js';
  * Tables that background jobs write on their own schedule, whatever requests do: the outbox relay
  * (numbering, cursors, dead letters), audit checkpoints and their key, audit forwarding and
  * retention, the notifications fan-out and delivery worker (which turn earlier requests' events
- * into notifications a second later), and the alert scans on their timer. A request's effect on
+ * into notifications a second later), the alert scans on their timer, and the connector
+ * reconcilers (grant records and leases). A request's effect on
  * them is not its own, so the digest leaves them out.
  */
 const JOB_TABLES = new Set([
@@ -23,6 +24,8 @@ const JOB_TABLES = new Set([
   'role_management_alerts',
   'access_review_instances',
   'access_review_decisions',
+  'connector_grants',
+  'connector_leases',
   'schema_migrations',
   'kysely_migration',
   'kysely_migration_lock',
@@ -37,8 +40,18 @@ const EVIDENCE_TABLES = new Set(['audit_entries', 'audit_targets', 'audit_head',
  */
 export const REFUSAL_EVENTS = new Set(['pim.requestRefused', 'authorization.denied']);
 
-/** Events the background jobs publish: the expiry sweeper (expiries, approval timeouts), retention. */
-const JOB_EVENTS = new Set(['pim.scheduleExpired', 'pim.approvalTimedOut', 'audit.pruned']);
+/** Events the background jobs publish: the expiry sweeper (expiries, approval timeouts), retention, connectors. */
+const JOB_EVENTS = new Set([
+  'pim.scheduleExpired',
+  'pim.approvalTimedOut',
+  'audit.pruned',
+  // The connector reconcilers: grants, revokes, drift, an unreachable target (ADR 0030).
+  'connectors.grantApplied',
+  'connectors.grantRevoked',
+  'connectors.driftRepaired',
+  'connectors.unmanagedGrantFound',
+  'connectors.targetUnreachable',
+]);
 
 /** An audit entry of a background job: no request, initiated by the system (neither user nor app). */
 const isJobEntry = (e: {
