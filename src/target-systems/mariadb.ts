@@ -21,6 +21,8 @@ export function mariadbTarget(s: ConnectorSettings, secret: string | null): Targ
     port: s.port,
     user: s.username ?? undefined,
     ...(secret === null ? {} : { password: secret }),
+    // The collation of the system tables (mysql.user, roles_mapping), so comparisons mix none.
+    charset: 'utf8mb4_general_ci',
     connectionLimit: 2,
     connectTimeout: 5_000,
     maxIdle: 1,

@@ -157,8 +157,11 @@ describe('PostgreSQL connector', () => {
 
     await admin.query(`revoke ${ROLE} from ${login}`);
     await admin.query(`grant ${ROLE} to ${outsider}`);
-    await s.connectors.runAll();
-    expect(await isMember(login)).toBe(true);
+    // The drift poll (runAll) repairs it, once any back-off from an earlier run has passed.
+    await until('the drift is repaired', async () => {
+      await s.connectors.runAll();
+      return isMember(login);
+    });
     expect(await isMember(outsider)).toBe(true);
     const repaired = await audited(s, 'Repair access removed outside Elevate');
     expect(repaired).toHaveLength(1);
