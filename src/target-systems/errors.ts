@@ -3,7 +3,14 @@ export function describeError(e: unknown): string {
   if (e instanceof AggregateError && e.errors.length > 0) return describeError(e.errors[0]);
   if (e instanceof Error) {
     const code = (e as Error & { code?: unknown }).code;
-    const msg = e.message === '' && typeof code === 'string' ? code : e.message;
+    const text = e.message.trim();
+    // LDAP result errors carry their meaning in the name ("InvalidCredentialsError", " Code: 0x31").
+    const msg =
+      text === '' || text.startsWith('Code:')
+        ? `${e.name}${text === '' ? '' : ` (${text})`}`
+        : text === '' && typeof code === 'string'
+          ? code
+          : text;
     return msg.split('\n')[0]!.slice(0, 300);
   }
   return String(e).slice(0, 300);

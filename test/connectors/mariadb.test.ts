@@ -106,7 +106,7 @@ describe('MariaDB connector', () => {
     const s = await serve();
     const login = newLogin();
     const user = await addLoginUser(s, login);
-    const { id } = await addConnector(s, { displayName: 'Drift', type: 'mariadb', settings }, ROLE);
+    await addConnector(s, { displayName: 'Drift', type: 'mariadb', settings }, ROLE);
     await activate(s, user);
     await until('the grant is effective', () => isMember(login));
     await admin.query(`revoke ${ROLE} from ?@'%'`, [login]);
