@@ -9,7 +9,7 @@ import {
   call,
   connectorServer,
   CONNECTORS,
-  grantsOf,
+  revokedGrant,
   until,
   type ConnectorServer,
 } from './support.js';
@@ -94,7 +94,7 @@ describe('MariaDB connector', () => {
     const again = await signIn(login);
     await expect(again.query(`select secret from ${DB}.vault`)).rejects.toThrow(/denied/);
     await again.end();
-    const [g] = await grantsOf(s, id);
+    const g = await revokedGrant(s, id);
     expect(g).toMatchObject({ state: 'revoked', endedDateTime: new Date(end).toISOString() });
     expect((await audited(s, 'Revoke access in target system'))[0]!.additionalDetails).toContainEqual({
       key: 'SessionsEnded',

@@ -60,14 +60,17 @@ describe('/metrics', () => {
     while ((await isOn()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     expect(await isOn()).toBe(false);
 
-    const r = await s.app.inject({
-      method: 'GET',
-      url: '/metrics',
-      headers: { authorization: `Bearer ${TOKEN}` },
-    });
+    // The revoke is recorded (and measured) just after the target confirmed it.
+    const labels = `connector="${id}",type="redis"`;
+    const scrape = () =>
+      s.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } });
+    let r = await scrape();
+    while (!r.body.includes(`end_to_revoked_seconds_count{${labels}} 1`) && Date.now() < deadline) {
+      await new Promise((done) => setTimeout(done, 25));
+      r = await scrape();
+    }
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toMatch(/^text\/plain/);
-    const labels = `connector="${id}",type="redis"`;
     for (const q of ['0.5', '0.95'])
       for (const name of ['activation_to_effective', 'end_to_revoked'])
         expect(r.body).toMatch(

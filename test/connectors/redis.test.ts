@@ -9,7 +9,7 @@ import {
   call,
   connectorServer,
   CONNECTORS,
-  grantsOf,
+  revokedGrant,
   until,
   type ConnectorServer,
 } from './support.js';
@@ -95,7 +95,7 @@ describe('Redis ACL connector', () => {
     });
     again.on('error', () => undefined);
     await expect(again.connect()).rejects.toThrow(/WRONGPASS|disabled/i);
-    const [g] = await grantsOf(s, id);
+    const g = await revokedGrant(s, id);
     expect(g).toMatchObject({ state: 'revoked', endedDateTime: new Date(end).toISOString() });
     if (session.isOpen) session.destroy();
   });

@@ -255,3 +255,13 @@ export async function tcpRelay(targetPort: number, host = '127.0.0.1') {
     up: listen,
   };
 }
+
+/** The connector's newest grant record once it is `revoked` (recorded just after the target confirmed). */
+export async function revokedGrant(s: ConnectorServer, connectorId: string) {
+  let newest: Record<string, unknown> | undefined;
+  await until('the revoke is recorded', async () => {
+    [newest] = await grantsOf(s, connectorId);
+    return newest?.state === 'revoked';
+  });
+  return newest!;
+}
