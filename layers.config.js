@@ -57,6 +57,12 @@ export const LAYERS = {
     imports: ['domain', 'app', 'config'],
     bans: [...persistence, ...edge],
   },
+  targetSystems: {
+    path: 'target-systems',
+    role: 'drivers of the target systems connectors grant into (PostgreSQL, MariaDB, Redis, LDAP) and their metrics (ADR 0030)',
+    imports: ['domain', 'app'],
+    bans: ['kysely', 'better-sqlite3', ...edge, 'zod', 'commander'],
+  },
   config: {
     path: 'config',
     role: 'environment and file configuration, validated',
@@ -66,12 +72,23 @@ export const LAYERS = {
   modules: {
     path: 'modules',
     role: 'the feature modules (stores, use cases, routes of each feature) and the kernel they share',
-    imports: ['domain', 'odata', 'app', 'store', 'identity', 'http', 'jobs', 'config'],
+    imports: ['domain', 'odata', 'app', 'store', 'identity', 'http', 'jobs', 'config', 'targetSystems'],
   },
   compose: {
     path: 'compose',
     role: 'the composition root: kernel, identity, modules, jobs, the HTTP app',
-    imports: ['domain', 'odata', 'app', 'store', 'identity', 'http', 'jobs', 'config', 'modules'],
+    imports: [
+      'domain',
+      'odata',
+      'app',
+      'store',
+      'identity',
+      'http',
+      'jobs',
+      'config',
+      'targetSystems',
+      'modules',
+    ],
   },
   client: {
     path: 'client',

@@ -66,6 +66,8 @@ import { FEATURE_ROUTES, featureServices } from './modules/index.js';
 import { wireNotifications } from './modules/notifications.js';
 import { approvalHookConsumerOf } from './modules/decision-hooks.js';
 import { makeAlertScanConsumer } from './app/alerts/scan-consumer.js';
+import { connectorConsumerOf, connectorsOf } from './modules/connectors.js';
+import type { ConnectorReconcilerJob } from './jobs/connector-reconciler.js';
 import type { ElevateOptions, Kernel } from './modules/kernel.js';
 import { createUnitOfWork } from './modules/unit-of-work.js';
 import { wireHoldingsIndex } from './modules/holdings.js';
@@ -116,6 +118,11 @@ export interface Elevate {
    * (default decisions, auto-apply). Runs on a timer; tests call `runDue` on the manual clock.
    */
   accessReviews: { runDue(): Promise<{ created: number; completed: number }> };
+  /**
+   * The connector reconcilers (ADR 0030): started unless `connectors.off`; tests nudge and await
+   * them.
+   */
+  connectors: ConnectorReconcilerJob;
 }
 
 /**
@@ -275,6 +282,13 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
       notifications.worker.start();
     app.addHook('onClose', async () => notifications.worker.stop());
   }
+  // Connectors: reconciled at start, on PIM events, at the exact start/end times, and for drift.
+  const connectors = connectorsOf(kernel).job;
+  if (o.connectors?.off !== true) {
+    relay.register(connectorConsumerOf(kernel));
+    connectors.start();
+    app.addHook('onClose', async () => connectors.stop());
+  }
   if ((o.outboxRelayIntervalMs ?? DEFAULT_OUTBOX_RELAY_INTERVAL_MS) > 0) {
     outbox.start();
     app.addHook('onClose', async () => outbox.stop());
@@ -289,6 +303,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     flushRefusals: (all) => refusalFlush?.flush(all) ?? Promise.resolve(0),
     notifications: notifications?.worker,
     accessReviews: { runDue: () => services.accessReviewInstances.runDue() },
+    connectors,
     ...jobs,
   };
 }

@@ -55,6 +55,8 @@ async function main(): Promise<void> {
       allowHttpWebhooks: config.notificationsAllowHttp,
       worker: { retry: { baseDelayMs: config.notificationsRetrySeconds * 1000 } },
     },
+    connectors: { driftIntervalMs: config.connectorDriftSeconds * 1000 },
+    ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
   });
   if (bootstrapped) {
     const { path, kept } = writeBootstrapFile(config.dataDir, bootstrapped, config.publicUrl);

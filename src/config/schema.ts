@@ -213,6 +213,20 @@ export const SETTINGS = [
     doc: 'Pause after a failed notification delivery before the next attempt (1–3600 seconds); it doubles after each further failure, up to an hour, with jitter. See docs/notifications.md.',
   },
   {
+    env: 'ELEVATE_CONNECTOR_DRIFT_SECONDS',
+    key: 'connectorDriftSeconds',
+    secret: false,
+    default: '60',
+    doc: 'How often every connector compares its target with what Elevate holds and repairs drift (0–86400; 0 turns the poll off: starts, ends and events still reconcile at once). See docs/connectors.md.',
+  },
+  {
+    env: 'ELEVATE_METRICS_TOKEN',
+    key: 'metricsToken',
+    secret: true,
+    default: '(none)',
+    doc: 'Bearer token `/metrics` (Prometheus: connector effective times, reconcile errors, drift) asks for, 16 to 512 characters; without it `/metrics` answers 404. See docs/connectors.md.',
+  },
+  {
     env: 'ELEVATE_CONFIG_FILE',
     key: 'configFile',
     secret: false,
@@ -280,6 +294,8 @@ export const configSchema = z
     expiringSoonDays: z.coerce.number().int().min(0).max(365),
     notificationsAllowHttp: bool,
     notificationsRetrySeconds: z.coerce.number().int().min(1).max(3600),
+    connectorDriftSeconds: z.coerce.number().int().min(0).max(86_400),
+    metricsToken: z.string().min(16).max(512).optional(),
   })
   .strict();
 

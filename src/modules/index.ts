@@ -7,6 +7,7 @@ import { auditModule } from './audit.js';
 import { authenticationContextsModule } from './authentication-contexts.js';
 import { authzenModule } from './authzen.js';
 import { complianceModule } from './compliance.js';
+import { connectorsModule } from './connectors.js';
 import { decisionHooksModule } from './decision-hooks.js';
 import { directoryModule } from './directory.js';
 import type { FeatureModule, RouteMount } from './feature-module.js';
@@ -35,6 +36,7 @@ export const MODULES = [
   alertsModule,
   decisionHooksModule,
   accessReviewsModule,
+  connectorsModule,
 ] as const satisfies readonly FeatureModule[];
 
 type Modules = (typeof MODULES)[number];

@@ -82,6 +82,18 @@ export interface ElevateOptions {
   endingSoon?: { activationMs: number; otherMs: number };
   /** The in-memory holdings index AuthZEN answers from (ADR 0031); on by default. */
   holdingsIndex?: HoldingsIndexOptions;
+  /**
+   * Connectors (docs/connectors.md, ADR 0030): how often every connector is compared with its
+   * target for drift (0 turns the poll off; start, events and exact start/end times still
+   * reconcile; default 60 s), the retry back-off after a failure (default 1 s doubling to 5 min),
+   * and `off: true` to run no reconciler on this replica at all (the API still configures them).
+   */
+  connectors?: { driftIntervalMs?: number; backoff?: { baseMs: number; maxMs: number }; off?: boolean };
+  /**
+   * The bearer token `/metrics` asks for (`ELEVATE_METRICS_TOKEN`); without one `/metrics` answers
+   * 404, so metrics are never public by default.
+   */
+  metricsToken?: string;
 }
 
 /**

@@ -33,6 +33,7 @@ describe('$count as a path segment', () => {
   /** Every collection with the filter that narrows it (or none), and how many that leaves. */
   let collections: { path: string; filter?: string; atLeast: number }[];
   let annId: string;
+  let connectorId: string;
 
   beforeAll(async () => {
     s = await testServer();
@@ -99,6 +100,14 @@ describe('$count as a path segment', () => {
       url: 'https://127.0.0.1:9/count',
     });
     expect(chat.statusCode, chat.body).toBe(201);
+    const connector = await call(s, 'POST', '/v1.0/elevate/connectors', h, {
+      displayName: 'Count',
+      type: 'redis',
+      settings: { host: '127.0.0.1', port: 1 },
+      isEnabled: false,
+    });
+    expect(connector.statusCode, connector.body).toBe(201);
+    connectorId = connector.json<{ id: string }>().id;
     collections = [
       { path: '/v1.0/users', filter: "displayName eq 'Count Ann'", atLeast: 2 },
       { path: '/v1.0/groups', atLeast: 1 },
@@ -130,6 +139,8 @@ describe('$count as a path segment', () => {
       { path: '/v1.0/elevate/notifications/chatChannels', atLeast: 1 },
       { path: '/v1.0/elevate/notifications/deliveries', atLeast: 0 },
       { path: '/v1.0/elevate/decisionHooks', atLeast: 1 },
+      { path: '/v1.0/elevate/connectors', atLeast: 1 },
+      { path: `/v1.0/elevate/connectors/${connectorId}/grants`, atLeast: 0 },
     ];
   });
   afterAll(() => s.close());
@@ -241,6 +252,7 @@ describe('$count as a path segment', () => {
           .replace(groupId, '{id}')
           .replace(annId, '{id}')
           .replace(policyId, '{id}')
+          .replace(connectorId, '{id}')
           .replace(/\/\$count$/, '') + '/$count',
     );
     expect(counted.sort()).toEqual(expected.sort());

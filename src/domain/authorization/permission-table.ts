@@ -5,6 +5,7 @@ import { AUDIT_RULES } from '../audit/permissions.js';
 import { AUTHENTICATION_CONTEXT_RULES } from '../authn/authentication-context-permissions.js';
 import { EVALUATE_RULE } from '../authzen/permissions.js';
 import { COMPLIANCE_RULES } from '../compliance/permissions.js';
+import { CONNECTOR_RULES } from '../connectors/permissions.js';
 import { DECISION_HOOK_RULES } from '../decision-hooks/permissions.js';
 import { DIRECTORY_RULES } from '../directory/permissions.js';
 import { GROUP_POLICY_RULES, PIM_GROUP_RULES, PIM_RULES } from '../pim/permissions.js';
@@ -155,6 +156,15 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
   {
     operation: 'create, change or delete decision hooks (secrets are write-only)',
     need: DECISION_HOOK_RULES.write,
+  },
+  {
+    operation:
+      'read connectors, their mappings and the grants they made (`/v1.0/elevate/connectors`, `…/{id}/mappings`, `…/{id}/grants`)',
+    need: CONNECTOR_RULES.read,
+  },
+  {
+    operation: 'create, change, delete or `test` connectors and their mappings (secrets are write-only)',
+    need: CONNECTOR_RULES.write,
   },
   {
     operation:

@@ -103,6 +103,17 @@ export const EVENT_TYPES = [
   'accessReviews.instanceCompleted',
   'accessReviews.decisionsApplied',
   'accessReviews.reminderSent',
+  // connectors (ADR 0030): configuration (audit only), grants and revokes in target systems, drift
+  'connectors.connectorCreated',
+  'connectors.connectorUpdated',
+  'connectors.connectorDeleted',
+  'connectors.mappingCreated',
+  'connectors.mappingDeleted',
+  'connectors.grantApplied',
+  'connectors.grantRevoked',
+  'connectors.driftRepaired',
+  'connectors.unmanagedGrantFound',
+  'connectors.targetUnreachable',
   // sign-in and authentication methods
   'signIn.succeeded',
   'signIn.failed',

@@ -85,6 +85,16 @@ export const RELATIONS: { operations: RegExp; message: RegExp; stated: string }[
     stated: 'ELEVATE_NOTIFICATIONS_ALLOW_HTTP',
   },
   {
+    operations: /elevate\/connectors/,
+    message: /^settings\.username( \(the bind DN\))? is required/,
+    stated: 'settings.username is required for postgresql, mariadb and ldap',
+  },
+  {
+    operations: /elevate\/connectors/,
+    message: /^settings\.userDnTemplate is required for LDAP/,
+    stated: 'settings.userDnTemplate, containing {login}, is required for ldap',
+  },
+  {
     operations: /elevate\/decisionHooks/,
     message: /^url must use https:\/\//,
     stated: 'ELEVATE_NOTIFICATIONS_ALLOW_HTTP',

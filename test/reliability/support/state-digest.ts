@@ -5,7 +5,8 @@ import type { Db } from '../../../src/store/db.js';
  * Tables that background jobs write on their own schedule, whatever requests do: the outbox relay
  * (numbering, cursors, dead letters), audit checkpoints and their key, audit forwarding and
  * retention, the notifications fan-out and delivery worker (which turn earlier requests' events
- * into notifications a second later), and the alert scans on their timer. A request's effect on
+ * into notifications a second later), the alert scans on their timer, and the connector
+ * reconcilers (grant records and leases). A request's effect on
  * them is not its own, so the digest leaves them out.
  */
 const JOB_TABLES = new Set([
@@ -24,6 +25,8 @@ const JOB_TABLES = new Set([
   'access_review_instances',
   'access_review_decisions',
   'holding_changes',
+  'connector_grants',
+  'connector_leases',
   'schema_migrations',
   'kysely_migration',
   'kysely_migration_lock',
@@ -40,13 +43,19 @@ export const REFUSAL_EVENTS = new Set(['pim.requestRefused', 'authorization.deni
 
 /**
  * Events the background jobs publish: the expiry sweeper (expiries, approval timeouts), retention,
- * and alert scans (on the timer and after changes, through the outbox).
+ * alert scans (on the timer and after changes, through the outbox), connectors.
  */
 const JOB_EVENTS = new Set([
   'pim.scheduleExpired',
   'pim.approvalTimedOut',
   'audit.pruned',
   'alerts.incidentsChanged',
+  // The connector reconcilers: grants, revokes, drift, an unreachable target (ADR 0030).
+  'connectors.grantApplied',
+  'connectors.grantRevoked',
+  'connectors.driftRepaired',
+  'connectors.unmanagedGrantFound',
+  'connectors.targetUnreachable',
 ]);
 
 /** An audit entry of a background job: no request, initiated by the system (neither user nor app). */
