@@ -102,7 +102,15 @@ export function ActivateDialog({
     typeof error === 'string' ? error : api400 && fieldErrors.length === 0 ? plainWords(api400) : undefined;
 
   return (
-    <Modal opened onClose={onClose} title={`Activate ${role}`} centered>
+    <Modal
+      opened
+      onClose={onClose}
+      title={`Activate ${role}`}
+      centered
+      closeButtonProps={{ 'aria-label': 'Close' }}
+      // Locking the page's scroll injects a style element, which the CSP refuses (ADR 0032).
+      lockScroll={false}
+    >
       <form onSubmit={(e) => void submit(e)} noValidate>
         <Stack>
           <NumberInput

@@ -137,7 +137,13 @@ export function AdminRolePage({ roleId }: { roleId: string }) {
       <Title order={2}>{role.displayName}</Title>
       {role.description && <Text c="dimmed">{role.description}</Text>}
       {message && (
-        <Alert color={message.color} role="status" withCloseButton onClose={() => setMessage(undefined)}>
+        <Alert
+          color={message.color}
+          role="status"
+          withCloseButton
+          closeButtonLabel="Dismiss"
+          onClose={() => setMessage(undefined)}
+        >
           {message.text}
         </Alert>
       )}

@@ -16,9 +16,7 @@ interface Counts {
 
 async function loadRoles() {
   const [roles, eligible, assigned] = await Promise.all([
-    listAll<RoleDefinition>(
-      `${DIRECTORY}/roleDefinitions?$select=id,displayName,description,isBuiltIn&$top=999`,
-    ),
+    listAll<RoleDefinition>(`${DIRECTORY}/roleDefinitions?$select=id,displayName,isBuiltIn&$top=999`),
     listAll<Instance>(`${DIRECTORY}/roleEligibilityScheduleInstances?$select=id,roleDefinitionId&$top=999`),
     listAll<Instance>(
       `${DIRECTORY}/roleAssignmentScheduleInstances?$select=id,roleDefinitionId,assignmentType,endDateTime&$top=999`,

@@ -99,7 +99,13 @@ export function ApprovalsPage() {
     <Stack>
       <Title order={2}>Approvals</Title>
       {message && (
-        <Alert color="green" role="status" withCloseButton onClose={() => setMessage(undefined)}>
+        <Alert
+          color="green"
+          role="status"
+          withCloseButton
+          closeButtonLabel="Dismiss"
+          onClose={() => setMessage(undefined)}
+        >
           {message}
         </Alert>
       )}

@@ -65,7 +65,13 @@ export function MyRequestsPage({ me }: { me: Me }) {
     <Stack>
       <Title order={2}>My requests</Title>
       {message && (
-        <Alert color={message.color} role="status" withCloseButton onClose={() => setMessage(undefined)}>
+        <Alert
+          color={message.color}
+          role="status"
+          withCloseButton
+          closeButtonLabel="Dismiss"
+          onClose={() => setMessage(undefined)}
+        >
           {message.text}
         </Alert>
       )}

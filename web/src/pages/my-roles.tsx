@@ -85,7 +85,13 @@ export function MyRolesPage({ me, onChanged }: { me: Me; onChanged: () => void }
     <Stack>
       <Title order={2}>My roles</Title>
       {result && (
-        <Alert color={result.color} role="status" withCloseButton onClose={() => setResult(undefined)}>
+        <Alert
+          color={result.color}
+          role="status"
+          withCloseButton
+          closeButtonLabel="Dismiss"
+          onClose={() => setResult(undefined)}
+        >
           {result.text}
         </Alert>
       )}
