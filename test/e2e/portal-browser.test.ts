@@ -189,6 +189,27 @@ describe('the portal in Chromium', skipFor(browserMissing('the portal in a real 
       scheduleInfo: { expiration: { type: 'afterDuration', duration: 'P30D' } },
     });
     expect(admin.status, JSON.stringify(admin.json)).toBe(201);
+    // … and may activate her membership of a PIM for Groups group.
+    const group = await graph('POST', '/v1.0/groups', {
+      displayName: 'Ops on call',
+      mailNickname: `ops-${tag}`,
+      mailEnabled: false,
+      securityEnabled: true,
+    });
+    expect(group.status, JSON.stringify(group.json)).toBe(201);
+    const member = await graph(
+      'POST',
+      '/v1.0/identityGovernance/privilegedAccess/group/eligibilityScheduleRequests',
+      {
+        action: 'adminAssign',
+        accessId: 'member',
+        principalId: ada.id,
+        groupId: group.json.id,
+        justification: 'on call rota',
+        scheduleInfo: { expiration: { type: 'noExpiration' } },
+      },
+    );
+    expect(member.status, JSON.stringify(member.json)).toBe(201);
     const policy = await policyRules(USER_ADMINISTRATOR);
     const approval = policy.rules.find((r) => r.id === 'Approval_EndUser_Assignment')! as {
       setting: { approvalStages: Record<string, unknown>[] };
@@ -419,6 +440,18 @@ describe('the portal in Chromium', skipFor(browserMissing('the portal in a real 
     await expect
       .poll(() => adaPage.getByText('User Administrator: waiting for approval').isVisible())
       .toBe(true);
+
+    // PIM for Groups on the same page: Ada activates her group membership, which needs no approval.
+    await adaPage.getByRole('button', { name: 'Activate Ops on call' }).click();
+    await dialog.getByLabel('Duration (hours)').fill('1');
+    await dialog.getByLabel('Justification').fill('INC-4713 on call tonight');
+    await dialog.getByRole('button', { name: 'Activate' }).click();
+    await expect.poll(() => adaPage.getByText('Ops on call is active now.').isVisible()).toBe(true);
+    const groupRow = adaPage.locator('section[aria-labelledby="active-heading"] tr[data-role="Ops on call"]');
+    // One hour from the server's now, which runs six minutes ahead of the browser's since the jump.
+    await expect
+      .poll(() => groupRow.getByTestId('countdown').innerText())
+      .toMatch(/^1 h 0[56] min \d\d s$/);
 
     for (const page of [adaPage, bobPage, cleoPage]) expect(await cspViolations(page)).toEqual([]);
   }, 180_000);

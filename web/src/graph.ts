@@ -83,16 +83,19 @@ export async function listAll<T>(path: string): Promise<T[]> {
   return out;
 }
 
-/** The settings of a directory role at tenant scope, with their rules. */
-export async function policyOf(roleDefinitionId: string): Promise<Policy | undefined> {
-  const filter = encodeURIComponent(
-    `scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '${roleDefinitionId}'`,
-  );
+/** The settings a policy assignment filter selects (one role at a scope, or one group access). */
+export async function policyWhere(filter: string): Promise<Policy | undefined> {
   const assignments = await list<{ policyId: string; policy?: Policy }>(
-    `/v1.0/policies/roleManagementPolicyAssignments?$filter=${filter}&$expand=policy($expand=rules)`,
+    `/v1.0/policies/roleManagementPolicyAssignments?$filter=${encodeURIComponent(filter)}&$expand=policy($expand=rules)`,
   );
   return assignments[0]?.policy;
 }
+
+/** The settings of a directory role at tenant scope, with their rules. */
+export const policyOf = (roleDefinitionId: string): Promise<Policy | undefined> =>
+  policyWhere(
+    `scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '${roleDefinitionId}'`,
+  );
 
 export const rule = (policy: Policy | undefined, id: string): PolicyRule | undefined =>
   policy?.rules.find((r) => r.id === id);

@@ -4,15 +4,8 @@
 import { Alert, Button, Group, Modal, NumberInput, Stack, Text, TextInput, Textarea } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { ApiError, api, plainWords } from '../api';
-import {
-  activationRules,
-  DIRECTORY,
-  policyOf,
-  type ActivationRules,
-  type Instance,
-  type Me,
-  type ScheduleRequest,
-} from '../graph';
+import { activationRules, policyWhere, type ActivationRules, type Me, type ScheduleRequest } from '../graph';
+import type { Holding } from '../holdings';
 import { useLoad } from '../load';
 import { hoursToIso, when } from '../time';
 
@@ -22,8 +15,8 @@ export interface ActivationResult {
 }
 
 /** The settings when the caller may read them; otherwise the server's answers guide the form. */
-const readRules = (roleId: string): Promise<ActivationRules | undefined> =>
-  policyOf(roleId).then(
+const readRules = (holding: Holding): Promise<ActivationRules | undefined> =>
+  policyWhere(holding.policyFilter).then(
     (policy) => (policy ? activationRules(policy) : undefined),
     () => undefined,
   );
@@ -43,17 +36,17 @@ export function outcome(role: string, r: ScheduleRequest): ActivationResult {
 
 export function ActivateDialog({
   me,
-  eligibility,
+  holding,
   onClose,
   onDone,
 }: {
   me: Me;
-  eligibility: Instance;
+  holding: Holding;
   onClose: () => void;
   onDone: (result: ActivationResult) => void;
 }) {
-  const role = eligibility.roleDefinition?.displayName ?? eligibility.roleDefinitionId;
-  const rules = useLoad(() => readRules(eligibility.roleDefinitionId), [eligibility.roleDefinitionId]);
+  const role = holding.name;
+  const rules = useLoad(() => readRules(holding), [holding.key]);
   const [hours, setHours] = useState<number | string>('');
   const [justification, setJustification] = useState('');
   const [ticketNumber, setTicketNumber] = useState('');
@@ -71,11 +64,10 @@ export function ActivateDialog({
     setSending(true);
     setError(undefined);
     try {
-      const created = await api<ScheduleRequest>('POST', `${DIRECTORY}/roleAssignmentScheduleRequests`, {
+      const created = await api<ScheduleRequest>('POST', holding.requests, {
         action: 'selfActivate',
         principalId: me.id,
-        roleDefinitionId: eligibility.roleDefinitionId,
-        directoryScopeId: eligibility.directoryScopeId,
+        ...holding.target,
         justification,
         ...(showTicket ? { ticketInfo: { ticketNumber, ticketSystem } } : {}),
         scheduleInfo: {

@@ -1,69 +1,56 @@
-// My roles: what I may activate and what is active for me now, with a live countdown; activate,
-// deactivate. One round trip per list, in parallel, so the page shows data at once.
+// My roles: what I may activate and what is active for me now — directory roles and PIM for Groups
+// memberships — with a live countdown; activate, deactivate. One round trip per collection, all in
+// parallel, so the page shows data at once.
 import { Alert, Badge, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { api, plainWords } from '../api';
-import { DIRECTORY, MINE, listAll, type Instance, type Me, type ScheduleRequest } from '../graph';
+import type { Me } from '../graph';
+import { loadMyHoldings, sameTarget, type Holding } from '../holdings';
 import { useLoad } from '../load';
 import { Loading } from '../shell';
 import { countdown, useNow, when } from '../time';
 import { ActivateDialog, type ActivationResult } from './activate-dialog';
 
-interface MyRoles {
-  eligible: Instance[];
-  active: Instance[];
-  pending: ScheduleRequest[];
-}
-
-async function loadMyRoles(): Promise<MyRoles> {
-  const [eligible, active, pending] = await Promise.all([
-    listAll<Instance>(`${DIRECTORY}/roleEligibilityScheduleInstances/${MINE}?$expand=roleDefinition`),
-    listAll<Instance>(`${DIRECTORY}/roleAssignmentScheduleInstances/${MINE}?$expand=roleDefinition`),
-    listAll<ScheduleRequest>(
-      `${DIRECTORY}/roleAssignmentScheduleRequests/${MINE}?$filter=${encodeURIComponent("status eq 'PendingApproval'")}`,
-    ),
-  ]);
-  return { eligible, active, pending };
-}
-
 export const scopeLabel = (scope: string) => (scope === '/' ? 'Directory' : scope);
-const roleName = (i: Instance) => i.roleDefinition?.displayName ?? i.roleDefinitionId;
-const sameRole = (a: Instance, b: { roleDefinitionId: string; directoryScopeId: string }) =>
-  a.roleDefinitionId === b.roleDefinitionId && a.directoryScopeId === b.directoryScopeId;
 
-function Via({ memberType }: { memberType: string }) {
-  return memberType === 'Group' ? (
-    <Badge variant="light" color="grape">
-      via group
-    </Badge>
-  ) : null;
+function Name({ h }: { h: Holding }) {
+  return (
+    <Group gap="xs">
+      <Text fw={600}>{h.name}</Text>
+      {h.kind === 'group' && (
+        <Badge variant="light" color="gray">
+          group
+        </Badge>
+      )}
+      {h.viaGroup && (
+        <Badge variant="light" color="grape">
+          via group
+        </Badge>
+      )}
+    </Group>
+  );
 }
 
 export function MyRolesPage({ me, onChanged }: { me: Me; onChanged: () => void }) {
-  const roles = useLoad(loadMyRoles, []);
+  const holdings = useLoad(loadMyHoldings, []);
   const now = useNow();
-  const [activating, setActivating] = useState<Instance>();
-  const [result, setResult] = useState<{ color: string; text: string }>();
+  const [activating, setActivating] = useState<Holding>();
+  const [result, setResult] = useState<ActivationResult>();
   const [busy, setBusy] = useState<string>();
 
   const finished = (r: ActivationResult) => {
     setActivating(undefined);
     setResult(r);
-    roles.reload();
+    holdings.reload();
     onChanged();
   };
 
-  const deactivate = async (instance: Instance) => {
-    setBusy(instance.id);
+  const deactivate = async (h: Holding) => {
+    setBusy(h.key);
     try {
-      await api('POST', `${DIRECTORY}/roleAssignmentScheduleRequests`, {
-        action: 'selfDeactivate',
-        principalId: me.id,
-        roleDefinitionId: instance.roleDefinitionId,
-        directoryScopeId: instance.directoryScopeId,
-      });
-      setResult({ color: 'gray', text: `${roleName(instance)} is deactivated.` });
-      roles.reload();
+      await api('POST', h.requests, { action: 'selfDeactivate', principalId: me.id, ...h.target });
+      setResult({ color: 'gray', text: `${h.name} is deactivated.` });
+      holdings.reload();
       onChanged();
     } catch (err) {
       setResult({ color: 'red', text: plainWords(err) });
@@ -72,14 +59,14 @@ export function MyRolesPage({ me, onChanged }: { me: Me; onChanged: () => void }
     }
   };
 
-  if (roles.error)
+  if (holdings.error)
     return (
       <Alert color="red" role="alert" title="Your roles could not be loaded">
-        {plainWords(roles.error)}
+        {plainWords(holdings.error)}
       </Alert>
     );
-  if (!roles.data) return <Loading what="Loading your roles" />;
-  const { eligible, active, pending } = roles.data;
+  if (!holdings.data) return <Loading what="Loading your roles" />;
+  const { eligible, active, pending } = holdings.data;
 
   return (
     <Stack>
@@ -106,35 +93,34 @@ export function MyRolesPage({ me, onChanged }: { me: Me; onChanged: () => void }
             <Table striped aria-labelledby="active-heading">
               <Table.Thead>
                 <Table.Tr>
-                  <Table.Th>Role</Table.Th>
+                  <Table.Th>Role or group</Table.Th>
                   <Table.Th>Scope</Table.Th>
                   <Table.Th>Time left</Table.Th>
                   <Table.Th>Action</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {active.map((i) => (
-                  <Table.Tr key={i.id} data-role={roleName(i)}>
+                {active.map((h) => (
+                  <Table.Tr key={h.key} data-role={h.name}>
                     <Table.Td>
                       <Group gap="xs">
-                        <Text fw={600}>{roleName(i)}</Text>
-                        <Via memberType={i.memberType} />
-                        {i.assignmentType === 'Assigned' && <Badge variant="light">assigned</Badge>}
+                        <Name h={h} />
+                        {!h.activated && <Badge variant="light">assigned</Badge>}
                       </Group>
                     </Table.Td>
-                    <Table.Td>{scopeLabel(i.directoryScopeId)}</Table.Td>
+                    <Table.Td>{h.scope}</Table.Td>
                     <Table.Td className="elevate-countdown" data-testid="countdown">
-                      {i.endDateTime ? countdown(Date.parse(i.endDateTime), now) : 'permanent'}
+                      {h.endDateTime ? countdown(Date.parse(h.endDateTime), now) : 'permanent'}
                     </Table.Td>
                     <Table.Td>
-                      {i.assignmentType === 'Activated' && i.memberType !== 'Group' && (
+                      {h.activated && !h.viaGroup && (
                         <Button
                           size="xs"
                           variant="light"
                           color="red"
-                          loading={busy === i.id}
-                          onClick={() => void deactivate(i)}
-                          aria-label={`Deactivate ${roleName(i)}`}
+                          loading={busy === h.key}
+                          onClick={() => void deactivate(h)}
+                          aria-label={`Deactivate ${h.name}`}
                         >
                           Deactivate
                         </Button>
@@ -160,26 +146,23 @@ export function MyRolesPage({ me, onChanged }: { me: Me; onChanged: () => void }
             <Table striped aria-labelledby="eligible-heading">
               <Table.Thead>
                 <Table.Tr>
-                  <Table.Th>Role</Table.Th>
+                  <Table.Th>Role or group</Table.Th>
                   <Table.Th>Scope</Table.Th>
                   <Table.Th>Eligible until</Table.Th>
                   <Table.Th>Action</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {eligible.map((i) => {
-                  const isActive = active.some((a) => sameRole(a, i));
-                  const waiting = pending.some((p) => sameRole(i, p));
+                {eligible.map((h) => {
+                  const isActive = active.some((a) => a.activated && sameTarget(h, a.target));
+                  const waiting = pending.some((p) => sameTarget(h, p));
                   return (
-                    <Table.Tr key={i.id} data-role={roleName(i)}>
+                    <Table.Tr key={h.key} data-role={h.name}>
                       <Table.Td>
-                        <Group gap="xs">
-                          <Text fw={600}>{roleName(i)}</Text>
-                          <Via memberType={i.memberType} />
-                        </Group>
+                        <Name h={h} />
                       </Table.Td>
-                      <Table.Td>{scopeLabel(i.directoryScopeId)}</Table.Td>
-                      <Table.Td>{when(i.endDateTime)}</Table.Td>
+                      <Table.Td>{h.scope}</Table.Td>
+                      <Table.Td>{when(h.endDateTime)}</Table.Td>
                       <Table.Td>
                         {isActive ? (
                           <Badge color="green">active</Badge>
@@ -188,8 +171,8 @@ export function MyRolesPage({ me, onChanged }: { me: Me; onChanged: () => void }
                         ) : (
                           <Button
                             size="xs"
-                            onClick={() => setActivating(i)}
-                            aria-label={`Activate ${roleName(i)}`}
+                            onClick={() => setActivating(h)}
+                            aria-label={`Activate ${h.name}`}
                           >
                             Activate
                           </Button>
@@ -206,7 +189,7 @@ export function MyRolesPage({ me, onChanged }: { me: Me; onChanged: () => void }
       {activating && (
         <ActivateDialog
           me={me}
-          eligibility={activating}
+          holding={activating}
           onClose={() => setActivating(undefined)}
           onDone={finished}
         />
