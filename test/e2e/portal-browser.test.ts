@@ -449,9 +449,7 @@ describe('the portal in Chromium', skipFor(browserMissing('the portal in a real 
     await expect.poll(() => adaPage.getByText('Ops on call is active now.').isVisible()).toBe(true);
     const groupRow = adaPage.locator('section[aria-labelledby="active-heading"] tr[data-role="Ops on call"]');
     // One hour from the server's now, which runs six minutes ahead of the browser's since the jump.
-    await expect
-      .poll(() => groupRow.getByTestId('countdown').innerText())
-      .toMatch(/^1 h 0[56] min \d\d s$/);
+    await expect.poll(() => groupRow.getByTestId('countdown').innerText()).toMatch(/^1 h 0[56] min \d\d s$/);
 
     for (const page of [adaPage, bobPage, cleoPage]) expect(await cspViolations(page)).toEqual([]);
   }, 180_000);
