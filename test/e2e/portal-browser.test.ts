@@ -244,9 +244,9 @@ describe('the portal in Chromium', skipFor(browserMissing('the portal in a real 
     await db?.drop();
   });
 
-  /** A fresh browser context that records every CSP violation its pages report. */
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: DESKTOP });
+  /** A fresh browser context (light or dark system scheme) recording every CSP violation its pages report. */
+  async function newPage(colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
+    const context = await browser.newContext({ viewport: DESKTOP, colorScheme });
     contexts.push(context);
     await context.addInitScript(() => {
       interface Violation {
@@ -334,6 +334,23 @@ describe('the portal in Chromium', skipFor(browserMissing('the portal in a real 
     expect(await adaPage.getByRole('link', { name: 'Admin — Roles' }).count()).toBe(0);
     await photograph(adaPage, 'my-roles');
 
+    // The keyboard alone: the dialog opens from a focused button, starts on the duration, and Escape
+    // closes it.
+    await adaPage.getByRole('button', { name: 'Activate User Administrator' }).focus();
+    await adaPage.keyboard.press('Enter');
+    await expect.poll(() => adaPage.getByRole('dialog').isVisible()).toBe(true);
+    await expect
+      .poll(() =>
+        adaPage.evaluate(
+          () =>
+            (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement
+              .id,
+        ),
+      )
+      .toBe(await adaPage.getByRole('dialog').getByLabel('Duration (hours)').getAttribute('id'));
+    await adaPage.keyboard.press('Escape');
+    await expect.poll(() => adaPage.getByRole('dialog').count()).toBe(0);
+
     // Bad input: too long a duration and no justification. The server's messages appear next to
     // the fields, and nothing is created.
     await adaPage.getByRole('button', { name: 'Activate User Administrator' }).click();
@@ -366,11 +383,13 @@ describe('the portal in Chromium', skipFor(browserMissing('the portal in a real 
     await photograph(adaPage, 'my-requests');
 
     // Bob, in his own browser context, approves.
-    const bobPage = await newPage();
+    // (His system is in dark mode: the portal follows it, and axe checks it too.)
+    const bobPage = await newPage('dark');
     await signIn(bobPage, bob, '/approvals');
     const row = bobPage.getByRole('row', { name: /Ada Example/ });
     await expect.poll(() => row.isVisible()).toBe(true);
     expect(await row.getByText('INC-4711 password resets for the service desk').isVisible()).toBe(true);
+    expect(await bobPage.locator('html').getAttribute('data-mantine-color-scheme')).toBe('dark');
     await photograph(bobPage, 'approvals');
     await row.getByLabel('Your reason for Ada Example').fill('checked INC-4711');
     await row.getByRole('button', { name: 'Approve' }).click();
