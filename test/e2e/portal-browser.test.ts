@@ -446,6 +446,7 @@ describe('the portal in Chromium', skipFor(browserMissing('the portal in a real 
     });
 
     // Ada's next activation is held to the new maximum: two hours are refused, one is accepted.
+    expect(await cspViolations(adaPage)).toEqual([]); // before the reload starts a new list
     await adaPage.reload();
     await adaPage.getByRole('button', { name: 'Activate User Administrator' }).click();
     await dialog.getByLabel('Duration (hours)').fill('2');
@@ -470,6 +471,15 @@ describe('the portal in Chromium', skipFor(browserMissing('the portal in a real 
     // One hour from the server's now, which runs six minutes ahead of the browser's since the jump.
     await expect.poll(() => groupRow.getByTestId('countdown').innerText()).toMatch(/^1 h 0[56] min \d\d s$/);
 
-    for (const page of [adaPage, bobPage, cleoPage]) expect(await cspViolations(page)).toEqual([]);
+    expect(await cspViolations(adaPage)).toEqual([]);
+
+    // Signing out ends the session at Elevate too: the next visit asks to sign in again.
+    await adaPage.getByRole('button', { name: 'Sign out' }).click();
+    await adaPage.getByRole('button', { name: 'Sign out' }).click(); // Elevate's confirmation page
+    await expect.poll(() => adaPage.getByText('You are signed out').isVisible()).toBe(true);
+    await adaPage.getByRole('link', { name: 'Sign in' }).click();
+    await adaPage.waitForURL(/\/identity\/interaction\//);
+
+    for (const page of [bobPage, cleoPage]) expect(await cspViolations(page)).toEqual([]);
   }, 180_000);
 });

@@ -14,6 +14,7 @@ const EARLY_MS = 60_000;
 interface Tokens {
   accessToken: string;
   expiresAtMs: number;
+  idToken?: string;
 }
 
 let current: Tokens | undefined;
@@ -55,6 +56,7 @@ interface TokenResponse {
   access_token: string;
   expires_in: number;
   refresh_token?: string;
+  id_token?: string;
 }
 
 interface OAuthError {
@@ -71,7 +73,11 @@ async function redeem(form: Record<string, string>): Promise<Tokens> {
   const body = (await res.json()) as TokenResponse & OAuthError;
   if (!res.ok) throw new Error(body.error_description ?? body.error ?? `sign-in failed (${res.status})`);
   if (body.refresh_token) sessionStorage.setItem(REFRESH, body.refresh_token);
-  current = { accessToken: body.access_token, expiresAtMs: Date.now() + body.expires_in * 1000 };
+  current = {
+    accessToken: body.access_token,
+    expiresAtMs: Date.now() + body.expires_in * 1000,
+    ...(body.id_token ? { idToken: body.id_token } : {}),
+  };
   return current;
 }
 
@@ -125,8 +131,21 @@ export function forgetTokens(): void {
   sessionStorage.removeItem(REFRESH);
 }
 
-/** Signs out of the portal: forgets the tokens and returns to the start. */
+/** The `state` the end-session page returns with: the callback page then says "signed out". */
+export const SIGNED_OUT = 'signed-out';
+
+/**
+ * Signs out: forgets the tokens here, then ends the session at Elevate (its page asks to confirm,
+ * then returns to the portal's callback, which says so).
+ */
 export function signOut(): void {
+  const idToken = current?.idToken;
   forgetTokens();
-  window.location.assign('/');
+  const query = new URLSearchParams({
+    client_id: CLIENT_ID,
+    post_logout_redirect_uri: redirectUri(),
+    state: SIGNED_OUT,
+    ...(idToken ? { id_token_hint: idToken } : {}),
+  });
+  window.location.assign(`/oauth2/v2.0/logout?${query.toString()}`);
 }

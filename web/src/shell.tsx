@@ -3,7 +3,7 @@
 import { Alert, Button, Center, Loader, NavLink, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { api, plainWords } from './api';
-import { completeSignIn, signOut } from './auth';
+import { completeSignIn, SIGNED_OUT, signOut } from './auth';
 import { DIRECTORY, getMe, type Me } from './graph';
 import { useLoad } from './load';
 import { AdminRolePage } from './pages/admin-role';
@@ -30,12 +30,27 @@ const NAV: NavItem[] = [
 /** The callback page: redeems the code, then goes where the sign-in started. */
 function Callback() {
   const [error, setError] = useState<string>();
+  const params = new URLSearchParams(window.location.search);
+  const signedOut = params.get('state') === SIGNED_OUT && !params.has('code');
   useEffect(() => {
+    if (signedOut) return;
     completeSignIn(window.location.search).then(
       (to) => navigate(to === PAGES.callback ? PAGES.roles : to, true),
       (err: unknown) => setError(plainWords(err)),
     );
-  }, []);
+  }, [signedOut]);
+  if (signedOut) {
+    return (
+      <Center mih="60vh">
+        <Alert color="gray" title="You are signed out" role="status">
+          <Text mb="sm">Your session with Elevate has ended in this browser.</Text>
+          <Button component="a" href={PAGES.roles}>
+            Sign in
+          </Button>
+        </Alert>
+      </Center>
+    );
+  }
   if (error === undefined) return <Loading what="Signing you in" />;
   return (
     <Center mih="60vh">
