@@ -433,6 +433,28 @@ describe('the portal in Chromium', skipFor(browserMissing('the portal in a real 
       .poll(() => cleoPage.getByRole('cell', { name: 'Ada Example', exact: true }).isVisible())
       .toBe(true);
     await photograph(cleoPage, 'admin-role-assignments');
+
+    // Assignments: an unknown user is refused in the API's words next to the field, nothing added;
+    // Bob is made eligible, then removed again.
+    const eligibleTable = cleoPage.getByRole('table', { name: 'eligible holders' });
+    const userField = cleoPage.getByLabel('User', { exact: true });
+    await userField.fill(`nobody-${tag}@contoso.test`);
+    await cleoPage.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect.poll(() => userField.getAttribute('aria-invalid')).toBe('true');
+    expect(await cleoPage.locator('.mantine-TextInput-error').innerText()).toMatch(
+      /^Resource does not exist.* No user signs in as “nobody-/,
+    );
+    expect(await eligibleTable.getByRole('row').count()).toBe(2); // the header and Ada
+    await userField.fill(bob.upn);
+    await cleoPage.getByLabel('Justification').fill('second on call');
+    await cleoPage.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect
+      .poll(() => cleoPage.getByText('Bob Example is now eligible for this role.').isVisible())
+      .toBe(true);
+    await expect.poll(() => eligibleTable.getByRole('row').count()).toBe(3);
+    await cleoPage.getByRole('button', { name: 'Remove Bob Example' }).click();
+    await expect.poll(() => cleoPage.getByText('Bob Example is no longer eligible.').isVisible()).toBe(true);
+    await expect.poll(() => eligibleTable.getByRole('row').count()).toBe(2);
     await cleoPage.getByRole('tab', { name: 'Settings' }).click();
     const maximum = cleoPage.getByLabel('Maximum activation duration (hours)');
     await expect.poll(() => maximum.isVisible()).toBe(true);

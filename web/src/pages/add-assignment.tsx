@@ -36,7 +36,10 @@ export function AddAssignment({ roleId, onAdded }: { roleId: string; onAdded: (t
     try {
       user = await api<Me>('GET', `/v1.0/users/${encodeURIComponent(upn.trim())}`);
     } catch (err) {
-      setUserError(plainWords(err));
+      const unknown = err instanceof ApiError && err.status === 404;
+      setUserError(
+        unknown ? `${err.message} No user signs in as “${upn.trim()}”: check the name.` : plainWords(err),
+      );
       setSending(false);
       return;
     }
@@ -101,7 +104,6 @@ export function AddAssignment({ roleId, onAdded }: { roleId: string; onAdded: (t
             value={upn}
             onChange={(e) => setUpn(e.currentTarget.value)}
             error={userError ?? principalError}
-            required
           />
           <Checkbox
             label="Permanent"
