@@ -220,6 +220,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     registerAuthorizationServer: (a) => identity.registerAuthorizationRoutes(a),
     ...(o.trustedProxies === undefined ? {} : { trustedProxies: o.trustedProxies }),
     ...(o.rateLimits === undefined ? {} : { rateLimits: o.rateLimits }),
+    ...(o.portalDir === undefined ? {} : { portalDir: o.portalDir }),
     ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
   });
   if (tls) watchTlsFiles(o, app, tls);

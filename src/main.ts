@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { createLogger } from './http/logger.js';
+import { defaultPortalDir } from './http/portal.js';
 import { bootstrapFilePath, writeBootstrapFile } from './app/bootstrap/credentials-file.js';
 import { createElevate } from './compose.js';
 import { resolveDataKey } from './config/data-key.js';
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
       ? { tls: { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile } }
       : {}),
     requireMfaRegistration: config.requireMfaRegistration,
+    portalDir: defaultPortalDir(),
     endingSoon: {
       activationMs: config.activationEndingSoonMinutes * 60_000,
       otherMs: config.expiringSoonDays * 24 * 3_600_000,

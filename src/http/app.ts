@@ -15,6 +15,7 @@ import { countSegments } from './graph/count.js';
 import { rejectNulCharacters } from './graph/nul-guard.js';
 import { apiRateLimitHook, DEFAULT_API_RATE_LIMITS } from './rate-limit.js';
 import { openApiOptions } from './openapi.js';
+import { registerPortal } from './portal.js';
 import { RouteTable, unknownRouteHandler } from './route-table.js';
 import { opsRoutes } from './routes/ops.js';
 
@@ -119,5 +120,6 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
     }
   }
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  if (opts.portalDir !== undefined) registerPortal(base, opts.portalDir);
   return base;
 }

@@ -32,6 +32,11 @@ export interface BuildOptions {
    * 408 and the connection closed. Default 30 s: Graph requests are small (1 MB at most).
    */
   requestTimeoutMs?: number;
+  /**
+   * The built portal (`dist/web`: `index.html` and hashed `assets/`), served at `/` and its
+   * client-side routes (`src/http/portal.ts`); absent or not built: no portal.
+   */
+  portalDir?: string;
 }
 
 /** One route plugin and where it is mounted: `/v1.0` (also served as `/beta`), `/beta`, or none. */

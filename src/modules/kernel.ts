@@ -44,6 +44,8 @@ export interface ElevateOptions {
   auditRetentionDays?: number;
   /** Redirect URIs of Elevate's own public client; default `<publicUrl>/portal/callback`. */
   portalRedirectUris?: string[];
+  /** The built portal served at `/` (`dist/web`); absent: no portal (tests that do not need it). */
+  portalDir?: string;
   /** External OpenID Connect issuers whose users sign in and whose access tokens are accepted. */
   trustedIssuers?: readonly TrustedIssuerConfig[];
   /** Who reacts to domain events after commit (notifications, connectors), by name. */

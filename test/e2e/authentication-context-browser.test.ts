@@ -6,11 +6,9 @@
 // session is signed in, the virtual authenticator answers, and the new token (`acrs: ["c1"]`)
 // activates.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { hash } from '@node-rs/argon2';
 import { decodeJwt } from 'jose';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createElevate, type Elevate } from '../../src/compose.js';
 import { totpCode, totpStepAt } from '../../src/domain/authn/totp.js';
@@ -20,30 +18,14 @@ import { createSecretBox } from '../../src/store/secret-box.js';
 import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
 import { freshDb } from '../helpers/db.js';
 import { skipFor } from '../helpers/skip.js';
+import { browserMissing, freePort, launchChromium } from './support/chromium.js';
 import { base32Decode } from '../identity/support/totp.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery staple';
 const USER_ADMINISTRATOR = 'fe930be7-5e62-47db-91af-98c3a49a38b1';
-// CI installs Chromium and sets ELEVATE_REQUIRE_BROWSER=1, so there this test can never be skipped.
-const browserMissing =
-  existsSync(CHROMIUM) || process.env.ELEVATE_REQUIRE_BROWSER === '1'
-    ? undefined
-    : `authentication contexts in a real browser (Chromium not found at ${CHROMIUM}: apt-get install -y chromium)`;
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-
 describe(
   'authentication context step-up in Chromium with a virtual authenticator',
-  skipFor(browserMissing),
+  skipFor(browserMissing('authentication contexts in a real browser')),
   () => {
     let db: Awaited<ReturnType<typeof freshDb>>;
     let elevate: Elevate;
@@ -90,19 +72,7 @@ describe(
           version: 1,
         }),
       );
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--host-resolver-rules=MAP localhost 127.0.0.1',
-        ],
-      });
+      browser = await launchChromium();
       const context = await browser.newContext();
       page = await context.newPage();
       const cdp = await context.newCDPSession(page);

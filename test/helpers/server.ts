@@ -46,6 +46,8 @@ export async function testServer(
     requireMfaRegistration?: boolean | 'productDefault';
     /** The server's public URL (issuer, audience); tests that listen on a port pass theirs. */
     publicUrl?: string;
+    /** A built portal to serve at `/` (none by default). */
+    portalDir?: string;
   } = {},
 ): Promise<TestServer> {
   const db = await freshDb();
@@ -61,6 +63,7 @@ export async function testServer(
     ...(opts.outboxConsumers ? { outboxConsumers: opts.outboxConsumers } : {}),
     ...(opts.trustedProxies ? { trustedProxies: opts.trustedProxies } : {}),
     ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
+    ...(opts.portalDir ? { portalDir: opts.portalDir } : {}),
     ...(opts.auditRefusalWindowMs === undefined ? {} : { auditRefusalWindowMs: opts.auditRefusalWindowMs }),
     ...(opts.requireMfaRegistration === 'productDefault'
       ? {}

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { STAMP, whyBuild } from '../../scripts/build.mjs';
+import { STAMP, WEB_OUT, whyBuild, whyBuildWeb } from '../../scripts/build.mjs';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -65,5 +65,22 @@ describe('whether npm start must build first (scripts/build.mjs)', () => {
     const deleted = builtTree();
     rmSync(join(deleted.root, 'src/app/use-case.ts'));
     expect(whyBuild(deleted.root)).toBe('sources changed since the last build');
+  });
+
+  it('builds when the portal (web/) changed or was never built', () => {
+    const tree = builtTree();
+    mkdirSync(join(tree.root, 'web', 'src'), { recursive: true });
+    writeFileSync(join(tree.root, 'web', 'src', 'main.tsx'), '');
+    expect(whyBuild(tree.root)).toBe('the portal is not built');
+    expect(whyBuildWeb(tree.root)).toBe('the portal is not built');
+    mkdirSync(join(tree.root, WEB_OUT), { recursive: true });
+    writeFileSync(join(tree.root, WEB_OUT, 'index.html'), '');
+    const past = new Date(Date.now() - 60_000);
+    for (const path of ['web', 'web/src', 'web/src/main.tsx']) utimesSync(join(tree.root, path), past, past);
+    expect(whyBuild(tree.root)).toBeUndefined();
+    expect(whyBuildWeb(tree.root)).toBeUndefined();
+    tree.touch('web/src/main.tsx');
+    expect(whyBuild(tree.root)).toBe('sources changed since the last build');
+    expect(whyBuildWeb(tree.root)).toBe('the portal changed since its build');
   });
 });

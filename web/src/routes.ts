@@ -1,0 +1,13 @@
+/**
+ * The portal's pages. The server answers `index.html` for exactly these paths
+ * (`src/http/portal.ts` `PORTAL_PAGES`; `test/http/portal.test.ts` holds the two lists together).
+ */
+export const PAGES = {
+  home: '/',
+  roles: '/roles',
+  requests: '/requests',
+  approvals: '/approvals',
+  adminRoles: '/admin/roles',
+  adminRole: '/admin/roles/:roleId',
+  callback: '/portal/callback',
+} as const;
