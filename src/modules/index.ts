@@ -15,6 +15,7 @@ import type { Kernel } from './kernel.js';
 import { notificationsModule } from './notifications.js';
 import { pimModule } from './pim.js';
 import { policiesModule } from './policies.js';
+import { resourcesModule } from './resources.js';
 import { rolesModule } from './roles.js';
 import { signInModule } from './sign-in.js';
 
@@ -35,6 +36,7 @@ export const MODULES = [
   alertsModule,
   decisionHooksModule,
   accessReviewsModule,
+  resourcesModule,
 ] as const satisfies readonly FeatureModule[];
 
 type Modules = (typeof MODULES)[number];

@@ -25,6 +25,7 @@ import { notificationRoutes } from './support/routes-notifications.js';
 import { pimGroupRoutes } from './support/routes-pim-groups.js';
 import { alertRoutes } from './support/routes-alerts.js';
 import { accessReviewRoutes } from './support/routes-access-reviews.js';
+import { resourceRoutes } from './support/routes-resources.js';
 import { userAndGroupRoutes } from './support/routes-users-groups.js';
 
 const HOUR = 3_600_000;
@@ -64,6 +65,7 @@ const routes: WalkRoute[] = [
   ...notificationRoutes(env),
   ...alertRoutes(env),
   ...accessReviewRoutes(env),
+  ...resourceRoutes(env),
 ];
 
 const idsOf = (body: { value?: { id: string }[] }) => (body.value ?? []).map((item) => item.id);

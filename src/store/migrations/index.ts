@@ -20,6 +20,7 @@ import * as m0018 from './0018_ending_soon.js';
 import * as m0019 from './0019_decision_hooks.js';
 import * as m0020 from './0020_chat_channels.js';
 import * as m0021 from './0021_access_reviews.js';
+import * as m0022 from './0022_resource_scopes.js';
 
 export interface Migration {
   name: string;
@@ -49,4 +50,5 @@ export const migrations: readonly Migration[] = [
   { name: '0019_decision_hooks', up: m0019.up },
   { name: '0020_chat_channels', up: m0020.up },
   { name: '0021_access_reviews', up: m0021.up },
+  { name: '0022_resource_scopes', up: m0022.up },
 ];
