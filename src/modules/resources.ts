@@ -1,5 +1,6 @@
 import { makeResourceRoleDefinitions } from '../app/resources/role-definitions.js';
 import { makeResourceScopes } from '../app/resources/scopes.js';
+import { armRoutes } from '../http/arm/arm-routes.js';
 import { resourceScopeRoutes } from '../http/routes/resource-scopes.js';
 import { resourceStores } from '../store/resources/resource-stores.js';
 import type { FeatureModule } from './feature-module.js';
@@ -25,5 +26,8 @@ export const resourcesModule = {
     resourceScopes: makeResourceScopes({ uow: k.uow, clock: k.clock }),
     resourceRoles: makeResourceRoleDefinitions({ uow: k.uow, clock: k.clock, newId: k.newId }),
   }),
-  routes: [{ plugin: resourceScopeRoutes, prefix: '/v1.0' }],
+  routes: [
+    { plugin: resourceScopeRoutes, prefix: '/v1.0' },
+    { plugin: armRoutes, prefix: '' },
+  ],
 } satisfies FeatureModule;

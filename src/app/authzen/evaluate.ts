@@ -83,7 +83,7 @@ export function makeAccessEvaluation(deps: { uow: UnitOfWork; clock: Clock }) {
     q: AccessQuestion,
     now: number,
   ): Promise<AccessDecision> {
-    if (!RESOURCE_TYPES_OF_PERMISSIONS.has(q.resource.type)) return deny('unsupported_resource_type');
+    if (!RESOURCE_TYPES_OF_PERMISSIONS.has(q.resource.type)) return deny('unsupported_action');
     if (!SUBJECT_TYPES.has(q.subject.type)) return deny('unsupported_subject_type');
     if (!isGuid(q.subject.id)) return deny('subject_or_resource_unknown');
     const subjectId = q.subject.id.toLowerCase();

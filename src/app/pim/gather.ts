@@ -37,6 +37,12 @@ export interface CreateScheduleRequest {
   scheduleInfo: RequestedSchedule | null;
   isValidationOnly: boolean;
   customData: string | null;
+  /**
+   * The request's id when the client names it (ARM's `PUT …/roleEligibilityScheduleRequests/{name}`
+   * with a client-generated GUID); a new id otherwise. Two requests under one name collide on the
+   * primary key, so an ARM retry can never make a second request (ADR 0029).
+   */
+  requestId?: string;
 }
 
 /** An eligibility that lets the caller activate: its own, or one of a group it is a member of. */

@@ -70,8 +70,6 @@ export function checkRoleDefinitionInput(input: {
       throw new ValidationError(`${field} holds at most ${MAX_PATTERNS} patterns.`, field);
     for (const pattern of list) checkActionPattern(pattern, field);
   }
-  if (p.actions.length + p.dataActions.length === 0)
-    throw new ValidationError('A role needs at least one action or data action.', 'actions');
   if (input.assignableScopes.length === 0 || input.assignableScopes.length > MAX_ASSIGNABLE_SCOPES)
     throw new ValidationError(
       `assignableScopes must list 1 to ${MAX_ASSIGNABLE_SCOPES} scopes.`,

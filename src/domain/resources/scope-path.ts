@@ -11,12 +11,12 @@ export const MAX_SCOPE_DEPTH = 32;
 
 /**
  * One segment of a scope path: letters, digits and `-._~@:+=,()'` (what Azure resource names and
- * provider namespaces use), never `.` or `..` alone, at most 256 characters.
+ * provider namespaces use), not starting with a dot (so never `.` or `..`), at most 256 characters.
  */
-const SEGMENT = /^[A-Za-z0-9\-._~@:+=,()']{1,256}$/;
+const SEGMENT = /^[A-Za-z0-9\-_~@:+=,()'][A-Za-z0-9\-._~@:+=,()']{0,255}$/;
 
 /** A regex for route schemas: a path of such segments, or the root. */
-export const SCOPE_PATH_PATTERN = "^(/|(/[A-Za-z0-9\\-._~@:+=,()']{1,256}){1,32})$";
+export const SCOPE_PATH_PATTERN = "^(/|(/[A-Za-z0-9\\-_~@:+=,()'][A-Za-z0-9\\-._~@:+=,()']{0,255}){1,32})$";
 
 /**
  * Checks a scope path and returns it as stored: `/` or `/seg/seg…`, no empty segment, no trailing
@@ -35,7 +35,7 @@ export function checkScopePath(path: string): string {
   if (segments.length > MAX_SCOPE_DEPTH) throw bad(`deeper than ${MAX_SCOPE_DEPTH} segments`);
   for (const s of segments) {
     if (s === '') throw bad('empty segment');
-    if (s === '.' || s === '..') throw bad("'.' and '..' are not segments");
+    if (s.startsWith('.')) throw bad("a segment may not start with '.' ('.' and '..' are not segments)");
     if (!SEGMENT.test(s))
       throw bad(`segment '${s.slice(0, 40)}' has characters outside A-Z a-z 0-9 - . _ ~ @ : + = , ( ) '`);
   }
