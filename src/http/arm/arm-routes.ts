@@ -321,7 +321,7 @@ export function armRoutes(opts: BuildOptions): FastifyPluginAsync {
     root.addHook('onRequest', authenticateHook(services));
     const handle = async (request: FastifyRequest, reply: FastifyReply) => {
       checkApiVersion(request.query);
-      const path = decodeURIComponent(request.url.split('?')[0] ?? '').replace(/^\/arm(?=\/)/, '');
+      const path = decodedPath(request.url).replace(/^\/arm(?=\/)/, '');
       const p = parseArmPath(path);
       if (request.method === 'PUT') return put(request, reply, p);
       if (request.method === 'POST') {
@@ -351,6 +351,15 @@ export function armRoutes(opts: BuildOptions): FastifyPluginAsync {
 }
 
 const EMPTY_QUERY = readCollectionQuery({}, { fields: {} });
+
+/** The URL's path, percent-decoded. @throws ValidationError `InvalidResourceScope` for a bad escape */
+function decodedPath(url: string): string {
+  try {
+    return decodeURIComponent(url.split('?')[0] ?? '');
+  } catch {
+    throw new ValidationError('The path has an invalid percent-escape.', undefined, 'InvalidResourceScope');
+  }
+}
 
 /** The engine's command from an ARM request body. @throws ValidationError */
 function commandOf(
