@@ -38,13 +38,24 @@ const scopeJson = (s: ResourceScope): z.infer<typeof resourceScopeJson> => ({
   lastModifiedDateTime: dt(s.modifiedAt),
 });
 
-/** The scope path is the id; in the URL it is one segment, percent-encoded (`%2Fprod%2Fdb`). */
+/**
+ * The scope path is the id; in the URL it is one percent-encoded segment. The router takes at most
+ * 500 encoded characters, so the id in a URL is at most 160 printable ASCII characters (3 per
+ * character encoded); a longer path is read with `$filter=id eq '…'`. A path that is not
+ * registered (or not a path) is 404.
+ */
+const MAX_SCOPE_URL_ID = 160;
 const scopeParams = z.object({
   id: z
     .string()
     .min(1)
-    .max(MAX_SCOPE_PATH_LENGTH)
-    .meta({ description: "The scope path, percent-encoded as one segment (e.g. '%2Fprod%2Fdatabases')." }),
+    .max(MAX_SCOPE_URL_ID)
+    // Printable ASCII: at most 3 encoded characters each, so the segment fits the router.
+    .regex(/^[ -~]+$/, 'must be printable ASCII (a scope path)')
+    .meta({
+      description:
+        "The scope path, percent-encoded as one segment (e.g. '%2Fprod%2Fdatabases'), at most 160 characters; read a longer one with $filter=id eq '…'.",
+    }),
 });
 
 const scopeName = z
