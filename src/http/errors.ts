@@ -26,6 +26,9 @@ const STATUS: Record<DomainError['kind'], number> = {
   rateLimited: 429,
 };
 
+/** The HTTP status of a domain error (every envelope maps kinds alike). */
+export const statusOfDomainError = (err: DomainError): number => STATUS[err.kind];
+
 /** Graph's innerError date: UTC without fraction or zone, e.g. `2023-02-28T10:00:00`. */
 const innerDate = (ms: number) => new Date(ms).toISOString().slice(0, 19);
 

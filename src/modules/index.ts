@@ -16,6 +16,7 @@ import type { Kernel } from './kernel.js';
 import { notificationsModule } from './notifications.js';
 import { pimModule } from './pim.js';
 import { policiesModule } from './policies.js';
+import { resourcesModule } from './resources.js';
 import { rolesModule } from './roles.js';
 import { signInModule } from './sign-in.js';
 
@@ -37,6 +38,7 @@ export const MODULES = [
   decisionHooksModule,
   accessReviewsModule,
   connectorsModule,
+  resourcesModule,
 ] as const satisfies readonly FeatureModule[];
 
 type Modules = (typeof MODULES)[number];

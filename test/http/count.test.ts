@@ -108,6 +108,18 @@ describe('$count as a path segment', () => {
     });
     expect(connector.statusCode, connector.body).toBe(201);
     connectorId = connector.json<{ id: string }>().id;
+    const resource = await call(s, 'POST', '/v1.0/elevate/resourceScopes', h, {
+      id: '/count',
+      displayName: 'Count',
+      type: 'test',
+    });
+    expect(resource.statusCode, resource.body).toBe(201);
+    const resourceRole = await call(s, 'POST', '/v1.0/elevate/resourceRoleDefinitions', h, {
+      roleName: 'Count role',
+      permissions: [{ actions: ['Count.Provider/things/read'] }],
+      assignableScopes: ['/count'],
+    });
+    expect(resourceRole.statusCode, resourceRole.body).toBe(201);
     collections = [
       { path: '/v1.0/users', filter: "displayName eq 'Count Ann'", atLeast: 2 },
       { path: '/v1.0/groups', atLeast: 1 },
@@ -141,6 +153,8 @@ describe('$count as a path segment', () => {
       { path: '/v1.0/elevate/decisionHooks', atLeast: 1 },
       { path: '/v1.0/elevate/connectors', atLeast: 1 },
       { path: `/v1.0/elevate/connectors/${connectorId}/grants`, atLeast: 0 },
+      { path: '/v1.0/elevate/resourceScopes', filter: "parentId eq '/'", atLeast: 1 },
+      { path: '/v1.0/elevate/resourceRoleDefinitions', atLeast: 1 },
     ];
   });
   afterAll(() => s.close());

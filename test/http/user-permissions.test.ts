@@ -26,6 +26,7 @@ import { pimGroupRoutes } from './support/routes-pim-groups.js';
 import { alertRoutes } from './support/routes-alerts.js';
 import { accessReviewRoutes } from './support/routes-access-reviews.js';
 import { connectorRoutes } from './support/routes-connectors.js';
+import { resourceRoutes } from './support/routes-resources.js';
 import { userAndGroupRoutes } from './support/routes-users-groups.js';
 
 const HOUR = 3_600_000;
@@ -66,6 +67,7 @@ const routes: WalkRoute[] = [
   ...alertRoutes(env),
   ...accessReviewRoutes(env),
   ...connectorRoutes(env),
+  ...resourceRoutes(env),
 ];
 
 const idsOf = (body: { value?: { id: string }[] }) => (body.value ?? []).map((item) => item.id);

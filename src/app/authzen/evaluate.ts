@@ -4,7 +4,14 @@ import { appMayAct, authorize } from '../authorization/authorize.js';
 import type { Caller } from '../authorization/caller.js';
 import type { UnitOfWork } from '../ports.js';
 import { EVALUATE_RULE } from '../../domain/authzen/permissions.js';
-import { holdFromDatabase, type HoldAnswer, type HoldingsLookup, type HoldQuestion } from './holdings.js';
+import {
+  holdFromDatabase,
+  isDisabled,
+  type HoldAnswer,
+  type HoldingsLookup,
+  type HoldQuestion,
+} from './holdings.js';
+import { decideDirectoryPermission, decideResourceAction, isDirectoryPermission } from './permission.js';
 
 /** One AuthZEN question: may `subject` take `action` on `resource` now? */
 export interface AccessQuestion {
@@ -19,8 +26,14 @@ export interface AccessDecision {
   context: Record<string, string | number | null>;
 }
 
-/** The only action Elevate decides: holding a directory role (at a scope) at this moment. */
+/**
+ * Holding a directory role (at a scope) at this moment. Any other action name is a permission: an
+ * RBAC action on a resource scope, or an Entra directory permission (`./permission.ts`).
+ */
 export const HOLD = 'hold';
+
+/** `resource.type` of a permission question on the resource hierarchy, and on the directory. */
+const RESOURCE_TYPES_OF_PERMISSIONS = new Set(['resource', 'scope', 'directory']);
 
 const SUBJECT_TYPES = new Set(['user', 'group', 'servicePrincipal', 'identity']);
 
@@ -55,6 +68,7 @@ export function makeAccessEvaluation(deps: {
     q: AccessQuestion,
     now: number,
   ) {
+    if (q.action.name !== HOLD) return decidePermission(tx, caller, q, now);
     const hold = holdQuestion(caller, q);
     if ('decision' in hold) return hold;
     // From memory when the holdings index can answer; the database otherwise (same answer).
@@ -83,6 +97,27 @@ export function makeAccessEvaluation(deps: {
       out.push(decisionOf(answer, now));
     }
     return out;
+  }
+
+  /**
+   * "May P perform A on X now?": an RBAC action on a registered resource scope (`resource.type`
+   * `resource` or `scope`), or a directory permission (`microsoft.directory/…`, or `resource.type`
+   * `directory`), resolved from live state (docs/enforcement.md).
+   */
+  async function decidePermission(
+    tx: Parameters<Parameters<UnitOfWork['run']>[0]>[0],
+    caller: Caller,
+    q: AccessQuestion,
+    now: number,
+  ): Promise<AccessDecision> {
+    if (!RESOURCE_TYPES_OF_PERMISSIONS.has(q.resource.type)) return deny('unsupported_action');
+    if (!SUBJECT_TYPES.has(q.subject.type)) return deny('unsupported_subject_type');
+    if (!isGuid(q.subject.id)) return deny('subject_or_resource_unknown');
+    const subjectId = q.subject.id.toLowerCase();
+    if (await isDisabled(tx, caller.tenantId, subjectId)) return deny('subject_disabled');
+    if (q.resource.type === 'directory' || isDirectoryPermission(q.action.name))
+      return decideDirectoryPermission(tx, caller.tenantId, subjectId, q.action.name, now);
+    return decideResourceAction(tx, caller.tenantId, subjectId, q.action.name, q.resource.id, now);
   }
 
   return {

@@ -444,6 +444,8 @@ export function holdFromIndex(map: ReadonlyMap<string, Holdings>, q: HoldQuestio
   let best: HeldSchedule | undefined;
   for (const h of holders) {
     for (const s of h.schedules) {
+      // Directory roles only: a resource role (ADR 0029) held at the root `/` is not one of them.
+      if (s.resourceType !== 'directoryRole') continue;
       if (s.roleDefinitionId !== q.roleDefinitionId || s.directoryScopeId !== q.directoryScopeId) continue;
       if (!holdsAt(s, now)) continue;
       if (!best || endsLater(s, best)) best = s;

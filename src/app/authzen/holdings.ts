@@ -77,7 +77,7 @@ export async function holdFromDatabase(tx: Stores, q: HoldQuestion, now: number)
 }
 
 /** A user or service principal whose account is disabled now (unknown ids are not "disabled"). */
-async function isDisabled(tx: Stores, tenantId: string, id: string): Promise<boolean> {
+export async function isDisabled(tx: Stores, tenantId: string, id: string): Promise<boolean> {
   const user = await tx.users.get(tenantId, id);
   if (user) return !user.accountEnabled;
   const sp = await tx.servicePrincipals.get(tenantId, id);

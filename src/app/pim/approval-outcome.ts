@@ -69,7 +69,7 @@ export async function grantApproved(
     tenantId,
     [principalId, ...groups],
     roleDefinitionId,
-    directoryScopeId,
+    TARGETS[request.resourceType].coveringScopes(directoryScopeId),
     now,
   );
   // Own eligibility first, then the one lasting longest (null = permanent).

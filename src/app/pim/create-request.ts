@@ -118,7 +118,7 @@ async function decide(tx: Stores, newId: () => string, a: Asked): Promise<Decide
   const rejection = (await pendingActivation(tx, cmd, g, now)) ?? rejectionOf(evaluation);
   if (rejection) return refuse(tx, newId, a, rejection, g, evaluation.failures);
 
-  const id = newId();
+  const id = cmd.requestId ?? newId();
   const steps =
     evaluation.outcome.status === 'PendingApproval'
       ? approvalStepsFor(g, caller.tenantId, id, newId, now)

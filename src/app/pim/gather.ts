@@ -37,6 +37,12 @@ export interface CreateScheduleRequest {
   scheduleInfo: RequestedSchedule | null;
   isValidationOnly: boolean;
   customData: string | null;
+  /**
+   * The request's id when the client names it (ARM's `PUT …/roleEligibilityScheduleRequests/{name}`
+   * with a client-generated GUID); a new id otherwise. Two requests under one name collide on the
+   * primary key, so an ARM retry can never make a second request (ADR 0029).
+   */
+  requestId?: string;
 }
 
 /** An eligibility that lets the caller activate: its own, or one of a group it is a member of. */
@@ -165,14 +171,23 @@ export async function gather(
     ...base,
     ...(action.effect === 'create' ? { existing: picked } : { target: picked }),
     eligibility: action.needsEligibility
-      ? await usableEligibility(tx, caller, role.id, cmd.directoryScopeId, window?.start ?? now, now)
+      ? await usableEligibility(
+          tx,
+          caller,
+          role.id,
+          adapter.coveringScopes(cmd.directoryScopeId),
+          window?.start ?? now,
+          now,
+        )
       : null,
   };
 }
 
 /**
  * The eligibility the caller may activate with at `start`: its own or a group's it is a member of
- * (then the activation's `memberType` is `Group`). Among those holding at `start` the one ending
+ * (then the activation's `memberType` is `Group`), at the request's scope or — for resource roles
+ * — at any scope above it (`coveringScopes`: segment boundaries, so `/a/b` covers `/a/b/c`, never
+ * `/a/bc`). Among those holding at `start` the one ending
  * last wins, a direct one on a tie; if none holds then, the latest-ending current or future one is
  * returned so that policy can say why it does not cover the activation.
  */
@@ -180,12 +195,18 @@ async function usableEligibility(
   tx: Stores,
   caller: Caller,
   roleId: string,
-  scope: string,
+  scopes: readonly string[],
   start: number,
   now: number,
 ): Promise<UsableEligibility | null> {
   const groups = await memberGroupsAt(tx, caller.tenantId, caller.id, now);
-  const found = await tx.schedules.eligibilities(caller.tenantId, [caller.id, ...groups], roleId, scope, now);
+  const found = await tx.schedules.eligibilities(
+    caller.tenantId,
+    [caller.id, ...groups],
+    roleId,
+    scopes,
+    now,
+  );
   if (found.length === 0) return null;
   const rank = (s: Schedule): [number, number, number] => [
     holds(s.window, start) ? 1 : 0,

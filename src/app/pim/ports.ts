@@ -126,16 +126,43 @@ export interface ScheduleStore {
   latestInSlot(key: SlotKey, now: number): Promise<Schedule | undefined>;
   /** The direct (non-PIM) role assignment of the slot, as a schedule. Assignment kind only. */
   directAssignment(key: SlotKey): Promise<Schedule | undefined>;
-  /** Eligibility schedules of any of the principals for the role and scope that hold now or later. */
+  /**
+   * Eligibility schedules of any of the principals for the role, at any of the scopes (the
+   * request's scope, and for resource roles every scope above it: `TargetAdapter.coveringScopes`),
+   * that hold now or later.
+   */
   eligibilities(
     tenantId: string,
     principalIds: readonly string[],
     roleDefinitionId: string,
-    directoryScopeId: string,
+    scopeIds: readonly string[],
     now: number,
   ): Promise<Schedule[]>;
   /**
-   * The assignment instance that holds at `now` for any of the principals (a user and the groups
+   * Current and future PIM schedules (both kinds) of the resource type at exactly this scope: what
+   * ends when the resource is removed.
+   */
+  atScope(tenantId: string, resourceType: ResourceType, scopeId: string, now: number): Promise<Schedule[]>;
+  /** Whether any current or future PIM schedule of the resource type grants this role. */
+  anyForRole(
+    tenantId: string,
+    resourceType: ResourceType,
+    roleDefinitionId: string,
+    now: number,
+  ): Promise<boolean>;
+  /**
+   * Assignment schedules of the resource type holding at `now` (`start <= now < end`) for any of
+   * the principals at any of the scopes, any role: what a permission-level evaluation resolves.
+   */
+  holdingAtScopes(
+    tenantId: string,
+    principalIds: readonly string[],
+    resourceType: ResourceType,
+    scopeIds: readonly string[],
+    now: number,
+  ): Promise<Schedule[]>;
+  /**
+   * The directory-role assignment instance that holds at `now` for any of the principals (a user and the groups
    * it is a member of), role and scope: PIM assignments (`Assigned` or `Activated`) and direct
    * role assignments. One indexed lookup; the answer to "is P active in R at S now?" (AuthZEN,
    * `authorize`). Direct holdings come first, then the one ending last.

@@ -8,6 +8,7 @@ import type { Stores } from '../ports.js';
 import { onboardGroup } from '../policies/group-policy.js';
 import { defaultPolicyRules } from '../../domain/policy/default-rules.js';
 import type { PrincipalRef } from './principals.js';
+import { resourceRoleTarget } from './resource-role-target.js';
 
 /** What a request grants (a directory role, a group, a resource role), as the engine needs it. */
 export interface PimTarget {
@@ -51,7 +52,14 @@ export interface TargetAdapter {
   ): Promise<Requirement | null>;
   /** The id of a schedule a request creates. */
   scheduleId(requestId: string, targetId: string, scopeId: string): string;
+  /**
+   * The scopes whose eligibilities back an activation at `scopeId`: the scope itself, and for a
+   * type on a hierarchy every scope above it (inheritance).
+   */
+  coveringScopes(scopeId: string): string[];
 }
+
+const onlyItself = (scopeId: string): string[] => [scopeId];
 
 /** Directory roles at a directory scope: Entra's template ids, one policy per role (tenant-wide). */
 const directoryRole: TargetAdapter = {
@@ -77,6 +85,7 @@ const directoryRole: TargetAdapter = {
   permissions: PIM_RULES,
   adminRequirement: async () => null,
   scheduleId: (requestId) => requestId,
+  coveringScopes: onlyItself,
 };
 
 const isAccessId = (id: string): boolean => (GROUP_ACCESS_IDS as readonly string[]).includes(id);
@@ -115,7 +124,12 @@ const group: TargetAdapter = {
     return found?.isAssignableToRole === true ? DIRECTORY_RULES.writeRoleAssignableGroups : null;
   },
   scheduleId: (requestId, accessId, groupId) => `${groupId}_${accessId}_${requestId}`,
+  coveringScopes: onlyItself,
 };
 
 /** One adapter per resource type; the compiler rejects a type without one. */
-export const TARGETS: { readonly [R in ResourceType]: TargetAdapter } = { directoryRole, group };
+export const TARGETS: { readonly [R in ResourceType]: TargetAdapter } = {
+  directoryRole,
+  group,
+  resourceRole: resourceRoleTarget,
+};

@@ -9,6 +9,7 @@ import { CONNECTOR_RULES } from '../connectors/permissions.js';
 import { DECISION_HOOK_RULES } from '../decision-hooks/permissions.js';
 import { DIRECTORY_RULES } from '../directory/permissions.js';
 import { GROUP_POLICY_RULES, PIM_GROUP_RULES, PIM_RULES } from '../pim/permissions.js';
+import { RESOURCE_RULES } from '../resources/permissions.js';
 import type { Requirement } from './requirement.js';
 
 /**
@@ -213,6 +214,22 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
     note: 'never on their own access unless the review is a self-review; others get 404 (403 for review readers)',
   },
   { operation: 'AuthZEN `POST /access/v1/evaluation(s)`', need: EVALUATE_RULE, note: 'for target systems' },
+  {
+    operation:
+      'read resource scopes and resource role definitions (`/v1.0/elevate/resourceScopes`, `…/resourceRoleDefinitions`)',
+    need: RESOURCE_RULES.read,
+  },
+  {
+    operation: 'register/rename/remove resource scopes; create/replace/delete custom resource roles',
+    need: RESOURCE_RULES.write,
+    note: 'removing a scope ends the resource-role schedules at it',
+  },
+  {
+    operation:
+      "resource-role PIM requests for others (ARM `roleEligibilityScheduleRequests`, `roleAssignmentScheduleRequests`), reading everyone's",
+    need: PIM_RULES.write.eligibility,
+    note: 'the same rules as directory-role PIM (eligibility and assignment kinds alike); self actions need none',
+  },
   { operation: '`GET /v1.0/me`', need: 'self', note: 'user tokens only' },
   {
     operation:

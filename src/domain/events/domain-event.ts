@@ -73,6 +73,13 @@ export const EVENT_TYPES = [
   'pim.scheduleExpired',
   'pim.scheduleEndingSoon',
   'pim.activationEnded',
+  // resource scopes and resource role definitions (ADR 0029)
+  'resources.scopeCreated',
+  'resources.scopeUpdated',
+  'resources.scopeDeleted',
+  'resources.roleDefinitionCreated',
+  'resources.roleDefinitionUpdated',
+  'resources.roleDefinitionDeleted',
   // notification channels (audit only) and the delivery log
   'notifications.emailChannelChanged',
   'notifications.emailChannelRemoved',

@@ -76,6 +76,12 @@ export const PIM_ACTIVITIES = {
     'Unassign',
   ),
   /** Elevate's own: an activation ended because the eligibility it was made with was removed. */
+  /** Elevate's own: a resource was removed, so the schedules at it ended (ADR 0029). */
+  scheduleEndedWithResource: pim(
+    'pim.schedule.endedWithResource',
+    'Remove member from role (PIM schedule ended: resource removed)',
+    'Unassign',
+  ),
   activationEndedWithEligibility: pim(
     'pim.activation.endedWithEligibility',
     'Remove member from role (PIM activation ended: eligibility removed)',

@@ -15,9 +15,11 @@ export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
  * ownership of a group (PIM for Groups, reference §4). Resource roles on a scope hierarchy are a
  * further target of the same engine (one adapter each, `app/pim/targets.ts`). A `group` target
  * keeps its access id (`member`/`owner`) where a role keeps its role id, and the group id where a
- * role keeps its directory scope.
+ * role keeps its directory scope. A `resourceRole` target (ADR 0029) is a role on the resource
+ * hierarchy: its role id where a directory role keeps its id, its scope path where a directory role
+ * keeps its directory scope.
  */
-export const RESOURCE_TYPES = ['directoryRole', 'group'] as const;
+export const RESOURCE_TYPES = ['directoryRole', 'group', 'resourceRole'] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
 /** `privilegedAccessGroupRelationships`: what a PIM for Groups schedule grants in its group. */

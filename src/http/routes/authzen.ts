@@ -12,10 +12,10 @@ const subject = z.object({
   id: str(256),
   properties: z.record(str(64), z.unknown()).optional(),
 });
-const action = z.object({ name: str(64), properties: z.record(str(64), z.unknown()).optional() });
+const action = z.object({ name: str(256), properties: z.record(str(64), z.unknown()).optional() });
 const resource = z.object({
   type: str(64),
-  id: str(256),
+  id: str(1024),
   properties: z
     .object({ directoryScopeId: str(200).optional() })
     .catchall(z.unknown())
@@ -63,7 +63,9 @@ const decision = z.object({
 
 /**
  * OpenID AuthZEN Access Evaluation API 1.0: `POST /access/v1/evaluation` and `/evaluations`.
- * Subject = principal, resource = role (+ `directoryScopeId`), action `hold`.
+ * Subject = principal; resource = role (+ `directoryScopeId`) with action `hold`, or a resource
+ * scope path (`type` `resource`) with an RBAC action, or the directory with a directory permission
+ * (docs/enforcement.md).
  */
 export function authzenRoutes(opts: RouteOptions): FastifyPluginAsync {
   const { services, publicUrl } = opts;

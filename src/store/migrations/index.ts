@@ -20,6 +20,7 @@ import * as m0018 from './0018_ending_soon.js';
 import * as m0019 from './0019_decision_hooks.js';
 import * as m0020 from './0020_chat_channels.js';
 import * as m0021 from './0021_access_reviews.js';
+import * as m0022 from './0022_resource_scopes.js';
 import * as m0023 from './0023_connectors.js';
 import * as m0024 from './0024_holding_changes.js';
 import * as m0025 from './0025_sign_in_activity.js';
@@ -52,6 +53,7 @@ export const migrations: readonly Migration[] = [
   { name: '0019_decision_hooks', up: m0019.up },
   { name: '0020_chat_channels', up: m0020.up },
   { name: '0021_access_reviews', up: m0021.up },
+  { name: '0022_resource_scopes', up: m0022.up },
   { name: '0023_connectors', up: m0023.up },
   { name: '0024_holding_changes', up: m0024.up },
   { name: '0025_sign_in_activity', up: m0025.up },

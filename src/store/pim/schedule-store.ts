@@ -26,10 +26,13 @@ import type { Database } from '../schema.js';
 const SCHEDULE_FIELDS: Record<ResourceType, Record<ScheduleKind, FieldMap>> = {
   directoryRole: { eligibility: eligibilityScheduleFields, assignment: assignmentScheduleFields },
   group: { eligibility: groupEligibilityScheduleFields, assignment: groupAssignmentScheduleFields },
+  // Resource roles keep a directory role's columns (role id, scope path in the scope column).
+  resourceRole: { eligibility: eligibilityScheduleFields, assignment: assignmentScheduleFields },
 };
 const INSTANCE_FIELDS: Record<ResourceType, Record<ScheduleKind, FieldMap>> = {
   directoryRole: { eligibility: eligibilityInstanceFields, assignment: assignmentInstanceFields },
   group: { eligibility: groupEligibilityInstanceFields, assignment: groupAssignmentInstanceFields },
+  resourceRole: { eligibility: eligibilityInstanceFields, assignment: assignmentInstanceFields },
 };
 
 /**
@@ -85,7 +88,8 @@ export function scheduleStore(db: Kysely<Database>): ScheduleStore {
       if (resourceType !== undefined) qb = qb.where('resource_type', '=', resourceType);
       const r = await qb.executeTakeFirst();
       if (r) return fromRow(r);
-      if (kind !== 'assignment' || resourceType === 'group') return undefined;
+      if (kind !== 'assignment' || (resourceType !== undefined && resourceType !== 'directoryRole'))
+        return undefined;
       const direct = await db
         .selectFrom('role_assignments')
         .selectAll()
@@ -118,8 +122,8 @@ export function scheduleStore(db: Kysely<Database>): ScheduleStore {
       return r && fromDirect(r);
     },
 
-    async eligibilities(tenantId, principalIds, roleDefinitionId, directoryScopeId, now) {
-      if (principalIds.length === 0) return [];
+    async eligibilities(tenantId, principalIds, roleDefinitionId, scopeIds, now) {
+      if (principalIds.length === 0 || scopeIds.length === 0) return [];
       const rows = await db
         .selectFrom('pim_schedules')
         .selectAll()
@@ -127,7 +131,50 @@ export function scheduleStore(db: Kysely<Database>): ScheduleStore {
         .where('kind', '=', 'eligibility')
         .where('principal_id', 'in', [...principalIds])
         .where('role_definition_id', '=', roleDefinitionId)
-        .where('directory_scope_id', '=', directoryScopeId)
+        .where('directory_scope_id', 'in', [...scopeIds])
+        .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]))
+        .execute();
+      return rows.map(fromRow);
+    },
+
+    async atScope(tenantId, resourceType, scopeId, now) {
+      const rows = await db
+        .selectFrom('pim_schedules')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('resource_type', '=', resourceType)
+        .where('directory_scope_id', '=', scopeId)
+        .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]))
+        .orderBy('kind', 'desc')
+        .orderBy('id')
+        .execute();
+      return rows.map(fromRow);
+    },
+
+    async anyForRole(tenantId, resourceType, roleDefinitionId, now) {
+      const r = await db
+        .selectFrom('pim_schedules')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('resource_type', '=', resourceType)
+        .where('role_definition_id', '=', roleDefinitionId)
+        .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]))
+        .limit(1)
+        .executeTakeFirst();
+      return r !== undefined;
+    },
+
+    async holdingAtScopes(tenantId, principalIds, resourceType, scopeIds, now) {
+      if (principalIds.length === 0 || scopeIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('pim_schedules')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('kind', '=', 'assignment')
+        .where('resource_type', '=', resourceType)
+        .where('principal_id', 'in', [...principalIds])
+        .where('directory_scope_id', 'in', [...scopeIds])
+        .where('start_at', '<=', now)
         .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]))
         .execute();
       return rows.map(fromRow);
@@ -151,6 +198,7 @@ export function scheduleStore(db: Kysely<Database>): ScheduleStore {
         .selectAll()
         .where('tenant_id', '=', tenantId)
         .where('kind', '=', 'assignment')
+        .where('resource_type', '=', 'directoryRole')
         .where('principal_id', 'in', ids)
         .where('role_definition_id', '=', roleDefinitionId)
         .where('directory_scope_id', '=', directoryScopeId)
