@@ -54,14 +54,20 @@ export const LAYERS = {
   jobs: {
     path: 'jobs',
     role: 'background loops (expiry sweeper, outbox relay, audit forwarding) and their sinks',
-    imports: ['domain', 'app', 'config'],
+    imports: ['domain', 'app', 'config', 'net'],
     bans: [...persistence, ...edge],
   },
   targetSystems: {
     path: 'target-systems',
     role: 'drivers of the target systems connectors grant into (PostgreSQL, MariaDB, Redis, LDAP) and their metrics (ADR 0030)',
-    imports: ['domain', 'app'],
+    imports: ['domain', 'app', 'net'],
     bans: ['kysely', 'better-sqlite3', ...edge, 'zod', 'commander'],
+  },
+  net: {
+    path: 'net',
+    role: 'outbound HTTP to URLs administrators configure, through the address policy (ADR 0052)',
+    imports: ['domain'],
+    bans: [...persistence, ...edge, 'pino', 'zod', 'commander'],
   },
   config: {
     path: 'config',
@@ -72,7 +78,18 @@ export const LAYERS = {
   modules: {
     path: 'modules',
     role: 'the feature modules (stores, use cases, routes of each feature) and the kernel they share',
-    imports: ['domain', 'odata', 'app', 'store', 'identity', 'http', 'jobs', 'config', 'targetSystems'],
+    imports: [
+      'domain',
+      'odata',
+      'app',
+      'store',
+      'identity',
+      'http',
+      'jobs',
+      'config',
+      'targetSystems',
+      'net',
+    ],
   },
   compose: {
     path: 'compose',
@@ -88,13 +105,15 @@ export const LAYERS = {
       'config',
       'targetSystems',
       'modules',
+      'net',
     ],
   },
   client: {
     path: 'client',
-    role: 'the client commands of `elevate` (login, roles, activate, approvals…): the public HTTP API only, like any other client',
-    imports: [],
-    bans: [...persistence, ...edge, 'pino', 'zod'],
+    role: 'the client commands of `elevate` (login, roles, activate, approvals…): the public HTTP API only, like any other client; the pure domain rules it reuses (the compliance checklist)',
+    imports: ['domain'],
+    // zod only for the tool schemas the MCP SDK's API takes (`elevate mcp`, ADR 0036).
+    bans: [...persistence, ...edge, 'pino'],
   },
   cli: {
     path: 'cli',

@@ -25,6 +25,10 @@ export default defineConfig(({ mode }) => {
     test: {
       testTimeout: 30_000,
       hookTimeout: 60_000,
+      // `expect.poll` waits up to 5 s (Vitest's default is 1 s): the browser tests poll for what a
+      // page shows after a server round trip, which can take longer than a second on a loaded CI
+      // machine. A poll still fails once its condition does not hold in time.
+      expect: { poll: { timeout: 5_000 } },
       pool: 'forks',
       isolate: false,
       // Vitest's default is one worker fewer than the cores: a single worker on 2 cores.

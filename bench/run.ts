@@ -9,8 +9,9 @@
  *       vs bare durable single-row insert transactions on the same database handle;
  *   (b) AuthZEN `POST /access/v1/evaluation` over HTTP vs a bare Fastify route returning constant
  *       JSON, same load generator and concurrency;
- *   (c) 10,000 activations ending in the same second: time from that second until the sweeper has
- *       recorded all of them expired (status, audit entry, claim);
+ *   (c) 10,000 activations (`BENCH_EXPIRING`) ending in the same second: time from that second until
+ *       the sweeper has recorded all of them expired (status, audit entry, claim), against
+ *       DESIGN.md §6's rate (100,000 in 10 s);
  *   (d) server RSS after seeding.
  *
  * The load generator runs in a child process (bench/loadgen.ts), a closed loop with fixed
@@ -18,31 +19,50 @@
  * docs/benchmarks.md. Every loop is bounded; the servers, worker and temp dir are closed/removed.
  *
  *   npm run bench                 # the whole run (about 2 minutes on 2 cores)
+ *   npm run bench -- --db postgres # the same on PostgreSQL: a fresh schema in BENCH_DATABASE_URL
+ *                                 # (default postgres://postgres@127.0.0.1:5432/test), dropped after
  *   BENCH_PROFILE=1 npm run bench # also CPU-profiles the server thread during (a) and (b)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
-import { Session } from 'node:inspector/promises';
 import { fileURLToPath } from 'node:url';
-import { fork } from 'node:child_process';
 import BetterSqlite3 from 'better-sqlite3';
 import Fastify from 'fastify';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
+import pg from 'pg';
 import { createElevate } from '../src/compose.js';
-import { assignmentInstanceId, eligibilityInstanceId } from '../src/domain/pim/instance-id.js';
-import { findRule } from '../src/domain/policy/types.js';
+import { DEFAULT_API_RATE_LIMITS } from '../src/http/rate-limit.js';
 import { newId } from '../src/domain/shared/ids.js';
-import { hashClientSecret } from '../src/domain/shared/secrets.js';
 import { systemClock } from '../src/domain/time/clock.js';
 import { openDatabase } from '../src/store/db.js';
-import type { PimScheduleRow, PimSlotRow } from '../src/store/pim/rows.js';
-import type { ServicePrincipalRow, ServicePrincipalSecretRow } from '../src/store/schema.js';
+import { describeMemory, memoryAttribution, type MemoryAttribution } from './memory.js';
+import type { PimScheduleRow } from '../src/store/pim/rows.js';
 import { createSecretBox } from '../src/store/secret-box.js';
-import { createUnitOfWork } from '../src/modules/unit-of-work.js';
+import {
+  load as loadWith,
+  http,
+  profiled as profiledIf,
+  stopLoadGenerators,
+  summarize,
+  timeStatements,
+  type LoadRequest,
+  type LoadResult,
+} from './measure.js';
+import { benchRoles, createTemplates, seedPim, type ApiCall } from './seed.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+
+/** `--db sqlite` (the default) or `--db postgres`. */
+function dialectArg(): 'sqlite' | 'postgres' {
+  const i = process.argv.indexOf('--db');
+  const v = i >= 0 ? process.argv[i + 1] : 'sqlite';
+  if (v === 'sqlite' || v === 'postgres') return v;
+  throw new Error(`--db takes sqlite or postgres, not ${String(v)}`);
+}
+const DIALECT = dialectArg();
+const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROOT = join(HERE, '..');
 const PUBLIC_URL = 'http://127.0.0.1:8080';
 
@@ -52,191 +72,73 @@ const ROLES_PER_SP = 10; // eligibilities per principal → SPS × 10 = 1,000,00
 const ACTIVE = SPS; // one active assignment (role 0) per principal → 100,000
 const ACTIVATORS = Number(process.env.BENCH_ACTIVATORS ?? 2_000); // principals that get tokens for (a)
 const EXPIRING = Number(process.env.BENCH_EXPIRING ?? 10_000);
+/**
+ * (c)'s limit at DESIGN.md §6's rate, 100,000 expiries in 10 s: 1 s for the default 10,000 (a run
+ * of 100,000 seeds and sweeps for minutes on PostgreSQL); `BENCH_EXPIRING=100000` checks the
+ * target itself.
+ */
+const expiryLimitSeconds = EXPIRING / 10_000;
 const CONCURRENCY = 8;
 const RUN_MS = Number(process.env.BENCH_RUN_MS ?? 10_000);
 const WARMUP_MS = 1_500;
+/** Questions per request of the AuthZEN batch measurement. */
+const BATCH = 100;
 const PROFILE = process.env.BENCH_PROFILE === '1';
 /** Experiment, not the product: reuse prepared statements (see docs/benchmarks.md, "Proposed fixes"). */
 const STMT_CACHE = process.env.BENCH_STMT_CACHE === '1';
+/** SQLite group commit's most use cases per commit (ADR 0050); unset: the server's default, 1: off. */
+const GROUP_COMMIT =
+  process.env.BENCH_GROUP_COMMIT === undefined ? undefined : Number(process.env.BENCH_GROUP_COMMIT);
+
+/** Commits of use cases since the last `take` and how many shared each (SQLite group commit; none when off). */
+const commits = (() => {
+  let batches = 0;
+  let members = 0;
+  let max = 0;
+  return {
+    batchCommitted(n: number) {
+      batches += 1;
+      members += n;
+      max = Math.max(max, n);
+    },
+    take() {
+      const seen = { batches, members, max };
+      batches = members = max = 0;
+      return seen;
+    },
+  };
+})();
 
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
 type AnyDb = Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-interface LoadRequest {
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body?: string;
-}
-interface LoadResult {
-  count: number;
-  elapsedMs: number;
-  perSecond: number;
-  p50: number;
-  p99: number;
-  max: number;
-  statuses: Record<string, number>;
-  sampleBody?: string;
-  /** This (server) process's CPU milliseconds per counted request. */
-  cpuMsPerRequest?: number;
-}
-
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const load = (opts: Omit<Parameters<typeof loadWith>[0], 'concurrency'>) =>
+  loadWith({ ...opts, concurrency: CONCURRENCY });
+const profiled = <T>(name: string, work: () => Promise<T>) => profiledIf(PROFILE, name, work);
 
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-function summarize(latencies: Float64Array, elapsedMs: number, statuses: Record<string, number> = {}) {
-  const sorted = Float64Array.from(latencies).sort();
-  return {
-    count: sorted.length,
-    elapsedMs,
-    perSecond: (sorted.length / elapsedMs) * 1000,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    max: sorted.length ? sorted[sorted.length - 1]! : NaN,
-    statuses,
-  };
-}
+const gc = (globalThis as { gc?: (o?: { type: 'major'; execution: 'sync'; flavor: string }) => void }).gc;
 
 /**
- * Runs the closed-loop load generator in a child process and waits for its result. Also returns
- * this process's CPU time per request (the server's cost, load generator excluded), which other
- * work on the machine disturbs less than wall-clock throughput does.
+ * After a full GC (with `--expose-gc`) and a pause for V8's concurrent sweeping, what the process's
+ * resident memory is made of (bench/memory.ts); logged with `label`. A `last-resort` GC is the one
+ * V8 runs under memory pressure: it also compacts and unmaps the pages V8 pools for reuse, which
+ * V8 13 (Node 24) otherwise keeps until its memory reducer runs, a minute or more later.
  */
-function load(opts: {
-  port: number;
-  requests: LoadRequest[];
-  cycle: boolean;
-  durationMs: number;
-  warmupMs: number;
-  maxRequests: number;
-}): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(join(HERE, 'loadgen.ts'), [], {
-      serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    children.add(child);
-    let cpu = process.cpuUsage();
-    let warm = false;
-    const warmTimer = setTimeout(() => {
-      cpu = process.cpuUsage();
-      warm = true;
-    }, opts.warmupMs);
-    child.once('message', (m: { ok: boolean; error?: string } & Record<string, unknown>) => {
-      clearTimeout(warmTimer);
-      const used = process.cpuUsage(cpu);
-      children.delete(child);
-      child.disconnect();
-      if (!m.ok) return reject(new Error(m.error));
-      const r = summarize(
-        m.latencies as Float64Array,
-        m.elapsedMs as number,
-        m.statuses as Record<string, number>,
-      );
-      const cpuMsPerRequest = warm && r.count ? (used.user + used.system) / 1000 / r.count : NaN;
-      resolve({ ...r, cpuMsPerRequest, ...(m.sampleBody ? { sampleBody: m.sampleBody as string } : {}) });
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      children.delete(child);
-      if (code !== 0) reject(new Error(`load generator exited with ${code}`));
-    });
-    child.send({ ...opts, concurrency: CONCURRENCY });
-  });
-}
-const children = new Set<ReturnType<typeof fork>>();
-
-/** Optional CPU profile of this (the server's) thread while `work` runs; returns the top self costs. */
-async function profiled<T>(name: string, work: () => Promise<T>): Promise<{ result: T; top?: string[] }> {
-  if (!PROFILE) return { result: await work() };
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 500 });
-  await session.post('Profiler.start');
-  const result = await work();
-  const { profile } = await session.post('Profiler.stop');
-  session.disconnect();
-  mkdirSync(join(HERE, 'results'), { recursive: true });
-  writeFileSync(join(HERE, 'results', `${name}.cpuprofile`), JSON.stringify(profile));
-  // Inclusive share per function (a function counted once per sample however deep it recurses),
-  // for Elevate's own code and the libraries on the request path; plus the top self-time frames.
-  const total = profile.samples?.length ?? 1;
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const label = (n: (typeof profile.nodes)[number]) => {
-    const f = n.callFrame;
-    const where = f.url ? ` ${f.url.replace(/^.*\/(node_modules|src)\//, '$1/')}:${f.lineNumber + 1}` : '';
-    return `${f.functionName || '(anonymous)'}${where}`;
-  };
-  const incl = new Map<string, number>();
-  const self = new Map<string, number>();
-  for (const id of profile.samples ?? []) {
-    let n = byId.get(id);
-    if (!n) continue;
-    self.set(label(n), (self.get(label(n)) ?? 0) + 1);
-    const seen = new Set<string>();
-    for (; n; n = byId.get(parent.get(n.id) ?? -1)) {
-      const key = label(n);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      incl.set(key, (incl.get(key) ?? 0) + 1);
-    }
-  }
-  const pct = (v: number) => `${((v / total) * 100).toFixed(1).padStart(5)} %`;
-  const interesting =
-    /src\/|jose\/|better-sqlite3|sqlite-driver|default-query-compiler|fastify\/lib\/(reply|handle-request|content-type-parser)|zod\/v4\/core\/parse|\(garbage collector\)|\(idle\)|\(program\)|writev/;
-  const top = [
-    'inclusive:',
-    ...[...incl.entries()]
-      .filter(([k]) => interesting.test(k))
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 25)
-      .map(([k, v]) => `  ${pct(v)}  ${k}`),
-    'self:',
-    ...[...self.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 10)
-      .map(([k, v]) => `  ${pct(v)}  ${k}`),
-  ];
-  return { result, top };
+async function measureMemory(
+  label: string,
+  flavor: 'regular' | 'last-resort' = 'regular',
+): Promise<MemoryAttribution> {
+  gc?.({ type: 'major', execution: 'sync', flavor });
+  await sleep(200);
+  const m = memoryAttribution();
+  log(`${label}${gc ? ' (after a full GC)' : ''}: ${describeMemory(m)}`);
+  return m;
 }
 
-async function http(
-  port: number,
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  body?: unknown,
-  form = false,
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-): Promise<{ status: number; json: any }> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-    method,
-    headers: {
-      ...headers,
-      ...(body === undefined
-        ? {}
-        : { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' }),
-    },
-    body:
-      body === undefined
-        ? undefined
-        : form
-          ? new URLSearchParams(body as Record<string, string>).toString()
-          : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
-}
+if (PROFILE) timeStatements();
 
 async function main() {
   const benchStarted = performance.now();
@@ -244,12 +146,28 @@ async function main() {
   const loadAtStart = os.loadavg();
   const dir = mkdtempSync(join(os.tmpdir(), 'elevate-bench-'));
   const dbPath = join(dir, 'elevate.db');
-  const db = openDatabase(`sqlite:${dbPath}`);
+  // On PostgreSQL, a schema of its own in the given database, dropped at the end.
+  const pgSchema = `bench_${randomBytes(6).toString('hex')}`;
+  let pgAdmin: pg.Client | undefined;
+  if (DIALECT === 'postgres') {
+    pgAdmin = new pg.Client({ connectionString: PG_URL });
+    await pgAdmin.connect();
+    await pgAdmin.query(`create schema ${pgSchema}`);
+  }
+  const db =
+    DIALECT === 'sqlite'
+      ? openDatabase(`sqlite:${dbPath}`)
+      : openDatabase(PG_URL, { pgSchema, pgPoolSize: 10 });
   const k = db.kysely as AnyDb;
+  const where = DIALECT === 'sqlite' ? dbPath : `${PG_URL.replace(/\/\/[^@]*@/, '//')} schema ${pgSchema}`;
   const cleanups: (() => Promise<unknown>)[] = [];
   const cleanup = async () => {
-    for (const child of children) child.kill();
+    stopLoadGenerators();
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    if (pgAdmin) {
+      await pgAdmin.query(`drop schema if exists ${pgSchema} cascade`).catch(() => undefined);
+      await pgAdmin.end().catch(() => undefined);
+    }
     rmSync(dir, { recursive: true, force: true });
   };
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
@@ -266,6 +184,17 @@ async function main() {
       bootstrapAdminUpn: 'admin@contoso.test',
       auditCheckpointIntervalMs: 0,
       expirySweepIntervalMs: 0, // (c) drives runOnce itself
+      // Counts how many use cases shared each commit, printed with (a).
+      sqliteGroupCommit: {
+        ...(GROUP_COMMIT === undefined ? {} : { maxMembers: GROUP_COMMIT }),
+        observer: commits,
+      },
+      // One caller (the bench's policy enforcement point) asks for far more than the default
+      // per-principal AuthZEN limit (2,000/s): a 429 is cheaper than a decision and would flatter (b).
+      rateLimits: {
+        ...DEFAULT_API_RATE_LIMITS,
+        authzen: { perSecond: 1_000_000, burst: 1_000_000 },
+      },
     });
     cleanups.push(() => db.close());
     cleanups.push(() => elevate.app.close());
@@ -280,7 +209,7 @@ async function main() {
     cleanups.push(() => bare.close());
     await bare.listen({ host: '127.0.0.1', port: 0 });
     const barePort = (bare.server.address() as { port: number }).port;
-    log(`Elevate on 127.0.0.1:${port}, bare Fastify on 127.0.0.1:${barePort}, database ${dbPath}`);
+    log(`Elevate on 127.0.0.1:${port}, bare Fastify on 127.0.0.1:${barePort}, database ${where}`);
 
     const token = async (clientId: string, secret: string) => {
       const r = await http(
@@ -301,277 +230,29 @@ async function main() {
     };
     const admin = { authorization: await token(boot.app.clientId, boot.app.clientSecret) };
 
-    // Roles: ten built-in roles whose activation needs only a justification (an app cannot do MFA).
-    const roleRows = await k
-      .selectFrom('role_definitions')
-      .select('id')
-      .where('tenant_id', '=', tenantId)
-      .where('is_built_in', '=', 1)
-      .orderBy('id')
-      .limit(ROLES_PER_SP)
-      .execute();
-    const roles = roleRows.map((r: { id: string }) => r.id);
-    const uow = createUnitOfWork(db);
-    await uow.run(async (tx) => {
-      for (const roleId of roles) {
-        const policy = await tx.policies.forRole(tenantId, 'DirectoryRole', '/', roleId);
-        if (!policy) throw new Error(`no policy for ${roleId}`);
-        const rules = structuredClone(policy.rules);
-        findRule(rules, 'Enablement_EndUser_Assignment')!.enabledRules = ['Justification'];
-        await tx.policies.update({ ...policy, rules }, policy.version);
-      }
-    });
+    // Ten built-in roles whose activation needs only a justification (an app cannot do MFA), and an
+    // eleventh that only (c)'s expiring assignments use, so they never share a slot with an
+    // activation of (a), however many principals (c) takes.
+    const allRoles = await benchRoles(db, tenantId, ROLES_PER_SP, { extra: 1 });
+    const roles = allRoles.slice(0, ROLES_PER_SP);
+    const expiringRole = allRoles[ROLES_PER_SP]!;
 
-    // Templates: one service principal, one eligibility and one activation made through the API,
-    // so the seeded rows are exactly what Elevate itself writes.
-    const tplSp = await http(port, 'POST', '/v1.0/servicePrincipals', admin, {
-      displayName: 'bench template',
+    // Templates made through the API, then the data set cloned from them (bench/seed.ts).
+    const api: ApiCall = (method, path, headers, body) => http(port, method, path, headers, body);
+    const templates = await createTemplates(k, api, token, admin, roles[0]!);
+    const assignTpl = templates.assignment;
+    let memoryBeforeSeed: MemoryAttribution | undefined;
+    const seeded = await seedPim(k, {
+      dialect: DIALECT,
+      tenantId,
+      roles,
+      templates,
+      sps: SPS,
+      log,
+      beforeSeed: async () => (memoryBeforeSeed = await measureMemory('before seeding')),
     });
-    if (tplSp.status !== 201) throw new Error(`sp: ${tplSp.status} ${JSON.stringify(tplSp.json)}`);
-    const tplPw = await http(port, 'POST', `/v1.0/servicePrincipals/${tplSp.json.id}/addPassword`, admin, {});
-    const tplToken = { authorization: await token(tplSp.json.appId, tplPw.json.secretText) };
-    const eligible = await http(
-      port,
-      'POST',
-      '/v1.0/roleManagement/directory/roleEligibilityScheduleRequests',
-      admin,
-      {
-        action: 'adminAssign',
-        principalId: tplSp.json.id,
-        roleDefinitionId: roles[0],
-        directoryScopeId: '/',
-        justification: 'bench',
-        scheduleInfo: { startDateTime: null, expiration: { type: 'afterDuration', duration: 'P180D' } },
-      },
-    );
-    if (eligible.status !== 201)
-      throw new Error(`eligible: ${eligible.status} ${JSON.stringify(eligible.json)}`);
-    const activation = await http(
-      port,
-      'POST',
-      '/v1.0/roleManagement/directory/roleAssignmentScheduleRequests',
-      tplToken,
-      {
-        action: 'selfActivate',
-        principalId: tplSp.json.id,
-        roleDefinitionId: roles[0],
-        directoryScopeId: '/',
-        justification: 'bench',
-        scheduleInfo: { startDateTime: null, expiration: { type: 'afterDuration', duration: 'PT1H' } },
-      },
-    );
-    if (activation.status !== 201)
-      throw new Error(`activate: ${activation.status} ${JSON.stringify(activation.json)}`);
-    const spTpl = (await k
-      .selectFrom('service_principals')
-      .selectAll()
-      .where('id', '=', tplSp.json.id)
-      .executeTakeFirstOrThrow()) as ServicePrincipalRow;
-    const secretTpl = (await k
-      .selectFrom('service_principal_secrets')
-      .selectAll()
-      .where('service_principal_id', '=', tplSp.json.id)
-      .executeTakeFirstOrThrow()) as ServicePrincipalSecretRow;
-    const tplSchedules = (await k
-      .selectFrom('pim_schedules')
-      .selectAll()
-      .where('principal_id', '=', tplSp.json.id)
-      .execute()) as PimScheduleRow[];
-    const eligTpl = tplSchedules.find((s) => s.kind === 'eligibility')!;
-    const assignTpl = tplSchedules.find((s) => s.kind === 'assignment')!;
-
-    // ------------------------------------------------------------------------------------ seed
-    const now0 = Date.now();
-    const secret = randomBytes(30).toString('base64url');
-    const secretHash = hashClientSecret(secret);
-    const spIds: string[] = [];
-    const appIds: string[] = [];
-    for (let i = 0; i < SPS; i += 1) {
-      spIds.push(newId());
-      appIds.push(newId());
-    }
-    // Principals in id order, so the slot index and the slots' primary key grow mostly at the end
-    // (the rows are the same; only the seeding is faster).
-    spIds.sort();
-    const seedStarted = performance.now();
-    // Multi-row INSERT text built once per table and batch size, executed through Kysely with the
-    // rows' values as parameters (Kysely's per-batch query compilation cost more than SQLite's work).
-    const insertTexts = new Map<string, string>();
-    const insertSql = (table: string, batch: object[]) => {
-      const cols = Object.keys(batch[0]!);
-      const key = `${table}/${cols.join(',')}/${batch.length}`;
-      let text = insertTexts.get(key);
-      if (!text) {
-        const tuple = `(${cols.map(() => '?').join(', ')})`;
-        text = `insert into "${table}" (${cols.map((c) => `"${c}"`).join(', ')}) values ${Array<string>(batch.length).fill(tuple).join(', ')}`;
-        insertTexts.set(key, text);
-      }
-      const params: unknown[] = [];
-      for (const row of batch) for (const c of cols) params.push((row as Record<string, unknown>)[c]);
-      return CompiledQuery.raw(text, params);
-    };
-    /** Inserts the generated rows `perStatement` at a time, 100,000 rows per transaction. */
-    const insertBatched = async (table: string, rows: () => Generator<object>, perStatement: number) => {
-      const it = rows();
-      let n = 0;
-      let done = false;
-      while (!done) {
-        await k.transaction().execute(async (trx) => {
-          for (let inTx = 0; inTx < 100_000 && !done;) {
-            const batch: object[] = [];
-            while (batch.length < perStatement) {
-              const r = it.next();
-              if (r.done) {
-                done = true;
-                break;
-              }
-              batch.push(r.value);
-            }
-            if (batch.length) await trx.executeQuery(insertSql(table, batch));
-            inTx += batch.length;
-            n += batch.length;
-          }
-        });
-      }
-      return n;
-    };
-    const timed = async (label: string, f: () => Promise<number>) => {
-      const t = performance.now();
-      const n = await f();
-      log(`  seeded ${String(n).padStart(9)} ${label} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    };
-    log(
-      `Seeding ${SPS * ROLES_PER_SP} eligibilities and ${ACTIVE} active assignments over ${SPS} service principals...`,
-    );
-    await timed('service principals', () =>
-      insertBatched(
-        'service_principals',
-        function* () {
-          for (let i = 0; i < SPS; i += 1) {
-            yield {
-              ...spTpl,
-              id: spIds[i],
-              app_id: appIds[i],
-              display_name: `bench sp ${i}`,
-              created_at: now0,
-              modified_at: now0,
-            };
-          }
-        },
-        1000,
-      ),
-    );
-    await timed('client secrets', () =>
-      insertBatched(
-        'service_principal_secrets',
-        function* () {
-          for (let i = 0; i < SPS; i += 1) {
-            yield {
-              ...secretTpl,
-              key_id: newId(),
-              service_principal_id: spIds[i],
-              secret_hash: secretHash,
-              created_at: now0,
-              start_at: now0 - DAY,
-            };
-          }
-        },
-        1000,
-      ),
-    );
-    // Schedule ids are random v4 ids like Elevate's, generated up front and handed out in sorted order
-    // so the primary-key index grows at its end during the load (the stored rows are no different).
-    let seedIds: string[] = Array.from({ length: SPS * ROLES_PER_SP + ACTIVE }, newId).sort();
-    let seedIdNext = 0;
-    const schedule = (
-      tpl: PimScheduleRow,
-      i: number,
-      role: string,
-      start: number,
-      end: number,
-    ): PimScheduleRow => {
-      const id = seedIdNext < seedIds.length ? seedIds[seedIdNext++]! : newId();
-      const instanceOf = tpl.kind === 'eligibility' ? eligibilityInstanceId : assignmentInstanceId;
-      return {
-        ...tpl,
-        id,
-        principal_id: spIds[i]!,
-        role_definition_id: role,
-        start_at: start,
-        end_at: end,
-        instance_id: instanceOf(role, spIds[i]!, '/', newId),
-        created_at: start,
-        modified_at: start,
-      };
-    };
-    const slot = (kind: string, i: number, role: string): PimSlotRow => ({
-      tenant_id: tenantId,
-      kind,
-      principal_id: spIds[i]!,
-      role_definition_id: role,
-      directory_scope_id: '/',
-      version: 1,
-    });
-    // Bulk load: pim_schedules' secondary indexes are dropped for the load and rebuilt from their
-    // own DDL afterwards (sorted index builds instead of 1.1M random-key B-tree inserts).
-    const schedIndexes = (
-      await sql<{
-        name: string;
-        sql: string;
-      }>`select name, sql from sqlite_master where type = 'index' and tbl_name = 'pim_schedules' and sql is not null`.execute(
-        k,
-      )
-    ).rows;
-    for (const index of schedIndexes) await sql.raw(`drop index ${index.name}`).execute(k);
-    await timed('eligibility schedules', () =>
-      insertBatched(
-        'pim_schedules',
-        function* () {
-          for (let i = 0; i < SPS; i += 1) {
-            for (const role of roles) yield schedule(eligTpl, i, role, now0 - DAY, now0 + 180 * DAY);
-          }
-        },
-        1000,
-      ),
-    );
-    await timed('active assignments', () =>
-      insertBatched(
-        'pim_schedules',
-        function* () {
-          for (let i = 0; i < ACTIVE; i += 1) {
-            yield schedule(assignTpl, i, roles[0]!, now0 - HOUR, now0 + 8 * HOUR + (i % 3600) * 1000);
-          }
-        },
-        1000,
-      ),
-    );
-    seedIds = [];
-    const rebuild = performance.now();
-    for (const index of schedIndexes) await sql.raw(index.sql).execute(k);
-    log(
-      `  rebuilt ${schedIndexes.length} pim_schedules indexes in ${((performance.now() - rebuild) / 1000).toFixed(1)} s`,
-    );
-    await timed('eligibility slots', () =>
-      insertBatched(
-        'pim_slots',
-        function* () {
-          for (let i = 0; i < SPS; i += 1) for (const role of roles) yield slot('eligibility', i, role);
-        },
-        2000,
-      ),
-    );
-    await timed('assignment slots', () =>
-      insertBatched(
-        'pim_slots',
-        function* () {
-          for (let i = 0; i < ACTIVE; i += 1) yield slot('assignment', i, roles[0]!);
-        },
-        2000,
-      ),
-    );
-    await sql`analyze`.execute(k);
-    const seedSeconds = (performance.now() - seedStarted) / 1000;
-    log(`Seed total: ${seedSeconds.toFixed(1)} s`);
+    const { spIds, appIds, secret, schedule, slot, now: now0, seconds: seedSeconds } = seeded;
+    const memoryAfterSeed = await measureMemory('after seeding, before the index load');
 
     // The holdings index (ADR 0031): the seed bypassed the use cases, so it is loaded whole, as a
     // start on this database would load it; AuthZEN and caller resolution answer from it.
@@ -589,8 +270,14 @@ async function main() {
     const plans: Record<string, string[]> = {};
     const explain = async (name: string, q: { compile(): CompiledQuery }) => {
       const c = q.compile();
-      const r = await k.executeQuery(CompiledQuery.raw(`explain query plan ${c.sql}`, [...c.parameters]));
-      const details = (r.rows as { detail: string }[]).map((row) => row.detail);
+      const r = await k.executeQuery(
+        CompiledQuery.raw(`${DIALECT === 'sqlite' ? 'explain query plan' : 'explain'} ${c.sql}`, [
+          ...c.parameters,
+        ]),
+      );
+      const details = (r.rows as { detail?: string; 'QUERY PLAN'?: string }[]).map(
+        (row) => row.detail ?? row['QUERY PLAN'] ?? '',
+      );
       plans[name] = details;
       log(`  plan ${name}: ${details.join(' | ')}`);
     };
@@ -643,16 +330,19 @@ async function main() {
     if (STMT_CACHE) cachePreparedStatements();
 
     // ---------------------------------------------------------------------------------- (d) RSS
-    const gc = (globalThis as { gc?: () => void }).gc;
-    gc?.();
-    await sleep(200);
-    const rssAfterSeedMb = process.memoryUsage().rss / 2 ** 20;
-    log(`(d) RSS after seeding: ${rssAfterSeedMb.toFixed(0)} MB${gc ? ' (after a full GC)' : ''}`);
+    const memory = await measureMemory('(d) after seeding and the index load');
+    const rssAfterSeedMb = memory.rssMb;
+    // The same after V8 gave back the pages it keeps pooled after a GC (Node 24; docs/adr/0048).
+    const released = await measureMemory('(d) once V8 released its pooled pages', 'last-resort');
+    if (process.env.BENCH_STOP_AFTER === 'd') {
+      log('(BENCH_STOP_AFTER=d: stopping after the memory measurement)');
+      return;
+    }
 
     // --------------------------------------------------------------------- (a) baseline: inserts
     // Measured in two halves, before and after the selfActivate run, because fsync latency on a
     // shared machine drifts; the ratio uses both halves together.
-    await sql`create table bench_inserts (id text primary key, tenant_id text not null, payload text not null, created_at integer not null)`.execute(
+    await sql`create table bench_inserts (id text primary key, tenant_id text not null, payload text not null, created_at bigint not null)`.execute(
       k,
     );
     const insertLat: number[] = [];
@@ -664,16 +354,22 @@ async function main() {
       const cpu0 = process.cpuUsage();
       const started = performance.now();
       const stop = started + RUN_MS / 2;
-      for (let n = 0; n < 100_000 && performance.now() < stop; n += 1) {
-        const t = performance.now();
-        await k.transaction().execute(async (trx) => {
-          await trx
-            .insertInto('bench_inserts')
-            .values({ id: newId(), tenant_id: tenantId, payload, created_at: Date.now() })
-            .execute();
-        });
-        insertLat.push(performance.now() - t);
-      }
+      // SQLite has one writer: sequential. PostgreSQL commits concurrent transactions together, so
+      // its baseline runs at the same concurrency as the activations (DESIGN.md §6: "at c = 8").
+      let n = 0;
+      const writer = async () => {
+        for (; n < 100_000 && performance.now() < stop; n += 1) {
+          const t = performance.now();
+          await k.transaction().execute(async (trx) => {
+            await trx
+              .insertInto('bench_inserts')
+              .values({ id: newId(), tenant_id: tenantId, payload, created_at: Date.now() })
+              .execute();
+          });
+          insertLat.push(performance.now() - t);
+        }
+      };
+      await Promise.all(Array.from({ length: DIALECT === 'sqlite' ? 1 : CONCURRENCY }, writer));
       const ms = performance.now() - started;
       const used = process.cpuUsage(cpu0);
       insertCpuMs += (used.user + used.system) / 1000;
@@ -720,6 +416,7 @@ async function main() {
       `(a) selfActivate over HTTP, concurrency ${CONCURRENCY}, up to ${activations.length} distinct activations...`,
     );
     const auditBeforeA = await count(k, 'audit_entries');
+    commits.take();
     const { result: selfActivate, top: profileA } = await profiled('selfActivate', () =>
       load({
         port,
@@ -731,6 +428,11 @@ async function main() {
       }),
     );
     const auditAfterA = await count(k, 'audit_entries');
+    const commitsA = commits.take();
+    if (DIALECT === 'sqlite')
+      log(
+        `    group commit: ${commitsA.members} use cases in ${commitsA.batches} shared commits (mean ${(commitsA.members / Math.max(1, commitsA.batches)).toFixed(2)}, max ${commitsA.max})`,
+      );
     log(
       `    ${selfActivate.perSecond.toFixed(0)} /s, p50 ${selfActivate.p50.toFixed(2)} ms, p99 ${selfActivate.p99.toFixed(2)} ms, statuses ${JSON.stringify(selfActivate.statuses)}, audit +${auditAfterA - auditBeforeA}`,
     );
@@ -791,6 +493,30 @@ async function main() {
     log(
       `    ${authzen.perSecond.toFixed(0)} req/s, p50 ${authzen.p50.toFixed(3)} ms, p99 ${authzen.p99.toFixed(3)} ms, statuses ${JSON.stringify(authzen.statuses)}`,
     );
+    // The batch endpoint: 100 of the same questions per request (issue 16: p99 < 5 ms).
+    const batches: LoadRequest[] = [];
+    for (let b = 0; b + BATCH <= 20_000; b += BATCH) {
+      const evaluations = questions.slice(b, b + BATCH).map((q) => JSON.parse(q.body!) as unknown);
+      batches.push({
+        ...questions[0]!,
+        path: '/access/v1/evaluations',
+        body: JSON.stringify({ evaluations }),
+      });
+    }
+    log(`(b) AuthZEN batches of ${BATCH} over HTTP, concurrency ${CONCURRENCY}, ${RUN_MS / 1000} s...`);
+    const { result: authzenBatch, top: profileBatch } = await profiled('authzen-batch', () =>
+      load({
+        port,
+        requests: batches,
+        cycle: true,
+        durationMs: RUN_MS,
+        warmupMs: WARMUP_MS,
+        maxRequests: 2_000_000,
+      }),
+    );
+    log(
+      `    ${authzenBatch.perSecond.toFixed(0)} req/s, p50 ${authzenBatch.p50.toFixed(3)} ms, p99 ${authzenBatch.p99.toFixed(3)} ms, statuses ${JSON.stringify(authzenBatch.statuses)}`,
+    );
     const decisions = await http(
       port,
       'POST',
@@ -806,7 +532,7 @@ async function main() {
     await k.transaction().execute(async (trx) => {
       const rows: PimScheduleRow[] = [];
       for (let i = expiringFrom; i < expiringFrom + EXPIRING; i += 1) {
-        rows.push(schedule(assignTpl, i, roles[1]!, endAt - HOUR, endAt));
+        rows.push(schedule(assignTpl, i, expiringRole, endAt - HOUR, endAt));
       }
       for (let b = 0; b < rows.length; b += 1000)
         await trx
@@ -824,8 +550,13 @@ async function main() {
           .execute();
     });
     const auditBeforeC = await count(k, 'audit_entries');
+    // Measured from `endAt`, or from the end of the insert when that took longer (100,000 rows on a
+    // loaded machine): nothing records them before the first `runOnce` below.
+    const sweepFrom = Math.max(endAt, Date.now());
+    if (sweepFrom > endAt)
+      log(`    (the insert ended ${sweepFrom - endAt} ms after the end; measured from then)`);
     while (Date.now() < endAt) await sleep(Math.max(1, Math.min(50, endAt - Date.now())));
-    const sweepStart = performance.now() - (Date.now() - endAt);
+    const sweepStart = performance.now() - (Date.now() - sweepFrom);
     let recorded = 0;
     let runs = 0;
     const expiryCpu0 = process.cpuUsage();
@@ -881,12 +612,14 @@ async function main() {
     };
     const ratioA = selfActivate.perSecond / inserts.perSecond;
     const ratioB = authzen.perSecond / bareResult.perSecond;
-    const checks = [
+    // DESIGN.md §6: on PostgreSQL the activation target is 40 % of bare inserts at c = 8 alone.
+    const ratioTarget = DIALECT === 'sqlite' ? 0.3 : 0.4;
+    const allChecks = [
       {
-        target: '(a) selfActivate ≥ 30 % of bare insert tx/s',
+        target: `(a) selfActivate ≥ ${ratioTarget * 100} % of bare insert tx/s`,
         value: `${(ratioA * 100).toFixed(1)} %`,
-        met: ratioA >= 0.3,
-        miss: `${((0.3 - ratioA) * 100).toFixed(1)} points short`,
+        met: ratioA >= ratioTarget,
+        miss: `${((ratioTarget - ratioA) * 100).toFixed(1)} points short`,
       },
       {
         target: '(a) selfActivate ≥ 1,000 /s',
@@ -907,6 +640,18 @@ async function main() {
         miss: 'errors',
       },
       {
+        target: '(b) all evaluations 200',
+        value: JSON.stringify(authzen.statuses),
+        met: Object.keys(authzen.statuses).every((s) => s === '200'),
+        miss: 'errors',
+      },
+      {
+        target: `(b) all ${BATCH}-question batches 200`,
+        value: JSON.stringify(authzenBatch.statuses),
+        met: Object.keys(authzenBatch.statuses).every((s) => s === '200'),
+        miss: 'see the statuses',
+      },
+      {
         target: '(b) AuthZEN ≥ 60 % of bare Fastify req/s',
         value: `${(ratioB * 100).toFixed(1)} %`,
         met: ratioB >= 0.6,
@@ -919,10 +664,17 @@ async function main() {
         miss: `${(authzen.p99 - 2).toFixed(2)} ms over`,
       },
       {
-        target: '(c) 10,000 expiries recorded within 2 s',
+        target: `(b) AuthZEN batch of ${BATCH} p99 < 5 ms`,
+        value: `${authzenBatch.p99.toFixed(2)} ms`,
+        met: authzenBatch.p99 < 5,
+        miss: `${(authzenBatch.p99 - 5).toFixed(2)} ms over`,
+      },
+      {
+        target: `(c) ${EXPIRING.toLocaleString('en-US')} expiries recorded within ${expiryLimitSeconds} s`,
         value: `${expirySeconds.toFixed(2)} s`,
-        met: expirySeconds <= 2 && recorded >= EXPIRING && leftOpen === 0 && auditC >= EXPIRING,
-        miss: `${(expirySeconds - 2).toFixed(2)} s over`,
+        met:
+          expirySeconds <= expiryLimitSeconds && recorded >= EXPIRING && leftOpen === 0 && auditC >= EXPIRING,
+        miss: `${(expirySeconds - expiryLimitSeconds).toFixed(2)} s over`,
       },
       {
         target: '(d) RSS < 400 MB after seeding',
@@ -931,6 +683,8 @@ async function main() {
         miss: `${(rssAfterSeedMb - 400).toFixed(0)} MB over`,
       },
     ];
+    const sqliteOnly = ['(a) selfActivate ≥ 1,000 /s', '(a) selfActivate p99 < 25 ms'];
+    const checks = allChecks.filter((c) => DIALECT === 'sqlite' || !sqliteOnly.includes(c.target));
     const fmt = (r: LoadResult, unit: string, digits = 2) =>
       `${r.perSecond.toFixed(0)} ${unit} | ${r.p50.toFixed(digits)} ms | ${r.p99.toFixed(digits)} ms | ${r.count} | ${(r.cpuMsPerRequest ?? NaN).toFixed(3)} ms`;
     const cpuRatio = (base: LoadResult, subject: LoadResult) =>
@@ -938,14 +692,17 @@ async function main() {
     const table = [
       '| Measurement | Throughput | p50 | p99 | Requests | Server CPU per request |',
       '|---|---:|---:|---:|---:|---:|',
-      `| (a) bare durable insert tx (same SQLite handle, sequential) | ${fmt(inserts, 'tx/s')} |`,
+      `| (a) bare durable insert tx (${DIALECT === 'sqlite' ? 'same SQLite handle, sequential' : `same PostgreSQL pool, c=${CONCURRENCY}`}) | ${fmt(inserts, 'tx/s')} |`,
       `| (a) \`selfActivate\` over HTTP (c=${CONCURRENCY}) | ${fmt(selfActivate, '/s')} |`,
       `| (a) ratio | **${(ratioA * 100).toFixed(1)} %** | | | | ${cpuRatio(inserts, selfActivate)} |`,
       `| (b) bare Fastify constant JSON (c=${CONCURRENCY}) | ${fmt(bareResult, 'req/s', 3)} |`,
       `| (b) AuthZEN \`/access/v1/evaluation\` (c=${CONCURRENCY}) | ${fmt(authzen, 'req/s', 3)} |`,
       `| (b) ratio | **${(ratioB * 100).toFixed(1)} %** | | | | ${cpuRatio(bareResult, authzen)} |`,
+      `| (b) AuthZEN \`/access/v1/evaluations\`, ${BATCH} questions each (c=${CONCURRENCY}) | ${fmt(authzenBatch, 'req/s', 3)} |`,
       `| (c) ${EXPIRING} expiries in one second → all recorded | ${expirySeconds.toFixed(2)} s | | | ${recorded} | ${(expiryCpuMs / Math.max(1, recorded)).toFixed(3)} ms |`,
       `| (d) RSS after seeding / at end | ${rssAfterSeedMb.toFixed(0)} MB / ${rssEndMb.toFixed(0)} MB | | | | |`,
+      `| (d) of which V8 heap committed (used) / outside V8 (anonymous) / files | ${memory.heapCommittedMb} (${memory.heapUsedMb}) / ${(memory.rssAnonMb ?? NaN) - memory.heapCommittedMb} / ${memory.rssFileMb ?? NaN} MB | | | | |`,
+      `| (d) RSS once V8 released its pooled pages (last-resort GC) | ${released.rssMb} MB (heap ${released.heapCommittedMb} committed, ${released.heapUsedMb} used) | | | | |`,
       `| Seed (${SPS * ROLES_PER_SP} eligibilities + ${ACTIVE} active) | ${seedSeconds.toFixed(1)} s | | | | |`,
       `| (e) holdings index full load (${indexStats.entries} entries, ~${(indexStats.approxBytes / 2 ** 20).toFixed(0)} MB estimated) | ${indexLoadMs.toFixed(0)} ms | | | | |`,
     ].join('\n');
@@ -961,12 +718,15 @@ async function main() {
     log(targets);
     if (profileA) log(`\nCPU profile of the server thread, during (a):\n${profileA.join('\n')}`);
     if (profileB) log(`\nCPU profile of the server thread, during (b):\n${profileB.join('\n')}`);
+    if (profileBatch)
+      log(`\nCPU profile of the server thread, during (b) batches:\n${profileBatch.join('\n')}`);
     if (profileC) log(`\nCPU profile of the server thread, during (c):\n${profileC.join('\n')}`);
     log(`\nBench wall time ${totalSeconds.toFixed(0)} s.`);
 
     const results = {
       machine,
       config: {
+        database: DIALECT,
         stmtCache: STMT_CACHE,
         sps: SPS,
         eligibilities: SPS * ROLES_PER_SP,
@@ -978,7 +738,7 @@ async function main() {
       },
       seedSeconds,
       a: { inserts, selfActivate, ratio: ratioA, auditEntriesWritten: auditAfterA - auditBeforeA },
-      b: { bare: bareResult, authzen, ratio: ratioB, sampleDecision: decisions.json },
+      b: { bare: bareResult, authzen, authzenBatch, ratio: ratioB, sampleDecision: decisions.json },
       c: {
         expiring: EXPIRING,
         recorded,
@@ -989,16 +749,28 @@ async function main() {
         expiredStatus,
         unrecorded: leftOpen,
       },
-      d: { rssAfterSeedMb, rssEndMb, gcBeforeMeasure: Boolean(gc) },
+      d: {
+        rssAfterSeedMb,
+        rssEndMb,
+        gcBeforeMeasure: Boolean(gc),
+        beforeSeed: memoryBeforeSeed,
+        afterSeed: memoryAfterSeed,
+        afterIndex: memory,
+        afterIndexPoolReleased: released,
+      },
       checks,
-      profile: { a: profileA, b: profileB, c: profileC },
+      profile: { a: profileA, b: profileB, bBatch: profileBatch, c: profileC },
       plans,
       loadAverage: { atStart: loadAtStart, atEnd: os.loadavg() },
       totalSeconds,
     };
     mkdirSync(join(HERE, 'results'), { recursive: true });
     writeFileSync(
-      join(HERE, 'results', STMT_CACHE ? 'stmt-cache.json' : 'latest.json'),
+      join(
+        HERE,
+        'results',
+        STMT_CACHE ? 'stmt-cache.json' : DIALECT === 'sqlite' ? 'latest.json' : 'latest-postgres.json',
+      ),
       JSON.stringify(results, null, 2) + '\n',
     );
     if (SPS === 100_000 && !PROFILE && !STMT_CACHE) writeDoc(machine, table, targets, checks);
@@ -1039,8 +811,11 @@ async function count(k: AnyDb, table: string): Promise<number> {
   return Number(r.n);
 }
 
-const BEGIN = '<!-- bench:begin (written by `npm run bench`; edit outside these markers) -->';
-const END = '<!-- bench:end -->';
+const BEGIN =
+  DIALECT === 'sqlite'
+    ? '<!-- bench:begin (written by `npm run bench`; edit outside these markers) -->'
+    : '<!-- bench:postgres:begin (written by `npm run bench -- --db postgres`; edit outside these markers) -->';
+const END = DIALECT === 'sqlite' ? '<!-- bench:end -->' : '<!-- bench:postgres:end -->';
 
 function writeDoc(
   machine: Record<string, string | number>,
@@ -1052,7 +827,7 @@ function writeDoc(
   const missed = checks.filter((c) => !c.met).map((c) => c.target);
   const block = [
     BEGIN,
-    `Last run: ${machine.date} — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}. Load average ${machine.loadAverage}.`,
+    `Last run on ${DIALECT === 'sqlite' ? 'SQLite' : 'PostgreSQL'}: ${machine.date} — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}. Load average ${machine.loadAverage}.`,
     '',
     table,
     '',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { outboundFetch } from './net/outbound-fetch.js';
 import { Server as HttpsServer } from 'node:https';
 import { makeAuditLog, type AuditLog } from './app/audit/audit-log.js';
 import { makeCheckpointPublisher } from './app/audit/checkpoint-publisher.js';
@@ -68,8 +69,11 @@ import { approvalHookConsumerOf } from './modules/decision-hooks.js';
 import { makeAlertScanConsumer } from './app/alerts/scan-consumer.js';
 import { connectorConsumerOf, connectorsOf } from './modules/connectors.js';
 import type { ConnectorReconcilerJob } from './jobs/connector-reconciler.js';
+import { DEFAULT_SSF_WORKER_INTERVAL_MS, type SsfDeliveryJob } from './jobs/ssf-delivery.js';
+import { ssfConsumerOf, ssfDeliveryOf } from './modules/ssf.js';
 import type { ElevateOptions, Kernel } from './modules/kernel.js';
 import { createUnitOfWork } from './modules/unit-of-work.js';
+import { DEFAULT_GROUP_COMMIT_MAX_MEMBERS } from './store/unit-of-work.js';
 import { wireHoldingsIndex } from './modules/holdings.js';
 import type { HoldingsIndex } from './app/authzen/holdings-index.js';
 import { auditPruneStore, chainReader, exportCursorStore } from './store/audit/audit-export-store.js';
@@ -123,6 +127,8 @@ export interface Elevate {
    * them.
    */
   connectors: ConnectorReconcilerJob;
+  /** The Shared Signals delivery worker (ADR 0040); tests run it. */
+  ssf: SsfDeliveryJob;
 }
 
 /**
@@ -133,6 +139,8 @@ export interface Elevate {
  */
 /** How often every tenant's alerts are scanned by default. */
 export const DEFAULT_ALERT_SCAN_INTERVAL_MS = 3_600_000;
+/** How long an outbox consumer's cursor may move in memory before it is written (ADR 0013). */
+export const DEFAULT_OUTBOX_CURSOR_PERSIST_MS = 1_000;
 /** How often the access review scheduler runs by default. */
 export const DEFAULT_ACCESS_REVIEW_INTERVAL_MS = 60_000;
 
@@ -147,7 +155,9 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     clock: o.clock,
     replicaId,
     consumers,
+    options: { cursorPersistMs: o.outboxCursorPersistMs ?? DEFAULT_OUTBOX_CURSOR_PERSIST_MS },
   });
+  await relay.markEnd();
   const outbox = createOutboxRelayJob({
     relay,
     clock: o.clock,
@@ -170,7 +180,12 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     ...(o.holdingsIndex === undefined ? {} : { options: o.holdingsIndex }),
   });
   const holdingsOn = o.holdingsIndex?.enabled !== false;
-  const uow = createUnitOfWork(o.db, () => outbox.nudge(), refusals, holdingsOn ? holdings.hook : undefined);
+  const uow = createUnitOfWork(o.db, {
+    messagesCommitted: () => outbox.nudge(),
+    ...(refusals === undefined ? {} : { refusals }),
+    ...(holdingsOn ? { holdings: holdings.hook } : {}),
+    groupCommit: { maxMembers: DEFAULT_GROUP_COMMIT_MAX_MEMBERS, ...o.sqliteGroupCommit },
+  });
   const hasher = argon2Hasher();
   const bootstrapped = await bootstrap({ uow, clock: o.clock, newId, hasher, adminUpn: o.bootstrapAdminUpn });
   const upgraded = await upgradeRoleSettingDefaults({ uow, clock: o.clock });
@@ -197,6 +212,9 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     }),
     cursors: exportCursorStore(o.db.kysely),
     holdings: holdingsOn ? holdings.index : undefined,
+    outbound: outboundFetch(
+      o.outbound?.allowNetworks === undefined ? {} : { allowNetworks: o.outbound.allowNetworks },
+    ),
   };
 
   const identity = await wireIdentity(kernel);
@@ -274,11 +292,13 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   // Decision hooks of approval stages are asked after commit, like any consumer (ADR 0025).
   relay.register(approvalHookConsumerOf(kernel));
   // PIM alerts are scanned again right after the changes they look at (docs/alerts.md).
-  relay.register(makeAlertScanConsumer(services.roleManagementAlerts));
+  relay.register(makeAlertScanConsumer(services.roleManagementAlerts, o.alertScanSpacingMs));
   // Notifications: the fan-out consumes the outbox like any consumer; the worker sends what it wrote.
   const notifications = wireNotifications(kernel);
   if (notifications) {
     relay.register(notifications.fanOut);
+    // New alert incidents and review reminders, mailed as the outbox delivers them (ADR 0033).
+    relay.register(notifications.governanceMail);
     if ((o.notifications?.workerIntervalMs ?? DEFAULT_NOTIFICATION_WORKER_INTERVAL_MS) > 0)
       notifications.worker.start();
     app.addHook('onClose', async () => notifications.worker.stop());
@@ -289,6 +309,13 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     relay.register(connectorConsumerOf(kernel));
     connectors.start();
     app.addHook('onClose', async () => connectors.stop());
+  }
+  // Shared Signals: ends of holdings and accounts become SETs pushed to the receivers' streams.
+  const ssf = ssfDeliveryOf(kernel);
+  if (o.ssf?.off !== true) {
+    relay.register(ssfConsumerOf(kernel));
+    if ((o.ssf?.workerIntervalMs ?? DEFAULT_SSF_WORKER_INTERVAL_MS) > 0) ssf.start();
+    app.addHook('onClose', async () => ssf.stop());
   }
   if ((o.outboxRelayIntervalMs ?? DEFAULT_OUTBOX_RELAY_INTERVAL_MS) > 0) {
     outbox.start();
@@ -305,6 +332,7 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
     notifications: notifications?.worker,
     accessReviews: { runDue: () => services.accessReviewInstances.runDue() },
     connectors,
+    ssf,
     ...jobs,
   };
 }

@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     trustedProxies: config.trustedProxies ?? [],
     rateLimits: { graph: config.rateLimit, authzen: config.authzenRateLimit },
     auditRefusalWindowMs: config.auditRefusalWindowSeconds * 1000,
+    sqliteGroupCommit: { maxMembers: config.sqliteGroupCommitMax },
     ...(config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined
       ? { tls: { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile } }
       : {}),
@@ -58,6 +59,9 @@ async function main(): Promise<void> {
       worker: { retry: { baseDelayMs: config.notificationsRetrySeconds * 1000 } },
     },
     connectors: { driftIntervalMs: config.connectorDriftSeconds * 1000 },
+    ssf: { allowHttp: config.ssfAllowHttp },
+    outbound: { allowNetworks: config.outboundAllowNetworks ?? [] },
+    alertScanSpacingMs: config.alertScanSpacingSeconds * 1000,
     ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
   });
   if (bootstrapped) {

@@ -33,6 +33,8 @@ export interface TenantStore {
 export interface UserStore {
   insert(u: User): Promise<void>;
   get(tenantId: string, id: string): Promise<User | undefined>;
+  /** The users with these ids in the tenant (ids not found are left out), in no particular order. */
+  getMany(tenantId: string, ids: readonly string[]): Promise<User[]>;
   getByUpn(tenantId: string, upn: string): Promise<User | undefined>;
   list(tenantId: string, q: CollectionQuery): Promise<Page<User>>;
   /** Compare-and-set on `version`. @throws ConflictError when the version moved. */
@@ -43,6 +45,8 @@ export interface UserStore {
 export interface GroupStore {
   insert(g: Group): Promise<void>;
   get(tenantId: string, id: string): Promise<Group | undefined>;
+  /** The groups with these ids in the tenant (ids not found are left out), in no particular order. */
+  getMany(tenantId: string, ids: readonly string[]): Promise<Group[]>;
   list(tenantId: string, q: CollectionQuery): Promise<Page<Group>>;
   update(g: Group, expectedVersion: number): Promise<void>;
   delete(tenantId: string, id: string): Promise<boolean>;
@@ -79,6 +83,8 @@ export interface GroupStore {
 export interface ServicePrincipalStore {
   insert(sp: ServicePrincipal): Promise<void>;
   get(tenantId: string, id: string): Promise<ServicePrincipal | undefined>;
+  /** The service principals with these ids in the tenant (ids not found are left out), in no particular order. */
+  getMany(tenantId: string, ids: readonly string[]): Promise<ServicePrincipal[]>;
   getByAppId(appId: string): Promise<ServicePrincipal | undefined>;
   list(tenantId: string, q: CollectionQuery): Promise<Page<ServicePrincipal>>;
   update(sp: ServicePrincipal, expectedVersion: number): Promise<void>;
@@ -109,8 +115,11 @@ export interface RoleAssignmentStore {
   list(tenantId: string, q: CollectionQuery): Promise<Page<RoleAssignment>>;
   delete(tenantId: string, id: string): Promise<boolean>;
   deleteForPrincipal(tenantId: string, principalId: string): Promise<number>;
-  /** Role definition ids held directly by any of the principals (at any directory scope). */
-  roleIdsOf(tenantId: string, principalIds: string[]): Promise<string[]>;
+  /**
+   * Role definition ids held directly by any of the principals: at any directory scope (what
+   * protects a privileged account), or at the one given (what authorizes: `/` for tenant-wide).
+   */
+  roleIdsOf(tenantId: string, principalIds: string[], directoryScopeId?: string): Promise<string[]>;
   countForRole(tenantId: string, roleDefinitionId: string): Promise<number>;
 }
 

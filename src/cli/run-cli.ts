@@ -16,7 +16,8 @@ function program(run: CliRun): Command {
     .name('elevate')
     .description(
       'Elevate: self-hosted Privileged Identity Management.\n\n' +
-        'Client commands (login, roles, activate, approvals, …) talk to an Elevate server over its API.\n' +
+        'Client commands (login, roles, activate, approvals, export/plan/apply, mcp, …) talk to an Elevate server over its API\n' +
+        '(Graph; Azure Resource Manager for resource roles).\n' +
         "Server-side commands (serve, migrate, audit, report) read the server's configuration and database.",
     )
     .version('0.1.0')

@@ -6,6 +6,14 @@ import type { AppProfile, Profile, UserProfile } from './profiles.js';
 /** Elevate's own public client: the portal and this CLI (PKCE / device flow, no secret). */
 export const PUBLIC_CLIENT_ID = 'elevate-portal';
 const USER_SCOPE = 'openid profile offline_access';
+
+/**
+ * The scope a person's sign-in asks for: Elevate's own (the issuer is the resource), or with a
+ * resource (Entra mode) `<resource>/.default` beside the OpenID scopes, as Entra's v2 endpoints
+ * take it: the token is for Graph, with every delegated permission the client was consented.
+ */
+export const userScope = (resource: string | undefined): string =>
+  resource === undefined ? USER_SCOPE : `${resource.replace(/\/+$/, '')}/.default ${USER_SCOPE}`;
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 export interface Discovery {
@@ -20,16 +28,31 @@ interface TokenAnswer {
   expires_in?: number;
 }
 
-/** The server's OpenID configuration (the tenant's when one is named). */
-export async function discover(server: string, tenant: string | undefined): Promise<Discovery> {
+/**
+ * The server's OpenID configuration (the tenant's when one is named), or, with `authority`, that
+ * authority's (Entra: `https://login.microsoftonline.com/{tenant}/v2.0`), wherever the Graph API is.
+ */
+export async function discover(
+  server: string,
+  tenant: string | undefined,
+  authority?: string,
+): Promise<Discovery> {
   const path = tenant
     ? `/${encodeURIComponent(tenant)}/v2.0/.well-known/openid-configuration`
     : '/.well-known/openid-configuration';
-  const answer = await exchange(`${server}${path}`, {});
+  const url =
+    authority === undefined
+      ? `${server}${path}`
+      : `${authority.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+  const answer = await exchange(url, {});
   const doc = answer.json as Record<string, unknown> | undefined;
   if (answer.status !== 200 || typeof doc?.token_endpoint !== 'string' || typeof doc.issuer !== 'string') {
     const reason = tokenErrorText(answer) ?? `HTTP ${answer.status}`;
-    throw new ClientError(`${server} is not an Elevate server or tenant (${reason})`, EXIT.general);
+    const what =
+      authority === undefined
+        ? `${server} is not an Elevate server or tenant`
+        : `${authority} is not an OpenID authority`;
+    throw new ClientError(`${what} (${reason})`, EXIT.general);
   }
   return {
     issuer: doc.issuer,
@@ -85,12 +108,14 @@ export async function appSignIn(
   clientId: string,
   secret: { clientSecret?: string; clientSecretFile?: string },
   now: () => number,
+  resource?: string,
 ): Promise<AppProfile> {
   const profile: AppProfile = {
     kind: 'app',
     server,
     issuer: discovery.issuer,
     tokenEndpoint: discovery.tokenEndpoint,
+    ...(resource === undefined ? {} : { resource }),
     clientId,
     accessToken: '',
     expiresAt: 0,
@@ -105,7 +130,7 @@ async function renewApp(profile: AppProfile, now: () => number): Promise<AppProf
       grant_type: 'client_credentials',
       client_id: profile.clientId,
       client_secret: secretOf(profile),
-      scope: `${profile.issuer}/.default`,
+      scope: `${profile.resource ?? profile.issuer}/.default`,
     },
   });
   if (answer.status !== 200) throw tokenFailure(answer, 'sign-in refused');
@@ -128,13 +153,22 @@ export interface DevicePrompt {
 export async function deviceSignIn(
   server: string,
   discovery: Discovery,
-  o: { now: () => number; sleep: (ms: number) => Promise<void>; prompt: (p: DevicePrompt) => void },
+  o: {
+    now: () => number;
+    sleep: (ms: number) => Promise<void>;
+    prompt: (p: DevicePrompt) => void;
+    /** The public client the person signs in through (default: Elevate's own, `elevate-portal`). */
+    clientId?: string;
+    /** Entra mode: the resource the token is for (`https://graph.microsoft.com`). */
+    resource?: string;
+  },
 ): Promise<UserProfile> {
   if (discovery.deviceAuthorizationEndpoint === undefined) {
     throw new ClientError(`${server} does not offer the device sign-in`, EXIT.authentication);
   }
+  const clientId = o.clientId ?? PUBLIC_CLIENT_ID;
   const start = await exchange(discovery.deviceAuthorizationEndpoint, {
-    form: { client_id: PUBLIC_CLIENT_ID, scope: USER_SCOPE },
+    form: { client_id: clientId, scope: userScope(o.resource) },
   });
   if (start.status !== 200) throw tokenFailure(start, 'device sign-in refused');
   const grant = start.json as {
@@ -156,7 +190,7 @@ export async function deviceSignIn(
   while (o.now() < deadline) {
     await o.sleep(intervalMs);
     const answer = await exchange(discovery.tokenEndpoint, {
-      form: { grant_type: DEVICE_CODE_GRANT, client_id: PUBLIC_CLIENT_ID, device_code: grant.device_code },
+      form: { grant_type: DEVICE_CODE_GRANT, client_id: clientId, device_code: grant.device_code },
     });
     if (answer.status === 200) {
       const tokens = answer.json as TokenAnswer;
@@ -165,7 +199,8 @@ export async function deviceSignIn(
         server,
         issuer: discovery.issuer,
         tokenEndpoint: discovery.tokenEndpoint,
-        clientId: PUBLIC_CLIENT_ID,
+        ...(o.resource === undefined ? {} : { resource: o.resource }),
+        clientId,
         accessToken: tokens.access_token,
         ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
         expiresAt: expiresAt(o.now(), tokens),
@@ -197,9 +232,25 @@ export async function freshProfile(profile: Profile, now: () => number): Promise
   if (profile.refreshToken === undefined) {
     throw new ClientError('the sign-in expired; run `elevate login`', EXIT.authentication);
   }
-  const answer = await exchange(profile.tokenEndpoint, {
-    form: { grant_type: 'refresh_token', client_id: profile.clientId, refresh_token: profile.refreshToken },
-  });
+  const refresh = (scope: string | undefined) =>
+    exchange(profile.tokenEndpoint, {
+      form: {
+        grant_type: 'refresh_token',
+        client_id: profile.clientId,
+        refresh_token: profile.refreshToken as string,
+        ...(scope === undefined ? {} : { scope }),
+      },
+    });
+  // Entra's v2 endpoint wants the scope again (Graph's in Entra mode); an authority that did not
+  // grant `<resource>/.default` as a scope (Elevate standing in) refuses it as invalid_scope, and
+  // then the refresh without a scope renews what was granted. Elevate's own profiles send none.
+  let answer = await refresh(profile.resource === undefined ? undefined : userScope(profile.resource));
+  if (
+    profile.resource !== undefined &&
+    (answer.json as { error?: string } | undefined)?.error === 'invalid_scope'
+  ) {
+    answer = await refresh(undefined);
+  }
   if (answer.status !== 200) {
     throw new ClientError(
       `the sign-in expired (${tokenErrorText(answer) ?? `HTTP ${answer.status}`}); run \`elevate login\``,
@@ -225,6 +276,20 @@ export function claimsOf(token: string): Record<string, unknown> {
   } catch {
     return {};
   }
+}
+
+/**
+ * Where a person signed in with the device flow, from the profile: the device authorization
+ * endpoint sits beside the token endpoint in both Elevate's and Entra's shape
+ * (`…/oauth2/v2.0/token` → `…/oauth2/v2.0/devicecode`), so step-up needs no discovery at the Graph
+ * host (graph.microsoft.com has none).
+ */
+export function discoveryOf(profile: UserProfile): Discovery {
+  return {
+    issuer: profile.issuer,
+    tokenEndpoint: profile.tokenEndpoint,
+    deviceAuthorizationEndpoint: profile.tokenEndpoint.replace(/\/token$/, '/devicecode'),
+  };
 }
 
 /** Revokes a person's refresh token (and its grant) at logout. Best effort: 200 even if unknown. */

@@ -11,6 +11,9 @@ export const EXIT = {
   refused: 5,
   approvalEnded: 6,
   unreachable: 7,
+  drift: 8,
+  stalePlan: 9,
+  checkFailed: 10,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -25,6 +28,12 @@ export const EXIT_CODE_TABLE: readonly (readonly [ExitCode, string])[] = [
   [EXIT.refused, 'refused: role policy or permissions do not allow it (403, policy validation)'],
   [EXIT.approvalEnded, 'the approval ended without a grant: denied, canceled, timed out, failed'],
   [EXIT.unreachable, 'the server could not be reached'],
+  [EXIT.drift, '`plan`: the live state differs from the file (changes to apply, or undeclared assignments)'],
+  [
+    EXIT.stalePlan,
+    '`apply --plan-hash`: the plan changed since (the server or the file changed); run `plan` again',
+  ],
+  [EXIT.checkFailed, '`compliance`: at least one check failed (checks not evaluated do not count)'],
 ];
 
 /** A failure the CLI reports as one line on standard error, with its exit code. */

@@ -1,6 +1,6 @@
 import { claimsOf, freshProfile } from './auth.js';
 import { ClientError, EXIT } from './exit-codes.js';
-import { exchange, graphError } from './transport.js';
+import { exchange, graphError, type JsonAnswer } from './transport.js';
 import { profileName, ProfileStore, type Profile } from './profiles.js';
 
 /** At most this many pages of a collection are followed (`@odata.nextLink`). */
@@ -12,17 +12,26 @@ const MAX_PAGES = 50;
  */
 export class Graph {
   private constructor(
-    private readonly store: ProfileStore,
+    /** Where a renewed token is saved; none for a sign-in kept in memory only (`elevate mcp`). */
+    private readonly store: ProfileStore | undefined,
     private readonly name: string,
     private profile: Profile,
     private readonly now: () => number,
+    /** Sent with every Graph call besides the token (`x-elevate-origin`, `user-agent`). */
+    private readonly headers: Record<string, string> = {},
   ) {}
+
+  /** A sign-in that lives in memory only: renewed tokens are not saved anywhere. */
+  static inMemory(profile: Profile, now: () => number, headers: Record<string, string> = {}): Graph {
+    return new Graph(undefined, '(none)', profile, now, headers);
+  }
 
   /** @throws ClientError (authentication) when the profile has never signed in. */
   static open(
     env: Readonly<Record<string, string | undefined>>,
     profileOption: string | undefined,
     now: () => number,
+    headers: Record<string, string> = {},
   ): Graph {
     const store = new ProfileStore(env);
     const name = profileName(profileOption, env);
@@ -30,7 +39,7 @@ export class Graph {
     if (profile === undefined) {
       throw new ClientError(`not signed in (profile "${name}"); run \`elevate login\``, EXIT.authentication);
     }
-    return new Graph(store, name, profile, now);
+    return new Graph(store, name, profile, now, headers);
   }
 
   get profileName(): string {
@@ -39,6 +48,14 @@ export class Graph {
 
   get server(): string {
     return this.profile.server;
+  }
+
+  /**
+   * Signed in at another authority for another resource (`login --authority`, Entra mode): the
+   * server is Microsoft Graph, which has none of Elevate's own APIs (ARM for resource roles).
+   */
+  get entraMode(): boolean {
+    return this.profile.resource !== undefined;
   }
 
   get kind(): Profile['kind'] {
@@ -67,7 +84,7 @@ export class Graph {
     const fresh = await freshProfile(this.profile, this.now);
     if (fresh !== this.profile) {
       this.profile = fresh;
-      this.store.put(this.name, fresh);
+      this.store?.put(this.name, fresh);
     }
   }
 
@@ -76,15 +93,23 @@ export class Graph {
    * @param what names the action in an error line ("activate Helpdesk Administrator").
    */
   async call<T = unknown>(method: string, path: string, what: string, body?: unknown): Promise<T> {
-    await this.ensureToken();
-    const url = path.startsWith('http') ? path : `${this.profile.server}${path}`;
-    const answer = await exchange(url, {
-      method,
-      headers: { authorization: `Bearer ${this.profile.accessToken}` },
-      ...(body === undefined ? {} : { json: body }),
-    });
+    const answer = await this.send(method, path, body);
     if (answer.status >= 400) throw graphError(answer, what);
     return answer.json as T;
+  }
+
+  /**
+   * One exchange with the server as the signed-in profile (token renewed first), its answer as it
+   * came: the Graph calls above and the ARM client (`arm.ts`) map errors each in their own way.
+   */
+  async send(method: string, path: string, body?: unknown): Promise<JsonAnswer> {
+    await this.ensureToken();
+    const url = path.startsWith('http') ? path : `${this.profile.server}${path}`;
+    return exchange(url, {
+      method,
+      headers: { ...this.headers, authorization: `Bearer ${this.profile.accessToken}` },
+      ...(body === undefined ? {} : { json: body }),
+    });
   }
 
   get<T = unknown>(path: string, what: string): Promise<T> {

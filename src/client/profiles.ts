@@ -12,6 +12,11 @@ interface ProfileBase {
   issuer: string;
   /** The tenant's token endpoint, from discovery at login. */
   tokenEndpoint: string;
+  /**
+   * The resource tokens are asked for (`<resource>/.default`) when it is not the issuer: with
+   * `login --authority` (Entra: `https://graph.microsoft.com`).
+   */
+  resource?: string;
   accessToken: string;
   /** Epoch milliseconds. */
   expiresAt: number;

@@ -3,7 +3,12 @@ import type { ClientRun } from './client-run.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerApprovalCommands } from './commands/approvals.js';
 import { registerCompletionCommand } from './commands/completion.js';
+import { registerComplianceCommand } from './commands/compliance.js';
+import { registerConfigAsCodeCommands } from './commands/config-as-code.js';
+import { registerMcpCommand } from './commands/mcp.js';
 import { registerPimCommands } from './commands/pim.js';
+import { registerPolicySetCommand } from './commands/policy-set.js';
+import { registerReviewCommands } from './commands/reviews.js';
 import { registerSessionCommands } from './commands/session.js';
 
 /**
@@ -15,6 +20,11 @@ export function registerClientCommands(program: Command, run: ClientRun): void {
   registerPimCommands(program, run);
   registerApprovalCommands(program, run);
   registerAdminCommands(program, run);
+  registerPolicySetCommand(program, run);
+  registerReviewCommands(program, run);
+  registerConfigAsCodeCommands(program, run);
+  registerMcpCommand(program, run);
+  registerComplianceCommand(program, run);
   registerCompletionCommand(program, run);
 }
 

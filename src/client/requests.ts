@@ -62,7 +62,7 @@ export function requestRow(r: GraphRequest, roleName?: string): RequestRow {
 export const ENDED_STATUSES = new Set(['Denied', 'Canceled', 'Failed', 'Revoked', 'TimedOut']);
 
 /** The request is in effect now: provisioned, or granted with a start that has come. */
-export function isEffective(r: GraphRequest, now: number): boolean {
+export function isEffective(r: Pick<GraphRequest, 'status' | 'scheduleInfo'>, now: number): boolean {
   if (r.status === 'Provisioned') return true;
   if (r.status !== 'Granted') return false;
   const start = r.scheduleInfo?.startDateTime;

@@ -66,7 +66,11 @@ export function pick<T extends RoleRef>(typed: string, candidates: readonly T[],
 }
 
 /** The instance of the role at the scope asked for, or at the tenant root, else the only one. */
-export function atScope(hits: readonly Instance[], scope: string | undefined, typed: string): Instance {
+export function atScope<T extends Pick<Instance, 'directoryScopeId'>>(
+  hits: readonly T[],
+  scope: string | undefined,
+  typed: string,
+): T {
   const wanted = scope ?? '/';
   const found =
     hits.find((h) => (h.directoryScopeId ?? '/') === wanted) ??
@@ -79,6 +83,24 @@ export function atScope(hits: readonly Instance[], scope: string | undefined, ty
     );
   }
   return found;
+}
+
+/**
+ * The caller's own eligible (or activated) instance that `typed` names, at the asked scope.
+ * @throws ClientError (not found) with suggestions on a miss.
+ */
+export async function heldInstance(
+  graph: Graph,
+  typed: string,
+  scope: string | undefined,
+  kind: 'eligibility' | 'assignment',
+): Promise<Instance> {
+  const instances = await myInstances(graph, kind);
+  const candidates = (
+    kind === 'assignment' ? instances.filter((i) => i.assignmentType === 'Activated') : instances
+  ).map((i) => ({ ...i, id: i.roleDefinitionId, displayName: roleNameOf(i) }));
+  const hits = pick(typed, candidates, kind === 'eligibility' ? 'eligible role' : 'active role');
+  return atScope(hits, scope, typed);
 }
 
 /** Every role definition (administrators' commands; people without read rights get 403). */

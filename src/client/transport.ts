@@ -71,6 +71,25 @@ const REFUSAL_CODES =
  * code from the status (401 authentication, 403 and policy refusals refused, 404 not found).
  */
 export function graphError(answer: JsonAnswer, what: string): ClientError {
+  return apiError(answer, what, () => false);
+}
+
+/**
+ * ARM error codes that mean "no such thing" although ARM answers them with 400: the role, or the
+ * assignment a removal or deactivation names, does not exist.
+ */
+const ARM_NOT_FOUND = /^(RoleDefinitionDoesNotExist|RoleAssignmentDoesNotExist|ResourceScopeNotFound)$/i;
+
+/**
+ * The ClientError for an Azure Resource Manager error answer (`{"error":{"code","message"}}`, the
+ * same envelope as Graph's without `innerError`): the exit codes of Graph's, and ARM's own codes
+ * for an unknown role or scope are "not found".
+ */
+export function armError(answer: JsonAnswer, what: string): ClientError {
+  return apiError(answer, what, (code) => ARM_NOT_FOUND.test(code));
+}
+
+function apiError(answer: JsonAnswer, what: string, notFound: (code: string) => boolean): ClientError {
   const error = (answer.json as { error?: { code?: string; message?: string } } | undefined)?.error;
   const code = error?.code ?? `HTTP ${answer.status}`;
   const message = oneLine(error?.message ?? 'the server gave no details');
@@ -81,7 +100,8 @@ export function graphError(answer: JsonAnswer, what: string): ClientError {
       EXIT.authentication,
     );
   }
-  if (answer.status === 404 || code === 'RoleAssignmentDoesNotExist') exitCode = EXIT.notFound;
+  if (answer.status === 404 || code === 'RoleAssignmentDoesNotExist' || notFound(code))
+    exitCode = EXIT.notFound;
   else if (answer.status === 403 || REFUSAL_CODES.test(code)) exitCode = EXIT.refused;
   else if (answer.status === 429 || answer.status >= 500) exitCode = EXIT.general;
   return new ClientError(`${what}: ${code}: ${message}`, exitCode);

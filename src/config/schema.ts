@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { auditForwardSetting } from './audit-forward.js';
 import { rateLimitSetting } from './rate-limit.js';
+import { outboundAllowNetworksSetting } from './outbound-networks.js';
 import { trustedProxiesSetting } from './trusted-proxies.js';
 import { trustedIssuersSetting } from './trusted-issuers.js';
 
@@ -50,6 +51,13 @@ export const SETTINGS = [
     secret: true,
     default: 'sqlite:./data/elevate.db',
     doc: '`sqlite:<path>` (embedded default) or `postgres://user:pass@host:5432/db`.',
+  },
+  {
+    env: 'ELEVATE_SQLITE_GROUP_COMMIT_MAX',
+    key: 'sqliteGroupCommitMax',
+    secret: false,
+    default: '32',
+    doc: 'SQLite only: how many concurrent use cases may share one durable commit, each in its own savepoint, answered only after that commit (1–1000; `1` commits each use case alone). See docs/adr/0050-sqlite-group-commit.md.',
   },
   {
     env: 'ELEVATE_DATA_DIR',
@@ -140,7 +148,7 @@ export const SETTINGS = [
     key: 'breakGlassGroupId',
     secret: false,
     default: '(none)',
-    doc: 'Id of a role-assignable group whose user members are the break-glass (emergency access) accounts; their permanent assignments are exempt in the compliance report.',
+    doc: 'Deprecated: mark accounts with `POST /v1.0/elevate/breakGlassAccounts` instead. Id of a role-assignable group whose user members are exempt in the compliance report (their use is not monitored).',
   },
   {
     env: 'ELEVATE_TRUSTED_ISSUERS',
@@ -206,6 +214,20 @@ export const SETTINGS = [
     doc: 'Accept plain `http://` webhook and decision hook URLs (receivers on a trusted network, development); otherwise only `https://`. See docs/notifications.md.',
   },
   {
+    env: 'ELEVATE_SSF_ALLOW_HTTP',
+    key: 'ssfAllowHttp',
+    secret: false,
+    default: 'false',
+    doc: 'Accept plain `http://` Shared Signals receiver endpoints (a trusted network, development); otherwise only `https://`. See docs/ssf.md.',
+  },
+  {
+    env: 'ELEVATE_OUTBOUND_ALLOW_NETWORKS',
+    key: 'outboundAllowNetworks',
+    secret: false,
+    default: '(none)',
+    doc: 'Non-public networks that URLs set through the API (webhooks, Slack and Teams channels, decision hooks, Shared Signals receivers, webhook and SCIM connectors) may reach, comma-separated IP addresses or CIDR ranges (`10.20.0.0/16,fd00::/8`). With none, Elevate calls only public addresses: loopback, private, link-local (cloud metadata) and reserved addresses are refused, also when a name resolves to one. See docs/security.md.',
+  },
+  {
     env: 'ELEVATE_NOTIFICATIONS_RETRY_SECONDS',
     key: 'notificationsRetrySeconds',
     secret: false,
@@ -218,6 +240,13 @@ export const SETTINGS = [
     secret: false,
     default: '60',
     doc: 'How often every connector compares its target with what Elevate holds and repairs drift (0–86400; 0 turns the poll off: starts, ends and events still reconcile at once). See docs/connectors.md.',
+  },
+  {
+    env: 'ELEVATE_ALERT_SCAN_SPACING_SECONDS',
+    key: 'alertScanSpacingSeconds',
+    secret: false,
+    default: '60',
+    doc: "Least time between two scans of a tenant's PIM security alerts after changes (0–86400; 0 scans after every burst at once): changes within it are covered by one scan at its end. See docs/alerts.md.",
   },
   {
     env: 'ELEVATE_METRICS_TOKEN',
@@ -289,12 +318,16 @@ export const configSchema = z
     rateLimit: rateLimitSetting,
     authzenRateLimit: rateLimitSetting,
     auditRefusalWindowSeconds: z.coerce.number().int().min(0).max(3600),
+    sqliteGroupCommitMax: z.coerce.number().int().min(1).max(1000),
     requireMfaRegistration: bool,
     activationEndingSoonMinutes: z.coerce.number().int().min(0).max(1440),
     expiringSoonDays: z.coerce.number().int().min(0).max(365),
     notificationsAllowHttp: bool,
+    ssfAllowHttp: bool,
+    outboundAllowNetworks: outboundAllowNetworksSetting.optional(),
     notificationsRetrySeconds: z.coerce.number().int().min(1).max(3600),
     connectorDriftSeconds: z.coerce.number().int().min(0).max(86_400),
+    alertScanSpacingSeconds: z.coerce.number().int().min(0).max(86_400),
     metricsToken: z.string().min(16).max(512).optional(),
   })
   .strict();

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import { addressListSetting } from './address-list.js';
 
 /** Ranges proxy-addr (Fastify's `trustProxy`) knows by name. */
 const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -20,22 +20,6 @@ function isAddressOrRange(entry: string): boolean {
  * `X-Forwarded-For` (and `-Proto`, `-Host`) Fastify believes, comma-separated. Empty (the default)
  * trusts none: the client address is the TCP peer, whatever headers it sends.
  */
-export const trustedProxiesSetting = z
-  .string()
-  .max(4096)
-  .transform((text, ctx) => {
-    const entries = text
-      .split(',')
-      .map((e) => e.trim())
-      .filter((e) => e !== '');
-    for (const entry of entries) {
-      if (!isAddressOrRange(entry)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `not an IP address or CIDR range: ${entry.slice(0, 64)}`,
-        });
-        return z.NEVER;
-      }
-    }
-    return entries;
-  });
+export const trustedProxiesSetting = addressListSetting((entry) =>
+  isAddressOrRange(entry) ? undefined : `not an IP address or CIDR range: ${entry.slice(0, 64)}`,
+);

@@ -16,6 +16,14 @@ export function callerOf(request: FastifyRequest): Caller {
   return request.caller;
 }
 
+/**
+ * The `x-elevate-origin` header when it is a short token (`mcp`): what the client says it is, a claim
+ * the audit records as `ClientOrigin` (ADR 0036). Anything else is not recorded.
+ */
+export function clientOriginOf(header: string | string[] | undefined): string | null {
+  return typeof header === 'string' && /^[a-z][a-z0-9-]{0,31}$/.test(header) ? header : null;
+}
+
 /** `onRequest` hook for protected route plugins: verifies the bearer token, sets `request.caller`. */
 export function authenticateHook(services: Services) {
   return async (request: FastifyRequest): Promise<void> => {
@@ -24,6 +32,7 @@ export function authenticateHook(services: Services) {
       ip: request.ip,
       userAgent: typeof ua === 'string' ? ua.slice(0, 512) : null,
       requestId: request.id,
+      clientOrigin: clientOriginOf(request.headers['x-elevate-origin']),
     });
   };
 }

@@ -16,6 +16,16 @@ export const PORTAL_PAGES = [
   '/approvals',
   '/admin/roles',
   '/admin/roles/:roleId',
+  '/admin/directory',
+  '/audit',
+  '/compliance',
+  '/alerts',
+  '/reviews',
+  '/groups',
+  '/resources',
+  '/channels',
+  '/connectors',
+  '/break-glass',
   '/portal/callback',
 ] as const;
 

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, RequestPayload } from 'fastify';
 import { admitRequest, type RateLimit } from '../domain/shared/rate-limit.js';
 import { RateLimitedError } from '../domain/shared/errors.js';
 import type { Clock } from '../domain/time/clock.js';
@@ -56,12 +56,23 @@ function buckets(limit: RateLimit, clock: Clock) {
 export function apiRateLimitHook(limits: ApiRateLimits, clock: Clock) {
   const graph = limits.graph === null ? undefined : buckets(limits.graph, clock);
   const authzen = limits.authzen === null ? undefined : buckets(limits.authzen, clock);
-  return async (request: FastifyRequest, _reply: unknown, payload: unknown): Promise<unknown> => {
+  // A callback hook (not async): it runs on every authenticated request and awaits nothing.
+  return (
+    request: FastifyRequest,
+    _reply: unknown,
+    payload: RequestPayload,
+    done: (err: Error | null, payload?: RequestPayload) => void,
+  ): void => {
     const caller = request.caller;
     if (caller !== undefined) {
       const admit = request.routeOptions.url?.startsWith('/access/') === true ? authzen : graph;
-      admit?.(caller.id);
+      try {
+        admit?.(caller.id);
+      } catch (err) {
+        done(err as Error);
+        return;
+      }
     }
-    return payload;
+    done(null, payload);
   };
 }

@@ -9,7 +9,7 @@ export interface Services {
   /** Verifies the bearer token and resolves the live caller. @throws UnauthenticatedError */
   authenticate(
     authorization: string | undefined,
-    ctx: { ip: string | null; userAgent: string | null; requestId: string },
+    ctx: { ip: string | null; userAgent: string | null; requestId: string; clientOrigin?: string | null },
   ): Promise<Caller>;
   /** Database reachable and migrations current. */
   ready(): Promise<{ ready: boolean; reason?: string }>;

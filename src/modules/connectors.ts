@@ -2,7 +2,7 @@ import { makeConnectorSettings } from '../app/connectors/connector-settings.js';
 import { makeReconciler } from '../app/connectors/reconcile.js';
 import type { OutboxConsumer } from '../app/outbox/ports.js';
 import { prometheusConnectorMetrics, type PrometheusConnectorMetrics } from '../target-systems/metrics.js';
-import { openTargetSystem } from '../target-systems/drivers.js';
+import { targetSystems } from '../target-systems/drivers.js';
 import { connectorRoutes } from '../http/routes/connectors.js';
 import { metricsRoutes } from '../http/routes/metrics.js';
 import {
@@ -31,6 +31,9 @@ interface Wired {
 }
 const wired = new WeakMap<Kernel, Wired>();
 
+/** The drivers that open target systems: the built-in ones unless the options give others. */
+const targetsOf = (k: Kernel) => k.options.connectors?.targets ?? targetSystems(k.outbound);
+
 /** The kernel's reconciler job and metrics (one per Elevate instance). */
 export function connectorsOf(k: Kernel): Wired {
   let w = wired.get(k);
@@ -40,7 +43,7 @@ export function connectorsOf(k: Kernel): Wired {
     const job = createConnectorReconciler({
       reconciler: makeReconciler({ uow: k.uow, clock: k.clock, newId: k.newId, metrics }),
       leases: connectorLeaseStore(k.db.kysely),
-      targets: openTargetSystem,
+      targets: targetsOf(k),
       sealer: k.box,
       clock: k.clock,
       replicaId: k.newId(),
@@ -75,7 +78,9 @@ export const connectorsModule = {
         clock: k.clock,
         newId: k.newId,
         sealer: k.box,
-        targets: openTargetSystem,
+        targets: targetsOf(k),
+        // The operator's setting for every signed outbound call (ELEVATE_NOTIFICATIONS_ALLOW_HTTP).
+        allowHttp: k.options.notifications?.allowHttpWebhooks === true,
         changed: (id) => job.nudge(id),
       }),
       metrics: {

@@ -24,7 +24,7 @@ function askerOf(k: Kernel): HookAsker {
   let ask = askers.get(k);
   if (ask === undefined) {
     ask = makeHookAsker({
-      transport: decisionHookTransport(),
+      transport: decisionHookTransport({ fetch: k.outbound }),
       sealer: k.box,
       clock: k.clock,
       newId: k.newId,

@@ -1,5 +1,10 @@
 import type { Logger } from 'pino';
-import { makeHoldingsIndex, type HoldingChange, type HoldingsIndex } from '../app/authzen/holdings-index.js';
+import {
+  isHoldingSource,
+  makeHoldingsIndex,
+  type HoldingChange,
+  type HoldingsIndex,
+} from '../app/authzen/holdings-index.js';
 import type { Clock } from '../domain/time/clock.js';
 import { repeatEvery, type Repeating } from '../jobs/repeat.js';
 import {
@@ -75,7 +80,7 @@ export function wireHoldingsIndex(o: {
   const onPayload = (schema: string) => (payload: string) => {
     const [s, tenantId, principalId, source] = payload.split(' ');
     if (s !== schema || !tenantId || !principalId) return;
-    if (source !== 's' && source !== 'd' && source !== 'm' && source !== 'a') return;
+    if (!isHoldingSource(source)) return;
     const change: HoldingChange = { tenantId, principalId, source };
     index.changed([change]).catch(() => undefined);
   };

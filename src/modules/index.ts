@@ -1,6 +1,7 @@
 import type { Services } from '../http/services.js';
 import type { StoreBinder } from '../store/unit-of-work.js';
 import { accessReviewsModule } from './access-reviews.js';
+import { administrativeUnitsModule } from './administrative-units.js';
 import { alertsModule } from './alerts.js';
 import { auditExportModule } from './audit-export.js';
 import { auditModule } from './audit.js';
@@ -18,11 +19,14 @@ import { pimModule } from './pim.js';
 import { policiesModule } from './policies.js';
 import { resourcesModule } from './resources.js';
 import { rolesModule } from './roles.js';
+import { scimModule } from './scim.js';
 import { signInModule } from './sign-in.js';
+import { ssfModule } from './ssf.js';
 
 /** Every feature of Elevate, in the order their routes are mounted (and listed in OpenAPI). */
 export const MODULES = [
   directoryModule,
+  administrativeUnitsModule,
   rolesModule,
   auditModule,
   policiesModule,
@@ -39,6 +43,8 @@ export const MODULES = [
   accessReviewsModule,
   connectorsModule,
   resourcesModule,
+  scimModule,
+  ssfModule,
 ] as const satisfies readonly FeatureModule[];
 
 type Modules = (typeof MODULES)[number];

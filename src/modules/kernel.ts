@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
+import type { OutboundFetch } from '../net/outbound-fetch.js';
 import type { AuditLog } from '../app/audit/audit-log.js';
 import type { HoldingsLookup } from '../app/authzen/holdings.js';
 import type { ExportCursorStore } from '../app/audit-export/ports.js';
+import type { TargetSystemFactory } from '../app/connectors/ports.js';
 import type { OutboxConsumer } from '../app/outbox/ports.js';
 import type { UnitOfWork } from '../app/ports.js';
 import type { PasswordHasher } from '../app/sign-in/sign-in.js';
@@ -13,6 +15,7 @@ import type { Clock } from '../domain/time/clock.js';
 import type { ApiRateLimits } from '../http/rate-limit.js';
 import type { Db } from '../store/db.js';
 import type { SecretBox } from '../store/secret-box.js';
+import type { GroupCommitObserver } from '../store/group-commit.js';
 import type { HoldingsIndexOptions } from './holdings.js';
 
 export interface ElevateOptions {
@@ -52,8 +55,18 @@ export interface ElevateOptions {
   outboxConsumers?: readonly OutboxConsumer[];
   /** Pause between outbox relay runs when no commit nudges it; 0 turns the timer off. Default 1 s. */
   outboxRelayIntervalMs?: number;
+  /**
+   * How long a consumer's cursor may move in memory before it is written (ADR 0013). Default 1 s;
+   * 0 writes every move (one durable write per message and consumer).
+   */
+  outboxCursorPersistMs?: number;
   /** Pause between scans of every tenant's PIM security alerts; 0 turns the timer off. Default 1 hour. */
   alertScanIntervalMs?: number;
+  /**
+   * Least time between two scans of a tenant's alerts after changes (the `alertScans` consumer);
+   * changes within it are covered by one scan at its end. Default 60 s; 0 scans after each burst.
+   */
+  alertScanSpacingMs?: number;
   /** Pause between runs of the access review scheduler; 0 turns the timer off. Default 60 s. */
   accessReviewIntervalMs?: number;
   /** Reverse proxies whose X-Forwarded-For is believed (addresses, CIDR ranges); none by default. */
@@ -82,6 +95,11 @@ export interface ElevateOptions {
    * schedules); 0 turns a kind off. Default 15 minutes and 14 days.
    */
   endingSoon?: { activationMs: number; otherMs: number };
+  /**
+   * SQLite: how many concurrent use cases may share one durable commit (ADR 0050; default
+   * `DEFAULT_GROUP_COMMIT_MAX_MEMBERS`, 1 turns group commit off) and who hears of each batch.
+   */
+  sqliteGroupCommit?: { maxMembers?: number; observer?: GroupCommitObserver };
   /** The in-memory holdings index AuthZEN answers from (ADR 0031); on by default. */
   holdingsIndex?: HoldingsIndexOptions;
   /**
@@ -89,8 +107,35 @@ export interface ElevateOptions {
    * target for drift (0 turns the poll off; start, events and exact start/end times still
    * reconcile; default 60 s), the retry back-off after a failure (default 1 s doubling to 5 min),
    * and `off: true` to run no reconciler on this replica at all (the API still configures them).
+   * `targets` opens the target systems (default: the built-in drivers, `src/target-systems/`): an
+   * embedder's own drivers, or the real ones wrapped to count what is asked of them.
    */
-  connectors?: { driftIntervalMs?: number; backoff?: { baseMs: number; maxMs: number }; off?: boolean };
+  connectors?: {
+    driftIntervalMs?: number;
+    backoff?: { baseMs: number; maxMs: number };
+    off?: boolean;
+    targets?: TargetSystemFactory;
+  };
+  /**
+   * The Shared Signals transmitter (ADR 0040): `allowHttp` accepts `http://` receiver endpoints
+   * (`ELEVATE_SSF_ALLOW_HTTP`; https otherwise), the delivery worker's pause, back-off, attempts
+   * and timeout; `off` stops the fan-out and the worker (streams can still be managed).
+   */
+  ssf?: {
+    allowHttp?: boolean;
+    workerIntervalMs?: number;
+    backoff?: { baseMs: number; maxMs: number };
+    maxAttempts?: number;
+    timeoutMs?: number;
+    off?: boolean;
+  };
+  /**
+   * Outbound calls to URLs administrators configure through the API (webhooks, chat channels,
+   * decision hooks, Shared Signals receivers, webhook and SCIM connectors; ADR 0052): only public
+   * addresses, plus the networks in `allowNetworks` (`ELEVATE_OUTBOUND_ALLOW_NETWORKS`: addresses
+   * or CIDR networks such as `10.0.0.0/8`).
+   */
+  outbound?: { allowNetworks?: readonly string[] };
   /**
    * The bearer token `/metrics` asks for (`ELEVATE_METRICS_TOKEN`); without one `/metrics` answers
    * 404, so metrics are never public by default.
@@ -117,4 +162,6 @@ export interface Kernel {
   cursors: ExportCursorStore;
   /** What each principal holds, in memory and exact in time (AuthZEN asks it first); off: undefined. */
   holdings?: HoldingsLookup | undefined;
+  /** `fetch` for URLs administrators configure, guarded by the operator's address policy (ADR 0052). */
+  outbound: OutboundFetch;
 }

@@ -10,6 +10,7 @@ import { makeChatChannelSettings } from '../app/notifications/chat-settings.js';
 import { makeEmailChannel } from '../app/notifications/email-channel.js';
 import { makeEmailSettings } from '../app/notifications/email-settings.js';
 import { makeNotificationFanOut } from '../app/notifications/fan-out.js';
+import { makeGovernanceMail } from '../app/notifications/governance-mail.js';
 import { makeWebhookChannel } from '../app/notifications/webhook-channel.js';
 import { makeWebhookSettings } from '../app/notifications/webhook-settings.js';
 import { makeDeliveryWorker, type DeliveryWorkerOptions } from '../app/notifications/worker.js';
@@ -77,25 +78,34 @@ declare module '../http/services.js' {
 /** The worker job of each kernel, so that the API's retry nudges the worker of its own instance. */
 const workers = new WeakMap<Kernel, NotificationWorkerJob>();
 
+/** The SMTP transport of this instance (timeouts and extra trust from the options). */
+function smtpOf(k: Kernel) {
+  const n = k.options.notifications ?? {};
+  return smtpTransport({
+    ...(n.smtpTimeoutMs === undefined ? {} : { timeoutMs: n.smtpTimeoutMs }),
+    ...(n.smtpTls === undefined ? {} : { tls: n.smtpTls }),
+  });
+}
+
 /** The channels of this instance, in the order deliveries are planned. */
 function channelsOf(k: Kernel): NotificationChannel[] {
   const n = k.options.notifications ?? {};
   return [
-    makeEmailChannel({
-      transport: smtpTransport({
-        ...(n.smtpTimeoutMs === undefined ? {} : { timeoutMs: n.smtpTimeoutMs }),
-        ...(n.smtpTls === undefined ? {} : { tls: n.smtpTls }),
-      }),
-      sealer: k.box,
-    }),
+    makeEmailChannel({ transport: smtpOf(k), sealer: k.box }),
     makeWebhookChannel({
-      transport: webhookTransport(n.webhookTimeoutMs === undefined ? {} : { timeoutMs: n.webhookTimeoutMs }),
+      transport: webhookTransport({
+        fetch: k.outbound,
+        ...(n.webhookTimeoutMs === undefined ? {} : { timeoutMs: n.webhookTimeoutMs }),
+      }),
       sealer: k.box,
     }),
     ...(['slack', 'teams'] as const).map((kind) =>
       makeChatChannel({
         kind,
-        transport: chatTransport(n.chatTimeoutMs === undefined ? {} : { timeoutMs: n.chatTimeoutMs }),
+        transport: chatTransport({
+          fetch: k.outbound,
+          ...(n.chatTimeoutMs === undefined ? {} : { timeoutMs: n.chatTimeoutMs }),
+        }),
         sealer: k.box,
         publicUrl: k.options.publicUrl,
         linkKey: k.box.derive(APPROVAL_LINK_KEY_LABEL),
@@ -111,7 +121,7 @@ function channelsOf(k: Kernel): NotificationChannel[] {
  */
 export function wireNotifications(
   k: Kernel,
-): { fanOut: OutboxConsumer; worker: NotificationWorkerJob } | undefined {
+): { fanOut: OutboxConsumer; governanceMail: OutboxConsumer; worker: NotificationWorkerJob } | undefined {
   const n = k.options.notifications ?? {};
   if (n.enabled === false) return undefined;
   const channels = channelsOf(k);
@@ -141,7 +151,13 @@ export function wireNotifications(
     publicUrl: k.options.publicUrl,
     fannedOut: () => worker.nudge(),
   });
-  return { fanOut, worker };
+  const governanceMail = makeGovernanceMail({
+    uow: k.uow,
+    transport: smtpOf(k),
+    sealer: k.box,
+    publicUrl: k.options.publicUrl,
+  });
+  return { fanOut, governanceMail, worker };
 }
 
 /** Notifications: channels (email, webhooks), the delivery log, and the fan-out and worker (`wireNotifications`). */

@@ -1,4 +1,4 @@
-import { makeAuditLog, type AuditLog } from '../app/audit/audit-log.js';
+import { makeAuditLog, VERIFY_BATCH_SIZE, type AuditLog } from '../app/audit/audit-log.js';
 import { makeRangeExport, type RangeExport } from '../app/audit-export/range-export.js';
 import { makeComplianceReport, type ComplianceReporter } from '../app/compliance/compliance-report.js';
 import type { UnitOfWork } from '../app/ports.js';
@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.js';
 import { systemClock } from '../domain/time/clock.js';
 import { chainReader, exportCursorStore } from '../store/audit/audit-export-store.js';
 import { auditKeyring } from '../store/audit/audit-keyring.js';
+import { chainSpanVerifier } from '../store/audit/chain-spans.js';
 import { checkpointPublicationStore } from '../store/audit/publication-store.js';
 import { openDatabase } from '../store/db.js';
 import { migrate, pendingMigrations } from '../store/migrator.js';
@@ -40,11 +41,15 @@ export function openOperator(config: Config): Operator {
     derive: (label) => (box ??= createSecretBox(resolveDataKey(config).key)).derive(label),
   };
   const uow = createUnitOfWork(db);
+  // `audit verify` checks long chains in parallel spans, one worker thread per core
+  // (docs/adr/0047-parallel-audit-verification.md); an in-memory database has none.
+  const spans = chainSpanVerifier(db, { batchSize: VERIFY_BATCH_SIZE });
   const audit = makeAuditLog({
     uow,
     clock: systemClock,
     keyring: auditKeyring(db.kysely, lazyBox),
     publication: checkpointPublicationStore(db.kysely),
+    ...(spans ? { spans } : {}),
   });
   return {
     uow,

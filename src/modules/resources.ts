@@ -1,5 +1,6 @@
 import { makeResourceRoleDefinitions } from '../app/resources/role-definitions.js';
 import { makeResourceScopes } from '../app/resources/scopes.js';
+import { makeEligibleChildResources } from '../app/resources/eligible-children.js';
 import { armRoutes } from '../http/arm/arm-routes.js';
 import { resourceScopeRoutes } from '../http/routes/resource-scopes.js';
 import { resourceStores } from '../store/resources/resource-stores.js';
@@ -11,6 +12,8 @@ declare module '../http/services.js' {
     resourceScopes: ReturnType<typeof makeResourceScopes>;
     /** Resource role definitions: Azure's built-ins and custom roles (ADR 0029). */
     resourceRoles: ReturnType<typeof makeResourceRoleDefinitions>;
+    /** ARM's `eligibleChildResources` (ADR 0034). */
+    eligibleChildResources: ReturnType<typeof makeEligibleChildResources>;
   }
 }
 
@@ -25,6 +28,7 @@ export const resourcesModule = {
   services: (k) => ({
     resourceScopes: makeResourceScopes({ uow: k.uow, clock: k.clock }),
     resourceRoles: makeResourceRoleDefinitions({ uow: k.uow, clock: k.clock, newId: k.newId }),
+    eligibleChildResources: makeEligibleChildResources({ uow: k.uow, clock: k.clock }),
   }),
   routes: [
     { plugin: resourceScopeRoutes, prefix: '/v1.0' },

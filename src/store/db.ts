@@ -12,6 +12,11 @@ export interface Db {
   readonly dialect: Dialect;
   close(): Promise<void>;
   /**
+   * How to open this database again, from another thread (parallel audit verification): absent
+   * for an in-memory SQLite database, which only its own connection can see.
+   */
+  readonly reopen?: { url: string; options: DbOptions };
+  /**
    * PostgreSQL only: a dedicated connection (outside the pool) that `LISTEN`s on `channel`.
    * `lost` is called once if the connection fails; the caller listens again.
    */
@@ -41,8 +46,12 @@ export interface DbOptions {
  * or `postgres://…`. SQLite runs in WAL mode with synchronous=FULL, foreign keys on and a busy timeout.
  */
 export function openDatabase(url: string, options: DbOptions = {}): Db {
-  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
-  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options);
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    const db = openSqlite(path);
+    return path === ':memory:' || path === '' ? db : { ...db, reopen: { url, options: {} } };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) return { ...openPostgres(url, options), reopen: { url, options } };
   throw new Error('DATABASE_URL must start with sqlite: or postgres://');
 }
 

@@ -3,14 +3,15 @@ import { newEventLog, writeRecordedEvents, type WrittenEvents } from '../app/eve
 import type { RefusalWindows } from '../app/events/refusal-windows.js';
 import type { Stores, UnitOfWork } from '../app/ports.js';
 import { newId } from '../domain/shared/ids.js';
-import type { HoldingChange } from '../app/authzen/holdings-index.js';
-import { auditStore } from './audit/audit-store.js';
+import { auditStore, type AuditHeads } from './audit/audit-store.js';
 import type { HoldingsCommitHook } from './authzen/holdings-source.js';
-import type { Db } from './db.js';
+import type { Db, Dialect } from './db.js';
+import { makeGroupCommit, type GroupCommitObserver, type Prepare, type Prepared } from './group-commit.js';
 import { outboxStore } from './outbox/outbox-store.js';
 import { groupStore } from './directory/group-store.js';
 import { tenantStore } from './directory/tenant-store.js';
 import { policyStore } from './policies/policy-store.js';
+import { rememberingGets } from './remembered-gets.js';
 import { systemStateStore } from './system-state-store.js';
 import { roleAssignmentStore, roleDefinitionStore } from './roles/role-store.js';
 import type { Database } from './schema.js';
@@ -23,21 +24,27 @@ export type StoreBinder = (db: Kysely<Database>) => Partial<Stores>;
 /**
  * Stores bound to one Kysely handle (a transaction, in use cases): the kernel's, then each
  * feature's. A feature missing from `features` leaves its stores undefined, so the composition
- * root passes every module's binder (`src/modules/unit-of-work.ts`).
+ * root passes every module's binder (`src/modules/unit-of-work.ts`). `auditHeads` are the chain
+ * heads the unit of work's transactions last wrote (see `AuditHeads`).
  */
-export function bindStores(db: Kysely<Database>, features: readonly StoreBinder[]): Stores {
+export function bindStores(
+  db: Kysely<Database>,
+  features: readonly StoreBinder[],
+  dialect: Dialect,
+  auditHeads?: AuditHeads,
+): Stores {
   const kernel = {
     tenants: tenantStore(db),
-    users: userStore(db),
+    users: rememberingGets(userStore(db)),
     groups: groupStore(db),
-    servicePrincipals: servicePrincipalStore(db),
+    servicePrincipals: rememberingGets(servicePrincipalStore(db)),
     roleDefinitions: roleDefinitionStore(db),
     roleAssignments: roleAssignmentStore(db),
     policies: policyStore(db),
     systemState: systemStateStore(db),
-    audit: auditStore(db),
+    audit: auditStore(db, auditHeads),
     events: newEventLog(),
-    outbox: outboxStore(db),
+    outbox: outboxStore(db, { numberAtInsert: dialect === 'sqlite' }),
   };
   return Object.assign(kernel, ...features.map((bind) => bind(db))) as Stores;
 }
@@ -55,56 +62,93 @@ const isTransientAbort = (e: unknown): boolean => {
   return code === '40001' || code === '40P01';
 };
 
+/** Group commit on SQLite: at most this many use cases share one `COMMIT` (ADR 0050). */
+export const DEFAULT_GROUP_COMMIT_MAX_MEMBERS = 32;
+
+export interface UnitOfWorkOptions {
+  /** The features' store binders (every module's). */
+  features: readonly StoreBinder[];
+  /** Called after a commit that wrote outbox messages (the relay's `nudge`); never inside it. */
+  messagesCommitted?: () => void;
+  /** Repeated identical refusals recorded once, then summarised (the server's; none elsewhere). */
+  refusals?: RefusalWindows;
+  /**
+   * Keeps the server's in-memory holdings index current: around every commit that recorded
+   * events (every write use case does), so that the use case returns only once the index
+   * reflects what it wrote (`src/store/authzen/holdings-source.ts`).
+   */
+  holdings?: HoldingsCommitHook;
+  /**
+   * SQLite only: concurrent use cases share one transaction and one durable `COMMIT`, each in a
+   * savepoint of its own, at most `maxMembers` of them (docs/adr/0050-sqlite-group-commit.md).
+   * Absent or `maxMembers` 1: one transaction per use case. PostgreSQL ignores it (it commits
+   * concurrent transactions together already).
+   */
+  groupCommit?: { maxMembers: number; observer?: GroupCommitObserver };
+}
+
 /**
- * One use case, one transaction. On SQLite a single connection serializes transactions;
- * on PostgreSQL each runs at READ COMMITTED and correctness comes from compare-and-set and
- * unique constraints, never from row locks in shared code. Audit appends queue on the chain head
- * row (docs/adr/0005-audit-chain-serialization.md); a transaction the database aborts as transient
- * is retried a few times with a short random pause. The events the work recorded become audit
- * entries (and outbox messages) in the same transaction, just before it commits.
+ * One use case, one transaction. On SQLite a single connection serializes transactions (and, with
+ * `groupCommit`, several use cases share one); on PostgreSQL each runs at READ COMMITTED and
+ * correctness comes from compare-and-set and unique constraints, never from row locks in shared
+ * code. Audit appends queue on the chain head row (docs/adr/0005-audit-chain-serialization.md); a
+ * transaction the database aborts as transient is retried a few times with a short random pause.
+ * The events the work recorded become audit entries (and outbox messages) in the same
+ * transaction, just before it commits.
  */
-export function createStoreUnitOfWork(
-  db: Db,
-  o: {
-    /** The features' store binders (every module's). */
-    features: readonly StoreBinder[];
-    /** Called after a commit that wrote outbox messages (the relay's `nudge`); never inside it. */
-    messagesCommitted?: () => void;
-    /** Repeated identical refusals recorded once, then summarised (the server's; none elsewhere). */
-    refusals?: RefusalWindows;
-    /**
-     * Keeps the server's in-memory holdings index current: around every commit that recorded
-     * events (every write use case does), so that the use case returns only once the index
-     * reflects what it wrote (`src/store/authzen/holdings-source.ts`).
-     */
-    holdings?: HoldingsCommitHook;
-  },
-): UnitOfWork {
+export function createStoreUnitOfWork(db: Db, o: UnitOfWorkOptions): UnitOfWork {
+  // The chain heads this unit of work's transactions last wrote: a guess each append checks.
+  const auditHeads: AuditHeads = new Map();
+  /** The use case's work and its events, inside `trx`; what to do once its fate is known. */
+  const prepare =
+    <T>(work: (tx: Stores) => Promise<T>): Prepare<T> =>
+    async (trx) => {
+      let written: WrittenEvents | undefined;
+      try {
+        const tx = bindStores(trx, o.features, db.dialect, auditHeads);
+        const result = await work(tx);
+        const recorded = tx.events.drain();
+        const wrote = recorded.length > 0;
+        written = await writeRecordedEvents(tx, recorded, newId, o.refusals);
+        const holdingChanges = wrote && o.holdings ? await o.holdings.beforeCommit(trx) : undefined;
+        const settled = written;
+        return {
+          result,
+          async committed() {
+            settled.settle(true);
+            if (wrote && o.holdings) await o.holdings.afterCommit(holdingChanges);
+            if (settled.messages > 0) o.messagesCommitted?.();
+          },
+          rolledBack: () => settled.settle(false),
+        };
+      } catch (e) {
+        written?.settle(false);
+        throw e;
+      }
+    };
+
+  const maxMembers = o.groupCommit?.maxMembers ?? 1;
+  if (db.dialect === 'sqlite' && maxMembers > 1) {
+    const group = makeGroupCommit(db.kysely, { maxMembers, observer: o.groupCommit?.observer });
+    return { run: (work) => group.run(prepare(work)) };
+  }
+
   return {
-    async run(work) {
+    async run<T>(work: (tx: Stores) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt += 1) {
-        let written: WrittenEvents | undefined;
-        let holdingChanges: readonly HoldingChange[] | undefined;
-        let wrote = false;
+        let prepared: Prepared<T> | undefined;
         try {
-          const result = await db.kysely.transaction().execute(async (trx) => {
-            const tx = bindStores(trx, o.features);
-            const done = await work(tx);
-            const recorded = tx.events.drain();
-            wrote = recorded.length > 0;
-            written = await writeRecordedEvents(tx, recorded, newId, o.refusals);
-            if (wrote && o.holdings) holdingChanges = await o.holdings.beforeCommit(trx);
-            return done;
+          await db.kysely.transaction().execute(async (trx) => {
+            prepared = await prepare(work)(trx);
           });
-          written?.settle(true);
-          if (wrote && o.holdings) await o.holdings.afterCommit(holdingChanges);
-          if ((written?.messages ?? 0) > 0) o.messagesCommitted?.();
-          return result;
         } catch (e) {
-          written?.settle(false);
+          prepared?.rolledBack();
           if (attempt >= MAX_UNIT_OF_WORK_ATTEMPTS || !isTransientAbort(e)) throw e;
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+          continue;
         }
+        await prepared!.committed();
+        return prepared!.result;
       }
     },
   };

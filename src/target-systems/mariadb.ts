@@ -32,13 +32,14 @@ export function mariadbTarget(s: ConnectorSettings, secret: string | null): Targ
   const loginExists = async (login: string) =>
     (await q<unknown[]>('select 1 from mysql.user where User = ? and Host = ?', [login, LOGIN_HOST])).length >
     0;
-  const members = async (targets: readonly string[]): Promise<ActualGrant[]> =>
-    targets.length === 0
+  /** Members of the target roles: all, or those among `logins` (a reconcile of a few users). */
+  const members = async (targets: readonly string[], logins?: readonly string[]): Promise<ActualGrant[]> =>
+    targets.length === 0 || logins?.length === 0
       ? []
       : q<ActualGrant[]>(
           `select Role as target, User as login from mysql.roles_mapping
-            where Host = ? and Role in (?) and Admin_option = 'N'`,
-          [LOGIN_HOST, [...targets]],
+            where Host = ? and Role in (?) and Admin_option = 'N'${logins === undefined ? '' : ' and User in (?)'}`,
+          logins === undefined ? [LOGIN_HOST, [...targets]] : [LOGIN_HOST, [...targets], [...logins]],
         );
 
   return {
@@ -56,8 +57,7 @@ export function mariadbTarget(s: ConnectorSettings, secret: string | null): Targ
     },
 
     async revoke({ target, login }) {
-      const held = await members([target]);
-      if (!held.some((g) => g.login === login)) return;
+      if ((await members([target], [login])).length === 0) return;
       await q(`revoke ${mysql.escapeId(target)} from ?@?`, [login, LOGIN_HOST]);
       const def = await q<{ default_role: string }[]>(
         'select default_role from mysql.user where User = ? and Host = ?',
@@ -66,7 +66,8 @@ export function mariadbTarget(s: ConnectorSettings, secret: string | null): Targ
       if (def[0]?.default_role === target) await q('set default role none for ?@?', [login, LOGIN_HOST]);
     },
 
-    list: members,
+    list: (targets) => members(targets),
+    listFor: members,
 
     async endSessions(login) {
       const ids = await q<{ ID: number }[]>('select ID from information_schema.PROCESSLIST where USER = ?', [

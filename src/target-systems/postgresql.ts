@@ -22,7 +22,8 @@ export function postgresqlTarget(s: ConnectorSettings, secret: string | null): T
     database: s.database ?? 'postgres',
     user: s.username ?? undefined,
     ...(secret === null ? {} : { password: secret }),
-    max: 2,
+    // Grants of one reconcile run a few at a time (GRANT_CONCURRENCY in app/connectors/reconcile.ts).
+    max: 4,
     connectionTimeoutMillis: 5_000,
     // A target that stops answering fails the reconcile (which backs off) instead of hanging it.
     query_timeout: 10_000,
@@ -35,16 +36,42 @@ export function postgresqlTarget(s: ConnectorSettings, secret: string | null): T
   const loginExists = async (login: string) =>
     (await pool.query('select 1 from pg_roles where rolname = $1', [login])).rowCount === 1;
 
+  /** Members of the target roles: all, or those among `logins` (a reconcile of a few users). */
+  async function members(targets: readonly string[], logins: readonly string[] | null) {
+    if (targets.length === 0 || logins?.length === 0) return [];
+    const r = await pool.query<ActualGrant>(
+      `select g.rolname as target, m.rolname as login
+         from pg_auth_members am
+         join pg_roles g on g.oid = am.roleid
+         join pg_roles m on m.oid = am.member
+        where g.rolname = any($1::text[])${logins === null ? '' : ' and m.rolname = any($2::text[])'}`,
+      logins === null ? [[...targets]] : [[...targets], [...logins]],
+    );
+    return r.rows;
+  }
+
   return {
+    // One round trip for a login that exists (the common case once logins are made); the login is
+    // looked for only when the GRANT failed, and then created, marked and granted in one more.
     async grant({ target, login }) {
-      if (!(await loginExists(login))) {
-        if (!s.createLogins) throw new Error(`The login "${login}" does not exist in ${where}.`);
-        await pool.query(`create role ${ident(login)} login`).catch(async (e: unknown) => {
-          if (!(await loginExists(login))) throw e; // created concurrently: fine
-        });
-        await pool.query(`comment on role ${ident(login)} is '${ELEVATE_MARK}'`);
+      try {
+        await pool.query(`grant ${ident(target)} to ${ident(login)}`);
+        return;
+      } catch (e) {
+        if (await loginExists(login)) throw e; // the target role is missing, or no ADMIN OPTION
       }
-      await pool.query(`grant ${ident(target)} to ${ident(login)}`);
+      if (!s.createLogins) throw new Error(`The login "${login}" does not exist in ${where}.`);
+      try {
+        // Simple-query protocol: three statements, one round trip, one implicit transaction.
+        await pool.query(
+          `create role ${ident(login)} login; comment on role ${ident(login)} is '${ELEVATE_MARK}'; ` +
+            `grant ${ident(target)} to ${ident(login)}`,
+        );
+      } catch (e) {
+        if (!(await loginExists(login))) throw e;
+        // Created concurrently (another grant to the same login): grant to it.
+        await pool.query(`grant ${ident(target)} to ${ident(login)}`);
+      }
     },
 
     async revoke({ target, login }) {
@@ -52,18 +79,8 @@ export function postgresqlTarget(s: ConnectorSettings, secret: string | null): T
       await pool.query(`revoke ${ident(target)} from ${ident(login)}`);
     },
 
-    async list(targets) {
-      if (targets.length === 0) return [];
-      const r = await pool.query<ActualGrant>(
-        `select g.rolname as target, m.rolname as login
-           from pg_auth_members am
-           join pg_roles g on g.oid = am.roleid
-           join pg_roles m on m.oid = am.member
-          where g.rolname = any($1::text[])`,
-        [[...targets]],
-      );
-      return r.rows;
-    },
+    list: (targets) => members(targets, null),
+    listFor: (targets, logins) => members(targets, logins),
 
     async endSessions(login) {
       const r = await pool.query<{ n: string }>(

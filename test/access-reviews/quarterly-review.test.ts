@@ -129,6 +129,11 @@ describe('a quarterly review over two roles', () => {
     const reviewer = reviewerCases(s, clock);
     const mine = await reviewer.decisionsForReviewer(userCaller(s, rita), id, instance.id);
     expect(mine.map((x) => x.principalId).sort()).toEqual([alice, bob, carol].sort());
+    // `definitions/filterByCurrentUser(on='reviewer')`: Rita reviews this one; Alice (reviewed) reviews none.
+    expect((await reviewer.definitionsForReviewer(userCaller(s, rita))).map((d) => [d.id, d.status])).toEqual(
+      [[id, 'InProgress']],
+    );
+    expect(await reviewer.definitionsForReviewer(userCaller(s, alice))).toEqual([]);
     await reviewer.record(userCaller(s, rita), id, instance.id, of(alice).id, {
       decision: 'Approve',
       justification: 'uses it',

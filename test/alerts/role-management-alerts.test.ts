@@ -3,6 +3,7 @@
 // with Graph's fields, a fix or a remediation clears it at the next scan. Bad input changes nothing.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeRoleManagementAlerts } from '../../src/app/alerts/role-management-alerts.js';
+import { DEFAULT_ALERT_SCAN_SPACING_MS } from '../../src/app/alerts/scan-consumer.js';
 import { HELPDESK_ADMINISTRATOR } from '../../src/domain/roles/built-in-role-ids.js';
 import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
 import { PUBLIC_URL, type TestServer } from '../helpers/server.js';
@@ -88,6 +89,8 @@ describe('collections', () => {
         'RedundantAssignmentAlert',
         'SequentialActivationRenewalsAlert',
         'StaleSignInAlert',
+        'BreakGlassAccountUsedAlert',
+        'BreakGlassAccountTestOverdueAlert',
       ].map(alertId),
     );
     expect(body.value[2]).toStrictEqual({
@@ -501,6 +504,7 @@ describe('each alert: risky state, incident with Graph fields, fix, cleared', ()
   it('a relevant change is followed by a scan after commit (the outbox), one per burst, none for unrelated changes', async () => {
     const name = 'RolesAssignedOutsidePimAlert';
     await call(s, 'POST', `${BASE}/alerts/refresh`, admin, { scopeId: '/', scopeType: 'DirectoryRole' });
+    const refreshedAt = clock.now();
     const versions = async () =>
       (await createUnitOfWork(s.db).run((tx) => tx.alerts.list(s.boot.tenantId))).map((a) => a.version);
     const scanned = await versions();
@@ -530,6 +534,24 @@ describe('each alert: risky state, incident with Graph fields, fix, cleared', ()
       ids.push(created.json<{ id: string }>().id);
     }
     expect(incident(await alert(name), ids[0]!)).toBeUndefined();
+    // Within the spacing (60 s by default) of the refresh's scan the messages wait: no scan yet,
+    // and no attempt counted against them.
+    clock.advance(1);
+    await s.outbox.runOnce();
+    expect(await versions()).toEqual(scanned);
+    const scanner = () =>
+      s.db.kysely
+        .selectFrom('outbox_consumers')
+        .select(['cursor_seq', 'attempts', 'next_attempt_at', 'last_error'])
+        .where('name', '=', 'alertScans')
+        .executeTakeFirstOrThrow();
+    const waiting = await scanner();
+    expect(waiting).toMatchObject({ attempts: 0, last_error: null });
+    expect(Number(waiting.next_attempt_at)).toBe(refreshedAt + DEFAULT_ALERT_SCAN_SPACING_MS);
+    clock.set(refreshedAt + DEFAULT_ALERT_SCAN_SPACING_MS - 1);
+    await s.outbox.runOnce();
+    expect(await versions()).toEqual(scanned);
+    // Once it is up, one scan covers the burst: the incidents appear with no refresh.
     clock.advance(1);
     await s.outbox.runOnce();
     const raised = await alert(name);
@@ -537,6 +559,53 @@ describe('each alert: risky state, incident with Graph fields, fix, cleared', ()
     expect(raised.isActive).toBe(true);
     // One scan for the three messages: each stored alert saved once more.
     expect(await versions()).toEqual(scanned.map((v) => v + 1));
+    // The cursor moved past the burst: later messages of it were skipped as covered.
+    expect(Number((await scanner()).cursor_seq)).toBeGreaterThan(Number(waiting.cursor_seq));
+    expect(await scanner()).toMatchObject({ attempts: 0, last_error: null });
+  });
+
+  it('the operation a refresh names (Location) has succeeded at the scan; unknown or never-run ones are 404', async () => {
+    const name = 'NoMfaOnRoleActivationAlert';
+    const operation = (id: string) => call(s, 'GET', `${BASE}/operations/${id}`, admin);
+    // Never scanned: no refresh has run, so there is no operation to read.
+    expect((await operation(`refresh:${alertId(name)}`)).statusCode).toBe(404);
+    expect((await operation('refresh:all')).statusCode).toBe(404);
+    clock.advance(1_000);
+    await refresh(name);
+    const scannedAt = new Date(clock.now()).toISOString();
+    const res = await call(s, 'GET', `${BASE}/operations/refresh:${alertId(name)}`, admin);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({
+      '@odata.context': `${PUBLIC_URL}/beta/$metadata#identityGovernance/roleManagementAlerts/operations/$entity`,
+      '@odata.type': '#microsoft.graph.longRunningOperation',
+      id: `refresh:${alertId(name)}`,
+      createdDateTime: scannedAt,
+      lastActionDateTime: scannedAt,
+      resourceLocation: `${PUBLIC_URL}/beta${BASE.slice(5)}/alerts/${alertId(name)}`,
+      status: 'succeeded',
+      statusDetail: null,
+    });
+    clock.advance(1_000);
+    const all = await call(s, 'POST', `${BASE}/alerts/refresh`, admin, {
+      scopeId: '/',
+      scopeType: 'DirectoryRole',
+    });
+    expect(all.statusCode, all.body).toBe(202);
+    const followed = await call(s, 'GET', new URL(String(all.headers.location)).pathname, admin);
+    expect(followed.statusCode, followed.body).toBe(200);
+    expect(followed.json()).toMatchObject({
+      id: 'refresh:all',
+      status: 'succeeded',
+      lastActionDateTime: new Date(clock.now()).toISOString(),
+      resourceLocation: `${PUBLIC_URL}/beta${BASE.slice(5)}/alerts`,
+    });
+    // Another tenant's alert, a made-up one, or an operation of another kind: 404.
+    for (const id of [
+      `refresh:DirectoryRole_${crypto.randomUUID()}_${name}`,
+      'refresh:nope',
+      `scan:${alertId(name)}`,
+    ])
+      expect((await operation(encodeURIComponent(id))).statusCode, id).toBe(404);
   });
 
   it('the timer scan covers every tenant, audited as Elevate itself', async () => {
@@ -596,7 +665,7 @@ describe('compliance report item alertsEnabled', () => {
 
   it('passes only while every alert is on, scanned within a day, with no open high-severity incident', async () => {
     const never = await item();
-    expect(never).toMatchObject({ status: 'fail', summary: '6 alert(s) not scanned within a day.' });
+    expect(never).toMatchObject({ status: 'fail', summary: '8 alert(s) not scanned within a day.' });
 
     const all = await call(s, 'POST', `${BASE}/alerts/refresh`, admin, {
       scopeId: '/',
@@ -629,7 +698,7 @@ describe('compliance report item alertsEnabled', () => {
 
     clock.advance(DAY + 1);
     admin = await adminAt(s, clock);
-    expect((await item()).evidence.notScannedWithinADay).toHaveLength(6);
+    expect((await item()).evidence.notScannedWithinADay).toHaveLength(8);
     await call(s, 'POST', `${BASE}/alerts/refresh`, admin, { scopeId: '/', scopeType: 'DirectoryRole' });
     expect((await item()).status).toBe('pass');
 

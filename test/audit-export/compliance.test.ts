@@ -227,6 +227,15 @@ describe(`compliance report on a freshly bootstrapped Elevate (${dialectName})`,
       breakGlassGroupId: group.id as string,
       auditForward: [{ id: 'archive', type: 'file', path: join(dir, 'audit.jsonl'), format: 'json' }],
     });
+    // The group alone (deprecated) exempts its members but does not monitor their use.
+    expect(itemOf(await report(), 'breakGlassAccountsMonitored')).toMatchObject({
+      status: 'fail',
+      summary: expect.stringContaining(
+        '1 member(s) of the deprecated ELEVATE_BREAK_GLASS_GROUP_ID group are not marked',
+      ),
+    });
+    // Marked through the API (ADR 0033): every use is monitored from now on.
+    await api('POST', '/v1.0/elevate/breakGlassAccounts', { userId: breakGlass.id });
     await elevate.forwarder.runOnce();
     const after = await report();
     expect(verdicts(after)).toEqual({

@@ -1,11 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { makeAuditLog } from '../../src/app/audit/audit-log.js';
+import { makeAuditLog, VERIFY_BATCH_SIZE } from '../../src/app/audit/audit-log.js';
+import type { ChainSpanVerifier } from '../../src/app/audit/ports.js';
 import { AUDIT_ACTIVITIES } from '../../src/domain/audit/activities.js';
 import { auditDraft, SYSTEM_INITIATOR } from '../../src/domain/audit/draft.js';
+import type { Kysely } from 'kysely';
 import type { AuditDraft } from '../../src/domain/audit/entry.js';
+import { sealEntry } from '../../src/domain/audit/hash.js';
+import type { Database } from '../../src/store/schema.js';
+import type { VerifiedSpan } from '../../src/domain/audit/verify.js';
 import { newId } from '../../src/domain/shared/ids.js';
 import { ManualClock } from '../../src/domain/time/clock.js';
 import { auditKeyring } from '../../src/store/audit/audit-keyring.js';
+import { chainSpanVerifier } from '../../src/store/audit/chain-spans.js';
 import { migrate } from '../../src/store/migrator.js';
 import { createSecretBox } from '../../src/store/secret-box.js';
 import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
@@ -38,25 +44,54 @@ export const draft = (tenantId: string, n: number): AuditDraft =>
  * connections (the concurrency test needs at least 10).
  */
 export async function auditFixture(
-  options: { poolSize?: number; batchSize?: number; entryHashWindow?: number } = {},
+  options: {
+    poolSize?: number;
+    batchSize?: number;
+    entryHashWindow?: number;
+    /** Verify in spans of this many entries, checked by two worker threads (any chain length). */
+    spanSize?: number;
+  } = {},
 ) {
-  const db = await freshDb(options.poolSize ? { pgPoolSize: options.poolSize } : {});
+  const db = await freshDb({
+    ...(options.poolSize ? { pgPoolSize: options.poolSize } : {}),
+    // Worker threads cannot see an in-memory SQLite database.
+    ...(options.spanSize ? { sqliteFile: true } : {}),
+  });
   const clock = new ManualClock(T0);
   await migrate(db, { clock });
   const uow = createUnitOfWork(db);
   const dataKey = randomBytes(32);
+  const keyring = auditKeyring(db.kysely, createSecretBox(dataKey));
+  /** Every span outcome the workers reported, in order (undefined: a span with something wrong). */
+  const spanOutcomes: (VerifiedSpan | undefined)[] = [];
+  const workers = options.spanSize
+    ? chainSpanVerifier(db, { workers: 2, batchSize: options.batchSize ?? VERIFY_BATCH_SIZE })
+    : undefined;
+  const spans: ChainSpanVerifier | undefined = workers && {
+    parallelism: workers.parallelism,
+    async *verify(tenantId, ranges, marks) {
+      for await (const span of workers.verify(tenantId, ranges, marks)) {
+        spanOutcomes.push(span);
+        yield span;
+      }
+    },
+  };
   const log = makeAuditLog({
     uow,
     clock,
-    keyring: auditKeyring(db.kysely, createSecretBox(dataKey)),
+    keyring,
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
     ...(options.entryHashWindow ? { entryHashWindow: options.entryHashWindow } : {}),
+    ...(spans ? { spans, parallelFrom: 1, spanSize: options.spanSize } : {}),
   });
   return {
     db,
     uow,
     clock,
     log,
+    /** The same audit log verifying in sequence on this thread, to compare results with. */
+    sequentialLog: makeAuditLog({ uow, clock, keyring }),
+    spanOutcomes,
     dataKey,
     /** Appends `count` entries to the tenant's chain, one transaction each. */
     async seed(tenantId: string, count: number, from = 1) {
@@ -67,3 +102,42 @@ export async function auditFixture(
 }
 
 export type AuditFixture = Awaited<ReturnType<typeof auditFixture>>;
+
+/** Inserts a well-formed entry (row, query columns, target rows) as a careful forger would. */
+export async function insertForgedEntry(
+  k: Kysely<Database>,
+  tenantId: string,
+  d: AuditDraft,
+  seq: number,
+  prevHash: string,
+): Promise<void> {
+  const { entry, payload, index } = sealEntry(d, seq, prevHash);
+  await k
+    .insertInto('audit_entries')
+    .values({
+      tenant_id: tenantId,
+      seq,
+      id: index.id,
+      activity_at: index.activityAt,
+      code: index.code,
+      category: index.category,
+      activity_display_name: index.activityDisplayName,
+      operation_type: index.operationType,
+      logged_by_service: index.loggedByService,
+      result: index.result,
+      initiated_by_user_id: index.initiatedByUserId,
+      initiated_by_upn: index.initiatedByUpn,
+      initiated_by_app_id: index.initiatedByAppId,
+      correlation_id: index.correlationId,
+      payload,
+      prev_hash: prevHash,
+      hash: entry.hash,
+      chain_format: 2,
+    })
+    .execute();
+  for (const t of index.targets)
+    await k
+      .insertInto('audit_targets')
+      .values({ tenant_id: tenantId, seq, target_id: t.id, target_type: t.type, display_name: t.displayName })
+      .execute();
+}

@@ -2,10 +2,9 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PublishedCopy } from '../../src/app/audit/audit-log.js';
 import type { AuditDraft } from '../../src/domain/audit/entry.js';
-import { sealEntry } from '../../src/domain/audit/hash.js';
 import { recordHash } from '../../src/domain/audit/verify.js';
 import { dialectName } from '../helpers/db.js';
-import { auditFixture, draft, type AuditFixture } from './support.js';
+import { auditFixture, draft, insertForgedEntry, type AuditFixture } from './support.js';
 
 const TENANT = '11111111-1111-4111-8111-111111111111';
 const OTHER = '22222222-2222-4222-8222-222222222222';
@@ -13,10 +12,19 @@ const OTHER = '22222222-2222-4222-8222-222222222222';
 const failure = (r: { ok: boolean; firstBadSeq?: number; reason?: string }) =>
   r.ok ? { ok: true } : { reason: r.reason, firstBadSeq: r.firstBadSeq };
 
-describe(`audit chain tampering on ${dialectName}`, () => {
+/**
+ * Every tampering is caught the same way whether the chain is verified in one sequence or in spans
+ * checked by worker threads. Spans of 3 entries put boundaries between 3|4, 6|7 and 9|10.
+ */
+const MODES = [
+  ['in sequence', {}],
+  ['in parallel spans of 3 entries', { spanSize: 3, batchSize: 2 }],
+] as const;
+
+describe.each(MODES)(`audit chain tampering on ${dialectName}, verified %s`, (_mode, fixtureOptions) => {
   let f: AuditFixture;
   beforeEach(async () => {
-    f = await auditFixture();
+    f = await auditFixture(fixtureOptions);
     await f.seed(TENANT, 10);
     await f.seed(OTHER, 3);
   });
@@ -32,38 +40,8 @@ describe(`audit chain tampering on ${dialectName}`, () => {
       .executeTakeFirstOrThrow();
   /** The entry at `seq` as verification reads it (stored query columns included). */
   const record = async (seq: number) => (await f.uow.run((tx) => tx.audit.chain(TENANT, seq - 1, 1)))[0]!;
-  /** Inserts a well-formed entry (row, query columns, target rows) as a careful forger would. */
-  const insertForged = async (d: AuditDraft, seq: number, prevHash: string) => {
-    const { entry, payload, index } = sealEntry(d, seq, prevHash);
-    await k()
-      .insertInto('audit_entries')
-      .values({
-        tenant_id: TENANT,
-        seq,
-        id: index.id,
-        activity_at: index.activityAt,
-        code: index.code,
-        category: index.category,
-        activity_display_name: index.activityDisplayName,
-        operation_type: index.operationType,
-        logged_by_service: index.loggedByService,
-        result: index.result,
-        initiated_by_user_id: index.initiatedByUserId,
-        initiated_by_upn: index.initiatedByUpn,
-        initiated_by_app_id: index.initiatedByAppId,
-        correlation_id: index.correlationId,
-        payload,
-        prev_hash: prevHash,
-        hash: entry.hash,
-        chain_format: 2,
-      })
-      .execute();
-    for (const t of index.targets)
-      await k()
-        .insertInto('audit_targets')
-        .values({ tenant_id: TENANT, seq, target_id: t.id, target_type: t.type, display_name: t.displayName })
-        .execute();
-  };
+  const insertForged = (d: AuditDraft, seq: number, prevHash: string) =>
+    insertForgedEntry(k(), TENANT, d, seq, prevHash);
   const setRow = (seq: number, values: { payload?: string; hash?: string; prev_hash?: string }) =>
     k()
       .updateTable('audit_entries')

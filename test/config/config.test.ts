@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveDataKey } from '../../src/config/data-key.js';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
 import { SETTINGS } from '../../src/config/schema.js';
+import { DEFAULT_GROUP_COMMIT_MAX_MEMBERS } from '../../src/store/unit-of-work.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'elevate-config-'));
 
@@ -24,6 +25,11 @@ describe('configuration', () => {
       requireMfaRegistration: true,
     });
     expect(loadConfig({ ELEVATE_REQUIRE_MFA_REGISTRATION: 'false' }).requireMfaRegistration).toBe(false);
+    expect(c.outboundAllowNetworks).toBeUndefined();
+    expect(
+      loadConfig({ ELEVATE_OUTBOUND_ALLOW_NETWORKS: ' 10.20.0.0/16, fd00::/8,192.0.2.7 ' })
+        .outboundAllowNetworks,
+    ).toEqual(['10.20.0.0/16', 'fd00::/8', '192.0.2.7']);
     expect(c.dataKey).toBeUndefined();
     expect(c.auditWitnessFile).toBeUndefined();
     expect(c.auditWitnessUrl).toBeUndefined();
@@ -41,6 +47,8 @@ describe('configuration', () => {
     [{ ELEVATE_BOOTSTRAP_ADMIN_UPN: 'nobody' }, 'ELEVATE_BOOTSTRAP_ADMIN_UPN'],
     [{ ELEVATE_AUDIT_CHECKPOINT_INTERVAL_MS: '10' }, 'ELEVATE_AUDIT_CHECKPOINT_INTERVAL_MS'],
     [{ ELEVATE_AUDIT_WITNESS_URL: 'file:///tmp/w' }, 'ELEVATE_AUDIT_WITNESS_URL'],
+    [{ ELEVATE_OUTBOUND_ALLOW_NETWORKS: '10.0.0.0/33' }, 'ELEVATE_OUTBOUND_ALLOW_NETWORKS'],
+    [{ ELEVATE_OUTBOUND_ALLOW_NETWORKS: 'intranet.contoso.test' }, 'ELEVATE_OUTBOUND_ALLOW_NETWORKS'],
   ])('an invalid value %j stops start-up naming %s', (env, key) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${key}: `));
@@ -102,6 +110,15 @@ describe('configuration', () => {
     expect(resolveDataKey(loadConfig({ ELEVATE_PRODUCTION: 'true', ELEVATE_DATA_KEY: key })).generated).toBe(
       false,
     );
+  });
+
+  it('group commit on SQLite: 32 use cases per commit by default, 1 to 1000', () => {
+    expect(loadConfig({}).sqliteGroupCommitMax).toBe(DEFAULT_GROUP_COMMIT_MAX_MEMBERS);
+    expect(loadConfig({ ELEVATE_SQLITE_GROUP_COMMIT_MAX: '1' }).sqliteGroupCommitMax).toBe(1);
+    for (const bad of ['0', '1001', '2.5', 'on'])
+      expect(() => loadConfig({ ELEVATE_SQLITE_GROUP_COMMIT_MAX: bad })).toThrow(
+        /^Invalid configuration: ELEVATE_SQLITE_GROUP_COMMIT_MAX: /,
+      );
   });
 
   it('the README documents every setting', () => {

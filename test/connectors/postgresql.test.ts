@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { EXCHANGE_ADMINISTRATOR, HELPDESK_ADMINISTRATOR } from '../../src/domain/roles/built-in-role-ids.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   activate,
@@ -12,6 +13,7 @@ import {
   grantsOf,
   revokedGrant,
   holds,
+  statusOf,
   tcpRelay,
   until,
   type ConnectorServer,
@@ -201,6 +203,10 @@ describe('PostgreSQL connector', () => {
       await until('the grant is effective', () => isMember(login));
       expect(await holds(s, user)).toBe(true);
 
+      // The connector's status shows its last run (the grant's, or a later one with nothing to do).
+      await until('the status shows a run', async () => (await statusOf(s, id))?.lastResult != null);
+      expect(await statusOf(s, id)).toMatchObject({ consecutiveFailures: 0, lastError: null });
+
       await relay.down();
       s.clock.bringCloser(end, 300);
       s.connectors.nudge(id);
@@ -208,14 +214,82 @@ describe('PostgreSQL connector', () => {
       expect(await holds(s, user)).toBe(false);
       expect(await isMember(login)).toBe(true);
       expect(await audited(s, 'Target system unreachable')).toHaveLength(1);
+      // …and while the target is down, the failures in a row and the last error.
+      await until('the status shows the failure', async () => {
+        const st = await statusOf(s, id);
+        return typeof st?.consecutiveFailures === 'number' && st.consecutiveFailures >= 1;
+      });
+      const failing = await statusOf(s, id);
+      expect(failing?.lastError).toEqual(expect.any(String));
+      expect(Date.parse(failing!.lastReconcileDateTime as string)).toBeGreaterThan(
+        Date.parse(failing!.lastSuccessDateTime as string),
+      );
 
       await relay.up();
       await until('revoked once the target is back', async () => !(await isMember(login)), 5_000);
       const g = await revokedGrant(s, id);
       expect(g).toMatchObject({ state: 'revoked', endedDateTime: new Date(end).toISOString() });
+      await until(
+        'the status shows the recovery',
+        async () => (await statusOf(s, id))?.consecutiveFailures === 0,
+      );
+      const recovered = await statusOf(s, id);
+      expect(recovered?.lastError).toBeNull();
+      expect(Date.parse(recovered!.lastSuccessDateTime as string)).toBeGreaterThan(
+        Date.parse(failing!.lastReconcileDateTime as string),
+      );
     } finally {
       await relay.down().catch(() => undefined);
     }
+  });
+
+  it('a grant the target refuses holds up no other grant, and no revocation waits for its back-off', async () => {
+    // A back-off of a minute: a run blocked by the refusal would not revoke within the 2 s below.
+    const s = await serve({ backoff: { baseMs: 60_000, maxMs: 60_000 } });
+    const h = await s.admin();
+    const missingRole = `el_absent_${suffix}`;
+    const { id } = await addConnector(
+      s,
+      { displayName: 'Mixed', type: 'postgresql', settings: settings() },
+      missingRole,
+      HELPDESK_ADMINISTRATOR,
+    );
+    const m = await call(s, 'POST', `${CONNECTORS}/${id}/mappings`, h, {
+      source: 'directoryRole',
+      sourceId: EXCHANGE_ADMINISTRATOR,
+      targetGrant: ROLE,
+    });
+    expect(m.statusCode, m.body).toBe(201);
+
+    // First the holder whose grant the target refuses (the role does not exist there)...
+    const refusedLogin = newLogin();
+    await activate(s, await addLoginUser(s, refusedLogin), HELPDESK_ADMINISTRATOR);
+    await until('the refusal is recorded', async () =>
+      (await audited(s, 'Target system unreachable')).some((e) => JSON.stringify(e).includes(missingRole)),
+    );
+    // ...then one whose grant works: it is made at once, the refused one is not in the way.
+    const login = newLogin();
+    const user = await addLoginUser(s, login);
+    const { end } = await activate(s, user);
+    await until('the other grant is effective', () => isMember(login));
+    const [entry] = (await audited(s, 'Target system unreachable')).filter((e) =>
+      JSON.stringify(e).includes(id),
+    );
+    expect(JSON.stringify(entry)).toContain(
+      `1 change(s) failed, the others were made; first: grant \\"${missingRole}\\" to \\"${refusedLogin}\\"`,
+    );
+    const grants = await grantsOf(s, id);
+    expect(grants.find((g) => g.login === login)).toMatchObject({ state: 'granted', target: ROLE });
+    expect(grants.find((g) => g.login === refusedLogin)).toMatchObject({ state: 'granting' });
+
+    // The end is revoked on time although the refused grant waits out its minute of back-off.
+    s.clock.bringCloser(end, 1_500);
+    s.connectors.nudge(id);
+    await until('the grant is revoked', async () => !(await isMember(login)), 10_000);
+    expect(s.clock.now() - end).toBeLessThan(2_000);
+    await until('the revoke is recorded', async () =>
+      (await grantsOf(s, id)).some((g) => g.login === login && g.state === 'revoked'),
+    );
   });
 
   it('refuses bad configuration at test with a clear message, and backs off instead of flooding the target', async () => {

@@ -1,6 +1,9 @@
+import { expect } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { createServer, Socket, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import type { KyselyPlugin } from 'kysely';
+import type { TargetSystemFactory } from '../../src/app/connectors/ports.js';
 import { createElevate, type Elevate } from '../../src/compose.js';
 import type { BootstrapResult } from '../../src/app/bootstrap/bootstrap.js';
 import { newId } from '../../src/domain/shared/ids.js';
@@ -42,9 +45,20 @@ export interface ConnectorServer extends Elevate {
 
 /** An Elevate on a shifted real clock, its outbox relay and connector reconcilers running. */
 export async function connectorServer(
-  o: { backoff?: { baseMs: number; maxMs: number }; driftIntervalMs?: number; metricsToken?: string } = {},
+  o: {
+    backoff?: { baseMs: number; maxMs: number };
+    driftIntervalMs?: number;
+    metricsToken?: string;
+    /** Accept http:// connector URLs (the test's receivers); default true. */
+    allowHttp?: boolean;
+    /** Opens the target systems (default: the real drivers). */
+    targets?: TargetSystemFactory;
+    /** A plugin on Elevate's database connection (counting what the stores read). */
+    plugin?: KyselyPlugin;
+  } = {},
 ): Promise<ConnectorServer> {
-  const db = await freshDb({ pgPoolSize: 8 });
+  const fresh = await freshDb({ pgPoolSize: 8 });
+  const db = o.plugin === undefined ? fresh : { ...fresh, kysely: fresh.kysely.withPlugin(o.plugin) };
   const clock = new ShiftedClock();
   const elevate = await createElevate({
     db,
@@ -59,10 +73,13 @@ export async function connectorServer(
     accessReviewIntervalMs: 0,
     alertScanIntervalMs: 0,
     auditCheckpointIntervalMs: 0,
-    notifications: { workerIntervalMs: 0 },
+    notifications: { workerIntervalMs: 0, allowHttpWebhooks: o.allowHttp ?? true },
+    // The test's receivers listen on the loopback interface.
+    outbound: { allowNetworks: ['127.0.0.0/8'] },
     connectors: {
       driftIntervalMs: o.driftIntervalMs ?? 0,
       backoff: o.backoff ?? { baseMs: 100, maxMs: 800 },
+      ...(o.targets === undefined ? {} : { targets: o.targets }),
     },
     ...(o.metricsToken === undefined ? {} : { metricsToken: o.metricsToken }),
   });
@@ -84,7 +101,7 @@ export async function connectorServer(
 
 export async function call(
   s: Pick<Elevate, 'app'>,
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
   url: string,
   headers: Headers,
   payload?: unknown,
@@ -189,6 +206,20 @@ export async function grantsOf(s: ConnectorServer, connectorId: string) {
   const r = await call(s, 'GET', `${CONNECTORS}/${connectorId}/grants`, await s.admin());
   if (r.statusCode !== 200) throw new Error(`grants: ${r.statusCode} ${r.body}`);
   return r.json<{ value: Record<string, unknown>[] }>().value;
+}
+
+/** The connector's `status` as `GET …/connectors/{id}` shows it, and as the list shows it. */
+export async function statusOf(s: ConnectorServer, connectorId: string) {
+  const h = await s.admin();
+  const one = await call(s, 'GET', `${CONNECTORS}/${connectorId}`, h);
+  if (one.statusCode !== 200) throw new Error(`connector: ${one.statusCode} ${one.body}`);
+  const listed = await call(s, 'GET', CONNECTORS, h);
+  const inList = listed
+    .json<{ value: { id: string; status: unknown }[] }>()
+    .value.find((c) => c.id === connectorId)?.status;
+  const status = one.json<{ status: Record<string, unknown> | null }>().status;
+  expect(inList).toEqual(status);
+  return status;
 }
 
 /** Audit entries of an activity, newest first. */

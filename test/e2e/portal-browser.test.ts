@@ -12,18 +12,13 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { hash } from '@node-rs/argon2';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildWeb,
-  FIRST_PAGE_JS_BUDGET_BYTES,
-  firstPageJs,
-  ROOT,
-  WEB_OUT,
-  whyBuildWeb,
-} from '../../scripts/build.mjs';
+import { FIRST_PAGE_JS_BUDGET_BYTES, firstPageJs, ROOT, WEB_OUT } from '../../scripts/build.mjs';
+import { ensureWebBuilt } from './support/web-build.js';
 import { totpSeedContext } from '../../src/app/sign-in/ports.js';
 import { createElevate, type Elevate } from '../../src/compose.js';
+import { ALERT_NAMES } from '../../src/domain/alerts/definitions.js';
 import { newTotpSeed, totpCode, totpStepAt } from '../../src/domain/authn/totp.js';
 import { newId } from '../../src/domain/shared/ids.js';
 import type { Clock } from '../../src/domain/time/clock.js';
@@ -36,6 +31,8 @@ import { browserMissing, freePort, launchChromium } from './support/chromium.js'
 const PASSWORD = 'correct horse battery staple';
 const USER_ADMINISTRATOR = 'fe930be7-5e62-47db-91af-98c3a49a38b1';
 const GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';
+const HELPDESK_ADMINISTRATOR = '729827e3-9c14-49f7-bb1b-9608f156bbb8';
+const PASSWORD_ADMINISTRATOR = '966707d0-3269-4727-9be2-8c3a10f19b9d';
 const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -136,7 +133,7 @@ describe('the portal in Chromium', skipFor(browserMissing('the portal in a real 
   }
 
   beforeAll(async () => {
-    if (whyBuildWeb() !== undefined) expect(buildWeb()).toBe(0);
+    await ensureWebBuilt();
     const port = await freePort();
     base = `http://localhost:${port}`;
     db = await freshDb();
@@ -180,6 +177,26 @@ describe('the portal in Chromium', skipFor(browserMissing('the portal in a real 
       scheduleInfo: { expiration: { type: 'noExpiration' } },
     });
     expect(eligible.status).toBe(201);
+    // Ada's Helpdesk Administrator eligibility ends in ten days (she may ask to extend it), her
+    // Password Administrator one in five minutes (she may ask to renew it once it has ended).
+    for (const [roleDefinitionId, duration] of [
+      [HELPDESK_ADMINISTRATOR, 'P10D'],
+      [PASSWORD_ADMINISTRATOR, 'PT5M'],
+    ] as const) {
+      const timeBound = await graph(
+        'POST',
+        '/v1.0/roleManagement/directory/roleEligibilityScheduleRequests',
+        {
+          action: 'adminAssign',
+          principalId: ada.id,
+          roleDefinitionId,
+          directoryScopeId: '/',
+          justification: 'cover for the service desk',
+          scheduleInfo: { expiration: { type: 'afterDuration', duration } },
+        },
+      );
+      expect(timeBound.status, JSON.stringify(timeBound.json)).toBe(201);
+    }
     const admin = await graph('POST', '/v1.0/roleManagement/directory/roleAssignmentScheduleRequests', {
       action: 'adminAssign',
       principalId: cleo.id,
@@ -210,29 +227,32 @@ describe('the portal in Chromium', skipFor(browserMissing('the portal in a real 
       },
     );
     expect(member.status, JSON.stringify(member.json)).toBe(201);
-    const policy = await policyRules(USER_ADMINISTRATOR);
-    const approval = policy.rules.find((r) => r.id === 'Approval_EndUser_Assignment')! as {
-      setting: { approvalStages: Record<string, unknown>[] };
-    };
-    const patched = await graph(
-      'PATCH',
-      `/v1.0/policies/roleManagementPolicies/${policy.id}/rules/Approval_EndUser_Assignment`,
-      {
-        ...approval,
-        setting: {
-          ...approval.setting,
-          isApprovalRequired: true,
-          approvalMode: 'SingleStage',
-          approvalStages: [
-            {
-              ...approval.setting.approvalStages[0],
-              primaryApprovers: [{ '@odata.type': '#microsoft.graph.singleUser', userId: bob.id }],
-            },
-          ],
+    // Both of Ada's User Administrator and Helpdesk Administrator activations need Bob's approval.
+    for (const roleId of [USER_ADMINISTRATOR, HELPDESK_ADMINISTRATOR]) {
+      const policy = await policyRules(roleId);
+      const approval = policy.rules.find((r) => r.id === 'Approval_EndUser_Assignment')! as {
+        setting: { approvalStages: Record<string, unknown>[] };
+      };
+      const patched = await graph(
+        'PATCH',
+        `/v1.0/policies/roleManagementPolicies/${policy.id}/rules/Approval_EndUser_Assignment`,
+        {
+          ...approval,
+          setting: {
+            ...approval.setting,
+            isApprovalRequired: true,
+            approvalMode: 'SingleStage',
+            approvalStages: [
+              {
+                ...approval.setting.approvalStages[0],
+                primaryApprovers: [{ '@odata.type': '#microsoft.graph.singleUser', userId: bob.id }],
+              },
+            ],
+          },
         },
-      },
-    );
-    expect(patched.status, JSON.stringify(patched.json)).toBe(204);
+      );
+      expect(patched.status, JSON.stringify(patched.json)).toBe(204);
+    }
     mkdirSync(SCREENSHOTS, { recursive: true });
     browser = await launchChromium();
   }, 120_000);
@@ -265,14 +285,34 @@ describe('the portal in Chromium', skipFor(browserMissing('the portal in a real 
     return context.newPage();
   }
 
-  /** Signs in through the portal: the sign-in page, password, then the authenticator-app code. */
+  /** The authenticator-app time step each person last signed in with. */
+  const lastStep = new Map<string, number>();
+
+  /**
+   * Signs in through the portal: the sign-in page, password, then the authenticator-app code. A
+   * code is accepted once, so a second sign-in of a person within the same 30 s step first moves
+   * the server's clock to the next step (as a person would wait for the next code).
+   */
   async function signIn(page: Page, p: Person, path = '/roles') {
+    const step = () => totpStepAt(clock.now());
+    if (lastStep.get(p.upn) === step()) aheadMs += 30_000;
+    // Every API call of the page finds no token; between them they send the browser to the
+    // sign-in once (a second redirect would abort the first and replace its PKCE verifier).
+    const authorizes: string[] = [];
+    const countAuthorize = (r: Request) => {
+      if (r.isNavigationRequest() && r.url().includes('/oauth2/v2.0/authorize')) authorizes.push(r.url());
+    };
+    page.on('request', countAuthorize);
     await page.goto(`${base}${path}`);
     await page.waitForURL(/\/identity\/interaction\//);
     await page.getByLabel('User name').fill(p.upn);
+    page.off('request', countAuthorize);
+    expect(authorizes, `redirects to the sign-in from ${path}`).toHaveLength(1);
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByLabel('Code from your authenticator app').fill(totpCode(p.seed, totpStepAt(clock.now())));
+    const used = step();
+    lastStep.set(p.upn, used);
+    await page.getByLabel('Code from your authenticator app').fill(totpCode(p.seed, used));
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.waitForURL(`${base}${path}`);
     await expect.poll(() => page.getByText(p.name).first().isVisible()).toBe(true);
@@ -348,6 +388,12 @@ describe('the portal in Chromium', skipFor(browserMissing('the portal in a real 
         ),
       )
       .toBe(await adaPage.getByRole('dialog').getByLabel('Duration (hours)').getAttribute('id'));
+    // The settings are read up front: the maximum is shown and is the duration offered.
+    await expect
+      .poll(() => adaPage.getByRole('dialog').getByText('At most 8 hours for this role.').isVisible())
+      .toBe(true);
+    expect(await adaPage.getByRole('dialog').getByLabel('Duration (hours)').inputValue()).toBe('8');
+    expect(await adaPage.getByRole('dialog').getByLabel('Ticket number').count()).toBe(0);
     await adaPage.keyboard.press('Escape');
     await expect.poll(() => adaPage.getByRole('dialog').count()).toBe(0);
 
@@ -471,6 +517,7 @@ describe('the portal in Chromium', skipFor(browserMissing('the portal in a real 
     expect(await cspViolations(adaPage)).toEqual([]); // before the reload starts a new list
     await adaPage.reload();
     await adaPage.getByRole('button', { name: 'Activate User Administrator' }).click();
+    await expect.poll(() => dialog.getByText('At most 1 hour for this role.').isVisible()).toBe(true);
     await dialog.getByLabel('Duration (hours)').fill('2');
     await dialog.getByLabel('Justification').fill('INC-4712 more resets');
     await dialog.getByRole('button', { name: 'Activate' }).click();
@@ -504,4 +551,179 @@ describe('the portal in Chromium', skipFor(browserMissing('the portal in a real 
 
     for (const page of [bobPage, cleoPage]) expect(await cspViolations(page)).toEqual([]);
   }, 180_000);
+
+  it('extend near the end, renew after it, and my activation history', async () => {
+    const requestsOf = async (kind: 'Eligibility' | 'Assignment') =>
+      (
+        await graph(
+          'GET',
+          `/v1.0/roleManagement/directory/role${kind}ScheduleRequests?$filter=${encodeURIComponent(
+            `principalId eq '${ada.id}'`,
+          )}`,
+        )
+      ).json.value as { status: string; action: string; roleDefinitionId: string }[];
+    const page = await newPage();
+    await signIn(page, ada);
+    const helpdesk = page.locator(
+      'section[aria-labelledby="eligible-heading"] tr[data-role="Helpdesk Administrator"]',
+    );
+    await expect.poll(() => helpdesk.isVisible()).toBe(true);
+    // Ending within 14 days: Extend is offered there, and not where the end is far or none.
+    expect(await page.getByRole('button', { name: 'Extend User Administrator' }).count()).toBe(0);
+    // My activation history: the first test's activations, newest first, with their reasons.
+    const history = page.getByRole('table', { name: 'My activation history' });
+    await expect
+      .poll(() =>
+        history.getByRole('cell', { name: 'INC-4711 password resets for the service desk' }).isVisible(),
+      )
+      .toBe(true);
+    expect(await history.getByRole('cell', { name: '2 h' }).count()).toBeGreaterThan(0);
+    await photograph(page, 'my-roles-history');
+
+    await page.getByRole('button', { name: 'Extend Helpdesk Administrator' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('For how many days from now').fill('30');
+    await dialog.getByLabel('Justification').fill('the service desk needs cover another month');
+    await photograph(page, 'extend');
+    await dialog.getByRole('button', { name: 'Ask to extend' }).click();
+    await expect
+      .poll(() =>
+        page
+          .getByText("Helpdesk Administrator: the extension waits for an administrator's decision.")
+          .isVisible(),
+      )
+      .toBe(true);
+    expect(
+      (await requestsOf('Eligibility')).filter((r) => r.action === 'selfExtend').map((r) => r.status),
+    ).toEqual(['PendingAdminDecision']);
+
+    // Ada asks for Helpdesk Administrator too; Bob approves everything waiting for him at once.
+    await page.getByRole('button', { name: 'Activate Helpdesk Administrator' }).click();
+    await dialog.getByLabel('Duration (hours)').fill('1');
+    await dialog.getByLabel('Justification').fill('INC-4714 queue of locked accounts');
+    await dialog.getByRole('button', { name: 'Activate' }).click();
+    await expect
+      .poll(() => page.getByText('Helpdesk Administrator: waiting for approval').isVisible())
+      .toBe(true);
+    const waiting = (await adaRequests()).filter((r) => r.status === 'PendingApproval').length;
+    expect(waiting).toBeGreaterThanOrEqual(1);
+    const bobPage = await newPage();
+    await signIn(bobPage, bob, '/approvals');
+    await expect
+      .poll(() =>
+        bobPage.getByRole('checkbox', { name: 'Select Helpdesk Administrator for Ada Example' }).isVisible(),
+      )
+      .toBe(true);
+    await bobPage.getByRole('checkbox', { name: 'Select every request' }).check();
+    await bobPage.getByLabel(`Your reason for the ${waiting} selected`).fill('checked the queue');
+    await photograph(bobPage, 'approvals-bulk');
+    await bobPage.getByRole('button', { name: `Approve ${waiting} selected` }).click();
+    await expect
+      .poll(() =>
+        bobPage.getByText(`Approved ${waiting} ${waiting === 1 ? 'request' : 'requests'}.`).isVisible(),
+      )
+      .toBe(true);
+    await expect.poll(() => bobPage.getByText('Nothing waits for your decision.').isVisible()).toBe(true);
+    expect((await adaRequests()).filter((r) => r.status === 'PendingApproval')).toEqual([]);
+    expect(await cspViolations(bobPage)).toEqual([]);
+
+    // Six minutes on (the server's clock, and this browser's) the Password Administrator eligibility
+    // has ended: Renew is offered. (Further would outlive the access tokens, minted on the wall clock.)
+    aheadMs = Math.max(aheadMs, 6 * 60_000);
+    const later = await newPage();
+    await later.clock.setFixedTime(Date.now() + aheadMs);
+    await signIn(later, ada);
+    const ended = later.getByRole('table', { name: 'Ended recently' });
+    await expect
+      .poll(() => ended.getByRole('row', { name: /Password Administrator/ }).isVisible())
+      .toBe(true);
+    await photograph(later, 'my-roles-renew');
+    await later.getByRole('button', { name: 'Renew Password Administrator' }).click();
+    await later.getByRole('dialog').getByLabel('Justification').fill('still on the service desk');
+    await later.getByRole('dialog').getByRole('button', { name: 'Ask to renew' }).click();
+    await expect
+      .poll(() =>
+        later
+          .getByText("Password Administrator: the renewal waits for an administrator's decision.")
+          .isVisible(),
+      )
+      .toBe(true);
+    expect(
+      (await requestsOf('Eligibility'))
+        .filter((r) => r.action === 'selfRenew')
+        .map((r) => [r.roleDefinitionId, r.status]),
+    ).toEqual([[PASSWORD_ADMINISTRATOR, 'PendingAdminDecision']]);
+    for (const p of [page, later]) expect(await cspViolations(p)).toEqual([]);
+  }, 120_000);
+
+  it('the other role settings, Audit, the compliance report and Alerts for an administrator; none offered to others', async () => {
+    const page = await newPage();
+    await signIn(page, cleo);
+    // The settings editor's other rules: too long an active assignment is refused next to its
+    // field (nothing changed), then a good value and a notification address are saved.
+    await page.getByRole('link', { name: 'Admin — Roles' }).click();
+    await page.getByRole('link', { name: 'User Administrator' }).click();
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    const activeDays = page.getByLabel('Active assignments last at most (days)');
+    await expect.poll(() => activeDays.isVisible()).toBe(true);
+    await activeDays.fill('5000');
+    const saveRules = page.getByRole('button', { name: 'Save assignment and notification settings' });
+    await saveRules.click();
+    await expect.poll(() => activeDays.getAttribute('aria-invalid')).toBe('true');
+    expect(
+      (await policyRules(USER_ADMINISTRATOR)).rules.find((r) => r.id === 'Expiration_Admin_Assignment'),
+    ).toMatchObject({
+      maximumDuration: 'P180D',
+    });
+    await activeDays.fill('90');
+    await page.getByLabel('Also send to: Someone activates, approvers').fill(`oncall-${tag}@contoso.test`);
+    await photograph(page, 'admin-role-rules');
+    await saveRules.click();
+    await expect
+      .poll(() => page.getByText('Assignment and notification settings saved.').isVisible())
+      .toBe(true);
+    const saved = (await policyRules(USER_ADMINISTRATOR)).rules;
+    expect(saved.find((r) => r.id === 'Expiration_Admin_Assignment')).toMatchObject({
+      maximumDuration: 'P90D',
+    });
+    expect(saved.find((r) => r.id === 'Notification_Approver_EndUser_Assignment')).toMatchObject({
+      notificationRecipients: [`oncall-${tag}@contoso.test`],
+    });
+
+    await page.getByRole('link', { name: 'Audit' }).click();
+    const entries = page.getByRole('table', { name: 'Audit entries' });
+    await expect.poll(() => entries.getByRole('row').count()).toBeGreaterThan(1);
+    await page.getByLabel('Activity').fill('Update role setting in PIM');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await expect
+      .poll(async () => {
+        const cells = await entries.locator('tbody tr td:nth-child(2)').allInnerTexts();
+        return cells.length > 0 && cells.every((c) => c === 'Update role setting in PIM');
+      })
+      .toBe(true);
+    await page.getByRole('button', { name: 'Verify the chain' }).click();
+    await expect.poll(() => page.getByRole('status').getByText('intact').isVisible()).toBe(true);
+    await photograph(page, 'audit');
+
+    await page.getByRole('link', { name: 'Compliance report' }).click();
+    const checks = page.getByRole('table', { name: 'Checks' });
+    await expect.poll(() => checks.isVisible(), { timeout: 20_000 }).toBe(true);
+    expect(await checks.getByRole('row').count()).toBeGreaterThan(1);
+    expect(await page.getByText('The audit chain is intact').isVisible()).toBe(true);
+    await photograph(page, 'compliance');
+    expect(await cspViolations(page)).toEqual([]);
+
+    await page.getByRole('link', { name: 'Alerts' }).click();
+    await page.getByRole('button', { name: 'Scan now' }).click();
+    await expect.poll(() => page.getByText('Scanned now.').isVisible()).toBe(true);
+    expect(await page.locator('section[data-alert]').count()).toBe(ALERT_NAMES.length);
+    await photograph(page, 'alerts');
+    expect(await cspViolations(page)).toEqual([]);
+
+    const other = await newPage();
+    await signIn(other, bob);
+    expect(await other.getByRole('link', { name: 'Alerts' }).count()).toBe(0);
+    expect(await other.getByRole('link', { name: 'Audit' }).count()).toBe(0);
+    expect(await other.getByRole('link', { name: 'Compliance report' }).count()).toBe(0);
+  }, 120_000);
 });

@@ -206,7 +206,11 @@ describe(`a change and its audit entries commit together (${dialectName})`, () =
     await addUser(tenantId, 'ada@contoso.test');
     const before = await codes();
     const refusePassword = (u: UnitOfWork) =>
-      makeSignIn({ uow: u, clock, hasher, sealer, relyingParty }).password('ada@contoso.test', 'wrong', ctx);
+      makeSignIn({ uow: u, clock, newId, hasher, sealer, relyingParty }).password(
+        'ada@contoso.test',
+        'wrong',
+        ctx,
+      );
 
     // The address counter's write fails after the account counter was written.
     const failing = withStores(uow, (tx) => ({

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase, type Db } from '../../src/store/db.js';
@@ -15,13 +18,19 @@ export const postgresOnly =
 export const sqliteOnly = dialectName === 'sqlite' ? undefined : 'SQLite only (runs in npm test)';
 
 /**
- * A fresh, empty database for one test: in-memory SQLite, or a new schema with a random name in
+ * A fresh, empty database for one test: in-memory SQLite (a file in a temp dir with `sqliteFile`), or a new schema with a random name in
  * the PostgreSQL database of TEST_DATABASE_URL (dropped again by `drop`), so runs never see each
  * other's data. `pgPoolSize` sizes the PostgreSQL pool (tests of real concurrency want more).
  */
 export async function freshDb(
-  options: { pgPoolSize?: number } = {},
+  options: { pgPoolSize?: number; sqliteFile?: boolean } = {},
 ): Promise<Db & { drop(): Promise<void> }> {
+  if (!TEST_DATABASE_URL && options.sqliteFile) {
+    // A file, for tests where other threads open the same database (parallel audit verification).
+    const dir = mkdtempSync(join(tmpdir(), 'elevate-test-'));
+    const db = openDatabase(`sqlite:${join(dir, 'test.db')}`);
+    return { ...db, drop: async () => (await db.close(), rmSync(dir, { recursive: true, force: true })) };
+  }
   if (!TEST_DATABASE_URL) {
     const db = openDatabase('sqlite::memory:');
     return { ...db, drop: () => db.close() };

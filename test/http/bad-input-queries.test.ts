@@ -221,10 +221,14 @@ describe('bad query strings and ids get a 4xx Graph envelope (or a page) and cha
           `${ROLES}/roleAssignments/`,
         ),
         fc.constantFrom('GET' as const, 'DELETE' as const, 'PATCH' as const),
-        fc.oneof(
-          fc.string({ minLength: 1, maxLength: 60 }),
-          fc.string({ unit: 'binary', minLength: 1, maxLength: 600 }),
-        ),
+        fc
+          .oneof(
+            fc.string({ minLength: 1, maxLength: 60 }),
+            fc.string({ unit: 'binary', minLength: 1, maxLength: 600 }),
+          )
+          // A dot segment is no id: URL resolution removes it before sending (RFC 3986 §5.2.4),
+          // so `/v1.0/users/.` is the collection `/v1.0/users/`, rightly 200.
+          .filter((id) => id !== '.' && id !== '..'),
         async (prefix, method, id) => {
           const res = await call(
             s,

@@ -34,6 +34,7 @@ describe('$count as a path segment', () => {
   let collections: { path: string; filter?: string; atLeast: number }[];
   let annId: string;
   let connectorId: string;
+  let unitId: string;
 
   beforeAll(async () => {
     s = await testServer();
@@ -120,6 +121,21 @@ describe('$count as a path segment', () => {
       assignableScopes: ['/count'],
     });
     expect(resourceRole.statusCode, resourceRole.body).toBe(201);
+    const unit = await call(s, 'POST', '/v1.0/directory/administrativeUnits', h, {
+      displayName: 'Count unit',
+    });
+    expect(unit.statusCode, unit.body).toBe(201);
+    unitId = unit.json<{ id: string }>().id;
+    const unitMember = await call(
+      s,
+      'POST',
+      `/v1.0/directory/administrativeUnits/${unitId}/members/$ref`,
+      h,
+      {
+        '@odata.id': `https://graph.microsoft.com/v1.0/users/${annId}`,
+      },
+    );
+    expect(unitMember.statusCode, unitMember.body).toBe(204);
     collections = [
       { path: '/v1.0/users', filter: "displayName eq 'Count Ann'", atLeast: 2 },
       { path: '/v1.0/groups', atLeast: 1 },
@@ -155,6 +171,8 @@ describe('$count as a path segment', () => {
       { path: `/v1.0/elevate/connectors/${connectorId}/grants`, atLeast: 0 },
       { path: '/v1.0/elevate/resourceScopes', filter: "parentId eq '/'", atLeast: 1 },
       { path: '/v1.0/elevate/resourceRoleDefinitions', atLeast: 1 },
+      { path: '/v1.0/directory/administrativeUnits', filter: "displayName eq 'Count unit'", atLeast: 1 },
+      { path: `/v1.0/directory/administrativeUnits/${unitId}/members`, atLeast: 1 },
     ];
   });
   afterAll(() => s.close());
@@ -267,6 +285,7 @@ describe('$count as a path segment', () => {
           .replace(annId, '{id}')
           .replace(policyId, '{id}')
           .replace(connectorId, '{id}')
+          .replace(unitId, '{id}')
           .replace(/\/\$count$/, '') + '/$count',
     );
     expect(counted.sort()).toEqual(expected.sort());

@@ -91,10 +91,12 @@ describe('a GUID in any case names the same object', () => {
     expect(patched.statusCode, patched.body).toBe(204);
 
     const u = await createUser(s, h);
+    const unit = await call(s, 'POST', '/v1.0/directory/administrativeUnits', h, { displayName: 'Ids' });
+    expect(unit.statusCode, unit.body).toBe(201);
     const scoped = await call(s, 'POST', `${ROLES}/roleAssignments`, h, {
       principalId: upper(u.id),
       roleDefinitionId: upper(role.id),
-      directoryScopeId: `/administrativeUnits/${UNKNOWN_ID}`,
+      directoryScopeId: `/administrativeUnits/${upper(unit.json<{ id: string }>().id)}`,
     });
     expect(scoped.statusCode, scoped.body).toBe(201);
     const assignmentId = scoped.json<{ id: string }>().id;

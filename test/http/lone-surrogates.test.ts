@@ -59,6 +59,14 @@ describe('lone UTF-16 surrogates in a JSON body are refused with 400', () => {
       'justification',
     ],
     ['a key', 'POST', () => '/v1.0/servicePrincipals', '{"displayName":"x","\\ud800":1}', '\\ud800'],
+    [
+      // Arrays are walked by item (not by key), deep inside the body.
+      'an item of an array in an array',
+      'POST',
+      () => `${ROLES}/roleDefinitions`,
+      '{"displayName":"x","isEnabled":true,"rolePermissions":[{"allowedResourceActions":["microsoft.directory/users/read","microsoft.directory/\\udbff"]}]}',
+      'rolePermissions.0.allowedResourceActions.1',
+    ],
   ];
 
   it.each(cases)('in %s', async (_name, method, url, text, target) => {

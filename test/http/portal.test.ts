@@ -42,6 +42,9 @@ describe('the portal served at /', () => {
       '/approvals',
       '/admin/roles',
       '/admin/roles/62e90394-69f5-4237-9190-012177145e10',
+      '/audit',
+      '/compliance',
+      '/alerts',
       '/portal/callback?code=x&state=y',
       '/roles/',
     ]) {

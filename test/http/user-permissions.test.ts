@@ -24,9 +24,13 @@ import { appAndRoleRoutes } from './support/routes-apps-roles.js';
 import { notificationRoutes } from './support/routes-notifications.js';
 import { pimGroupRoutes } from './support/routes-pim-groups.js';
 import { alertRoutes } from './support/routes-alerts.js';
+import { breakGlassRoutes } from './support/routes-break-glass.js';
 import { accessReviewRoutes } from './support/routes-access-reviews.js';
 import { connectorRoutes } from './support/routes-connectors.js';
 import { resourceRoutes } from './support/routes-resources.js';
+import { scimClientRoutes } from './support/routes-scim-clients.js';
+import { ssfRoutes } from './support/routes-ssf.js';
+import { administrativeUnitRoutes } from './support/routes-administrative-units.js';
 import { userAndGroupRoutes } from './support/routes-users-groups.js';
 
 const HOUR = 3_600_000;
@@ -65,9 +69,13 @@ const routes: WalkRoute[] = [
   ...pimGroupRoutes(env),
   ...notificationRoutes(env),
   ...alertRoutes(env),
+  ...breakGlassRoutes(env),
   ...accessReviewRoutes(env),
   ...connectorRoutes(env),
   ...resourceRoutes(env),
+  ...scimClientRoutes(env),
+  ...ssfRoutes(env),
+  ...administrativeUnitRoutes(env),
 ];
 
 const idsOf = (body: { value?: { id: string }[] }) => (body.value ?? []).map((item) => item.id);
@@ -96,6 +104,7 @@ beforeAll(async () => {
   await env.s.sweeper.stop();
   // No delivery attempts in the background: a refused call must leave every table as it was.
   await env.s.notifications?.stop();
+  await env.s.ssf.stop();
   env.admin = { authorization: `Bearer ${await tokenAt(env.s, clock)}` };
 
   const rightRoles = new Set(routes.flatMap((r) => (r.role === undefined ? [] : [r.role])));

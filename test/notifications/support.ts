@@ -43,6 +43,8 @@ export async function notifyServer(
     db?: Awaited<ReturnType<typeof freshDb>>;
     box?: SecretBox;
     notifications?: NotificationOptions;
+    /** Networks outbound calls may reach besides public ones (default: the loopback, where the test's receivers listen). */
+    allowNetworks?: string[];
     /** Second-factor registration at sign-in (Elevate's default, on, unless given). */
     requireMfaRegistration?: boolean;
     /** The second replica over a database another server owns: it neither drops nor bootstraps it. */
@@ -65,6 +67,8 @@ export async function notifyServer(
     ...(o.requireMfaRegistration === undefined ? {} : { requireMfaRegistration: o.requireMfaRegistration }),
     accessReviewIntervalMs: 0,
     auditCheckpointIntervalMs: 0,
+    // The test's receivers listen on the loopback interface.
+    outbound: { allowNetworks: o.allowNetworks ?? ['127.0.0.0/8'] },
     notifications: {
       allowHttpWebhooks: true,
       workerIntervalMs: 0,
@@ -204,11 +208,22 @@ export function asUsers(s: NotifyServer) {
 /** A mail as the SMTP server received it: parsed, with the envelope recipients. */
 export type ReceivedMail = ParsedMail & { envelopeTo: string[]; authUser: string | null };
 
+/** Event types of governance mail (`src/app/notifications/governance-mail.ts`). */
+const GOVERNANCE_TYPES: ReadonlySet<string> = new Set([
+  'alerts.incidentsChanged',
+  'accessReviews.reminderSent',
+]);
+
 /** A real SMTP server on a random port; `tls` adds STARTTLS with a throwaway certificate (and AUTH). */
 export async function smtpSink(
   o: { tls?: boolean; implicit?: boolean; user?: string; password?: string } = {},
 ) {
   const mails: ReceivedMail[] = [];
+  /**
+   * Governance mail (alert incidents, review reminders: ADR 0033) is kept apart, so that the
+   * PIM notification tests count only what the notification catalogue sends.
+   */
+  const governance: ReceivedMail[] = [];
   let cert: { key: Buffer; cert: Buffer } | undefined;
   if (o.tls) {
     const dir = mkdtempSync(join(tmpdir(), 'elevate-smtp-'));
@@ -258,12 +273,12 @@ export async function smtpSink(
     onData(stream, session, cb) {
       simpleParser(stream)
         .then((m) => {
-          mails.push(
-            Object.assign(m, {
-              envelopeTo: session.envelope.rcptTo.map((a) => a.address),
-              authUser: typeof session.user === 'string' ? session.user : null,
-            }),
-          );
+          const received = Object.assign(m, {
+            envelopeTo: session.envelope.rcptTo.map((a) => a.address),
+            authUser: typeof session.user === 'string' ? session.user : null,
+          });
+          const type = m.headers.get('x-elevate-event-type');
+          (typeof type === 'string' && GOVERNANCE_TYPES.has(type) ? governance : mails).push(received);
           cb();
         })
         .catch((e: Error) => cb(e));
@@ -277,6 +292,9 @@ export async function smtpSink(
     ca: cert?.cert,
     /** Mails sent to this address. */
     to: (address: string) => mails.filter((m) => m.envelopeTo.includes(address)),
+    governance,
+    /** Governance mails sent to this address. */
+    governanceTo: (address: string) => governance.filter((m) => m.envelopeTo.includes(address)),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -3,6 +3,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeliveredMessage } from '../../src/app/outbox/ports.js';
 import { dialectName } from '../helpers/db.js';
+import { skipFor } from '../helpers/skip.js';
+
+/** SQLite numbers messages at insert (ADR 0013): no committed message waits for a number there. */
+const numberedAfterCommit = dialectName === 'postgres';
+const unnumbered = skipFor(numberedAfterCommit ? undefined : 'SQLite numbers outbox messages at insert');
 import { ids, outboxFixture, recorder, T0, TENANT, type OutboxFixture } from './support.js';
 
 describe(`outbox delivery (${dialectName})`, () => {
@@ -21,7 +26,8 @@ describe(`outbox delivery (${dialectName})`, () => {
     await f.enqueue(...second);
 
     const run = await relay.runOnce();
-    expect(run.sequenced).toBe(5);
+    // SQLite numbers messages as they are inserted (one writer at a time); PostgreSQL after commit.
+    expect(run.sequenced).toBe(numberedAfterCommit ? 5 : 0);
     expect(run.consumers).toEqual([
       { consumer: 'mail', delivered: 5, skipped: 0, deadLettered: 0, failures: [] },
     ]);
@@ -65,7 +71,7 @@ describe(`outbox delivery (${dialectName})`, () => {
     ).rejects.toThrow('the use case failed');
     await f.enqueue(kept);
     const run = await f.relay([c]).runOnce();
-    expect(run.sequenced).toBe(1);
+    expect(run.sequenced).toBe(numberedAfterCommit ? 1 : 0);
     expect(ids(c.seen)).toEqual([kept.id]);
     expect(c.seen[0]!.seq).toBe(1);
     expect(await f.db.kysely.selectFrom('outbox_messages').select('id').execute()).toHaveLength(1);
@@ -140,14 +146,31 @@ describe(`outbox delivery (${dialectName})`, () => {
     expect(ids(replay.seen)).toEqual(ids([...before, after]));
   });
 
-  it("'end' still includes messages committed before the consumer started but not yet numbered", async () => {
-    await f.enqueue(f.message());
-    await f.relay([]).runOnce();
-    const pending = f.message();
-    await f.enqueue(pending); // committed, not numbered yet
+  it(
+    "'end' still includes messages committed before the consumer started but not yet numbered",
+    unnumbered,
+    async () => {
+      await f.enqueue(f.message());
+      await f.relay([]).runOnce();
+      const pending = f.message();
+      await f.enqueue(pending); // committed, not numbered yet
+      const c = recorder('new');
+      await f.relay([c]).runOnce();
+      expect(ids(c.seen)).toEqual([pending.id]);
+    },
+  );
+
+  it('markEnd: a new consumer hears what committed after it, also before its first run; nothing older', async () => {
+    await f.enqueue(f.message()); // history: not for a consumer starting at the end
+    await f.relay([], 'earlier').runOnce(); // numbered (PostgreSQL numbers after commit)
     const c = recorder('new');
-    await f.relay([c]).runOnce();
-    expect(ids(c.seen)).toEqual([pending.id]);
+    const relay = f.relay([c]);
+    await relay.markEnd();
+    const after = [f.message(), f.message()];
+    await f.enqueue(after[0]!);
+    await f.enqueue(after[1]!); // both committed before the relay's first run
+    await relay.runOnce();
+    expect(ids(c.seen)).toEqual(ids(after));
   });
 
   it('keeps tenant, type, time and payload as enqueued', async () => {

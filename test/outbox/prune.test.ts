@@ -2,6 +2,7 @@
 // retention; numbering goes on from where it was, and unnumbered messages are never touched.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dialectName } from '../helpers/db.js';
+import { skipFor } from '../helpers/skip.js';
 import { outboxFixture, recorder, T0, type OutboxFixture } from './support.js';
 
 const HOUR = 3_600_000;
@@ -48,15 +49,19 @@ describe(`outbox retention (${dialectName})`, () => {
     expect(slow.seen.at(-1)).toMatchObject({ id: next.id, seq: 5 });
   });
 
-  it('never deletes a message that is not numbered yet', async () => {
-    const relay = f.relay([], 'a', { retentionMs: 0 });
-    await f.enqueue(f.message());
-    await relay.runOnce();
-    await f.enqueue(f.message()); // committed, not numbered
-    f.clock.set(T0 + 1);
-    expect(await relay.prune()).toBe(1);
-    expect(await stored()).toEqual([null]);
-  });
+  it(
+    'never deletes a message that is not numbered yet',
+    skipFor(dialectName === 'postgres' ? undefined : 'SQLite numbers outbox messages at insert'),
+    async () => {
+      const relay = f.relay([], 'a', { retentionMs: 0 });
+      await f.enqueue(f.message());
+      await relay.runOnce();
+      await f.enqueue(f.message()); // committed, not numbered
+      f.clock.set(T0 + 1);
+      expect(await relay.prune()).toBe(1);
+      expect(await stored()).toEqual([null]);
+    },
+  );
 
   it('deletes nothing while a registered consumer has no state yet', async () => {
     await f.enqueue(f.message());

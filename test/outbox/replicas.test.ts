@@ -188,4 +188,88 @@ describe(`outbox relay on several replicas (${dialectName})`, () => {
       leaseExpiresAt: T0 + 2 * LEASE_MS,
     });
   });
+
+  describe('cursor moves written at most once per cursorPersistMs', () => {
+    const PERSIST_MS = 1_000;
+    const lazy = { leaseMs: LEASE_MS, cursorPersistMs: PERSIST_MS };
+    const stored = async () => (await f.store.consumers())[0]!.cursorSeq;
+
+    it('a stream of messages moves the stored cursor once per interval; status shows the delivered position', async () => {
+      const c = recorder('mail', { from: 'beginning' });
+      const a = f.relay([c], 'replica-a', lazy);
+      await f.enqueue(f.message());
+      await a.runOnce();
+      expect(await stored()).toBe(1); // the first move after a claim is written at once
+      for (let i = 0; i < 5; i += 1) {
+        f.clock.advance(100);
+        await f.enqueue(f.message());
+        await a.runOnce();
+      }
+      expect(c.seen.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(await stored()).toBe(1); // 500 ms later: five moves kept in memory
+      expect((await a.status()).consumers[0]).toMatchObject({ cursorSeq: 6, lag: 0 });
+      f.clock.advance(PERSIST_MS);
+      expect((await a.runOnce()).consumers[0]).toMatchObject({ delivered: 0 });
+      expect(await stored()).toBe(6); // written by a run with nothing to deliver
+      expect(c.seen).toHaveLength(6);
+    });
+
+    it('a replica that dies with moves unwritten: the next holder delivers them again (at least once), nothing lost', async () => {
+      const seenA = recorder('mail', { from: 'beginning' });
+      const seenB = recorder('mail', { from: 'beginning' });
+      const a = f.relay([seenA], 'replica-a', lazy);
+      await f.enqueue(f.message(), f.message());
+      await a.runOnce();
+      f.clock.advance(10);
+      await f.enqueue(f.message(), f.message());
+      await a.runOnce();
+      expect(await stored()).toBe(2);
+      // a dies (no close): b waits for the lease, then continues from the stored cursor.
+      const b = f.relay([seenB], 'replica-b', lazy);
+      expect((await b.runOnce()).consumers[0]).toMatchObject({ heldElsewhere: true });
+      f.clock.advance(LEASE_MS);
+      await f.enqueue(f.message());
+      await b.runOnce();
+      expect(seenA.seen.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+      expect(seenB.seen.map((m) => m.seq)).toEqual([3, 4, 5]);
+      expect(await stored()).toBe(5);
+    });
+
+    it('a clean stop writes the moves kept in memory: the next holder delivers nothing again', async () => {
+      const seenA = recorder('mail', { from: 'beginning' });
+      const seenB = recorder('mail', { from: 'beginning' });
+      const a = f.relay([seenA], 'replica-a', lazy);
+      await f.enqueue(f.message());
+      await a.runOnce();
+      f.clock.advance(10);
+      await f.enqueue(f.message(), f.message());
+      await a.runOnce();
+      expect(await stored()).toBe(1);
+      await a.close();
+      expect(await stored()).toBe(3);
+      const b = f.relay([seenB], 'replica-b', lazy);
+      await f.enqueue(f.message());
+      await b.runOnce();
+      expect(seenB.seen.map((m) => m.seq)).toEqual([4]);
+    });
+
+    it('a failure is written at once, with the moves before it', async () => {
+      const c = recorder('mail', { from: 'beginning', fail: (m) => m.seq === 3 });
+      const a = f.relay([c], 'replica-a', lazy);
+      await f.enqueue(f.message());
+      await a.runOnce();
+      f.clock.advance(10);
+      await f.enqueue(f.message(), f.message());
+      const run = await a.runOnce();
+      expect(run.consumers[0]).toMatchObject({ delivered: 1, failures: [{ seq: 3, attempt: 1 }] });
+      expect((await f.store.consumers())[0]).toMatchObject({ cursorSeq: 2, attempts: 1 });
+    });
+
+    it('refuses an interval that is not well under the lease', () => {
+      expect(() => f.relay([], 'replica-a', { leaseMs: LEASE_MS, cursorPersistMs: LEASE_MS })).toThrow(
+        /cursorPersistMs/,
+      );
+      expect(() => f.relay([], 'replica-a', { cursorPersistMs: -1 })).toThrow(/cursorPersistMs/);
+    });
+  });
 });

@@ -1,6 +1,7 @@
 // A failing consumer retries its head message with exponential back-off on the injected clock, keeps
 // order (nothing after the head is delivered meanwhile), and dead-letters it after the last attempt.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DeliveredMessage } from '../../src/app/outbox/ports.js';
 import { retryDelayMs } from '../../src/app/outbox/retry.js';
 import { dialectName } from '../helpers/db.js';
 import { ids, outboxFixture, recorder, T0, type OutboxFixture } from './support.js';
@@ -176,5 +177,54 @@ describe(`outbox retries and dead letters (${dialectName})`, () => {
       ['second', 1],
     ]);
     expect(await state('fickle')).toMatchObject({ cursorSeq: 2, attempts: 0 });
+  });
+  it('a deferral is not a failure: the head waits until then, attempts unchanged, never dead-lettered', async () => {
+    const seen: [number, number, number][] = [];
+    let failOnce = true;
+    const c = {
+      name: 'paced',
+      from: 'beginning' as const,
+      accepts: () => true,
+      async handle(m: DeliveredMessage) {
+        seen.push([Number(m.payload.n), m.attempt, f.clock.now()]);
+        if (m.payload.n === 1 && failOnce) {
+          failOnce = false;
+          throw new Error('down');
+        }
+        // The first message is paced: not before T0 + 10 s, however often it is handed over.
+        if (m.payload.n === 1 && f.clock.now() < T0 + 10_000) return { deferUntil: T0 + 10_000 };
+        return undefined;
+      },
+    };
+    const relay = f.relay([c], 'a', { retry: { ...retry, maxAttempts: 2 } });
+    await f.enqueue(f.message(), f.message());
+    // A failure first (attempt 1), then a deferral at its retry: the count stays at 1, with no error.
+    expect((await relay.runOnce()).consumers[0]).toMatchObject({ waitingUntil: T0 + 1_000 });
+    f.clock.set(T0 + 1_000);
+    expect((await relay.runOnce()).consumers[0]).toMatchObject({
+      delivered: 0,
+      deadLettered: 0,
+      failures: [],
+      waitingUntil: T0 + 10_000,
+    });
+    expect(await state('paced')).toMatchObject({
+      cursorSeq: 0,
+      attempts: 1,
+      nextAttemptAt: T0 + 10_000,
+      lastError: null,
+    });
+    f.clock.set(T0 + 9_999);
+    await relay.runOnce();
+    expect(seen).toHaveLength(2);
+    // Due: delivered as attempt 2, which maxAttempts 2 would have dead-lettered had it failed.
+    f.clock.set(T0 + 10_000);
+    expect((await relay.runOnce()).consumers[0]).toMatchObject({ delivered: 2, deadLettered: 0 });
+    expect(seen).toEqual([
+      [1, 1, T0],
+      [1, 2, T0 + 1_000],
+      [1, 2, T0 + 10_000],
+      [2, 1, T0 + 10_000],
+    ]);
+    expect(await state('paced')).toMatchObject({ cursorSeq: 2, attempts: 0, nextAttemptAt: 0 });
   });
 });

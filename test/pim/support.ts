@@ -11,6 +11,7 @@ import { newId } from '../../src/domain/shared/ids.js';
 import { type Clock, ManualClock } from '../../src/domain/time/clock.js';
 import { parseDateTime } from '../../src/domain/time/datetime.js';
 import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
+import { holdingsCommitHook } from '../../src/store/authzen/holdings-source.js';
 import { PUBLIC_URL, testServer, type TestServer } from '../helpers/server.js';
 
 export const GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';
@@ -104,9 +105,13 @@ export async function appAt(s: TestServer, clock: Clock, permissions: string[] =
   };
 }
 
-/** Use cases over the server's database, for callers that have no token yet (users). */
+/**
+ * Use cases over the server's database, for callers that have no token yet (users). Their commits
+ * bring the server's holdings index up to date as the server's own do (AuthZEN answers from it).
+ */
 export function useCases(s: TestServer, clock: Clock) {
-  const deps = { uow: createUnitOfWork(s.db), clock, newId };
+  const uow = createUnitOfWork(s.db, { holdings: holdingsCommitHook(s.db, s.holdings) });
+  const deps = { uow, clock, newId };
   return { requests: makeScheduleRequests(deps), schedules: makePimSchedules(deps), uow: deps.uow };
 }
 

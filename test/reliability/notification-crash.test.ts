@@ -44,6 +44,8 @@ it(`a webhook committed before a kill -9 is delivered once after restart (${dial
   // Retries after 1 s (instead of 30 s), so the delivery after restart comes within the test's time.
   const d = await deployment(database, 1, {
     ELEVATE_NOTIFICATIONS_ALLOW_HTTP: 'true',
+    // The receiver listens on the loopback interface, which outbound calls may not reach unless listed.
+    ELEVATE_OUTBOUND_ALLOW_NETWORKS: '127.0.0.0/8',
     ELEVATE_NOTIFICATIONS_RETRY_SECONDS: '1',
   });
 

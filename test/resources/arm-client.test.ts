@@ -117,7 +117,7 @@ describe('Azure-style ARM client', () => {
     expect(eligibility).toHaveLength(1);
     expect(eligibility[0]!.properties).toMatchObject({
       scope: SUB,
-      memberType: 'Direct',
+      memberType: 'Inherited', // listed at the resource group, below its scope
       principalType: 'ServicePrincipal',
     });
 

@@ -77,6 +77,9 @@ describe('whether npm start must build first (scripts/build.mjs)', () => {
     writeFileSync(join(tree.root, WEB_OUT, 'index.html'), '');
     const past = new Date(Date.now() - 60_000);
     for (const path of ['web', 'web/src', 'web/src/main.tsx']) utimesSync(join(tree.root, path), past, past);
+    // The build half a minute later, so that a touch now is newer whatever the clock's granularity.
+    const built = new Date(Date.now() - 30_000);
+    utimesSync(join(tree.root, WEB_OUT, 'index.html'), built, built);
     expect(whyBuild(tree.root)).toBeUndefined();
     expect(whyBuildWeb(tree.root)).toBeUndefined();
     tree.touch('web/src/main.tsx');

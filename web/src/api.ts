@@ -73,3 +73,24 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 
 /** A Graph collection's items. */
 export const list = async <T>(path: string): Promise<T[]> => (await api<{ value: T[] }>('GET', path)).value;
+
+/** Fetches `path` with the user's token and saves the body as `filename`. @throws ApiError */
+export async function download(path: string, filename: string): Promise<void> {
+  const token = await accessToken();
+  if (token === undefined) {
+    await signIn(window.location.pathname + window.location.search);
+    return;
+  }
+  const res = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
+  if (!res.ok) {
+    const e = ((await res.json().catch(() => ({}))) as GraphErrorBody).error ?? {};
+    const message = e.message ?? `HTTP ${res.status}`;
+    throw new ApiError(res.status, e.code ?? 'unknown', message, [{ code: e.code ?? 'unknown', message }]);
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  link.click();
+  URL.revokeObjectURL(url);
+}

@@ -35,8 +35,24 @@ async function challengeOf(verifier: string): Promise<string> {
   return base64url(new Uint8Array(digest));
 }
 
-/** Sends the browser to the sign-in; after it, the callback returns to `returnTo`. */
-export async function signIn(returnTo: string): Promise<void> {
+/** The redirect to the sign-in under way, if any: one per page, however many calls find no token. */
+let redirecting: Promise<void> | undefined;
+// A page restored from the back-forward cache starts over: its redirect has long gone.
+window.addEventListener('pageshow', (e) => {
+  if (e.persisted) redirecting = undefined;
+});
+
+/**
+ * Sends the browser to the sign-in; after it, the callback returns to `returnTo`. Several API calls
+ * of one page that find no token share one redirect: a second would abort the first navigation
+ * and overwrite its pending state and verifier.
+ */
+export function signIn(returnTo: string): Promise<void> {
+  redirecting ??= redirectToSignIn(returnTo);
+  return redirecting;
+}
+
+async function redirectToSignIn(returnTo: string): Promise<void> {
   const verifier = randomText();
   const state = randomText();
   sessionStorage.setItem(PENDING, JSON.stringify({ verifier, state, returnTo }));

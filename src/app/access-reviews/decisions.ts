@@ -15,7 +15,7 @@ import type { Stores, UnitOfWork } from '../ports.js';
 import type { NamedDecisionItem } from './ports.js';
 import { viewAt, type InstanceView } from './instances.js';
 import { canReadAll, decisionNotFound, itemsReviewedBy, loadInstance } from './review-access.js';
-import { definitionNotFound } from './definitions.js';
+import { definitionNotFound, type DefinitionView } from './definitions.js';
 
 export interface RecordDecision {
   decision: Exclude<ReviewDecision, 'NotReviewed'>;
@@ -119,6 +119,29 @@ export function makeReviewDecisions(deps: { uow: UnitOfWork; clock: Clock }) {
   }
 
   return {
+    /**
+     * `definitions/filterByCurrentUser(on='reviewer')`: the definitions with an instance the caller
+     * reviews items in (people only; an application reviews nothing), each with its latest instance.
+     */
+    async definitionsForReviewer(caller: Caller): Promise<DefinitionView[]> {
+      const now = deps.clock.now();
+      return deps.uow.run(async (tx) => {
+        const out: DefinitionView[] = [];
+        if (caller.kind !== 'user') return out;
+        for (const d of await tx.reviewDefinitions.list(caller.tenantId)) {
+          const list = await tx.reviewInstances.listByDefinition(caller.tenantId, d.id);
+          for (const i of list) {
+            const items = await tx.reviewDecisions.list(caller.tenantId, i.id);
+            if ((await itemsReviewedBy(tx, caller, d, items, now)).length === 0) continue;
+            const latest = list[0];
+            out.push({ ...d, latest, status: latest ? instanceStatusAt(latest, now) : 'NotStarted' });
+            break;
+          }
+        }
+        return out;
+      });
+    },
+
     /** `instances/filterByCurrentUser(on='reviewer')`: the definition's instances the caller reviews items in. */
     async instancesForReviewer(
       caller: Caller,

@@ -24,6 +24,12 @@ import type { UnitOfWork } from '../ports.js';
 import type { StoredAlert } from './ports.js';
 import { scanAlerts, tenantAlerts } from './scan.js';
 
+/** What an after-change scan did: scanned, found the change covered, or must wait until then. */
+export interface AfterChange {
+  scanned: boolean;
+  deferUntil?: number;
+}
+
 /** An alert as the edge shows it: the stored state with its Graph id. */
 export interface AlertView extends StoredAlert {
   id: string;
@@ -196,17 +202,20 @@ export function makeRoleManagementAlerts(deps: { uow: UnitOfWork; clock: Clock }
 
     /**
      * Scans a tenant's alerts after a change that happened at `at` (the `alertScans` outbox
-     * consumer), unless every enabled alert was scanned since: a burst of changes costs one scan.
-     * @returns whether it scanned. @throws ConflictError as {@link scanAll}
+     * consumer), unless every enabled alert was scanned since. Scans after changes are at least
+     * `spacingMs` apart: within that time of the last scan the answer is "not before then", so a
+     * burst of changes costs one scan, made after the burst (a trailing debounce, per tenant).
+     * @throws ConflictError as {@link scanAll}
      */
-    async scanAfterChange(tenantId: string, at: number): Promise<boolean> {
-      const alerts = await deps.uow.run((tx) => tenantAlerts(tx, tenantId));
-      const seen = alerts
-        .filter((a) => a.isEnabled)
-        .every((a) => a.lastScannedAt !== null && a.lastScannedAt > at);
-      if (seen) return false;
+    async scanAfterChange(tenantId: string, at: number, spacingMs: number): Promise<AfterChange> {
+      const enabled = (await deps.uow.run((tx) => tenantAlerts(tx, tenantId))).filter((a) => a.isEnabled);
+      if (enabled.length === 0) return { scanned: false };
+      const last = Math.min(...enabled.map((a) => a.lastScannedAt ?? -Infinity));
+      if (last > at) return { scanned: false };
+      const next = last + spacingMs;
+      if (deps.clock.now() < next) return { scanned: false, deferUntil: next };
       await scanTenant(tenantId);
-      return true;
+      return { scanned: true };
     },
   };
 

@@ -3,7 +3,8 @@ import { ALERT_DEFINITIONS, ALERT_NAMES, alertId, type AlertName } from '../../d
 import { DETECTORS, SEQUENCE_LOOKBACK_MS } from '../../domain/alerts/detectors.js';
 import type { DomainEvent } from '../../domain/events/domain-event.js';
 import type { Stores } from '../ports.js';
-import type { StoredAlert } from './ports.js';
+import { parseDuration } from '../../domain/time/duration.js';
+import type { AlertScanNeeds, StoredAlert } from './ports.js';
 
 /** How far back activation history is read: the longest `RedundantAssignmentAlert` duration. */
 const HISTORY_MS = Math.max(SEQUENCE_LOOKBACK_MS, 100 * 86_400_000);
@@ -20,6 +21,20 @@ export const defaultAlert = (tenantId: string, name: AlertName): StoredAlert => 
   lastModifiedAt: null,
   version: 0,
 });
+
+/** What the store must read for the alerts that run, from their settings (`AlertScanNeeds`). */
+export function scanNeeds(running: readonly StoredAlert[], now: number): AlertScanNeeds {
+  const settings = (name: AlertName) => running.find((a) => a.name === name)?.settings;
+  const ga = settings('TooManyGlobalAdminsAssignedToTenantAlert');
+  const redundant = settings('RedundantAssignmentAlert');
+  const stale = settings('StaleSignInAlert');
+  const ago = (duration: unknown) => now - parseDuration(String(duration), 'duration');
+  return {
+    globalAdminCount: ga ? Number(ga.globalAdminCountThreshold) : null,
+    eligibleSince: redundant ? ago(redundant.duration) : null,
+    unseenSince: stale ? ago(stale.duration) : null,
+  };
+}
 
 /** Every alert of the tenant, stored or default, in `ALERT_NAMES` order. */
 export async function tenantAlerts(tx: Stores, tenantId: string): Promise<StoredAlert[]> {
@@ -39,9 +54,11 @@ export async function scanAlerts(
   now: number,
   names: readonly AlertName[],
 ): Promise<DomainEvent[]> {
-  const snapshot = await tx.alertFacts.snapshot(tenantId, now, now - HISTORY_MS);
+  const alerts = await tenantAlerts(tx, tenantId);
+  const running = alerts.filter((a) => a.isEnabled && names.includes(a.name));
+  const snapshot = await tx.alertFacts.snapshot(tenantId, now, now - HISTORY_MS, scanNeeds(running, now));
   const events: DomainEvent[] = [];
-  for (const alert of await tenantAlerts(tx, tenantId)) {
+  for (const alert of alerts) {
     if (!names.includes(alert.name)) continue;
     const incidents = alert.isEnabled ? DETECTORS[alert.name](snapshot, alert.settings) : [];
     const before = new Set(alert.incidents.map((i) => i.id));

@@ -6,7 +6,14 @@ import {
 } from '../../domain/audit/checkpoint.js';
 import type { AuditEntry } from '../../domain/audit/entry.js';
 import { pruneSignatureValid } from '../../domain/audit/prune-record.js';
-import { chainVerifier, type ChainVerifierOptions, type VerifyResult } from '../../domain/audit/verify.js';
+import { splitSeqs } from '../../domain/audit/span.js';
+import {
+  chainVerifier,
+  type ChainVerifier,
+  type ChainVerifierOptions,
+  type HeadEvidence,
+  type VerifyResult,
+} from '../../domain/audit/verify.js';
 import { NotFoundError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/time/clock.js';
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
@@ -14,7 +21,12 @@ import { authorize } from '../authorization/authorize.js';
 import type { Caller } from '../authorization/caller.js';
 import type { Page, UnitOfWork } from '../ports.js';
 import { AUDIT_RULES } from '../../domain/audit/permissions.js';
-import type { CheckpointKeyring, CheckpointPublicationStore, PublicationStatus } from './ports.js';
+import type {
+  ChainSpanVerifier,
+  CheckpointKeyring,
+  CheckpointPublicationStore,
+  PublicationStatus,
+} from './ports.js';
 
 /**
  * Rows read per round trip while verifying. Small enough that a batch's payload strings (≈1.5 KB
@@ -22,6 +34,13 @@ import type { CheckpointKeyring, CheckpointPublicationStore, PublicationStatus }
  * per batch verify about a third faster than 10,000.
  */
 export const VERIFY_BATCH_SIZE = 2_000;
+/**
+ * Chains with at least this many entries to verify are checked in parallel spans when the audit log
+ * has a {@link ChainSpanVerifier}: below it, starting the workers costs more than they save.
+ */
+export const PARALLEL_VERIFY_FROM = 100_000;
+/** The smallest span a worker is given; spans are otherwise a quarter of each worker's share. */
+export const MIN_SPAN_SIZE = 20_000;
 /** Seqs of published entry hashes held in memory at once while verifying against a SIEM copy. */
 export const ENTRY_HASH_WINDOW = 200_000;
 
@@ -86,9 +105,16 @@ export function makeAuditLog(deps: {
   entryHashWindow?: number;
   /** Where the server records publication; without it, verify says nothing about publication. */
   publication?: Pick<CheckpointPublicationStore, 'status'>;
+  /** Checks spans of long chains in parallel; without it, chains are verified in sequence. */
+  spans?: ChainSpanVerifier;
+  /** Overrides {@link PARALLEL_VERIFY_FROM} (tests make spans of a few entries). */
+  parallelFrom?: number;
+  /** Overrides the span size (tests). */
+  spanSize?: number;
 }) {
   const batchSize = deps.batchSize ?? VERIFY_BATCH_SIZE;
   const entryHashWindow = deps.entryHashWindow ?? ENTRY_HASH_WINDOW;
+  const parallelFrom = deps.parallelFrom ?? PARALLEL_VERIFY_FROM;
 
   /**
    * Streams one tenant's chain through the verifier in batches ordered by seq. With `entryHashes`,
@@ -110,11 +136,17 @@ export function makeAuditLog(deps: {
       tenantId,
       ...(headBefore ? { head: headBefore } : {}),
     });
-    let hashesThrough = options.start?.seq ?? 0;
+    const start = options.start?.seq ?? 0;
+    // Published entry hashes are compared one by one as the records pass: those chains go in sequence.
+    const parallel =
+      entryHashes || !headBefore ? undefined : await parallelSpans(tenantId, verifier, start, headBefore);
+    if (parallel?.stopped) return verifier.finish();
+    const from = parallel?.verifiedThrough ?? start;
+    let hashesThrough = from;
     const read = (after: number) => deps.uow.run((tx) => tx.audit.chain(tenantId, after, batchSize));
     // Reads one batch ahead, so that on PostgreSQL the server sends the next rows while this
     // process hashes the current ones. A full batch may be followed by more; a short one ends it.
-    let pending = read(options.start?.seq ?? 0);
+    let pending = read(from);
     for (;;) {
       const rows = await pending;
       const last = rows.at(-1);
@@ -134,6 +166,36 @@ export function makeAuditLog(deps: {
     }
     const headAfter = await deps.uow.run((tx) => tx.audit.head(tenantId));
     return verifier.finish(headAfter ? { head: headAfter } : {});
+  }
+
+  /**
+   * Verifies the chain up to the head recorded before reading, in spans checked by workers at once,
+   * joined here in order (docs/adr/0047-parallel-audit-verification.md). Stops at the first span
+   * that is wrong or does not take on from the one before: the caller streams the records from
+   * there, so a problem is named exactly as sequential verification names it. Entries appended
+   * after `head` are left to the caller too.
+   * @returns the seq verified through, or `stopped` when a checkpoint or the head disagreed with a
+   *   span (the verifier holds the failure); undefined when the chain is too short or nothing runs
+   *   spans
+   */
+  async function parallelSpans(
+    tenantId: string,
+    verifier: ChainVerifier,
+    from: number,
+    head: HeadEvidence,
+  ): Promise<{ verifiedThrough: number; stopped?: true } | undefined> {
+    const spans = deps.spans;
+    const total = head.seq - from;
+    if (spans === undefined || spans.parallelism < 2 || total < parallelFrom) return undefined;
+    const size = deps.spanSize ?? Math.max(MIN_SPAN_SIZE, Math.ceil(total / (4 * spans.parallelism)));
+    let verifiedThrough = from;
+    for await (const span of spans.verify(tenantId, splitSeqs(from + 1, head.seq, size), verifier.marks)) {
+      // Leaving the loop stops the workers still checking later spans.
+      if (span === undefined || !verifier.continues(span)) break;
+      if (!verifier.addSpan(span)) return { verifiedThrough, stopped: true };
+      verifiedThrough = span.throughSeq;
+    }
+    return { verifiedThrough };
   }
 
   /**

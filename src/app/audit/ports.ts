@@ -1,7 +1,8 @@
 import type { CheckpointKey, SignedCheckpoint } from '../../domain/audit/checkpoint.js';
 import type { AuditDraft, AuditEntry } from '../../domain/audit/entry.js';
 import type { SignedPrune } from '../../domain/audit/prune-record.js';
-import type { ChainRecord, HeadEvidence } from '../../domain/audit/verify.js';
+import type { SeqRange } from '../../domain/audit/span.js';
+import type { ChainRecord, HeadEvidence, VerifiedSpan } from '../../domain/audit/verify.js';
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
 import type { Page } from '../ports.js';
 
@@ -42,6 +43,25 @@ export interface AuditStore {
   insertPrune(p: SignedPrune): Promise<void>;
   /** Tenants that have a chain. */
   chainTenants(): Promise<string[]>;
+}
+
+/**
+ * Checks ranges of a tenant's chain away from the caller's thread, several at once (worker threads
+ * with their own database connections; docs/adr/0047-parallel-audit-verification.md).
+ */
+export interface ChainSpanVerifier {
+  /** How many ranges it checks at once. */
+  readonly parallelism: number;
+  /**
+   * Checks each range on its own (`spanChecker`) and yields the outcomes in the order of `ranges`:
+   * the verified span, or undefined for a range with anything wrong in it. Ending the iteration
+   * early stops the checks still running.
+   */
+  verify(
+    tenantId: string,
+    ranges: readonly SeqRange[],
+    marks: readonly number[],
+  ): AsyncIterable<VerifiedSpan | undefined>;
 }
 
 /** The Ed25519 keys that sign checkpoints; private halves are sealed at rest. */

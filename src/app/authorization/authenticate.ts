@@ -46,6 +46,8 @@ export interface RequestOrigin {
   ip: string | null;
   userAgent: string | null;
   requestId: string;
+  /** What the client says it is (`x-elevate-origin`); a claim, recorded as such (ADR 0036). */
+  clientOrigin?: string | null;
 }
 
 /**

@@ -19,7 +19,8 @@ export async function activeRoleIds(
 ): Promise<string[]> {
   const groups = await memberGroupsAt(tx, tenantId, principalId, now);
   const principals = [principalId, ...groups];
-  const direct = await tx.roleAssignments.roleIdsOf(tenantId, principals);
+  // Tenant-wide only: a role held at an administrative unit reaches its members, not everyone.
+  const direct = await tx.roleAssignments.roleIdsOf(tenantId, principals, '/');
   const pim = await tx.schedules.activeRoleIds(tenantId, principals, now);
   return [...new Set([...direct, ...pim])];
 }

@@ -21,6 +21,8 @@ export interface Caller {
   externalAcrValues?: readonly string[];
   ipAddress: string | null;
   userAgent: string | null;
+  /** The `x-elevate-origin` header: what the client says it is (`mcp`); a claim, not proof (ADR 0036). */
+  clientOrigin?: string | null;
   /** The request id; audit entries carry it as their correlation id. */
   correlationId: string | null;
 }

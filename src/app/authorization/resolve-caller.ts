@@ -40,7 +40,12 @@ export function makeCallerResolver(deps: { uow: UnitOfWork; holdings?: HoldingsL
   };
   return async (
     claims: VerifiedClaims,
-    ctx: { ip: string | null; userAgent: string | null; requestId?: string | null },
+    ctx: {
+      ip: string | null;
+      userAgent: string | null;
+      requestId?: string | null;
+      clientOrigin?: string | null;
+    },
   ): Promise<Caller> => {
     const id = claims.objectId.toLowerCase();
     const known = fromMemory(claims, id);
@@ -69,6 +74,7 @@ export function makeCallerResolver(deps: { uow: UnitOfWork; holdings?: HoldingsL
         : {}),
       ipAddress: ctx.ip,
       userAgent: ctx.userAgent,
+      ...(ctx.clientOrigin ? { clientOrigin: ctx.clientOrigin } : {}),
       correlationId: ctx.requestId ?? null,
     };
   };

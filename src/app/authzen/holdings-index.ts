@@ -1,23 +1,44 @@
+import { findBuiltInResourceRole } from '../../domain/resources/built-in-resource-roles.js';
+import type { ResourceRoleDefinition } from '../../domain/resources/resource-role.js';
+import { isGuid } from '../../domain/shared/ids.js';
 import type { Clock } from '../../domain/time/clock.js';
-import type { Account, HoldAnswer, HoldingsLookup, HoldQuestion } from './holdings.js';
+import type {
+  Account,
+  HoldAnswer,
+  HoldingsLookup,
+  HoldQuestion,
+  ResourcePermissionQuestion,
+} from './holdings.js';
+import { resourcePermissionFromIndex } from './holdings-permission.js';
+import type { PermissionAnswer } from './resource-grant.js';
 
 /**
  * What a principal's holdings are made of, one letter per part, as the change feed names them:
  * assignment schedules (`s`), direct role assignments (`d`), standing group memberships (`m`),
- * the account (`a`: whether it exists and is enabled; an application's permissions).
+ * the account (`a`: whether it exists and is enabled; an application's permissions). Two more
+ * name a tenant's resource catalogue rather than a principal (migration 0031): a registered
+ * resource scope (`r`) and a custom resource role's permissions (`p`); their feed rows carry the
+ * scope path or the role id where the others carry a principal id.
  */
-export type HoldingSource = 's' | 'd' | 'm' | 'a';
-export const HOLDING_SOURCES: readonly HoldingSource[] = ['s', 'd', 'm', 'a'];
+export type HoldingSource = 's' | 'd' | 'm' | 'a' | 'r' | 'p';
+export const HOLDING_SOURCES: readonly HoldingSource[] = ['s', 'd', 'm', 'a', 'r', 'p'];
 
-/** One principal whose holdings a committed write touched (a row of the change feed). */
+/** One principal (or catalogue entry, for `r` and `p`) a committed write touched (a row of the change feed). */
 export interface HoldingChange {
   tenantId: string;
+  /** The principal; for `r` the scope path, for `p` the resource role's id. */
   principalId: string;
   source: HoldingSource;
 }
 
+/** Whether a feed row's letter is one this index knows. */
+export const isHoldingSource = (s: string | undefined): s is HoldingSource =>
+  (HOLDING_SOURCES as readonly (string | undefined)[]).includes(s);
+
 /** An assignment schedule as the index keeps it (a directory role, or a PIM for Groups access). */
 export interface HeldSchedule {
+  /** The schedule's id (a resource-role grant names it). */
+  id: string;
   roleDefinitionId: string;
   directoryScopeId: string;
   resourceType: string;
@@ -42,6 +63,10 @@ export interface HoldingsRows {
   memberships: { tenantId: string; principalId: string; groupId: string }[];
   /** Every user and service principal (`appPermissions` null for users). */
   accounts: { tenantId: string; principalId: string; enabled: boolean; appPermissions: string[] | null }[];
+  /** Registered resource scopes (the root `/` is implied, never stored). */
+  resourceScopes: { tenantId: string; id: string }[];
+  /** A tenant's custom resource roles (Azure's built-ins live in code). */
+  resourceRoles: ResourceRoleDefinition[];
 }
 
 /**
@@ -75,6 +100,9 @@ export interface HoldingsStats {
   schedules: number;
   directAssignments: number;
   memberships: number;
+  /** Registered resource scopes and custom resource roles (the catalogue of resource permissions). */
+  resourceScopes: number;
+  resourceRoles: number;
   /** Users and service principals known (all of them). */
   accounts: number;
   disabled: number;
@@ -88,7 +116,13 @@ export interface HoldingsStats {
   refreshes: number;
 }
 
-interface Holdings {
+/** A tenant's resource catalogue: what permission questions on resources read besides holdings. */
+export interface Catalogue {
+  scopes: Set<string>;
+  roles: Map<string, ResourceRoleDefinition>;
+}
+
+export interface Holdings {
   schedules: HeldSchedule[];
   direct: DirectHolding[];
   groups: string[];
@@ -106,10 +140,30 @@ const FULL_LOAD_THRESHOLD = 5_000;
 const BYTES_PER_ENTRY = 320;
 
 const keyOf = (tenantId: string, principalId: string) => `${tenantId} ${principalId}`;
-const empty = (): Holdings => ({ schedules: [], direct: [], groups: [], account: undefined });
+/**
+ * Most principals hold nothing but their account (100,000 of 100,003 in the bench's data set), so
+ * a principal's lists start as these shared empty arrays and get their own only when something is
+ * added (`add`): three arrays less per account-only principal.
+ */
+const NO_SCHEDULES: HeldSchedule[] = Object.freeze([]) as unknown as HeldSchedule[];
+const NO_DIRECT: DirectHolding[] = Object.freeze([]) as unknown as DirectHolding[];
+const NO_GROUPS: string[] = Object.freeze([]) as unknown as string[];
+const empty = (): Holdings => ({
+  schedules: NO_SCHEDULES,
+  direct: NO_DIRECT,
+  groups: NO_GROUPS,
+  account: undefined,
+});
+/** Appends to a principal's list, replacing a shared empty one with its own. */
+const add = <T>(list: T[], item: T): T[] => {
+  if (Object.isFrozen(list)) return [item];
+  list.push(item);
+  return list;
+};
 const NO_PERMISSIONS: readonly string[] = Object.freeze([]);
 
 export interface HoldingsIndex extends HoldingsLookup {
+  resourcePermission(q: ResourcePermissionQuestion, now: number): PermissionAnswer | undefined;
   /** Replaces everything with a fresh read (start, periodic full check, after a lost listener). */
   reload(): Promise<void>;
   /** Re-reads the parts these changes name; resolves when the index reflects them. */
@@ -144,6 +198,7 @@ export function makeHoldingsIndex(deps: {
 }): HoldingsIndex {
   const maxEntries = deps.maxEntries ?? DEFAULT_MAX_HOLDINGS_ENTRIES;
   let byPrincipal = new Map<string, Holdings>();
+  let catalogues = new Map<string, Catalogue>();
   let ready = false;
   let reason: string | null = 'not loaded yet';
   let suspended: string | null = null;
@@ -151,6 +206,8 @@ export function makeHoldingsIndex(deps: {
   let lastChangeId = 0;
   // One copy of each repeated string (role and group ids, scopes, types); rebuilt by full loads.
   let strings = new Map<string, string>();
+  // One copy of each distinct account (kind, enabled, permissions); rebuilt by full loads too.
+  let accounts = new Map<string, Account>();
   const counters = {
     lastFullLoadAt: null as number | null,
     lastFullLoadMs: null as number | null,
@@ -205,7 +262,8 @@ export function makeHoldingsIndex(deps: {
       }
       const list = [...changes.values()];
       const rows = await deps.source.load(list, deps.clock.now() - ENDED_KEPT_MS);
-      entries += apply(byPrincipal, list, rows, strings);
+      entries += apply(byPrincipal, list, rows, strings, accounts);
+      entries += applyCatalogue(catalogues, list, rows);
       counters.refreshes += 1;
       if (entries > maxEntries) overflow();
     } catch (err) {
@@ -221,20 +279,25 @@ export function makeHoldingsIndex(deps: {
     const last = deps.source.lastChangeId ? await deps.source.lastChangeId() : 0;
     const rows = await deps.source.loadAll(deps.clock.now() - ENDED_KEPT_MS);
     const fresh = new Map<string, Holdings>();
+    const freshCatalogues = new Map<string, Catalogue>();
     strings = new Map();
-    apply(fresh, [], rows, strings);
-    const count = countEntries(fresh);
+    accounts = new Map();
+    apply(fresh, [], rows, strings, accounts);
+    applyCatalogue(freshCatalogues, [], rows);
+    const count = countEntries(fresh) + countCatalogue(freshCatalogues);
     lastChangeId = last;
     counters.fullLoads += 1;
     counters.lastFullLoadAt = deps.clock.now();
     counters.lastFullLoadMs = Math.round(performance.now() - started);
     if (count > maxEntries) {
       byPrincipal = new Map();
+      catalogues = new Map();
       entries = count;
       overflow();
       return;
     }
     byPrincipal = fresh;
+    catalogues = freshCatalogues;
     entries = count;
     ready = true;
     reason = null;
@@ -242,6 +305,7 @@ export function makeHoldingsIndex(deps: {
 
   function overflow(): void {
     byPrincipal = new Map();
+    catalogues = new Map();
     ready = false;
     reason = 'over its memory bound';
     deps.onError?.(
@@ -255,6 +319,10 @@ export function makeHoldingsIndex(deps: {
     hold(q: HoldQuestion, now: number): HoldAnswer | undefined {
       if (!ready || suspended !== null) return undefined;
       return holdFromIndex(byPrincipal, q, now);
+    },
+    resourcePermission(q: ResourcePermissionQuestion, now: number): PermissionAnswer | undefined {
+      if (!ready || suspended !== null) return undefined;
+      return resourcePermissionFromIndex(byPrincipal, catalogues.get(q.tenantId), q, now);
     },
     account(tenantId: string, principalId: string): Account | null | undefined {
       if (!ready || suspended !== null) return undefined;
@@ -293,6 +361,12 @@ export function makeHoldingsIndex(deps: {
         if (h.account) accounts += 1;
         if (h.account?.enabled === false) disabled += 1;
       }
+      let resourceScopes = 0;
+      let resourceRoles = 0;
+      for (const c of catalogues.values()) {
+        resourceScopes += c.scopes.size;
+        resourceRoles += c.roles.size;
+      }
       return {
         ready: ready && suspended === null,
         reason: suspended ?? reason,
@@ -300,6 +374,8 @@ export function makeHoldingsIndex(deps: {
         schedules,
         directAssignments: direct,
         memberships,
+        resourceScopes,
+        resourceRoles,
         accounts,
         disabled,
         entries,
@@ -320,6 +396,7 @@ function apply(
   parts: readonly HoldingChange[],
   rows: HoldingsRows,
   strings: Map<string, string>,
+  accounts: Map<string, Account>,
 ): number {
   const one = (v: string): string => {
     const known = strings.get(v);
@@ -335,13 +412,14 @@ function apply(
     before += sizeOf(map.get(k));
   };
   for (const c of parts) {
+    if (c.source === 'r' || c.source === 'p') continue;
     const k = keyOf(c.tenantId, c.principalId);
     touch(k);
     const h = map.get(k);
     if (!h) continue;
-    if (c.source === 's') h.schedules = [];
-    else if (c.source === 'd') h.direct = [];
-    else if (c.source === 'm') h.groups = [];
+    if (c.source === 's') h.schedules = NO_SCHEDULES;
+    else if (c.source === 'd') h.direct = NO_DIRECT;
+    else if (c.source === 'm') h.groups = NO_GROUPS;
     else h.account = undefined;
   }
   const at = (tenantId: string, principalId: string) => {
@@ -355,7 +433,9 @@ function apply(
     return h;
   };
   for (const r of rows.schedules) {
-    at(r.tenantId, r.principalId).schedules.push({
+    const h = at(r.tenantId, r.principalId);
+    h.schedules = add(h.schedules, {
+      id: r.id,
       roleDefinitionId: one(r.roleDefinitionId),
       directoryScopeId: one(r.directoryScopeId),
       resourceType: one(r.resourceType),
@@ -367,22 +447,24 @@ function apply(
     });
   }
   for (const r of rows.direct) {
-    at(r.tenantId, r.principalId).direct.push({
+    const h = at(r.tenantId, r.principalId);
+    h.direct = add(h.direct, {
       roleDefinitionId: one(r.roleDefinitionId),
       directoryScopeId: one(r.directoryScopeId),
       id: r.id,
     });
   }
-  for (const r of rows.memberships) at(r.tenantId, r.principalId).groups.push(one(r.groupId));
+  for (const r of rows.memberships) {
+    const h = at(r.tenantId, r.principalId);
+    h.groups = add(h.groups, one(r.groupId));
+  }
   for (const r of rows.accounts) {
-    at(r.tenantId, r.principalId).account = {
-      kind: r.appPermissions === null ? 'user' : 'servicePrincipal',
-      enabled: r.enabled,
-      appPermissions:
-        r.appPermissions === null || r.appPermissions.length === 0
-          ? NO_PERMISSIONS
-          : r.appPermissions.map(one),
-    };
+    at(r.tenantId, r.principalId).account = sharedAccount(
+      accounts,
+      r.appPermissions === null ? 'user' : 'servicePrincipal',
+      r.enabled,
+      r.appPermissions === null || r.appPermissions.length === 0 ? NO_PERMISSIONS : r.appPermissions.map(one),
+    );
   }
   // Principals left with nothing are dropped, so memory follows what is held.
   let after = 0;
@@ -397,6 +479,25 @@ function apply(
   return after - before;
 }
 
+/**
+ * One frozen `Account` per kind, state and set of permissions, shared by every principal that has
+ * them (a few distinct ones among 100,000 accounts): the index hands accounts out read-only.
+ */
+function sharedAccount(
+  accounts: Map<string, Account>,
+  kind: Account['kind'],
+  enabled: boolean,
+  appPermissions: readonly string[],
+): Account {
+  const key = JSON.stringify([kind, enabled, appPermissions]);
+  let a = accounts.get(key);
+  if (!a) {
+    a = Object.freeze({ kind, enabled, appPermissions: Object.freeze(appPermissions) });
+    accounts.set(key, a);
+  }
+  return a;
+}
+
 const sizeOf = (h: Holdings | undefined): number =>
   h === undefined ? 0 : 1 + h.schedules.length + h.direct.length + h.groups.length;
 
@@ -406,7 +507,57 @@ function countEntries(map: Map<string, Holdings>): number {
   return n;
 }
 
-const holdsAt = (s: HeldSchedule, now: number) => s.start <= now && (s.end === null || now < s.end);
+/**
+ * Replaces the named scopes and roles of the tenants' catalogues (everything when `parts` is
+ * empty, into an empty map). Returns the change in the number of entries (one per scope or role).
+ */
+function applyCatalogue(
+  map: Map<string, Catalogue>,
+  parts: readonly HoldingChange[],
+  rows: HoldingsRows,
+): number {
+  let delta = 0;
+  const of = (tenantId: string) => {
+    let c = map.get(tenantId);
+    if (!c) {
+      c = { scopes: new Set(), roles: new Map() };
+      map.set(tenantId, c);
+    }
+    return c;
+  };
+  for (const p of parts) {
+    const c = map.get(p.tenantId);
+    if (!c) continue;
+    if (p.source === 'r' && c.scopes.delete(p.principalId)) delta -= 1;
+    if (p.source === 'p' && c.roles.delete(p.principalId)) delta -= 1;
+  }
+  for (const r of rows.resourceScopes) {
+    const c = of(r.tenantId);
+    if (!c.scopes.has(r.id)) delta += 1;
+    c.scopes.add(r.id);
+  }
+  for (const r of rows.resourceRoles) {
+    if (r.tenantId === null) continue;
+    const c = of(r.tenantId);
+    if (!c.roles.has(r.id)) delta += 1;
+    c.roles.set(r.id, r);
+  }
+  return delta;
+}
+
+function countCatalogue(map: Map<string, Catalogue>): number {
+  let n = 0;
+  for (const c of map.values()) n += c.scopes.size + c.roles.size;
+  return n;
+}
+
+/** A resource role by (lower-case) id: Azure's built-ins first, then the tenant's custom roles. */
+export function catalogueRole(c: Catalogue | undefined, id: string): ResourceRoleDefinition | undefined {
+  if (!isGuid(id)) return undefined;
+  return findBuiltInResourceRole(id) ?? c?.roles.get(id.toLowerCase());
+}
+
+export const holdsAt = (s: HeldSchedule, now: number) => s.start <= now && (s.end === null || now < s.end);
 
 /**
  * The decision, from the index, exactly as `holdFromDatabase` makes it: a disabled subject holds
@@ -418,19 +569,7 @@ export function holdFromIndex(map: ReadonlyMap<string, Holdings>, q: HoldQuestio
   const subject = map.get(keyOf(q.tenantId, q.subjectId));
   if (!subject) return { held: false, reason: 'not_active' };
   if (subject.account?.enabled === false) return { held: false, reason: 'subject_disabled' };
-  const holders: Holdings[] = [subject];
-  const seen = new Set<string>();
-  const addGroup = (groupId: string) => {
-    if (seen.has(groupId) || groupId === q.subjectId) return;
-    seen.add(groupId);
-    const g = map.get(keyOf(q.tenantId, groupId));
-    if (g) holders.push(g);
-  };
-  for (const g of subject.groups) addGroup(g);
-  for (const s of subject.schedules) {
-    if (s.resourceType === 'group' && s.roleDefinitionId === 'member' && holdsAt(s, now))
-      addGroup(s.directoryScopeId);
-  }
+  const holders = holdersAt(map, q.tenantId, q.subjectId, subject, now).map((h) => h.holdings);
   for (const h of holders) {
     for (const d of h.direct) {
       if (d.roleDefinitionId === q.roleDefinitionId && d.directoryScopeId === q.directoryScopeId) {
@@ -462,5 +601,35 @@ export function holdFromIndex(map: ReadonlyMap<string, Holdings>, q: HoldQuestio
     },
   };
 }
+
+/**
+ * The subject and the groups it is a member of at `now` (as `memberGroupsAt` reads them): its
+ * standing memberships and the groups whose PIM `member` access it holds at `now`. Groups that
+ * hold nothing are not in the map and are left out (they could grant nothing).
+ */
+export function holdersAt(
+  map: ReadonlyMap<string, Holdings>,
+  tenantId: string,
+  subjectId: string,
+  subject: Holdings,
+  now: number,
+): { id: string; holdings: Holdings }[] {
+  const holders = [{ id: subjectId, holdings: subject }];
+  const seen = new Set<string>();
+  const addGroup = (groupId: string) => {
+    if (seen.has(groupId) || groupId === subjectId) return;
+    seen.add(groupId);
+    const g = map.get(keyOf(tenantId, groupId));
+    if (g) holders.push({ id: groupId, holdings: g });
+  };
+  for (const g of subject.groups) addGroup(g);
+  for (const s of subject.schedules) {
+    if (s.resourceType === 'group' && s.roleDefinitionId === 'member' && holdsAt(s, now))
+      addGroup(s.directoryScopeId);
+  }
+  return holders;
+}
+
+export const keyOfPrincipal = keyOf;
 
 const endsLater = (a: HeldSchedule, b: HeldSchedule) => b.end !== null && (a.end === null || a.end > b.end);

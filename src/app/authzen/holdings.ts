@@ -1,5 +1,6 @@
 import type { Stores } from '../ports.js';
 import { memberGroupsAt } from '../directory/member-groups.js';
+import type { PermissionAnswer } from './resource-grant.js';
 
 /**
  * The answer to "does `subject` hold `role` at `scope` at `now`?": the `hold` action of AuthZEN.
@@ -26,6 +27,16 @@ export interface HoldQuestion {
   directoryScopeId: string;
 }
 
+/** One permission question on the resource hierarchy: may `subjectId` perform `action` on `resourceId`? */
+export interface ResourcePermissionQuestion {
+  tenantId: string;
+  /** Lower-cased. */
+  subjectId: string;
+  action: string;
+  /** As asked (checked by the answer: a malformed path is `invalid_resource`). */
+  resourceId: string;
+}
+
 /**
  * The seam between AuthZEN and what answers `hold` from memory (`HoldingsIndex`). `undefined` means
  * "cannot answer now" (not loaded yet, over its memory bound, or behind a failed refresh): the
@@ -33,6 +44,11 @@ export interface HoldQuestion {
  */
 export interface HoldingsLookup {
   hold(q: HoldQuestion, now: number): HoldAnswer | undefined;
+  /**
+   * An RBAC action on a resource scope (the subject already known not to be disabled), as
+   * `decideResourceAction` answers it; `undefined` when the index cannot say.
+   */
+  resourcePermission?(q: ResourcePermissionQuestion, now: number): PermissionAnswer | undefined;
   /**
    * A user's or service principal's account as committed: `null` when no such user or service
    * principal exists, `undefined` when the index cannot say (ask the database).

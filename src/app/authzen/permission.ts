@@ -2,7 +2,6 @@ import type { Schedule } from '../../domain/pim/schedule.js';
 import {
   actionMatches,
   directoryPatternAsGlob,
-  grantingPattern,
   isConcreteAction,
 } from '../../domain/resources/action-pattern.js';
 import type { ResourceRoleDefinition } from '../../domain/resources/resource-role.js';
@@ -10,15 +9,19 @@ import { checkScopePath, scopeAndAncestors } from '../../domain/resources/scope-
 import type { Stores } from '../ports.js';
 import { activeRoleIds } from '../authorization/authorize.js';
 import { memberGroupsAt } from '../directory/member-groups.js';
+import { rolesOverObject } from '../administrative-units/authorize-over.js';
 import { findResourceRole } from '../resources/find-role.js';
 import { scopeExists } from '../resources/find-scope.js';
+import {
+  denyPermission,
+  resourceGrant,
+  type HeldResourceRole,
+  type PermissionAnswer,
+} from './resource-grant.js';
 
-/** A permission-level answer: allowed with the instance that grants, or refused with a reason. */
-export type PermissionAnswer =
-  | { decision: true; context: Record<string, string | number | null> }
-  | { decision: false; context: { reason: string } };
+export type { PermissionAnswer } from './resource-grant.js';
 
-const deny = (reason: string): PermissionAnswer => ({ decision: false, context: { reason } });
+const deny = denyPermission;
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** Whether an action names an Entra directory permission rather than an RBAC operation. */
@@ -49,59 +52,45 @@ export async function decideResourceAction(
   if (!(await scopeExists(tx, tenantId, scope))) return deny('resource_unknown');
   const groups = await memberGroupsAt(tx, tenantId, subjectId, now);
   const scopes = scopeAndAncestors(scope);
-  const held = await tx.schedules.holdingAtScopes(
+  const schedules = await tx.schedules.holdingAtScopes(
     tenantId,
     [subjectId, ...groups],
     'resourceRole',
     scopes,
     now,
   );
-  if (held.length === 0) return deny('not_active');
-  // Nearest scope first, then the principal's own before a group's, then the one ending last.
-  const depth = (s: Schedule) => scopes.indexOf(s.directoryScopeId);
-  held.sort(
-    (a, b) =>
-      depth(a) - depth(b) ||
-      Number(b.principalId === subjectId) - Number(a.principalId === subjectId) ||
-      (b.window.end ?? Number.MAX_SAFE_INTEGER) - (a.window.end ?? Number.MAX_SAFE_INTEGER),
-  );
   const roles = new Map<string, ResourceRoleDefinition | undefined>();
-  for (const s of held) {
+  for (const s of schedules) {
     if (!roles.has(s.roleDefinitionId))
       roles.set(s.roleDefinitionId, await findResourceRole(tx, tenantId, s.roleDefinitionId));
-    const role = roles.get(s.roleDefinitionId);
-    if (role === undefined) continue;
-    const p = role.permissions;
-    const pattern =
-      grantingPattern(p.actions, p.notActions, action) ??
-      grantingPattern(p.dataActions, p.notDataActions, action);
-    if (pattern === null) continue;
-    return {
-      decision: true,
-      context: {
-        instanceId: s.instanceId,
-        scheduleId: s.id,
-        roleDefinitionId: role.id,
-        roleName: role.roleName,
-        scopeId: s.directoryScopeId,
-        memberType:
-          s.directoryScopeId === scope ? (s.principalId === subjectId ? 'Direct' : 'Group') : 'Inherited',
-        assignmentType: s.assignmentType,
-        grantedBy: pattern,
-        endDateTime: iso(s.window.end),
-        evaluatedAt: iso(now),
-      },
-    };
   }
-  return deny('not_permitted');
+  return resourceGrant({
+    held: schedules.map(heldOf),
+    subjectId,
+    scopes,
+    action,
+    roleOf: (id) => roles.get(id),
+    now,
+  });
 }
+
+const heldOf = (s: Schedule): HeldResourceRole => ({
+  scheduleId: s.id,
+  instanceId: s.instanceId,
+  principalId: s.principalId,
+  roleDefinitionId: s.roleDefinitionId,
+  scopeId: s.directoryScopeId,
+  assignmentType: s.assignmentType,
+  end: s.window.end,
+});
 
 /**
  * The same for an Entra directory permission (`microsoft.directory/users/password/update`):
- * through the directory roles P holds now tenant-wide (direct, PIM, through groups), each role's
+ * through the directory roles P holds now (direct, PIM, through groups), each role's
  * `allowedResourceActions` minus `excludedResourceActions`, with Entra's wildcards
- * (`allEntities`, `allProperties/allTasks`, `allTasks`, `*`). Directory roles at administrative
- * units are not resolved yet (docs/enforcement.md).
+ * (`allEntities`, `allProperties/allTasks`, `allTasks`, `*`). Roles held tenant-wide (`/`) count
+ * for any object; asked about one user or group (`objectId`), roles held at an administrative unit
+ * it is a direct member of count too, and the grant names that unit's scope (ADR 0042).
  */
 export async function decideDirectoryPermission(
   tx: Stores,
@@ -109,12 +98,22 @@ export async function decideDirectoryPermission(
   subjectId: string,
   action: string,
   now: number,
+  objectId?: string,
 ): Promise<PermissionAnswer> {
   if (!isConcreteAction(action)) return deny('invalid_action');
-  const roleIds = await activeRoleIds(tx, tenantId, subjectId, now);
-  if (roleIds.length === 0) return deny('not_active');
+  const tenantWide = [...(await activeRoleIds(tx, tenantId, subjectId, now))].sort();
+  const scoped = objectId === undefined ? [] : await rolesOverObject(tx, tenantId, subjectId, objectId, now);
+  const candidates = [
+    ...tenantWide.map((roleDefinitionId) => ({ roleDefinitionId, directoryScopeId: '/' })),
+    ...scoped.sort(
+      (a, b) =>
+        a.directoryScopeId.localeCompare(b.directoryScopeId) ||
+        a.roleDefinitionId.localeCompare(b.roleDefinitionId),
+    ),
+  ];
+  if (candidates.length === 0) return deny('not_active');
   const groups = await memberGroupsAt(tx, tenantId, subjectId, now);
-  for (const roleId of [...roleIds].sort()) {
+  for (const { roleDefinitionId: roleId, directoryScopeId: scopeId } of candidates) {
     const role = await tx.roleDefinitions.get(tenantId, roleId);
     if (!role || !role.isEnabled) continue;
     for (const p of role.rolePermissions) {
@@ -128,7 +127,7 @@ export async function decideDirectoryPermission(
         tenantId,
         [subjectId, ...groups],
         roleId,
-        '/',
+        scopeId,
         now,
       );
       return {
@@ -137,7 +136,7 @@ export async function decideDirectoryPermission(
           instanceId: instance?.id ?? null,
           roleDefinitionId: roleId,
           roleName: role.displayName,
-          scopeId: '/',
+          scopeId,
           memberType: instance?.memberType ?? null,
           assignmentType: instance?.assignmentType ?? null,
           grantedBy: granted,

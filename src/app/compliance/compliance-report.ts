@@ -13,6 +13,7 @@ import {
   type ChecklistItem,
   type ComplianceSnapshot,
   type ScheduleFact,
+  type BreakGlassAccountFact,
 } from '../../domain/compliance/checklist.js';
 import type { Schedule } from '../../domain/pim/schedule.js';
 import type { PolicyRule } from '../../domain/policy/types.js';
@@ -107,6 +108,37 @@ async function reviewFacts(tx: Stores, tenantId: string, now: number): Promise<R
   return out;
 }
 
+/** Uses listed per break-glass account in the report (newest first); unjustified ones are all counted. */
+const BREAK_GLASS_USES_LISTED = 20;
+
+/** Marked break-glass accounts with their last use, last test, and whether each use was justified. */
+async function breakGlassFacts(tx: Stores, tenantId: string): Promise<BreakGlassAccountFact[]> {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  const usage = await tx.breakGlass.usage(tenantId);
+  const out: BreakGlassAccountFact[] = [];
+  for (const a of await tx.breakGlass.list(tenantId)) {
+    const user = await tx.users.get(tenantId, a.userId);
+    const u = usage.get(a.userId);
+    const uses = await tx.breakGlass.uses(tenantId, a.userId, BREAK_GLASS_USES_LISTED);
+    out.push({
+      id: a.userId,
+      userPrincipalName: user?.userPrincipalName ?? null,
+      accountEnabled: user?.accountEnabled ?? false,
+      lastUsedDateTime: iso(u?.lastUsedAt ?? null),
+      lastTestedDateTime: iso(a.lastTestedAt),
+      uses: uses.map((x) => ({
+        id: x.id,
+        usedDateTime: new Date(x.usedAt).toISOString(),
+        method: x.method,
+        justified: x.justifiedAt !== null,
+        isTest: x.isTest,
+      })),
+      unjustifiedUseIds: (u?.unjustified ?? []).map((x) => x.id),
+    });
+  }
+  return out;
+}
+
 /**
  * The compliance evidence report (issue 3, item 5): the PIM deployment validation checklist,
  * evaluated over live state at one instant, with the verified head of the audit chain.
@@ -172,7 +204,12 @@ export function makeComplianceReport(deps: {
         authenticationContexts: await tx.authenticationContexts.list(tenantId),
         assignments: assignments.items.filter((s) => privileged.has(s.roleDefinitionId)).map(fact),
         eligibilities: eligibilities.items.filter((s) => privileged.has(s.roleDefinitionId)).map(fact),
-        breakGlass: { groupId, groupExists: group !== undefined, members },
+        breakGlass: {
+          groupId,
+          groupExists: group !== undefined,
+          members,
+          accounts: await breakGlassFacts(tx, tenantId),
+        },
         forwarding: { destinations: [...deps.destinations], cursors: [], headSeq: head?.seq ?? 0 },
         notifications,
         accessReviews: await reviewFacts(tx, tenantId, now),

@@ -1,11 +1,14 @@
 import {
   checkConnectorName,
+  checkConnectorSecret,
+  checkLogin,
+  MAX_LOGINS_PER_CONNECTOR,
+  type ConnectorLogin,
   checkSettings,
   checkTargetGrant,
   connectorSecretContext,
   MAX_CONNECTORS_PER_TENANT,
   MAX_MAPPINGS_PER_CONNECTOR,
-  MAX_SECRET_LENGTH,
   type Connector,
   type ConnectorMapping,
   type ConnectorSettings,
@@ -18,6 +21,8 @@ import {
   connectorCreated,
   connectorDeleted,
   connectorUpdated,
+  loginRemoved,
+  loginSet,
   mappingCreated,
   mappingDeleted,
 } from '../../domain/connectors/connector-events.js';
@@ -30,7 +35,7 @@ import { authorize } from '../authorization/authorize.js';
 import type { Caller } from '../authorization/caller.js';
 import { makeChange } from '../events/change.js';
 import type { Page, Stores, UnitOfWork } from '../ports.js';
-import type { Sealer, TargetCheck, TargetSystemFactory } from './ports.js';
+import type { ConnectorStatus, Sealer, TargetCheck, TargetSystemFactory } from './ports.js';
 
 /** A connector as the API shows it: never its secret, only whether it has one. */
 export interface ConnectorView {
@@ -43,6 +48,8 @@ export interface ConnectorView {
   hasSecret: boolean;
   createdAt: number;
   modifiedAt: number;
+  /** What its last reconcile did; null before the first. */
+  status: ConnectorStatus | null;
 }
 
 export interface CreateConnector {
@@ -69,7 +76,7 @@ export interface CreateMapping {
   targetGrant: string;
 }
 
-export const connectorView = (c: Connector): ConnectorView => ({
+export const connectorView = (c: Connector, status: ConnectorStatus | null = null): ConnectorView => ({
   id: c.id,
   displayName: c.displayName,
   type: c.type,
@@ -79,15 +86,14 @@ export const connectorView = (c: Connector): ConnectorView => ({
   hasSecret: c.sealedSecret !== null,
   createdAt: c.createdAt,
   modifiedAt: c.modifiedAt,
+  status,
 });
 
 const notFound = () => new NotFoundError('The connector does not exist.', 'Request_ResourceNotFound');
 
-function checkSecret(secret: string | null | undefined): string | null {
+function checkSecret(type: ConnectorType, secret: string | null | undefined): string | null {
   if (secret === undefined || secret === null || secret === '') return null;
-  if (secret.length > MAX_SECRET_LENGTH)
-    throw new ValidationError(`secret must be at most ${MAX_SECRET_LENGTH} characters.`, 'secret');
-  return secret;
+  return checkConnectorSecret(type, secret);
 }
 
 /** The secret a connector signs in with now, or null. */
@@ -106,8 +112,11 @@ export function makeConnectorSettings(deps: {
   newId: () => string;
   sealer: Sealer;
   targets: TargetSystemFactory;
+  /** The operator accepts `http://` connector URLs (`ELEVATE_NOTIFICATIONS_ALLOW_HTTP`). */
+  allowHttp?: boolean;
   changed?: (connectorId: string) => void;
 }) {
+  const allowHttp = deps.allowHttp === true;
   const change = makeChange(deps);
   const requested = (id: string | null, name = '') => [
     {
@@ -140,21 +149,25 @@ export function makeConnectorSettings(deps: {
       return deps.uow.run(async (tx) => {
         await authorize(tx, caller, CONNECTOR_RULES.read, now);
         const page = await tx.connectors.list(caller.tenantId, q);
-        return { ...page, items: page.items.map(connectorView) };
+        const statuses = await tx.connectors.statuses(page.items.map((c) => c.id));
+        return { ...page, items: page.items.map((c) => connectorView(c, statuses.get(c.id) ?? null)) };
       });
     },
 
     /** @throws NotFoundError, ForbiddenError */
     async get(caller: Caller, id: string): Promise<ConnectorView> {
       const now = deps.clock.now();
-      return deps.uow.run(async (tx) => connectorView(await readable(tx, caller, id, now)));
+      return deps.uow.run(async (tx) => {
+        const c = await readable(tx, caller, id, now);
+        return connectorView(c, (await tx.connectors.statuses([c.id])).get(c.id) ?? null);
+      });
     },
 
     /** @throws ValidationError, BadRequestError (too many), ForbiddenError */
     async create(caller: Caller, cmd: CreateConnector): Promise<ConnectorView> {
       const displayName = checkConnectorName(cmd.displayName);
-      const settings = checkSettings(cmd.type, cmd.settings);
-      const secret = checkSecret(cmd.secret);
+      const settings = checkSettings(cmd.type, cmd.settings, allowHttp);
+      const secret = checkSecret(cmd.type, cmd.secret);
       const view = await change(caller, {
         attempt: { activity: CONNECTOR_ACTIVITIES.create, targets: requested(null, displayName) },
         check: async (tx, now) => {
@@ -193,15 +206,15 @@ export function makeConnectorSettings(deps: {
     /** @throws NotFoundError, ValidationError, ForbiddenError, ConflictError */
     async update(caller: Caller, id: string, patch: UpdateConnector): Promise<ConnectorView> {
       const displayName = patch.displayName === undefined ? undefined : checkConnectorName(patch.displayName);
-      const secret = patch.secret === undefined ? undefined : checkSecret(patch.secret);
       const view = await change(caller, {
         attempt: { activity: CONNECTOR_ACTIVITIES.update, targets: requested(id) },
         check: (tx, now) => writable(tx, caller, id, now),
         apply: async ({ tx, now, record }, before) => {
+          const secret = patch.secret === undefined ? undefined : checkSecret(before.type, patch.secret);
           const settings =
             patch.settings === undefined
               ? before.settings
-              : checkSettings(before.type, { ...before.settings, ...patch.settings });
+              : checkSettings(before.type, { ...before.settings, ...patch.settings }, allowHttp);
           const generation = secret === undefined ? before.secretVersion : before.secretVersion + 1;
           const after: Connector = {
             ...before,
@@ -221,7 +234,7 @@ export function makeConnectorSettings(deps: {
           };
           await tx.connectors.update(after, before.version);
           record(connectorUpdated(before, after, secret !== undefined));
-          return connectorView(after);
+          return connectorView(after, (await tx.connectors.statuses([id])).get(id) ?? null);
         },
       });
       wake(id);
@@ -325,6 +338,91 @@ export function makeConnectorSettings(deps: {
         apply: async ({ tx, record }, { c, m }) => {
           await tx.connectors.deleteMapping(caller.tenantId, connectorId, m.id);
           record(mappingDeleted(c, m));
+        },
+      });
+      wake(connectorId);
+    },
+
+    /** The connector's explicit logins (`principalId → login`). @throws NotFoundError, ForbiddenError */
+    async logins(caller: Caller, connectorId: string): Promise<ConnectorLogin[]> {
+      const now = deps.clock.now();
+      return deps.uow.run(async (tx) => {
+        await readable(tx, caller, connectorId, now);
+        return tx.connectors.logins(caller.tenantId, connectorId);
+      });
+    },
+
+    /**
+     * Sets the user's explicit login in the connector's target (replacing one set before): it wins
+     * over the login derived from the userPrincipalName. The user must be a user of the tenant, the
+     * login a valid name no other user of the connector has. The reconciler then revokes what the
+     * old login held and grants the new one. Audited (`Set connector login`, old and new login).
+     * @throws NotFoundError, ValidationError, BadRequestError, ForbiddenError
+     */
+    async setLogin(
+      caller: Caller,
+      connectorId: string,
+      principalId: string,
+      wanted: string,
+    ): Promise<ConnectorLogin> {
+      const login = checkLogin(wanted);
+      const userId = principalId.toLowerCase();
+      const l = await change(caller, {
+        attempt: { activity: CONNECTOR_ACTIVITIES.setLogin, targets: requested(connectorId) },
+        check: async (tx, now) => {
+          const c = await writable(tx, caller, connectorId, now);
+          if ((await tx.users.get(caller.tenantId, userId)) === undefined)
+            throw new ValidationError('The user does not exist in this tenant.', 'principalId');
+          const holder = await tx.connectors.loginNamed(caller.tenantId, connectorId, login);
+          if (holder !== undefined && holder.principalId !== userId)
+            throw new ValidationError('Another user of this connector already has that login.', 'login');
+          const before = await tx.connectors.login(caller.tenantId, connectorId, userId);
+          if (
+            before === undefined &&
+            (await tx.connectors.logins(caller.tenantId, connectorId)).length >= MAX_LOGINS_PER_CONNECTOR
+          )
+            throw new BadRequestError(
+              'Request_BadRequest',
+              `A connector can have at most ${MAX_LOGINS_PER_CONNECTOR} explicit logins.`,
+            );
+          return { c, before };
+        },
+        apply: async ({ tx, now, record }, { c, before }) => {
+          const after: ConnectorLogin = {
+            tenantId: caller.tenantId,
+            connectorId: c.id,
+            principalId: userId,
+            login,
+            createdAt: before?.createdAt ?? now,
+            modifiedAt: now,
+          };
+          // Setting the same login again changes nothing and records nothing.
+          if (before?.login === login) return before;
+          await tx.connectors.putLogin(after);
+          record(loginSet(c, after, before?.login ?? null));
+          return after;
+        },
+      });
+      wake(connectorId);
+      return l;
+    },
+
+    /**
+     * Removes the user's explicit login: the login is derived from the userPrincipalName again (the
+     * reconciler moves the grants). Audited. @throws NotFoundError, ForbiddenError
+     */
+    async removeLogin(caller: Caller, connectorId: string, principalId: string): Promise<void> {
+      await change(caller, {
+        attempt: { activity: CONNECTOR_ACTIVITIES.removeLogin, targets: requested(connectorId) },
+        check: async (tx, now) => {
+          const c = await writable(tx, caller, connectorId, now);
+          const l = await tx.connectors.login(caller.tenantId, connectorId, principalId);
+          if (l === undefined) throw new NotFoundError('The user has no explicit login in this connector.');
+          return { c, l };
+        },
+        apply: async ({ tx, record }, { c, l }) => {
+          await tx.connectors.deleteLogin(caller.tenantId, connectorId, l.principalId);
+          record(loginRemoved(c, l));
         },
       });
       wake(connectorId);

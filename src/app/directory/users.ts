@@ -14,6 +14,7 @@ import {
 } from '../../domain/directory/directory-events.js';
 import { makeChange } from '../events/change.js';
 import { authorize } from '../authorization/authorize.js';
+import { authorizeOver } from '../administrative-units/authorize-over.js';
 import type { Caller } from '../authorization/caller.js';
 import type { Page, Stores, UnitOfWork } from '../ports.js';
 import { DIRECTORY_RULES } from '../../domain/directory/permissions.js';
@@ -165,11 +166,14 @@ export function makeUsers(deps: {
 }
 
 /**
- * The caller's user by id, after the checks that writing it needs (users' rule, then the
+ * The caller's user by id, after the checks that writing it needs (users' rule, tenant-wide or at
+ * one of the user's administrative units, then the
  * privileged-user rule for a privileged target). @throws ForbiddenError, NotFoundError
  */
 async function writableUser(tx: Stores, caller: Caller, id: string, now: number): Promise<User> {
-  await authorize(tx, caller, DIRECTORY_RULES.writeUsers, now);
+  // Tenant-wide, or at an administrative unit the user is a member of (ADR 0042). A privileged
+  // target still needs the privileged-user rule tenant-wide (below).
+  await authorizeOver(tx, caller, DIRECTORY_RULES.writeUsers, now, id);
   const user = await tx.users.get(caller.tenantId, id);
   if (!user) throw notFound();
   await guardPrivilegedTarget(tx, caller, user.id, now);
@@ -222,6 +226,9 @@ export async function removePrincipalEverywhere(
   for (const groupId of groupIds) {
     await tx.groups.removeMember(tenantId, groupId, principalId);
   }
+  // A deleted object leaves its administrative units with it (an AU-scoped role no longer reaches it).
+  for (const unitId of await tx.administrativeUnits.unitsOf(tenantId, principalId))
+    await tx.administrativeUnits.removeMember(tenantId, unitId, principalId);
   const roleAssignments = await tx.roleAssignments.deleteForPrincipal(tenantId, principalId);
   const pimSchedules = await tx.schedules.endAllForPrincipal(tenantId, principalId, now);
   // Second factors (sealed TOTP seeds) have no use without their user.

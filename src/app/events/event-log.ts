@@ -33,7 +33,12 @@ async function resolve(tx: Stores, actor: Actor): Promise<Who> {
   const { caller } = actor;
   return {
     initiatedBy: await initiatorOf(tx, caller),
-    context: { userAgent: caller.userAgent, amr: caller.amr, correlationId: caller.correlationId },
+    context: {
+      userAgent: caller.userAgent,
+      amr: caller.amr,
+      correlationId: caller.correlationId,
+      clientOrigin: caller.clientOrigin ?? null,
+    },
   };
 }
 

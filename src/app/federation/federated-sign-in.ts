@@ -4,7 +4,9 @@ import { amrFromExternal, userKeyOf } from '../../domain/federation/external-cla
 import { federatedSignIn, federatedSignInFailed } from '../../domain/federation/federation-events.js';
 import type { DomainEvent } from '../../domain/events/domain-event.js';
 import type { Clock } from '../../domain/time/clock.js';
+import { recordBreakGlassUse } from '../alerts/break-glass.js';
 import { recordRefusal } from '../events/event-log.js';
+import { retryOnConflict } from '../pim/retry.js';
 import type { Actor } from '../events/ports.js';
 import { signerActor, type AttemptContext } from '../sign-in/sign-in-attempts.js';
 import type { UnitOfWork } from '../ports.js';
@@ -91,23 +93,31 @@ export function makeFederatedSignIn(deps: { uow: UnitOfWork; clock: Clock; newId
         typeof authTime === 'number' && Number.isFinite(authTime) ? authTime : a.now / 1000,
       );
       const subject = subjectOf(claims);
-      const user = await deps.uow.run(async (tx): Promise<User | NoUser> => {
-        // Refused before anything is written: the refusal is recorded in this same transaction.
-        const refuse = (why: NoUser) => {
-          const { actor, event } = refusal(a, why, claims);
-          tx.events.record(actor, a.now, event);
-          return why;
-        };
-        if (subject === undefined) return refuse({ refused: 'the ID token has no usable subject' });
-        const found = await linkedUser(tx, a, subject, claims, issuer.onFirstSignIn === 'create');
-        if (isNoUser(found)) return refuse(found);
-        if (!found.accountEnabled) return refuse({ refused: 'account disabled', user: found });
-        await syncMappedGroups(tx, a, found, claims);
-        await tx.externalIdentities.touch(issuer.id, subject, a.now);
-        await tx.signInActivity.record(found.tenantId, found.id, a.now);
-        tx.events.record(attemptActor(a, found), a.now, federatedSignIn(found, issuer.id));
-        return found;
-      });
+      // Reruns when a break-glass use's alert scan lost a compare-and-set to another scan.
+      const user = await retryOnConflict(() =>
+        deps.uow.run(async (tx): Promise<User | NoUser> => {
+          // Refused before anything is written: the refusal is recorded in this same transaction.
+          const refuse = (why: NoUser) => {
+            const { actor, event } = refusal(a, why, claims);
+            tx.events.record(actor, a.now, event);
+            return why;
+          };
+          if (subject === undefined) return refuse({ refused: 'the ID token has no usable subject' });
+          const found = await linkedUser(tx, a, subject, claims, issuer.onFirstSignIn === 'create');
+          if (isNoUser(found)) return refuse(found);
+          if (!found.accountEnabled) return refuse({ refused: 'account disabled', user: found });
+          await syncMappedGroups(tx, a, found, claims);
+          await tx.externalIdentities.touch(issuer.id, subject, a.now);
+          await tx.signInActivity.record(found.tenantId, found.id, a.now);
+          tx.events.record(
+            attemptActor(a, found),
+            a.now,
+            federatedSignIn(found, issuer.id),
+            ...(await recordBreakGlassUse(tx, found.tenantId, found.id, 'federated', a.now, deps.newId)),
+          );
+          return found;
+        }),
+      );
       if (isNoUser(user)) throw new SignInRefused('invalidCredentials', INVALID_CREDENTIALS);
       return { userId: user.id, tenantId: user.tenantId, amr: [...a.amr], authTimeSeconds };
     },

@@ -74,7 +74,8 @@ export function makeEmailChannel(deps: { transport: MailTransport; sealer: Seale
   };
 }
 
-function serverOf(c: EmailChannel, sealer: Sealer): SmtpServer {
+/** The channel's SMTP server, its password opened. */
+export function serverOf(c: EmailChannel, sealer: Sealer): SmtpServer {
   return {
     host: c.host,
     port: c.port,

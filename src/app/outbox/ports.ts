@@ -32,6 +32,11 @@ export interface DeliveredMessage extends OutboxMessage {
   attempt: number;
 }
 
+/** A consumer's "not before then" for the head message (epoch ms); not a failure. */
+export interface Deferral {
+  deferUntil: number;
+}
+
 /** Something that reacts to outbox messages after commit, registered with the relay by name. */
 export interface OutboxConsumer {
   /** Stable name: the key of its cursor. Renaming a consumer starts a new cursor. */
@@ -43,8 +48,10 @@ export interface OutboxConsumer {
    * means "try again later" (back-off), until the attempts run out and it is dead-lettered. Called
    * outside any transaction, one message at a time, in order; may be called again for a message it
    * already handled (a crash, a lapsed lease): de-duplicate by `message.id` where it matters.
+   * Resolving with a `Deferral` means "not yet": the message stays at the head and is handed over
+   * again from `deferUntil` on, its attempts unchanged (a consumer that batches or rate-limits).
    */
-  handle(message: DeliveredMessage): Promise<void>;
+  handle(message: DeliveredMessage): Promise<void | Deferral>;
   /**
    * Where a consumer without a cursor starts: `'end'` (default) after every message already
    * sequenced, so a new webhook does not replay retained history; `'beginning'` at the oldest
@@ -97,10 +104,10 @@ export interface OutboxRelayStore {
   /** Highest sequence number given so far (0 before the first). */
   lastSeq(): Promise<number>;
   /**
-   * Creates the consumer's state if it has none: cursor at `lastSeq()` (`'end'`) or 0. A state that
-   * exists is left as it is.
+   * Creates the consumer's state if it has none: cursor at `lastSeq()` (`'end'`), at the given seq,
+   * or 0 (`'beginning'`). A state that exists is left as it is.
    */
-  ensureConsumer(name: string, from: 'end' | 'beginning', now: number): Promise<void>;
+  ensureConsumer(name: string, from: 'end' | 'beginning' | { afterSeq: number }, now: number): Promise<void>;
   /**
    * Takes or renews the consumer's lease: succeeds when nobody holds it, `holder` holds it, or the
    * lease expired at `now`. @returns the state under the new lease, or undefined when held elsewhere.
@@ -124,16 +131,16 @@ export interface OutboxRelayStore {
     leaseMs: number,
   ): Promise<boolean>;
   /**
-   * Records a failed attempt of the message after `toSeq` (the cursor moves to `toSeq` over the
-   * messages skipped before it): attempts, next attempt time and error; renews the lease. Same
-   * conditions as `advance`.
+   * Records a failed (or deferred: `error` null) attempt of the message after `toSeq` (the cursor
+   * moves to `toSeq` over the messages skipped before it): attempts, next attempt time and error;
+   * renews the lease. Same conditions as `advance`.
    */
   recordFailure(
     name: string,
     holder: string,
     fromSeq: number,
     toSeq: number,
-    failure: { attempts: number; nextAttemptAt: number; error: string },
+    failure: { attempts: number; nextAttemptAt: number; error: string | null },
     now: number,
     leaseMs: number,
   ): Promise<boolean>;

@@ -1,5 +1,10 @@
 import type { Clock } from '../../domain/time/clock.js';
-import { deliverToConsumer, type ConsumerRunResult, type DeliveryDeps } from './deliver.js';
+import {
+  deliverToConsumer,
+  type ConsumerRunResult,
+  type DeliveryDeps,
+  type HeldConsumer,
+} from './deliver.js';
 import type { OutboxConsumer, OutboxConsumerState, OutboxDeadLetter, OutboxRelayStore } from './ports.js';
 import { checkRetryPolicy, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 
@@ -22,6 +27,13 @@ export interface OutboxRelayOptions {
   retentionMs?: number;
   /** Messages deleted per statement when pruning (default 1,000). */
   pruneBatchSize?: number;
+  /**
+   * How long a consumer's cursor may move in memory before it is written (default 0: every move is
+   * written). Under a stream of messages this turns one durable write per message and consumer
+   * into one per interval; a crash or a lost lease delivers the unwritten ones again (at least
+   * once). `close` writes them. Must be well under `leaseMs`.
+   */
+  cursorPersistMs?: number;
 }
 
 export const DEFAULT_OUTBOX_LEASE_MS = 30_000;
@@ -68,7 +80,13 @@ export function makeOutboxRelay(deps: {
   const leaseMs = positive('leaseMs', o.leaseMs ?? DEFAULT_OUTBOX_LEASE_MS);
   const handleTimeoutMs = positive('handleTimeoutMs', o.handleTimeoutMs ?? Math.min(10_000, leaseMs / 2));
   if (handleTimeoutMs >= leaseMs) throw new RangeError('handleTimeoutMs must be shorter than leaseMs');
+  const held = new Map<string, HeldConsumer>();
+  const cursorPersistMs = o.cursorPersistMs ?? 0;
+  if (!Number.isSafeInteger(cursorPersistMs) || cursorPersistMs < 0 || cursorPersistMs * 4 > leaseMs)
+    throw new RangeError('cursorPersistMs must be a non-negative integer, at most a quarter of leaseMs');
   const delivery: DeliveryDeps = {
+    cursorPersistMs,
+    held,
     store: deps.store,
     clock: deps.clock,
     replicaId: deps.replicaId,
@@ -85,6 +103,8 @@ export function makeOutboxRelay(deps: {
   const pruneBatch = positive('pruneBatchSize', o.pruneBatchSize ?? 1_000);
 
   const registry = new Map<string, OutboxConsumer>();
+  /** Where a new consumer starting at the end starts, once `markEnd` has run (else: at its first run). */
+  let endSeq: number | undefined;
   /** Consumers whose state row exists (created once per process). */
   const ensured = new Set<string>();
 
@@ -115,7 +135,9 @@ export function makeOutboxRelay(deps: {
     for (const c of registry.values()) {
       if (ensured.has(c.name)) continue;
       try {
-        await deps.store.ensureConsumer(c.name, c.from ?? 'end', deps.clock.now());
+        const from = c.from ?? 'end';
+        const start = from === 'end' && endSeq !== undefined ? { afterSeq: endSeq } : from;
+        await deps.store.ensureConsumer(c.name, start, deps.clock.now());
         ensured.add(c.name);
       } catch (e) {
         failed.set(c.name, e instanceof Error ? e : new Error(String(e)));
@@ -135,12 +157,22 @@ export function makeOutboxRelay(deps: {
     }
     // Held elsewhere, or its state row is gone (an operator reset it): look again next run.
     if (result.heldElsewhere) ensured.delete(consumer.name);
+    if (result.error) held.delete(consumer.name);
     return result;
   }
 
   return {
     /** Adds a consumer by its (unique) name. @throws RangeError on a bad or repeated name */
     register,
+
+    /**
+     * Fixes "the end" for consumers new to the database as what is numbered now. The server calls
+     * it before its first use case, so a new consumer hears everything this process commits, also
+     * before the relay's first run (on SQLite messages are numbered as they are inserted).
+     */
+    async markEnd(): Promise<void> {
+      endSeq = await deps.store.lastSeq();
+    },
 
     /**
      * One pass: number what has committed, then deliver to every consumer (concurrently; each in
@@ -190,11 +222,12 @@ export function makeOutboxRelay(deps: {
       const [lastSeq, states] = await Promise.all([deps.store.lastSeq(), deps.store.consumers()]);
       return {
         lastSeq,
-        consumers: states.map((s) => ({
-          ...s,
-          lag: lastSeq - s.cursorSeq,
-          registered: registry.has(s.name),
-        })),
+        consumers: states.map((s) => {
+          // A consumer held here may have delivered past the cursor stored (not yet written).
+          const mine = held.get(s.name);
+          const cursorSeq = mine && mine.writtenSeq === s.cursorSeq ? mine.cursorSeq : s.cursorSeq;
+          return { ...s, cursorSeq, lag: lastSeq - cursorSeq, registered: registry.has(s.name) };
+        }),
       };
     },
 
@@ -203,8 +236,19 @@ export function makeOutboxRelay(deps: {
       return deps.store.deadLetters(consumer, limit);
     },
 
-    /** Gives up every lease this replica holds (a clean stop lets another replica continue at once). */
+    /**
+     * Writes the cursor moves kept in memory, then gives up every lease this replica holds (a clean
+     * stop lets another replica continue at once, without delivering anything again).
+     */
     async close(): Promise<void> {
+      const now = deps.clock.now();
+      for (const [name, h] of held) {
+        if (h.cursorSeq <= h.writtenSeq) continue;
+        await deps.store
+          .advance(name, deps.replicaId, h.writtenSeq, h.cursorSeq, now, leaseMs)
+          .catch(() => false);
+      }
+      held.clear();
       for (const name of registry.keys())
         await deps.store.release(name, deps.replicaId).catch(() => undefined);
     },

@@ -30,6 +30,8 @@ import type { ScheduleRequest } from '../../domain/pim/schedule.js';
 import { retryOnConflict } from './retry.js';
 import { can } from './schedule-requests.js';
 import { requestStatusAt } from '../../domain/pim/status.js';
+import { parseQueryOptions } from '../../odata/index.js';
+import { scheduleRequestFields } from '../../odata/collections.js';
 
 /** A stage as the caller reads it at `now`. */
 export interface ApprovalStepView {
@@ -61,6 +63,9 @@ export interface StepDecision {
    */
   approvalLink?: { id: string; expiresAt: number };
 }
+
+/** How many of the requester's recent activations an approver sees (ADR 0043). */
+export const REQUESTER_HISTORY_SIZE = 20;
 
 /** The shortest activation an approver may approve (the activation rule's own minimum). */
 const MIN_APPROVED_DURATION_MS = 5 * 60_000;
@@ -137,6 +142,57 @@ export function makeApprovals(deps: { uow: UnitOfWork; clock: Clock; newId: () =
           });
         }
         return { id: request.id, steps: views };
+      });
+    },
+
+    /**
+     * Elevate (ADR 0043): the requester's recent activation requests of the same role, newest first
+     * (at most {@link REQUESTER_HISTORY_SIZE}, this request left out), for an approver the request
+     * waits for: a user, not its requestor, who approves its stage in progress at `now`. Anyone
+     * else — a reader of all requests too, the approver of a stage not started, decided or timed
+     * out, or of a request no longer pending — gets 404: the history is lent to the decision only.
+     * @throws NotFoundError
+     */
+    async requesterActivations(
+      caller: Caller,
+      id: string,
+    ): Promise<{ items: ScheduleRequest[]; now: number }> {
+      const now = deps.clock.now();
+      return deps.uow.run(async (tx) => {
+        const request = await tx.scheduleRequests.get(
+          caller.tenantId,
+          'assignment',
+          normalizeId(id),
+          'directoryRole',
+        );
+        if (!request || request.approvalId === null || caller.kind !== 'user' || isRequestor(request, caller))
+          throw notFound();
+        const status = requestStatusAt(request, now);
+        if (status !== 'PendingApproval') throw notFound();
+        const steps = await tx.approvalSteps.list(caller.tenantId, request.id);
+        let waitsForCaller = false;
+        for (const step of steps) {
+          if (step.status === 'NotStarted' || stepStatusAt(step, status, now) !== 'InProgress') continue;
+          if (await approvesStep(tx, step, caller.id, now)) waitsForCaller = true;
+        }
+        if (!waitsForCaller) throw notFound();
+        const q = parseQueryOptions(
+          {
+            $filter: "action eq 'selfActivate'",
+            $orderby: 'createdDateTime desc',
+            $top: String(REQUESTER_HISTORY_SIZE + 1),
+          },
+          { fields: scheduleRequestFields },
+        );
+        const page = await tx.scheduleRequests.list(
+          caller.tenantId,
+          'assignment',
+          q,
+          { principalId: request.principalId, roleDefinitionIds: [request.roleDefinitionId] },
+          now,
+        );
+        const items = page.items.filter((r) => r.id !== request.id).slice(0, REQUESTER_HISTORY_SIZE);
+        return { items, now };
       });
     },
 

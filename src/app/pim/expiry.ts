@@ -1,6 +1,5 @@
 import { formatDateTime } from '../../domain/time/datetime.js';
 import { SYSTEM_INITIATOR } from '../../domain/audit/draft.js';
-import type { DomainEvent } from '../../domain/events/domain-event.js';
 import type { UnitOfWork } from '../ports.js';
 import type { Stores } from '../ports.js';
 import { expiredActivity, PIM_ACTIVITIES } from '../../domain/pim/activities.js';
@@ -8,7 +7,7 @@ import { approvalEvent, scheduleEndingSoon, scheduleExpired } from '../../domain
 import type { Schedule } from '../../domain/pim/schedule.js';
 import type { Actor } from '../events/ports.js';
 import type { ApprovalNotice } from './ports.js';
-import { subjectOf } from './principals.js';
+import { subjectOf, subjectsOf } from './principals.js';
 
 const system = (tenantId: string): Actor => ({ tenantId, initiatedBy: SYSTEM_INITIATOR });
 
@@ -44,25 +43,14 @@ export function makeExpiryRecorder(deps: {
     async recordBatch(now: number, limit: number): Promise<number> {
       return deps.uow.run(async (tx) => {
         const claimed = await tx.schedules.claimExpired(now, limit);
-        const roleNames = new Map<string, string | null>();
-        for (const s of claimed) {
-          const roleKey = `${s.tenantId}/${s.roleDefinitionId}`;
-          if (!roleNames.has(roleKey)) {
-            const role = await tx.roleDefinitions.get(s.tenantId, s.roleDefinitionId);
-            roleNames.set(roleKey, role?.displayName ?? null);
-          }
-          const subject = await subjectOf(
-            tx,
-            s.tenantId,
-            s.kind,
-            s.roleDefinitionId,
-            s.principalId,
-            s.principalType,
-            { roleName: roleNames.get(roleKey) ?? null },
-          );
-          const event: DomainEvent = scheduleExpired(subject, s, expiredActivity(s.kind, s.assignmentType));
-          tx.events.record(system(s.tenantId), now, event);
-        }
+        const subjects = await subjectsOf(tx, claimed);
+        claimed.forEach((s, i) =>
+          tx.events.record(
+            system(s.tenantId),
+            now,
+            scheduleExpired(subjects[i]!, s, expiredActivity(s.kind, s.assignmentType)),
+          ),
+        );
         const recorded =
           claimed.length +
           (await recordTimedOutApprovals(tx, now, limit)) +
@@ -91,21 +79,14 @@ async function recordEndingSoon(
   limit: number,
 ) {
   const claimed: Schedule[] = await tx.schedules.claimEndingSoon(now, leads, limit);
-  for (const s of claimed) {
-    const subject = await subjectOf(
-      tx,
-      s.tenantId,
-      s.kind,
-      s.roleDefinitionId,
-      s.principalId,
-      s.principalType,
-    );
+  const subjects = await subjectsOf(tx, claimed);
+  claimed.forEach((s, i) =>
     tx.events.record(
       system(s.tenantId),
       now,
-      scheduleEndingSoon(subject, s, PIM_ACTIVITIES.scheduleEndingSoon),
-    );
-  }
+      scheduleEndingSoon(subjects[i]!, s, PIM_ACTIVITIES.scheduleEndingSoon),
+    ),
+  );
   return claimed.length;
 }
 

@@ -13,6 +13,7 @@ import type {
 import { holds, isCurrentOrFuture } from '../../domain/pim/window.js';
 import { BadRequestError } from '../../domain/shared/errors.js';
 import type { Caller } from '../authorization/caller.js';
+import type { PrincipalType } from '../../domain/directory/types.js';
 import type { Stores } from '../ports.js';
 import { TARGETS, type PimTarget } from './targets.js';
 import { loadPrincipal, type PrincipalRef } from './principals.js';
@@ -93,6 +94,9 @@ interface SlotState {
   direct: Schedule | null;
 }
 
+/** The directory object a verified caller is: a user, or an application's service principal. */
+const typeOf = (caller: Caller): PrincipalType => (caller.kind === 'app' ? 'servicePrincipal' : 'user');
+
 const adminMade = (s: Schedule | null) => (s !== null && s.assignmentType !== 'Activated' ? s : null);
 
 const PICKS: Record<SlotPick, (s: SlotState) => Schedule | null> = {
@@ -127,7 +131,13 @@ export async function gather(
   const adapter = TARGETS[cmd.resourceType ?? 'directoryRole'];
   const role = await adapter.lookup(tx, tenantId, cmd.roleDefinitionId, cmd.directoryScopeId);
   const isPrincipal = caller.id === cmd.principalId;
-  const principal = await loadPrincipal(tx, tenantId, cmd.principalId);
+  // A caller acting on themself is of a known type: one lookup instead of up to three.
+  const principal = await loadPrincipal(
+    tx,
+    tenantId,
+    cmd.principalId,
+    isPrincipal ? typeOf(caller) : undefined,
+  );
   if (!principal) {
     if (!action.self) throw new BadRequestError('SubjectNotFound', 'The principal does not exist.');
   } else if (!action.self) {
@@ -142,7 +152,7 @@ export async function gather(
   };
   const known: PrincipalRef = principal ?? {
     id: cmd.principalId,
-    type: caller.kind === 'app' ? 'servicePrincipal' : 'user',
+    type: typeOf(caller),
     displayName: null,
     userPrincipalName: null,
     isAssignableToRole: false,

@@ -7,6 +7,7 @@ import type { Page, Stores, UnitOfWork } from '../ports.js';
 import { TARGETS } from './targets.js';
 import type { ScheduleView } from './ports.js';
 import type { Schedule, ScheduleInstance } from '../../domain/pim/schedule.js';
+import type { TargetGrantRecord } from '../../domain/connectors/grant.js';
 import { loadRelated, type Related } from './related.js';
 import { can } from './schedule-requests.js';
 import { normalizeId } from './ids.js';
@@ -159,7 +160,12 @@ export function makePimSchedules(deps: { uow: UnitOfWork; clock: Clock }) {
       id: string,
       q: CollectionQuery,
       resourceType: ResourceType = 'directoryRole',
-    ): Promise<{ item: ScheduleInstance; related: Related; now: number }> {
+    ): Promise<{
+      item: ScheduleInstance;
+      related: Related;
+      now: number;
+      connectorGrants: TargetGrantRecord[];
+    }> {
       const now = deps.clock.now();
       const reader = TARGETS[resourceType].permissions.read[kind];
       return deps.uow.run(async (tx) => {
@@ -168,7 +174,11 @@ export function makePimSchedules(deps: { uow: UnitOfWork; clock: Clock }) {
         if (item.principalId !== caller.id && !(await can(tx, caller, reader, now))) {
           throw notFound('instance');
         }
-        return { item, related: await related(tx, caller, kind, q, [item]), now };
+        // What the activation became in target systems, with its times (docs/connectors.md):
+        // only an assignment holds access there; eligibilities grant nothing.
+        const connectorGrants =
+          kind === 'assignment' ? await tx.targetGrants.ofSchedule(caller.tenantId, item.scheduleId) : [];
+        return { item, related: await related(tx, caller, kind, q, [item]), now, connectorGrants };
       });
     },
   };

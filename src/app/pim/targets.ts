@@ -5,6 +5,7 @@ import type { PolicyRule } from '../../domain/policy/types.js';
 import { GROUP_ACCESS_IDS, type ResourceType, type ScheduleKind } from '../../domain/pim/types.js';
 import { BadRequestError } from '../../domain/shared/errors.js';
 import type { Stores } from '../ports.js';
+import { checkUnitScopeExists } from '../administrative-units/scope.js';
 import { onboardGroup } from '../policies/group-policy.js';
 import { defaultPolicyRules } from '../../domain/policy/default-rules.js';
 import type { PrincipalRef } from './principals.js';
@@ -63,11 +64,12 @@ const onlyItself = (scopeId: string): string[] => [scopeId];
 
 /** Directory roles at a directory scope: Entra's template ids, one policy per role (tenant-wide). */
 const directoryRole: TargetAdapter = {
-  async lookup(tx, tenantId, roleDefinitionId) {
+  async lookup(tx, tenantId, roleDefinitionId, scopeId) {
     const role = await tx.roleDefinitions.get(tenantId, roleDefinitionId);
     if (!role || !role.isEnabled) {
       throw new BadRequestError('RoleNotFound', 'The role definition does not exist or is disabled.');
     }
+    await checkUnitScopeExists(tx, tenantId, scopeId);
     return { id: role.id, displayName: role.displayName };
   },
   async rules(tx, tenantId, role) {

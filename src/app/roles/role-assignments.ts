@@ -2,6 +2,7 @@ import type { RoleAssignment } from '../../domain/directory/types.js';
 import type { QueryOptions as CollectionQuery } from '../../odata/index.js';
 import { BadRequestError, NotFoundError } from '../../domain/shared/errors.js';
 import { roleAssignmentId } from '../../domain/roles/assignment-id.js';
+import { checkUnitScopeExists } from '../administrative-units/scope.js';
 import { validateDirectoryScope } from '../../domain/roles/directory-scope.js';
 import type { Clock } from '../../domain/time/clock.js';
 import { AUDIT_ACTIVITIES as A } from '../../domain/audit/activities.js';
@@ -57,6 +58,7 @@ export function makeRoleAssignments(deps: { uow: UnitOfWork; clock: Clock; newId
           const role = await tx.roleDefinitions.get(caller.tenantId, cmd.roleDefinitionId);
           if (!role || !role.isEnabled)
             throw new BadRequestError('RoleNotFound', 'The role definition does not exist or is disabled.');
+          await checkUnitScopeExists(tx, caller.tenantId, scope);
           // A role whose settings require expiration for admin assignments has no standing access
           // outside PIM: a direct assignment is permanent, so it is refused.
           const rules =

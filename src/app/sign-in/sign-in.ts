@@ -4,6 +4,8 @@ import { passwordChanged, userSignedIn } from '../../domain/sign-in/sign-in-even
 import type { Clock } from '../../domain/time/clock.js';
 import { passwordProblem } from '../../domain/authn/password-rules.js';
 import { verifyTotp } from '../../domain/authn/totp.js';
+import { recordBreakGlassUse } from '../alerts/break-glass.js';
+import { retryOnConflict } from '../pim/retry.js';
 import type { Stores, UnitOfWork } from '../ports.js';
 import type { WebAuthnRelyingParty } from './method-ports.js';
 import { makePasskeySignIn } from './passkey-sign-in.js';
@@ -63,6 +65,7 @@ export async function secondFactorsOf(tx: Stores, userId: string): Promise<Secon
 export function makeSignIn(deps: {
   uow: UnitOfWork;
   clock: Clock;
+  newId: () => string;
   hasher: PasswordHasher;
   sealer: Sealer;
   relyingParty: WebAuthnRelyingParty;
@@ -88,12 +91,37 @@ export function makeSignIn(deps: {
      */
     async succeeded(tenantId: string, userId: string, amr: string[], ctx: AttemptContext): Promise<void> {
       const now = deps.clock.now();
-      await deps.uow.run(async (tx) => {
-        const user = await tx.users.get(tenantId, userId);
-        if (user === undefined) return;
-        await tx.signInActivity.record(tenantId, user.id, now);
-        tx.events.record(signerActor(tenantId, user, ctx, amr), now, userSignedIn(user));
-      });
+      // Reruns when a break-glass use's alert scan lost a compare-and-set to another scan.
+      await retryOnConflict(() =>
+        deps.uow.run(async (tx) => {
+          const user = await tx.users.get(tenantId, userId);
+          if (user === undefined) return;
+          await tx.signInActivity.record(tenantId, user.id, now);
+          const method = amr.includes('pwd') ? 'password' : 'passkey';
+          tx.events.record(
+            signerActor(tenantId, user, ctx, amr),
+            now,
+            userSignedIn(user),
+            ...(await recordBreakGlassUse(tx, tenantId, user.id, method, now, deps.newId)),
+          );
+        }),
+      );
+    },
+    /**
+     * A token was issued to a user by a refresh-token grant (no sign-in of its own): a break-glass
+     * account's use is recorded and raises its incident (ADR 0033); nothing happens for others.
+     */
+    async tokenRefreshed(tenantId: string, userId: string, ip: string | null): Promise<void> {
+      const now = deps.clock.now();
+      await retryOnConflict(() =>
+        deps.uow.run(async (tx) => {
+          const user = await tx.users.get(tenantId, userId);
+          if (user === undefined) return;
+          const events = await recordBreakGlassUse(tx, tenantId, userId, 'refreshToken', now, deps.newId);
+          const ctx = { ip: ip ?? '', userAgent: null };
+          if (events.length > 0) tx.events.record(signerActor(tenantId, user, ctx, []), now, ...events);
+        }),
+      );
     },
     ...makeRecoveryCodeSignIn({ ...deps, attempts }),
     ...makeSecondFactorRegistration({ ...deps, attempts }),

@@ -15,7 +15,9 @@ import {
   type GraphRequest,
   type RequestRow,
 } from '../requests.js';
-import { atScope, myInstances, pick, roleNameOf, type Instance } from '../roles.js';
+import type { Graph } from '../graph.js';
+import { needsFreshMfa, stepUpSignIn } from '../step-up.js';
+import { atScope, heldInstance, myInstances, pick, roleNameOf, type Instance } from '../roles.js';
 
 interface ActivateOptions extends CommonOptions {
   scope?: string;
@@ -26,6 +28,7 @@ interface ActivateOptions extends CommonOptions {
   wait?: boolean;
   pollInterval?: string;
   timeout?: string;
+  stepUp?: boolean;
 }
 
 /** A role held as an instance, as `roles` prints it (`role` in docs/cli/output.schema.json). */
@@ -45,19 +48,12 @@ const asRoleRefs = (instances: Instance[]) =>
   instances.map((i) => ({ ...i, id: i.roleDefinitionId, displayName: roleNameOf(i) }));
 
 /** The eligible (or active) instance the typed role names, at the asked scope. */
-async function heldRole(
+const heldRole = (
   ctx: Context,
   typed: string,
   scope: string | undefined,
   kind: 'eligibility' | 'assignment',
-) {
-  const instances = await myInstances(ctx.graph(), kind);
-  const candidates = asRoleRefs(
-    kind === 'assignment' ? instances.filter((i) => i.assignmentType === 'Activated') : instances,
-  );
-  const hits = pick(typed, candidates, kind === 'eligibility' ? 'eligible role' : 'active role');
-  return atScope(hits, scope, typed);
-}
+) => heldInstance(ctx.graph(), typed, scope, kind);
 
 function printRequest(ctx: Context, row: RequestRow, verb: string): void {
   if (ctx.out.json) return ctx.out.printJson(row);
@@ -145,31 +141,47 @@ export function registerPimCommands(program: Command, run: ClientRun): void {
     .option('-w, --wait', 'wait until the role is active, or until its approval ends')
     .option('--poll-interval <duration>', 'how often --wait asks the server (default 2s)', '2s')
     .option('--timeout <duration>', 'stop waiting after this long (exit 1; the request stays open)')
+    .option('--no-step-up', 'when the role needs a fresh MFA sign-in, fail (exit 5) instead of asking for it')
     .action(async (typed: string, opts: ActivateOptions) => {
       const ctx = contextOf(run, opts);
       const duration = parseDuration(opts.for ?? '1h');
       const pollMs = parseDuration(opts.pollInterval ?? '2s').ms;
       const timeoutMs = opts.timeout === undefined ? undefined : parseDuration(opts.timeout).ms;
-      const graph = ctx.graph();
+      let graph = ctx.graph();
       const eligibility = await heldRole(ctx, typed, opts.scope, 'eligibility');
       const roleName = roleNameOf(eligibility);
-      const created = await graph.call<GraphRequest>('POST', ASSIGNMENT_REQUESTS, `activate ${roleName}`, {
-        action: 'selfActivate',
-        principalId: graph.callerId(),
-        roleDefinitionId: eligibility.roleDefinitionId,
-        directoryScopeId: eligibility.directoryScopeId ?? '/',
-        ...(opts.reason === undefined ? {} : { justification: opts.reason }),
-        ...(opts.ticketNumber === undefined && opts.ticketSystem === undefined
-          ? {}
-          : {
-              ticketInfo: {
-                ticketNumber: opts.ticketNumber ?? null,
-                ticketSystem: opts.ticketSystem ?? null,
-              },
-            }),
-        // No start: the server starts it at its own now.
-        scheduleInfo: { startDateTime: null, expiration: { type: 'afterDuration', duration: duration.iso } },
-      });
+      const request = (g: Graph) =>
+        g.call<GraphRequest>('POST', ASSIGNMENT_REQUESTS, `activate ${roleName}`, {
+          action: 'selfActivate',
+          principalId: g.callerId(),
+          roleDefinitionId: eligibility.roleDefinitionId,
+          directoryScopeId: eligibility.directoryScopeId ?? '/',
+          ...(opts.reason === undefined ? {} : { justification: opts.reason }),
+          ...(opts.ticketNumber === undefined && opts.ticketSystem === undefined
+            ? {}
+            : {
+                ticketInfo: {
+                  ticketNumber: opts.ticketNumber ?? null,
+                  ticketSystem: opts.ticketSystem ?? null,
+                },
+              }),
+          // No start: the server starts it at its own now.
+          scheduleInfo: {
+            startDateTime: null,
+            expiration: { type: 'afterDuration', duration: duration.iso },
+          },
+        });
+      let created: GraphRequest;
+      try {
+        created = await request(graph);
+      } catch (error) {
+        // MFA step-up: a person signs in again with the second factor, then the request is sent again once.
+        if (opts.stepUp === false || graph.kind !== 'user' || !needsFreshMfa(error)) throw error;
+        ctx.out.note(`Activating ${roleName} needs a recent multi-factor sign-in.`);
+        graph = await stepUpSignIn(ctx, graph, opts.profile);
+        ctx.graph = () => graph;
+        created = await request(graph);
+      }
       const final = opts.wait ? await waitForDecision(ctx, created, roleName, pollMs, timeoutMs) : created;
       printRequest(ctx, requestRow(final, roleName), 'activate');
       if (opts.wait && !isEffective(final, ctx.now()) && !ENDED_STATUSES.has(final.status)) {

@@ -10,24 +10,27 @@ import { keyValues, paint, when } from '../output.js';
 interface LoginOptions extends CommonOptions {
   server?: string;
   tenant?: string;
+  authority?: string;
+  resource?: string;
   clientId?: string;
   clientSecret?: string;
   clientSecretFile?: string;
+  publicClient?: string;
 }
 
 /** `https://host/` → `https://host`; anything that is not an http(s) URL is a usage error. */
-function serverUrl(text: string): string {
+export function serverUrl(text: string, option = '--server'): string {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
     throw new ClientError(
-      `--server must be a URL such as https://elevate.example.com, got "${text}"`,
+      `${option} must be a URL such as https://elevate.example.com, got "${text}"`,
       EXIT.usage,
     );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ClientError(`--server must be an http(s) URL, got "${text}"`, EXIT.usage);
+    throw new ClientError(`${option} must be an http(s) URL, got "${text}"`, EXIT.usage);
   }
   return url.href.replace(/\/+$/, '');
 }
@@ -55,12 +58,25 @@ export function registerSessionCommands(program: Command, run: ClientRun): void 
   )
     .option('-s, --server <url>', "the Elevate server (default: the profile's, or $ELEVATE_SERVER)")
     .option('-t, --tenant <id>', "the tenant id or domain (default: the server's own tenant)")
+    .option(
+      '--authority <url>',
+      'sign in at this OpenID authority instead of the server (Entra: https://login.microsoftonline.com/<tenant>/v2.0)',
+    )
+    .option(
+      '--resource <uri>',
+      'with --authority: the resource tokens are for',
+      'https://graph.microsoft.com',
+    )
     .option('--client-id <id>', 'sign in as this application (client credentials)')
     .option(
       '--client-secret <secret>',
       "the application's secret (prefer --client-secret-file or $ELEVATE_CLIENT_SECRET)",
     )
     .option('--client-secret-file <path>', "read the application's secret from this file")
+    .option(
+      '--public-client <id>',
+      'a person signs in through this public client (default: elevate-portal; with --authority: required, the app registration allowing public client flows)',
+    )
     .action(async (opts: LoginOptions) => {
       const ctx = contextOf(run, opts);
       const store = new ProfileStore(run.env);
@@ -70,10 +86,20 @@ export function registerSessionCommands(program: Command, run: ClientRun): void 
       if (given === undefined)
         throw new ClientError('no server: pass --server <url> (or set ELEVATE_SERVER)', EXIT.usage);
       const server = serverUrl(given);
-      const discovery = await discover(server, opts.tenant);
+      if (opts.authority !== undefined && opts.tenant !== undefined) {
+        throw new ClientError('give --tenant or --authority, not both', EXIT.usage);
+      }
+      const authority = opts.authority === undefined ? undefined : serverUrl(opts.authority, '--authority');
+      const discovery = await discover(server, opts.tenant, authority);
       let profile: Profile;
       const envSecret = run.env.ELEVATE_CLIENT_SECRET;
       if (opts.clientId !== undefined) {
+        if (opts.publicClient !== undefined) {
+          throw new ClientError(
+            'give --client-id (an application) or --public-client (a person), not both',
+            EXIT.usage,
+          );
+        }
         if (opts.clientSecret !== undefined && opts.clientSecretFile !== undefined) {
           throw new ClientError('give --client-secret or --client-secret-file, not both', EXIT.usage);
         }
@@ -89,12 +115,22 @@ export function registerSessionCommands(program: Command, run: ClientRun): void 
             EXIT.usage,
           );
         }
-        profile = await appSignIn(server, discovery, opts.clientId, secret, ctx.now);
+        const resource = authority === undefined ? undefined : opts.resource;
+        profile = await appSignIn(server, discovery, opts.clientId, secret, ctx.now, resource);
       } else {
         if (opts.clientSecret !== undefined || opts.clientSecretFile !== undefined) {
           throw new ClientError('--client-secret and --client-secret-file need --client-id', EXIT.usage);
         }
+        // Entra has no client of Elevate's: the tenant's own registration is named, never guessed.
+        if (authority !== undefined && opts.publicClient === undefined) {
+          throw new ClientError(
+            '--authority needs --client-id with a secret (an application) or --public-client <app id> (a person)',
+            EXIT.usage,
+          );
+        }
         profile = await deviceSignIn(server, discovery, {
+          ...(opts.publicClient === undefined ? {} : { clientId: opts.publicClient }),
+          ...(authority === undefined ? {} : { resource: opts.resource }),
           now: ctx.now,
           sleep: ctx.sleep,
           prompt: (p) =>

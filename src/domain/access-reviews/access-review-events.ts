@@ -232,5 +232,8 @@ export const reminderSent = (
     displayName: d.displayName,
     endDateTime: new Date(i.endAt).toISOString(),
     reviewerIds: reviewerIds.slice(0, 500),
+    // Whether the reviewers are mailed (the governance mail consumer reads these).
+    mailNotificationsEnabled: d.settings.mailNotificationsEnabled,
+    reminderNotificationsEnabled: d.settings.reminderNotificationsEnabled,
   },
 });

@@ -13,6 +13,8 @@ export const ALERT_NAMES = [
   'RedundantAssignmentAlert',
   'SequentialActivationRenewalsAlert',
   'StaleSignInAlert',
+  'BreakGlassAccountUsedAlert',
+  'BreakGlassAccountTestOverdueAlert',
 ] as const;
 export type AlertName = (typeof ALERT_NAMES)[number];
 
@@ -187,6 +189,41 @@ export const ALERT_DEFINITIONS: Readonly<Record<AlertName, AlertDefinition>> = {
     configurationType: 'staleSignInAlertConfiguration',
     incidentType: 'staleSignInAlertIncident',
     defaults: { duration: 'P30D' },
+    setting: fields({ duration: (f, v) => durationIn(f, v, DAY_MS, 365 * DAY_MS, 'from 1 to 365 days') }),
+  },
+  BreakGlassAccountUsedAlert: {
+    name: 'BreakGlassAccountUsedAlert',
+    displayName: 'A break-glass account was used',
+    description:
+      'An emergency access (break-glass) account signed in or was issued a token, and has not yet justified that use.',
+    severityLevel: 'high',
+    securityImpact:
+      'Break-glass accounts bypass activation rules; an unexplained use may be an attacker holding the keys to the tenant.',
+    mitigationSteps:
+      'Confirm with the account’s custodians that the use was an emergency or a test; the account justifies it with POST /v1.0/elevate/breakGlassAccounts/{id}/uses/{useId}/justify, which clears the incident.',
+    howToPrevent:
+      'Keep break-glass credentials in a safe with two-person control, and use them only in emergencies and tests.',
+    isRemediatable: false,
+    isConfigurable: false,
+    configurationType: 'breakGlassAccountUsedAlertConfiguration',
+    incidentType: 'breakGlassAccountUsedAlertIncident',
+    defaults: {},
+    setting: noSettings,
+  },
+  BreakGlassAccountTestOverdueAlert: {
+    name: 'BreakGlassAccountTestOverdueAlert',
+    displayName: 'A break-glass account has not been tested recently',
+    description:
+      'An emergency access (break-glass) account has not had a use declared as a test within the configured period (never tested: counted from when it was marked).',
+    severityLevel: 'medium',
+    securityImpact: 'An emergency account nobody tests may not work on the day it is needed.',
+    mitigationSteps: 'Sign in with the account, then justify the use with isTest true: the incident clears.',
+    howToPrevent: 'Test every emergency access account on a schedule, as Microsoft recommends.',
+    isRemediatable: false,
+    isConfigurable: true,
+    configurationType: 'breakGlassAccountTestOverdueAlertConfiguration',
+    incidentType: 'breakGlassAccountTestOverdueAlertIncident',
+    defaults: { duration: 'P90D' },
     setting: fields({ duration: (f, v) => durationIn(f, v, DAY_MS, 365 * DAY_MS, 'from 1 to 365 days') }),
   },
 };

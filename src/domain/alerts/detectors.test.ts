@@ -18,6 +18,8 @@ import {
   type AlertPrincipalFact,
   type AlertScheduleFact,
   type AlertSnapshot,
+  breakGlassTestOverdue,
+  breakGlassUsed,
 } from './detectors.js';
 
 const DAY = 86_400_000;
@@ -60,8 +62,11 @@ const sched = (over: Partial<AlertScheduleFact>): AlertScheduleFact => ({
   ...over,
 });
 
+/** A snapshot; `holderCount` counts the principals of its schedules unless given. */
 function snapshot(over: Partial<AlertSnapshot>): AlertSnapshot {
+  const schedules = over.schedules ?? [];
   return {
+    holderCount: new Set(schedules.map((x) => x.principalId)).size,
     now: NOW,
     roles,
     principals: new Map<string, AlertPrincipalFact>([
@@ -79,6 +84,7 @@ function snapshot(over: Partial<AlertSnapshot>): AlertSnapshot {
     schedules: [],
     policies: new Map(roles.map((r) => [r.id, defaultPolicyRules(r.id)])),
     activations: [],
+    breakGlass: { accounts: [], unjustifiedUses: [] },
     ...over,
   };
 }
@@ -389,5 +395,50 @@ describe('StaleSignInAlert', () => {
     const s = withPeople({ u1: person({ lastSignInAt: NOW - 10 * DAY }) }, [sched({ id: 'e1' })]);
     expect(staleSignIns(s, { duration: 'P7D' })).toHaveLength(1);
     expect(staleSignIns(s, { duration: 'P14D' })).toHaveLength(0);
+  });
+});
+
+describe('break-glass alerts (ADR 0033)', () => {
+  it('raises one incident per unjustified use, named by the use id', () => {
+    const out = breakGlassUsed(
+      snapshot({
+        breakGlass: {
+          accounts: [{ userId: 'u1', createdAt: NOW - DAY, lastTestedAt: null }],
+          unjustifiedUses: [
+            { id: 'use-b', userId: 'u1', usedAt: NOW - 1000, method: 'password' },
+            { id: 'use-a', userId: 'u1', usedAt: NOW, method: 'refreshToken' },
+          ],
+        },
+      }),
+    );
+    expect(out.map((i) => i.id)).toEqual(['use-a', 'use-b']);
+    expect(out[0]!.fields).toMatchObject({
+      assigneeId: 'u1',
+      assigneeUserPrincipalName: 'ada@contoso.test',
+      useDateTime: new Date(NOW).toISOString(),
+      useMethod: 'refreshToken',
+    });
+  });
+
+  it.each([
+    { tested: null, marked: 91, fires: true, why: 'never tested, marked 91 days ago' },
+    { tested: null, marked: 90, fires: false, why: 'never tested, marked exactly 90 days ago' },
+    { tested: 89, marked: 400, fires: false, why: 'tested 89 days ago' },
+    { tested: 91, marked: 400, fires: true, why: 'tested 91 days ago' },
+  ])('test overdue: $why', ({ tested, marked, fires }) => {
+    const s = snapshot({
+      breakGlass: {
+        accounts: [
+          {
+            userId: 'u1',
+            createdAt: NOW - marked * DAY,
+            lastTestedAt: tested === null ? null : NOW - tested * DAY,
+          },
+        ],
+        unjustifiedUses: [],
+      },
+    });
+    const out = breakGlassTestOverdue(s, ALERT_DEFINITIONS.BreakGlassAccountTestOverdueAlert.defaults);
+    expect(out.map((i) => i.id)).toEqual(fires ? ['u1'] : []);
   });
 });

@@ -49,12 +49,28 @@ export interface AlertSnapshot {
   now: number;
   roles: readonly AlertRoleFact[];
   principals: ReadonlyMap<string, AlertPrincipalFact>;
-  /** Schedules of any role that hold at `now`. */
+  /**
+   * Schedules of privileged directory roles that hold at `now`: all of them, or (as a store reads
+   * them) at least every one a detector could report with the settings scanned.
+   */
   schedules: readonly AlertScheduleFact[];
+  /**
+   * Principals holding or eligible for any directory role at `now` (PIM or direct), each once;
+   * null when not counted because the Global Administrators are too few for the share to matter.
+   */
+  holderCount: number | null;
   /** Tenant-scope policy rules by role id (privileged roles at least). */
   policies: ReadonlyMap<string, readonly PolicyRule[]>;
   /** Activations of the last `SEQUENCE_LOOKBACK_MS` at least, and the last one of each eligibility. */
   activations: readonly ActivationFact[];
+  /** Break-glass accounts and their uses not yet justified (ADR 0033). */
+  breakGlass: BreakGlassFacts;
+}
+
+/** What the break-glass alerts look at. */
+export interface BreakGlassFacts {
+  accounts: readonly { userId: string; createdAt: number; lastTestedAt: number | null }[];
+  unjustifiedUses: readonly { id: string; userId: string; usedAt: number; method: string }[];
 }
 
 /** One incident: its id (stable across scans) and its Graph fields. */
@@ -96,10 +112,12 @@ export function tooManyGlobalAdmins(s: AlertSnapshot, settings: AlertSettings): 
   const holders = new Set(
     s.schedules.filter((x) => x.roleDefinitionId === GLOBAL_ADMINISTRATOR).map((x) => x.principalId),
   );
-  const everyone = new Set(s.schedules.map((x) => x.principalId));
   const count = Number(settings.globalAdminCountThreshold);
   const percentage = Number(settings.percentageOfGlobalAdminsOutOfRolesThreshold);
-  const share = everyone.size === 0 ? 0 : (holders.size * 100) / everyone.size;
+  if (!(holders.size > count)) return [];
+  if (s.holderCount === null)
+    throw new Error('holders were not counted although the count threshold is exceeded');
+  const share = s.holderCount === 0 ? 0 : (holders.size * 100) / s.holderCount;
   if (!(holders.size > count && share > percentage)) return [];
   return [...holders].map((id) => ({ id, fields: assignee(id) })).sort(byId);
 }
@@ -251,6 +269,40 @@ export function sequentialActivations(s: AlertSnapshot, settings: AlertSettings)
   return out.sort(byId);
 }
 
+/**
+ * A break-glass account was used and has not justified the use yet: one incident per use (its id),
+ * open until the account justifies it (or is unmarked).
+ */
+export function breakGlassUsed(s: AlertSnapshot): AlertIncident[] {
+  const { assignee } = context(s);
+  return s.breakGlass.unjustifiedUses
+    .map((u) => ({
+      id: u.id,
+      fields: { ...assignee(u.userId), useDateTime: iso(u.usedAt), useMethod: u.method },
+    }))
+    .sort(byId);
+}
+
+/**
+ * A break-glass account whose last test (a use it declared a test) is older than `duration`;
+ * an account never tested counts from when it was marked. One incident per account (its user id).
+ */
+export function breakGlassTestOverdue(s: AlertSnapshot, settings: AlertSettings): AlertIncident[] {
+  const { assignee } = context(s);
+  const limit = parseDuration(String(settings.duration), 'duration');
+  return s.breakGlass.accounts
+    .filter((a) => s.now - (a.lastTestedAt ?? a.createdAt) > limit)
+    .map((a) => ({
+      id: a.userId,
+      fields: {
+        ...assignee(a.userId),
+        lastTestedDateTime: a.lastTestedAt === null ? null : iso(a.lastTestedAt),
+        breakGlassSinceDateTime: iso(a.createdAt),
+      },
+    }))
+    .sort(byId);
+}
+
 /** Each alert's detector, declared once. */
 export const DETECTORS: Readonly<
   Record<AlertName, (s: AlertSnapshot, settings: AlertSettings) => AlertIncident[]>
@@ -261,4 +313,6 @@ export const DETECTORS: Readonly<
   RedundantAssignmentAlert: redundantAssignments,
   SequentialActivationRenewalsAlert: sequentialActivations,
   StaleSignInAlert: staleSignIns,
+  BreakGlassAccountUsedAlert: breakGlassUsed,
+  BreakGlassAccountTestOverdueAlert: breakGlassTestOverdue,
 };

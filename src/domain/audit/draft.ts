@@ -18,6 +18,11 @@ export interface RequestContext {
   userAgent: string | null;
   amr: readonly string[];
   correlationId: string | null;
+  /**
+   * What the caller says it is (the `x-elevate-origin` header, e.g. `mcp` for `elevate mcp`): a
+   * claim by the caller, not proven, recorded as `ClientOrigin` in `additionalDetails` (ADR 0036).
+   */
+  clientOrigin?: string | null;
 }
 
 export interface DraftInput {
@@ -61,6 +66,9 @@ export function auditDraft(i: DraftInput): AuditDraft {
     correlationId: i.context?.correlationId ?? null,
     justification: bounded(i.justification),
     ticket: bounded(i.ticket),
-    additionalDetails: i.additionalDetails ?? [],
+    additionalDetails: [
+      ...(i.additionalDetails ?? []),
+      ...(i.context?.clientOrigin ? [{ key: 'ClientOrigin', value: i.context.clientOrigin }] : []),
+    ],
   };
 }

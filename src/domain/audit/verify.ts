@@ -97,6 +97,25 @@ type Failure = Extract<VerifyResult, { ok: false }>;
 export interface ChainVerifier {
   add(record: ChainRecord): boolean;
   /**
+   * The seqs at which the verifier needs the recomputed hash (its checkpoints and the recorded
+   * head): what a {@link VerifiedSpan} must report besides its last hash.
+   */
+  readonly marks: readonly number[];
+  /**
+   * True when `span` takes the chain on from exactly where it stands: it starts at the next seq,
+   * its first entry links to the hash recomputed so far, nothing is pending, and no published entry
+   * hashes must be compared one by one. Otherwise feed the span's records with `add` instead.
+   */
+  continues(span: VerifiedSpan): boolean;
+  /**
+   * Takes a span verified elsewhere (a worker thread) as if its records had been added: checks the
+   * checkpoints and the head inside it with the hashes it reports. Returns false once a problem is
+   * found, like `add`.
+   * @throws Error when the span does not {@link ChainVerifier.continues continue} the chain, or
+   *   lacks the hash of one of the {@link ChainVerifier.marks marks} it covers
+   */
+  addSpan(span: VerifiedSpan): boolean;
+  /**
    * @param evidence.head the recorded head, read again *after* the last record: rows beyond it were
    *   not appended by Elevate, since each append moves the head in the same transaction.
    */
@@ -118,6 +137,21 @@ export interface ChainVerifierOptions {
   start?: HeadEvidence;
   /** Evidence kept outside the database; when given, only it narrows down where a rewrite began. */
   published?: PublishedEvidence;
+}
+
+/**
+ * Entries `fromSeq..throughSeq` of a chain, each checked against its own stored predecessor (see
+ * `span.ts`): the first entry's stored `prevHash`, the recomputed hash of the last, and the
+ * recomputed hashes at the verifier's marks inside the span. A chain verified span by span is
+ * verified exactly when each span starts with the hash the one before it ended with.
+ */
+export interface VerifiedSpan {
+  fromSeq: number;
+  throughSeq: number;
+  prevHash: string;
+  hash: string;
+  /** seq → recomputed hash, for every mark in `fromSeq..throughSeq`. */
+  marks: ReadonlyMap<number, string>;
 }
 
 interface Point {
@@ -288,7 +322,47 @@ export function chainVerifier(options: ChainVerifierOptions): ChainVerifier {
     return fail('altered', bad.seq, `entry ${bad.seq} was altered`);
   };
 
+  /**
+   * Moves the chain on to `seq`, whose recomputed hash is `hash` (every entry up to it verified),
+   * and checks the evidence at that seq. Returns false once a problem is found.
+   */
+  const reach = (seq: number, hash: string): boolean => {
+    running = hash;
+    expected = seq + 1;
+    if (entryHashes && checkEntryHash(seq)) return false;
+    if (points[passed]?.cp.seq === seq && checkPoints(seq)) return false;
+    return head?.seq !== seq || checkHead(seq) === undefined;
+  };
+
+  const marks = [...new Set([...points.map((p) => p.cp.seq), ...(head ? [head.seq] : [])])]
+    .filter((seq) => seq > start.seq)
+    .sort((a, b) => a - b);
+
+  const continues = (span: VerifiedSpan): boolean =>
+    !failure &&
+    !suspect &&
+    entryHashes === undefined &&
+    span.fromSeq === expected &&
+    span.throughSeq >= span.fromSeq &&
+    span.prevHash === running;
+
   return {
+    marks,
+    continues,
+
+    addSpan(span) {
+      if (!continues(span))
+        throw new Error(`span ${span.fromSeq}..${span.throughSeq} does not continue the chain`);
+      for (const seq of marks) {
+        if (seq < span.fromSeq || seq >= span.throughSeq) continue;
+        const hash = span.marks.get(seq);
+        if (hash === undefined)
+          throw new Error(`span ${span.fromSeq}..${span.throughSeq} lacks the hash at seq ${seq}`);
+        if (!reach(seq, hash)) return false;
+      }
+      return reach(span.throughSeq, span.hash);
+    },
+
     add(record) {
       if (failure) return false;
       if (suspect) {
@@ -316,11 +390,7 @@ export function chainVerifier(options: ChainVerifierOptions): ChainVerifier {
           return false;
         }
       }
-      running = hash;
-      expected = record.seq + 1;
-      if (entryHashes && checkEntryHash(record.seq)) return false;
-      if (points[passed]?.cp.seq === record.seq && checkPoints(record.seq)) return false;
-      return head?.seq !== record.seq || checkHead(record.seq) === undefined;
+      return reach(record.seq, hash);
     },
 
     finish(evidence = {}) {

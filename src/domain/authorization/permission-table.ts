@@ -1,5 +1,6 @@
 import { BUILT_IN_ROLES } from '../roles/built-in-roles.js';
 import { ACCESS_REVIEW_RULES } from '../access-reviews/permissions.js';
+import { BREAK_GLASS_RULES } from '../alerts/break-glass.js';
 import { ALERT_RULES } from '../alerts/permissions.js';
 import { AUDIT_RULES } from '../audit/permissions.js';
 import { AUTHENTICATION_CONTEXT_RULES } from '../authn/authentication-context-permissions.js';
@@ -10,6 +11,9 @@ import { DECISION_HOOK_RULES } from '../decision-hooks/permissions.js';
 import { DIRECTORY_RULES } from '../directory/permissions.js';
 import { GROUP_POLICY_RULES, PIM_GROUP_RULES, PIM_RULES } from '../pim/permissions.js';
 import { RESOURCE_RULES } from '../resources/permissions.js';
+import { SCIM_CLIENT_RULES } from '../scim/scim-client.js';
+import { SSF_RULES } from '../ssf/permissions.js';
+import { AU_RULES } from '../directory/administrative-unit.js';
 import type { Requirement } from './requirement.js';
 
 /**
@@ -134,16 +138,30 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
   },
   {
     operation:
+      "the requester's recent activations of the role, for deciding: `GET /beta/…/roleAssignmentApprovals/{id}/requesterActivations` (ADR 0043)",
+    need: {
+      apps: '— (applications cannot approve: 404)',
+      users:
+        'a user who approves the stage the request waits at now (named, through a named group, or a default approver), never the requestor; anyone else, readers of every request included, and everyone once the request is no longer pending, gets 404',
+    },
+  },
+  {
+    operation:
       "approver inbox: `…/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')`, `…/group/assignmentScheduleRequests/filterByCurrentUser(on='approver')`, `…/group/assignmentApprovals/filterByCurrentUser(on='approver')`",
     need: 'self',
     note: 'lists the requests the caller may decide now',
   },
-  { operation: 'read role settings (role management policies)', need: DIRECTORY_RULES.readPolicies },
+  {
+    operation: 'read role settings (role management policies)',
+    need: DIRECTORY_RULES.readPolicies,
+    note: 'a user without it reads the settings of the roles they hold or may activate through PIM (directly or through a group), and only those',
+  },
   { operation: 'change role settings', need: DIRECTORY_RULES.writePolicies },
   {
     operation:
       "read a group's role settings (`scopeType: Group`; the first read of an existing group's settings onboards it to PIM)",
     need: GROUP_POLICY_RULES.read,
+    note: 'a user without it reads the settings of the group accesses (`member`, `owner`) they hold or may activate, and only those',
   },
   {
     operation: "change a group's role settings",
@@ -160,12 +178,22 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
   },
   {
     operation:
-      'read connectors, their mappings and the grants they made (`/v1.0/elevate/connectors`, `…/{id}/mappings`, `…/{id}/grants`)',
+      'read connectors, their mappings, explicit logins and the grants they made (`/v1.0/elevate/connectors`, `…/{id}/mappings`, `…/{id}/logins`, `…/{id}/grants`)',
     need: CONNECTOR_RULES.read,
   },
   {
-    operation: 'create, change, delete or `test` connectors and their mappings (secrets are write-only)',
+    operation:
+      'create, change, delete or `test` connectors, their mappings and explicit logins (secrets are write-only)',
     need: CONNECTOR_RULES.write,
+  },
+  {
+    operation: 'read Shared Signals streams and their status (`/ssf/streams`, `/ssf/status`)',
+    need: SSF_RULES.read,
+  },
+  {
+    operation:
+      'create, change or delete Shared Signals streams, set their status, ask for a verification event (the authorization header is write-only)',
+    need: SSF_RULES.write,
   },
   {
     operation:
@@ -179,7 +207,8 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
   { operation: 'read, verify and export the audit log', need: AUDIT_RULES.read },
   { operation: 'compliance report', need: COMPLIANCE_RULES.read },
   {
-    operation: 'read PIM security alerts, their definitions, configurations and incidents (beta)',
+    operation:
+      'read PIM security alerts, their definitions, configurations, incidents and refresh operations (beta)',
     need: ALERT_RULES.read,
   },
   {
@@ -190,6 +219,26 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
     operation: 'remediate an alert incident',
     need: ALERT_RULES.write,
     note: 'and what the fix needs: change role settings, or make PIM eligibility requests and remove direct role assignments',
+  },
+  {
+    operation: 'read break-glass accounts and their uses (`/v1.0/elevate/breakGlassAccounts`)',
+    need: BREAK_GLASS_RULES.read,
+    note: 'an account may also read its own',
+  },
+  { operation: 'mark and unmark break-glass accounts', need: BREAK_GLASS_RULES.write },
+  {
+    operation: 'justify a use of a break-glass account (`…/uses/{useId}/justify`)',
+    need: 'self',
+    note: 'only the account itself; readers get 403, others 404',
+  },
+  {
+    operation: 'read SCIM provisioning clients (`/v1.0/elevate/scimClients`)',
+    need: SCIM_CLIENT_RULES.read,
+  },
+  {
+    operation: 'create and delete SCIM provisioning clients',
+    need: SCIM_CLIENT_RULES.write,
+    note: "a client's token provisions users and groups at `/scim/v2` (users: create, change, deprovision; groups and members), only its own, and never changes a user who holds or may activate a privileged role except to deprovision them (docs/scim.md)",
   },
   { operation: "read a user's manager", need: DIRECTORY_RULES.readUsers, note: 'or the user themselves' },
   { operation: "set or remove a user's manager (`manager/$ref`)", need: DIRECTORY_RULES.writeUsers },
@@ -214,6 +263,16 @@ export const PERMISSION_TABLE: readonly PermissionRow[] = [
     note: 'never on their own access unless the review is a self-review; others get 404 (403 for review readers)',
   },
   { operation: 'AuthZEN `POST /access/v1/evaluation(s)`', need: EVALUATE_RULE, note: 'for target systems' },
+  {
+    operation:
+      'read administrative units and their members (`/v1.0/directory/administrativeUnits`, `…/{id}/members`)',
+    need: AU_RULES.read,
+  },
+  {
+    operation: 'create/update/delete administrative units; add and remove their members (`…/members/$ref`)',
+    need: AU_RULES.write,
+    note: 'a unit some role assignment or current or future PIM schedule names cannot be deleted',
+  },
   {
     operation:
       'read resource scopes and resource role definitions (`/v1.0/elevate/resourceScopes`, `…/resourceRoleDefinitions`)',

@@ -62,10 +62,13 @@ export interface ComplianceSnapshot {
   /** Current and future eligibility schedules of privileged roles. */
   eligibilities: ScheduleFact[];
   breakGlass: {
+    /** Deprecated `ELEVATE_BREAK_GLASS_GROUP_ID`: its members are exempt, but not monitored for use. */
     groupId: string | null;
     groupExists: boolean;
     /** Direct user members of the group, with whether their account is enabled. */
     members: { id: string; userPrincipalName: string; accountEnabled: boolean }[];
+    /** Accounts marked through `/v1.0/elevate/breakGlassAccounts` (ADR 0033), with their uses. */
+    accounts: BreakGlassAccountFact[];
   };
   forwarding: {
     destinations: { id: string; type: string }[];
@@ -171,6 +174,19 @@ function durationMs(text: string | undefined): number | undefined {
   }
 }
 
+/** A marked break-glass account as the report shows it: its last use, test, and each use. */
+export interface BreakGlassAccountFact {
+  id: string;
+  userPrincipalName: string | null;
+  accountEnabled: boolean;
+  lastUsedDateTime: string | null;
+  lastTestedDateTime: string | null;
+  /** The latest uses (newest first), each with whether the account justified it. */
+  uses: { id: string; usedDateTime: string; method: string; justified: boolean; isTest: boolean }[];
+  /** Every use not justified yet (ids), however old. */
+  unjustifiedUseIds: string[];
+}
+
 /**
  * Evaluates the PIM deployment validation checklist over a snapshot, item by item. Pure: the same
  * snapshot always gives the same verdicts, and every verdict carries the evidence it rests on.
@@ -181,6 +197,7 @@ export function evaluateChecklist(s: ComplianceSnapshot): ChecklistItem[] {
   const breakGlassIds = new Set([
     ...(s.breakGlass.groupExists && s.breakGlass.groupId ? [s.breakGlass.groupId] : []),
     ...s.breakGlass.members.map((m) => m.id),
+    ...s.breakGlass.accounts.map((a) => a.id),
   ]);
   const describe = (a: ScheduleFact) => ({
     scheduleId: a.id,
@@ -213,24 +230,38 @@ export function evaluateChecklist(s: ComplianceSnapshot): ChecklistItem[] {
     ),
   );
 
-  // 2. Break-glass accounts exist, are enabled, and are monitored (the audit log leaves Elevate).
-  const enabled = s.breakGlass.members.filter((m) => m.accountEnabled);
+  // 2. Break-glass accounts exist, are enabled, are monitored (the audit log leaves Elevate, and
+  // every use raises an incident), and every use was justified (ADR 0033).
+  const enabled = s.breakGlass.accounts.filter((a) => a.accountEnabled);
   const monitored = s.forwarding.destinations.length > 0;
+  const unjustified = s.breakGlass.accounts.flatMap((a) =>
+    a.unjustifiedUseIds.map((useId) => ({ accountId: a.id, useId })),
+  );
+  const marked = new Set(s.breakGlass.accounts.map((a) => a.id));
+  const unmarkedGroupMembers = s.breakGlass.members.filter((m) => !marked.has(m.id));
   out.push(
     item(
       'breakGlassAccountsMonitored',
-      'Break-glass accounts exist, are active and are monitored',
-      s.breakGlass.groupExists && enabled.length > 0 && monitored,
-      !s.breakGlass.groupId
-        ? 'No break-glass group is configured (ELEVATE_BREAK_GLASS_GROUP_ID).'
-        : !s.breakGlass.groupExists
-          ? 'The configured break-glass group does not exist in this tenant.'
+      'Break-glass accounts exist, are active and are monitored, and every use is justified',
+      enabled.length > 0 && monitored && unjustified.length === 0,
+      [
+        s.breakGlass.accounts.length === 0
+          ? 'No break-glass account is marked (POST /v1.0/elevate/breakGlassAccounts).'
           : enabled.length === 0
-            ? 'The break-glass group has no enabled user.'
-            : monitored
-              ? `${enabled.length} enabled break-glass account(s); the audit log is forwarded.`
-              : 'Break-glass accounts exist but the audit log is not forwarded anywhere.',
+            ? 'No marked break-glass account is enabled.'
+            : `${enabled.length} enabled break-glass account(s).`,
+        monitored ? 'The audit log is forwarded.' : 'The audit log is not forwarded anywhere.',
+        unjustified.length > 0 ? `${unjustified.length} use(s) not justified yet.` : '',
+        unmarkedGroupMembers.length > 0
+          ? `${unmarkedGroupMembers.length} member(s) of the deprecated ELEVATE_BREAK_GLASS_GROUP_ID group are not marked: their use is not monitored.`
+          : '',
+      ]
+        .filter((x) => x !== '')
+        .join(' '),
       {
+        accountCount: s.breakGlass.accounts.length,
+        accounts: s.breakGlass.accounts,
+        unjustifiedUses: unjustified,
         groupId: s.breakGlass.groupId,
         groupExists: s.breakGlass.groupExists,
         members: s.breakGlass.members,

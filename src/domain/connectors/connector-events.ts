@@ -2,7 +2,7 @@ import type { AuditActivity } from '../audit/activities.js';
 import type { TargetResource } from '../audit/entry.js';
 import { addedProperties, updatedProperties, type PropertyValue } from '../audit/targets.js';
 import type { DomainEvent } from '../events/domain-event.js';
-import type { Connector, ConnectorMapping } from './connector.js';
+import { isHttpType, type Connector, type ConnectorLogin, type ConnectorMapping } from './connector.js';
 import type { ActualGrant, TargetGrantRecord } from './grant.js';
 
 const activity = (code: string, activityDisplayName: string, operationType: AuditActivity['operationType']) =>
@@ -21,12 +21,32 @@ export const CONNECTOR_ACTIVITIES = {
   delete: activity('connectors.connector.delete', 'Remove connector', 'Delete'),
   addMapping: activity('connectors.mapping.create', 'Add connector mapping', 'Add'),
   removeMapping: activity('connectors.mapping.delete', 'Remove connector mapping', 'Delete'),
+  setLogin: activity('connectors.login.set', 'Set connector login', 'Update'),
+  removeLogin: activity('connectors.login.delete', 'Remove connector login', 'Delete'),
   grant: activity('connectors.grant.apply', 'Grant access in target system', 'Assign'),
   revoke: activity('connectors.grant.revoke', 'Revoke access in target system', 'Unassign'),
   drift: activity('connectors.drift.repair', 'Repair access removed outside Elevate', 'Assign'),
   unmanaged: activity('connectors.drift.unmanaged', 'Access granted outside Elevate found', 'Other'),
   unreachable: activity('connectors.target.unreachable', 'Target system unreachable', 'Other'),
 } as const;
+
+/** A URL for the audit log without its query (a receiver's URL may carry a token there). */
+const withoutQuery = (url: string | null) => {
+  if (url === null) return null;
+  const u = new URL(url);
+  return `${u.origin}${u.pathname}`;
+};
+
+/** Webhook and SCIM settings (ADR 0039). */
+const httpProperties = (c: Connector): PropertyValue[] => [
+  ['Url', withoutQuery(c.settings.url)],
+  ...(c.type === 'webhook'
+    ? ([
+        ['ListUrl', withoutQuery(c.settings.listUrl)],
+        ['EndSessions', c.settings.endSessions],
+      ] satisfies PropertyValue[])
+    : ([['ScimUserAttribute', c.settings.scimUserAttribute]] satisfies PropertyValue[])),
+];
 
 const properties = (c: Connector): PropertyValue[] => [
   ['DisplayName', c.displayName],
@@ -37,6 +57,7 @@ const properties = (c: Connector): PropertyValue[] => [
   ['Username', c.settings.username],
   ['CreateLogins', c.settings.createLogins],
   ['UserDnTemplate', c.settings.userDnTemplate],
+  ...(isHttpType(c.type) ? httpProperties(c) : []),
   ['LoginSource', c.loginSource],
   ['IsEnabled', c.isEnabled],
 ];
@@ -112,6 +133,37 @@ export const mappingDeleted = (c: Connector, m: ConnectorMapping): DomainEvent =
     {
       activity: CONNECTOR_ACTIVITIES.removeMapping,
       targets: [connectorTarget(c, []), connectorTarget({ id: m.id, displayName: m.targetGrant }, [])],
+    },
+  ],
+});
+
+/** The user whose login a connector maps, with the login before and after (audit). */
+const loginTarget = (principalId: string, before: string | null, after: string | null): TargetResource => ({
+  id: principalId,
+  displayName: after ?? before ?? '',
+  type: 'User',
+  userPrincipalName: null,
+  modifiedProperties: updatedProperties([['Login', before]], [['Login', after]]),
+});
+
+/** An explicit login set (new or replacing `before`) for a user in a connector. */
+export const loginSet = (c: Connector, l: ConnectorLogin, before: string | null): DomainEvent => ({
+  type: 'connectors.loginSet',
+  audit: [
+    {
+      activity: CONNECTOR_ACTIVITIES.setLogin,
+      targets: [connectorTarget(c, []), loginTarget(l.principalId, before, l.login)],
+    },
+  ],
+});
+
+/** An explicit login removed: the user's login is derived from the userPrincipalName again. */
+export const loginRemoved = (c: Connector, l: ConnectorLogin): DomainEvent => ({
+  type: 'connectors.loginRemoved',
+  audit: [
+    {
+      activity: CONNECTOR_ACTIVITIES.removeLogin,
+      targets: [connectorTarget(c, []), loginTarget(l.principalId, l.login, null)],
     },
   ],
 });

@@ -45,6 +45,8 @@ export interface DesiredGrant {
   login: string;
   target: string;
   scheduleId: string | null;
+  /** The request that created the schedule, if any: `requestedAt` is read from it for new grants only. */
+  requestId?: string | null;
   requestedAt: number | null;
   approvedAt: number | null;
 }

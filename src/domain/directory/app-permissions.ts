@@ -36,6 +36,8 @@ export const APP_PERMISSIONS = [
   'Policy.Read.All',
   'Policy.ReadWrite.ConditionalAccess',
   'Elevate.AccessEvaluation',
+  'AdministrativeUnit.Read.All',
+  'AdministrativeUnit.ReadWrite.All',
 ] as const;
 
 export type AppPermission = (typeof APP_PERMISSIONS)[number];
@@ -61,6 +63,7 @@ export const BOOTSTRAP_APP_PERMISSIONS: AppPermission[] = [
   'AppRoleAssignment.ReadWrite.All',
   'AuthenticationContext.ReadWrite.All',
   'Elevate.AccessEvaluation',
+  'AdministrativeUnit.ReadWrite.All',
 ];
 
 /** True when the granted set satisfies `needed`, counting ReadWrite as implying Read. */

@@ -72,6 +72,23 @@ export function userUpdated(before: User, after: User, passwordChanged: boolean)
   };
 }
 
+/**
+ * A user was switched off by deprovisioning (their identity provider, through SCIM): the update,
+ * and the PIM schedules it ended at once (eligible and active, every resource type) in its audit
+ * details. Consumers see a `directory.userUpdated` with `disabled`, like any disabling.
+ */
+export function userDeprovisioned(before: User, after: User, endedPimSchedules: number): DomainEvent {
+  const updated = userUpdated(before, after, false);
+  return {
+    ...updated,
+    audit: updated.audit.map((a) => ({
+      ...a,
+      additionalDetails: [{ key: 'EndedPimSchedules', value: String(endedPimSchedules) }],
+    })),
+    payload: { ...updated.payload, endedPimSchedules },
+  };
+}
+
 export const userDeleted = (user: User, removed: Removed): DomainEvent => ({
   type: 'directory.userDeleted',
   audit: [

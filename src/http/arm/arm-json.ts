@@ -9,6 +9,7 @@ import {
 } from '../../domain/pim/types.js';
 import type { ResourceRoleDefinition } from '../../domain/resources/resource-role.js';
 import { requestStatusAt } from '../../domain/pim/status.js';
+import { isWithin } from '../../domain/resources/scope-path.js';
 import { armScopePrefix } from './arm-path.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -92,8 +93,15 @@ export function armRequest(r: ScheduleRequest, now: number) {
   });
 }
 
-/** A schedule in ARM's envelope. */
-export function armSchedule(s: Schedule, status: string) {
+/**
+ * `memberType` as Azure reports it in a list at `listed`: `Inherited` for an item at a scope above
+ * the listed one (ADR 0034), else the item's own (`Direct`, or `Group` through a group).
+ */
+const memberTypeAt = (itemScope: string, memberType: string, listed: string | undefined) =>
+  listed !== undefined && itemScope !== listed && isWithin(listed, itemScope) ? 'Inherited' : memberType;
+
+/** A schedule in ARM's envelope (`listed`: the scope of the list it is shown in). */
+export function armSchedule(s: Schedule, status: string, listed?: string) {
   const eligibility = s.kind === 'eligibility';
   return envelope(
     s.directoryScopeId,
@@ -114,15 +122,15 @@ export function armSchedule(s: Schedule, status: string) {
       status,
       startDateTime: iso(s.window.start),
       endDateTime: iso(s.window.end),
-      memberType: s.memberType,
+      memberType: memberTypeAt(s.directoryScopeId, s.memberType, listed),
       createdOn: iso(s.createdAt),
       updatedOn: iso(s.modifiedAt),
     },
   );
 }
 
-/** An instance in ARM's envelope. */
-export function armInstance(i: ScheduleInstance) {
+/** An instance in ARM's envelope (`listed`: the scope of the list it is shown in). */
+export function armInstance(i: ScheduleInstance, listed?: string) {
   const eligibility = i.kind === 'eligibility';
   const scheduleType = eligibility ? TYPE.eligibilitySchedule : TYPE.assignmentSchedule;
   const scheduleId = `${armScopePrefix(i.directoryScopeId)}${AUTH}/${scheduleType}/${i.scheduleId}`;
@@ -145,7 +153,7 @@ export function armInstance(i: ScheduleInstance) {
           }),
       startDateTime: iso(i.startDateTime),
       endDateTime: iso(i.endDateTime),
-      memberType: i.memberType,
+      memberType: memberTypeAt(i.directoryScopeId, i.memberType, listed),
     },
   );
 }
@@ -167,3 +175,36 @@ export function armRoleDefinition(r: ResourceRoleDefinition, scope: string) {
     },
   };
 }
+
+/**
+ * An active assignment (an assignment instance holding now: `Assigned` or `Activated`) as ARM's
+ * `roleAssignments` show it; its name is the instance's id.
+ */
+export function armRoleAssignment(i: ScheduleInstance) {
+  return {
+    id: `${armScopePrefix(i.directoryScopeId)}${AUTH}/roleAssignments/${i.id}`,
+    name: i.id,
+    type: 'Microsoft.Authorization/roleAssignments',
+    properties: {
+      scope: i.directoryScopeId,
+      roleDefinitionId: roleDefinitionArmId('/', i.roleDefinitionId),
+      principalId: i.principalId,
+      principalType: PRINCIPAL_TYPES[i.principalType],
+      condition: null,
+      conditionVersion: null,
+      description: null,
+      delegatedManagedIdentityResourceId: null,
+      createdOn: iso(i.startDateTime),
+      updatedOn: iso(i.startDateTime),
+      createdBy: null,
+      updatedBy: null,
+    },
+  };
+}
+
+/** A child resource as ARM's `eligibleChildResources` list it. */
+export const armChildResource = (c: { id: string; name: string; type: string }) => ({
+  id: c.id,
+  name: c.name,
+  type: c.type,
+});

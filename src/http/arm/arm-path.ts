@@ -4,6 +4,12 @@ import { NotFoundError, ValidationError } from '../../domain/shared/errors.js';
 /** The Azure Resource Manager API version these routes implement (Azure REST specs, 2020-10-01). */
 export const ARM_API_VERSION = '2020-10-01';
 
+/**
+ * The version of Azure's `roleAssignmentApprovals` (approvals of resource-role activations), which
+ * Azure publishes only in 2021-01-01-preview; the one collection served at another version.
+ */
+export const ARM_APPROVALS_API_VERSION = '2021-01-01-preview';
+
 /** The collections of `Microsoft.Authorization` served, in Azure's spelling. */
 export const ARM_COLLECTIONS = [
   'roleEligibilityScheduleRequests',
@@ -13,6 +19,11 @@ export const ARM_COLLECTIONS = [
   'roleEligibilityScheduleInstances',
   'roleAssignmentScheduleInstances',
   'roleDefinitions',
+  'roleManagementPolicies',
+  'roleManagementPolicyAssignments',
+  'roleAssignments',
+  'eligibleChildResources',
+  'roleAssignmentApprovals',
 ] as const;
 export type ArmCollection = (typeof ARM_COLLECTIONS)[number];
 
@@ -23,6 +34,8 @@ export interface ArmPath {
   collection: ArmCollection;
   name: string | null;
   action: string | null;
+  /** The item below the action: `roleAssignmentApprovals/{id}/stages/{stageId}`'s stage id. */
+  child: string | null;
 }
 
 /** ARM's error for an unknown provider namespace. */
@@ -49,12 +62,14 @@ export function parseArmPath(path: string): ArmPath {
   const at = path.toLowerCase().lastIndexOf(PROVIDER);
   if (at < 0) throw new NotFoundError('No Microsoft.Authorization resource is addressed.', 'NotFound');
   const scopePart = path.slice(0, at);
-  const [namespace = '', collection = '', name = null, action = null, ...rest] = path
+  const [namespace = '', collection = '', name = null, action = null, child = null, ...rest] = path
     .slice(at + PROVIDER.length)
     .split('/');
   if (namespace.toLowerCase() !== NAMESPACE) throw new ArmNamespaceError(namespace);
   const found = ARM_COLLECTIONS.find((c) => c.toLowerCase() === collection.toLowerCase());
-  if (found === undefined || rest.length > 0 || name === '' || action === '')
+  // Only an approval has items below an action (its stages); nothing has more.
+  const childless = child === null || (found === 'roleAssignmentApprovals' && child !== '');
+  if (found === undefined || rest.length > 0 || !childless || name === '' || action === '')
     throw new NotFoundError(
       `The resource type '${collection.slice(0, 80)}' could not be found in the namespace 'Microsoft.Authorization'.`,
       'InvalidResourceType',
@@ -64,6 +79,7 @@ export function parseArmPath(path: string): ArmPath {
     collection: found,
     name,
     action,
+    child,
   };
 }
 

@@ -10,9 +10,10 @@ import { scheduleStatusAt } from '../../domain/pim/status.js';
 import type { ScheduleKind } from '../../domain/pim/types.js';
 import type { ScheduleRequest } from '../../domain/pim/schedule.js';
 import { isWithin } from '../../domain/resources/scope-path.js';
-import { DomainError, ValidationError } from '../../domain/shared/errors.js';
+import { DomainError, NotFoundError, ValidationError } from '../../domain/shared/errors.js';
 import { parseDateTime } from '../../domain/time/datetime.js';
 import { nextLink } from '../../odata/next-link.js';
+import type { FieldMap } from '../../odata/index.js';
 import { authenticateHook, callerOf } from '../auth-hook.js';
 import type { BuildOptions } from '../build-options.js';
 import { readCollectionQuery } from '../graph/query.js';
@@ -20,12 +21,23 @@ import { statusOfDomainError } from '../errors.js';
 import {
   armInstance,
   armRequest,
+  armChildResource,
+  armRoleAssignment,
   armRoleDefinition,
   armSchedule,
   actionOf,
   expirationTypeOf,
 } from './arm-json.js';
-import { ARM_API_VERSION, parseArmPath, roleGuidOf, type ArmCollection, type ArmPath } from './arm-path.js';
+import { armPolicy, armPolicyAssignment, rulePatchesOf } from './arm-policy-json.js';
+import { armApprovalRoute } from './arm-approvals.js';
+import {
+  ARM_API_VERSION,
+  ARM_APPROVALS_API_VERSION,
+  parseArmPath,
+  roleGuidOf,
+  type ArmCollection,
+  type ArmPath,
+} from './arm-path.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const text = (max: number) => z.string().max(max).nullable().optional();
@@ -98,8 +110,11 @@ function armErrorHandler(err: FastifyError, request: FastifyRequest, reply: Fast
   return reply.status(status).send({ error: { code: 'InvalidRequestContent', message } });
 }
 
-/** `api-version` is required and must be the one served. @throws ValidationError */
-function checkApiVersion(query: unknown) {
+/**
+ * `api-version` is required and must be the one served: 2020-10-01, or Azure's version of
+ * `roleAssignmentApprovals` for those. @throws ValidationError
+ */
+function checkApiVersion(query: unknown, served: string) {
   const v = (query as Record<string, unknown>)['api-version'];
   if (v === undefined || v === '')
     throw new ValidationError(
@@ -107,9 +122,9 @@ function checkApiVersion(query: unknown) {
       'api-version',
       'MissingApiVersionParameter',
     );
-  if (v !== ARM_API_VERSION)
+  if (v !== served)
     throw new ValidationError(
-      `The api-version '${(typeof v === 'string' ? v : 'given more than once').slice(0, 40)}' is invalid. The supported versions are '${ARM_API_VERSION}'.`,
+      `The api-version '${(typeof v === 'string' ? v : 'given more than once').slice(0, 40)}' is invalid. The supported versions are '${served}'.`,
       'api-version',
       'InvalidApiVersionParameter',
     );
@@ -144,6 +159,23 @@ function armFilter(raw: unknown, callerId: string, scope: string): { odata: stri
   return { odata, atScope };
 }
 
+/**
+ * `$filter=roleDefinitionId eq '{scope}/providers/Microsoft.Authorization/roleDefinitions/{guid}'`
+ * of policy assignment lists (how Azure's documentation finds a role's policy): the role's GUID.
+ * @throws ValidationError
+ */
+function roleFilter(raw: unknown): string | undefined {
+  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
+  const m = /^\s*roleDefinitionId\s+eq\s+'([^']{1,1200})'\s*$/i.exec(raw);
+  if (m?.[1] === undefined)
+    throw new ValidationError(
+      `The filter '${raw.slice(0, 80)}' is not supported: use roleDefinitionId eq '{roleDefinitionId}'.`,
+      '$filter',
+      'InvalidFilterParameter',
+    );
+  return roleGuidOf(m[1]);
+}
+
 /** Whether an item at `itemScope` belongs in a list at `scope`: at, above or below it. */
 const related = (itemScope: string, scope: string) =>
   isWithin(itemScope, scope) || isWithin(scope, itemScope);
@@ -174,6 +206,12 @@ export function armRoutes(opts: BuildOptions): FastifyPluginAsync {
 
   const put = async (request: FastifyRequest, reply: FastifyReply, p: ArmPath) => {
     const kind = KIND_OF[p.collection];
+    if (p.collection === 'roleAssignments')
+      throw new ValidationError(
+        'Role assignments are read-only here: make them with roleAssignmentScheduleRequests (AdminAssign, NoExpiration for a permanent one).',
+        undefined,
+        'InvalidRequestContent',
+      );
     if (kind === undefined || !p.collection.endsWith('Requests') || p.name === null || p.action !== null)
       throw new ValidationError(
         'Only schedule requests are created with PUT.',
@@ -245,6 +283,72 @@ export function armRoutes(opts: BuildOptions): FastifyPluginAsync {
           .map((r) => armRoleDefinition(r, p.scope)),
       };
     }
+    if (p.collection === 'roleManagementPolicies') {
+      if (p.name !== null)
+        return armPolicy(await services.rolePolicies.getForResource(caller, p.scope, p.name));
+      return { value: (await services.rolePolicies.listForResource(caller, p.scope)).map(armPolicy) };
+    }
+    if (p.collection === 'roleManagementPolicyAssignments') {
+      if (p.name === null) {
+        const role = roleFilter(query['$filter']);
+        const all = await services.rolePolicies.listForResource(caller, p.scope);
+        return {
+          value: all.filter((x) => role === undefined || x.role.id === role).map(armPolicyAssignment),
+        };
+      }
+      // `{policyName}_{roleDefinitionGuid}`, as Azure names a policy assignment.
+      const at = p.name.lastIndexOf('_');
+      const policy = await services.rolePolicies.getForResource(
+        caller,
+        p.scope,
+        p.name.slice(0, Math.max(at, 0)),
+      );
+      if (policy.role.id !== p.name.slice(at + 1).toLowerCase())
+        throw new NotFoundError(
+          'The role management policy assignment does not exist.',
+          'RoleManagementPolicyAssignmentNotFound',
+        );
+      return armPolicyAssignment(policy);
+    }
+    if (p.collection === 'eligibleChildResources') {
+      if (p.name !== null) throw new NotFoundError('No such resource.', 'NotFound');
+      const type = childTypeFilter(query['$filter']);
+      const all = await services.eligibleChildResources(caller, p.scope);
+      return {
+        value: all.filter((c) => type === undefined || c.type.toLowerCase() === type).map(armChildResource),
+      };
+    }
+    if (p.collection === 'roleAssignments') {
+      if (p.name !== null) {
+        const { item } = await services.pimSchedules.getInstance(
+          caller,
+          'assignment',
+          p.name,
+          EMPTY_QUERY,
+          'resourceRole',
+        );
+        return armRoleAssignment(item);
+      }
+      // Azure's `atScope()` here is "at the scope or above it" (not below).
+      const raw = typeof query['$filter'] === 'string' ? query['$filter'] : '';
+      const parts = raw.split(/\s+and\s+/i).filter((x) => x.trim() !== '');
+      const atOrAbove = parts.some((x) => /^\s*atScope\(\)\s*$/i.test(x));
+      const { odata } = armFilter(
+        parts.filter((x) => !/^\s*atScope\(\)\s*$/i.test(x)).join(' and '),
+        caller.id,
+        p.scope,
+      );
+      const q = collectionQuery(odata, query, eligibilityInstanceFields);
+      const { page } = await services.pimSchedules.listInstances(caller, 'assignment', q, 'resourceRole');
+      return {
+        value: page.items
+          .filter((i) =>
+            atOrAbove ? isWithin(p.scope, i.directoryScopeId) : related(i.directoryScopeId, p.scope),
+          )
+          .map(armRoleAssignment),
+        ...(page.hasMore ? { nextLink: nextLink(request.url, publicUrl, q.skip + page.items.length) } : {}),
+      };
+    }
     const kind = KIND_OF[p.collection]!;
     if (p.name !== null) {
       if (p.collection.endsWith('Requests')) {
@@ -282,14 +386,7 @@ export function armRoutes(opts: BuildOptions): FastifyPluginAsync {
       : p.collection.endsWith('Instances')
         ? eligibilityInstanceFields
         : eligibilityScheduleFields;
-    const q = readCollectionQuery(
-      {
-        ...(odata.length > 0 ? { $filter: odata.join(' and ') } : {}),
-        $top: typeof query['$top'] === 'string' ? query['$top'] : '100',
-        ...(typeof query['$skiptoken'] === 'string' ? { $skiptoken: query['$skiptoken'] } : {}),
-      },
-      { fields },
-    );
+    const q = collectionQuery(odata, query, fields);
     const keep = (scope: string) => atScope || related(scope, p.scope);
     const link = (hasMore: boolean, shown: number) =>
       hasMore ? { nextLink: nextLink(request.url, publicUrl, q.skip + shown) } : {};
@@ -303,7 +400,7 @@ export function armRoutes(opts: BuildOptions): FastifyPluginAsync {
     if (p.collection.endsWith('Instances')) {
       const { page } = await services.pimSchedules.listInstances(caller, kind, q, 'resourceRole');
       return {
-        value: page.items.filter((i) => keep(i.directoryScopeId)).map(armInstance),
+        value: page.items.filter((i) => keep(i.directoryScopeId)).map((i) => armInstance(i, p.scope)),
         ...link(page.hasMore, page.items.length),
       };
     }
@@ -311,7 +408,7 @@ export function armRoutes(opts: BuildOptions): FastifyPluginAsync {
     return {
       value: page.items
         .filter((s) => keep(s.directoryScopeId))
-        .map((s) => armSchedule(s, scheduleStatusAt(s, now))),
+        .map((s) => armSchedule(s, scheduleStatusAt(s, now), p.scope)),
       ...link(page.hasMore, page.items.length),
     };
   };
@@ -320,10 +417,29 @@ export function armRoutes(opts: BuildOptions): FastifyPluginAsync {
     root.setErrorHandler(armErrorHandler);
     root.addHook('onRequest', authenticateHook(services));
     const handle = async (request: FastifyRequest, reply: FastifyReply) => {
-      checkApiVersion(request.query);
+      checkApiVersion(
+        request.query,
+        APPROVALS_PATH.test(request.url.split('?')[0] ?? '') ? ARM_APPROVALS_API_VERSION : ARM_API_VERSION,
+      );
       const path = decodedPath(request.url).replace(/^\/arm(?=\/)/, '');
       const p = parseArmPath(path);
+      if (p.collection === 'roleAssignmentApprovals')
+        return reply.send(await armApprovalRoute(opts, request, p));
       if (request.method === 'PUT') return put(request, reply, p);
+      if (request.method === 'PATCH') {
+        if (p.collection !== 'roleManagementPolicies' || p.name === null || p.action !== null)
+          throw new ValidationError(
+            'Only role management policies are patched.',
+            undefined,
+            'InvalidRequestContent',
+          );
+        const patches = rulePatchesOf(request.body);
+        return reply.send(
+          armPolicy(
+            await services.rolePolicies.updateForResource(callerOf(request), p.scope, p.name, patches),
+          ),
+        );
+      }
       if (request.method === 'POST') {
         const kind = KIND_OF[p.collection];
         if (
@@ -345,12 +461,45 @@ export function armRoutes(opts: BuildOptions): FastifyPluginAsync {
       return reply.send(await get(request, p));
     };
     for (const prefix of ['/subscriptions/*', '/providers/*', '/arm/*']) {
-      root.route({ method: ['GET', 'PUT', 'POST'], url: prefix, schema: { hide: true }, handler: handle });
+      root.route({
+        method: ['GET', 'PUT', 'POST', 'PATCH'],
+        url: prefix,
+        schema: { hide: true },
+        handler: handle,
+      });
     }
   };
 }
 
 const EMPTY_QUERY = readCollectionQuery({}, { fields: {} });
+
+/** A path to Azure's `roleAssignmentApprovals` (served at their own api-version). */
+const APPROVALS_PATH = /\/providers\/microsoft\.authorization\/roleassignmentapprovals(\/|$)/i;
+
+/** A list's OData query from ARM's filter parts, `$top` and `$skiptoken`. */
+function collectionQuery(odata: string[], query: Record<string, unknown>, fields: FieldMap) {
+  return readCollectionQuery(
+    {
+      ...(odata.length > 0 ? { $filter: odata.join(' and ') } : {}),
+      $top: typeof query['$top'] === 'string' ? query['$top'] : '100',
+      ...(typeof query['$skiptoken'] === 'string' ? { $skiptoken: query['$skiptoken'] } : {}),
+    },
+    { fields },
+  );
+}
+
+/** `$filter=resourceType eq '{type}'` of `eligibleChildResources`, lower-cased. @throws ValidationError */
+function childTypeFilter(raw: unknown): string | undefined {
+  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
+  const m = /^\s*resourceType\s+eq\s+'([^']{1,256})'\s*$/i.exec(raw);
+  if (m?.[1] === undefined)
+    throw new ValidationError(
+      `The filter '${raw.slice(0, 80)}' is not supported: use resourceType eq '{type}'.`,
+      '$filter',
+      'InvalidFilterParameter',
+    );
+  return m[1].toLowerCase();
+}
 
 /** The URL's path, percent-decoded. @throws ValidationError `InvalidResourceScope` for a bad escape */
 function decodedPath(url: string): string {

@@ -177,3 +177,14 @@ export function readAlertFilter(text: string | undefined): (id: string) => boole
   const ids = [equal.get('id'), equal.get('alertDefinitionId')].filter((v): v is string => v !== undefined);
   return (id) => scopeOk && ids.every((v) => v.toLowerCase() === id.toLowerCase());
 }
+
+/** Graph's `longRunningOperation` of a refresh: Elevate finishes scans before answering, so a known one has succeeded. */
+export const alertOperationJson = z.object({
+  '@odata.type': z.literal('#microsoft.graph.longRunningOperation'),
+  id: z.string(),
+  createdDateTime: z.string(),
+  lastActionDateTime: z.string(),
+  resourceLocation: z.string(),
+  status: z.literal('succeeded'),
+  statusDetail: z.null(),
+});

@@ -132,12 +132,22 @@ export function accessReviewRoutes(opts: RouteOptions): FastifyPluginAsync {
       {
         schema: {
           tags,
-          params: definitionParams,
-          response: { 200: withContext(definitionJson), ...errors(400, 401, 403, 404) },
+          description: `Also \`definitions/${REVIEWER}\`: the definitions the caller reviews items in.`,
+          params: z.object({ id: entityKey }),
+          response: {
+            200: z.union([withContext(definitionJson), collectionOf(definitionJson)]),
+            ...errors(400, 401, 403, 404),
+          },
         },
       },
       async (request) => {
-        const d = await defs.get(callerOf(request), request.params.id);
+        const caller = callerOf(request);
+        if (request.params.id === REVIEWER) {
+          const list = await decisions.definitionsForReviewer(caller);
+          return { '@odata.context': context(serviceRoot, SET), value: list.map(definitionToJson) };
+        }
+        expectGuid(request.params.id, 'id');
+        const d = await defs.get(caller, request.params.id);
         return { '@odata.context': context(serviceRoot, `${SET}/$entity`), ...definitionToJson(d) };
       },
     );

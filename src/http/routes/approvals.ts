@@ -9,6 +9,8 @@ import { entityKey, keyParams } from '../graph/ids.js';
 import { context, documentedEnum, DURATION_PATTERN, dtOrNull, errors, str } from '../graph/json.js';
 import { collectionQuerystring, readCollectionQuery } from '../graph/query.js';
 import { nextLink } from '../../odata/index.js';
+import { scheduleRequestToJson } from '../graph/pim-json.js';
+import { scheduleRequestJson } from '../graph/pim-schemas.js';
 import { MAX_JUSTIFICATION } from './pim-body.js';
 import { boundFunctionOn, GROUP_SPECS } from './pim-query.js';
 
@@ -38,6 +40,11 @@ const approvalJson = z.object({
 });
 
 const stepsJson = z.object({ '@odata.context': z.string(), value: z.array(stepJson) });
+
+const requesterActivationsJson = z.object({
+  '@odata.context': z.string(),
+  value: z.array(scheduleRequestJson),
+});
 
 /**
  * `PATCH …/steps/{id}`: `reviewResult` is `Approve` or `Deny` (any casing), `justification` up to
@@ -126,6 +133,33 @@ export function approvalRoutes(opts: RouteOptions): FastifyPluginAsync {
         return {
           '@odata.context': context(serviceRoot, `${set}('${a.id}')/steps`),
           value: a.steps.map(stepToJson),
+        };
+      },
+    );
+
+    // Elevate (ADR 0043): the requester's recent activations of the role, lent to an approver the
+    // request waits for; 404 for everyone else, as for an approval one may not see.
+    app.get(
+      '/roleManagement/directory/roleAssignmentApprovals/:id/requesterActivations',
+      {
+        schema: {
+          tags,
+          description:
+            "Elevate extension: the requester's recent `selfActivate` requests of the same role (newest first, at most 20, this request left out), " +
+            'for a user who approves the stage the request is waiting at now. Anyone else gets 404 — the requester, readers of every request, ' +
+            'the approver of a stage not yet started or already decided, and everyone once the request is no longer pending.',
+          params: keyParams,
+          response: { 200: requesterActivationsJson, ...errors(400, 401, 404) },
+        },
+      },
+      async (request) => {
+        const { items, now } = await services.approvals.requesterActivations(
+          callerOf(request),
+          request.params.id,
+        );
+        return {
+          '@odata.context': context(serviceRoot, 'roleManagement/directory/roleAssignmentScheduleRequests'),
+          value: items.map((r) => scheduleRequestToJson(r, now)),
         };
       },
     );

@@ -11,8 +11,12 @@ import {
   MAX_CONNECTOR_NAME_LENGTH,
   MAX_SECRET_LENGTH,
   MAX_TARGET_GRANT_LENGTH,
+  SCIM_USER_ATTRIBUTES,
+  SQL_NAME_PATTERN,
+  type ConnectorLogin,
   type ConnectorMapping,
 } from '../../domain/connectors/connector.js';
+import { WEBHOOK_URL_PATTERN } from '../../domain/notifications/channel-config.js';
 import type { TargetGrantRecord } from '../../domain/connectors/grant.js';
 import { authenticateHook, callerOf } from '../auth-hook.js';
 import type { BuildOptions } from '../build-options.js';
@@ -30,6 +34,10 @@ const settingsJson = z.object({
   username: z.string().nullable(),
   createLogins: z.boolean(),
   userDnTemplate: z.string().nullable(),
+  url: z.string().nullable(),
+  listUrl: z.string().nullable(),
+  endSessions: z.boolean(),
+  scimUserAttribute: z.enum(SCIM_USER_ATTRIBUTES).nullable(),
 });
 
 export const connectorJson = z.object({
@@ -42,6 +50,26 @@ export const connectorJson = z.object({
   hasSecret: z.boolean(),
   createdDateTime: z.string(),
   lastModifiedDateTime: z.string(),
+  status: z
+    .object({
+      lastReconcileDateTime: z.string().nullable(),
+      lastSuccessDateTime: z.string().nullable(),
+      consecutiveFailures: z.number().int(),
+      lastError: z.string().nullable(),
+      lastResult: z
+        .object({
+          granted: z.number().int(),
+          revoked: z.number().int(),
+          driftRepaired: z.number().int(),
+          unmanaged: z.number().int(),
+        })
+        .nullable(),
+    })
+    .nullable()
+    .meta({
+      description:
+        "What the connector's last reconcile did, whichever replica ran it: when it ran and last succeeded, failures in a row with the last error, and its counts (drift repaired, grants found that Elevate does not manage). Null before the first run.",
+    }),
 });
 
 const toJson = (c: ConnectorView): z.infer<typeof connectorJson> => ({
@@ -54,6 +82,16 @@ const toJson = (c: ConnectorView): z.infer<typeof connectorJson> => ({
   hasSecret: c.hasSecret,
   createdDateTime: dt(c.createdAt)!,
   lastModifiedDateTime: dt(c.modifiedAt)!,
+  status:
+    c.status === null
+      ? null
+      : {
+          lastReconcileDateTime: dt(c.status.lastRunAt),
+          lastSuccessDateTime: dt(c.status.lastSuccessAt),
+          consecutiveFailures: c.status.failures,
+          lastError: c.status.lastError,
+          lastResult: c.status.lastResult,
+        },
 });
 
 const mappingJson = z.object({
@@ -117,9 +155,23 @@ const settingsFields = {
   username: z.string().min(1).max(512).nullable(),
   createLogins: z.boolean(),
   userDnTemplate: z.string().min(1).max(512).nullable(),
+  url: z.string().max(2048).regex(WEBHOOK_URL_PATTERN, 'must be an absolute https:// URL').nullable().meta({
+    description:
+      'webhook: where the signed calls go; scim: the base URL. https (http only where the operator allows it).',
+  }),
+  listUrl: z
+    .string()
+    .max(2048)
+    .regex(WEBHOOK_URL_PATTERN, 'must be an absolute https:// URL')
+    .nullable()
+    .meta({ description: 'webhook: optional; where Elevate asks what the receiver has granted.' }),
+  endSessions: z.boolean().meta({ description: 'webhook: send elevate.sessions.end after each revoke.' }),
+  scimUserAttribute: z
+    .enum(SCIM_USER_ATTRIBUTES)
+    .meta({ description: 'scim: the user attribute a login is looked up by (default userName).' }),
 };
-/** At creation the host is required; the rest has defaults. */
-const createSettings = z.object(settingsFields).partial().required({ host: true }).strict();
+/** At creation host (or url, for webhook and scim) is required; the rest has defaults. */
+const createSettings = z.object(settingsFields).partial().strict();
 /** A change: what is given is merged into the stored settings. */
 const settingsBody = z.object(settingsFields).partial().strict();
 
@@ -166,6 +218,30 @@ const mappingBody = z
   .strict();
 
 const mappingParams = z.object({ id: guid, mappingId: guid });
+
+const loginJson = z.object({
+  principalId: z.string(),
+  login: z.string(),
+  createdDateTime: z.string(),
+  lastModifiedDateTime: z.string(),
+});
+
+const loginToJson = (l: ConnectorLogin): z.infer<typeof loginJson> => ({
+  principalId: l.principalId,
+  login: l.login,
+  createdDateTime: dt(l.createdAt)!,
+  lastModifiedDateTime: dt(l.modifiedAt)!,
+});
+
+const loginParams = z.object({ id: guid, principalId: guid });
+const loginBody = z
+  .object({
+    login: z
+      .string()
+      .regex(SQL_NAME_PATTERN, 'must be letters, digits, _ $ . @ - (at most 63, not starting with a digit)')
+      .meta({ description: 'The login in the target; stored lower-cased, like derived logins.' }),
+  })
+  .strict();
 const testJson = z.object({ succeeded: z.boolean(), message: z.string() });
 
 /**
@@ -211,7 +287,7 @@ export function connectorRoutes(opts: BuildOptions): FastifyPluginAsync {
         schema: {
           tags,
           description:
-            'Elevate extension: adds a connector (postgresql, mariadb, redis, ldap) with its settings and a write-only secret. settings.username is required for postgresql, mariadb and ldap (the bind DN); settings.userDnTemplate, containing {login}, is required for ldap. Audited; reconciled at once.',
+            'Elevate extension: adds a connector (postgresql, mariadb, redis, ldap, webhook, scim) with its settings and a write-only secret. settings.host is required for postgresql, mariadb, redis and ldap; settings.url is required for webhook and scim (https; http only where the operator allows it with ELEVATE_NOTIFICATIONS_ALLOW_HTTP; host and port then come from the URL). settings.username is required for postgresql, mariadb and ldap (the bind DN); settings.userDnTemplate, containing {login}, is required for ldap. A webhook secret must be a Standard Webhooks whsec_ secret. Audited; reconciled at once.',
           body: createBody,
           response: { 201: withContext(connectorJson), ...errors(400, 401, 403) },
         },
@@ -251,7 +327,7 @@ export function connectorRoutes(opts: BuildOptions): FastifyPluginAsync {
         schema: {
           tags,
           description:
-            'Elevate extension: changes a connector; a new secret shows as changed in the audit log, never its value.',
+            'Elevate extension: changes a connector; settings are merged into the stored ones and checked as at creation (an http url only where the operator allows it with ELEVATE_NOTIFICATIONS_ALLOW_HTTP; a webhook secret must be a Standard Webhooks whsec_ secret). A new secret shows as changed in the audit log, never its value.',
           params: idParams,
           body: updateBody,
           response: { 200: withContext(connectorJson), ...errors(400, 401, 403, 404, 409) },
@@ -331,7 +407,7 @@ export function connectorRoutes(opts: BuildOptions): FastifyPluginAsync {
         schema: {
           tags,
           description:
-            "Elevate extension: maps a directory role at a scope (source directoryRole) or an Elevate group's membership (source group) to a target grant: a role name (PostgreSQL, MariaDB), 'on' or '+@category' (Redis), a groupOfNames DN (LDAP). Audited; reconciled at once.",
+            "Elevate extension: maps a directory role at a scope (source directoryRole) or an Elevate group's membership (source group) to a target grant: a role name (PostgreSQL, MariaDB), 'on' or '+@category' (Redis), a groupOfNames DN (LDAP), a name the receiver knows (webhook), the target's group id (SCIM). Audited; reconciled at once.",
           params: idParams,
           body: mappingBody,
           response: { 201: withContext(mappingJson), ...errors(400, 401, 403, 404) },
@@ -385,6 +461,72 @@ export function connectorRoutes(opts: BuildOptions): FastifyPluginAsync {
           callerOf(request),
           request.params.id,
           request.params.mappingId,
+        );
+        return reply.status(204).send(null);
+      },
+    );
+
+    const loginContext = (id: string) => context(publicUrl, `elevate/connectors('${id}')/logins`);
+
+    app.get(
+      '/elevate/connectors/:id/logins',
+      {
+        schema: {
+          tags,
+          description:
+            "Elevate extension: the connector's explicit per-user logins (principalId → login), which win over the login derived from the userPrincipalName.",
+          params: idParams,
+          response: {
+            200: z.object({ '@odata.context': z.string(), value: z.array(loginJson) }),
+            ...errors(400, 401, 403, 404),
+          },
+        },
+      },
+      async (request) => {
+        const ls = await services.connectors.logins(callerOf(request), request.params.id);
+        return { '@odata.context': loginContext(request.params.id), value: ls.map(loginToJson) };
+      },
+    );
+
+    app.put(
+      '/elevate/connectors/:id/logins/:principalId',
+      {
+        schema: {
+          tags,
+          description:
+            "Elevate extension: sets the user's explicit login in this connector's target (replacing one set before). The user must exist in the tenant (else 400 on principalId) and no other user of the connector may have the login (else 400 on login). The reconciler then revokes what the old login held and grants the new one. Audited.",
+          params: loginParams,
+          body: loginBody,
+          response: { 200: withContext(loginJson), ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) => {
+        const l = await services.connectors.setLogin(
+          callerOf(request),
+          request.params.id,
+          request.params.principalId,
+          request.body.login,
+        );
+        return { '@odata.context': `${loginContext(request.params.id)}/$entity`, ...loginToJson(l) };
+      },
+    );
+
+    app.delete(
+      '/elevate/connectors/:id/logins/:principalId',
+      {
+        schema: {
+          tags,
+          description:
+            "Elevate extension: removes the user's explicit login; the login is derived from the userPrincipalName again. Audited.",
+          params: loginParams,
+          response: { 204: z.null(), ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request, reply) => {
+        await services.connectors.removeLogin(
+          callerOf(request),
+          request.params.id,
+          request.params.principalId,
         );
         return reply.status(204).send(null);
       },

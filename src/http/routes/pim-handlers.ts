@@ -6,6 +6,11 @@ import type { ResourceType, ScheduleKind } from '../../domain/pim/types.js';
 import type { ExpandItem, QueryOptions, QuerySpec } from '../../odata/index.js';
 import { callerOf } from '../auth-hook.js';
 import type { RouteOptions } from '../build-options.js';
+import {
+  CONNECTOR_GRANTS,
+  connectorGrantTimesToJson,
+  withConnectorGrants,
+} from '../graph/connector-grant-json.js';
 import { context } from '../graph/json.js';
 import {
   GROUP_ENTITY_SETS,
@@ -219,6 +224,9 @@ export function instanceHandlers<RJ, SJ, IJ extends Record<string, unknown>>(
   const set = api.sets.instance[kind];
   const type = api.types.instance[kind];
   const spec = api.specs.instance[kind];
+  // The GET of one assignment instance also shows its connector grants (an Elevate extension).
+  const withGrants = kind === 'assignment';
+  const entitySpec: QuerySpec = withGrants ? { ...spec, fields: withConnectorGrants(spec.fields) } : spec;
   const setContext = (q: QueryOptions) =>
     context(serviceRoot, `${base}/${set}${contextSuffix(q.select, q.expand)}`);
 
@@ -253,17 +261,21 @@ export function instanceHandlers<RJ, SJ, IJ extends Record<string, unknown>>(
           pimItem(api.instanceToJson(i, kind, q.expand, related, now), q, type),
         );
       }
-      const q = readEntityQuery(request.query, spec);
-      const { item, related, now } = await services.pimSchedules.getInstance(
+      const q = readEntityQuery(request.query, entitySpec);
+      const { item, related, now, connectorGrants } = await services.pimSchedules.getInstance(
         caller,
         kind,
         id,
         q,
         resourceType,
       );
+      const json = api.instanceToJson(item, kind, q.expand, related, now);
       return {
         '@odata.context': `${setContext(q)}/$entity`,
-        ...pimEntity(api.instanceToJson(item, kind, q.expand, related, now), q),
+        ...pimEntity(
+          withGrants ? { ...json, [CONNECTOR_GRANTS]: connectorGrants.map(connectorGrantTimesToJson) } : json,
+          q,
+        ),
       };
     },
   };

@@ -1,3 +1,4 @@
+import { connectorGrantsProperty } from '../graph/connector-grant-json.js';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { authenticateHook } from '../auth-hook.js';
@@ -160,9 +161,12 @@ export async function registerScheduleKind<
     schedules.get(request, request.params.id),
   );
   app.get(paths.instances, listSchema(json.instance), (request) => instances.list(request));
-  app.get<ById>(paths.instance, getSchema(json.instance), (request) =>
-    instances.get(request, request.params.id),
-  );
+  // The GET of one assignment instance adds `elevateConnectorGrants` (connector-grant-json.ts).
+  const instanceSchema =
+    kind === 'assignment'
+      ? getSchema(json.instance.extend(connectorGrantsProperty))
+      : getSchema(json.instance);
+  app.get<ById>(paths.instance, instanceSchema, (request) => instances.get(request, request.params.id));
 }
 
 const directoryCreate: KindCreate<ScheduleRequestBody> = {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ValidationError } from '../../domain/shared/errors.js';
+import { NotFoundError, ValidationError } from '../../domain/shared/errors.js';
 import { ALERT_DEFINITIONS } from '../../domain/alerts/definitions.js';
 import { authenticateHook, callerOf } from '../auth-hook.js';
 import type { RouteOptions } from '../build-options.js';
@@ -10,6 +10,7 @@ import {
   alertDefinitionJson,
   alertIncidentJson,
   alertJson,
+  alertOperationJson,
   alertToJson,
   configurationToJson,
   definitionToJson,
@@ -169,6 +170,45 @@ export function roleManagementAlertRoutes(opts: RouteOptions): FastifyPluginAsyn
       async (request, reply) => {
         await alerts.refresh(callerOf(request), request.params.id);
         return reply.status(202).header('location', refreshed(request.params.id)).send(null);
+      },
+    );
+
+    app.get(
+      '/identityGovernance/roleManagementAlerts/operations/:id',
+      {
+        schema: {
+          tags,
+          description:
+            'The refresh a `Location` header of `alerts/refresh` or `alerts/{id}/refresh` names: `refresh:all` ' +
+            'or `refresh:{alertId}`. Scans finish before the 202, so the operation has succeeded, at the ' +
+            'last scan; an alert never scanned has no operation (404).',
+          params: z.object({ id: z.string().min(1).max(220) }),
+          response: { 200: withContext(alertOperationJson), ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) => {
+        const caller = callerOf(request);
+        const opId = request.params.id;
+        const alertIdOf = opId.startsWith('refresh:') ? opId.slice('refresh:'.length) : undefined;
+        // Authorized first (403 before 404), by reading what the operation is about.
+        const scanned =
+          alertIdOf === 'all' || alertIdOf === undefined
+            ? (await alerts.list(caller)).map((a) => a.lastScannedAt)
+            : [(await alerts.get(caller, alertIdOf)).lastScannedAt];
+        const done = scanned.filter((t): t is number => t !== null);
+        if (alertIdOf === undefined || done.length === 0)
+          throw new NotFoundError('The operation does not exist.', 'Request_ResourceNotFound');
+        const at = new Date(Math.max(...done)).toISOString();
+        return {
+          '@odata.context': context(serviceRoot, `${SET}/operations/$entity`),
+          '@odata.type': '#microsoft.graph.longRunningOperation' as const,
+          id: opId,
+          createdDateTime: at,
+          lastActionDateTime: at,
+          resourceLocation: `${serviceRoot}${ROOT}/alerts${alertIdOf === 'all' ? '' : `/${alertIdOf}`}`,
+          status: 'succeeded' as const,
+          statusDetail: null,
+        };
       },
     );
 

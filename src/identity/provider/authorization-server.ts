@@ -163,6 +163,12 @@ export function createAuthorizationServer(opts: AuthorizationServerOptions): Aut
     keyRefreshIntervalSeconds: opts.keyRefreshIntervalSeconds ?? 60,
     onServerError: (error) => logServerError(error),
     accounts: opts.signIn?.accounts,
+    ...(opts.signIn
+      ? {
+          userTokenRefreshed: (tenantId: string, userId: string, ip: string | null) =>
+            opts.signIn!.steps.tokenRefreshed(tenantId, userId, ip),
+        }
+      : {}),
     contexts: opts.signIn?.contexts,
     artifacts: opts.signIn?.artifacts,
     cookieKeys: opts.signIn?.cookieKeys ?? [randomBytes(32).toString('base64url')],

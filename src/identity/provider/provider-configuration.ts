@@ -60,6 +60,11 @@ export interface ProviderConfigurationInput {
   refreshTokenTtlSeconds: number;
   /** Back-off for failed client authentication (by client id and address); none without it. */
   clientThrottle: ClientAuthThrottle | undefined;
+  /**
+   * Told of every access token a refresh-token grant issues to a user (break-glass use, ADR 0033);
+   * an interactive sign-in is recorded by the sign-in itself.
+   */
+  userTokenRefreshed?: (tenantId: string, userId: string, ip: string | null) => Promise<void>;
 }
 
 const OIDC_SCOPES = ['openid', 'profile', 'offline_access'];
@@ -307,6 +312,8 @@ export function buildProviderConfiguration(input: ProviderConfigurationInput): C
               input.issuer,
               account.userId,
             );
+            if (ctx?.oidc.params?.grant_type === 'refresh_token')
+              await input.userTokenRefreshed?.(account.tenantId, account.userId, ctx.ip ?? null);
             const amr = [...(source.amr ?? [])];
             const authTimeMs = typeof source.authTime === 'number' ? source.authTime * 1000 : null;
             const contexts = (await input.contexts?.forTenant(account.tenantId)) ?? [];

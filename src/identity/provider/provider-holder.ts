@@ -73,6 +73,8 @@ export interface ProviderHolderOptions {
   accounts: AccountDirectory | undefined;
   contexts: AuthenticationContextDirectory | undefined;
   artifacts: ((model: string) => Adapter) | undefined;
+  /** See `ProviderConfigurationInput.userTokenRefreshed`. */
+  userTokenRefreshed?: (tenantId: string, userId: string, ip: string | null) => Promise<void>;
   cookieKeys: readonly string[];
   firstPartyRedirectUris: readonly string[];
   interactionPath: string;
@@ -187,6 +189,7 @@ export class ProviderHolder {
         interactionPath: options.interactionPath,
         refreshTokenTtlSeconds: options.refreshTokenTtlSeconds,
         clientThrottle: options.clientThrottle,
+        ...(options.userTokenRefreshed ? { userTokenRefreshed: options.userTokenRefreshed } : {}),
       }),
     );
     // Public URLs in discovery come from the issuer, not from the Host header, and `ctx.ip` from

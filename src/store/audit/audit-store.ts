@@ -1,13 +1,14 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { AuditStore } from '../../app/audit/ports.js';
 import type { AuditDraft, AuditEntry } from '../../domain/audit/entry.js';
 import { CHAIN_FORMAT, entryFromPayload, GENESIS_HASH, sealEntry } from '../../domain/audit/hash.js';
-import { ENTRY_INDEX_COLUMNS, joinIndexText, type AuditIndex } from '../../domain/audit/index-columns.js';
-import type { ChainRecord } from '../../domain/audit/verify.js';
+import type { AuditIndex } from '../../domain/audit/index-columns.js';
 import { auditFields } from '../../odata/collections.js';
 import type { OrderByItem } from '../../odata/index.js';
+import { chunks } from '../chunks.js';
 import { codecs } from '../codecs.js';
 import { listPage } from '../list.js';
+import { readChain } from './chain-records.js';
 import type { AuditEntryRow, AuditTargetRow, Database } from '../schema.js';
 
 /** PostgreSQL returns BIGINT through the pool's parser as a number; SQLite returns a number. */
@@ -45,41 +46,39 @@ const targetRows = (e: AuditEntry, ix: AuditIndex): AuditTargetRow[] =>
     display_name: t.displayName,
   }));
 
-/**
- * A text column as one field of the index text (`indexField`): `|` written `|:`, null as `|!`.
- * `replace`, `coalesce` and `||` mean the same on SQLite and PostgreSQL, so one string per row
- * leaves the database instead of one per column. Every column is coalesced, NOT NULL or not: a
- * null must never turn the whole text null.
- */
-const field = (column: string) => sql<string>`coalesce(replace(${sql.ref(column)}, '|', '|:'), '|!')`;
-const separator = sql` || '|;' || `;
-
-/** The twelve `audit_entries` query columns as index text, in `ENTRY_INDEX_COLUMNS` order. */
-const ENTRY_INDEX = sql<string>`${sql.join(
-  ENTRY_INDEX_COLUMNS.map((c) =>
-    c === 'activity_at' ? sql`coalesce(cast(activity_at as text), '|!')` : field(c),
-  ),
-  separator,
-)}`;
-
-/** A target row as index text (`targetIndexText`). */
-const TARGET_INDEX = sql<string>`${sql.join([field('target_id'), field('target_type'), field('display_name')], separator)}`;
-
 const fromRow = (r: Pick<AuditEntryRow, 'payload' | 'prev_hash' | 'hash'>): AuditEntry =>
   entryFromPayload(r.payload, r.prev_hash, r.hash);
 
-/** Rows per multi-row INSERT: well under SQLite's and PostgreSQL's bound-parameter limits. */
-const ROWS_PER_INSERT = 500;
+/**
+ * The head of each tenant's chain as this process last moved it. Only a guess: moving the head
+ * compares it with the row (`seq` and `hash` both), so a head moved meanwhile by another
+ * transaction, replica or process, or left behind by a rollback, is simply read again. A chain
+ * never returns to an earlier (seq, hash): seqs only grow, and a hash covers its entry's random id.
+ */
+export type AuditHeads = Map<string, { seq: number; hash: string }>;
 
-function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+/** A run of one tenant's drafts sealed from `seq` on, after `prevHash`, as rows to insert. */
+function sealRun(drafts: readonly AuditDraft[], seq: number, prevHash: string) {
+  const entries: AuditEntry[] = [];
+  const rows: AuditEntryRow[] = [];
+  const targets: AuditTargetRow[] = [];
+  let hash = prevHash;
+  drafts.forEach((draft, i) => {
+    const { entry, payload, index } = sealEntry(draft, seq + i, hash);
+    hash = entry.hash;
+    rows.push(toRow(entry, payload, index));
+    targets.push(...targetRows(entry, index));
+    entries.push(entry);
+  });
+  return { entries, rows, targets, head: { seq: seq + drafts.length - 1, hash } };
 }
 
 /**
  * The audit log over `audit_entries`. Entries are rendered from the hashed payload only; the other
- * columns exist for filtering and ordering.
+ * columns exist for filtering and ordering. With `heads` (the unit of work's, shared by its
+ * transactions), an append whose guessed head is right moves the head once, in one statement.
  */
-export function auditStore(db: Kysely<Database>): AuditStore {
+export function auditStore(db: Kysely<Database>, heads?: AuditHeads): AuditStore {
   /**
    * Takes the next position in the tenant's chain. The increment is one UPDATE on the head row, so
    * on PostgreSQL a concurrent append waits on that row until this transaction ends and then reads
@@ -104,6 +103,38 @@ export function auditStore(db: Kysely<Database>): AuditStore {
     throw new Error(`audit head of tenant ${tenantId} could not be created`);
   }
 
+  /**
+   * Seals the run after the guessed head and moves the head from exactly that head to the run's
+   * last entry, in one compare-and-set (on PostgreSQL it queues on the row like `advanceHead`, and
+   * a head moved by the transaction it waited for no longer matches). Undefined when the guess was
+   * wrong: nothing was written.
+   */
+  async function sealAfterKnownHead(tenantId: string, run: readonly AuditDraft[]) {
+    const known = heads?.get(tenantId);
+    if (known === undefined) return undefined;
+    const sealed = sealRun(run, known.seq + 1, known.hash);
+    const moved = await db
+      .updateTable('audit_head')
+      .set({ seq: sealed.head.seq, hash: sealed.head.hash })
+      .where('tenant_id', '=', tenantId)
+      .where('seq', '=', known.seq)
+      .where('hash', '=', known.hash)
+      .executeTakeFirst();
+    return Number(moved.numUpdatedRows) === 1 ? sealed : undefined;
+  }
+
+  /** Seals the run after the head read from the database, which it then moves (two statements). */
+  async function sealAfterStoredHead(tenantId: string, run: readonly AuditDraft[]) {
+    const head = await advanceHead(tenantId, run.length);
+    const sealed = sealRun(run, head.seq, head.prevHash);
+    await db
+      .updateTable('audit_head')
+      .set({ hash: sealed.head.hash })
+      .where('tenant_id', '=', tenantId)
+      .execute();
+    return sealed;
+  }
+
   /** Appends in the order given: one head move per run of the same tenant, multi-row inserts. */
   async function appendMany(drafts: readonly AuditDraft[]): Promise<AuditEntry[]> {
     const entries: AuditEntry[] = [];
@@ -112,22 +143,12 @@ export function auditStore(db: Kysely<Database>): AuditStore {
       let end = start;
       while (end < drafts.length && drafts[end]!.tenantId === tenantId) end += 1;
       const run = drafts.slice(start, end);
-      const head = await advanceHead(tenantId, run.length);
-      let prevHash = head.prevHash;
-      const rows: AuditEntryRow[] = [];
-      const targets: AuditTargetRow[] = [];
-      run.forEach((draft, i) => {
-        const { entry, payload, index } = sealEntry(draft, head.seq + i, prevHash);
-        prevHash = entry.hash;
-        rows.push(toRow(entry, payload, index));
-        targets.push(...targetRows(entry, index));
-        entries.push(entry);
-      });
-      for (const chunk of chunks(rows, ROWS_PER_INSERT))
-        await db.insertInto('audit_entries').values(chunk).execute();
-      for (const chunk of chunks(targets, ROWS_PER_INSERT))
+      const sealed = (await sealAfterKnownHead(tenantId, run)) ?? (await sealAfterStoredHead(tenantId, run));
+      for (const chunk of chunks(sealed.rows)) await db.insertInto('audit_entries').values(chunk).execute();
+      for (const chunk of chunks(sealed.targets))
         await db.insertInto('audit_targets').values(chunk).execute();
-      await db.updateTable('audit_head').set({ hash: prevHash }).where('tenant_id', '=', tenantId).execute();
+      heads?.set(tenantId, sealed.head);
+      entries.push(...sealed.entries);
       start = end;
     }
     return entries;
@@ -179,64 +200,7 @@ export function auditStore(db: Kysely<Database>): AuditStore {
       return r && { seq: int(r.seq), hash: r.hash };
     },
 
-    async chain(tenantId, afterSeq, limit) {
-      const records = () =>
-        db
-          .selectFrom('audit_entries')
-          .select([
-            'seq',
-            'payload',
-            'prev_hash as prevHash',
-            'hash',
-            'chain_format as format',
-            ENTRY_INDEX.as('index'),
-          ])
-          .where('tenant_id', '=', tenantId)
-          .orderBy('seq');
-      // A closed range stays an index range scan even before PostgreSQL has statistics for a
-      // freshly filled table (an open `seq > ?` then sorts every later row, batch after batch).
-      // Seqs are dense, so the window is normally full; a short one (a gap, the end) is topped up.
-      let rows = await records()
-        .where('seq', '>', afterSeq)
-        .where('seq', '<=', afterSeq + limit)
-        .execute();
-      if (rows.length < limit) {
-        const rest = await records()
-          .where('seq', '>', afterSeq + limit)
-          .limit(limit - rows.length)
-          .execute();
-        rows = rows.length === 0 ? rest : [...rows, ...rest];
-      }
-      const last = rows.at(-1);
-      if (last === undefined) return [];
-      // The target rows of the same seqs in one range read, in seq order, merged into their entries'
-      // index text. Rows come back already in ChainRecord's shape and are completed in place: no
-      // copy, since verification reads millions.
-      const targets = await db
-        .selectFrom('audit_targets')
-        .select(['seq', TARGET_INDEX.as('index')])
-        .where('tenant_id', '=', tenantId)
-        .where('seq', '>', afterSeq)
-        .where('seq', '<=', last.seq)
-        .orderBy('seq')
-        .execute();
-      let t = 0;
-      for (const r of rows as { seq: number; format: number; index: string | null }[]) {
-        // `seq` is a number on both dialects: SQLite returns one, and the pool parses BIGINT to one.
-        while (t < targets.length && targets[t]!.seq < r.seq) t += 1;
-        let end = t;
-        while (end < targets.length && targets[end]!.seq === r.seq) end += 1;
-        if (end > t) {
-          r.index = joinIndexText(
-            r.index!,
-            targets.slice(t, end).map((x) => x.index),
-          );
-        }
-        t = end;
-        if (r.format !== 2) r.format = Number(r.format) === 2 ? 2 : 1;
-      }
-      return rows as ChainRecord[];
-    },
+    chain: (tenantId, afterSeq, limit) => readChain(db, tenantId, afterSeq, limit),
 
     async checkpoints(tenantId) {
       const rows = await db

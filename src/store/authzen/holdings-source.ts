@@ -1,19 +1,19 @@
 import { sql, type Kysely } from 'kysely';
-import type {
-  HoldingChange,
-  HoldingsIndex,
-  HoldingSource,
-  HoldingsRows,
-  HoldingsSource,
+import {
+  isHoldingSource,
+  type HoldingChange,
+  type HoldingsIndex,
+  type HoldingSource,
+  type HoldingsRows,
+  type HoldingsSource,
 } from '../../app/authzen/holdings-index.js';
 import { codecs } from '../codecs.js';
+import { roleOf } from '../resources/resource-stores.js';
 import type { Db } from '../db.js';
 import type { Database } from '../schema.js';
 
 /** Principal ids per `in (…)` list: well under SQLite's and PostgreSQL's bound parameters. */
 const CHUNK = 500;
-
-const isSource = (s: string): s is HoldingSource => s === 's' || s === 'd' || s === 'm' || s === 'a';
 
 /**
  * The holdings index's reads (migration 0024 keeps the change feed): everything for a full load,
@@ -28,10 +28,19 @@ export function holdingsSource(db: Db): HoldingsSource {
         direct: await direct(k),
         memberships: await memberships(k),
         accounts: await accounts(k),
+        resourceScopes: await resourceScopes(k),
+        resourceRoles: await resourceRoles(k),
       };
     },
     async load(changes, endedAfter) {
-      const rows: HoldingsRows = { schedules: [], direct: [], memberships: [], accounts: [] };
+      const rows: HoldingsRows = {
+        schedules: [],
+        direct: [],
+        memberships: [],
+        accounts: [],
+        resourceScopes: [],
+        resourceRoles: [],
+      };
       const groups = new Map<string, { tenantId: string; source: HoldingSource; ids: Set<string> }>();
       for (const c of changes) {
         const key = `${c.tenantId} ${c.source}`;
@@ -49,13 +58,17 @@ export function holdingsSource(db: Db): HoldingsSource {
           if (g.source === 's') rows.schedules.push(...(await schedules(k, endedAfter, part)));
           else if (g.source === 'd') rows.direct.push(...(await direct(k, part)));
           else if (g.source === 'm') rows.memberships.push(...(await memberships(k, part)));
-          else rows.accounts.push(...(await accounts(k, part)));
+          else if (g.source === 'a') rows.accounts.push(...(await accounts(k, part)));
+          else if (g.source === 'r') rows.resourceScopes.push(...(await resourceScopes(k, part)));
+          else rows.resourceRoles.push(...(await resourceRoles(k, part)));
         }
       }
       return rows;
     },
   };
   if (db.dialect === 'sqlite') {
+    /** Feed rows taken in since the last delete. */
+    let taken = 0;
     source.lastChangeId = async () => {
       const r = await k
         .selectFrom('holding_changes')
@@ -73,8 +86,15 @@ export function holdingsSource(db: Db): HoldingsSource {
       const n = Number(head?.n ?? 0);
       if (n === 0) return { lastId: afterId, changes: [] };
       const last = Number(head?.last ?? afterId);
-      // One process serves a SQLite database: what it has taken in is done with.
-      const done = () => k.deleteFrom('holding_changes').where('id', '<=', last).execute();
+      // One process serves a SQLite database: what it has taken in is done with. Deleted in
+      // batches, not after every commit: each delete is a durable write of its own, and rows at
+      // or below the id taken in are never read again (nor after a restart, which loads in full).
+      taken += n;
+      const done = async () => {
+        if (taken < PRUNE_EVERY && n <= atMost) return;
+        taken = 0;
+        await k.deleteFrom('holding_changes').where('id', '<=', last).execute();
+      };
       if (n > atMost) {
         await done();
         return { lastId: last, tooMany: true as const };
@@ -93,6 +113,9 @@ export function holdingsSource(db: Db): HoldingsSource {
   return source;
 }
 
+/** SQLite: feed rows taken in are deleted once this many have been (one write per batch). */
+const PRUNE_EVERY = 1_000;
+
 interface Part {
   tenantId: string;
   ids: string[];
@@ -102,6 +125,7 @@ async function schedules(k: Kysely<Database>, endedAfter: number, part?: Part) {
   let q = k
     .selectFrom('pim_schedules')
     .select([
+      'id',
       'tenant_id',
       'principal_id',
       'role_definition_id',
@@ -118,6 +142,7 @@ async function schedules(k: Kysely<Database>, endedAfter: number, part?: Part) {
   if (part) q = q.where('tenant_id', '=', part.tenantId).where('principal_id', 'in', part.ids);
   const rows = await q.execute();
   return rows.map((r) => ({
+    id: r.id,
     tenantId: r.tenant_id,
     principalId: r.principal_id,
     roleDefinitionId: r.role_definition_id,
@@ -182,8 +207,25 @@ async function accounts(k: Kysely<Database>, part?: Part) {
   return out;
 }
 
+/** Registered resource scopes (migration 0022), for `r` the named paths. */
+async function resourceScopes(k: Kysely<Database>, part?: Part) {
+  let q = k.selectFrom('resource_scopes').select(['tenant_id', 'id']);
+  if (part) q = q.where('tenant_id', '=', part.tenantId).where('id', 'in', part.ids);
+  const rows = await q.execute();
+  return rows.map((r) => ({ tenantId: r.tenant_id, id: r.id }));
+}
+
+/** Custom resource roles (migration 0022), for `p` the named ids. */
+async function resourceRoles(k: Kysely<Database>, part?: Part) {
+  let q = k.selectFrom('resource_role_definitions').selectAll();
+  if (part) q = q.where('tenant_id', '=', part.tenantId).where('id', 'in', part.ids);
+  return (await q.execute()).map(roleOf);
+}
+
 function toChange(r: { tenant_id: string; principal_id: string; source: string }): HoldingChange[] {
-  return isSource(r.source) ? [{ tenantId: r.tenant_id, principalId: r.principal_id, source: r.source }] : [];
+  return isHoldingSource(r.source)
+    ? [{ tenantId: r.tenant_id, principalId: r.principal_id, source: r.source }]
+    : [];
 }
 
 /**

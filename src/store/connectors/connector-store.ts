@@ -1,19 +1,22 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { connectorFields } from '../../app/connectors/fields.js';
-import type { ConnectorStore, SourceHolder } from '../../app/connectors/ports.js';
-import type {
-  Connector,
-  ConnectorMapping,
-  ConnectorSettings,
-  ConnectorType,
-  LoginSource,
-  MappingSource,
+import type { ConnectorStatus, ConnectorStore, ReconcileCounts } from '../../app/connectors/ports.js';
+import {
+  withSettingDefaults,
+  type Connector,
+  type ConnectorLogin,
+  type ConnectorMapping,
+  type ConnectorSettings,
+  type ConnectorType,
+  type LoginSource,
+  type MappingSource,
 } from '../../domain/connectors/connector.js';
 import { expectOneRow } from '../cas.js';
 import { codecs } from '../codecs.js';
 import { listPage } from '../list.js';
 import type { Database } from '../schema.js';
-import type { ConnectorMappingRow, ConnectorRow } from './rows.js';
+import { holderQueries } from './holders.js';
+import type { ConnectorLoginRow, ConnectorMappingRow, ConnectorRow } from './rows.js';
 
 const toRow = (c: Connector): ConnectorRow => ({
   id: codecs.id.encode(c.id),
@@ -35,7 +38,7 @@ const fromRow = (r: ConnectorRow): Connector => ({
   tenantId: r.tenant_id,
   displayName: r.display_name,
   type: r.type as ConnectorType,
-  settings: codecs.json.decode<ConnectorSettings>(r.settings),
+  settings: withSettingDefaults(codecs.json.decode<ConnectorSettings>(r.settings)),
   loginSource: r.login_source as LoginSource,
   isEnabled: codecs.bool.decode(r.is_enabled),
   sealedSecret: r.secret_sealed,
@@ -56,58 +59,19 @@ const mappingFromRow = (r: ConnectorMappingRow): ConnectorMapping => ({
   createdAt: codecs.time.decode(r.created_at),
 });
 
-/** Rows of `pim_schedules` that hold at `now`. */
-const holdingAt = (now: number) => sql<boolean>`start_at <= ${now} and (end_at is null or end_at > ${now})`;
+const loginFromRow = (r: ConnectorLoginRow): ConnectorLogin => ({
+  tenantId: r.tenant_id,
+  connectorId: r.connector_id,
+  principalId: r.principal_id,
+  login: r.login,
+  createdAt: codecs.time.decode(r.created_at),
+  modifiedAt: codecs.time.decode(r.modified_at),
+});
 
 export function connectorStore(db: Kysely<Database>): ConnectorStore {
-  /** PIM schedules (assignment kind) holding `roleId` at `scopeId` now: principal, schedule, since. */
-  async function pimHolders(
-    tenantId: string,
-    resourceType: string,
-    roleId: string,
-    scopeId: string,
-    now: number,
-  ) {
-    return db
-      .selectFrom('pim_schedules')
-      .select(['id', 'principal_id', 'principal_type', 'start_at', 'created_at', 'created_using'])
-      .where('tenant_id', '=', tenantId)
-      .where('kind', '=', 'assignment')
-      .where('resource_type', '=', resourceType)
-      .where('role_definition_id', '=', roleId)
-      .where('directory_scope_id', '=', scopeId)
-      .where(holdingAt(now))
-      .execute();
-  }
-
-  /** Users who are members of the group at `now`: standing members and active PIM members. */
-  async function groupMembers(
-    tenantId: string,
-    groupId: string,
-    now: number,
-  ): Promise<Omit<SourceHolder, 'userPrincipalName'>[]> {
-    const standing = await db
-      .selectFrom('group_members')
-      .select('member_id')
-      .where('tenant_id', '=', tenantId)
-      .where('group_id', '=', groupId)
-      .where('member_type', '=', 'user')
-      .execute();
-    const pim = await pimHolders(tenantId, 'group', 'member', groupId, now);
-    return [
-      ...standing.map((r) => ({ principalId: r.member_id, scheduleId: null, requestId: null, since: null })),
-      ...pim
-        .filter((r) => r.principal_type === 'user')
-        .map((r) => ({
-          principalId: r.principal_id,
-          scheduleId: r.id,
-          requestId: r.created_using,
-          since: Math.max(codecs.time.decode(r.start_at), codecs.time.decode(r.created_at)),
-        })),
-    ];
-  }
-
   return {
+    ...holderQueries(db),
+
     async list(tenantId, q) {
       const page = await listPage(
         db.selectFrom('connectors').selectAll().where('tenant_id', '=', tenantId),
@@ -115,6 +79,30 @@ export function connectorStore(db: Kysely<Database>): ConnectorStore {
         connectorFields,
       );
       return { ...page, items: page.items.map(fromRow) };
+    },
+
+    async statuses(connectorIds) {
+      const out = new Map<string, ConnectorStatus>();
+      if (connectorIds.length === 0) return out;
+      const rows = await db
+        .selectFrom('connector_leases')
+        .selectAll()
+        .where(
+          'connector_id',
+          'in',
+          connectorIds.map((id) => codecs.id.encode(id)),
+        )
+        .where('last_run_at', 'is not', null)
+        .execute();
+      for (const r of rows)
+        out.set(codecs.id.decode(r.connector_id), {
+          lastRunAt: r.last_run_at === null ? null : codecs.time.decode(r.last_run_at),
+          lastSuccessAt: r.last_success_at === null ? null : codecs.time.decode(r.last_success_at),
+          failures: Number(r.failures),
+          lastError: r.last_error,
+          lastResult: r.last_result === null ? null : codecs.json.decode<ReconcileCounts>(r.last_result),
+        });
+      return out;
     },
 
     async get(tenantId, id) {
@@ -155,6 +143,11 @@ export function connectorStore(db: Kysely<Database>): ConnectorStore {
     async delete(tenantId, id) {
       await db
         .deleteFrom('connector_mappings')
+        .where('tenant_id', '=', tenantId)
+        .where('connector_id', '=', id)
+        .execute();
+      await db
+        .deleteFrom('connector_logins')
         .where('tenant_id', '=', tenantId)
         .where('connector_id', '=', id)
         .execute();
@@ -220,87 +213,70 @@ export function connectorStore(db: Kysely<Database>): ConnectorStore {
       return res.numDeletedRows === 1n;
     },
 
-    async holders(m, now) {
-      const found: Omit<SourceHolder, 'userPrincipalName'>[] = [];
-      if (m.source === 'group') {
-        found.push(...(await groupMembers(m.tenantId, m.sourceId, now)));
-      } else {
-        const direct = await db
-          .selectFrom('role_assignments')
-          .select(['principal_id', 'principal_type'])
-          .where('tenant_id', '=', m.tenantId)
-          .where('role_definition_id', '=', m.sourceId)
-          .where('directory_scope_id', '=', m.directoryScopeId)
-          .execute();
-        const pim = await pimHolders(m.tenantId, 'directoryRole', m.sourceId, m.directoryScopeId, now);
-        const held = [
-          ...direct.map((r) => ({
-            principalId: r.principal_id,
-            principalType: r.principal_type,
-            scheduleId: null,
-            requestId: null,
-            since: null,
-          })),
-          ...pim.map((r) => ({
-            principalId: r.principal_id,
-            principalType: r.principal_type,
-            scheduleId: r.id,
-            requestId: r.created_using,
-            since: Math.max(codecs.time.decode(r.start_at), codecs.time.decode(r.created_at)),
-          })),
-        ];
-        for (const h of held) {
-          if (h.principalType === 'user') found.push(h);
-          // A group holding the role passes it to its members (one level, as role-assignable groups nest none).
-          else if (h.principalType === 'group')
-            found.push(...(await groupMembers(m.tenantId, h.principalId, now)));
-        }
-      }
-      if (found.length === 0) return [];
-      const users = await db
-        .selectFrom('users')
-        .select(['id', 'user_principal_name'])
-        .where('tenant_id', '=', m.tenantId)
-        .where('account_enabled', '=', 1)
-        .where(
-          'id',
-          'in',
-          found.map((f) => f.principalId),
-        )
+    async logins(tenantId, connectorId, among) {
+      if (among?.length === 0) return [];
+      const rows = await db
+        .selectFrom('connector_logins')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('connector_id', '=', connectorId.toLowerCase())
+        .$if(among !== undefined, (q) => q.where('principal_id', 'in', among!))
+        .orderBy('created_at')
+        .orderBy('principal_id')
         .execute();
-      const upn = new Map(users.map((u) => [u.id, u.user_principal_name]));
-      // One holding per user: a schedule (it has times) before standing membership.
-      const byUser = new Map<string, SourceHolder>();
-      for (const f of found) {
-        const name = upn.get(f.principalId);
-        if (name === undefined) continue;
-        const prior = byUser.get(f.principalId);
-        if (prior === undefined || (prior.scheduleId === null && f.scheduleId !== null))
-          byUser.set(f.principalId, { ...f, userPrincipalName: name });
-      }
-      return [...byUser.values()];
+      return rows.map(loginFromRow);
     },
 
-    async nextChange(mappings, now) {
-      if (mappings.length === 0) return null;
-      const tenantId = mappings[0]!.tenantId;
-      const roles = [...new Set(['member', ...mappings.map((m) => m.sourceId)])];
-      const base = db
-        .selectFrom('pim_schedules')
+    async login(tenantId, connectorId, principalId) {
+      const r = await db
+        .selectFrom('connector_logins')
+        .selectAll()
         .where('tenant_id', '=', tenantId)
-        .where('kind', '=', 'assignment')
-        .where('role_definition_id', 'in', roles);
-      // Group mappings: a PIM membership's scope is the group id.
-      const starts = await base
-        .select((eb) => eb.fn.min<number | string | null>('start_at').as('t'))
-        .where('start_at', '>', now)
+        .where('connector_id', '=', connectorId.toLowerCase())
+        .where('principal_id', '=', principalId.toLowerCase())
         .executeTakeFirst();
-      const ends = await base
-        .select((eb) => eb.fn.min<number | string | null>('end_at').as('t'))
-        .where('end_at', '>', now)
+      return r && loginFromRow(r);
+    },
+
+    async loginNamed(tenantId, connectorId, login) {
+      const r = await db
+        .selectFrom('connector_logins')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('connector_id', '=', connectorId.toLowerCase())
+        .where('login', '=', login)
         .executeTakeFirst();
-      const times = [starts?.t, ends?.t].filter((t) => t !== null && t !== undefined).map(Number);
-      return times.length === 0 ? null : Math.min(...times);
+      return r && loginFromRow(r);
+    },
+
+    async putLogin(l) {
+      const row: ConnectorLoginRow = {
+        tenant_id: codecs.id.encode(l.tenantId),
+        connector_id: codecs.id.encode(l.connectorId),
+        principal_id: codecs.id.encode(l.principalId),
+        login: l.login,
+        created_at: codecs.time.encode(l.createdAt),
+        modified_at: codecs.time.encode(l.modifiedAt),
+      };
+      await db
+        .insertInto('connector_logins')
+        .values(row)
+        .onConflict((oc) =>
+          oc
+            .columns(['connector_id', 'principal_id'])
+            .doUpdateSet({ login: row.login, modified_at: row.modified_at }),
+        )
+        .execute();
+    },
+
+    async deleteLogin(tenantId, connectorId, principalId) {
+      const res = await db
+        .deleteFrom('connector_logins')
+        .where('tenant_id', '=', tenantId)
+        .where('connector_id', '=', connectorId.toLowerCase())
+        .where('principal_id', '=', principalId.toLowerCase())
+        .executeTakeFirst();
+      return res.numDeletedRows === 1n;
     },
 
     async scheduleEnd(tenantId, scheduleId) {

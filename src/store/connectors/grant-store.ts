@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { targetGrantFields } from '../../app/connectors/fields.js';
-import type { ConnectorLeaseStore, TargetGrantStore } from '../../app/connectors/ports.js';
+import type { ConnectorLeaseStore, ReconcileCounts, TargetGrantStore } from '../../app/connectors/ports.js';
 import type { TargetGrantRecord } from '../../domain/connectors/grant.js';
 import { expectOneRow } from '../cas.js';
 import { codecs } from '../codecs.js';
@@ -50,17 +50,29 @@ const fromRow = (r: ConnectorGrantRow): TargetGrantRecord => ({
 
 export function targetGrantStore(db: Kysely<Database>): TargetGrantStore {
   return {
-    async owned(tenantId, connectorId) {
-      const rows = await db
-        .selectFrom('connector_grants')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('connector_id', '=', connectorId)
-        .where('state', 'in', ['granting', 'granted'])
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute();
-      return rows.map(fromRow);
+    async owned(tenantId, connectorId, among) {
+      const owned = () =>
+        db
+          .selectFrom('connector_grants')
+          .selectAll()
+          .where('tenant_id', '=', tenantId)
+          .where('connector_id', '=', connectorId)
+          .where('state', 'in', ['granting', 'granted'])
+          .orderBy('created_at')
+          .orderBy('id');
+      if (among === undefined) return (await owned().execute()).map(fromRow);
+      // One query per index (by principal, by login): an `or` of both reads every record of the
+      // connector on SQLite, which then prefers the (connector, state) index.
+      const byPrincipal =
+        among.principalIds.length === 0
+          ? []
+          : await owned().where('principal_id', 'in', among.principalIds).execute();
+      const byLogin =
+        among.logins.length === 0 ? [] : await owned().where('login', 'in', among.logins).execute();
+      const rows = new Map([...byPrincipal, ...byLogin].map((r) => [r.id, r]));
+      return [...rows.values()]
+        .map(fromRow)
+        .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
 
     async list(tenantId, connectorId, q) {
@@ -76,6 +88,19 @@ export function targetGrantStore(db: Kysely<Database>): TargetGrantStore {
         targetGrantFields,
       );
       return { ...page, items: page.items.map(fromRow) };
+    },
+
+    async ofSchedule(tenantId, scheduleId) {
+      const rows = await db
+        .selectFrom('connector_grants')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('schedule_id', '=', scheduleId.toLowerCase())
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(100)
+        .execute();
+      return rows.map(fromRow);
     },
 
     async insert(r) {
@@ -95,6 +120,9 @@ export function targetGrantStore(db: Kysely<Database>): TargetGrantStore {
     },
   };
 }
+
+/** Longest error text kept as a connector's last error. */
+const MAX_STATUS_ERROR = 1_000;
 
 /** Leases by compare-and-set on the holder and expiry (like the outbox relay's consumers). */
 export function connectorLeaseStore(db: Kysely<Database>): ConnectorLeaseStore {
@@ -116,16 +144,54 @@ export function connectorLeaseStore(db: Kysely<Database>): ConnectorLeaseStore {
       if ((await take()).numUpdatedRows === 1n) return true;
       await db
         .insertInto('connector_leases')
-        .values({ connector_id: connectorId, lease_holder: null, lease_expires_at: 0 })
+        .values({
+          connector_id: connectorId,
+          lease_holder: null,
+          lease_expires_at: 0,
+          last_run_at: null,
+          last_success_at: null,
+          last_error: null,
+          failures: 0,
+          last_result: null,
+        })
         .onConflict((oc) => oc.column('connector_id').doNothing())
         .execute();
       return (await take()).numUpdatedRows === 1n;
     },
 
-    async release(connectorId, holder) {
+    async release(connectorId, holder, outcome) {
+      const counts = (c: ReconcileCounts | null) =>
+        c === null
+          ? null
+          : codecs.json.encode({
+              granted: c.granted,
+              revoked: c.revoked,
+              driftRepaired: c.driftRepaired,
+              unmanaged: c.unmanaged,
+            });
+      const at = outcome === undefined ? undefined : codecs.time.encode(outcome.at);
       await db
         .updateTable('connector_leases')
-        .set({ lease_holder: null, lease_expires_at: 0 })
+        .set((eb) => ({
+          lease_holder: null,
+          lease_expires_at: 0,
+          ...(outcome === undefined || at === undefined
+            ? {}
+            : 'result' in outcome
+              ? {
+                  last_run_at: at,
+                  last_success_at: at,
+                  last_error: null,
+                  failures: 0,
+                  last_result: counts(outcome.result),
+                }
+              : {
+                  last_run_at: at,
+                  last_error: outcome.error.slice(0, MAX_STATUS_ERROR),
+                  failures: eb('failures', '+', 1),
+                  last_result: counts(outcome.partial),
+                }),
+        }))
         .where('connector_id', '=', connectorId)
         .where('lease_holder', '=', holder)
         .execute();

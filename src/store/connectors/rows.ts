@@ -45,10 +45,26 @@ export interface ConnectorGrantRow {
   version: number;
 }
 
+/** Migration 0030: an explicit login of a user in a connector's target. */
+export interface ConnectorLoginRow {
+  tenant_id: string;
+  connector_id: string;
+  principal_id: string;
+  login: string;
+  created_at: number;
+  modified_at: number;
+}
+
 export interface ConnectorLeaseRow {
   connector_id: string;
   lease_holder: string | null;
   lease_expires_at: number;
+  last_run_at: number | null;
+  last_success_at: number | null;
+  last_error: string | null;
+  failures: number;
+  /** JSON of `ReconcileCounts`, or null before the first run. */
+  last_result: string | null;
 }
 
 declare module '../schema.js' {
@@ -57,5 +73,6 @@ declare module '../schema.js' {
     connector_mappings: ConnectorMappingRow;
     connector_grants: ConnectorGrantRow;
     connector_leases: ConnectorLeaseRow;
+    connector_logins: ConnectorLoginRow;
   }
 }

@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { GroupStore } from '../../app/ports.js';
 import type { Group, GroupMember } from '../../domain/directory/types.js';
 import { expectOneRow } from '../cas.js';
+import { selectByIds } from '../chunks.js';
 import { codecs } from '../codecs.js';
 import { uniqueOrConflict } from '../errors.js';
 import { listPage } from '../list.js';
@@ -83,6 +84,17 @@ export function groupStore(db: Kysely<Database>): GroupStore {
         .where('id', '=', id)
         .executeTakeFirst();
       return r && fromRow(r);
+    },
+    async getMany(tenantId, ids) {
+      const rows = await selectByIds(ids, (part) =>
+        db
+          .selectFrom('groups')
+          .selectAll()
+          .where('tenant_id', '=', tenantId)
+          .where('id', 'in', part)
+          .execute(),
+      );
+      return rows.map(fromRow);
     },
     async list(tenantId, q) {
       const page = await listPage(
@@ -239,3 +251,6 @@ export function groupStore(db: Kysely<Database>): GroupStore {
     },
   };
 }
+
+/** A group row as the domain reads it (the SCIM store joins groups with their provisioning client). */
+export { fromRow as groupFromRow };

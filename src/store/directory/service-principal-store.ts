@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { ServicePrincipalStore } from '../../app/ports.js';
 import type { PasswordCredential, ServicePrincipal } from '../../domain/directory/types.js';
 import { expectOneRow } from '../cas.js';
+import { selectByIds } from '../chunks.js';
 import { codecs } from '../codecs.js';
 import { listPage } from '../list.js';
 import { servicePrincipalFields } from '../../odata/collections.js';
@@ -54,6 +55,17 @@ export function servicePrincipalStore(db: Kysely<Database>): ServicePrincipalSto
         .where('id', '=', id)
         .executeTakeFirst();
       return r && fromRow(r);
+    },
+    async getMany(tenantId, ids) {
+      const rows = await selectByIds(ids, (part) =>
+        db
+          .selectFrom('service_principals')
+          .selectAll()
+          .where('tenant_id', '=', tenantId)
+          .where('id', 'in', part)
+          .execute(),
+      );
+      return rows.map(fromRow);
     },
     async getByAppId(appId) {
       const r = await db

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { UserStore } from '../../app/ports.js';
 import type { User } from '../../domain/directory/types.js';
 import { expectOneRow } from '../cas.js';
+import { selectByIds } from '../chunks.js';
 import { codecs } from '../codecs.js';
 import { uniqueOrConflict } from '../errors.js';
 import { listPage } from '../list.js';
@@ -65,6 +66,17 @@ export function userStore(db: Kysely<Database>): UserStore {
         .executeTakeFirst();
       return r && fromRow(r);
     },
+    async getMany(tenantId, ids) {
+      const rows = await selectByIds(ids, (part) =>
+        db
+          .selectFrom('users')
+          .selectAll()
+          .where('tenant_id', '=', tenantId)
+          .where('id', 'in', part)
+          .execute(),
+      );
+      return rows.map(fromRow);
+    },
     async getByUpn(tenantId, upn) {
       const r = await db
         .selectFrom('users')
@@ -110,3 +122,6 @@ export function userStore(db: Kysely<Database>): UserStore {
     },
   };
 }
+
+/** A user row as the domain reads it (the SCIM store joins users with their provisioning client). */
+export { fromRow as userFromRow };

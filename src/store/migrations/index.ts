@@ -24,6 +24,13 @@ import * as m0022 from './0022_resource_scopes.js';
 import * as m0023 from './0023_connectors.js';
 import * as m0024 from './0024_holding_changes.js';
 import * as m0025 from './0025_sign_in_activity.js';
+import * as m0026 from './0026_break_glass.js';
+import * as m0027 from './0027_scim.js';
+import * as m0029 from './0029_ssf_streams.js';
+import * as m0030 from './0030_connector_logins.js';
+import * as m0031 from './0031_administrative_units.js';
+import * as m0032 from './0032_connector_status.js';
+import * as m0033 from './0033_connector_reconcile_indexes.js';
 
 export interface Migration {
   name: string;
@@ -57,4 +64,11 @@ export const migrations: readonly Migration[] = [
   { name: '0023_connectors', up: m0023.up },
   { name: '0024_holding_changes', up: m0024.up },
   { name: '0025_sign_in_activity', up: m0025.up },
+  { name: '0026_break_glass', up: m0026.up },
+  { name: '0027_scim', up: m0027.up },
+  { name: '0029_ssf_streams', up: m0029.up },
+  { name: '0030_connector_logins', up: m0030.up },
+  { name: '0031_administrative_units', up: m0031.up },
+  { name: '0032_connector_status', up: m0032.up },
+  { name: '0033_connector_reconcile_indexes', up: m0033.up },
 ];

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type {
   ApprovalLinkUseStore,
   ChatChannel,
@@ -288,29 +288,21 @@ export function notificationChannelStore(db: Kysely<Database>): NotificationChan
     },
 
     async anyEnabled(tenantId) {
-      const chat = await db
-        .selectFrom('notification_chat_channels')
-        .select('id')
-        .where('tenant_id', '=', tenantId)
-        .where('is_enabled', '=', 1)
+      // One statement for the three kinds of channel: the relay asks this for every PIM message.
+      const enabledIn = (
+        table: 'notification_chat_channels' | 'notification_email_channels' | 'notification_webhooks',
+      ) =>
+        db
+          .selectFrom(table)
+          .select(sql<number>`1`.as('one'))
+          .where('tenant_id', '=', tenantId)
+          .where('is_enabled', '=', 1);
+      const any = await enabledIn('notification_chat_channels')
+        .unionAll(enabledIn('notification_email_channels'))
+        .unionAll(enabledIn('notification_webhooks'))
         .limit(1)
         .executeTakeFirst();
-      if (chat) return true;
-      const email = await db
-        .selectFrom('notification_email_channels')
-        .select('tenant_id')
-        .where('tenant_id', '=', tenantId)
-        .where('is_enabled', '=', 1)
-        .executeTakeFirst();
-      if (email) return true;
-      const hook = await db
-        .selectFrom('notification_webhooks')
-        .select('id')
-        .where('tenant_id', '=', tenantId)
-        .where('is_enabled', '=', 1)
-        .limit(1)
-        .executeTakeFirst();
-      return hook !== undefined;
+      return any !== undefined;
     },
   };
 }

@@ -128,7 +128,7 @@ export function outboxRelayStore(db: Kysely<Database>): OutboxRelayStore {
         .executeTakeFirst();
       if (exists) return;
       // 'end' is the end as of this read; messages numbered meanwhile are delivered (never lost).
-      const cursor = from === 'end' ? await lastSeq() : 0;
+      const cursor = from === 'end' ? await lastSeq() : from === 'beginning' ? 0 : from.afterSeq;
       await db
         .insertInto('outbox_consumers')
         .values({

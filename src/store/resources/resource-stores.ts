@@ -147,7 +147,8 @@ const roleRow = (r: ResourceRoleDefinition): ResourceRoleRow => ({
   version: r.version,
 });
 
-const roleOf = (r: ResourceRoleRow): ResourceRoleDefinition => ({
+/** A stored custom role (the holdings index reads them too). */
+export const roleOf = (r: ResourceRoleRow): ResourceRoleDefinition => ({
   id: r.id,
   tenantId: r.tenant_id,
   roleName: r.role_name,

@@ -160,15 +160,16 @@ export function roleAssignmentStore(db: Kysely<Database>): RoleAssignmentStore {
         .executeTakeFirst();
       return Number(res.numDeletedRows);
     },
-    async roleIdsOf(tenantId, principalIds) {
+    async roleIdsOf(tenantId, principalIds, directoryScopeId) {
       if (principalIds.length === 0) return [];
-      const rows = await db
+      let q = db
         .selectFrom('role_assignments')
         .select('role_definition_id')
         .distinct()
         .where('tenant_id', '=', tenantId)
-        .where('principal_id', 'in', principalIds)
-        .execute();
+        .where('principal_id', 'in', principalIds);
+      if (directoryScopeId !== undefined) q = q.where('directory_scope_id', '=', directoryScopeId);
+      const rows = await q.execute();
       return rows.map((r) => r.role_definition_id);
     },
     async countForRole(tenantId, roleDefinitionId) {

@@ -61,6 +61,8 @@ export async function completeDeviceSignIn(
   verificationUri: string,
   userCode: string,
   user: { upn: string },
+  /** A TOTP code for a user with an authenticator app: the second step of the sign-in. */
+  code?: () => string,
 ): Promise<void> {
   const path = (url: string) => (url.startsWith(server.base) ? url.slice(server.base.length) : url);
   const b = new Browser(server.s);
@@ -80,6 +82,12 @@ export async function completeDeviceSignIn(
     username: user.upn,
     password: PASSWORD,
   });
+  if (code !== undefined) {
+    expect(res.statusCode, res.body).toBe(303);
+    const totpPage = await b.get(path(String(res.headers.location)));
+    expect(totpPage.body).toContain('authenticator app');
+    res = await submit(b, page, csrfOf(totpPage.body), 'totp', { code: code() });
+  }
   for (let hops = 0; hops < 5 && [302, 303].includes(res.statusCode); hops += 1) {
     res = await b.get(path(String(res.headers.location)));
   }

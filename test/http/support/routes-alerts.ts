@@ -67,6 +67,16 @@ export function alertRoutes(env: WalkEnv): WalkRoute[] {
       }),
     },
     {
+      method: 'GET',
+      path: `${BASE}/operations/{id}`,
+      ...READERS,
+      status: 200,
+      own: async () => {
+        await ok(env, 'POST', `${BASE}/alerts/${id()}/refresh`);
+        return { url: `${BASE}/operations/refresh:${id()}` };
+      },
+    },
+    {
       method: 'POST',
       path: `${BASE}/alerts/{id}/refresh`,
       ...WRITERS,

@@ -24,8 +24,21 @@ async function ok(env: WalkEnv, method: Method, url: string, body?: unknown) {
 }
 
 const connector = async (env: WalkEnv) => String((await ok(env, 'POST', BASE, CONNECTOR)).id);
+/**
+ * One connector per server for the routes that leave it in place: the walk calls each route five
+ * times, and a tenant may have 50 connectors.
+ */
+const sharedConnectors = new WeakMap<object, Promise<string>>();
+const shared = (env: WalkEnv): Promise<string> => {
+  let id = sharedConnectors.get(env.s);
+  if (id === undefined) {
+    id = connector(env);
+    sharedConnectors.set(env.s, id);
+  }
+  return id;
+};
 const mapping = async (env: WalkEnv) => {
-  const id = await connector(env);
+  const id = await shared(env);
   return { id, mappingId: String((await ok(env, 'POST', `${BASE}/${id}/mappings`, MAPPING)).id) };
 };
 
@@ -51,7 +64,7 @@ export function connectorRoutes(env: WalkEnv): WalkRoute[] {
       path: `${BASE}/{id}`,
       ...WRITERS,
       status: 200,
-      own: async () => ({ url: `${BASE}/${await connector(env)}`, body: { displayName: 'walked' } }),
+      own: async () => ({ url: `${BASE}/${await shared(env)}`, body: { displayName: 'walked' } }),
     },
     {
       method: 'DELETE',
@@ -65,28 +78,56 @@ export function connectorRoutes(env: WalkEnv): WalkRoute[] {
       path: `${BASE}/{id}/test`,
       ...WRITERS,
       status: 200,
-      own: async () => ({ url: `${BASE}/${await connector(env)}/test` }),
+      own: async () => ({ url: `${BASE}/${await shared(env)}/test` }),
     },
     {
       method: 'GET',
       path: `${BASE}/{id}/grants`,
       ...READERS,
       status: 200,
-      own: async () => ({ url: `${BASE}/${await connector(env)}/grants` }),
+      own: async () => ({ url: `${BASE}/${await shared(env)}/grants` }),
+    },
+    {
+      method: 'GET',
+      path: `${BASE}/{id}/logins`,
+      ...READERS,
+      status: 200,
+      own: async () => ({ url: `${BASE}/${await shared(env)}/logins` }),
+    },
+    {
+      method: 'PUT',
+      path: `${BASE}/{id}/logins/{principalId}`,
+      ...WRITERS,
+      status: 200,
+      own: async () => ({
+        url: `${BASE}/${await shared(env)}/logins/${env.s.boot.admin.id}`,
+        body: { login: 'walk_login' },
+      }),
+    },
+    {
+      method: 'DELETE',
+      path: `${BASE}/{id}/logins/{principalId}`,
+      ...WRITERS,
+      status: 204,
+      own: async () => {
+        const id = await shared(env);
+        await ok(env, 'PUT', `${BASE}/${id}/logins/${env.s.boot.admin.id}`, { login: 'walk_login' });
+        return { url: `${BASE}/${id}/logins/${env.s.boot.admin.id}` };
+      },
     },
     {
       method: 'GET',
       path: `${BASE}/{id}/mappings`,
       ...READERS,
       status: 200,
-      own: async () => ({ url: `${BASE}/${await connector(env)}/mappings` }),
+      own: async () => ({ url: `${BASE}/${await shared(env)}/mappings` }),
     },
     {
       method: 'POST',
       path: `${BASE}/{id}/mappings`,
       ...WRITERS,
       status: 201,
-      own: async () => ({ url: `${BASE}/${await connector(env)}/mappings`, body: MAPPING }),
+      own: async () => ({ url: `${BASE}/${await shared(env)}/mappings`, body: MAPPING }),
     },
     {
       method: 'GET',

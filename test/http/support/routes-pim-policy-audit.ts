@@ -552,6 +552,17 @@ function approvalRoutes(env: WalkEnv): WalkRoute[] {
       },
     },
     {
+      // Lent to an approver the request waits for (ADR 0043): a reader of every request who is no
+      // approver gets 404 like anyone else.
+      method: 'GET',
+      path: `${APPROVALS}/{id}/requesterActivations`,
+      role: R.PRIVILEGED_ROLE_ADMINISTRATOR,
+      wrongRole: R.GLOBAL_READER,
+      denied: 404,
+      status: 200,
+      own: async () => ({ url: `${APPROVALS}/${(await pendingApproval(env)).id}/requesterActivations` }),
+    },
+    {
       method: 'GET',
       path: `${ROLES}/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')`,
       status: 200,

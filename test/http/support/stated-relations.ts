@@ -91,8 +91,43 @@ export const RELATIONS: { operations: RegExp; message: RegExp; stated: string }[
   },
   {
     operations: /elevate\/connectors/,
+    message: /^settings\.host is required for postgresql/,
+    stated: 'settings.host is required for postgresql, mariadb, redis and ldap',
+  },
+  {
+    operations: /elevate\/connectors/,
+    message: /^settings\.url is required for webhook and scim/,
+    stated: 'settings.url is required for webhook and scim',
+  },
+  {
+    operations: /elevate\/connectors/,
+    message: /^settings\.(url|listUrl) must use https:\/\//,
+    stated: 'ELEVATE_NOTIFICATIONS_ALLOW_HTTP',
+  },
+  {
+    operations: /elevate\/connectors/,
+    message: /^secret of a webhook connector must be 'whsec_'/,
+    stated: 'webhook secret must be a Standard Webhooks whsec_ secret',
+  },
+  {
+    operations: /elevate\/connectors/,
     message: /^settings\.userDnTemplate is required for LDAP/,
     stated: 'settings.userDnTemplate, containing {login}, is required for ldap',
+  },
+  {
+    operations: /ssf\/streams/,
+    message: /^delivery\.endpoint_url must use https:\/\//,
+    stated: 'ELEVATE_SSF_ALLOW_HTTP',
+  },
+  {
+    operations: /elevate\/connectors\/\{id\}\/logins\/\{principalId\}$/,
+    message: /^The user does not exist in this tenant/,
+    stated: 'The user must exist in the tenant',
+  },
+  {
+    operations: /elevate\/connectors\/\{id\}\/logins\/\{principalId\}$/,
+    message: /^Another user of this connector already has that login/,
+    stated: 'no other user of the connector may have the login',
   },
   {
     operations: /elevate\/decisionHooks/,
@@ -187,6 +222,11 @@ export const RELATIONS: { operations: RegExp; message: RegExp; stated: string }[
     stated: 'the derived `@odata.type` of the rule',
   },
   { operations: /rules\/\{ruleId\}$/, message: /does not match the rule id/, stated: "the rule's own" },
+  {
+    operations: /access\/v1\/evaluations$/,
+    message: /^Each evaluation needs a subject, action and resource/,
+    stated: 'given on it or once at the top level',
+  },
   {
     operations: /auditLogs\/export$/,
     message: /`to` must be after `from`/,

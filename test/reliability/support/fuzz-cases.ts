@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {
   canBreak,
+  filtered,
   invalidArbitrary,
   isValid,
   validArbitrary,
@@ -50,8 +51,10 @@ function validPathValue(op: Op, p: Parameter, pools: Pools): fc.Arbitrary<string
     options.push({ arbitrary: fc.uuid(), weight: 1 });
   if (own.length > 0) options.push({ arbitrary: fc.constantFrom(...own), weight: 8 });
   if (any.length > 0) options.push({ arbitrary: fc.constantFrom(...any), weight: 1 });
-  // An empty segment never routes to the template (`//discovery/…`), so it is not a valid value.
-  return fc.oneof(...options).filter((v) => v !== '');
+  // An empty segment never routes to the template (`//discovery/…`), so it is not a valid value;
+  // nor is a dot segment (`.`, `..`), which URL resolution removes (RFC 3986 §5.2.4) before the
+  // request is sent: `…/alertConfigurations/.` is `…/alertConfigurations/`, another route.
+  return filtered(fc.oneof(...options), (v) => v !== '' && v !== '.' && v !== '..', schema);
 }
 
 /**
@@ -63,9 +66,11 @@ function queryArbitrary(op: Op, hints: Hints): fc.Arbitrary<Record<string, strin
   for (const p of op.queryParams) {
     const schema = stringSchema(p.schema);
     const hint = hints[p.name];
-    const value = (
-      hint ? fc.oneof({ arbitrary: hint, weight: 4 }, validArbitrary(schema)) : validArbitrary(schema)
-    ).filter((v) => typeof v === 'string' && isValid(schema, v)) as fc.Arbitrary<string>;
+    const value = filtered(
+      hint ? fc.oneof({ arbitrary: hint, weight: 4 }, validArbitrary(schema)) : validArbitrary(schema),
+      (v) => typeof v === 'string' && isValid(schema, v),
+      schema,
+    ) as fc.Arbitrary<string>;
     record[p.name] = p.required
       ? value
       : fc.oneof({ arbitrary: fc.constant(undefined), weight: 4 }, { arbitrary: value, weight: 1 });
@@ -137,13 +142,15 @@ function mutations(op: Op, hints: Hints): Record<string, fc.Arbitrary<(parts: Pa
   for (const p of op.pathParams) {
     const schema = p.schema ?? {};
     if (schema.pattern === undefined && schema.maxLength === undefined) continue;
-    const bad = fc
-      .oneof(
+    const bad = filtered(
+      fc.oneof(
         fc.string({ minLength: 1, maxLength: 30 }),
         fc.constantFrom('not-a-guid', "x' or '1'='1", '00000000-0000-0000-0000-00000000000g', '..'),
         fc.constant('z'.repeat((schema.maxLength ?? 300) + 1)),
-      )
-      .filter((v) => !isValid(schema, v) && v.trim() === v && v !== '.' && v !== '..');
+      ),
+      (v) => !isValid(schema, v) && v.trim() === v && v !== '.' && v !== '..',
+      schema,
+    );
     m[`path:${p.name}`] = bad.map((v) => (parts: Parts) => ({
       url: url(op, { ...parts.pathValues, [p.name]: v }, parts.query),
     }));
@@ -151,9 +158,11 @@ function mutations(op: Op, hints: Hints): Record<string, fc.Arbitrary<(parts: Pa
   for (const p of op.queryParams) {
     const schema = stringSchema(p.schema);
     if (schema.pattern === undefined && schema.enum === undefined && schema.maxLength === undefined) continue;
-    const bad = fc
-      .oneof(fc.string({ maxLength: 20 }), fc.constant('q'.repeat((schema.maxLength ?? 4096) + 1)))
-      .filter((v) => !isValid(schema, v));
+    const bad = filtered(
+      fc.oneof(fc.string({ maxLength: 20 }), fc.constant('q'.repeat((schema.maxLength ?? 4096) + 1))),
+      (v) => !isValid(schema, v),
+      schema,
+    );
     m[`query:${p.name}`] = bad.map((v) => (parts: Parts) => ({
       url: url(op, parts.pathValues, { ...parts.query, [p.name]: v }),
     }));

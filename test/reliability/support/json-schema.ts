@@ -183,6 +183,30 @@ export function schemaErrors(schema: Schema, value: unknown, path = '$'): string
 
 export const isValid = (schema: Schema, value: unknown) => schemaErrors(schema, value).length === 0;
 
+/** Rejections in a row after which a filter gives up: fast-check would otherwise retry forever. */
+const MAX_REJECTIONS = 10_000;
+
+/**
+ * `arb.filter(keep)`, failing with the schema's text after {@link MAX_REJECTIONS} rejections in a
+ * row instead of spinning: generation is synchronous, so a filter that almost never accepts would
+ * hang the test past its timeout.
+ */
+export function filtered<T>(arb: fc.Arbitrary<T>, keep: (v: T) => boolean, schema: Schema): fc.Arbitrary<T> {
+  let rejections = 0;
+  return arb.filter((v) => {
+    if (keep(v)) {
+      rejections = 0;
+      return true;
+    }
+    rejections += 1;
+    if (rejections >= MAX_REJECTIONS)
+      throw new Error(
+        `no fitting value in ${MAX_REJECTIONS} tries for ${JSON.stringify(schema).slice(0, 500)}`,
+      );
+    return false;
+  });
+}
+
 /** Marks a property left out of a generated object. */
 const ABSENT = Symbol('absent');
 
@@ -216,7 +240,7 @@ export function validArbitrary(schema: Schema, hints: Hints = {}, name?: string)
   const base = validBase(schema, hints);
   const hint = name === undefined ? undefined : hints[name];
   const hinted = hint ? fc.oneof({ arbitrary: hint, weight: 3 }, { arbitrary: base, weight: 1 }) : base;
-  const value = hinted.filter((v) => isValid(schema, v));
+  const value = filtered(hinted, (v) => isValid(schema, v), schema);
   return schema.nullable
     ? fc.oneof({ arbitrary: value, weight: 5 }, { arbitrary: fc.constant(null), weight: 1 })
     : value;
@@ -232,11 +256,13 @@ function validBase(schema: Schema, hints: Hints): fc.Arbitrary<unknown> {
   if (schema.allOf) return validArbitrary(Object.assign({}, ...schema.allOf) as Schema, hints);
   switch (schema.type) {
     case 'string':
-      if (schema.format === 'date-time') return dateTimes().filter((s) => isValid(schema, s));
+      if (schema.format === 'date-time') return filtered(dateTimes(), (s) => isValid(schema, s), schema);
       return schema.pattern !== undefined
-        ? fc
-            .stringMatching(regex(schema.pattern))
-            .filter((s) => isValid({ ...schema, pattern: undefined }, s))
+        ? filtered(
+            fc.stringMatching(regex(schema.pattern)),
+            (s) => isValid({ ...schema, pattern: undefined }, s),
+            schema,
+          )
         : anyString(schema);
     case 'integer':
       return fc.integer({ min: schema.minimum ?? -1000, max: schema.maximum ?? 100_000 });
@@ -308,7 +334,7 @@ export function canBreak(schema: Schema): boolean {
  * range, too many items — at the top or somewhere inside. Every value is checked to be invalid.
  */
 export function invalidArbitrary(schema: Schema, hints: Hints = {}): fc.Arbitrary<unknown> {
-  return invalidBase(schema, hints).filter((v) => !isValid(schema, v));
+  return filtered(invalidBase(schema, hints), (v) => !isValid(schema, v), schema);
 }
 
 function invalidBase(schema: Schema, hints: Hints): fc.Arbitrary<unknown> {
@@ -330,7 +356,9 @@ function invalidBase(schema: Schema, hints: Hints): fc.Arbitrary<unknown> {
     const item = validArbitrary(schema.items, hints);
     if (schema.maxItems !== undefined)
       options.push(fc.array(item, { minLength: schema.maxItems + 1, maxLength: schema.maxItems + 2 }));
-    options.push(fc.tuple(invalidArbitrary(schema.items, hints)).map(([bad]) => [bad]));
+    // Items of `{}` accept anything: no invalid item exists, and looking for one never ends.
+    if (canBreak(schema.items))
+      options.push(fc.tuple(invalidArbitrary(schema.items, hints)).map(([bad]) => [bad]));
   }
   if (schema.type === 'object') {
     const valid = validArbitrary(schema, hints) as fc.Arbitrary<Record<string, unknown>>;

@@ -66,8 +66,9 @@ const isJobEntry = (e: {
 }) => e.correlation_id === null && e.initiated_by_user_id === null && e.initiated_by_app_id === null;
 
 /**
- * Drops the schedule changes the expiry sweeper makes on its own (status `Expired`,
- * `expiry_recorded_at` set, version + 1, nothing else), which may land while any request runs.
+ * Drops the schedule changes the sweeper makes on its own, which may land while any request runs:
+ * an expiry (status `Expired`, `expiry_recorded_at` set, version + 1, nothing else) and an
+ * ending-soon notice (`ending_soon_for_end_at` set to the schedule's end, nothing else).
  */
 function withoutExpiryRecords(gone: string[], added: string[]): [string[], string[]] {
   const before = new Map(gone.map((r) => [(JSON.parse(r) as { id: string }).id, r]));
@@ -80,6 +81,11 @@ function withoutExpiryRecords(gone: string[], added: string[]): [string[], strin
     const same = Object.keys(now).every(
       (k) => ['status', 'expiry_recorded_at', 'version'].includes(k) || now[k] === then[k],
     );
+    const noticed = Object.keys(now).every((k) => k === 'ending_soon_for_end_at' || now[k] === then[k]);
+    if (noticed && now.ending_soon_for_end_at === now.end_at && then.ending_soon_for_end_at !== now.end_at) {
+      recorded.add(now.id as string);
+      continue;
+    }
     if (
       same &&
       now.status === 'Expired' &&

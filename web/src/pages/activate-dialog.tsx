@@ -1,5 +1,6 @@
 // Activate: duration (defaulted to and described by the role's maximum), justification, ticket
-// fields when the settings ask for them. The server checks everything; its message for a field is
+// fields when the settings ask for them — read up front: a requester may read the settings of the
+// roles they may activate. The server checks everything; its message for a field is
 // shown next to that field, and a refused request changes nothing.
 import { Alert, Button, Group, Modal, NumberInput, Stack, Text, TextInput, Textarea } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
@@ -56,7 +57,9 @@ export function ActivateDialog({
   const [sending, setSending] = useState(false);
 
   const max = rules.data?.maximumHours;
-  const shownHours = hours === '' ? (max ?? 1) : hours;
+  // No default until the settings are read: a default that changes under the person's typing (the
+  // 1 hour shown while reading, then the maximum) would send what they did not choose.
+  const shownHours = hours === '' ? (rules.loading ? '' : (max ?? 1)) : hours;
   const showTicket = askTicket || rules.data?.ticket === true;
 
   const submit = async (event: FormEvent) => {
@@ -109,8 +112,10 @@ export function ActivateDialog({
             label="Duration (hours)"
             description={
               max !== undefined
-                ? `At most ${max} hours for this role.`
-                : 'The role’s settings set the maximum.'
+                ? `At most ${max} ${max === 1 ? 'hour' : 'hours'} for this role.`
+                : rules.loading
+                  ? 'Reading the role’s settings…'
+                  : 'The role’s settings set the maximum.'
             }
             value={shownHours}
             onChange={setHours}
@@ -148,6 +153,9 @@ export function ActivateDialog({
               />
             </Group>
           )}
+          {rules.data?.mfa && (
+            <Text size="sm">This role asks that you signed in with your authenticator app or a passkey.</Text>
+          )}
           {rules.data?.approval && (
             <Text size="sm">This role needs an approver’s decision before it is active.</Text>
           )}
@@ -165,7 +173,7 @@ export function ActivateDialog({
             <Button variant="default" onClick={onClose}>
               Cancel
             </Button>
-            <Button type="submit" loading={sending}>
+            <Button type="submit" loading={sending} disabled={rules.loading}>
               Activate
             </Button>
           </Group>

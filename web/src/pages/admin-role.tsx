@@ -1,14 +1,17 @@
-// One role for administrators: who holds it (eligible, active; add and remove) and its settings.
+// One role for administrators: who holds it (eligible, active; add and remove), its settings, and
+// its activity (activations per day, a timeline per holder).
 import { Alert, Anchor, Badge, Button, Group, Stack, Table, Tabs, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { api, plainWords } from '../api';
 import { DIRECTORY, listAll, type Instance, type RoleDefinition } from '../graph';
 import { useLoad } from '../load';
 import { Link } from '../router';
-import { Loading } from '../shell';
+import { Loading } from '../states';
 import { when } from '../time';
 import { AddAssignment } from './add-assignment';
+import { RoleActivity } from './role-activity';
 import { RoleSettings } from './role-settings';
+import { RuleSettings } from './rule-settings';
 import { scopeLabel } from './my-roles';
 
 const byRole = (roleId: string) => `$filter=${encodeURIComponent(`roleDefinitionId eq '${roleId}'`)}`;
@@ -151,6 +154,7 @@ export function AdminRolePage({ roleId }: { roleId: string }) {
         <Tabs.List>
           <Tabs.Tab value="assignments">Assignments</Tabs.Tab>
           <Tabs.Tab value="settings">Settings</Tabs.Tab>
+          <Tabs.Tab value="activity">Activity</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="assignments" pt="md">
           <Stack>
@@ -172,7 +176,13 @@ export function AdminRolePage({ roleId }: { roleId: string }) {
           </Stack>
         </Tabs.Panel>
         <Tabs.Panel value="settings" pt="md">
-          <RoleSettings roleId={roleId} />
+          <Stack gap="xl">
+            <RoleSettings roleId={roleId} />
+            <RuleSettings roleId={roleId} />
+          </Stack>
+        </Tabs.Panel>
+        <Tabs.Panel value="activity" pt="md">
+          <RoleActivity roleId={roleId} />
         </Tabs.Panel>
       </Tabs>
     </Stack>

@@ -6,7 +6,7 @@ import { plainWords } from '../api';
 import { DIRECTORY, listAll, type Instance, type RoleDefinition } from '../graph';
 import { useLoad } from '../load';
 import { Link } from '../router';
-import { Loading } from '../shell';
+import { Loading } from '../states';
 
 interface Counts {
   eligible: number;

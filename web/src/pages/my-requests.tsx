@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { api, plainWords } from '../api';
 import { DIRECTORY, MINE, listAll, type Me, type ScheduleRequest } from '../graph';
 import { useLoad } from '../load';
-import { Loading } from '../shell';
+import { Loading } from '../states';
 import { isoHours, when } from '../time';
 
 const STATUS_COLOR: Record<string, string> = {

@@ -1,15 +1,18 @@
 // My roles: what I may activate and what is active for me now — directory roles and PIM for Groups
-// memberships — with a live countdown; activate, deactivate. One round trip per collection, all in
-// parallel, so the page shows data at once.
+// memberships — with a live countdown; activate, deactivate; extend what an administrator granted
+// when it nears its end, renew it shortly after; my activation history. One round trip per
+// collection, all in parallel, so the page shows data at once.
 import { Alert, Badge, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { api, plainWords } from '../api';
 import type { Me } from '../graph';
-import { loadMyHoldings, sameTarget, type Holding } from '../holdings';
+import { extendable, loadMyHoldings, loadRenewable, sameTarget, type Holding } from '../holdings';
 import { useLoad } from '../load';
-import { Loading } from '../shell';
+import { Loading } from '../states';
 import { countdown, useNow, when } from '../time';
 import { ActivateDialog, type ActivationResult } from './activate-dialog';
+import { ActivationHistory } from './activation-history';
+import { ExtendDialog, type MoreTime } from './extend-dialog';
 
 export const scopeLabel = (scope: string) => (scope === '/' ? 'Directory' : scope);
 
@@ -37,13 +40,32 @@ export function MyRolesPage({ me, onChanged }: { me: Me; onChanged: () => void }
   const [activating, setActivating] = useState<Holding>();
   const [result, setResult] = useState<ActivationResult>();
   const [busy, setBusy] = useState<string>();
+  const [moreTime, setMoreTime] = useState<{ holding: Holding; action: MoreTime }>();
+  const [round, setRound] = useState(0);
+  const renewable = useLoad(
+    () => (holdings.data ? loadRenewable(holdings.data, Date.now()) : Promise.resolve([])),
+    [holdings.data],
+  );
 
   const finished = (r: ActivationResult) => {
     setActivating(undefined);
+    setMoreTime(undefined);
     setResult(r);
     holdings.reload();
+    setRound((n) => n + 1);
     onChanged();
   };
+
+  const extendButton = (h: Holding, action: MoreTime = 'selfExtend') => (
+    <Button
+      size="xs"
+      variant="light"
+      onClick={() => setMoreTime({ holding: h, action })}
+      aria-label={`${action === 'selfExtend' ? 'Extend' : 'Renew'} ${h.name}`}
+    >
+      {action === 'selfExtend' ? 'Extend' : 'Renew'}
+    </Button>
+  );
 
   const deactivate = async (h: Holding) => {
     setBusy(h.key);
@@ -51,6 +73,7 @@ export function MyRolesPage({ me, onChanged }: { me: Me; onChanged: () => void }
       await api('POST', h.requests, { action: 'selfDeactivate', principalId: me.id, ...h.target });
       setResult({ color: 'gray', text: `${h.name} is deactivated.` });
       holdings.reload();
+      setRound((n) => n + 1);
       onChanged();
     } catch (err) {
       setResult({ color: 'red', text: plainWords(err) });
@@ -113,6 +136,7 @@ export function MyRolesPage({ me, onChanged }: { me: Me; onChanged: () => void }
                       {h.endDateTime ? countdown(Date.parse(h.endDateTime), now) : 'permanent'}
                     </Table.Td>
                     <Table.Td>
+                      {extendable(h, now) && extendButton(h)}
                       {h.activated && !h.viaGroup && (
                         <Button
                           size="xs"
@@ -164,19 +188,26 @@ export function MyRolesPage({ me, onChanged }: { me: Me; onChanged: () => void }
                       <Table.Td>{h.scope}</Table.Td>
                       <Table.Td>{when(h.endDateTime)}</Table.Td>
                       <Table.Td>
-                        {isActive ? (
-                          <Badge color="green">active</Badge>
-                        ) : waiting ? (
-                          <Badge color="yellow">waiting for approval</Badge>
-                        ) : (
-                          <Button
-                            size="xs"
-                            onClick={() => setActivating(h)}
-                            aria-label={`Activate ${h.name}`}
-                          >
-                            Activate
-                          </Button>
-                        )}
+                        <Group gap="xs">
+                          {isActive ? (
+                            <Badge color="green" variant="light">
+                              active
+                            </Badge>
+                          ) : waiting ? (
+                            <Badge color="yellow" variant="light">
+                              waiting for approval
+                            </Badge>
+                          ) : (
+                            <Button
+                              size="xs"
+                              onClick={() => setActivating(h)}
+                              aria-label={`Activate ${h.name}`}
+                            >
+                              Activate
+                            </Button>
+                          )}
+                          {extendable(h, now) && extendButton(h)}
+                        </Group>
                       </Table.Td>
                     </Table.Tr>
                   );
@@ -186,6 +217,50 @@ export function MyRolesPage({ me, onChanged }: { me: Me; onChanged: () => void }
           </div>
         )}
       </section>
+      {renewable.data && renewable.data.length > 0 && (
+        <section aria-labelledby="ended-heading">
+          <Title order={3} id="ended-heading" mb="xs">
+            Ended recently
+          </Title>
+          <Text size="sm" c="dimmed" mb="xs">
+            Up to 30 days after it ends, you may ask to renew an eligibility or assignment.
+          </Text>
+          <div className="elevate-table-wrap">
+            <Table striped aria-labelledby="ended-heading">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Role</Table.Th>
+                  <Table.Th>Was</Table.Th>
+                  <Table.Th>Ended</Table.Th>
+                  <Table.Th>Action</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {renewable.data.map((h) => (
+                  <Table.Tr key={h.key} data-role={h.name}>
+                    <Table.Td>
+                      <Name h={h} />
+                    </Table.Td>
+                    <Table.Td>{h.schedule === 'eligibility' ? 'eligible' : 'assigned'}</Table.Td>
+                    <Table.Td>{when(h.endDateTime)}</Table.Td>
+                    <Table.Td>{extendButton(h, 'selfRenew')}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </div>
+        </section>
+      )}
+      <ActivationHistory round={round} />
+      {moreTime && (
+        <ExtendDialog
+          me={me}
+          holding={moreTime.holding}
+          action={moreTime.action}
+          onClose={() => setMoreTime(undefined)}
+          onDone={finished}
+        />
+      )}
       {activating && (
         <ActivateDialog
           me={me}

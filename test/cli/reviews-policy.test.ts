@@ -1,0 +1,310 @@
+// `elevate reviews`, `elevate review decide` and `elevate policy set` as users run them: the built
+// bin against a real Elevate on a random port. A reviewer lists the items waiting for her, decides
+// one by principal and accepts the recommendations on the rest; an administrator changes one rule of
+// a role's settings with key=value or JSON. --json against the published schemas; bad input is one
+// line with the documented exit code.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFINITIONS, definitionBody, userReviewer, USER_ADMINISTRATOR } from '../access-reviews/support.js';
+import { cli, ensureBuilt, startCli, userEnv, type CliRun } from './support/cli-process.js';
+import { addUser, cliServer, completeDeviceSignIn, type CliServer } from './support/cli-server.js';
+
+const schema = JSON.parse(
+  readFileSync(new URL('../../docs/cli/output.schema.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
+const ajv = new Ajv({ allErrors: true, strict: true });
+ajv.addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/);
+ajv.addSchema(schema, 'cli');
+
+function output(run: CliRun, definition: string): unknown {
+  expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+  const value: unknown = JSON.parse(run.stdout);
+  const valid = ajv.validate({ $ref: `cli#/definitions/${definition}` }, value);
+  expect(valid, `${definition}: ${ajv.errorsText()}\n${run.stdout}`).toBe(true);
+  return value;
+}
+
+function failure(run: CliRun, code: number, message: RegExp): void {
+  expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(code);
+  expect(run.stdout).toBe('');
+  expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(run.stderr).toMatch(message);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+}
+
+let server: CliServer;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  ensureBuilt();
+  server = await cliServer();
+  env = userEnv();
+  const secretFile = join(env.HOME ?? '', 'secret');
+  writeFileSync(secretFile, server.s.boot.app.clientSecret, { mode: 0o600 });
+  const login = await cli(
+    [
+      'login',
+      '--server',
+      server.base,
+      '--client-id',
+      server.s.boot.app.clientId,
+      '--client-secret-file',
+      secretFile,
+    ],
+    env,
+  );
+  expect(login.code, login.stderr).toBe(0);
+}, 240_000);
+afterAll(async () => server.close());
+
+/** The bootstrap application's access token, over HTTP like any client. */
+async function adminToken(): Promise<string> {
+  const res = await fetch(`${server.base}/oauth2/v2.0/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: server.s.boot.app.clientId,
+      client_secret: server.s.boot.app.clientSecret,
+      scope: `${server.base}/.default`,
+    }).toString(),
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+async function deviceLogin(profile: string, user: { upn: string }): Promise<void> {
+  const login = startCli(['login', '--server', server.base, '--profile', profile], env);
+  const prompt = await login.waitForStderr(/open (\S+) in a browser and enter the code (\S+) /);
+  await completeDeviceSignIn(server, prompt[1] ?? '', prompt[2] ?? '', user);
+  expect((await login.done).code).toBe(0);
+}
+
+describe('elevate reviews, review decide, policy set (built CLI)', { timeout: 300_000 }, () => {
+  it('a reviewer lists her items, decides one by principal, accepts the recommendations on the rest', async () => {
+    const rita = await addUser(server.s);
+    const alice = await addUser(server.s);
+    const bob = await addUser(server.s);
+    await deviceLogin('rita', rita);
+    await deviceLogin('alice', alice);
+    for (const who of [alice, bob]) {
+      const assigned = await cli(['assign', 'eligible', who.upn, USER_ADMINISTRATOR, '--permanent'], env);
+      expect(assigned.code, assigned.stderr).toBe(0);
+    }
+    const today = new Date(server.clock.now()).toISOString().slice(0, 10);
+    const body = definitionBody({ roles: [USER_ADMINISTRATOR], reviewers: [userReviewer(rita.id)] });
+    const settings = body.settings as { recurrence: { range: { startDate: string } } };
+    settings.recurrence.range.startDate = today;
+    const created = await fetch(`${server.base}${DEFINITIONS}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await adminToken()}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    expect(await server.s.accessReviews.runDue()).toMatchObject({ created: 1 });
+
+    type Item = {
+      instanceId: string;
+      id: string;
+      principalId: string;
+      decision: string;
+      recommendation: string;
+    };
+    const items = output(await cli(['reviews', '--profile', 'rita', '--json'], env), 'reviews') as Item[];
+    expect(items.map((i) => i.principalId).sort()).toEqual([alice.id, bob.id].sort());
+    expect(items.every((i) => i.decision === 'NotReviewed')).toBe(true);
+    const instance = items[0]!.instanceId;
+    const human = await cli(['reviews', '--profile', 'rita'], env);
+    expect(human.stdout).toMatch(/^INSTANCE\s+DECISION ID\s+PRINCIPAL\s+ROLE/);
+    expect(human.stdout).toContain(alice.upn);
+    // Alice is reviewed, not a reviewer.
+    expect(output(await cli(['reviews', '--profile', 'alice', '--json'], env), 'reviews')).toEqual([]);
+
+    const decided = output(
+      await cli(
+        [
+          'review',
+          'decide',
+          instance,
+          alice.upn,
+          '--decision',
+          'approve',
+          '--reason',
+          'uses it',
+          '--profile',
+          'rita',
+          '--json',
+        ],
+        env,
+      ),
+      'review-decide',
+    );
+    expect(decided).toMatchObject({ principalId: alice.id, decision: 'Approve', justification: 'uses it' });
+    const open = output(await cli(['reviews', '--profile', 'rita', '--json'], env), 'reviews') as Item[];
+    expect(open.map((i) => i.principalId)).toEqual([bob.id]);
+
+    // Bad input: one line, documented code.
+    failure(
+      await cli(['review', 'decide', instance, bob.upn, '--decision', 'Maybe', '--profile', 'rita'], env),
+      2,
+      /--decision must be Approve, Deny, DontKnow, got "Maybe"/,
+    );
+    failure(
+      await cli(['review', 'decide', instance, bob.upn, '--profile', 'rita'], env),
+      2,
+      /--decision is required/,
+    );
+    failure(
+      await cli(
+        [
+          'review',
+          'decide',
+          '00000000-0000-4000-8000-000000000000',
+          bob.upn,
+          '--decision',
+          'Deny',
+          '--profile',
+          'rita',
+        ],
+        env,
+      ),
+      4,
+      /no access review instance 00000000-0000-4000-8000-000000000000 where you are a reviewer/,
+    );
+    failure(
+      await cli(
+        ['review', 'decide', instance, 'nobody@contoso.test', '--decision', 'Deny', '--profile', 'rita'],
+        env,
+      ),
+      4,
+      /no item "nobody@contoso.test" to review/,
+    );
+    // Alice may not decide in Rita's review (she is not a reviewer of it).
+    failure(
+      await cli(['review', 'decide', instance, bob.upn, '--decision', 'Deny', '--profile', 'alice'], env),
+      4,
+      /no access review instance/,
+    );
+
+    const all = output(
+      await cli(
+        ['review', 'decide', instance, '--accept-recommendations', '--profile', 'rita', '--json'],
+        env,
+      ),
+      'review-decide',
+    ) as Item[];
+    const bobItem = all.find((i) => i.principalId === bob.id);
+    expect(bobItem?.decision).toBe(bobItem?.recommendation);
+    expect(all.find((i) => i.principalId === alice.id)?.decision).toBe('Approve');
+    expect(output(await cli(['reviews', '--profile', 'rita', '--json'], env), 'reviews')).toEqual([]);
+    expect(
+      (output(await cli(['reviews', '--all', '--profile', 'rita', '--json'], env), 'reviews') as Item[])
+        .length,
+    ).toBe(2);
+  });
+
+  it('an administrator changes one rule with key=value or JSON; clear errors', async () => {
+    type Out = { rule: Record<string, unknown> };
+    const before = output(
+      await cli(['policy', 'show', 'user administrator', '--json'], env),
+      'policy-show',
+    ) as { rules: Record<string, unknown>[] };
+    const set = output(
+      await cli(
+        [
+          'policy',
+          'set',
+          'user administrator',
+          'Expiration_EndUser_Assignment',
+          'maximumDuration=PT4H',
+          '--json',
+        ],
+        env,
+      ),
+      'policy-set',
+    ) as Out;
+    expect(set.rule).toMatchObject({ id: 'Expiration_EndUser_Assignment', maximumDuration: 'PT4H' });
+    const json = output(
+      await cli(
+        [
+          'policy',
+          'set',
+          'User Administrator',
+          'Enablement_EndUser_Assignment',
+          '{"enabledRules":["Justification","Ticketing"]}',
+          '--json',
+        ],
+        env,
+      ),
+      'policy-set',
+    ) as Out;
+    expect(json.rule.enabledRules).toEqual(['Justification', 'Ticketing']);
+    const human = await cli(
+      [
+        'policy',
+        'set',
+        'User Administrator',
+        'Approval_EndUser_Assignment',
+        'setting.isApprovalRequired=false',
+      ],
+      env,
+    );
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toBe('User Administrator: Approval_EndUser_Assignment updated (setting).\n');
+
+    // Exactly those rules changed.
+    const after = output(
+      await cli(['policy', 'show', 'user administrator', '--json'], env),
+      'policy-show',
+    ) as {
+      rules: Record<string, unknown>[];
+    };
+    const changed = after.rules
+      .filter((r) => JSON.stringify(r) !== JSON.stringify(before.rules.find((b) => b.id === r.id)))
+      .map((r) => r.id);
+    expect(changed.sort()).toEqual(['Expiration_EndUser_Assignment', 'Enablement_EndUser_Assignment'].sort());
+
+    failure(
+      await cli(
+        ['policy', 'set', 'User Administrator', 'Expiration_EndUser_Asignment', 'maximumDuration=PT4H'],
+        env,
+      ),
+      4,
+      /no rule "Expiration_EndUser_Asignment" in the settings of User Administrator; did you mean "Expiration_EndUser_Assignment"/,
+    );
+    failure(
+      await cli(
+        ['policy', 'set', 'User Administrator', 'Expiration_EndUser_Assignment', '{"maximumDuration":'],
+        env,
+      ),
+      2,
+      /the change is not valid JSON/,
+    );
+    failure(
+      await cli(
+        ['policy', 'set', 'User Administrator', 'Expiration_EndUser_Assignment', 'maximumDuration'],
+        env,
+      ),
+      2,
+      /expected key=value or a JSON object, got "maximumDuration"/,
+    );
+    failure(
+      await cli(
+        ['policy', 'set', 'User Administrator', 'Expiration_EndUser_Assignment', 'maximumDuration=forever'],
+        env,
+      ),
+      1,
+      /set Expiration_EndUser_Assignment of User Administrator: \w+: /,
+    );
+    failure(
+      await cli(
+        ['policy', 'set', 'Userr Administrator', 'Expiration_EndUser_Assignment', 'maximumDuration=PT4H'],
+        env,
+      ),
+      4,
+      /no role "Userr Administrator"; did you mean "User Administrator"/,
+    );
+  });
+});
