@@ -77,6 +77,10 @@ export async function testServer(
     await db.drop(); // a configuration refused at start-up leaves no database behind
     throw error;
   });
+  // The server does not wait for the holdings index's first load (ADR 0054); tests start from a
+  // loaded index, as a server does a moment after start (test/authzen/holdings-start.test.ts
+  // covers the moment before).
+  await elevate.holdings.loaded();
   const boot = elevate.bootstrapped;
   if (!boot) throw new Error('a fresh database must bootstrap');
   let adminToken: string | undefined;
