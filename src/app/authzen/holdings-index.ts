@@ -359,6 +359,8 @@ export function makeHoldingsIndex(deps: {
         // Rounds left over (a steady stream of writes): the next drain reads the rest of the feed.
         if (round === LOAD_CATCH_UP_ROUNDS - 1 && deps.source.changesAfter) wantCatchUp = true;
       }
+      // Kept along the way for the bound; recounted once, exactly, for the stats.
+      count = countEntries(fresh) + countCatalogue(freshCatalogues);
       lastChangeId = last;
       counters.fullLoads += 1;
       counters.lastFullLoadAt = deps.clock.now();
