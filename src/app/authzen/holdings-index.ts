@@ -183,8 +183,8 @@ export interface HoldingsIndex extends HoldingsLookup {
   reload(): Promise<void>;
   /**
    * Re-reads the parts these changes name; resolves when the index reflects them, or at once
-   * while the index does not answer and a full load is under way that takes them in before its
-   * maps answer (until then every answer is read from the database, which has them already).
+   * while the index does not answer: every answer is then read from the database, which has them
+   * already, and the index answers again only after a full load, which takes them in first.
    */
   changed(changes: readonly HoldingChange[]): Promise<void>;
   /** SQLite: applies the change feed up to its end; resolves as `changed` does. */
