@@ -9,7 +9,8 @@
  * (bench/seed.ts, with templates made through a second unmeasured start: BENCH_SPS service
  * principals, default 100,000, with ten eligibilities each and one active assignment; 0 seeds
  * nothing). Then RUNS measured starts of each; for Elevate also the server process's resident
- * memory when ready (VmRSS, and its peak VmHWM) and what it is made of (RssAnon, RssFile). Every
+ * memory when ready (VmRSS, and its peak VmHWM) and what it is made of (RssAnon, RssFile), and its
+ * CPU and memory once its start-up work is over (the holdings index loads after ready). Every
  * child is stopped with SIGTERM and awaited; the temp folder is removed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -132,12 +133,36 @@ async function start(command: string[], env: NodeJS.ProcessEnv, url: string) {
   }
 }
 
-/** Spawns, waits until ready, reads the server's memory, stops it. */
-async function timeStart(command: string[], env: NodeJS.ProcessEnv, url: string) {
+/**
+ * The server once its start-up work is over (ADR 0054: the holdings index loads after ready): the
+ * first moment its CPU time stood still for `QUIET_POLLS` polls 100 ms apart, with the ms since
+ * spawn; undefined if it never did within `SETTLE_MAX_MS`.
+ */
+const QUIET_POLLS = 5;
+const SETTLE_MAX_MS = 60_000;
+async function settled(pid: number, started: number) {
+  let last = processMemory(pid);
+  let quiet = 0;
+  while (last && performance.now() - started < SETTLE_MAX_MS) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = processMemory(pid);
+    if (!now) return undefined;
+    quiet = now.cpuMs === last.cpuMs ? quiet + 1 : 0;
+    if (quiet === QUIET_POLLS) return { ms: performance.now() - started - QUIET_POLLS * 100, memory: last };
+    last = now;
+  }
+  return undefined;
+}
+
+/** Spawns, waits until ready, reads the server's memory (at ready and once settled), stops it. */
+async function timeStart(command: string[], env: NodeJS.ProcessEnv, url: string, settle = false) {
+  const started = performance.now();
   const { child, ms } = await start(command, env, url);
   try {
     const pid = child.pid === undefined ? undefined : serverPid(child.pid);
-    return { ms, memory: pid === undefined ? undefined : processMemory(pid) };
+    const memory = pid === undefined ? undefined : processMemory(pid);
+    const after = settle && pid !== undefined ? await settled(pid, started) : undefined;
+    return { ms, memory, settled: after };
   } finally {
     await stop(child);
   }
@@ -242,12 +267,13 @@ async function main(): Promise<void> {
     const elevateRuns: Awaited<ReturnType<typeof timeStart>>[] = [];
     const bareMs: number[] = [];
     for (let i = 0; i < RUNS; i += 1) {
-      elevateRuns.push(await timeStart(elevate, env, ready));
+      elevateRuns.push(await timeStart(elevate, env, ready, true));
       bareMs.push((await timeStart(bare, env, `http://127.0.0.1:${port}/`)).ms);
     }
     const e = median(elevateRuns.map((r) => r.ms));
     const b = median(bareMs);
     const memories = elevateRuns.flatMap((r) => (r.memory ? [r.memory] : []));
+    const settledRuns = elevateRuns.flatMap((r) => (r.settled ? [r.settled] : []));
     console.log(
       JSON.stringify(
         {
@@ -268,6 +294,16 @@ async function main(): Promise<void> {
                   peakRss: median(memories.map((m) => m.peakRssMb)),
                   rssAnon: median(memories.map((m) => m.rssAnonMb)),
                   rssFile: median(memories.map((m) => m.rssFileMb)),
+                },
+          // Once its start-up work (the holdings index's load among it) is over: CPU idle for 0.5 s.
+          serverWhenSettled:
+            settledRuns.length === 0
+              ? null
+              : {
+                  msSinceSpawn: Math.round(median(settledRuns.map((r) => r.ms))),
+                  cpuMs: median(settledRuns.map((r) => r.memory.cpuMs)),
+                  rssMb: median(settledRuns.map((r) => r.memory.rssMb)),
+                  peakRssMb: median(settledRuns.map((r) => r.memory.peakRssMb)),
                 },
           node: process.version,
           cpus: os.cpus().length,

@@ -243,8 +243,9 @@ export async function createElevate(o: ElevateOptions): Promise<Elevate> {
   });
   if (tls) watchTlsFiles(o, app, tls);
 
-  // Loaded before the server listens; until then (and whenever it cannot answer) AuthZEN reads
-  // the database, so the order only matters for speed.
+  // Loads in the background (ADR 0054): the server listens (and /readyz answers ready) while the
+  // index reads its pages; until it is loaded (and whenever it cannot answer) AuthZEN and caller
+  // resolution read the database, so the order only matters for speed.
   await holdings.start();
   app.addHook('onClose', async () => holdings.stop());
   const jobs = startJobs(kernel, app);

@@ -4,6 +4,7 @@ import {
   makeHoldingsIndex,
   type HoldingChange,
   type HoldingsIndex,
+  type HoldingsSource,
 } from '../app/authzen/holdings-index.js';
 import type { Clock } from '../domain/time/clock.js';
 import { repeatEvery, type Repeating } from '../jobs/repeat.js';
@@ -35,13 +36,24 @@ export interface HoldingsIndexOptions {
   catchUpIntervalMs?: number;
   /** PostgreSQL: pause between full reloads; 0 turns the timer off. */
   fullCheckIntervalMs?: number;
+  /** Rows per page of a full load (default 2,000; ADR 0054). */
+  loadPageSize?: number;
+  /**
+   * Wraps the database source the index reads (tests hold a full load open with it, over the real
+   * database, to show what the server answers before the index is loaded).
+   */
+  wrapSource?: (source: HoldingsSource) => HoldingsSource;
 }
 
 export interface HoldingsWiring {
   index: HoldingsIndex;
   /** For the unit of work: keeps this process's index current on its own commits. */
   hook: HoldingsCommitHook;
-  /** Loads the index and starts what keeps it current (timer; on PostgreSQL the listener). */
+  /**
+   * Starts what keeps the index current (on PostgreSQL the listener, awaited; the timer) and its
+   * first full load, which it does not wait for (ADR 0054): until that load is done every answer
+   * is read from the database. `index.loaded()` resolves when it is.
+   */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -59,10 +71,12 @@ export function wireHoldingsIndex(o: {
   options?: HoldingsIndexOptions;
 }): HoldingsWiring {
   const log = o.logger;
+  const source = holdingsSource(o.db);
   const index = makeHoldingsIndex({
-    source: holdingsSource(o.db),
+    source: o.options?.wrapSource ? o.options.wrapSource(source) : source,
     clock: o.clock,
     ...(o.options?.maxEntries === undefined ? {} : { maxEntries: o.options.maxEntries }),
+    ...(o.options?.loadPageSize === undefined ? {} : { pageSize: o.options.loadPageSize }),
     onError: (err) => {
       if (log)
         log.error(
@@ -125,12 +139,25 @@ export function wireHoldingsIndex(o: {
     index,
     hook,
     async start() {
-      if (o.options?.enabled === false) return;
+      // Off: nothing loads it, and `loaded()` resolves at once (the index never answers).
+      if (o.options?.enabled === false) return index.close();
       stopped = false;
-      // Listen before loading: what commits during the load arrives as notifications after it.
+      // Listen before loading: what commits during the load arrives as notifications, and the load
+      // takes it in before its maps answer.
       if (o.db.dialect === 'postgres') await listen();
-      await index.reload();
-      if (log) log.info({ holdingsIndex: index.stats() }, 'holdings index loaded');
+      // Not awaited (ADR 0054): the server listens while the index loads, page by page, and answers
+      // from the database until it is loaded (same answers, read more slowly).
+      const started = performance.now();
+      index.reload().then(
+        () => {
+          if (log && !stopped)
+            log.info(
+              { holdingsIndex: index.stats(), msSinceStart: Math.round(performance.now() - started) },
+              'holdings index loaded',
+            );
+        },
+        () => undefined, // reported by the index's onError; the periodic check loads again
+      );
       const onError = (err: unknown) => {
         if (log) log.error({ err }, 'holdings index: periodic check failed');
       };
@@ -156,6 +183,8 @@ export function wireHoldingsIndex(o: {
       stopped = true;
       if (relisten) clearTimeout(relisten);
       await timer?.stop();
+      // A load still reading its pages stops at the next one, before the database closes.
+      await index.close();
       await listener?.close();
       listener = undefined;
     },

@@ -40,6 +40,7 @@ describe('holdings index on two replicas (PostgreSQL)', skipFor(postgresOnly), (
     };
     a = await createElevate(options);
     b = await createElevate(options);
+    await Promise.all([a.holdings.loaded(), b.holdings.loaded()]);
   }, 120_000);
   afterAll(async () => {
     await b?.app.close();

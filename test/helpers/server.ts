@@ -48,6 +48,10 @@ export async function testServer(
     publicUrl?: string;
     /** A built portal to serve at `/` (none by default). */
     portalDir?: string;
+    /** Options of the holdings index (e.g. a wrapped source that holds its load open). */
+    holdingsIndex?: ElevateOptions['holdingsIndex'];
+    /** Whether to wait for the holdings index's first load before returning (default true). */
+    waitForHoldings?: boolean;
   } = {},
 ): Promise<TestServer> {
   const db = await freshDb();
@@ -64,6 +68,7 @@ export async function testServer(
     ...(opts.trustedProxies ? { trustedProxies: opts.trustedProxies } : {}),
     ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
     ...(opts.portalDir ? { portalDir: opts.portalDir } : {}),
+    ...(opts.holdingsIndex ? { holdingsIndex: opts.holdingsIndex } : {}),
     ...(opts.auditRefusalWindowMs === undefined ? {} : { auditRefusalWindowMs: opts.auditRefusalWindowMs }),
     ...(opts.requireMfaRegistration === 'productDefault'
       ? {}
@@ -77,6 +82,10 @@ export async function testServer(
     await db.drop(); // a configuration refused at start-up leaves no database behind
     throw error;
   });
+  // The server does not wait for the holdings index's first load (ADR 0054); tests start from a
+  // loaded index, as a server does a moment after start (test/authzen/holdings-start.test.ts
+  // covers the moment before).
+  if (opts.waitForHoldings !== false) await elevate.holdings.loaded();
   const boot = elevate.bootstrapped;
   if (!boot) throw new Error('a fresh database must bootstrap');
   let adminToken: string | undefined;

@@ -75,8 +75,13 @@ export interface HoldingsRows {
  * forward, and keeping it would make memory grow with time.
  */
 export interface HoldingsSource {
-  /** Everything, for a full load. */
-  loadAll(endedAfter: number): Promise<HoldingsRows>;
+  /**
+   * Everything, for a full load, in pages of at most about `pageSize` rows each (keyset pagination
+   * by tenant and principal): the index builds its new maps page by page, so no more than a page
+   * of rows is ever materialised at once. A page may be larger when one principal alone has more
+   * rows than `pageSize` (its rows are never split between pages).
+   */
+  loadPages(endedAfter: number, pageSize: number): AsyncIterable<HoldingsRows>;
   /** The given parts of the given principals (a part with no rows comes back empty). */
   load(changes: readonly HoldingChange[], endedAfter: number): Promise<HoldingsRows>;
   /**
@@ -136,10 +141,20 @@ export const ENDED_KEPT_MS = 24 * 3_600_000;
 export const DEFAULT_MAX_HOLDINGS_ENTRIES = 1_000_000;
 /** A catch-up touching more principals than this is done as a full load instead. */
 const FULL_LOAD_THRESHOLD = 5_000;
+/** Default rows per page of a full load (ADR 0054): small enough to stay out of the RSS. */
+export const DEFAULT_LOAD_PAGE_SIZE = 2_000;
+/**
+ * A full load takes in what committed while its pages were read before its maps answer; it does
+ * so this many times at most (each round is shorter than the last) before it hands what is still
+ * left to the next refresh, so that a steady stream of writes cannot hold a load back forever.
+ */
+const LOAD_CATCH_UP_ROUNDS = 10;
 /** Measured bytes per entry (V8, Node 20: object, strings, arrays, map slot), rounded up. */
 const BYTES_PER_ENTRY = 320;
 
 const keyOf = (tenantId: string, principalId: string) => `${tenantId} ${principalId}`;
+/** Resolves after the event loop has polled for I/O (timers and requests waiting go first). */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /**
  * Most principals hold nothing but their account (100,000 of 100,003 in the bench's data set), so
  * a principal's lists start as these shared empty arrays and get their own only when something is
@@ -166,10 +181,21 @@ export interface HoldingsIndex extends HoldingsLookup {
   resourcePermission(q: ResourcePermissionQuestion, now: number): PermissionAnswer | undefined;
   /** Replaces everything with a fresh read (start, periodic full check, after a lost listener). */
   reload(): Promise<void>;
-  /** Re-reads the parts these changes name; resolves when the index reflects them. */
+  /**
+   * Re-reads the parts these changes name; resolves when the index reflects them, or at once
+   * while the index does not answer: every answer is then read from the database, which has them
+   * already, and the index answers again only after a full load, which takes them in first.
+   */
   changed(changes: readonly HoldingChange[]): Promise<void>;
-  /** SQLite: applies the change feed up to its end; resolves when the index reflects it. */
+  /** SQLite: applies the change feed up to its end; resolves as `changed` does. */
   catchUp(): Promise<void>;
+  /**
+   * Resolves when the first full load ended (loaded, over its bound or failed; never rejects).
+   * The server does not wait for it (ADR 0054); tests and benches that need answers from memory do.
+   */
+  loaded(): Promise<void>;
+  /** Stops a full load between two pages and refreshes from then on; resolves when none runs. */
+  close(): Promise<void>;
   /**
    * Stops answering (callers fall back to the database) while something that keeps it current is
    * missing, e.g. the notification connection; loads go on but do not make it answer again.
@@ -194,9 +220,12 @@ export function makeHoldingsIndex(deps: {
   source: HoldingsSource;
   clock: Clock;
   maxEntries?: number;
+  /** Rows per page of a full load (default `DEFAULT_LOAD_PAGE_SIZE`). */
+  pageSize?: number;
   onError?: (err: unknown) => void;
 }): HoldingsIndex {
   const maxEntries = deps.maxEntries ?? DEFAULT_MAX_HOLDINGS_ENTRIES;
+  const pageSize = deps.pageSize ?? DEFAULT_LOAD_PAGE_SIZE;
   let byPrincipal = new Map<string, Holdings>();
   let catalogues = new Map<string, Catalogue>();
   let ready = false;
@@ -221,6 +250,10 @@ export function makeHoldingsIndex(deps: {
   let pending = new Map<string, HoldingChange>();
   let tail: Promise<void> = Promise.resolve();
   let next: Promise<void> | undefined;
+  // Stops a full load (and every refresh) at its next await: the server is closing.
+  let closed = false;
+  let firstLoadEnded!: () => void;
+  const firstLoad = new Promise<void>((resolve) => (firstLoadEnded = resolve));
 
   function schedule(): Promise<void> {
     if (next) return next;
@@ -240,6 +273,7 @@ export function makeHoldingsIndex(deps: {
     wantFull = false;
     wantCatchUp = false;
     pending = new Map();
+    if (closed) return;
     try {
       if (full || (!ready && reason !== 'over its memory bound')) {
         await loadEverything();
@@ -274,33 +308,97 @@ export function makeHoldingsIndex(deps: {
     }
   }
 
+  /**
+   * Reads everything into new maps, page by page, then takes in what committed meanwhile, and only
+   * then lets the new maps answer (readers see the old maps, or the database, until that moment).
+   * What commits while a page is read is never lost: on SQLite it is in the change feed after the
+   * id read before the first page; on PostgreSQL it arrives (notification or own commit) as a
+   * pending change. Either way it is re-read here, after the pages, before the swap.
+   */
   async function loadEverything(): Promise<void> {
     const started = performance.now();
-    const last = deps.source.lastChangeId ? await deps.source.lastChangeId() : 0;
-    const rows = await deps.source.loadAll(deps.clock.now() - ENDED_KEPT_MS);
-    const fresh = new Map<string, Holdings>();
-    const freshCatalogues = new Map<string, Catalogue>();
-    strings = new Map();
-    accounts = new Map();
-    apply(fresh, [], rows, strings, accounts);
-    applyCatalogue(freshCatalogues, [], rows);
-    const count = countEntries(fresh) + countCatalogue(freshCatalogues);
-    lastChangeId = last;
-    counters.fullLoads += 1;
-    counters.lastFullLoadAt = deps.clock.now();
-    counters.lastFullLoadMs = Math.round(performance.now() - started);
-    if (count > maxEntries) {
-      byPrincipal = new Map();
-      catalogues = new Map();
+    try {
+      let last = deps.source.lastChangeId ? await deps.source.lastChangeId() : 0;
+      const endedAfter = deps.clock.now() - ENDED_KEPT_MS;
+      const fresh = new Map<string, Holdings>();
+      const freshCatalogues = new Map<string, Catalogue>();
+      const freshStrings = new Map<string, string>();
+      const freshAccounts = new Map<string, Account>();
+      let count = 0;
+      for await (const page of deps.source.loadPages(endedAfter, pageSize)) {
+        if (closed) return;
+        count += apply(fresh, [], page, freshStrings, freshAccounts);
+        count += applyCatalogue(freshCatalogues, [], page);
+        if (count > maxEntries) break;
+        // Between pages the server serves requests: SQLite's driver answers synchronously, so
+        // without a turn of the event loop the whole load would run as one task.
+        await nextTurn();
+      }
+      if (count > maxEntries) {
+        counters.fullLoads += 1;
+        entries = count;
+        overflow();
+        return;
+      }
+      for (let round = 0; round < LOAD_CATCH_UP_ROUNDS; round += 1) {
+        const changes = pending;
+        pending = new Map();
+        if (deps.source.changesAfter) {
+          wantCatchUp = false;
+          const feed = await deps.source.changesAfter(last, FULL_LOAD_THRESHOLD);
+          if ('tooMany' in feed) {
+            // A bulk write during the load: these maps are stale already; read everything again.
+            for (const c of changes.values())
+              pending.set(`${keyOf(c.tenantId, c.principalId)} ${c.source}`, c);
+            return await loadEverything();
+          }
+          last = feed.lastId;
+          for (const c of feed.changes) changes.set(`${keyOf(c.tenantId, c.principalId)} ${c.source}`, c);
+        }
+        if (closed) return;
+        if (changes.size === 0) break;
+        const list = [...changes.values()];
+        const rows = await deps.source.load(list, endedAfter);
+        count += apply(fresh, list, rows, freshStrings, freshAccounts);
+        count += applyCatalogue(freshCatalogues, list, rows);
+        // Rounds left over (a steady stream of writes): the next drain reads the rest of the feed.
+        if (round === LOAD_CATCH_UP_ROUNDS - 1 && deps.source.changesAfter) wantCatchUp = true;
+      }
+      // Kept along the way for the bound; recounted once, exactly, for the stats.
+      count = countEntries(fresh) + countCatalogue(freshCatalogues);
+      lastChangeId = last;
+      counters.fullLoads += 1;
+      counters.lastFullLoadAt = deps.clock.now();
+      counters.lastFullLoadMs = Math.round(performance.now() - started);
+      if (count > maxEntries) {
+        entries = count;
+        overflow();
+        return;
+      }
+      byPrincipal = fresh;
+      catalogues = freshCatalogues;
+      strings = freshStrings;
+      accounts = freshAccounts;
       entries = count;
-      overflow();
-      return;
+      ready = true;
+      reason = null;
+    } finally {
+      firstLoadEnded();
     }
-    byPrincipal = fresh;
-    catalogues = freshCatalogues;
-    entries = count;
-    ready = true;
-    reason = null;
+  }
+
+  /**
+   * What `changed` and `catchUp` return: the drain that takes the changes in; or, while the index
+   * does not answer, nothing to wait for: answers come from the database, which has the changes,
+   * and the index answers again only after a full load, which takes them in before it does.
+   */
+  function queued(): Promise<void> {
+    const run = schedule();
+    if (!ready) {
+      run.catch(() => undefined);
+      return Promise.resolve();
+    }
+    return run;
   }
 
   function overflow(): void {
@@ -334,11 +432,19 @@ export function makeHoldingsIndex(deps: {
     },
     changed(changes) {
       for (const c of changes) pending.set(`${keyOf(c.tenantId, c.principalId)} ${c.source}`, c);
-      return schedule();
+      return queued();
     },
     catchUp() {
       wantCatchUp = true;
-      return schedule();
+      return queued();
+    },
+    loaded() {
+      return firstLoad;
+    },
+    async close() {
+      closed = true;
+      firstLoadEnded();
+      await tail;
     },
     suspend(why) {
       suspended = why;

@@ -22,25 +22,30 @@ const CHUNK = 500;
 export function holdingsSource(db: Db): HoldingsSource {
   const k = db.kysely;
   const source: HoldingsSource = {
-    async loadAll(endedAfter) {
-      return {
-        schedules: await schedules(k, endedAfter),
-        direct: await direct(k),
-        memberships: await memberships(k),
-        accounts: await accounts(k),
-        resourceScopes: await resourceScopes(k),
-        resourceRoles: await resourceRoles(k),
-      };
+    async *loadPages(endedAfter, pageSize) {
+      const page = (rows: Partial<HoldingsRows>): HoldingsRows => ({ ...noRows(), ...rows });
+      // Per tenant: the slot index (tenant, kind, principal, …) reads assignments in principal order.
+      const tenants = await k.selectFrom('tenants').select('id').orderBy('id').execute();
+      for (const t of tenants) {
+        for await (const rows of byPrincipal(pageSize, (w) =>
+          schedules(k, endedAfter, undefined, { ...w, tenantId: t.id }),
+        ))
+          yield page({ schedules: rows });
+      }
+      for await (const rows of byPrincipal(pageSize, (w) => direct(k, undefined, w)))
+        yield page({ direct: rows });
+      for await (const rows of byPrincipal(pageSize, (w) => memberships(k, undefined, w)))
+        yield page({ memberships: rows });
+      // Accounts are keyed by their id alone (the primary key): no principal spans two pages.
+      for await (const rows of byPrincipal(pageSize, (w) => users(k, undefined, w), true))
+        yield page({ accounts: rows });
+      for await (const rows of byPrincipal(pageSize, (w) => servicePrincipals(k, undefined, w), true))
+        yield page({ accounts: rows });
+      // The catalogues are small (a tenant's registered scopes and custom roles): one page.
+      yield page({ resourceScopes: await resourceScopes(k), resourceRoles: await resourceRoles(k) });
     },
     async load(changes, endedAfter) {
-      const rows: HoldingsRows = {
-        schedules: [],
-        direct: [],
-        memberships: [],
-        accounts: [],
-        resourceScopes: [],
-        resourceRoles: [],
-      };
+      const rows = noRows();
       const groups = new Map<string, { tenantId: string; source: HoldingSource; ids: Set<string> }>();
       for (const c of changes) {
         const key = `${c.tenantId} ${c.source}`;
@@ -121,7 +126,58 @@ interface Part {
   ids: string[];
 }
 
-async function schedules(k: Kysely<Database>, endedAfter: number, part?: Part) {
+/**
+ * A window of a full load's keyset pagination on a table's principal column: the principals after
+ * `after` in order, at most `limit` rows; or every row of the principal `equals`. `tenantId`
+ * narrows it to one tenant (where the table's index starts with the tenant).
+ */
+interface Window {
+  after?: string;
+  limit?: number;
+  equals?: string;
+  tenantId?: string;
+}
+
+const noRows = (): HoldingsRows => ({
+  schedules: [],
+  direct: [],
+  memberships: [],
+  accounts: [],
+  resourceScopes: [],
+  resourceRoles: [],
+});
+
+/**
+ * Keyset pagination by principal: pages of at most `pageSize` rows in principal order, each
+ * ending at a principal boundary. The key is not unique per row (a principal has several), so the
+ * last principal of a full page is read whole by a second query and the next page starts after it;
+ * with `unique` keys (one row per principal) that second read is not needed.
+ */
+async function* byPrincipal<R extends { principalId: string }>(
+  pageSize: number,
+  read: (w: Window) => Promise<R[]>,
+  unique = false,
+): AsyncGenerator<R[]> {
+  let after: string | undefined;
+  for (;;) {
+    const rows = await read({ ...(after === undefined ? {} : { after }), limit: pageSize });
+    if (rows.length < pageSize) {
+      if (rows.length > 0) yield rows;
+      return;
+    }
+    const last = rows[rows.length - 1]!.principalId;
+    if (unique) {
+      yield rows;
+    } else {
+      const whole = rows.filter((r) => r.principalId !== last);
+      for (const r of await read({ equals: last })) whole.push(r);
+      yield whole;
+    }
+    after = last;
+  }
+}
+
+async function schedules(k: Kysely<Database>, endedAfter: number, part?: Part, w?: Window) {
   let q = k
     .selectFrom('pim_schedules')
     .select([
@@ -140,6 +196,10 @@ async function schedules(k: Kysely<Database>, endedAfter: number, part?: Part) {
     .where('kind', '=', 'assignment')
     .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', endedAfter)]));
   if (part) q = q.where('tenant_id', '=', part.tenantId).where('principal_id', 'in', part.ids);
+  if (w?.tenantId !== undefined) q = q.where('tenant_id', '=', w.tenantId);
+  if (w?.after !== undefined) q = q.where('principal_id', '>', w.after);
+  if (w?.equals !== undefined) q = q.where('principal_id', '=', w.equals);
+  if (w?.limit !== undefined) q = q.orderBy('principal_id').limit(w.limit);
   const rows = await q.execute();
   return rows.map((r) => ({
     id: r.id,
@@ -156,11 +216,15 @@ async function schedules(k: Kysely<Database>, endedAfter: number, part?: Part) {
   }));
 }
 
-async function direct(k: Kysely<Database>, part?: Part) {
+async function direct(k: Kysely<Database>, part?: Part, w?: Window) {
   let q = k
     .selectFrom('role_assignments')
     .select(['id', 'tenant_id', 'principal_id', 'role_definition_id', 'directory_scope_id']);
   if (part) q = q.where('tenant_id', '=', part.tenantId).where('principal_id', 'in', part.ids);
+  // Paged on the (principal, role) index, across tenants.
+  if (w?.after !== undefined) q = q.where('principal_id', '>', w.after);
+  if (w?.equals !== undefined) q = q.where('principal_id', '=', w.equals);
+  if (w?.limit !== undefined) q = q.orderBy('principal_id').limit(w.limit);
   const rows = await q.execute();
   return rows.map((r) => ({
     tenantId: r.tenant_id,
@@ -171,40 +235,55 @@ async function direct(k: Kysely<Database>, part?: Part) {
   }));
 }
 
-async function memberships(k: Kysely<Database>, part?: Part) {
+async function memberships(k: Kysely<Database>, part?: Part, w?: Window) {
   let q = k.selectFrom('group_members').select(['tenant_id', 'member_id', 'group_id']);
   if (part) q = q.where('tenant_id', '=', part.tenantId).where('member_id', 'in', part.ids);
+  // Paged on the member index, across tenants.
+  if (w?.after !== undefined) q = q.where('member_id', '>', w.after);
+  if (w?.equals !== undefined) q = q.where('member_id', '=', w.equals);
+  if (w?.limit !== undefined) q = q.orderBy('member_id').limit(w.limit);
   const rows = await q.execute();
   return rows.map((r) => ({ tenantId: r.tenant_id, principalId: r.member_id, groupId: r.group_id }));
 }
 
 async function accounts(k: Kysely<Database>, part?: Part) {
-  let users = k.selectFrom('users').select(['tenant_id', 'id', 'account_enabled']);
-  let sps = k
+  return [...(await users(k, part)), ...(await servicePrincipals(k, part))];
+}
+
+/** Users (paged on the primary key, across tenants). */
+async function users(k: Kysely<Database>, part?: Part, w?: Window): Promise<HoldingsRows['accounts']> {
+  let q = k.selectFrom('users').select(['tenant_id', 'id', 'account_enabled']);
+  if (part) q = q.where('tenant_id', '=', part.tenantId).where('id', 'in', part.ids);
+  if (w?.after !== undefined) q = q.where('id', '>', w.after);
+  if (w?.equals !== undefined) q = q.where('id', '=', w.equals);
+  if (w?.limit !== undefined) q = q.orderBy('id').limit(w.limit);
+  return (await q.execute()).map((r) => ({
+    tenantId: r.tenant_id,
+    principalId: r.id,
+    enabled: codecs.bool.decode(r.account_enabled),
+    appPermissions: null,
+  }));
+}
+
+/** Service principals (paged on the primary key, across tenants). */
+async function servicePrincipals(
+  k: Kysely<Database>,
+  part?: Part,
+  w?: Window,
+): Promise<HoldingsRows['accounts']> {
+  let q = k
     .selectFrom('service_principals')
     .select(['tenant_id', 'id', 'account_enabled', 'app_permissions']);
-  if (part) {
-    users = users.where('tenant_id', '=', part.tenantId).where('id', 'in', part.ids);
-    sps = sps.where('tenant_id', '=', part.tenantId).where('id', 'in', part.ids);
-  }
-  const out: HoldingsRows['accounts'] = [];
-  for (const r of await users.execute()) {
-    out.push({
-      tenantId: r.tenant_id,
-      principalId: r.id,
-      enabled: codecs.bool.decode(r.account_enabled),
-      appPermissions: null,
-    });
-  }
-  for (const r of await sps.execute()) {
-    out.push({
-      tenantId: r.tenant_id,
-      principalId: r.id,
-      enabled: codecs.bool.decode(r.account_enabled),
-      appPermissions: codecs.json.decode<string[]>(r.app_permissions),
-    });
-  }
-  return out;
+  if (part) q = q.where('tenant_id', '=', part.tenantId).where('id', 'in', part.ids);
+  if (w?.after !== undefined) q = q.where('id', '>', w.after);
+  if (w?.equals !== undefined) q = q.where('id', '=', w.equals);
+  if (w?.limit !== undefined) q = q.orderBy('id').limit(w.limit);
+  return (await q.execute()).map((r) => ({
+    tenantId: r.tenant_id,
+    principalId: r.id,
+    enabled: codecs.bool.decode(r.account_enabled),
+    appPermissions: codecs.json.decode<string[]>(r.app_permissions),
+  }));
 }
 
 /** Registered resource scopes (migration 0022), for `r` the named paths. */
