@@ -70,6 +70,8 @@ async function main() {
       rateLimits: { ...DEFAULT_API_RATE_LIMITS, authzen: { perSecond: 1_000_000, burst: 1_000_000 } },
     });
     cleanups.push(() => elevate.app.close());
+    // The server answers from the database until its index is loaded (ADR 0054): measure the index.
+    await elevate.holdings.loaded();
     await elevate.app.listen({ host: '127.0.0.1', port: 0 });
     const port = (elevate.app.server.address() as { port: number }).port;
     const bare = Fastify({ logger: false });
