@@ -342,7 +342,7 @@ describe(
             kind: 'group',
             groupId,
             accessId: 'member',
-            assignmentType: 'Activated',
+            assignmentType: 'activated',
           }),
           expect.objectContaining({
             kind: 'resourceRole',
@@ -389,7 +389,7 @@ describe(
         await as('bob', ['deny', inbox[0]!.id, '--reason', 'no incident 4', '--json']),
         'deny',
       );
-      expect(denied).toMatchObject({ kind: 'resourceRole', reviewResult: 'Deny', requestStatus: null });
+      expect(denied).toMatchObject({ kind: 'resourceRole', reviewResult: 'Deny', requestStatus: 'Denied' });
       const done = await resource.done;
       expect(done.code, done.stderr).toBe(6);
       expect(done.stderr).toContain('the activation of Reader at /prod ended without a grant: Denied');
