@@ -28,12 +28,12 @@ ajv.addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\
 ajv.addSchema(schema, 'cli');
 
 /** The command's JSON output, checked against its definition in docs/cli/output.schema.json. */
-function output(run: CliRun, definition: string): any {
+function output(run: CliRun, definition: string): Json {
   expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
   const value: unknown = JSON.parse(run.stdout);
   const valid = ajv.validate({ $ref: `cli#/definitions/${definition}` }, value);
   expect(valid, `${definition}: ${ajv.errorsText()}\n${run.stdout}`).toBe(true);
-  return value;
+  return value as Json;
 }
 
 /** A failure: the documented code, one line on stderr, nothing on stdout, no stack trace. */

@@ -45,7 +45,7 @@ import {
   type ArmRequest,
 } from '../resource-roles.js';
 import { needsFreshMfa, stepUpSignIn } from '../step-up.js';
-import { atScope, heldInstance, myInstances, pick, roleNameOf } from '../roles.js';
+import { atScope, heldInstance, myInstances, roleNameOf } from '../roles.js';
 
 interface ActivateOptions extends CommonOptions, TargetOptions {
   for?: string;
