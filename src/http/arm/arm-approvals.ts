@@ -58,9 +58,9 @@ const approvalJson = (scope: string, a: ApprovalView) => ({
   properties: { stages: a.steps.map((v) => stageJson(scope, a.id, v)) },
 });
 
-/** Whether a list's `$filter` is Azure's `asApprover()` (the only filter of approval lists). @throws ValidationError */
-function isAsApprover(raw: unknown): boolean {
-  if (typeof raw === 'string' && /^\s*asApprover\(\)\s*$/i.test(raw)) return true;
+/** A list's `$filter` must be Azure's `asApprover()` (the only filter of approval lists). @throws ValidationError */
+function requireAsApprover(raw: unknown): void {
+  if (typeof raw === 'string' && /^\s*asApprover\(\)\s*$/i.test(raw)) return;
   throw new ValidationError(
     `The filter '${(typeof raw === 'string' ? raw : '').slice(0, 80)}' is not supported: list approvals with $filter=asApprover().`,
     '$filter',
@@ -80,7 +80,7 @@ async function listForApprover(opts: BuildOptions, request: FastifyRequest, p: A
   const { services, publicUrl } = opts;
   const caller = callerOf(request);
   const query = request.query as Record<string, unknown>;
-  isAsApprover(query['$filter']);
+  requireAsApprover(query['$filter']);
   const q = readCollectionQuery(
     {
       $top: typeof query['$top'] === 'string' ? query['$top'] : '100',
