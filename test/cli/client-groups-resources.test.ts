@@ -394,5 +394,63 @@ describe(
       expect(done.code, done.stderr).toBe(6);
       expect(done.stderr).toContain('the activation of Reader at /prod ended without a grant: Denied');
     });
+
+    it('asks to extend a group membership and a resource role assignment that end soon', async () => {
+      const member = await send(server.s, 'POST', `${GROUPS_PIM}/assignmentScheduleRequests`, admin, {
+        action: 'adminAssign',
+        accessId: 'member',
+        principalId: alice.id,
+        groupId,
+        justification: 'rota this week',
+        scheduleInfo: { expiration: { type: 'afterDuration', duration: 'P7D' } },
+      });
+      expect(member.statusCode, member.body).toBe(201);
+      const reader = await send(
+        server.s,
+        'PUT',
+        `/arm/prod/db/${AUTH}/roleAssignmentScheduleRequests/${randomUUID()}?${V}`,
+        admin,
+        {
+          properties: {
+            principalId: alice.id,
+            requestType: 'AdminAssign',
+            roleDefinitionId: `/prod/db/${AUTH}/roleDefinitions/${READER}`,
+            justification: 'quarter-end checks',
+            scheduleInfo: { expiration: { type: 'AfterDuration', duration: 'P7D' } },
+          },
+        },
+      );
+      expect(reader.statusCode, reader.body).toBe(201);
+
+      const group = output(
+        await as('alice', ['extend', '--group', groupName, '--reason', 'rota continues', '--json']),
+        'extend',
+      );
+      expect(group).toMatchObject({ kind: 'group', action: 'selfExtend', groupId, accessId: 'member' });
+      const resource = output(
+        await as('alice', [
+          'extend',
+          'reader',
+          '--resource',
+          '/prod/db',
+          '--reason',
+          'checks run late',
+          '--json',
+        ]),
+        'extend',
+      );
+      expect(resource).toMatchObject({
+        kind: 'resourceRole',
+        action: 'selfExtend',
+        scope: '/prod/db',
+        roleName: 'Reader',
+      });
+      // Only where it is held.
+      failure(
+        await as('alice', ['extend', 'Reader', '--resource', '/prod', '--reason', 'x']),
+        4,
+        /"Reader" is not held at scope \/prod/,
+      );
+    });
   },
 );
