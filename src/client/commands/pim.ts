@@ -388,6 +388,16 @@ export function registerPimCommands(program: Command, run: ClientRun): void {
     .option('--poll-interval <duration>', 'how often --wait asks the server (default 2s)', '2s')
     .option('--timeout <duration>', 'stop waiting after this long (exit 1; the request stays open)')
     .option('--no-step-up', 'when the role needs a fresh MFA sign-in, fail (exit 5) instead of asking for it')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  elevate activate "Helpdesk Administrator" --for 2h --reason "INC-1" --wait',
+        '  elevate activate --group "On-call responders" --as member --reason "INC-2" --wait',
+        '  elevate activate Reader --resource /prod/db --reason "INC-3" --wait',
+      ].join('\n'),
+    )
     .action(async (typed: string | undefined, opts: ActivateOptions) => {
       const ctx = contextOf(run, opts);
       const duration = parseDuration(opts.for ?? '1h');
