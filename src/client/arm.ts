@@ -5,6 +5,9 @@ import { armError } from './transport.js';
 /** The Azure Resource Manager API version Elevate serves for resource PIM (docs/resources.md). */
 export const ARM_API_VERSION = '2020-10-01';
 
+/** Azure's version of `roleAssignmentApprovals`, the one collection served at another version (ADR 0044). */
+export const ARM_APPROVALS_API_VERSION = '2021-01-01-preview';
+
 /** At most this many pages of a list are followed (`nextLink`). */
 const MAX_PAGES = 50;
 
@@ -20,7 +23,8 @@ export type ArmCollection =
   | 'roleEligibilityScheduleInstances'
   | 'roleAssignmentScheduleInstances'
   | 'roleEligibilityScheduleRequests'
-  | 'roleAssignmentScheduleRequests';
+  | 'roleAssignmentScheduleRequests'
+  | 'roleAssignmentApprovals';
 
 /** An ARM resource: `id`, `name`, `type` and the collection's `properties`. */
 export interface ArmResource<P> {
@@ -33,12 +37,15 @@ export interface ArmResource<P> {
 /**
  * The path of a scope's `Microsoft.Authorization` endpoints on Elevate: Azure's own paths for the
  * root and `/subscriptions/…` scopes, `/arm{scope}` for any other scope path (docs/resources.md).
- * Each segment is percent-encoded; the server decodes the path before it splits it.
+ * Each segment is percent-encoded; the server decodes the path before it splits it. `action`
+ * follows the name (`cancel`, an approval's `stages`).
  */
-export function armPath(scope: string, collection: ArmCollection, name?: string): string {
+export function armPath(scope: string, collection: ArmCollection, name?: string, action?: string): string {
   const azure = scope === '/' || scope.startsWith('/subscriptions/');
   const encoded = scope === '/' ? '' : scope.split('/').map(encodeURIComponent).join('/');
-  const tail = name === undefined ? '' : `/${encodeURIComponent(name)}`;
+  const tail =
+    (name === undefined ? '' : `/${encodeURIComponent(name)}`) +
+    (action === undefined ? '' : `/${encodeURIComponent(action)}`);
   return `${azure ? '' : '/arm'}${encoded}/${AUTHORIZATION}/${collection}${tail}`;
 }
 

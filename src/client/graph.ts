@@ -79,13 +79,25 @@ export class Graph {
     return this.profile.expiresAt;
   }
 
-  /** Renews the token now if it is about to end. */
-  async ensureToken(): Promise<void> {
-    const fresh = await freshProfile(this.profile, this.now);
-    if (fresh !== this.profile) {
-      this.profile = fresh;
-      this.store?.put(this.name, fresh);
-    }
+  /** A renewal under way, which concurrent calls wait for instead of starting their own. */
+  private renewing: Promise<void> | undefined;
+
+  /**
+   * Renews the token now if it is about to end. Single-flight: calls made in parallel (`roles`
+   * reads three kinds at once) share one renewal, since the refresh token rotates on every use
+   * and a second use of the old one is refused (ADR 0008).
+   */
+  ensureToken(): Promise<void> {
+    this.renewing ??= (async () => {
+      const fresh = await freshProfile(this.profile, this.now);
+      if (fresh !== this.profile) {
+        this.profile = fresh;
+        this.store?.put(this.name, fresh);
+      }
+    })().finally(() => {
+      this.renewing = undefined;
+    });
+    return this.renewing;
   }
 
   /**

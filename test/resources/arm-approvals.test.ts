@@ -155,4 +155,82 @@ describe('ARM roleAssignmentApprovals: a person approves a resource-role activat
     expect(hidden.statusCode, hidden.body).toBe(404);
     expect(await status()).toBe('PendingApproval');
   });
+
+  it('lists the approvals waiting for the caller with $filter=asApprover(), and the requests too, in ARM paging', async () => {
+    await register(s, admin, '/staging');
+    const list = async (headers: Headers, path: string) => send(s, 'GET', path, headers);
+    const approverHeaders = await approver.headers();
+    const mine = await list(approverHeaders, `${APPROVALS}?$filter=asApprover()&${PREVIEW}`);
+    expect(mine.statusCode, mine.body).toBe(200);
+    expect(mine.json()).toEqual({
+      value: [
+        expect.objectContaining({
+          name: requestId,
+          type: 'Microsoft.Authorization/roleAssignmentApprovals',
+          properties: {
+            stages: [
+              expect.objectContaining({
+                properties: expect.objectContaining({ status: 'InProgress', assignedToMe: true }),
+              }),
+            ],
+          },
+        }),
+      ],
+    });
+    // At the request's scope and above it the approval is listed; at another scope it is not.
+    const atDb = await list(approverHeaders, `/arm/prod/db${APPROVALS}?$filter=asApprover()&${PREVIEW}`);
+    expect(atDb.json().value.map((a: { name: string }) => a.name)).toEqual([requestId]);
+    const elsewhere = await list(approverHeaders, `/arm/staging${APPROVALS}?$filter=asApprover()&${PREVIEW}`);
+    expect(elsewhere.statusCode, elsewhere.body).toBe(200);
+    expect(elsewhere.json()).toEqual({ value: [] });
+    // $top pages with ARM's nextLink.
+    const paged = await list(approverHeaders, `${APPROVALS}?$filter=asApprover()&$top=1&${PREVIEW}`);
+    expect(paged.json().value).toHaveLength(1);
+    // The requests waiting for the caller, with what an approver reads (role, scope, justification).
+    const requests = await list(
+      approverHeaders,
+      `/${AUTH}/roleAssignmentScheduleRequests?$filter=asApprover()&${V}`,
+    );
+    expect(requests.statusCode, requests.body).toBe(200);
+    expect(requests.json().value).toEqual([
+      expect.objectContaining({
+        name: requestId,
+        properties: expect.objectContaining({
+          status: 'PendingApproval',
+          scope: '/prod/db',
+          principalId: agent.servicePrincipalId,
+          justification: 'read the orders table for incident 7',
+        }),
+      }),
+    ]);
+    // The requestor (an application) and a stranger wait for nobody's decision here.
+    for (const headers of [await agent.headers(), await (await signedInUser(s, clock)).headers()]) {
+      const none = await list(headers, `${APPROVALS}?$filter=asApprover()&${PREVIEW}`);
+      expect(none.json(), none.body).toEqual({ value: [] });
+    }
+    // The list takes asApprover() only; instances do not take it.
+    const unfiltered = await list(approverHeaders, `${APPROVALS}?${PREVIEW}`);
+    expect(unfiltered.statusCode, unfiltered.body).toBe(400);
+    expect(unfiltered.json().error.code).toBe('InvalidFilterParameter');
+    const instances = await list(
+      approverHeaders,
+      `/${AUTH}/roleAssignmentScheduleInstances?$filter=asApprover()&${V}`,
+    );
+    expect(instances.statusCode, instances.body).toBe(400);
+    expect(instances.json().error.code).toBe('InvalidFilterParameter');
+    // Once decided, it waits no more.
+    const stageId = mine.json().value[0].properties.stages[0].name as string;
+    const decided = await send(
+      s,
+      'PUT',
+      `${APPROVALS}/${requestId}/stages/${stageId}?${PREVIEW}`,
+      approverHeaders,
+      {
+        properties: { reviewResult: 'Approve', justification: 'ok' },
+      },
+    );
+    expect(decided.statusCode, decided.body).toBe(200);
+    const after = await list(approverHeaders, `${APPROVALS}?$filter=asApprover()&${PREVIEW}`);
+    expect(after.json()).toEqual({ value: [] });
+  });
 });

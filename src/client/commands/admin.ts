@@ -5,7 +5,8 @@ import { parseDuration } from '../duration.js';
 import { ClientError, EXIT } from '../exit-codes.js';
 import { query } from '../graph.js';
 import { keyValues, table } from '../output.js';
-import { ASSIGNMENT_REQUESTS, ELIGIBILITY_REQUESTS, requestRow, type GraphRequest } from '../requests.js';
+import { directoryRequestRow } from '../pim-targets.js';
+import { ASSIGNMENT_REQUESTS, ELIGIBILITY_REQUESTS, type GraphRequest } from '../requests.js';
 import { resolveRole } from '../roles.js';
 
 interface User {
@@ -170,7 +171,7 @@ export function registerAdminCommands(program: Command, run: ClientRun): void {
             },
           },
         );
-        const row = requestRow(created, role.displayName);
+        const row = directoryRequestRow(created, role.displayName);
         if (ctx.out.json) return ctx.out.printJson(row);
         ctx.out.print(
           `${kind.noun} of ${user.userPrincipalName} for ${role.displayName}: ${row.status}  request ${row.id}`,
@@ -208,7 +209,7 @@ export function registerAdminCommands(program: Command, run: ClientRun): void {
             ...(opts.reason === undefined ? {} : { justification: opts.reason }),
           },
         );
-        const row = requestRow(created, role.displayName);
+        const row = directoryRequestRow(created, role.displayName);
         if (ctx.out.json) return ctx.out.printJson(row);
         ctx.out.print(
           `${kind.noun} of ${user.userPrincipalName} for ${role.displayName}: ${row.status}  request ${row.id}`,

@@ -1,9 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ApprovalStepView, ApprovalView } from '../../app/pim/approvals.js';
+import { isWithin } from '../../domain/resources/scope-path.js';
 import { NotFoundError, ValidationError } from '../../domain/shared/errors.js';
+import { scheduleRequestFields } from '../../odata/collections.js';
+import { nextLink } from '../../odata/next-link.js';
 import { callerOf } from '../auth-hook.js';
 import type { BuildOptions } from '../build-options.js';
+import { readCollectionQuery } from '../graph/query.js';
 import { armScopePrefix, type ArmPath } from './arm-path.js';
 
 // Approvals of resource-role activations in Azure's shape (ADR 0044): `roleAssignmentApprovals`
@@ -54,7 +58,55 @@ const approvalJson = (scope: string, a: ApprovalView) => ({
   properties: { stages: a.steps.map((v) => stageJson(scope, a.id, v)) },
 });
 
+/** A list's `$filter` must be Azure's `asApprover()` (the only filter of approval lists). @throws ValidationError */
+function requireAsApprover(raw: unknown): void {
+  if (typeof raw === 'string' && /^\s*asApprover\(\)\s*$/i.test(raw)) return;
+  throw new ValidationError(
+    `The filter '${(typeof raw === 'string' ? raw : '').slice(0, 80)}' is not supported: list approvals with $filter=asApprover().`,
+    '$filter',
+    'InvalidFilterParameter',
+  );
+}
+
 /**
+ * `GET {scope}/…/roleAssignmentApprovals?$filter=asApprover()`: the approvals of resource-role
+ * requests at the scope or below it that wait for the caller's decision now (the approvals use
+ * case's approver inbox: a pending request whose current stage names the caller or one of its
+ * groups, never the caller's own; empty for applications). ARM's `{value, nextLink}` paging with
+ * `$top` (default 100) and `$skiptoken`.
+ * @throws ValidationError `InvalidFilterParameter` without `asApprover()`
+ */
+async function listForApprover(opts: BuildOptions, request: FastifyRequest, p: ArmPath) {
+  const { services, publicUrl } = opts;
+  const caller = callerOf(request);
+  const query = request.query as Record<string, unknown>;
+  requireAsApprover(query['$filter']);
+  const q = readCollectionQuery(
+    {
+      $top: typeof query['$top'] === 'string' ? query['$top'] : '100',
+      ...(typeof query['$skiptoken'] === 'string' ? { $skiptoken: query['$skiptoken'] } : {}),
+    },
+    { fields: scheduleRequestFields },
+  );
+  const { page } = await services.scheduleRequests.filterByCurrentUser(
+    caller,
+    'assignment',
+    'approver',
+    q,
+    'resourceRole',
+  );
+  const value = [];
+  for (const r of page.items.filter((x) => isWithin(x.directoryScopeId, p.scope))) {
+    value.push(approvalJson(p.scope, await services.approvals.get(caller, r.id, 'resourceRole')));
+  }
+  return {
+    value,
+    ...(page.hasMore ? { nextLink: nextLink(request.url, publicUrl, q.skip + page.items.length) } : {}),
+  };
+}
+
+/**
+ * `GET …/roleAssignmentApprovals?$filter=asApprover()` (the caller's pending approvals),
  * `GET …/roleAssignmentApprovals/{id}`, `GET …/{id}/stages[/{stageId}]` and
  * `PUT …/{id}/stages/{stageId}`. An approval the caller may not see is 404.
  * @throws NotFoundError, ValidationError, ForbiddenError, ApprovalStateError
@@ -62,6 +114,8 @@ const approvalJson = (scope: string, a: ApprovalView) => ({
 export async function armApprovalRoute(opts: BuildOptions, request: FastifyRequest, p: ArmPath) {
   const { services } = opts;
   const caller = callerOf(request);
+  if (p.name === null && p.action === null && request.method === 'GET')
+    return listForApprover(opts, request, p);
   const shape = p.name !== null && (p.action === null || p.action.toLowerCase() === 'stages');
   if (!shape)
     throw new NotFoundError('The role assignment approval does not exist.', 'RoleAssignmentApprovalNotFound');

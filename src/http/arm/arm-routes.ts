@@ -132,16 +132,24 @@ function checkApiVersion(query: unknown, served: string) {
 
 /**
  * ARM's `$filter` of PIM lists: `asTarget()` (the caller's own), `atScope()` (exactly this scope),
- * `principalId eq '{id}'`, joined by `and`. Without `atScope()` a list holds the scope, the scopes
+ * `principalId eq '{id}'`, joined by `and`; `asApprover()` (requests waiting for the caller's
+ * decision) where `approver` allows it. Without `atScope()` a list holds the scope, the scopes
  * above it and those below it, as Azure's do. @throws ValidationError
  */
-function armFilter(raw: unknown, callerId: string, scope: string): { odata: string[]; atScope: boolean } {
+function armFilter(
+  raw: unknown,
+  callerId: string,
+  scope: string,
+  approver = false,
+): { odata: string[]; atScope: boolean; asApprover: boolean } {
   const odata: string[] = [];
   let atScope = false;
-  if (typeof raw !== 'string' || raw.trim() === '') return { odata, atScope };
+  let asApprover = false;
+  if (typeof raw !== 'string' || raw.trim() === '') return { odata, atScope, asApprover };
   for (const part of raw.split(/\s+and\s+/i)) {
     const p = part.trim();
     if (/^asTarget\(\)$/i.test(p)) odata.push(`principalId eq '${callerId}'`);
+    else if (approver && /^asApprover\(\)$/i.test(p)) asApprover = true;
     else if (/^atScope\(\)$/i.test(p)) {
       atScope = true;
       odata.push(`directoryScopeId eq '${scope.replace(/'/g, "''")}'`);
@@ -149,14 +157,14 @@ function armFilter(raw: unknown, callerId: string, scope: string): { odata: stri
       const m = /^principalId\s+eq\s+'([0-9a-f-]{36})'$/i.exec(p);
       if (m?.[1] === undefined || !GUID.test(m[1]))
         throw new ValidationError(
-          `The filter '${p.slice(0, 80)}' is not supported: use asTarget(), atScope() or principalId eq '{id}'.`,
+          `The filter '${p.slice(0, 80)}' is not supported: use asTarget(), atScope()${approver ? ', asApprover()' : ''} or principalId eq '{id}'.`,
           '$filter',
           'InvalidFilterParameter',
         );
       odata.push(`principalId eq '${m[1].toLowerCase()}'`);
     }
   }
-  return { odata, atScope };
+  return { odata, atScope, asApprover };
 }
 
 /**
@@ -380,7 +388,12 @@ export function armRoutes(opts: BuildOptions): FastifyPluginAsync {
       );
       return armSchedule(item, scheduleStatusAt(item, now));
     }
-    const { odata, atScope } = armFilter(query['$filter'], caller.id, p.scope);
+    const { odata, atScope, asApprover } = armFilter(
+      query['$filter'],
+      caller.id,
+      p.scope,
+      p.collection.endsWith('Requests'),
+    );
     const fields = p.collection.endsWith('Requests')
       ? scheduleRequestFields
       : p.collection.endsWith('Instances')
@@ -391,7 +404,10 @@ export function armRoutes(opts: BuildOptions): FastifyPluginAsync {
     const link = (hasMore: boolean, shown: number) =>
       hasMore ? { nextLink: nextLink(request.url, publicUrl, q.skip + shown) } : {};
     if (p.collection.endsWith('Requests')) {
-      const { page, now } = await services.scheduleRequests.list(caller, kind, q, 'resourceRole');
+      // `asApprover()`: the requests waiting for the caller's decision (the approver's inbox).
+      const { page, now } = asApprover
+        ? await services.scheduleRequests.filterByCurrentUser(caller, kind, 'approver', q, 'resourceRole')
+        : await services.scheduleRequests.list(caller, kind, q, 'resourceRole');
       return {
         value: page.items.filter((r) => keep(r.directoryScopeId)).map((r) => armRequest(r, now)),
         ...link(page.hasMore, page.items.length),
