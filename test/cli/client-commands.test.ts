@@ -55,7 +55,7 @@ let server: CliServer;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  ensureBuilt();
+  await ensureBuilt();
   server = await cliServer();
   env = userEnv();
 }, 240_000);

@@ -61,7 +61,7 @@ async function deviceLogin(profile: string, user: { upn: string }): Promise<void
 }
 
 beforeAll(async () => {
-  ensureBuilt();
+  await ensureBuilt();
   server = await cliServer();
   env = userEnv();
   const res = await fetch(`${server.base}/oauth2/v2.0/token`, {

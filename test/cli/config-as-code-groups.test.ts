@@ -54,7 +54,7 @@ async function newGroup(displayName: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  ensureBuilt();
+  await ensureBuilt();
   server = await cliServer();
   env = userEnv();
   dir = env.HOME ?? '';

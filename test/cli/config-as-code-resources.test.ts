@@ -65,7 +65,7 @@ async function resourceSchedules(
 }
 
 beforeAll(async () => {
-  ensureBuilt();
+  await ensureBuilt();
   server = await cliServer();
   env = userEnv();
   dir = env.HOME ?? '';

@@ -35,7 +35,7 @@ let env: Record<string, string>;
 let dir: string;
 
 beforeAll(async () => {
-  ensureBuilt();
+  await ensureBuilt();
   server = await cliServer();
   env = userEnv();
   dir = env.HOME ?? '';

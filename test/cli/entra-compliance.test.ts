@@ -50,7 +50,7 @@ let env: Record<string, string>;
 let graph: Awaited<ReturnType<typeof graphHost>>;
 
 beforeAll(async () => {
-  ensureBuilt();
+  await ensureBuilt();
   server = await cliServer();
   env = userEnv();
   const secret = { ...env, ELEVATE_CLIENT_SECRET: server.s.boot.app.clientSecret };

@@ -32,7 +32,7 @@ let server: CliServer;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  ensureBuilt();
+  await ensureBuilt();
   server = await cliServer();
   env = userEnv();
   const login = await cli(

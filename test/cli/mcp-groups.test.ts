@@ -58,7 +58,7 @@ function toolError(r: Awaited<ReturnType<Client['callTool']>>): string {
 }
 
 beforeAll(async () => {
-  ensureBuilt();
+  await ensureBuilt();
   server = await cliServer();
   env = userEnv();
   admin = {

@@ -61,7 +61,7 @@ function toolError(r: Awaited<ReturnType<Client['callTool']>>): string {
 }
 
 beforeAll(async () => {
-  ensureBuilt();
+  await ensureBuilt();
   server = await cliServer();
   env = userEnv();
   const res = await fetch(`${server.base}/oauth2/v2.0/token`, {

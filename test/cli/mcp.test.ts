@@ -103,7 +103,7 @@ function failure(run: CliRun, code: number, message: RegExp): void {
 }
 
 beforeAll(async () => {
-  ensureBuilt();
+  await ensureBuilt();
   server = await cliServer();
   env = userEnv();
   admin = {

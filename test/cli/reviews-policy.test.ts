@@ -38,7 +38,7 @@ let server: CliServer;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  ensureBuilt();
+  await ensureBuilt();
   server = await cliServer();
   env = userEnv();
   const secretFile = join(env.HOME ?? '', 'secret');

@@ -3,15 +3,21 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, ROOT, whyBuild } from '../../../scripts/build.mjs';
+import { buildOnce } from '../../helpers/build-lock.js';
 
 /** The built bin, as `npm install -g` would run it. */
 export const BIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 
-/** Builds dist/ when it is missing or older than the sources (as `npm start` does). */
-export function ensureBuilt(): void {
-  if (whyBuild() === undefined) return;
-  const code = build();
-  if (code !== 0) throw new Error(`npm run build failed (${code})`);
+/**
+ * Builds dist/ when it is missing or older than the sources (as `npm start` does), once across the
+ * test files that run in parallel (see `buildOnce`).
+ */
+export function ensureBuilt(): Promise<void> {
+  return buildOnce(
+    () => whyBuild() !== undefined,
+    () => build(),
+    'npm run build',
+  );
 }
 
 export interface CliRun {
