@@ -7,40 +7,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireApproval } from '../pim/approval-support.js';
 import { GLOBAL_ADMINISTRATOR, GROUPS_ADMINISTRATOR } from '../pim/support.js';
 import { freePort } from '../helpers/tls-elevate.js';
 import { cli, ensureBuilt, startCli, userEnv, type CliRun } from './support/cli-process.js';
+import { cliOutput, cliFailure } from './support/expect-cli.js';
 import { addUser, cliServer, completeDeviceSignIn, type CliServer } from './support/cli-server.js';
 
 const HELPDESK_ADMINISTRATOR = '729827e3-9c14-49f7-bb1b-9608f156bbb8';
-
-const schema = JSON.parse(
-  readFileSync(new URL('../../docs/cli/output.schema.json', import.meta.url), 'utf8'),
-) as Record<string, unknown>;
-const ajv = new Ajv({ allErrors: true, strict: true });
-ajv.addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/);
-ajv.addSchema(schema, 'cli');
-
-/** The command's JSON output, checked against its definition in docs/cli/output.schema.json. */
-function output(run: CliRun, definition: string): unknown {
-  expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
-  const value: unknown = JSON.parse(run.stdout);
-  const valid = ajv.validate({ $ref: `cli#/definitions/${definition}` }, value);
-  expect(valid, `${definition}: ${ajv.errorsText()}\n${run.stdout}`).toBe(true);
-  return value;
-}
-
-/** A failure: the documented code, one line on stderr, nothing on stdout, no stack trace. */
-function failure(run: CliRun, code: number, message: RegExp): void {
-  expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(code);
-  expect(run.stdout).toBe('');
-  expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(run.stderr).toMatch(message);
-  expect(run.stderr).not.toMatch(/\n\s+at /);
-}
 
 async function waitUntil(check: () => boolean, ms: number): Promise<void> {
   const until = Date.now() + ms;
@@ -73,7 +48,7 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 300
   it('signs in with client credentials into a 0600 file, and lists who it is, users and groups', async () => {
     const secretFile = join(env.HOME ?? '', 'secret');
     writeFileSync(secretFile, `${server.s.boot.app.clientSecret}\n`, { mode: 0o600 });
-    const login = output(
+    const login = cliOutput(
       await cli(
         [
           'login',
@@ -102,19 +77,19 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 300
     // The secret stays in its own file: the profile names the file.
     expect(readFileSync(join(dir, 'credentials.json'), 'utf8')).not.toContain(server.s.boot.app.clientSecret);
 
-    const who = output(await cli(['whoami', '--json'], env), 'whoami') as { principalId: string };
+    const who = cliOutput(await cli(['whoami', '--json'], env), 'whoami') as { principalId: string };
     expect(who.principalId).toBe(server.s.boot.app.servicePrincipalId);
-    const users = output(
+    const users = cliOutput(
       await cli(['users', '--json', '--filter', "userPrincipalName eq 'admin@contoso.test'"], env),
       'users',
     );
     expect(users).toEqual([expect.objectContaining({ userPrincipalName: 'admin@contoso.test' })]);
-    output(await cli(['groups', '--json'], env), 'groups');
+    cliOutput(await cli(['groups', '--json'], env), 'groups');
     const human = await cli(['users'], env);
     expect(human.stdout).toMatch(/^ID\s+USER PRINCIPAL NAME\s+NAME\n/);
     expect(human.stdout).not.toContain('\u001b['); // no colours when stdout is not a terminal
 
-    const policy = output(
+    const policy = cliOutput(
       await cli(['policy', 'show', 'helpdesk administrator', '--json'], env),
       'policy-show',
     ) as {
@@ -126,8 +101,8 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 300
   it('a person signs in with the device flow, activates a role needing approval with --wait, another approves', async () => {
     const alice = await addUser(server.s);
     const bob = await addUser(server.s, [GLOBAL_ADMINISTRATOR]);
-    output(await deviceLogin('alice', alice), 'login');
-    output(await deviceLogin('bob', bob), 'login');
+    cliOutput(await deviceLogin('alice', alice), 'login');
+    cliOutput(await deviceLogin('bob', bob), 'login');
 
     // An access token that ran out is renewed with the refresh token (which rotates), and saved.
     const file = join(env.XDG_CONFIG_HOME ?? '', 'elevate', 'credentials.json');
@@ -138,7 +113,7 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 300
     expect(before.refreshToken).toEqual(expect.any(String));
     stored.profiles.bob = { ...before, expiresAt: 0 };
     writeFileSync(file, JSON.stringify(stored));
-    output(await cli(['approvals', '--profile', 'bob', '--json'], env), 'approvals');
+    cliOutput(await cli(['approvals', '--profile', 'bob', '--json'], env), 'approvals');
     const renewed = (JSON.parse(readFileSync(file, 'utf8')) as typeof stored).profiles
       .bob as typeof before & {
       expiresAt: number;
@@ -149,7 +124,7 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 300
     expect(statSync(file).mode & 0o777).toBe(0o600);
 
     // The administrator (the app's profile) makes alice eligible; the role needs approval.
-    const assigned = output(
+    const assigned = cliOutput(
       await cli(
         [
           'assign',
@@ -168,7 +143,7 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 300
     expect(assigned).toMatchObject({ action: 'adminAssign', status: 'Provisioned', principalId: alice.id });
     await requireApproval(server.s, HELPDESK_ADMINISTRATOR);
 
-    const roles = output(await cli(['roles', '--profile', 'alice', '--json'], env), 'roles');
+    const roles = cliOutput(await cli(['roles', '--profile', 'alice', '--json'], env), 'roles');
     expect(roles).toMatchObject({
       eligible: [{ roleName: 'Helpdesk Administrator', directoryScopeId: '/' }],
       active: [],
@@ -192,7 +167,7 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 300
       env,
     );
     await activation.waitForStderr(/Helpdesk Administrator: PendingApproval/);
-    const inbox = output(await cli(['approvals', '--profile', 'bob', '--json'], env), 'approvals') as {
+    const inbox = cliOutput(await cli(['approvals', '--profile', 'bob', '--json'], env), 'approvals') as {
       id: string;
       principalId: string;
     }[];
@@ -203,31 +178,31 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 300
       duration: 'PT2H',
     });
     // alice cannot approve her own request.
-    failure(
+    cliFailure(
       await cli(['approve', mine?.id ?? '', '--reason', 'me', '--profile', 'alice'], env),
       5,
       /no stage waiting for your decision|Authorization|approve/,
     );
-    output(
+    cliOutput(
       await cli(['approve', mine?.id ?? '', '--reason', 'ticket checked', '--profile', 'bob', '--json'], env),
       'approve',
     );
 
     const done = await activation.done;
-    const activated = output(done, 'activate');
+    const activated = cliOutput(done, 'activate');
     expect(activated).toMatchObject({
       status: 'Provisioned',
       roleName: 'Helpdesk Administrator',
       duration: 'PT2H',
     });
     expect(done.stderr).toContain('Helpdesk Administrator: Provisioned');
-    const after = output(await cli(['roles', '--profile', 'alice', '--json'], env), 'roles') as {
+    const after = cliOutput(await cli(['roles', '--profile', 'alice', '--json'], env), 'roles') as {
       active: unknown[];
     };
     expect(after.active).toEqual([
       expect.objectContaining({ roleName: 'Helpdesk Administrator', assignmentType: 'Activated' }),
     ]);
-    output(await cli(['requests', '--profile', 'alice', '--json'], env), 'requests');
+    cliOutput(await cli(['requests', '--profile', 'alice', '--json'], env), 'requests');
 
     // Denied: exit 6.
     await cli(['assign', 'eligible', alice.id, GROUPS_ADMINISTRATOR, '--permanent', '--json'], env);
@@ -247,12 +222,12 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 300
       env,
     );
     await second.waitForStderr(/Groups Administrator: PendingApproval/);
-    const pending = output(await cli(['approvals', '--profile', 'bob', '--json'], env), 'approvals') as {
+    const pending = cliOutput(await cli(['approvals', '--profile', 'bob', '--json'], env), 'approvals') as {
       id: string;
       roleName: string;
     }[];
     const groupsRequest = pending.find((a) => a.roleName === 'Groups Administrator');
-    output(
+    cliOutput(
       await cli(
         ['deny', groupsRequest?.id ?? '', '--reason', 'no ticket', '--profile', 'bob', '--json'],
         env,
@@ -286,11 +261,11 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 300
     const open = JSON.parse(waiting.stdout) as { id: string; status: string };
     expect(open.status).toBe('PendingApproval');
     expect(waiting.stderr).toContain(`the request stays open (elevate cancel ${open.id})`);
-    const canceled = output(await cli(['cancel', open.id, '--profile', 'alice', '--json'], env), 'cancel');
+    const canceled = cliOutput(await cli(['cancel', open.id, '--profile', 'alice', '--json'], env), 'cancel');
     expect(canceled).toMatchObject({ id: open.id, status: 'Canceled' });
 
     // Policy refusal (longer than the role allows): 5; an unknown role: 4 with a suggestion.
-    failure(
+    cliFailure(
       await cli(
         ['activate', 'Groups Administrator', '--for', '48h', '--reason', 'x', '--profile', 'alice'],
         env,
@@ -298,12 +273,12 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 300
       5,
       /RoleAssignmentRequestPolicyValidationFailed/,
     );
-    failure(
+    cliFailure(
       await cli(['activate', 'Helpdesk Admnistrator', '--profile', 'alice'], env),
       4,
       /did you mean "Helpdesk Administrator"\?/,
     );
-    failure(
+    cliFailure(
       await cli(['cancel', '00000000-0000-4000-8000-000000000000', '--profile', 'alice'], env),
       4,
       /cancel request/,
@@ -311,14 +286,14 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 300
 
     // Deactivation is allowed after five minutes.
     server.clock.advance(6 * 60_000);
-    const deactivated = output(
+    const deactivated = cliOutput(
       await cli(['deactivate', 'HELPDESK ADMINISTRATOR', '--profile', 'alice', '--json'], env),
       'deactivate',
     );
     expect(deactivated).toMatchObject({ action: 'selfDeactivate', status: 'Revoked' });
-    output(await cli(['whoami', '--profile', 'alice', '--json'], env), 'whoami');
+    cliOutput(await cli(['whoami', '--profile', 'alice', '--json'], env), 'whoami');
     // bob's token names his standing role in `wids`; whoami shows it by name.
-    const bobWho = output(await cli(['whoami', '--profile', 'bob', '--json'], env), 'whoami');
+    const bobWho = cliOutput(await cli(['whoami', '--profile', 'bob', '--json'], env), 'whoami');
     expect(bobWho).toMatchObject({
       kind: 'user',
       principalId: bob.id,
@@ -327,7 +302,7 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 300
     });
 
     // An active assignment ending within 14 days: alice asks for an extension, an admin decides.
-    output(
+    cliOutput(
       await cli(
         [
           'assign',
@@ -344,7 +319,7 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 300
       ),
       'assign',
     );
-    const extension = output(
+    const extension = cliOutput(
       await cli(
         [
           'extend',
@@ -367,8 +342,8 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 300
       duration: 'P30D',
     });
 
-    output(await cli(['logout', '--profile', 'alice', '--json'], env), 'logout');
-    failure(
+    cliOutput(await cli(['logout', '--profile', 'alice', '--json'], env), 'logout');
+    cliFailure(
       await cli(['roles', '--profile', 'alice'], env),
       3,
       /not signed in \(profile "alice"\); run `elevate login`/,
@@ -376,8 +351,8 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 300
   });
 
   it('bad input: one line and the documented exit code', async () => {
-    failure(await cli(['roles', '--bogus'], env), 2, /unknown option '--bogus'/);
-    failure(
+    cliFailure(await cli(['roles', '--bogus'], env), 2, /unknown option '--bogus'/);
+    cliFailure(
       await cli(
         ['login', '--server', server.base, '--client-id', 'x', '--client-secret-file', '/nonexistent/secret'],
         env,
@@ -385,8 +360,8 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 300
       2,
       /cannot read the secret file \/nonexistent\/secret \(ENOENT\)/,
     );
-    failure(await cli(['activate', 'x', '--for', 'two hours'], env), 2, /invalid duration "two hours"/);
-    failure(
+    cliFailure(await cli(['activate', 'x', '--for', 'two hours'], env), 2, /invalid duration "two hours"/);
+    cliFailure(
       await cli(
         [
           'login',
@@ -405,7 +380,7 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 300
       /AADSTS7000215/,
     );
     const closed = await freePort();
-    failure(
+    cliFailure(
       await cli(
         ['login', '--server', `http://127.0.0.1:${closed}`, '--client-id', 'x', '--client-secret', 'y'],
         env,
@@ -436,7 +411,7 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 300
       }),
       { mode: 0o600 },
     );
-    failure(await cli(['roles'], expired), 3, /the sign-in expired .*run `elevate login`/);
+    cliFailure(await cli(['roles'], expired), 3, /the sign-in expired .*run `elevate login`/);
   });
 
   it('`elevate serve` starts the server; the client commands use it; SIGTERM stops it', async () => {
@@ -461,7 +436,7 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 300
       const own = userEnv();
       const secretFile = join(own.HOME ?? '', 'secret');
       writeFileSync(secretFile, creds.application.clientSecret, { mode: 0o600 });
-      output(
+      cliOutput(
         await cli(
           [
             'login',
@@ -477,7 +452,7 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 300
         ),
         'login',
       );
-      const roles = output(await cli(['roles', '--json'], own), 'roles');
+      const roles = cliOutput(await cli(['roles', '--json'], own), 'roles');
       expect(roles).toEqual({ eligible: [], active: [] });
     } finally {
       serve.child.kill('SIGTERM');
@@ -496,6 +471,6 @@ describe('elevate client commands (built CLI, separate process)', { timeout: 300
         execFileSync('bash', ['-n', join(env.HOME ?? '', 'completion.bash')]);
       }
     }
-    failure(await cli(['completion', 'tcsh'], env), 2, /unknown shell "tcsh"/);
+    cliFailure(await cli(['completion', 'tcsh'], env), 2, /unknown shell "tcsh"/);
   });
 });

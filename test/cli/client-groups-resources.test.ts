@@ -5,45 +5,28 @@
 // resolve in any case, a miss suggests the closest and exits "not found"; flags that name nothing
 // clear are usage errors. Every --json output validates against docs/cli/output.schema.json.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findRule } from '../../src/domain/policy/types.js';
 import { addGroup, GLOBAL_ADMINISTRATOR, inTx } from '../pim/support.js';
 import { READER, requireResourceApproval, send } from '../resources/support.js';
 import { cli, ensureBuilt, startCli, userEnv, type CliRun } from './support/cli-process.js';
-import { addUser, cliServer, completeDeviceSignIn, type CliServer } from './support/cli-server.js';
+import { cliOutput, cliFailure } from './support/expect-cli.js';
+import {
+  bootstrapAppHeaders,
+  addUser,
+  cliServer,
+  completeDeviceSignIn,
+  type CliServer,
+} from './support/cli-server.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The command's `--json` output, valid by its schema definition. */
+const output = (run: CliRun, definition: string) => cliOutput(run, definition) as Json;
 
 const AUTH = 'providers/Microsoft.Authorization';
 const V = 'api-version=2020-10-01';
 const GROUPS_PIM = '/v1.0/identityGovernance/privilegedAccess/group';
-
-const schema = JSON.parse(
-  readFileSync(new URL('../../docs/cli/output.schema.json', import.meta.url), 'utf8'),
-) as Record<string, unknown>;
-const ajv = new Ajv({ allErrors: true, strict: true });
-ajv.addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/);
-ajv.addSchema(schema, 'cli');
-
-/** The command's JSON output, checked against its definition in docs/cli/output.schema.json. */
-function output(run: CliRun, definition: string): Json {
-  expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
-  const value: unknown = JSON.parse(run.stdout);
-  const valid = ajv.validate({ $ref: `cli#/definitions/${definition}` }, value);
-  expect(valid, `${definition}: ${ajv.errorsText()}\n${run.stdout}`).toBe(true);
-  return value as Json;
-}
-
-/** A failure: the documented code, one line on stderr, nothing on stdout, no stack trace. */
-function failure(run: CliRun, code: number, message: RegExp): void {
-  expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(code);
-  expect(run.stdout).toBe('');
-  expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(run.stderr).toMatch(message);
-  expect(run.stderr).not.toMatch(/\n\s+at /);
-}
 
 let server: CliServer;
 let env: Record<string, string>;
@@ -64,18 +47,7 @@ beforeAll(async () => {
   await ensureBuilt();
   server = await cliServer();
   env = userEnv();
-  const res = await fetch(`${server.base}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: server.s.boot.app.clientId,
-      client_secret: server.s.boot.app.clientSecret,
-      scope: `${server.base}/.default`,
-    }).toString(),
-  });
-  expect(res.status).toBe(200);
-  admin = { authorization: `Bearer ${((await res.json()) as { access_token: string }).access_token}` };
+  admin = await bootstrapAppHeaders(server);
   alice = await addUser(server.s);
   // bob holds Global Administrator: the default approver of a group whose approval names nobody.
   bob = await addUser(server.s, [GLOBAL_ADMINISTRATOR]);
@@ -163,41 +135,45 @@ describe(
     });
 
     it('a miss suggests the closest name and exits "not found"; unclear flags are usage errors', async () => {
-      failure(
+      cliFailure(
         await as('alice', ['activate', '--group', groupName.replace('group', 'grup'), '--reason', 'x']),
         4,
         new RegExp(`no eligible group membership .*did you mean "${groupName}"\\?`),
       );
-      failure(
+      cliFailure(
         await as('alice', ['activate', 'Reedr', '--resource', '/prod/db', '--reason', 'x']),
         4,
         /no eligible resource role "Reedr"; did you mean "Reader"\?/,
       );
       // Eligible at /prod: a scope elsewhere is not covered.
-      failure(
+      cliFailure(
         await as('alice', ['activate', 'Reader', '--resource', '/staging', '--reason', 'x']),
         4,
         /"Reader" is not held at scope \/staging/,
       );
       // She is a member, not an owner.
-      failure(
+      cliFailure(
         await as('alice', ['activate', '--group', groupName, '--as', 'owner', '--reason', 'x']),
         4,
         /no eligible group ownership/,
       );
-      failure(await as('alice', ['activate', 'Reader', '--group', groupName]), 2, /--group names the group/);
-      failure(
+      cliFailure(
+        await as('alice', ['activate', 'Reader', '--group', groupName]),
+        2,
+        /--group names the group/,
+      );
+      cliFailure(
         await as('alice', ['activate', 'Reader', '--resource', '/prod', '--scope', '/']),
         2,
         /--scope is the directory scope/,
       );
-      failure(
+      cliFailure(
         await as('alice', ['activate', '--group', groupName, '--as', 'guest']),
         2,
         /--as takes member or owner/,
       );
-      failure(await as('alice', ['activate', '--resource', '/prod']), 2, /name the resource role/);
-      failure(await as('alice', ['activate']), 2, /name a role, or a group with --group/);
+      cliFailure(await as('alice', ['activate', '--resource', '/prod']), 2, /name the resource role/);
+      cliFailure(await as('alice', ['activate']), 2, /name a role, or a group with --group/);
     });
 
     it('activates a group membership and a resource role with --wait while the approver approves each from the CLI', async () => {
@@ -295,12 +271,12 @@ describe(
       expect(table.stdout).toMatch(/resource role\s+\S+\s+Reader at \/prod\/db/);
 
       // alice cannot decide her own; an unknown id is "not found" on all three surfaces.
-      failure(
+      cliFailure(
         await as('alice', ['approve', resourceApproval!.id, '--reason', 'me']),
         5,
         /no stage waiting for your decision|approve/i,
       );
-      failure(await as('bob', ['approve', randomUUID(), '--reason', 'x']), 4, /not found|does not exist/i);
+      cliFailure(await as('bob', ['approve', randomUUID(), '--reason', 'x']), 4, /not found|does not exist/i);
 
       const decidedGroup = output(
         await as('bob', ['approve', groupApproval!.id, '--reason', 'backups are due', '--json']),
@@ -446,7 +422,7 @@ describe(
         roleName: 'Reader',
       });
       // Only where it is held.
-      failure(
+      cliFailure(
         await as('alice', ['extend', 'Reader', '--resource', '/prod', '--reason', 'x']),
         4,
         /"Reader" is not held at scope \/prod/,

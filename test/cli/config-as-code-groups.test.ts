@@ -12,7 +12,8 @@ import { parseDocument } from 'yaml';
 import { CONFIG_SCHEMA } from '../../src/client/as-code/schema.js';
 import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
 import { cli, ensureBuilt, userEnv, type CliRun } from './support/cli-process.js';
-import { addUser, cliServer, type CliServer } from './support/cli-server.js';
+import { cliFailure } from './support/expect-cli.js';
+import { bootstrapAppHeaders, addUser, cliServer, type CliServer } from './support/cli-server.js';
 import { graphHost } from './support/graph-host.js';
 
 const TIER0 = 'Tier Zero Operators';
@@ -58,18 +59,7 @@ beforeAll(async () => {
   server = await cliServer();
   env = userEnv();
   dir = env.HOME ?? '';
-  const res = await fetch(`${server.base}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: server.s.boot.app.clientId,
-      client_secret: server.s.boot.app.clientSecret,
-      scope: `${server.base}/.default`,
-    }).toString(),
-  });
-  expect(res.status).toBe(200);
-  admin = { authorization: `Bearer ${((await res.json()) as { access_token: string }).access_token}` };
+  admin = await bootstrapAppHeaders(server);
   const login = await cli(
     ['login', '--server', server.base, '--client-id', server.s.boot.app.clientId, '--json'],
     { ...env, ELEVATE_CLIENT_SECRET: server.s.boot.app.clientSecret },
@@ -98,15 +88,6 @@ const ok = (run: CliRun, code = 0): CliRun => {
   expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(code);
   return run;
 };
-
-/** One line on stderr, no stack trace, nothing on stdout. */
-function failure(run: CliRun, code: number, message: RegExp): void {
-  expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(code);
-  expect(run.stdout).toBe('');
-  expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(run.stderr).toMatch(message);
-  expect(run.stderr).not.toMatch(/\n\s+at /);
-}
 
 const changeLines = (run: CliRun) => run.stdout.split('\n').filter((l) => /^[+~?-] /.test(l));
 const hashOf = (run: CliRun) => /^plan hash: (sha256:[0-9a-f]{64})$/m.exec(run.stdout)?.[1] ?? '';
@@ -266,7 +247,7 @@ describe(
         '    access: member',
         '    permanent: true',
       ]);
-      failure(
+      cliFailure(
         await cli(['plan', '-f', unknown], env),
         4,
         new RegExp(`^${unknown}:5:12: no group "Tier Zero Operatrs"; did you mean "${TIER0}"\\?`),
@@ -279,7 +260,7 @@ describe(
         '      activation:',
         '        requireMfa: true',
       ]);
-      failure(
+      cliFailure(
         await cli(['plan', '-f', settings], env),
         4,
         new RegExp(`^${settings}:4:5: no group "Tier Zero Operatrs"`),
@@ -292,7 +273,7 @@ describe(
         `    group: ${TIER0}`,
         '    permanent: true',
       ]);
-      failure(
+      cliFailure(
         await cli(['plan', '-f', noAccess], env),
         2,
         new RegExp(`^${noAccess}:3:5: give role \\(a directory role\\) or group and access`),
@@ -307,7 +288,7 @@ describe(
         '    scope: /',
         '    permanent: true',
       ]);
-      failure(
+      cliFailure(
         await cli(['plan', '-f', scoped], env),
         2,
         new RegExp(`^${scoped}:7:5: a group assignment has no scope`),

@@ -14,7 +14,8 @@ import { CONFIG_SCHEMA } from '../../src/client/as-code/schema.js';
 import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
 import { CONTRIBUTOR, READER } from '../resources/support.js';
 import { cli, ensureBuilt, userEnv, type CliRun } from './support/cli-process.js';
-import { addUser, cliServer, type CliServer } from './support/cli-server.js';
+import { cliFailure } from './support/expect-cli.js';
+import { bootstrapAppHeaders, addUser, cliServer, type CliServer } from './support/cli-server.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -69,18 +70,7 @@ beforeAll(async () => {
   server = await cliServer();
   env = userEnv();
   dir = env.HOME ?? '';
-  const res = await fetch(`${server.base}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: server.s.boot.app.clientId,
-      client_secret: server.s.boot.app.clientSecret,
-      scope: `${server.base}/.default`,
-    }).toString(),
-  });
-  expect(res.status).toBe(200);
-  admin = { authorization: `Bearer ${((await res.json()) as { access_token: string }).access_token}` };
+  admin = await bootstrapAppHeaders(server);
   const login = await cli(
     ['login', '--server', server.base, '--client-id', server.s.boot.app.clientId, '--json'],
     { ...env, ELEVATE_CLIENT_SECRET: server.s.boot.app.clientSecret },
@@ -125,15 +115,6 @@ const ok = (run: CliRun, code = 0): CliRun => {
   expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(code);
   return run;
 };
-
-/** One line on stderr, no stack trace, nothing on stdout. */
-function failure(run: CliRun, code: number, message: RegExp): void {
-  expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(code);
-  expect(run.stdout).toBe('');
-  expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(run.stderr).toMatch(message);
-  expect(run.stderr).not.toMatch(/\n\s+at /);
-}
 
 const changeLines = (run: CliRun) => run.stdout.split('\n').filter((l) => /^[+~?-] /.test(l));
 const hashOf = (run: CliRun) => /^plan hash: (sha256:[0-9a-f]{64})$/m.exec(run.stdout)?.[1] ?? '';
@@ -336,19 +317,19 @@ describe(
         '    permanent: true',
       ];
       const unknown = bad('unknown-role.yaml', assignment('Reder', '/prod'));
-      failure(
+      cliFailure(
         await cli(['plan', '-f', unknown], env),
         4,
         new RegExp(`^${unknown}:5:19: no resource role "Reder"; did you mean "Reader"\\?`),
       );
       const malformed = bad('bad-scope.yaml', assignment('Reader', 'prod/db'));
-      failure(
+      cliFailure(
         await cli(['plan', '-f', malformed], env),
         2,
         new RegExp(`^${malformed}:6:12: invalid scope "prod/db": a scope path is / or /segment/`),
       );
       const unregistered = bad('unknown-scope.yaml', assignment('Reader', '/staging'));
-      failure(
+      cliFailure(
         await cli(['plan', '-f', unregistered], env),
         4,
         new RegExp(`^${unregistered}:6:12: no resource scope "/staging"`),
@@ -361,7 +342,7 @@ describe(
         '      activation:',
         '        requireMfa: true',
       ]);
-      failure(
+      cliFailure(
         await cli(['plan', '-f', settings], env),
         2,
         new RegExp(`^${settings}:3:3: invalid scope "/prod//db"`),
@@ -374,7 +355,7 @@ describe(
         '      activation:',
         '        requireMfa: true',
       ]);
-      failure(
+      cliFailure(
         await cli(['plan', '-f', role], env),
         4,
         new RegExp(`^${role}:4:5: no resource role "Contributer"; did you mean "Contributor"\\?`),
@@ -387,7 +368,7 @@ describe(
         '    resourceRole: Reader',
         '    permanent: true',
       ]);
-      failure(
+      cliFailure(
         await cli(['plan', '-f', half], env),
         2,
         new RegExp(

@@ -11,6 +11,7 @@ import { parseDocument } from 'yaml';
 import { CONFIG_SCHEMA } from '../../src/client/as-code/schema.js';
 import { createUnitOfWork } from '../../src/modules/unit-of-work.js';
 import { cli, ensureBuilt, userEnv, type CliRun } from './support/cli-process.js';
+import { cliFailure } from './support/expect-cli.js';
 import { addUser, cliServer, type CliServer } from './support/cli-server.js';
 import { graphHost } from './support/graph-host.js';
 
@@ -51,15 +52,6 @@ const ok = (run: CliRun, code = 0): CliRun => {
   expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(code);
   return run;
 };
-
-/** One line on stderr, no stack trace, nothing on stdout. */
-function failure(run: CliRun, code: number, message: RegExp): void {
-  expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(code);
-  expect(run.stdout).toBe('');
-  expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(run.stderr).toMatch(message);
-  expect(run.stderr).not.toMatch(/\n\s+at /);
-}
 
 /** The plan's change lines (without the summary and the hash). */
 const changeLines = (run: CliRun) => run.stdout.split('\n').filter((l) => /^[+~?-] /.test(l));
@@ -162,7 +154,7 @@ describe('elevate export / plan / apply (built CLI, separate process)', { timeou
     const bob = await addUser(server.s);
     ok(await cli(['assign', 'eligible', bob.upn, HELPDESK, '--permanent', '--reason', 'rota'], env));
     const before = (await settingAudits()).length;
-    failure(await cli(['apply', '-f', edited, '--plan-hash', hashOf(plan)], env), 9, /plan changed since/);
+    cliFailure(await cli(['apply', '-f', edited, '--plan-hash', hashOf(plan)], env), 9, /plan changed since/);
     expect((await settingAudits()).length).toBe(before);
     // The new eligibility is live but undeclared: reported and kept.
     const now = ok(await cli(['plan', '-f', edited], env), 8);
@@ -264,7 +256,7 @@ describe('elevate export / plan / apply (built CLI, separate process)', { timeou
         '',
       ].join('\n'),
     );
-    failure(
+    cliFailure(
       await cli(['plan', '-f', duration], env),
       2,
       new RegExp(
@@ -282,7 +274,7 @@ describe('elevate export / plan / apply (built CLI, separate process)', { timeou
         '',
       ].join('\n'),
     );
-    failure(
+    cliFailure(
       await cli(['plan', '-f', role], env),
       4,
       new RegExp(`^${role}:4:5: no role "Helpdesk Admnistrator"; did you mean "Helpdesk Administrator"`),
@@ -299,7 +291,7 @@ describe('elevate export / plan / apply (built CLI, separate process)', { timeou
         '',
       ].join('\n'),
     );
-    failure(
+    cliFailure(
       await cli(['plan', '-f', user], env),
       4,
       new RegExp(`^${user}:4:16: no user "nobody@contoso.test"`),
@@ -308,7 +300,7 @@ describe('elevate export / plan / apply (built CLI, separate process)', { timeou
       'field.yaml',
       ['version: 1', 'roles:', `  ${HELPDESK}:`, '    activation:', '      maxDuration: PT1H', ''].join('\n'),
     );
-    failure(
+    cliFailure(
       await cli(['plan', '-f', field], env),
       2,
       new RegExp(`^${field}:5:7: unknown field "maxDuration"`),
@@ -326,17 +318,17 @@ describe('elevate export / plan / apply (built CLI, separate process)', { timeou
         '',
       ].join('\n'),
     );
-    failure(
+    cliFailure(
       await cli(['plan', '-f', both], env),
       2,
       new RegExp(`^${both}:3:5: give exactly one of permanent`),
     );
-    failure(
+    cliFailure(
       await cli(['plan', '-f', join(dir, 'missing.yaml')], env),
       2,
       /cannot read .*missing\.yaml: ENOENT/,
     );
-    failure(
+    cliFailure(
       await cli(['plan', '-f', bad('syntax.yaml', 'version: 1\nroles: [\n')], env),
       2,
       /syntax\.yaml:\d+:\d+: /,

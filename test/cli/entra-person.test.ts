@@ -6,27 +6,14 @@
 // done by the test over HTTP; the built CLI runs as its own process.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimsOfToken } from './support/tokens.js';
-import { cli, ensureBuilt, startCli, userEnv, type CliRun } from './support/cli-process.js';
+import { cli, ensureBuilt, startCli, userEnv } from './support/cli-process.js';
+import { cliOutput } from './support/expect-cli.js';
 import { addUser, cliServer, completeDeviceSignIn, type CliServer } from './support/cli-server.js';
 import { graphHost } from './support/graph-host.js';
 
 const HELPDESK = 'Helpdesk Administrator';
-const ajv = new Ajv({ allErrors: true, strict: true });
-ajv.addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/);
-ajv.addSchema(
-  JSON.parse(readFileSync(new URL('../../docs/cli/output.schema.json', import.meta.url), 'utf8')) as object,
-  'cli',
-);
-
-function output(run: CliRun, definition: string): unknown {
-  expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
-  const value: unknown = JSON.parse(run.stdout);
-  expect(ajv.validate({ $ref: `cli#/definitions/${definition}` }, value), ajv.errorsText()).toBe(true);
-  return value;
-}
 
 let server: CliServer;
 let env: Record<string, string>;
@@ -75,7 +62,7 @@ describe('Entra mode: a person signs in with the device flow (built CLI)', { tim
       const login = startCli([...args, '--public-client', 'elevate-portal', '--json'], env);
       const prompt = await login.waitForStderr(/open (\S+) in a browser and enter the code (\S+) /);
       await completeDeviceSignIn(server, prompt[1] ?? '', prompt[2] ?? '', ada);
-      const who = output(await login.done, 'login');
+      const who = cliOutput(await login.done, 'login');
       expect(who).toMatchObject({ profile: 'ada', kind: 'user', server: graph.url, name: ada.upn });
       expect(graph.paths).toEqual([]); // signing in never touched the Graph host
 
@@ -90,11 +77,11 @@ describe('Entra mode: a person signs in with the device flow (built CLI)', { tim
       // Elevate standing in issues delegated tokens for its own issuer, which its Graph paths accept.)
       expect(claimsOfToken(String(profile.accessToken)).oid).toBe(ada.id);
 
-      const roles = output(await cli(['roles', '--profile', 'ada', '--json'], env), 'roles') as {
+      const roles = cliOutput(await cli(['roles', '--profile', 'ada', '--json'], env), 'roles') as {
         eligible: { roleName: string }[];
       };
       expect(roles.eligible.map((r) => r.roleName)).toContain(HELPDESK);
-      output(
+      cliOutput(
         await cli(
           [
             'activate',
@@ -117,7 +104,7 @@ describe('Entra mode: a person signs in with the device flow (built CLI)', { tim
       const before = String(file.profiles.ada?.refreshToken);
       (file.profiles.ada as Record<string, unknown>).expiresAt = 0;
       writeFileSync(credentialsFile(), JSON.stringify(file), { mode: 0o600 });
-      const again = output(await cli(['whoami', '--profile', 'ada', '--json'], env), 'whoami') as {
+      const again = cliOutput(await cli(['whoami', '--profile', 'ada', '--json'], env), 'whoami') as {
         activeRoles: { displayName: string | null }[];
       };
       expect(again.activeRoles.map((r) => r.displayName)).toContain(HELPDESK);

@@ -13,7 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MCP_TOOLS } from '../../src/client/mcp-server.js';
 import { READER, requireResourceApproval, send } from '../resources/support.js';
 import { BIN, ensureBuilt, startCli, userEnv } from './support/cli-process.js';
-import { addUser, cliServer, completeDeviceSignIn, type CliServer } from './support/cli-server.js';
+import {
+  bootstrapAppHeaders,
+  addUser,
+  cliServer,
+  completeDeviceSignIn,
+  type CliServer,
+} from './support/cli-server.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -64,18 +70,7 @@ beforeAll(async () => {
   await ensureBuilt();
   server = await cliServer();
   env = userEnv();
-  const res = await fetch(`${server.base}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: server.s.boot.app.clientId,
-      client_secret: server.s.boot.app.clientSecret,
-      scope: `${server.base}/.default`,
-    }).toString(),
-  });
-  expect(res.status).toBe(200);
-  admin = { authorization: `Bearer ${((await res.json()) as { access_token: string }).access_token}` };
+  admin = await bootstrapAppHeaders(server);
   const sp = await call(admin, 'POST', '/v1.0/servicePrincipals', {
     displayName: 'db agent',
     appPermissions: [],

@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MCP_TOOLS } from '../../src/client/mcp-server.js';
 import { requireApproval } from '../pim/approval-support.js';
 import { GLOBAL_ADMINISTRATOR, GROUPS_ADMINISTRATOR } from '../pim/support.js';
-import { BIN, cli, ensureBuilt, startCli, userEnv, type CliRun } from './support/cli-process.js';
+import { BIN, cli, ensureBuilt, startCli, userEnv } from './support/cli-process.js';
+import { cliFailure } from './support/expect-cli.js';
 import { addUser, cliServer, completeDeviceSignIn, type CliServer } from './support/cli-server.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -93,13 +94,6 @@ function answer(r: Awaited<ReturnType<Client['callTool']>>): Json {
 function toolError(r: Awaited<ReturnType<Client['callTool']>>): string {
   expect(r.isError).toBe(true);
   return (r.content as { type: string; text: string }[]).map((c) => c.text).join('\n');
-}
-
-function failure(run: CliRun, code: number, message: RegExp): void {
-  expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(code);
-  expect(run.stdout).toBe('');
-  expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(run.stderr).toMatch(message);
 }
 
 beforeAll(async () => {
@@ -362,13 +356,13 @@ describe('elevate mcp (built CLI, SDK client)', { timeout: 300_000 }, () => {
 
   it('refuses to start without an application sign-in: one line and the documented exit code', async () => {
     const fresh = userEnv();
-    failure(await cli(['mcp'], fresh), 3, /not signed in \(profile "default"\); run `elevate login`/);
-    failure(
+    cliFailure(await cli(['mcp'], fresh), 3, /not signed in \(profile "default"\); run `elevate login`/);
+    cliFailure(
       await cli(['mcp', '--server', server.base, '--client-id', agent.appId], fresh),
       2,
       /--client-id needs --client-secret-file or \$ELEVATE_CLIENT_SECRET/,
     );
-    failure(
+    cliFailure(
       await cli(
         ['mcp', '--server', server.base, '--client-id', agent.appId, '--client-secret-file', '/nonexistent'],
         fresh,
@@ -378,7 +372,7 @@ describe('elevate mcp (built CLI, SDK client)', { timeout: 300_000 }, () => {
     );
     const wrong = join(fresh.HOME ?? '', 'wrong');
     writeFileSync(wrong, 'not-the-secret', { mode: 0o600 });
-    failure(
+    cliFailure(
       await cli(
         ['mcp', '--server', server.base, '--client-id', agent.appId, '--client-secret-file', wrong],
         fresh,
@@ -394,6 +388,6 @@ describe('elevate mcp (built CLI, SDK client)', { timeout: 300_000 }, () => {
     expect(ended.code, ended.stderr).toBe(0);
     expect(ended.stdout).toBe('');
     // A person's sign-in is not an agent's identity.
-    failure(await cli(['mcp', '--profile', 'bob'], env), 2, /elevate mcp runs as an application/);
+    cliFailure(await cli(['mcp', '--profile', 'bob'], env), 2, /elevate mcp runs as an application/);
   });
 });

@@ -3,36 +3,13 @@
 // one by principal and accepts the recommendations on the rest; an administrator changes one rule of
 // a role's settings with key=value or JSON. --json against the published schemas; bad input is one
 // line with the documented exit code.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFINITIONS, definitionBody, userReviewer, USER_ADMINISTRATOR } from '../access-reviews/support.js';
-import { cli, ensureBuilt, startCli, userEnv, type CliRun } from './support/cli-process.js';
+import { cli, ensureBuilt, startCli, userEnv } from './support/cli-process.js';
+import { cliOutput, cliFailure } from './support/expect-cli.js';
 import { addUser, cliServer, completeDeviceSignIn, type CliServer } from './support/cli-server.js';
-
-const schema = JSON.parse(
-  readFileSync(new URL('../../docs/cli/output.schema.json', import.meta.url), 'utf8'),
-) as Record<string, unknown>;
-const ajv = new Ajv({ allErrors: true, strict: true });
-ajv.addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/);
-ajv.addSchema(schema, 'cli');
-
-function output(run: CliRun, definition: string): unknown {
-  expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
-  const value: unknown = JSON.parse(run.stdout);
-  const valid = ajv.validate({ $ref: `cli#/definitions/${definition}` }, value);
-  expect(valid, `${definition}: ${ajv.errorsText()}\n${run.stdout}`).toBe(true);
-  return value;
-}
-
-function failure(run: CliRun, code: number, message: RegExp): void {
-  expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(code);
-  expect(run.stdout).toBe('');
-  expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(run.stderr).toMatch(message);
-  expect(run.stderr).not.toMatch(/\n\s+at /);
-}
 
 let server: CliServer;
 let env: Record<string, string>;
@@ -112,7 +89,7 @@ describe('elevate reviews, review decide, policy set (built CLI)', { timeout: 30
       decision: string;
       recommendation: string;
     };
-    const items = output(await cli(['reviews', '--profile', 'rita', '--json'], env), 'reviews') as Item[];
+    const items = cliOutput(await cli(['reviews', '--profile', 'rita', '--json'], env), 'reviews') as Item[];
     expect(items.map((i) => i.principalId).sort()).toEqual([alice.id, bob.id].sort());
     expect(items.every((i) => i.decision === 'NotReviewed')).toBe(true);
     const instance = items[0]!.instanceId;
@@ -120,9 +97,9 @@ describe('elevate reviews, review decide, policy set (built CLI)', { timeout: 30
     expect(human.stdout).toMatch(/^INSTANCE\s+DECISION ID\s+PRINCIPAL\s+ROLE/);
     expect(human.stdout).toContain(alice.upn);
     // Alice is reviewed, not a reviewer.
-    expect(output(await cli(['reviews', '--profile', 'alice', '--json'], env), 'reviews')).toEqual([]);
+    expect(cliOutput(await cli(['reviews', '--profile', 'alice', '--json'], env), 'reviews')).toEqual([]);
 
-    const decided = output(
+    const decided = cliOutput(
       await cli(
         [
           'review',
@@ -142,21 +119,21 @@ describe('elevate reviews, review decide, policy set (built CLI)', { timeout: 30
       'review-decide',
     );
     expect(decided).toMatchObject({ principalId: alice.id, decision: 'Approve', justification: 'uses it' });
-    const open = output(await cli(['reviews', '--profile', 'rita', '--json'], env), 'reviews') as Item[];
+    const open = cliOutput(await cli(['reviews', '--profile', 'rita', '--json'], env), 'reviews') as Item[];
     expect(open.map((i) => i.principalId)).toEqual([bob.id]);
 
     // Bad input: one line, documented code.
-    failure(
+    cliFailure(
       await cli(['review', 'decide', instance, bob.upn, '--decision', 'Maybe', '--profile', 'rita'], env),
       2,
       /--decision must be Approve, Deny, DontKnow, got "Maybe"/,
     );
-    failure(
+    cliFailure(
       await cli(['review', 'decide', instance, bob.upn, '--profile', 'rita'], env),
       2,
       /--decision is required/,
     );
-    failure(
+    cliFailure(
       await cli(
         [
           'review',
@@ -173,7 +150,7 @@ describe('elevate reviews, review decide, policy set (built CLI)', { timeout: 30
       4,
       /no access review instance 00000000-0000-4000-8000-000000000000 where you are a reviewer/,
     );
-    failure(
+    cliFailure(
       await cli(
         ['review', 'decide', instance, 'nobody@contoso.test', '--decision', 'Deny', '--profile', 'rita'],
         env,
@@ -182,13 +159,13 @@ describe('elevate reviews, review decide, policy set (built CLI)', { timeout: 30
       /no item "nobody@contoso.test" to review/,
     );
     // Alice may not decide in Rita's review (she is not a reviewer of it).
-    failure(
+    cliFailure(
       await cli(['review', 'decide', instance, bob.upn, '--decision', 'Deny', '--profile', 'alice'], env),
       4,
       /no access review instance/,
     );
 
-    const all = output(
+    const all = cliOutput(
       await cli(
         ['review', 'decide', instance, '--accept-recommendations', '--profile', 'rita', '--json'],
         env,
@@ -198,20 +175,20 @@ describe('elevate reviews, review decide, policy set (built CLI)', { timeout: 30
     const bobItem = all.find((i) => i.principalId === bob.id);
     expect(bobItem?.decision).toBe(bobItem?.recommendation);
     expect(all.find((i) => i.principalId === alice.id)?.decision).toBe('Approve');
-    expect(output(await cli(['reviews', '--profile', 'rita', '--json'], env), 'reviews')).toEqual([]);
+    expect(cliOutput(await cli(['reviews', '--profile', 'rita', '--json'], env), 'reviews')).toEqual([]);
     expect(
-      (output(await cli(['reviews', '--all', '--profile', 'rita', '--json'], env), 'reviews') as Item[])
+      (cliOutput(await cli(['reviews', '--all', '--profile', 'rita', '--json'], env), 'reviews') as Item[])
         .length,
     ).toBe(2);
   });
 
   it('an administrator changes one rule with key=value or JSON; clear errors', async () => {
     type Out = { rule: Record<string, unknown> };
-    const before = output(
+    const before = cliOutput(
       await cli(['policy', 'show', 'user administrator', '--json'], env),
       'policy-show',
     ) as { rules: Record<string, unknown>[] };
-    const set = output(
+    const set = cliOutput(
       await cli(
         [
           'policy',
@@ -226,7 +203,7 @@ describe('elevate reviews, review decide, policy set (built CLI)', { timeout: 30
       'policy-set',
     ) as Out;
     expect(set.rule).toMatchObject({ id: 'Expiration_EndUser_Assignment', maximumDuration: 'PT4H' });
-    const json = output(
+    const json = cliOutput(
       await cli(
         [
           'policy',
@@ -255,7 +232,7 @@ describe('elevate reviews, review decide, policy set (built CLI)', { timeout: 30
     expect(human.stdout).toBe('User Administrator: Approval_EndUser_Assignment updated (setting).\n');
 
     // Exactly those rules changed.
-    const after = output(
+    const after = cliOutput(
       await cli(['policy', 'show', 'user administrator', '--json'], env),
       'policy-show',
     ) as {
@@ -266,7 +243,7 @@ describe('elevate reviews, review decide, policy set (built CLI)', { timeout: 30
       .map((r) => r.id);
     expect(changed.sort()).toEqual(['Expiration_EndUser_Assignment', 'Enablement_EndUser_Assignment'].sort());
 
-    failure(
+    cliFailure(
       await cli(
         ['policy', 'set', 'User Administrator', 'Expiration_EndUser_Asignment', 'maximumDuration=PT4H'],
         env,
@@ -274,7 +251,7 @@ describe('elevate reviews, review decide, policy set (built CLI)', { timeout: 30
       4,
       /no rule "Expiration_EndUser_Asignment" in the settings of User Administrator; did you mean "Expiration_EndUser_Assignment"/,
     );
-    failure(
+    cliFailure(
       await cli(
         ['policy', 'set', 'User Administrator', 'Expiration_EndUser_Assignment', '{"maximumDuration":'],
         env,
@@ -282,7 +259,7 @@ describe('elevate reviews, review decide, policy set (built CLI)', { timeout: 30
       2,
       /the change is not valid JSON/,
     );
-    failure(
+    cliFailure(
       await cli(
         ['policy', 'set', 'User Administrator', 'Expiration_EndUser_Assignment', 'maximumDuration'],
         env,
@@ -290,7 +267,7 @@ describe('elevate reviews, review decide, policy set (built CLI)', { timeout: 30
       2,
       /expected key=value or a JSON object, got "maximumDuration"/,
     );
-    failure(
+    cliFailure(
       await cli(
         ['policy', 'set', 'User Administrator', 'Expiration_EndUser_Assignment', 'maximumDuration=forever'],
         env,
@@ -298,7 +275,7 @@ describe('elevate reviews, review decide, policy set (built CLI)', { timeout: 30
       1,
       /set Expiration_EndUser_Assignment of User Administrator: \w+: /,
     );
-    failure(
+    cliFailure(
       await cli(
         ['policy', 'set', 'Userr Administrator', 'Expiration_EndUser_Assignment', 'maximumDuration=PT4H'],
         env,

@@ -26,6 +26,22 @@ export async function cliServer(): Promise<CliServer> {
   return { s, base, clock, close: () => s.close() };
 }
 
+/** The bootstrap application's `authorization` header (client credentials), for calls the test makes itself. */
+export async function bootstrapAppHeaders(server: CliServer): Promise<Record<string, string>> {
+  const res = await fetch(`${server.base}/oauth2/v2.0/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: server.s.boot.app.clientId,
+      client_secret: server.s.boot.app.clientSecret,
+      scope: `${server.base}/.default`,
+    }).toString(),
+  });
+  expect(res.status).toBe(200);
+  return { authorization: `Bearer ${((await res.json()) as { access_token: string }).access_token}` };
+}
+
 /** A password user; with `directRoles`, holding those roles standing (e.g. an approver). */
 export async function addUser(
   s: TestServer,
