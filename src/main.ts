@@ -24,7 +24,7 @@ async function main(): Promise<void> {
       { dataDir: config.dataDir },
       'using a data key generated into the data folder; set ELEVATE_DATA_KEY in production',
     );
-  const db = openDatabase(config.databaseUrl);
+  const db = openDatabase(config.databaseUrl, { pgPreparedStatements: config.pgPreparedStatements });
   const { app, bootstrapped } = await createElevate({
     db,
     box: createSecretBox(dataKey.key),

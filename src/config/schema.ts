@@ -60,6 +60,13 @@ export const SETTINGS = [
     doc: 'SQLite only: how many concurrent use cases may share one durable commit, each in its own savepoint, answered only after that commit (1–1000; `1` commits each use case alone). See docs/adr/0050-sqlite-group-commit.md.',
   },
   {
+    env: 'ELEVATE_PG_PREPARED_STATEMENTS',
+    key: 'pgPreparedStatements',
+    secret: false,
+    default: '500',
+    doc: 'PostgreSQL only: how many distinct statements run as named prepared statements, parsed and planned once per connection (0–10000; `0` for a connection pooler that cannot keep them, such as PgBouncer before 1.21 in transaction mode). See docs/adr/0055-postgresql-prepared-statements.md.',
+  },
+  {
     env: 'ELEVATE_DATA_DIR',
     key: 'dataDir',
     secret: false,
@@ -319,6 +326,7 @@ export const configSchema = z
     authzenRateLimit: rateLimitSetting,
     auditRefusalWindowSeconds: z.coerce.number().int().min(0).max(3600),
     sqliteGroupCommitMax: z.coerce.number().int().min(1).max(1000),
+    pgPreparedStatements: z.coerce.number().int().min(0).max(10_000),
     requireMfaRegistration: bool,
     activationEndingSoonMinutes: z.coerce.number().int().min(0).max(1440),
     expiringSoonDays: z.coerce.number().int().min(0).max(365),

@@ -282,11 +282,34 @@ export function createConnectorReconciler(o: {
    */
   const asking = new Set<Promise<void>>();
 
+  /**
+   * The read of the enabled connectors under way, with the users named meanwhile (undefined: a
+   * full run). Nudges arriving before it ends join it: a burst of messages (an expiry batch, many
+   * activations) costs one read and one run per connector, not one per message.
+   */
+  let gathering: { users: Set<string> | undefined; run: Promise<void> } | undefined;
+
   function runAll(users?: readonly string[]): Promise<void> {
+    if (gathering !== undefined) {
+      if (users === undefined) gathering.users = undefined;
+      else if (gathering.users !== undefined) for (const u of users) gathering.users.add(u);
+      return gathering.run;
+    }
+    const g: { users: Set<string> | undefined; run?: Promise<void> } = {
+      users: users === undefined ? undefined : new Set(users),
+    };
     const p = (async () => {
-      const all = await o.reconciler.enabled();
-      await Promise.all(all.map((c) => ask(c.id, users)));
+      let all: Connector[];
+      try {
+        all = await o.reconciler.enabled();
+      } finally {
+        gathering = undefined;
+      }
+      const named = g.users === undefined ? undefined : [...g.users];
+      await Promise.all(all.map((c) => ask(c.id, named)));
     })();
+    g.run = p;
+    gathering = g as { users: Set<string> | undefined; run: Promise<void> };
     asking.add(p);
     const forget = () => asking.delete(p);
     p.then(forget, forget);

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { DEFAULT_PG_PREPARED_STATEMENTS, preparedStatementPool } from './pg-prepared.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -39,6 +40,11 @@ export interface DbOptions {
   pgSchema?: string;
   /** PostgreSQL only: pool size (default 10). */
   pgPoolSize?: number;
+  /**
+   * PostgreSQL only: how many distinct statement texts run as named prepared statements (default
+   * `DEFAULT_PG_PREPARED_STATEMENTS`; 0: none, for a pooler that cannot keep them). ADR 0055.
+   */
+  pgPreparedStatements?: number;
 }
 
 /**
@@ -157,7 +163,10 @@ function openPostgres(url: string, options: DbOptions): Db {
       }) as typeof pg.types.getTypeParser,
     },
   });
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const prepared = options.pgPreparedStatements ?? DEFAULT_PG_PREPARED_STATEMENTS;
+  const kysely = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: prepared > 0 ? preparedStatementPool(pool, prepared) : pool }),
+  });
   return {
     kysely,
     dialect: 'postgres',

@@ -8,6 +8,7 @@ import type { HoldingsCommitHook } from './authzen/holdings-source.js';
 import type { Db, Dialect } from './db.js';
 import { makeGroupCommit, type GroupCommitObserver, type Prepare, type Prepared } from './group-commit.js';
 import { outboxStore } from './outbox/outbox-store.js';
+import { isStalePreparedStatement } from './pg-prepared.js';
 import { groupStore } from './directory/group-store.js';
 import { tenantStore } from './directory/tenant-store.js';
 import { policyStore } from './policies/policy-store.js';
@@ -54,12 +55,14 @@ export const MAX_UNIT_OF_WORK_ATTEMPTS = 5;
 
 /**
  * SQLSTATE 40001 (serialization failure: what SERIALIZABLE engines such as CockroachDB raise when two
- * transactions update the audit head at once) and 40P01 (deadlock detected). Both mean "nothing was
- * written, run it again"; a use case is one pure transaction (no I/O outside the database), so it can.
+ * transactions update the audit head at once), 40P01 (deadlock detected), and a prepared statement
+ * whose table changed shape (ADR 0055: prepared again, under a new name, on the next run). Each
+ * means "nothing was written, run it again"; a use case is one pure transaction (no I/O outside the
+ * database), so it can.
  */
 const isTransientAbort = (e: unknown): boolean => {
   const code = (e as { code?: unknown } | null)?.code;
-  return code === '40001' || code === '40P01';
+  return code === '40001' || code === '40P01' || isStalePreparedStatement(e);
 };
 
 /** Group commit on SQLite: at most this many use cases share one `COMMIT` (ADR 0050). */

@@ -6,6 +6,7 @@ import { resolveDataKey } from '../../src/config/data-key.js';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
 import { SETTINGS } from '../../src/config/schema.js';
 import { DEFAULT_GROUP_COMMIT_MAX_MEMBERS } from '../../src/store/unit-of-work.js';
+import { DEFAULT_PG_PREPARED_STATEMENTS } from '../../src/store/pg-prepared.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'elevate-config-'));
 
@@ -110,6 +111,15 @@ describe('configuration', () => {
     expect(resolveDataKey(loadConfig({ ELEVATE_PRODUCTION: 'true', ELEVATE_DATA_KEY: key })).generated).toBe(
       false,
     );
+  });
+
+  it('prepared statements on PostgreSQL: 500 by default, 0 (off) to 10000', () => {
+    expect(loadConfig({}).pgPreparedStatements).toBe(DEFAULT_PG_PREPARED_STATEMENTS);
+    expect(loadConfig({ ELEVATE_PG_PREPARED_STATEMENTS: '0' }).pgPreparedStatements).toBe(0);
+    for (const bad of ['-1', '10001', '2.5', 'off'])
+      expect(() => loadConfig({ ELEVATE_PG_PREPARED_STATEMENTS: bad })).toThrow(
+        /^Invalid configuration: ELEVATE_PG_PREPARED_STATEMENTS: /,
+      );
   });
 
   it('group commit on SQLite: 32 use cases per commit by default, 1 to 1000', () => {
