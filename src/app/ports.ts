@@ -202,6 +202,13 @@ export interface Stores {
  */
 export interface UnitOfWork {
   run<T>(work: (tx: Stores) => Promise<T>): Promise<T>;
+  /**
+   * Reads outside any transaction: each statement sees what had committed when it ran, and no two
+   * share a snapshot, so this is for one-statement checks ("is any channel enabled?") that would
+   * otherwise cost a transaction of their own. Writing is refused (`ReadOnlyError`) and recording
+   * an event is an error: a change goes through `run`.
+   */
+  read<T>(work: (db: Stores) => Promise<T>): Promise<T>;
 }
 
 export type { PrincipalType };

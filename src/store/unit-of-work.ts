@@ -9,6 +9,7 @@ import type { Db, Dialect } from './db.js';
 import { makeGroupCommit, type GroupCommitObserver, type Prepare, type Prepared } from './group-commit.js';
 import { outboxStore } from './outbox/outbox-store.js';
 import { isStalePreparedStatement } from './pg-prepared.js';
+import { readOnlyPlugin, ReadOnlyError } from './read-only.js';
 import { groupStore } from './directory/group-store.js';
 import { tenantStore } from './directory/tenant-store.js';
 import { policyStore } from './policies/policy-store.js';
@@ -130,13 +131,22 @@ export function createStoreUnitOfWork(db: Db, o: UnitOfWorkOptions): UnitOfWork 
       }
     };
 
+  const reader = db.kysely.withPlugin(readOnlyPlugin);
+  async function read<T>(work: (db: Stores) => Promise<T>): Promise<T> {
+    const stores = bindStores(reader, o.features, db.dialect);
+    const result = await work(stores);
+    if (stores.events.drain().length > 0) throw new ReadOnlyError('recorded event');
+    return result;
+  }
+
   const maxMembers = o.groupCommit?.maxMembers ?? 1;
   if (db.dialect === 'sqlite' && maxMembers > 1) {
     const group = makeGroupCommit(db.kysely, { maxMembers, observer: o.groupCommit?.observer });
-    return { run: (work) => group.run(prepare(work)) };
+    return { run: (work) => group.run(prepare(work)), read };
   }
 
   return {
+    read,
     async run<T>(work: (tx: Stores) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt += 1) {
         let prepared: Prepared<T> | undefined;

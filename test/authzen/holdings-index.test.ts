@@ -497,6 +497,7 @@ describe('holdings index (property: same answers as the database)', () => {
     };
     const noDatabase: UnitOfWork = {
       run: () => Promise.reject(new Error('the database was asked')),
+      read: () => Promise.reject(new Error('the database was asked')),
     };
     const memory = makeAccessEvaluation({ uow: noDatabase, clock, holdings: s.holdings });
     const database = makeAccessEvaluation({ uow, clock });
@@ -619,6 +620,10 @@ describe('holdings index (property: same answers as the database)', () => {
       run: (work) => {
         asked += 1;
         return uow.run(work);
+      },
+      read: (work) => {
+        asked += 1;
+        return uow.read(work);
       },
     };
     const withIndex = makeCallerResolver({ uow: counting, holdings: s.holdings });

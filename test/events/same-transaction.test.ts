@@ -48,6 +48,7 @@ class StoreFailure extends Error {}
 /** The same unit of work, with some stores of every transaction replaced (`patch` sees the real ones). */
 const withStores = (uow: UnitOfWork, patch: (tx: Stores) => Partial<Stores>): UnitOfWork => ({
   run: (work) => uow.run((tx) => work({ ...tx, ...patch(tx) })),
+  read: (work) => uow.read((db) => work({ ...db, ...patch(db) })),
 });
 
 /** A primary-key violation, as either dialect reports it. */

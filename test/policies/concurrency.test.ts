@@ -66,6 +66,7 @@ describe(`concurrent changes to one policy (${dialectName})`, () => {
     const uow = createUnitOfWork(s.db);
     const staleReads: UnitOfWork = {
       run: (work) => uow.run((tx) => work({ ...tx, policies: { ...tx.policies, get: async () => stale } })),
+      read: (work) => uow.read(work),
     };
     const caller: Caller = {
       kind: 'app',

@@ -208,7 +208,7 @@ export function makeRoleManagementAlerts(deps: { uow: UnitOfWork; clock: Clock }
      * @throws ConflictError as {@link scanAll}
      */
     async scanAfterChange(tenantId: string, at: number, spacingMs: number): Promise<AfterChange> {
-      const enabled = (await deps.uow.run((tx) => tenantAlerts(tx, tenantId))).filter((a) => a.isEnabled);
+      const enabled = (await deps.uow.read((db) => tenantAlerts(db, tenantId))).filter((a) => a.isEnabled);
       if (enabled.length === 0) return { scanned: false };
       const last = Math.min(...enabled.map((a) => a.lastScannedAt ?? -Infinity));
       if (last > at) return { scanned: false };

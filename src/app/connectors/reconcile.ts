@@ -436,7 +436,7 @@ export function makeReconciler(deps: {
 
     /** Enabled connectors of every tenant. */
     async enabled(): Promise<Connector[]> {
-      return deps.uow.run((tx) => tx.connectors.allEnabled());
+      return deps.uow.read((db) => db.connectors.allEnabled());
     },
   };
 

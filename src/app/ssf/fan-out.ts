@@ -2,7 +2,7 @@ import { activeRoleIds } from '../authorization/authorize.js';
 import type { DeliveredMessage, OutboxConsumer } from '../outbox/ports.js';
 import type { Stores, UnitOfWork } from '../ports.js';
 import { buildSet, caepEvent, userSubject, type CurrentClaims } from '../../domain/ssf/set.js';
-import { CAEP_TOKEN_CLAIMS_CHANGE, eventsDelivered } from '../../domain/ssf/stream.js';
+import { CAEP_TOKEN_CLAIMS_CHANGE, eventsDelivered, type Stream } from '../../domain/ssf/stream.js';
 import { SSF_EVENT_TYPES, triggerOf } from '../../domain/ssf/triggers.js';
 import type { Clock } from '../../domain/time/clock.js';
 import type { SetDelivery } from './ports.js';
@@ -52,14 +52,19 @@ export function makeSsfFanOut(deps: {
       const trigger = triggerOf(m);
       if (trigger === undefined) return;
       const principalId = trigger.principalId.toLowerCase();
+      const wantedOf = (streams: readonly Stream[]) =>
+        streams
+          .filter((s) => s.status !== 'disabled')
+          .flatMap((s) =>
+            eventsDelivered(s.eventsRequested)
+              .filter((type) => trigger.events.includes(type))
+              .map((type) => ({ s, type })),
+          );
+      // Most tenants have no stream that wants this: finding that out costs one statement.
+      if (wantedOf(await deps.uow.read((db) => db.ssfStreams.list(m.tenantId))).length === 0) return;
       const now = deps.clock.now();
       const written = await deps.uow.run(async (tx) => {
-        const streams = (await tx.ssfStreams.list(m.tenantId)).filter((s) => s.status !== 'disabled');
-        const wanted = streams.flatMap((s) =>
-          eventsDelivered(s.eventsRequested)
-            .filter((type) => trigger.events.includes(type))
-            .map((type) => ({ s, type })),
-        );
+        const wanted = wantedOf(await tx.ssfStreams.list(m.tenantId));
         if (wanted.length === 0) return 0;
         const claims = wanted.some((w) => w.type === CAEP_TOKEN_CLAIMS_CHANGE)
           ? await claimsAt(tx, m.tenantId, principalId, now)
