@@ -206,7 +206,8 @@ export interface UnitOfWork {
    * Reads outside any transaction: each statement sees what had committed when it ran, and no two
    * share a snapshot, so this is for one-statement checks ("is any channel enabled?") that would
    * otherwise cost a transaction of their own. Writing is refused (`ReadOnlyError`) and recording
-   * an event is an error: a change goes through `run`.
+   * an event is an error: a change goes through `run`. Never call it inside `run`'s work (like a
+   * nested `run`, on SQLite it would wait for the very transaction it is in).
    */
   read<T>(work: (db: Stores) => Promise<T>): Promise<T>;
 }
