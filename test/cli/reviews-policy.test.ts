@@ -9,7 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFINITIONS, definitionBody, userReviewer, USER_ADMINISTRATOR } from '../access-reviews/support.js';
 import { cli, ensureBuilt, startCli, userEnv } from './support/cli-process.js';
 import { cliOutput, cliFailure } from './support/expect-cli.js';
-import { addUser, cliServer, completeDeviceSignIn, type CliServer } from './support/cli-server.js';
+import {
+  addUser,
+  bootstrapAppHeaders,
+  cliServer,
+  completeDeviceSignIn,
+  type CliServer,
+} from './support/cli-server.js';
 
 let server: CliServer;
 let env: Record<string, string>;
@@ -36,22 +42,6 @@ beforeAll(async () => {
 }, 240_000);
 afterAll(async () => server.close());
 
-/** The bootstrap application's access token, over HTTP like any client. */
-async function adminToken(): Promise<string> {
-  const res = await fetch(`${server.base}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: server.s.boot.app.clientId,
-      client_secret: server.s.boot.app.clientSecret,
-      scope: `${server.base}/.default`,
-    }).toString(),
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { access_token: string }).access_token;
-}
-
 async function deviceLogin(profile: string, user: { upn: string }): Promise<void> {
   const login = startCli(['login', '--server', server.base, '--profile', profile], env);
   const prompt = await login.waitForStderr(/open (\S+) in a browser and enter the code (\S+) /);
@@ -76,7 +66,7 @@ describe('elevate reviews, review decide, policy set (built CLI)', { timeout: 30
     settings.recurrence.range.startDate = today;
     const created = await fetch(`${server.base}${DEFINITIONS}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${await adminToken()}`, 'content-type': 'application/json' },
+      headers: { ...(await bootstrapAppHeaders(server)), 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
     expect(created.status, await created.clone().text()).toBe(201);
